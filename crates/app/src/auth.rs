@@ -1,0 +1,515 @@
+//! Sign-in, per-request authentication, sign-out and session management.
+//!
+//! Every flow writes its auth events in the same transaction as the session change
+//! it records. Tokens are 256 random bits; only their SHA-256 is stored.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use sentinelops_domain::Role;
+use sentinelops_domain::auth::{AuthEventType, LoginFailureReason, RevokeReason, SessionState};
+use sentinelops_domain::ids::new_id;
+use sentinelops_store::repo::auth_events::{self, Subject};
+use sentinelops_store::repo::sessions::{self, NewSession, SessionRow};
+use sentinelops_store::repo::users::{self, UserRow};
+use sentinelops_store::{Conn, Tx};
+
+use crate::actor::{Actor, RequestMeta};
+use crate::audit::{AuthEvent, record_auth};
+use crate::error::{AppError, AppResult, AuthError, forbidden, not_found};
+use crate::{App, password};
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: UserRow,
+    pub session: SessionRow,
+}
+
+/// Length of an encoded token: 32 bytes in unpadded base64url.
+const TOKEN_LEN: usize = 43;
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Commits a write transaction: after this returns Ok, the change and everything
+/// it caused are durable.
+pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
+    Ok(sentinelops_store::commit(tx).await?)
+}
+
+impl App {
+    /// Signs a user in by e-mail or username.
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> AppResult<SignedIn> {
+        let login = login.trim().to_lowercase();
+        let now = self.clock.now();
+        let reader = self.store.reader();
+        let user = users::find_by_login(reader, &login).await?;
+        // Failures are counted against the account's username when it exists, so that
+        // signing in by e-mail or by username locks the same account.
+        let subject = user
+            .as_ref()
+            .map_or(login.as_str(), |u| u.username.as_str())
+            .to_owned();
+
+        if self.sign_in_locked(&subject, meta, now).await? {
+            self.record_login_failure(
+                &subject,
+                user.as_ref(),
+                &login,
+                LoginFailureReason::Locked,
+                meta,
+                now,
+            )
+            .await?;
+            return Err(AuthError::InvalidCredentials.into());
+        }
+
+        let stored_hash = user
+            .as_ref()
+            .map_or_else(|| self.dummy_hash.to_string(), |u| u.password_hash.clone());
+        let password_ok = password::verify(stored_hash, password.to_owned()).await?;
+        let user = match user {
+            Some(user) if password_ok => user,
+            found => {
+                let reason = if found.is_some() {
+                    LoginFailureReason::WrongPassword
+                } else {
+                    LoginFailureReason::UnknownUser
+                };
+                self.record_login_failure(&subject, found.as_ref(), &login, reason, meta, now)
+                    .await?;
+                return Err(AuthError::InvalidCredentials.into());
+            }
+        };
+        if !user.is_active {
+            self.record_login_failure(
+                &subject,
+                Some(&user),
+                &login,
+                LoginFailureReason::Disabled,
+                meta,
+                now,
+            )
+            .await?;
+            return Err(AuthError::UserDisabled.into());
+        }
+
+        let token = new_token();
+        let tx = self.store.begin_write().await?;
+        let session = sessions::insert(
+            &tx,
+            NewSession {
+                id: new_id(),
+                user_id: user.id,
+                token_hash: token_hash(&token),
+                created_at: now,
+                expires_at: now + self.config.sessions.absolute,
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+            },
+        )
+        .await?;
+        users::set_last_login(&tx, user.id, now).await?;
+        record_auth(
+            &tx,
+            now,
+            meta,
+            AuthEvent {
+                kind: AuthEventType::LoginSuccess,
+                user_id: Some(user.id),
+                username: Some(&user.username),
+                session_id: Some(session.id),
+                metadata: json!({
+                    "username": user.username,
+                    "email": user.email,
+                    "source": "sentinel",
+                    "login_type": "password",
+                }),
+            },
+        )
+        .await?;
+        record_auth(
+            &tx,
+            now,
+            meta,
+            AuthEvent {
+                kind: AuthEventType::SessionCreated,
+                user_id: Some(user.id),
+                username: Some(&user.username),
+                session_id: Some(session.id),
+                metadata: json!({ "expires_at": session.expires_at, "idle_minutes": self.config.sessions.idle.num_minutes() }),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(SignedIn {
+            token,
+            user,
+            session,
+        })
+    }
+
+    /// True while the account or the client address is locked out.
+    async fn sign_in_locked(
+        &self,
+        subject: &str,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let reader = self.store.reader();
+        let failure = AuthEventType::LoginFailure.as_str();
+        let account = self.config.account_lockout;
+        let last_success =
+            auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
+        let since = last_success.map_or(now - account.window, |t| t.max(now - account.window));
+        let (failures, last) =
+            auth_events::count_since(reader, Subject::Username(subject), failure, since).await?;
+        if account.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
+            return Ok(true);
+        }
+        if let Some(ip) = &meta.ip {
+            let per_ip = self.config.ip_lockout;
+            let (failures, last) =
+                auth_events::count_since(reader, Subject::Ip(ip), failure, now - per_ip.window)
+                    .await?;
+            if per_ip.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn record_login_failure(
+        &self,
+        subject: &str,
+        user: Option<&UserRow>,
+        typed: &str,
+        reason: LoginFailureReason,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let tx = self.store.begin_write().await?;
+        record_auth(
+            &tx,
+            now,
+            meta,
+            AuthEvent {
+                kind: AuthEventType::LoginFailure,
+                user_id: user.map(|u| u.id),
+                username: Some(subject),
+                session_id: None,
+                metadata: json!({ "email": typed, "reason": reason.as_str(), "source": "sentinel" }),
+            },
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    /// Resolves a bearer token to the acting user, or says why it cannot.
+    pub async fn authenticate(&self, token: &str, meta: &RequestMeta) -> AppResult<Actor> {
+        let now = self.clock.now();
+        let session = if token.len() == TOKEN_LEN {
+            sessions::find_by_token_hash(self.store.reader(), &token_hash(token)).await?
+        } else {
+            None
+        };
+        let Some(session) = session else {
+            self.record_invalid_token(None, "unknown_token", meta, now)
+                .await?;
+            return Err(AuthError::TokenInvalid.into());
+        };
+        match self.config.sessions.state(
+            now,
+            session.revoked_at,
+            session.last_seen_at,
+            session.expires_at,
+        ) {
+            SessionState::Live => {}
+            SessionState::Revoked => {
+                self.record_invalid_token(Some(&session), "revoked_session", meta, now)
+                    .await?;
+                return Err(AuthError::SessionInvalid.into());
+            }
+            SessionState::Expired => {
+                self.end_session(&session, RevokeReason::Expired, meta, now)
+                    .await?;
+                return Err(AuthError::TokenExpired.into());
+            }
+        }
+        let user = users::find(self.store.reader(), session.user_id).await?;
+        let Some(user) = user.filter(|u| u.is_active) else {
+            // Deactivation revokes sessions in its own transaction; this is the safety net.
+            self.end_session(&session, RevokeReason::Deactivated, meta, now)
+                .await?;
+            return Err(AuthError::SessionInvalid.into());
+        };
+        if session.last_seen_at + self.config.session_touch_granularity <= now {
+            let tx = self.store.begin_write().await?;
+            sessions::touch(&tx, session.id, now, self.config.session_touch_granularity).await?;
+            commit(tx).await?;
+        }
+        Ok(actor_of(&user, session.id))
+    }
+
+    /// Records INVALID_TOKEN, at most `invalid_token_limit` per client per window, so
+    /// that a flood of bad tokens cannot fill the table.
+    async fn record_invalid_token(
+        &self,
+        session: Option<&SessionRow>,
+        reason: &str,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let client = meta.ip.as_deref().unwrap_or("unknown");
+        let (recent, _) = auth_events::count_since(
+            self.store.reader(),
+            Subject::Ip(client),
+            AuthEventType::InvalidToken.as_str(),
+            now - self.config.invalid_token_window,
+        )
+        .await?;
+        if recent >= self.config.invalid_token_limit {
+            return Ok(());
+        }
+        let meta = RequestMeta {
+            ip: Some(client.to_owned()),
+            user_agent: meta.user_agent.clone(),
+        };
+        let tx = self.store.begin_write().await?;
+        record_auth(
+            &tx,
+            now,
+            &meta,
+            AuthEvent {
+                kind: AuthEventType::InvalidToken,
+                user_id: session.map(|s| s.user_id),
+                username: None,
+                session_id: session.map(|s| s.id),
+                metadata: json!({ "reason": reason }),
+            },
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    /// Revokes one session (if still live) with its SESSION_REVOKED event.
+    async fn end_session(
+        &self,
+        session: &SessionRow,
+        reason: RevokeReason,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let tx = self.store.begin_write().await?;
+        let username = users::find(&tx, session.user_id).await?.map(|u| u.username);
+        let revoked = revoke_session(&tx, session, username.as_deref(), reason, meta, now).await?;
+        commit(tx).await?;
+        Ok(revoked)
+    }
+
+    /// Signs out: revokes the session behind the token, if any. Always succeeds.
+    pub async fn logout(&self, token: Option<&str>, meta: &RequestMeta) -> AppResult<()> {
+        let Some(token) = token.filter(|t| t.len() == TOKEN_LEN) else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let Some(session) =
+            sessions::find_by_token_hash(self.store.reader(), &token_hash(token)).await?
+        else {
+            return Ok(());
+        };
+        if self.config.sessions.state(
+            now,
+            session.revoked_at,
+            session.last_seen_at,
+            session.expires_at,
+        ) != SessionState::Live
+        {
+            return Ok(());
+        }
+        let tx = self.store.begin_write().await?;
+        let username = users::find(&tx, session.user_id).await?.map(|u| u.username);
+        if revoke_session(
+            &tx,
+            &session,
+            username.as_deref(),
+            RevokeReason::Logout,
+            meta,
+            now,
+        )
+        .await?
+        {
+            record_auth(
+                &tx,
+                now,
+                meta,
+                AuthEvent {
+                    kind: AuthEventType::Logout,
+                    user_id: Some(session.user_id),
+                    username: username.as_deref(),
+                    session_id: Some(session.id),
+                    metadata: json!({ "username": username }),
+                },
+            )
+            .await?;
+        }
+        commit(tx).await
+    }
+
+    /// The acting user's own row.
+    pub async fn me(&self, actor: &Actor) -> AppResult<UserRow> {
+        users::find(self.store.reader(), actor.user_id)
+            .await?
+            .ok_or_else(|| not_found("User not found"))
+    }
+
+    /// The acting user's recent sessions, newest first.
+    pub async fn my_sessions(&self, actor: &Actor) -> AppResult<Vec<SessionRow>> {
+        Ok(sessions::recent_for_user(self.store.reader(), actor.user_id, 50).await?)
+    }
+
+    /// Revokes one of the acting user's own sessions.
+    pub async fn revoke_my_session(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+        meta: &RequestMeta,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let session = sessions::find(&tx, session_id)
+            .await?
+            .filter(|s| s.user_id == actor.user_id);
+        let Some(session) = session else {
+            return Err(not_found("Session not found"));
+        };
+        if session.id == actor.session_id {
+            return Err(AppError::BadRequest(
+                "Use sign-out to end the current session".into(),
+            ));
+        }
+        if !revoke_session(
+            &tx,
+            &session,
+            Some(&actor.username),
+            RevokeReason::User,
+            meta,
+            now,
+        )
+        .await?
+        {
+            return Err(AppError::Conflict("Session already revoked".into()));
+        }
+        commit(tx).await
+    }
+
+    /// An administrator revokes every session of a user.
+    pub async fn revoke_user_sessions(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        meta: &RequestMeta,
+    ) -> AppResult<usize> {
+        if !actor.is_admin() {
+            return Err(forbidden("Only administrators can revoke sessions"));
+        }
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let user = users::find(&tx, user_id)
+            .await?
+            .ok_or_else(|| not_found("User not found"))?;
+        let revoked = revoke_all_sessions(&tx, &user, RevokeReason::Admin, meta, now).await?;
+        crate::audit::record_ops(
+            &tx,
+            now,
+            actor,
+            crate::audit::OpsEvent {
+                event_type: "USER_SESSIONS_REVOKED",
+                entity_type: "USER",
+                entity_id: user.id.to_string(),
+                section_id: user.section_id,
+                payload: json!({ "user_id": user.id, "username": user.username, "sessions_revoked": revoked }),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(revoked)
+    }
+}
+
+/// The actor a session and its user act as.
+pub fn actor_of(user: &UserRow, session_id: Uuid) -> Actor {
+    Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: Role::parse(&user.role).unwrap_or(Role::User),
+        section_id: user.section_id,
+        department_id: user.department_id,
+        session_id,
+    }
+}
+
+/// Revokes a session if it is still unrevoked and writes SESSION_REVOKED.
+async fn revoke_session(
+    c: &impl Conn,
+    session: &SessionRow,
+    username: Option<&str>,
+    reason: RevokeReason,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    if !sessions::revoke(c, session.id, now, reason.as_str()).await? {
+        return Ok(false);
+    }
+    record_auth(
+        c,
+        now,
+        meta,
+        AuthEvent {
+            kind: AuthEventType::SessionRevoked,
+            user_id: Some(session.user_id),
+            username,
+            session_id: Some(session.id),
+            metadata: json!({ "reason": reason.as_str() }),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Revokes every session of a user (deactivation, password change, admin action).
+pub(crate) async fn revoke_all_sessions(
+    c: &impl Conn,
+    user: &UserRow,
+    reason: RevokeReason,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut count = 0;
+    for session in sessions::unrevoked_for_user(c, user.id).await? {
+        if revoke_session(c, &session, Some(&user.username), reason, meta, now).await? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}

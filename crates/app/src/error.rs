@@ -1,0 +1,85 @@
+//! Application errors. The web layer maps them to status codes and the original's
+//! shapes: `{code, message, context}` for authentication, `{detail}` for the rest.
+
+use sentinelops_store::StoreError;
+
+/// Authentication failures, with the original's codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    #[error("User account is disabled")]
+    UserDisabled,
+    #[error("Authentication required")]
+    TokenMissing,
+    #[error("Invalid authentication token")]
+    TokenInvalid,
+    #[error("Session expired, please sign in again")]
+    TokenExpired,
+    #[error("Session invalid or expired")]
+    SessionInvalid,
+}
+
+impl AuthError {
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthError::InvalidCredentials => "INVALID_CREDENTIALS",
+            AuthError::UserDisabled => "USER_DISABLED",
+            AuthError::TokenMissing => "TOKEN_MISSING",
+            AuthError::TokenInvalid => "TOKEN_INVALID",
+            AuthError::TokenExpired => "TOKEN_EXPIRED",
+            AuthError::SessionInvalid => "SESSION_INVALID",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// Authenticated but not allowed (403).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// A request that breaks a rule (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Input that is well-formed but invalid (422).
+    #[error("{0}")]
+    Validation(String),
+    /// The state changed under the request, or a unique value is taken (409).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(_) => {
+                AppError::Conflict("A record with the same unique value already exists".into())
+            }
+            StoreError::ForeignKey(_) => {
+                AppError::Validation("A referenced record does not exist".into())
+            }
+            StoreError::Db(e) => AppError::Internal(e.to_string()),
+            StoreError::Config(e) => AppError::Internal(e),
+        }
+    }
+}
+
+pub fn forbidden(message: impl Into<String>) -> AppError {
+    AppError::Forbidden(message.into())
+}
+
+pub fn not_found(message: impl Into<String>) -> AppError {
+    AppError::NotFound(message.into())
+}
+
+pub fn invalid(message: impl Into<String>) -> AppError {
+    AppError::Validation(message.into())
+}

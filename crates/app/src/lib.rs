@@ -1,0 +1,57 @@
+//! Use cases of SentinelOps and their transaction boundaries.
+//!
+//! Every function takes an explicit actor (who is acting) and reads time from the
+//! injected clock. A use case that writes opens one transaction for the change and
+//! everything it causes (audit rows, events), and commits it before answering.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod org;
+pub mod password;
+pub mod settings;
+pub mod users;
+pub mod validate;
+
+use std::sync::Arc;
+
+use sentinelops_domain::Clock;
+
+pub use actor::{Actor, RequestMeta};
+pub use config::AppConfig;
+pub use error::{AppError, AppResult, AuthError};
+/// Storage types the outer layers name (queries, pages, rows) without touching the store.
+pub use sentinelops_store::repo::auth_events::{AuthEventQuery, AuthEventRow};
+pub use sentinelops_store::repo::ops_events::{OpsEventQuery, OpsEventRow};
+pub use sentinelops_store::repo::sessions::SessionRow;
+pub use sentinelops_store::repo::users::UserRow;
+pub use sentinelops_store::repo::{Page, Window};
+pub use sentinelops_store::{Backend, PoolConfig, PoolStats, Store};
+
+/// The application: storage, clock and configuration, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+    /// A real hash of a random password, verified when the user is unknown so that
+    /// a missing account costs the same time as a wrong password.
+    dummy_hash: Arc<str>,
+}
+
+impl App {
+    pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<App> {
+        let hasher = config.password_hashing;
+        let dummy_hash = password::hash(hasher, password::random_secret()).await?;
+        Ok(App {
+            store,
+            clock,
+            config: Arc::new(config),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! Application settings: the business time zone (readable by everyone, changed by
+//! admins, audited).
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use sentinelops_store::repo::settings;
+
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::{OpsEvent, record_ops};
+use crate::auth::commit;
+use crate::error::{AppResult, forbidden, invalid};
+
+const TIMEZONE_KEY: &str = "business_timezone";
+
+/// Zones offered first in pickers.
+pub const RECOMMENDED_TIMEZONES: [&str; 8] = [
+    "Africa/Harare",
+    "Africa/Johannesburg",
+    "Africa/Lagos",
+    "Africa/Nairobi",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "UTC",
+];
+
+/// The original's `/app-settings/timezone` answer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TimezoneSetting {
+    pub timezone: String,
+    pub default_timezone: String,
+    pub recommended_timezones: Vec<&'static str>,
+    pub updated_by: Option<Uuid>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub server_utc: DateTime<Utc>,
+    pub server_local: String,
+}
+
+impl App {
+    /// The business time zone in force.
+    pub async fn business_timezone(&self) -> AppResult<Tz> {
+        let row = settings::get(self.store.reader(), TIMEZONE_KEY).await?;
+        Ok(row
+            .and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok()))
+            .unwrap_or(self.config.default_timezone))
+    }
+
+    pub async fn timezone_setting(&self) -> AppResult<TimezoneSetting> {
+        let row = settings::get(self.store.reader(), TIMEZONE_KEY).await?;
+        let zone = row
+            .as_ref()
+            .and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok()))
+            .unwrap_or(self.config.default_timezone);
+        let now = self.clock.now();
+        Ok(TimezoneSetting {
+            timezone: zone.name().to_owned(),
+            default_timezone: self.config.default_timezone.name().to_owned(),
+            recommended_timezones: RECOMMENDED_TIMEZONES.to_vec(),
+            updated_by: row.as_ref().and_then(|r| r.updated_by),
+            updated_at: row.map(|r| r.updated_at),
+            server_utc: now,
+            server_local: now.with_timezone(&zone).to_rfc3339(),
+        })
+    }
+
+    pub async fn set_timezone(&self, actor: &Actor, name: &str) -> AppResult<TimezoneSetting> {
+        if !actor.is_admin() {
+            return Err(forbidden(
+                "Only administrators can change the business time zone",
+            ));
+        }
+        let zone: Tz = name
+            .trim()
+            .parse()
+            .map_err(|_| invalid(format!("Unknown IANA time zone {name:?}")))?;
+        let now = self.clock.now();
+        let previous = self.business_timezone().await?;
+        let tx = self.store.begin_write().await?;
+        settings::put(
+            &tx,
+            TIMEZONE_KEY,
+            json!(zone.name()),
+            actor.recorded_id(),
+            now,
+        )
+        .await?;
+        record_ops(
+            &tx,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "SETTING_UPDATED",
+                entity_type: "APP_SETTING",
+                entity_id: TIMEZONE_KEY.to_owned(),
+                section_id: None,
+                payload: json!({ "key": TIMEZONE_KEY, "from": previous.name(), "to": zone.name() }),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        self.timezone_setting().await
+    }
+}

@@ -1,0 +1,93 @@
+//! Input checks shared by the use cases. Each returns a 422 message that names the field.
+
+use crate::error::{AppResult, invalid};
+
+/// Trims `value` and checks its length in characters.
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> AppResult<String> {
+    let trimmed = value.trim();
+    let len = trimmed.chars().count();
+    if len < min {
+        return Err(if min <= 1 {
+            invalid(format!("{field} is required"))
+        } else {
+            invalid(format!("{field} must be at least {min} characters"))
+        });
+    }
+    if len > max {
+        return Err(invalid(format!("{field} must be at most {max} characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Usernames: 3–50 of letters, digits, `.`, `_`, `-`; stored lower-case.
+pub fn username(value: &str) -> AppResult<String> {
+    let name = text("username", value, 3, 50)?.to_lowercase();
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(invalid(
+            "username may contain only letters, digits, '.', '_' and '-'",
+        ));
+    }
+    Ok(name)
+}
+
+/// E-mail addresses: one `@` with text on both sides and a dot in the domain; stored lower-case.
+pub fn email(value: &str) -> AppResult<String> {
+    let address = text("email", value, 3, 255)?.to_lowercase();
+    let valid = match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !address.chars().any(char::is_whitespace)
+                && (domain.contains('.') || domain == "localhost")
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(invalid("email is not a valid e-mail address"));
+    }
+    Ok(address)
+}
+
+/// Passwords: 8–128 characters, kept exactly as typed.
+pub fn password(value: &str) -> AppResult<String> {
+    let len = value.chars().count();
+    if len < 8 {
+        return Err(invalid("password must be at least 8 characters"));
+    }
+    if len > 128 {
+        return Err(invalid("password must be at most 128 characters"));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_and_emails_are_normalised_and_checked() {
+        assert_eq!(
+            username(" Olu.Operator ").ok(),
+            Some("olu.operator".to_owned())
+        );
+        assert!(username("ab").is_err());
+        assert!(username("has space").is_err());
+        assert_eq!(
+            email("Ops@Bank.Example").ok(),
+            Some("ops@bank.example".to_owned())
+        );
+        assert_eq!(
+            email("admin@localhost").ok(),
+            Some("admin@localhost".to_owned())
+        );
+        assert!(email("no-at-sign").is_err());
+        assert!(email("a@b@c.d").is_err());
+        assert!(password("short").is_err());
+        assert!(password("long enough").is_ok());
+        assert!(text("name", "   ", 1, 10).is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! Pure rules of SentinelOps: roles, time, auth policy, shifts. No IO lives here.
+
+pub mod auth;
+pub mod clock;
+pub mod ids;
+pub mod role;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use role::Role;

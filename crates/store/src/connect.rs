@@ -1,0 +1,207 @@
+//! Connecting to SQLite or PostgreSQL, chosen by the URL, and running migrations.
+//!
+//! SQLite gets WAL, a busy timeout, foreign keys and one writer connection whose
+//! transactions begin IMMEDIATE: writes queue in-process instead of failing with
+//! SQLITE_BUSY, and readers never wait for them. PostgreSQL uses one pool for both.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::{StoreError, StoreResult};
+use crate::migration::Migrator;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> StoreResult<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "DATABASE_URL must start with sqlite:// or postgres://, got {:?}",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Pool sizes; the defaults fit a 2-core machine.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolConfig {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Arbitrary but fixed key of the advisory lock that serialises migrations
+/// when several instances start at once.
+const MIGRATION_LOCK_KEY: i64 = 0x5e47_1e10_0000_0001;
+
+/// The database handle shared by the whole process.
+#[derive(Debug, Clone)]
+pub struct Store {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    pub async fn connect(url: &str, pool: PoolConfig) -> StoreResult<Store> {
+        let backend = Backend::of_url(url)?;
+        match backend {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("invalid SQLite URL: {e}")))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let read_pool = SqlitePoolOptions::new()
+                    .max_connections(pool.max_connections.max(2))
+                    .acquire_timeout(pool.acquire_timeout)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
+                let write_pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(pool.acquire_timeout.max(Duration::from_secs(30)))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
+                Ok(Store {
+                    read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read_pool),
+                    write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool),
+                    backend,
+                })
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
+                let pg_pool = PgPoolOptions::new()
+                    .max_connections(pool.max_connections.max(3))
+                    .acquire_timeout(pool.acquire_timeout)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| {
+                        StoreError::Config(format!("cannot connect to PostgreSQL: {e}"))
+                    })?;
+                let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool);
+                Ok(Store {
+                    read: conn.clone(),
+                    write: conn,
+                    backend,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection for reads outside a transaction.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// Begins a write transaction (IMMEDIATE on SQLite).
+    pub async fn begin_write(&self) -> StoreResult<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: match self.backend {
+                Backend::Sqlite => Some(SqliteTransactionMode::Immediate),
+                Backend::Postgres => None,
+            },
+            ..TransactionOptions::default()
+        };
+        Ok(self.write.begin_with_options(options).await?)
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock held by a
+    /// transaction on another connection makes concurrent starters wait their turn.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => Migrator::up(&self.write, None).await?,
+            Backend::Postgres => {
+                let lock = self.write.begin().await?;
+                lock.execute_unprepared(&format!(
+                    "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+                ))
+                .await?;
+                Migrator::up(&self.write, None).await?;
+                lock.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.read.execute_unprepared("SELECT 1").await.is_ok()
+    }
+
+    /// Connections open and idle, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self.backend {
+            Backend::Sqlite => {
+                let read = self.read.get_sqlite_connection_pool();
+                let write = self.write.get_sqlite_connection_pool();
+                PoolStats {
+                    size: read.size() + write.size(),
+                    idle: u32::try_from(read.num_idle() + write.num_idle()).unwrap_or(u32::MAX),
+                }
+            }
+            Backend::Postgres => {
+                let pool = self.read.get_postgres_connection_pool();
+                PoolStats {
+                    size: pool.size(),
+                    idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                }
+            }
+        }
+    }
+
+    /// Closes every pooled connection (used by tests that drop their database).
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        let _ = self.write.close().await;
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}

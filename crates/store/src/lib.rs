@@ -1,0 +1,21 @@
+//! Storage for SentinelOps: the only crate that imports `sea_orm`/`sqlx`.
+//!
+//! One schema and one migration history serve SQLite (the default) and PostgreSQL.
+//! Repositories take a connection or a transaction and never decide a rule.
+
+pub mod connect;
+pub mod entity;
+pub mod error;
+pub mod migration;
+pub mod pg_admin;
+pub mod repo;
+
+pub use connect::{Backend, PoolConfig, PoolStats, Store};
+pub use error::{StoreError, StoreResult};
+/// Repositories accept any connection or transaction.
+pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx};
+
+/// Commits a write transaction.
+pub async fn commit(tx: Tx) -> StoreResult<()> {
+    Ok(tx.commit().await?)
+}

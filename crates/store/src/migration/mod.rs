@@ -1,0 +1,17 @@
+//! The migration history. One schema serves SQLite and PostgreSQL, so every
+//! migration is written with the portable sea-query builders.
+
+use sea_orm_migration::MigrationTrait;
+pub use sea_orm_migration::MigratorTrait;
+
+mod m20261125_000001_schema;
+
+/// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_schema::Migration)]
+    }
+}

@@ -1,0 +1,159 @@
+//! The auth audit log.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
+};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::{Page, Window};
+use crate::Conn;
+use crate::entity::auth_events::{ActiveModel, Column, Entity, Model};
+use crate::error::StoreResult;
+
+pub type AuthEventRow = Model;
+
+#[derive(Debug, Clone)]
+pub struct NewAuthEvent {
+    pub id: Uuid,
+    pub event_type: &'static str,
+    pub event_time: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub session_id: Option<Uuid>,
+    pub metadata: Json,
+}
+
+pub async fn insert(c: &impl Conn, e: NewAuthEvent) -> StoreResult<()> {
+    ActiveModel {
+        id: Set(e.id),
+        event_type: Set(e.event_type.to_owned()),
+        event_time: Set(e.event_time),
+        user_id: Set(e.user_id),
+        username: Set(e.username),
+        ip: Set(e.ip),
+        user_agent: Set(e.user_agent),
+        session_id: Set(e.session_id),
+        metadata: Set(e.metadata),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+/// Whose events a lockout or flood check counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    Username(&'a str),
+    Ip(&'a str),
+}
+
+/// How many events of a type a subject has had since an instant, and the newest one's time.
+pub async fn count_since(
+    c: &impl Conn,
+    subject: Subject<'_>,
+    event_type: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
+    let query = || {
+        let query = Entity::find()
+            .filter(Column::EventType.eq(event_type))
+            .filter(Column::EventTime.gt(since));
+        match subject {
+            Subject::Username(name) => query.filter(Column::Username.eq(name)),
+            Subject::Ip(ip) => query.filter(Column::Ip.eq(ip)),
+        }
+    };
+    let count = query().count(c).await?;
+    if count == 0 {
+        return Ok((0, None));
+    }
+    let newest = query()
+        .order_by_desc(Column::EventTime)
+        .limit(1)
+        .one(c)
+        .await?;
+    Ok((count, newest.map(|row| row.event_time)))
+}
+
+/// The time of a subject's newest event of a type.
+pub async fn latest_time(
+    c: &impl Conn,
+    username: &str,
+    event_type: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let newest = Entity::find()
+        .filter(Column::Username.eq(username))
+        .filter(Column::EventType.eq(event_type))
+        .order_by_desc(Column::EventTime)
+        .limit(1)
+        .one(c)
+        .await?;
+    Ok(newest.map(|row| row.event_time))
+}
+
+/// Filters of the audit listing; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct AuthEventQuery {
+    pub event_types: Vec<String>,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub ip: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn filtered(q: &AuthEventQuery) -> Select<Entity> {
+    let mut query = Entity::find();
+    if !q.event_types.is_empty() {
+        query = query.filter(Column::EventType.is_in(q.event_types.clone()));
+    }
+    if let Some(user) = q.user_id {
+        query = query.filter(Column::UserId.eq(user));
+    }
+    if let Some(name) = &q.username {
+        query = query.filter(Column::Username.eq(name.as_str()));
+    }
+    if let Some(ip) = &q.ip {
+        query = query.filter(Column::Ip.eq(ip.as_str()));
+    }
+    if let Some(from) = q.from {
+        query = query.filter(Column::EventTime.gte(from));
+    }
+    if let Some(to) = q.to {
+        query = query.filter(Column::EventTime.lt(to));
+    }
+    query
+}
+
+/// Newest first.
+pub async fn list(
+    c: &impl Conn,
+    q: &AuthEventQuery,
+    window: Window,
+) -> StoreResult<Page<AuthEventRow>> {
+    let total = filtered(q).count(c).await?;
+    let rows = filtered(q)
+        .order_by_desc(Column::EventTime)
+        .order_by_desc(Column::Id)
+        .offset(window.offset)
+        .limit(window.limit)
+        .all(c)
+        .await?;
+    Ok(Page { rows, total })
+}
+
+/// Events of one session, oldest first (tests and the profile page read these).
+pub async fn for_user(c: &impl Conn, user_id: Uuid, limit: u64) -> StoreResult<Vec<AuthEventRow>> {
+    Ok(Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .order_by_desc(Column::EventTime)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?)
+}

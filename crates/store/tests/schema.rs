@@ -1,0 +1,526 @@
+//! The migration builds the same working schema on SQLite and PostgreSQL, the
+//! entities map it, the seed is there, and `down` + `up` round-trips.
+//!
+//! PostgreSQL runs only when `SENTINELOPS_TEST_DATABASE_URL` names a server
+//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); the test creates and
+//! drops its own database there.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::panic::resume_unwind;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, Statement,
+};
+use sentinelops_store::entity::*;
+use sentinelops_store::migration::{Migrator, MigratorTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn schema_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("so_schema_{}.db", Uuid::new_v4().simple()));
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    let outcome = run_guarded(exercise(db)).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    outcome.unwrap_or_else(|panic| resume_unwind(panic));
+}
+
+#[tokio::test]
+async fn schema_on_postgres() {
+    let Ok(server_url) = std::env::var("SENTINELOPS_TEST_DATABASE_URL") else {
+        eprintln!("SENTINELOPS_TEST_DATABASE_URL is not set: skipping the PostgreSQL schema test");
+        return;
+    };
+    let server = Database::connect(&server_url).await.unwrap();
+    let name = format!("so_schema_{}", Uuid::new_v4().simple());
+    server
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+
+    let db = Database::connect(with_database(&server_url, &name))
+        .await
+        .unwrap();
+    let outcome = run_guarded(exercise(db)).await;
+    // FORCE closes whatever connections a failed run left open.
+    server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    server.close().await.unwrap();
+    outcome.unwrap_or_else(|panic| resume_unwind(panic));
+}
+
+/// Runs the checks in their own task so a failed assertion still lets the
+/// caller delete the database before the panic is re-raised.
+async fn run_guarded(
+    checks: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::any::Any + Send + 'static>> {
+    tokio::spawn(checks).await.map_err(|err| err.into_panic())
+}
+
+/// The same server URL pointing at another database (any `?query` is kept).
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").expect("URL has a scheme");
+    let authority = rest
+        .split_once('/')
+        .map_or(rest, |(authority, _)| authority);
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+async fn exercise(db: DatabaseConnection) {
+    Migrator::up(&db, None).await.expect("migration up");
+    all_tables_are_readable(&db).await;
+    live_event_ids_are_never_reused(&db).await;
+    check_seed(&db).await;
+    check_rows(&db).await;
+
+    Migrator::down(&db, None).await.expect("migration down");
+    assert!(
+        users::Entity::find().all(&db).await.is_err(),
+        "down() leaves the users table behind"
+    );
+    Migrator::up(&db, None)
+        .await
+        .expect("migration up after down");
+    check_seed(&db).await;
+    // A second `up` has nothing to do.
+    Migrator::up(&db, None).await.expect("idempotent up");
+    db.close().await.unwrap();
+}
+
+/// Selecting every column through each entity proves table and column names match.
+async fn all_tables_are_readable(db: &DatabaseConnection) {
+    macro_rules! readable {
+        ($($table:ident),+ $(,)?) => {
+            let mut count = 0;
+            $(
+                $table::Entity::find()
+                    .all(db)
+                    .await
+                    .expect(concat!("reading ", stringify!($table)));
+                count += 1;
+            )+
+            assert_eq!(count, 32);
+        };
+    }
+    readable!(
+        departments,
+        sections,
+        users,
+        auth_sessions,
+        auth_events,
+        app_settings,
+        ops_events,
+        shifts,
+        checklist_templates,
+        checklist_template_items,
+        checklist_template_subitems,
+        checklist_template_scheduled_events,
+        checklist_instances,
+        checklist_instance_items,
+        checklist_instance_subitems,
+        checklist_instance_scheduled_events,
+        checklist_participants,
+        checklist_item_activity,
+        checklist_overrides,
+        handover_notes,
+        state_transition_rules,
+        notifications,
+        notification_receipts,
+        notification_preferences,
+        outbox,
+        live_events,
+        job_leases,
+        reminder_deliveries,
+        idempotency_keys,
+        gamification_scores,
+        user_streaks,
+        badge_claims,
+    );
+}
+
+/// `live_events.id` is the resume cursor of live clients: SQLite must use
+/// AUTOINCREMENT (no reuse after deletes), PostgreSQL a bigint identity.
+async fn live_event_ids_are_never_reused(db: &DatabaseConnection) {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT sql AS ddl FROM sqlite_master WHERE name = 'live_events'",
+        _ => {
+            "SELECT data_type || ' ' || is_identity AS ddl FROM information_schema.columns \
+             WHERE table_name = 'live_events' AND column_name = 'id'"
+        }
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .expect("live_events.id");
+    let ddl: String = row.try_get("", "ddl").unwrap();
+    match backend {
+        DbBackend::Sqlite => {
+            assert!(
+                ddl.contains(r#""id" integer NOT NULL PRIMARY KEY AUTOINCREMENT"#),
+                "{ddl}"
+            )
+        }
+        _ => assert_eq!(ddl, "bigint YES"),
+    }
+}
+
+async fn check_seed(db: &DatabaseConnection) {
+    let shifts = shifts::Entity::find()
+        .order_by_asc(shifts::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let names: Vec<&str> = shifts.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["MORNING", "AFTERNOON", "NIGHT"]);
+    let night = shifts.iter().find(|s| s.name == "NIGHT").unwrap();
+    assert_eq!((night.start_time, night.end_time), (hm(23, 0), hm(7, 0)));
+    assert_eq!(night.color.as_deref(), Some("#a78bfa"));
+    assert_eq!(night.timezone, None);
+
+    let rules_of = |entity_type: &'static str| {
+        state_transition_rules::Entity::find()
+            .filter(state_transition_rules::Column::EntityType.eq(entity_type))
+    };
+    assert_eq!(rules_of("CHECKLIST_ITEM").count(db).await.unwrap(), 9);
+    assert_eq!(rules_of("CHECKLIST_SUBITEM").count(db).await.unwrap(), 9);
+    assert_eq!(rules_of("CHECKLIST_INSTANCE").count(db).await.unwrap(), 14);
+
+    let approve = rules_of("CHECKLIST_INSTANCE")
+        .filter(state_transition_rules::Column::FromStatus.eq("PENDING_REVIEW"))
+        .filter(state_transition_rules::Column::ToStatus.eq("COMPLETED"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("PENDING_REVIEW -> COMPLETED rule");
+    assert_eq!(approve.allowed_roles, Some(json!(["admin", "manager"])));
+    assert!(approve.requires_approval);
+    let start = rules_of("CHECKLIST_ITEM")
+        .filter(state_transition_rules::Column::FromStatus.eq("PENDING"))
+        .filter(state_transition_rules::Column::ToStatus.eq("IN_PROGRESS"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("PENDING -> IN_PROGRESS rule");
+    // Any role: SQL NULL, which must not come back as JSON `null`.
+    assert_eq!(start.allowed_roles, None);
+    assert!(!start.requires_reason && !start.requires_approval);
+}
+
+fn hm(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).unwrap()
+}
+
+/// Second precision, so values compare equal after a round trip on every backend.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+async fn check_rows(db: &DatabaseConnection) {
+    let now = now();
+    let department = departments::ActiveModel {
+        name: Set("Operations".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert!(department.id > 0);
+
+    let section = sections::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set("NOC".into()),
+        department_id: Set(Some(department.id)),
+        manager_id: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert_eq!(
+        sections::Entity::find_by_id(section.id)
+            .one(db)
+            .await
+            .unwrap(),
+        Some(section.clone())
+    );
+
+    let user = user_model("alice", "manager", section.id, now);
+    let user = users::ActiveModel::from(user).insert(db).await.unwrap();
+    assert_eq!(
+        users::Entity::find_by_id(user.id).one(db).await.unwrap(),
+        Some(user.clone())
+    );
+
+    // The role CHECK constraint rejects unknown roles.
+    let root = user_model("root", "root", section.id, now);
+    assert!(
+        users::ActiveModel::from(root).insert(db).await.is_err(),
+        "role 'root' accepted"
+    );
+    // Unique usernames.
+    let twin = users::ActiveModel::from(users::Model {
+        id: Uuid::now_v7(),
+        ..user.clone()
+    });
+    assert!(is_unique_violation(&twin.insert(db).await.unwrap_err()));
+
+    let template = checklist_templates::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set("Morning checks".into()),
+        description: Set(None),
+        shift: Set("MORNING".into()),
+        section_id: Set(section.id),
+        is_active: Set(true),
+        version: Set(1),
+        created_by: Set(Some(user.id)),
+        created_at: Set(now),
+        updated_by: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+
+    let date = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let instance = checklist_instances::Model {
+        id: Uuid::now_v7(),
+        template_id: template.id,
+        template_version: 1,
+        template_name: template.name.clone(),
+        template_description: None,
+        section_id: section.id,
+        checklist_date: date,
+        shift: "MORNING".into(),
+        shift_start: now,
+        shift_end: now + chrono::Duration::hours(8),
+        status: "OPEN".into(),
+        created_by: Some(user.id),
+        created_at: now,
+        closed_by: None,
+        closed_at: None,
+        completion_time_seconds: None,
+        exception_count: 0,
+        revision: 1,
+        updated_at: now,
+    };
+    let inserted = checklist_instances::ActiveModel::from(instance.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(inserted, instance);
+    assert_eq!(
+        checklist_instances::Entity::find_by_id(instance.id)
+            .one(db)
+            .await
+            .unwrap(),
+        Some(instance.clone())
+    );
+    // One checklist per section, date and shift.
+    let duplicate = checklist_instances::ActiveModel::from(checklist_instances::Model {
+        id: Uuid::now_v7(),
+        ..instance.clone()
+    });
+    let err = duplicate
+        .insert(db)
+        .await
+        .expect_err("duplicate (section, date, shift) accepted");
+    assert!(
+        is_unique_violation(&err),
+        "expected a unique violation, got {err}"
+    );
+
+    let item = checklist_instance_items::Model {
+        id: Uuid::now_v7(),
+        instance_id: instance.id,
+        template_item_id: None,
+        title: "Check backups".into(),
+        description: None,
+        item_type: "TIMED".into(),
+        is_required: true,
+        has_exe_time: false,
+        severity: 3,
+        sort_order: 1,
+        scheduled_time: Some(hm(9, 30)),
+        notify_before_minutes: Some(15),
+        scheduled_at: Some(now),
+        remind_at: Some(now),
+        status: "PENDING".into(),
+        started_by: None,
+        started_at: None,
+        completed_by: None,
+        completed_at: None,
+        skipped_reason: None,
+        failure_reason: None,
+        final_verdict: None,
+        final_verdict_by: None,
+        final_verdict_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    checklist_instance_items::ActiveModel::from(item.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        checklist_instance_items::Entity::find_by_id(item.id)
+            .one(db)
+            .await
+            .unwrap(),
+        Some(item)
+    );
+
+    check_notifications(db, user.id, now).await;
+    check_live_events(db, now).await;
+
+    let streak = user_streaks::Model {
+        user_id: user.id,
+        current_streak_days: 2,
+        longest_streak_days: 5,
+        perfect_shifts_count: 1,
+        total_points: 40,
+        last_shift_date: Some(date),
+        updated_at: now,
+    };
+    user_streaks::ActiveModel::from(streak.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        user_streaks::Entity::find_by_id(user.id)
+            .one(db)
+            .await
+            .unwrap(),
+        Some(streak)
+    );
+}
+
+fn user_model(username: &str, role: &str, section_id: Uuid, now: DateTime<Utc>) -> users::Model {
+    users::Model {
+        id: Uuid::now_v7(),
+        username: username.into(),
+        email: None,
+        first_name: "Test".into(),
+        last_name: "User".into(),
+        position: "Operator".into(),
+        password_hash: "x".into(),
+        role: role.into(),
+        department_id: None,
+        section_id: Some(section_id),
+        is_active: true,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        password_changed_at: None,
+    }
+}
+
+async fn check_notifications(db: &DatabaseConnection, user_id: Uuid, now: DateTime<Utc>) {
+    let notification = notifications::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        title: Set("Shift starts".into()),
+        message: Set("Morning shift begins".into()),
+        priority: Set("high".into()),
+        related_entity: Set(None),
+        related_id: Set(None),
+        section_id: Set(None),
+        created_by: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let receipt = notification_receipts::Model {
+        id: Uuid::now_v7(),
+        notification_id: notification.id,
+        user_id,
+        is_read: false,
+        read_at: None,
+        created_at: now,
+    };
+    notification_receipts::ActiveModel::from(receipt.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    let unread = notification_receipts::Entity::find()
+        .filter(notification_receipts::Column::UserId.eq(user_id))
+        .filter(notification_receipts::Column::IsRead.eq(false))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(unread, [receipt.clone()]);
+
+    let again = notification_receipts::ActiveModel::from(notification_receipts::Model {
+        id: Uuid::now_v7(),
+        ..receipt.clone()
+    });
+    assert!(is_unique_violation(&again.insert(db).await.unwrap_err()));
+
+    // Receipts go with their notification (ON DELETE CASCADE; SQLite enforces it too).
+    notifications::Entity::delete_by_id(notification.id)
+        .exec(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        notification_receipts::Entity::find_by_id(receipt.id)
+            .one(db)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn check_live_events(db: &DatabaseConnection, now: DateTime<Utc>) {
+    let mut ids = Vec::new();
+    for topic in ["checklist", "checklist"] {
+        let event = live_events::ActiveModel {
+            topic: Set(topic.into()),
+            section_id: Set(None),
+            instance_id: Set(None),
+            user_id: Set(None),
+            payload: Set(json!({"n": ids.len()})),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        ids.push(event.id);
+    }
+    assert!(
+        ids.first() < ids.last(),
+        "live_events ids must increase: {ids:?}"
+    );
+    let stored = live_events::Entity::find()
+        .order_by_asc(live_events::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(stored.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    assert_eq!(
+        stored.last().map(|e| e.payload.clone()),
+        Some(json!({"n": 1}))
+    );
+}

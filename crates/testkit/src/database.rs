@@ -1,0 +1,133 @@
+//! A fresh database per test: a temp SQLite file, or a PostgreSQL database copied
+//! from a per-process template.
+
+use std::path::PathBuf;
+
+use tokio::sync::{Mutex, OnceCell};
+
+use sentinelops_app::{PoolConfig, Store};
+use sentinelops_store::pg_admin;
+
+/// Where the test's data lives.
+#[derive(Debug, Clone)]
+pub struct TestDatabase {
+    pub url: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+/// The PostgreSQL server to test against, when one is configured.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("SENTINELOPS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+/// CREATE DATABASE … TEMPLATE fails while another copy of the template is running.
+static CREATE_LOCK: Mutex<()> = Mutex::const_new(());
+
+fn process_alive(pid: &str) -> bool {
+    std::path::Path::new("/proc").join(pid).exists()
+}
+
+/// Drops databases left by earlier test processes that have ended (a panicking test
+/// never reaches its cleanup).
+async fn drop_leftovers(admin_url: &str) {
+    let Ok(names) = pg_admin::databases_with_prefix(admin_url, "so_test_").await else {
+        return;
+    };
+    for name in names {
+        let pid = name
+            .trim_start_matches("so_test_")
+            .trim_start_matches("tpl_")
+            .split('_')
+            .next()
+            .unwrap_or("");
+        if !pid.is_empty() && !process_alive(pid) {
+            let _ = pg_admin::drop_database(admin_url, &name).await;
+        }
+    }
+}
+
+async fn template(admin_url: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            drop_leftovers(admin_url).await;
+            let name = format!(
+                "so_test_tpl_{}_{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            );
+            pg_admin::create_database(admin_url, &name, None)
+                .await
+                .expect("create template database");
+            let store = Store::connect(&pg_admin::url_for(admin_url, &name), PoolConfig::default())
+                .await
+                .expect("connect to template database (is PostgreSQL running?)");
+            store.migrate().await.expect("migrate template database");
+            store.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        match postgres_admin_url() {
+            Some(admin_url) => {
+                let template = template(&admin_url).await;
+                let name = format!(
+                    "so_test_{}_{}",
+                    std::process::id(),
+                    uuid::Uuid::new_v4().simple()
+                );
+                {
+                    let _guard = CREATE_LOCK.lock().await;
+                    pg_admin::create_database(&admin_url, &name, Some(&template))
+                        .await
+                        .expect("create test database");
+                }
+                TestDatabase {
+                    url: pg_admin::url_for(&admin_url, &name),
+                    kind: Kind::Postgres { admin_url, name },
+                }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!(
+                    "sentinelops-test-{}.db",
+                    uuid::Uuid::new_v4().simple()
+                ));
+                TestDatabase {
+                    url: format!("sqlite://{}", path.display()),
+                    kind: Kind::Sqlite(path),
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.kind, Kind::Postgres { .. })
+    }
+
+    pub async fn drop_now(self) {
+        match self.kind {
+            Kind::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Kind::Postgres { admin_url, name } => {
+                let _ = pg_admin::drop_database(&admin_url, &name).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! `/auth/*` (the original's sign-in contract) and the session endpoints of the profile.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router, extract::State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_app::users::UserView;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, AuthUser, ClientMeta, bearer_token};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signin", post(sign_in))
+        .route("/auth/me", get(me))
+        .route("/auth/logout", post(logout))
+        .route("/auth/ad/status", get(ad_status))
+        .route("/auth/test", get(auth_test))
+        .route("/api/v1/auth/sessions", get(my_sessions))
+        .route(
+            "/api/v1/auth/sessions/{session_id}",
+            delete(revoke_my_session),
+        )
+}
+
+/// `{email, password}`; `email` may also hold a username.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SignInBody {
+    pub email: String,
+    pub password: String,
+}
+
+/// The user object of the sign-in answer (exactly the original's fields).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignInUser {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub department: String,
+    pub position: String,
+    pub section_id: Option<Uuid>,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignInResponse {
+    pub token: String,
+    pub auth_source: &'static str,
+    pub user: SignInUser,
+}
+
+/// Sign in with e-mail (or username) and password.
+#[utoipa::path(post, path = "/auth/signin", tag = "auth", request_body = SignInBody,
+    responses((status = 200, body = SignInResponse), (status = 401, description = "INVALID_CREDENTIALS"), (status = 403, description = "USER_DISABLED")))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(body): ApiJson<SignInBody>,
+) -> ApiResult<Json<SignInResponse>> {
+    let signed_in = state
+        .app
+        .sign_in(&body.email, &body.password, &meta)
+        .await?;
+    let view = state.app.view_user(signed_in.user).await?;
+    Ok(Json(SignInResponse {
+        token: signed_in.token,
+        auth_source: "sentinel",
+        user: SignInUser {
+            id: view.id,
+            username: view.username,
+            email: view.email,
+            first_name: view.first_name,
+            last_name: view.last_name,
+            department: view.department,
+            position: view.position,
+            section_id: view.section_id,
+            role: view.role,
+        },
+    }))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = UserView), (status = 401)))]
+pub async fn me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<UserView>> {
+    let user = state.app.me(&auth.actor).await?;
+    Ok(Json(state.app.view_user(user).await?))
+}
+
+/// Sign out: revokes the session of the bearer token, if any. Always 200.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 200)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    state.app.logout(bearer_token(&headers), &meta).await?;
+    Ok(Json(json!({ "detail": "Logged out successfully" })))
+}
+
+/// Active Directory is not part of SentinelOps: always unavailable.
+#[utoipa::path(get, path = "/auth/ad/status", tag = "auth", responses((status = 200)))]
+pub async fn ad_status(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "available": false,
+        "source": "sentinel",
+        "checked_at": state.app.clock.now(),
+        "reason": "Active Directory sign-in is not configured; use your SentinelOps credentials",
+    }))
+}
+
+pub async fn auth_test() -> Json<Value> {
+    Json(json!({ "message": "Auth router is working" }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub current: bool,
+    pub active: bool,
+}
+
+/// My recent sessions, newest first.
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = [SessionView])))]
+pub async fn my_sessions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> ApiResult<Json<Vec<SessionView>>> {
+    let now = state.app.clock.now();
+    let policy = state.app.config.sessions;
+    let rows = state.app.my_sessions(&auth.actor).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| SessionView {
+                current: s.id == auth.actor.session_id,
+                active: policy.state(now, s.revoked_at, s.last_seen_at, s.expires_at)
+                    == sentinelops_domain::auth::SessionState::Live,
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+                revoked_at: s.revoked_at,
+                revoked_reason: s.revoked_reason,
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke one of my other sessions.
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{session_id}", tag = "auth", responses((status = 204), (status = 404)))]
+pub async fn revoke_my_session(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(session_id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .revoke_my_session(&auth.actor, session_id, &auth.meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,172 @@
+//! `/api/v1/org`: departments and sections.
+
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router, extract::State};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use sentinelops_app::AppError;
+use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
+
+use super::serde_lenient::{opt_int, patch_int, patch_uuid};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/org/departments",
+            get(list_departments).post(create_department),
+        )
+        .route(
+            "/api/v1/org/departments/{department_id}",
+            patch(update_department),
+        )
+        .route(
+            "/api/v1/org/sections",
+            get(list_sections).post(create_section),
+        )
+        .route("/api/v1/org/sections/{section_id}", patch(update_section))
+        .route(
+            "/api/v1/org/sections/by-department/{department_id}",
+            get(sections_by_department),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SectionsQuery {
+    #[serde(default, deserialize_with = "opt_int")]
+    pub department_id: Option<i32>,
+}
+
+/// `name` (or the original's `department_name`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DepartmentBody {
+    pub name: Option<String>,
+    pub department_name: Option<String>,
+}
+
+impl DepartmentBody {
+    fn name(&self) -> Result<&str, AppError> {
+        self.name
+            .as_deref()
+            .or(self.department_name.as_deref())
+            .ok_or_else(|| AppError::Validation("name is required".into()))
+    }
+}
+
+/// `name` (or `section_name`), `department_id`, `manager_id`; `null` clears.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct SectionBody {
+    pub name: Option<String>,
+    pub section_name: Option<String>,
+    #[serde(default, deserialize_with = "patch_int")]
+    #[schema(value_type = Option<i32>)]
+    pub department_id: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "patch_uuid")]
+    #[schema(value_type = Option<Uuid>)]
+    pub manager_id: Option<Option<Uuid>>,
+}
+
+impl From<SectionBody> for SectionInput {
+    fn from(b: SectionBody) -> Self {
+        SectionInput {
+            name: b.name.or(b.section_name),
+            department_id: b.department_id,
+            manager_id: b.manager_id,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/org/departments", tag = "org", responses((status = 200, body = [DepartmentView])))]
+pub async fn list_departments(
+    State(state): State<AppState>,
+    _auth: AuthUser,
+) -> ApiResult<Json<Vec<DepartmentView>>> {
+    Ok(Json(state.app.list_departments().await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/org/departments", tag = "org", request_body = DepartmentBody,
+    responses((status = 201, body = DepartmentView), (status = 409)))]
+pub async fn create_department(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<DepartmentBody>,
+) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .app
+                .create_department(&auth.actor, body.name()?)
+                .await?,
+        ),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/org/departments/{department_id}", tag = "org", request_body = DepartmentBody,
+    responses((status = 200, body = DepartmentView), (status = 404)))]
+pub async fn update_department(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(department_id): ApiPath<i32>,
+    ApiJson(body): ApiJson<DepartmentBody>,
+) -> ApiResult<Json<DepartmentView>> {
+    Ok(Json(
+        state
+            .app
+            .rename_department(&auth.actor, department_id, body.name()?)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/org/sections", tag = "org", params(("department_id" = Option<i32>, Query,)),
+    responses((status = 200, body = [SectionView])))]
+pub async fn list_sections(
+    State(state): State<AppState>,
+    _auth: AuthUser,
+    ApiQuery(query): ApiQuery<SectionsQuery>,
+) -> ApiResult<Json<Vec<SectionView>>> {
+    Ok(Json(state.app.list_sections(query.department_id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/org/sections/by-department/{department_id}", tag = "org",
+    responses((status = 200, body = [SectionView])))]
+pub async fn sections_by_department(
+    State(state): State<AppState>,
+    _auth: AuthUser,
+    ApiPath(department_id): ApiPath<i32>,
+) -> ApiResult<Json<Vec<SectionView>>> {
+    Ok(Json(state.app.list_sections(Some(department_id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/org/sections", tag = "org", request_body = SectionBody,
+    responses((status = 201, body = SectionView), (status = 409), (status = 422)))]
+pub async fn create_section(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<SectionBody>,
+) -> ApiResult<(StatusCode, Json<SectionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_section(&auth.actor, body.into()).await?),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/org/sections/{section_id}", tag = "org", request_body = SectionBody,
+    responses((status = 200, body = SectionView), (status = 404)))]
+pub async fn update_section(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(section_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<SectionBody>,
+) -> ApiResult<Json<SectionView>> {
+    Ok(Json(
+        state
+            .app
+            .update_section(&auth.actor, section_id, body.into())
+            .await?,
+    ))
+}

@@ -1,0 +1,173 @@
+//! `/api/v1/users`: user administration (admin), self-read and users by section.
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router, extract::State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
+
+use super::serde_lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/", get(list_users).post(create_user))
+        .route("/api/v1/users/by-section", get(users_by_section))
+        .route("/api/v1/users/{user_id}", get(get_user).patch(update_user))
+        .route(
+            "/api/v1/users/{user_id}/revoke-sessions",
+            post(revoke_sessions),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateUserBody {
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub position: Option<String>,
+    pub password: String,
+    pub role: String,
+    #[serde(default, deserialize_with = "opt_int")]
+    pub department_id: Option<i32>,
+    #[serde(default, deserialize_with = "opt_uuid")]
+    pub section_id: Option<Uuid>,
+}
+
+/// Every field optional; `null` clears `department_id` and `section_id`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UpdateUserBody {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub position: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "patch_int")]
+    #[schema(value_type = Option<i32>)]
+    pub department_id: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "patch_uuid")]
+    #[schema(value_type = Option<Uuid>)]
+    pub section_id: Option<Option<Uuid>>,
+    pub is_active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BySectionQuery {
+    #[serde(default, deserialize_with = "opt_uuid")]
+    pub section_id: Option<Uuid>,
+}
+
+/// All users (admins only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserView]), (status = 403)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> ApiResult<Json<Vec<UserView>>> {
+    Ok(Json(state.app.list_users(&auth.actor).await?))
+}
+
+/// Create a user (admins only) → 201.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserBody,
+    responses((status = 201, body = UserView), (status = 409), (status = 422)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<CreateUserBody>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    let input = CreateUser {
+        username: body.username,
+        email: body.email,
+        first_name: body.first_name,
+        last_name: body.last_name,
+        position: body.position,
+        password: body.password,
+        role: body.role,
+        department_id: body.department_id,
+        section_id: body.section_id,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_user(&auth.actor, input).await?),
+    ))
+}
+
+/// Active users of a section (your own unless admin).
+#[utoipa::path(get, path = "/api/v1/users/by-section", tag = "users", params(("section_id" = Option<Uuid>, Query,)),
+    responses((status = 200, body = [UserView])))]
+pub async fn users_by_section(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(query): ApiQuery<BySectionQuery>,
+) -> ApiResult<Json<Vec<UserView>>> {
+    Ok(Json(
+        state
+            .app
+            .users_by_section(&auth.actor, query.section_id)
+            .await?,
+    ))
+}
+
+/// One user: yourself, a user of your section (managers) or anyone (admins).
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", responses((status = 200, body = UserView), (status = 404)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(user_id): ApiPath<Uuid>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(state.app.get_user(&auth.actor, user_id).await?))
+}
+
+/// Change a user (admins only). Deactivation and password resets revoke the user's sessions.
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", request_body = UpdateUserBody,
+    responses((status = 200, body = UserView), (status = 404), (status = 409), (status = 422)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(user_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateUserBody>,
+) -> ApiResult<Json<UserView>> {
+    let patch = UpdateUser {
+        username: body.username,
+        email: body.email,
+        first_name: body.first_name,
+        last_name: body.last_name,
+        position: body.position,
+        password: body.password,
+        role: body.role,
+        department_id: body.department_id,
+        section_id: body.section_id,
+        is_active: body.is_active,
+    };
+    Ok(Json(
+        state
+            .app
+            .update_user(&auth.actor, user_id, patch, &auth.meta)
+            .await?,
+    ))
+}
+
+/// Revoke every session of a user (admins only).
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/revoke-sessions", tag = "users", responses((status = 200)))]
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(user_id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    let revoked = state
+        .app
+        .revoke_user_sessions(&auth.actor, user_id, &auth.meta)
+        .await?;
+    Ok(Json(
+        json!({ "revoked": revoked, "message": format!("Revoked {revoked} session(s)") }),
+    ))
+}

@@ -1,0 +1,66 @@
+//! Turning use-case errors into the original's response shapes:
+//! `{code, message, context}` for authentication, `{detail}` for everything else.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use sentinelops_app::{AppError, AuthError};
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Marks a response as an internal failure; the outer middleware adds the request id.
+#[derive(Debug, Clone)]
+pub struct InternalFailure(pub String);
+
+pub fn detail(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "detail": message.into() }))).into_response()
+}
+
+pub fn auth_error(err: AuthError) -> Response {
+    let status = match err {
+        AuthError::UserDisabled => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let mut response = (
+        status,
+        Json(json!({ "code": err.code(), "message": err.to_string(), "context": null })),
+    )
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::Auth(err) => auth_error(err),
+            AppError::Forbidden(m) => detail(StatusCode::FORBIDDEN, m),
+            AppError::NotFound(m) => detail(StatusCode::NOT_FOUND, m),
+            AppError::BadRequest(m) => detail(StatusCode::BAD_REQUEST, m),
+            AppError::Validation(m) => detail(StatusCode::UNPROCESSABLE_ENTITY, m),
+            AppError::Conflict(m) => detail(StatusCode::CONFLICT, m),
+            AppError::Internal(m) => {
+                let mut response =
+                    detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+                response.extensions_mut().insert(InternalFailure(m));
+                response
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Extractors: request parts into use-case inputs, with every rejection answered in
+//! the original's `{detail}` shape and a 4xx status.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use sentinelops_app::{Actor, AuthError, RequestMeta};
+
+use crate::error::{auth_error, detail};
+use crate::state::AppState;
+
+/// JSON body with the original's error answers: 400 malformed, 422 wrong shape,
+/// 413 too large, 415 wrong content type.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> Response {
+    match rejection {
+        JsonRejection::JsonDataError(e) => detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "Invalid request body: {}",
+                e.body_text().trim_start_matches(
+                    "Failed to deserialize the JSON body into the target type: "
+                )
+            ),
+        ),
+        JsonRejection::JsonSyntaxError(_) => {
+            detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body")
+        }
+        JsonRejection::MissingJsonContentType(_) => detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected a JSON body with Content-Type: application/json",
+        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
+        }
+        other => detail(other.status(), other.body_text()),
+    }
+}
+
+/// Path parameters; a malformed id is a 422 naming the problem.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(detail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Invalid path parameter: {}", e.body_text()),
+            )),
+            Err(other) => Err(detail(other.status(), other.body_text())),
+        }
+    }
+}
+
+/// Query parameters; a wrong type is a 422 naming the parameter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(detail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Invalid query parameter: {}", e.body_text()),
+            )),
+            Err(other) => Err(detail(other.status(), other.body_text())),
+        }
+    }
+}
+
+/// The client's address and user agent. `X-Forwarded-For` counts only when the
+/// direct peer is a configured trusted proxy; then the right-most address that is
+/// not itself a trusted proxy is the client.
+#[derive(Debug, Clone)]
+pub struct ClientMeta(pub RequestMeta);
+
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, state: &AppState) -> Option<IpAddr> {
+    let trusted = |ip: &IpAddr| state.web.trusted_proxies.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
+pub fn request_meta(parts: &Parts, state: &AppState) -> RequestMeta {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let ip = client_ip(&parts.headers, peer, state).map(|ip| ip.to_string());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(512).collect());
+    RequestMeta { ip, user_agent }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientMeta
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientMeta(request_meta(parts, &AppState::from_ref(state))))
+    }
+}
+
+/// The bearer token of a request, if any (`Authorization: Bearer …`).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// An authenticated request: the acting user and where the request came from.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub actor: Actor,
+    pub meta: RequestMeta,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let meta = request_meta(parts, &state);
+        let Some(token) = bearer_token(&parts.headers) else {
+            return Err(auth_error(AuthError::TokenMissing));
+        };
+        match state.app.authenticate(token, &meta).await {
+            Ok(actor) => Ok(AuthUser { actor, meta }),
+            Err(err) => Err(crate::error::ApiError(err).into_response()),
+        }
+    }
+}

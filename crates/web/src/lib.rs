@@ -1,0 +1,38 @@
+//! HTTP for SentinelOps: the only crate that imports axum.
+//!
+//! `api/` keeps the original system's JSON contract; `ops/` holds health, metrics and
+//! the API reference; `extract` and `error` turn requests into use-case calls and
+//! use-case results into the original's response shapes.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod ops;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use state::{AppState, WebConfig};
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new().merge(api::routes()).merge(ops::routes());
+    middleware::wrap(routes.with_state(state.clone()), &state)
+}
+
+/// Serves until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,309 @@
+//! The subcommands.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use chrono::Duration;
+use uuid::Uuid;
+
+use sentinelops_app::users::{CreateUser, UpdateUser};
+use sentinelops_app::{Actor, App, AppConfig, PoolConfig, RequestMeta, Store};
+use sentinelops_domain::SystemClock;
+use sentinelops_web::{AppState, WebConfig};
+
+use crate::config::{Cli, Command, Settings, UserCommand};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Version => {
+            println!("sentinelops {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = open_store(&cli.settings).await?;
+            println!("Database is up to date ({}).", store.backend().name());
+            Ok(())
+        }
+        Command::Serve => serve(&cli.settings).await,
+        Command::Demo => demo(&cli.settings).await,
+        Command::User(command) => user(&cli.settings, command).await,
+    }
+}
+
+/// Connects and applies pending migrations (under an advisory lock on PostgreSQL).
+async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let pool = PoolConfig {
+        max_connections: settings.db_max_connections,
+        ..PoolConfig::default()
+    };
+    let store = Store::connect(&settings.database_url, pool)
+        .await
+        .context("cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(store)
+}
+
+fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
+    let mut config = AppConfig::default();
+    config.default_timezone = settings.timezone.parse().map_err(|_| {
+        anyhow!(
+            "unknown time zone {:?} (use an IANA name)",
+            settings.timezone
+        )
+    })?;
+    config.sessions.idle = Duration::minutes(settings.session_idle_minutes.max(1));
+    config.sessions.absolute = Duration::hours(settings.session_absolute_hours.max(1));
+    config.account_lockout.threshold = settings.lockout_threshold;
+    config.account_lockout.window = Duration::minutes(settings.lockout_window_minutes.max(1));
+    config.ip_lockout.threshold = settings.lockout_ip_threshold;
+    config.ip_lockout.window = Duration::minutes(settings.lockout_window_minutes.max(1));
+    config.password_hashing.memory_kib = settings.argon2_memory_kib;
+    config.password_hashing.iterations = settings.argon2_iterations;
+    Ok(config)
+}
+
+fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
+    let list = |s: &str| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let trusted_proxies = list(&settings.trusted_proxies)
+        .iter()
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| anyhow!("invalid trusted proxy {p:?} (use an address or CIDR)"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(WebConfig {
+        trusted_proxies,
+        cors_origins: list(&settings.cors_origins),
+        max_body_bytes: settings.max_body_bytes,
+        static_dir: settings.static_dir.clone(),
+        ..WebConfig::default()
+    })
+}
+
+async fn build_app(settings: &Settings) -> anyhow::Result<App> {
+    let store = open_store(settings).await?;
+    Ok(App::new(store, Arc::new(SystemClock), app_config(settings)?).await?)
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let web = web_config(settings)?;
+    let app = build_app(settings).await?;
+    if let Some(admin) = app
+        .ensure_first_admin(&settings.admin_email, settings.admin_password.clone())
+        .await?
+    {
+        println!(
+            "First run: created administrator {} (username {}).",
+            admin.email, admin.username
+        );
+        if let Some(password) = admin.generated_password {
+            println!("  Password (shown once): {password}");
+            println!(
+                "  Sign in at http://{}/ or: curl -X POST http://{}/auth/signin -H 'Content-Type: application/json' \\",
+                settings.bind, settings.bind
+            );
+            println!(
+                "    -d '{{\"email\":\"{}\",\"password\":\"{password}\"}}'",
+                admin.email
+            );
+        }
+    }
+    sentinelops_web::ops::install_recorder();
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    tracing::info!(address = %settings.bind, backend = app.store.backend().name(), "SentinelOps is serving");
+    println!(
+        "SentinelOps is listening on http://{} ({} database).",
+        settings.bind,
+        app.store.backend().name()
+    );
+    sentinelops_web::serve(listener, AppState::new(app, web), shutdown_signal()).await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; draining in-flight requests");
+}
+
+async fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let app = build_app(settings).await?;
+    let report = app.load_demo(settings.demo_password.clone()).await?;
+    if report.changed_nothing() {
+        println!("The demo organisation is already loaded; nothing changed.");
+        return Ok(());
+    }
+    println!("Demo organisation loaded:");
+    println!("  departments: {}", report.departments_created.join(", "));
+    println!("  sections:    {}", report.sections_created.join(", "));
+    if !report.users_created.is_empty() {
+        println!("  users:       {}", report.users_created.join(", "));
+        match &report.generated_password {
+            Some(p) => println!("  password of the new demo users (shown once): {p}"),
+            None => {
+                println!("  password of the new demo users: the value of SENTINELOPS_DEMO_PASSWORD")
+            }
+        }
+    }
+    if let Some(tz) = &report.timezone_set {
+        println!("  business time zone: {tz}");
+    }
+    Ok(())
+}
+
+fn read_password_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
+    let app = build_app(settings).await?;
+    let system = Actor::system();
+    let meta = RequestMeta {
+        ip: None,
+        user_agent: Some("sentinelops-cli".into()),
+    };
+    match command {
+        UserCommand::List => {
+            let users = app.list_users(&system).await?;
+            println!(
+                "{:<24} {:<32} {:<8} {:<6} {}",
+                "USERNAME", "EMAIL", "ROLE", "ACTIVE", "SECTION"
+            );
+            for u in users {
+                println!(
+                    "{:<24} {:<32} {:<8} {:<6} {}",
+                    u.username, u.email, u.role, u.is_active, u.section_name
+                );
+            }
+        }
+        UserCommand::Create {
+            username,
+            email,
+            first_name,
+            last_name,
+            role,
+            section,
+            password_stdin,
+        } => {
+            let section_id = match section {
+                Some(s) => Some(resolve_section(&app, &s).await?),
+                None => None,
+            };
+            let (password, generated) = choose_password(password_stdin)?;
+            let first = if first_name.is_empty() {
+                username.clone()
+            } else {
+                first_name
+            };
+            let last = if last_name.is_empty() {
+                "-".to_owned()
+            } else {
+                last_name
+            };
+            let input = CreateUser {
+                username,
+                email,
+                first_name: first,
+                last_name: last,
+                position: None,
+                password: password.clone(),
+                role,
+                department_id: None,
+                section_id,
+            };
+            let user = app.create_user(&system, input).await?;
+            println!(
+                "Created {} <{}> as {}.",
+                user.username, user.email, user.role
+            );
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+        }
+        UserCommand::SetPassword {
+            login,
+            password_stdin,
+        } => {
+            let user = app.find_user_by_login(&login).await?;
+            let (password, generated) = choose_password(password_stdin)?;
+            let patch = UpdateUser {
+                password: Some(password.clone()),
+                ..UpdateUser::default()
+            };
+            app.update_user(&system, user.id, patch, &meta).await?;
+            println!(
+                "Password of {} changed; their sessions were revoked.",
+                user.username
+            );
+            if generated {
+                println!("New password (shown once): {password}");
+            }
+        }
+        UserCommand::Deactivate { login } => {
+            let user = app.find_user_by_login(&login).await?;
+            let patch = UpdateUser {
+                is_active: Some(false),
+                ..UpdateUser::default()
+            };
+            app.update_user(&system, user.id, patch, &meta).await?;
+            println!(
+                "{} is deactivated; their sessions were revoked.",
+                user.username
+            );
+        }
+    }
+    Ok(())
+}
+
+fn choose_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        Ok((read_password_line()?, false))
+    } else {
+        Ok((sentinelops_app::password::random_secret(), true))
+    }
+}
+
+async fn resolve_section(app: &App, name_or_id: &str) -> anyhow::Result<Uuid> {
+    let sections = app.list_sections(None).await?;
+    sections
+        .iter()
+        .find(|s| s.id.to_string() == name_or_id || s.name.eq_ignore_ascii_case(name_or_id))
+        .map(|s| s.id)
+        .ok_or_else(|| anyhow!("no section named {name_or_id:?}"))
+}

@@ -1,0 +1,321 @@
+//! Configuration: command-line flags, then environment variables, then an optional
+//! TOML file (`--config` / `SENTINELOPS_CONFIG`), then built-in defaults.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sentinelops",
+    version,
+    about = "Shift checklists for operations centres"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default command).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load the demo organisation (departments, sections, four users). Idempotent.
+    Demo,
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints a generated password unless one is given.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+        /// admin, manager or user.
+        #[arg(long, default_value = "user")]
+        role: String,
+        /// Section name or id.
+        #[arg(long)]
+        section: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Set a user's password (revokes their sessions); prints a generated one unless read from stdin.
+    SetPassword {
+        /// Username or e-mail.
+        login: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a user (revokes their sessions).
+    Deactivate {
+        /// Username or e-mail.
+        login: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Optional TOML file with any of these settings (keys as the long flag names, with underscores).
+    #[arg(long, env = "SENTINELOPS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// sqlite://FILE or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://sentinelops.db",
+        global = true
+    )]
+    pub database_url: String,
+    #[arg(
+        long,
+        env = "SENTINELOPS_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_max_connections: u32,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "SENTINELOPS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// Business time zone (IANA name) until an admin sets one in the application.
+    #[arg(
+        long,
+        env = "SENTINELOPS_TIMEZONE",
+        default_value = "UTC",
+        global = true
+    )]
+    pub timezone: String,
+    /// A session unused this long ends.
+    #[arg(
+        long,
+        env = "SENTINELOPS_SESSION_IDLE_MINUTES",
+        default_value_t = 480,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in.
+    #[arg(
+        long,
+        env = "SENTINELOPS_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins per account within the window before sign-in locks.
+    #[arg(
+        long,
+        env = "SENTINELOPS_LOCKOUT_THRESHOLD",
+        default_value_t = 5,
+        global = true
+    )]
+    pub lockout_threshold: u32,
+    /// Failed sign-ins per client address within the window before sign-in locks.
+    #[arg(
+        long,
+        env = "SENTINELOPS_LOCKOUT_IP_THRESHOLD",
+        default_value_t = 20,
+        global = true
+    )]
+    pub lockout_ip_threshold: u32,
+    #[arg(
+        long,
+        env = "SENTINELOPS_LOCKOUT_WINDOW_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
+    pub lockout_window_minutes: i64,
+    /// Argon2id memory cost in KiB.
+    #[arg(
+        long,
+        env = "SENTINELOPS_ARGON2_MEMORY_KIB",
+        default_value_t = 19_456,
+        global = true
+    )]
+    pub argon2_memory_kib: u32,
+    #[arg(
+        long,
+        env = "SENTINELOPS_ARGON2_ITERATIONS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub argon2_iterations: u32,
+    /// Comma-separated CIDRs whose X-Forwarded-For is trusted.
+    #[arg(
+        long,
+        env = "SENTINELOPS_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+    /// Comma-separated origins allowed by CORS ("*" for any).
+    #[arg(
+        long,
+        env = "SENTINELOPS_CORS_ORIGINS",
+        default_value = "",
+        global = true
+    )]
+    pub cors_origins: String,
+    /// Folder of a static frontend to serve at / (index.html fallback).
+    #[arg(long, env = "SENTINELOPS_STATIC_DIR", global = true)]
+    pub static_dir: Option<PathBuf>,
+    #[arg(
+        long,
+        env = "SENTINELOPS_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+    #[arg(
+        long,
+        value_enum,
+        env = "SENTINELOPS_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// Log filter, e.g. `info` or `sentinelops=debug,info`.
+    #[arg(long, env = "SENTINELOPS_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// E-mail of the administrator created on first run.
+    #[arg(
+        long,
+        env = "SENTINELOPS_ADMIN_EMAIL",
+        default_value = "admin@localhost",
+        global = true
+    )]
+    pub admin_email: String,
+    /// Password of the first administrator (else a random one is printed once).
+    #[arg(
+        long,
+        env = "SENTINELOPS_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<String>,
+    /// Password of the demo users (else a random one is printed).
+    #[arg(
+        long,
+        env = "SENTINELOPS_DEMO_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub demo_password: Option<String>,
+}
+
+/// Finds `--config FILE`, `--config=FILE` or `SENTINELOPS_CONFIG` before clap runs.
+fn config_file_path() -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+        if arg == "--config" {
+            return args.get(i + 1).map(PathBuf::from);
+        }
+    }
+    std::env::var_os("SENTINELOPS_CONFIG").map(PathBuf::from)
+}
+
+/// Reads the TOML file into (flag id, value) pairs.
+fn file_defaults(path: &PathBuf) -> anyhow::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("invalid TOML in {}", path.display()))?;
+    let known: Vec<String> = Cli::command()
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let mut pairs = Vec::new();
+    for (key, value) in table {
+        let id = key.replace('-', "_");
+        if !known.contains(&id) || id == "config" {
+            bail!("unknown setting {key:?} in {}", path.display());
+        }
+        let value = match value {
+            toml::Value::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<anyhow::Result<Vec<_>>>()?
+                .join(","),
+            other => scalar(&other)?,
+        };
+        pairs.push((id, value));
+    }
+    Ok(pairs)
+}
+
+fn scalar(value: &toml::Value) -> anyhow::Result<String> {
+    Ok(match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        _ => bail!("settings must be strings, numbers, booleans or lists of them"),
+    })
+}
+
+/// Parses the command line; values from the TOML file become defaults, so flags and
+/// environment variables still win.
+pub fn parse_cli() -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    if let Some(path) = config_file_path() {
+        match file_defaults(&path) {
+            Ok(pairs) => {
+                for (id, value) in pairs {
+                    command = command.mut_arg(id, |arg| arg.default_value(value));
+                }
+            }
+            Err(err) => {
+                return Err(
+                    Cli::command().error(clap::error::ErrorKind::InvalidValue, format!("{err:#}"))
+                );
+            }
+        }
+    }
+    let matches = command.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
+pub fn init_tracing(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
