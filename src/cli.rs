@@ -33,28 +33,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Connects and applies pending migrations (under an advisory lock on PostgreSQL).
 async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let pool = PoolConfig {
-        max_connections: settings.db_max_connections,
-        ..PoolConfig::default()
-    };
-    let store = Store::connect(&settings.database_url, pool)
-        .await
-        .context("cannot open the database")?;
-    store
-        .migrate()
-        .await
-        .context("cannot apply database migrations")?;
+    let pool = PoolConfig { max_connections: settings.db_max_connections, ..PoolConfig::default() };
+    let store = Store::connect(&settings.database_url, pool).await.context("cannot open the database")?;
+    store.migrate().await.context("cannot apply database migrations")?;
     Ok(store)
 }
 
 fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
     let mut config = AppConfig::default();
-    config.default_timezone = settings.timezone.parse().map_err(|_| {
-        anyhow!(
-            "unknown time zone {:?} (use an IANA name)",
-            settings.timezone
-        )
-    })?;
+    config.default_timezone = settings
+        .timezone
+        .parse()
+        .map_err(|_| anyhow!("unknown time zone {:?} (use an IANA name)", settings.timezone))?;
     config.sessions.idle = Duration::minutes(settings.session_idle_minutes.max(1));
     config.sessions.absolute = Duration::hours(settings.session_absolute_hours.max(1));
     config.account_lockout.threshold = settings.lockout_threshold;
@@ -67,13 +57,7 @@ fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
 }
 
 fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
-    let list = |s: &str| {
-        s.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
+    let list = |s: &str| s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect::<Vec<_>>();
     let trusted_proxies = list(&settings.trusted_proxies)
         .iter()
         .map(|p| {
@@ -99,36 +83,25 @@ async fn build_app(settings: &Settings) -> anyhow::Result<App> {
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let web = web_config(settings)?;
     let app = build_app(settings).await?;
-    if let Some(admin) = app
-        .ensure_first_admin(&settings.admin_email, settings.admin_password.clone())
-        .await?
-    {
-        println!(
-            "First run: created administrator {} (username {}).",
-            admin.email, admin.username
-        );
-        if let Some(password) = admin.generated_password {
-            println!("  Password (shown once): {password}");
-            println!(
-                "  Sign in at http://{}/ or: curl -X POST http://{}/auth/signin -H 'Content-Type: application/json' \\",
-                settings.bind, settings.bind
-            );
-            println!(
-                "    -d '{{\"email\":\"{}\",\"password\":\"{password}\"}}'",
-                admin.email
-            );
-        }
-    }
-    sentinelops_web::ops::install_recorder();
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
-    tracing::info!(address = %settings.bind, backend = app.store.backend().name(), "SentinelOps is serving");
-    println!(
-        "SentinelOps is listening on http://{} ({} database).",
-        settings.bind,
-        app.store.backend().name()
-    );
+    let address = listener.local_addr().context("cannot read the listening address")?;
+    if let Some(admin) = app.ensure_first_admin(&settings.admin_email, settings.admin_password.clone()).await? {
+        println!("First run: created administrator {} (username {}).", admin.email, admin.username);
+        match admin.generated_password {
+            Some(password) => {
+                println!("  Password (shown once): {password}");
+                println!(
+                    "  Sign in with: curl -X POST http://{address}/auth/signin -H 'Content-Type: application/json' \\"
+                );
+                println!("    -d '{{\"email\":\"{}\",\"password\":\"{password}\"}}'", admin.email);
+            }
+            None => println!("  Password: the value of SENTINELOPS_ADMIN_PASSWORD"),
+        }
+    }
+    tracing::info!(%address, backend = app.store.backend().name(), "SentinelOps is serving");
+    println!("SentinelOps is listening on http://{address} ({} database).", app.store.backend().name());
     sentinelops_web::serve(listener, AppState::new(app, web), shutdown_signal()).await?;
     tracing::info!("shut down cleanly");
     Ok(())
@@ -184,58 +157,30 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
 
 fn read_password_line() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("cannot read the password from standard input")?;
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     let app = build_app(settings).await?;
     let system = Actor::system();
-    let meta = RequestMeta {
-        ip: None,
-        user_agent: Some("sentinelops-cli".into()),
-    };
+    let meta = RequestMeta { ip: None, user_agent: Some("sentinelops-cli".into()) };
     match command {
         UserCommand::List => {
             let users = app.list_users(&system).await?;
-            println!(
-                "{:<24} {:<32} {:<8} {:<6} {}",
-                "USERNAME", "EMAIL", "ROLE", "ACTIVE", "SECTION"
-            );
+            println!("{:<24} {:<32} {:<8} {:<6} {}", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "SECTION");
             for u in users {
-                println!(
-                    "{:<24} {:<32} {:<8} {:<6} {}",
-                    u.username, u.email, u.role, u.is_active, u.section_name
-                );
+                println!("{:<24} {:<32} {:<8} {:<6} {}", u.username, u.email, u.role, u.is_active, u.section_name);
             }
         }
-        UserCommand::Create {
-            username,
-            email,
-            first_name,
-            last_name,
-            role,
-            section,
-            password_stdin,
-        } => {
+        UserCommand::Create { username, email, first_name, last_name, role, section, password_stdin } => {
             let section_id = match section {
                 Some(s) => Some(resolve_section(&app, &s).await?),
                 None => None,
             };
             let (password, generated) = choose_password(password_stdin)?;
-            let first = if first_name.is_empty() {
-                username.clone()
-            } else {
-                first_name
-            };
-            let last = if last_name.is_empty() {
-                "-".to_owned()
-            } else {
-                last_name
-            };
+            let first = if first_name.is_empty() { username.clone() } else { first_name };
+            let last = if last_name.is_empty() { "-".to_owned() } else { last_name };
             let input = CreateUser {
                 username,
                 email,
@@ -248,55 +193,33 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                 section_id,
             };
             let user = app.create_user(&system, input).await?;
-            println!(
-                "Created {} <{}> as {}.",
-                user.username, user.email, user.role
-            );
+            println!("Created {} <{}> as {}.", user.username, user.email, user.role);
             if generated {
                 println!("Password (shown once): {password}");
             }
         }
-        UserCommand::SetPassword {
-            login,
-            password_stdin,
-        } => {
+        UserCommand::SetPassword { login, password_stdin } => {
             let user = app.find_user_by_login(&login).await?;
             let (password, generated) = choose_password(password_stdin)?;
-            let patch = UpdateUser {
-                password: Some(password.clone()),
-                ..UpdateUser::default()
-            };
+            let patch = UpdateUser { password: Some(password.clone()), ..UpdateUser::default() };
             app.update_user(&system, user.id, patch, &meta).await?;
-            println!(
-                "Password of {} changed; their sessions were revoked.",
-                user.username
-            );
+            println!("Password of {} changed; their sessions were revoked.", user.username);
             if generated {
                 println!("New password (shown once): {password}");
             }
         }
         UserCommand::Deactivate { login } => {
             let user = app.find_user_by_login(&login).await?;
-            let patch = UpdateUser {
-                is_active: Some(false),
-                ..UpdateUser::default()
-            };
+            let patch = UpdateUser { is_active: Some(false), ..UpdateUser::default() };
             app.update_user(&system, user.id, patch, &meta).await?;
-            println!(
-                "{} is deactivated; their sessions were revoked.",
-                user.username
-            );
+            println!("{} is deactivated; their sessions were revoked.", user.username);
         }
     }
     Ok(())
 }
 
 fn choose_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
-    if from_stdin {
-        Ok((read_password_line()?, false))
-    } else {
-        Ok((sentinelops_app::password::random_secret(), true))
-    }
+    if from_stdin { Ok((read_password_line()?, false)) } else { Ok((sentinelops_app::password::random_secret(), true)) }
 }
 
 async fn resolve_section(app: &App, name_or_id: &str) -> anyhow::Result<Uuid> {

@@ -7,11 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "sentinelops",
-    version,
-    about = "Shift checklists for operations centres"
-)]
+#[command(name = "sentinelops", version, about = "Shift checklists for operations centres")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -85,150 +81,59 @@ pub struct Settings {
     #[arg(long, env = "SENTINELOPS_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// sqlite://FILE or postgres://USER@HOST/DB.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://sentinelops.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://sentinelops.db", global = true)]
     pub database_url: String,
-    #[arg(
-        long,
-        env = "SENTINELOPS_DB_MAX_CONNECTIONS",
-        default_value_t = 16,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "SENTINELOPS_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
     /// Business time zone (IANA name) until an admin sets one in the application.
-    #[arg(
-        long,
-        env = "SENTINELOPS_TIMEZONE",
-        default_value = "UTC",
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_TIMEZONE", default_value = "UTC", global = true)]
     pub timezone: String,
     /// A session unused this long ends.
-    #[arg(
-        long,
-        env = "SENTINELOPS_SESSION_IDLE_MINUTES",
-        default_value_t = 480,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_SESSION_IDLE_MINUTES", default_value_t = 480, global = true)]
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in.
-    #[arg(
-        long,
-        env = "SENTINELOPS_SESSION_ABSOLUTE_HOURS",
-        default_value_t = 24,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_SESSION_ABSOLUTE_HOURS", default_value_t = 24, global = true)]
     pub session_absolute_hours: i64,
     /// Failed sign-ins per account within the window before sign-in locks.
-    #[arg(
-        long,
-        env = "SENTINELOPS_LOCKOUT_THRESHOLD",
-        default_value_t = 5,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_LOCKOUT_THRESHOLD", default_value_t = 5, global = true)]
     pub lockout_threshold: u32,
     /// Failed sign-ins per client address within the window before sign-in locks.
-    #[arg(
-        long,
-        env = "SENTINELOPS_LOCKOUT_IP_THRESHOLD",
-        default_value_t = 20,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_LOCKOUT_IP_THRESHOLD", default_value_t = 20, global = true)]
     pub lockout_ip_threshold: u32,
-    #[arg(
-        long,
-        env = "SENTINELOPS_LOCKOUT_WINDOW_MINUTES",
-        default_value_t = 15,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_LOCKOUT_WINDOW_MINUTES", default_value_t = 15, global = true)]
     pub lockout_window_minutes: i64,
     /// Argon2id memory cost in KiB.
-    #[arg(
-        long,
-        env = "SENTINELOPS_ARGON2_MEMORY_KIB",
-        default_value_t = 19_456,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_ARGON2_MEMORY_KIB", default_value_t = 19_456, global = true)]
     pub argon2_memory_kib: u32,
-    #[arg(
-        long,
-        env = "SENTINELOPS_ARGON2_ITERATIONS",
-        default_value_t = 2,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_ARGON2_ITERATIONS", default_value_t = 2, global = true)]
     pub argon2_iterations: u32,
     /// Comma-separated CIDRs whose X-Forwarded-For is trusted.
-    #[arg(
-        long,
-        env = "SENTINELOPS_TRUSTED_PROXIES",
-        default_value = "",
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_TRUSTED_PROXIES", default_value = "", global = true)]
     pub trusted_proxies: String,
     /// Comma-separated origins allowed by CORS ("*" for any).
-    #[arg(
-        long,
-        env = "SENTINELOPS_CORS_ORIGINS",
-        default_value = "",
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_CORS_ORIGINS", default_value = "", global = true)]
     pub cors_origins: String,
     /// Folder of a static frontend to serve at / (index.html fallback).
     #[arg(long, env = "SENTINELOPS_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,
-    #[arg(
-        long,
-        env = "SENTINELOPS_MAX_BODY_BYTES",
-        default_value_t = 1_048_576,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
-    #[arg(
-        long,
-        value_enum,
-        env = "SENTINELOPS_LOG_FORMAT",
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, value_enum, env = "SENTINELOPS_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
     /// Log filter, e.g. `info` or `sentinelops=debug,info`.
     #[arg(long, env = "SENTINELOPS_LOG", default_value = "info", global = true)]
     pub log: String,
     /// E-mail of the administrator created on first run.
-    #[arg(
-        long,
-        env = "SENTINELOPS_ADMIN_EMAIL",
-        default_value = "admin@localhost",
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,
     /// Password of the first administrator (else a random one is printed once).
-    #[arg(
-        long,
-        env = "SENTINELOPS_ADMIN_PASSWORD",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_ADMIN_PASSWORD", hide_env_values = true, global = true)]
     pub admin_password: Option<String>,
     /// Password of the demo users (else a random one is printed).
-    #[arg(
-        long,
-        env = "SENTINELOPS_DEMO_PASSWORD",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "SENTINELOPS_DEMO_PASSWORD", hide_env_values = true, global = true)]
     pub demo_password: Option<String>,
 }
 
@@ -248,15 +153,9 @@ fn config_file_path() -> Option<PathBuf> {
 
 /// Reads the TOML file into (flag id, value) pairs.
 fn file_defaults(path: &PathBuf) -> anyhow::Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
-    let table: toml::Table = text
-        .parse()
-        .with_context(|| format!("invalid TOML in {}", path.display()))?;
-    let known: Vec<String> = Cli::command()
-        .get_arguments()
-        .map(|a| a.get_id().to_string())
-        .collect();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    let table: toml::Table = text.parse().with_context(|| format!("invalid TOML in {}", path.display()))?;
+    let known: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
     let mut pairs = Vec::new();
     for (key, value) in table {
         let id = key.replace('-', "_");
@@ -264,11 +163,7 @@ fn file_defaults(path: &PathBuf) -> anyhow::Result<Vec<(String, String)>> {
             bail!("unknown setting {key:?} in {}", path.display());
         }
         let value = match value {
-            toml::Value::Array(items) => items
-                .iter()
-                .map(scalar)
-                .collect::<anyhow::Result<Vec<_>>>()?
-                .join(","),
+            toml::Value::Array(items) => items.iter().map(scalar).collect::<anyhow::Result<Vec<_>>>()?.join(","),
             other => scalar(&other)?,
         };
         pairs.push((id, value));
@@ -298,9 +193,7 @@ pub fn parse_cli() -> Result<Cli, clap::Error> {
                 }
             }
             Err(err) => {
-                return Err(
-                    Cli::command().error(clap::error::ErrorKind::InvalidValue, format!("{err:#}"))
-                );
+                return Err(Cli::command().error(clap::error::ErrorKind::InvalidValue, format!("{err:#}")));
             }
         }
     }
@@ -311,9 +204,7 @@ pub fn parse_cli() -> Result<Cli, clap::Error> {
 pub fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),

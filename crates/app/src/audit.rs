@@ -25,12 +25,7 @@ pub struct AuthEvent<'a> {
     pub metadata: Value,
 }
 
-pub async fn record_auth(
-    c: &impl Conn,
-    at: DateTime<Utc>,
-    meta: &RequestMeta,
-    event: AuthEvent<'_>,
-) -> AppResult<()> {
+pub async fn record_auth(c: &impl Conn, at: DateTime<Utc>, meta: &RequestMeta, event: AuthEvent<'_>) -> AppResult<()> {
     auth_events::insert(
         c,
         NewAuthEvent {
@@ -60,12 +55,7 @@ pub struct OpsEvent {
 }
 
 /// Writes an ops event; the actor's id and username are added to the payload.
-pub async fn record_ops(
-    c: &impl Conn,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    event: OpsEvent,
-) -> AppResult<()> {
+pub async fn record_ops(c: &impl Conn, at: DateTime<Utc>, actor: &Actor, event: OpsEvent) -> AppResult<()> {
     let mut payload = event.payload;
     if let Value::Object(map) = &mut payload {
         map.insert("actor_id".into(), json!(actor.recorded_id()));
@@ -97,9 +87,7 @@ impl App {
         window: Window,
     ) -> AppResult<Page<AuthEventRow>> {
         if !actor.is_admin() {
-            return Err(forbidden(
-                "Only administrators can read the authentication audit log",
-            ));
+            return Err(forbidden("Only administrators can read the authentication audit log"));
         }
         Ok(auth_events::list(self.store.reader(), query, window).await?)
     }
@@ -119,9 +107,7 @@ impl App {
                 None => return Err(forbidden("You are not assigned to a section")),
             },
             sentinelops_domain::Role::User => {
-                return Err(forbidden(
-                    "Only administrators and managers can read the operational event log",
-                ));
+                return Err(forbidden("Only administrators and managers can read the operational event log"));
             }
         }
         Ok(ops_events::list(self.store.reader(), &query, window).await?)

@@ -54,63 +54,33 @@ pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
 
 impl App {
     /// Signs a user in by e-mail or username.
-    pub async fn sign_in(
-        &self,
-        login: &str,
-        password: &str,
-        meta: &RequestMeta,
-    ) -> AppResult<SignedIn> {
+    pub async fn sign_in(&self, login: &str, password: &str, meta: &RequestMeta) -> AppResult<SignedIn> {
         let login = login.trim().to_lowercase();
         let now = self.clock.now();
         let reader = self.store.reader();
         let user = users::find_by_login(reader, &login).await?;
         // Failures are counted against the account's username when it exists, so that
         // signing in by e-mail or by username locks the same account.
-        let subject = user
-            .as_ref()
-            .map_or(login.as_str(), |u| u.username.as_str())
-            .to_owned();
+        let subject = user.as_ref().map_or(login.as_str(), |u| u.username.as_str()).to_owned();
 
         if self.sign_in_locked(&subject, meta, now).await? {
-            self.record_login_failure(
-                &subject,
-                user.as_ref(),
-                &login,
-                LoginFailureReason::Locked,
-                meta,
-                now,
-            )
-            .await?;
+            self.record_login_failure(&subject, user.as_ref(), &login, LoginFailureReason::Locked, meta, now).await?;
             return Err(AuthError::InvalidCredentials.into());
         }
 
-        let stored_hash = user
-            .as_ref()
-            .map_or_else(|| self.dummy_hash.to_string(), |u| u.password_hash.clone());
+        let stored_hash = user.as_ref().map_or_else(|| self.dummy_hash.to_string(), |u| u.password_hash.clone());
         let password_ok = password::verify(stored_hash, password.to_owned()).await?;
         let user = match user {
             Some(user) if password_ok => user,
             found => {
-                let reason = if found.is_some() {
-                    LoginFailureReason::WrongPassword
-                } else {
-                    LoginFailureReason::UnknownUser
-                };
-                self.record_login_failure(&subject, found.as_ref(), &login, reason, meta, now)
-                    .await?;
+                let reason =
+                    if found.is_some() { LoginFailureReason::WrongPassword } else { LoginFailureReason::UnknownUser };
+                self.record_login_failure(&subject, found.as_ref(), &login, reason, meta, now).await?;
                 return Err(AuthError::InvalidCredentials.into());
             }
         };
         if !user.is_active {
-            self.record_login_failure(
-                &subject,
-                Some(&user),
-                &login,
-                LoginFailureReason::Disabled,
-                meta,
-                now,
-            )
-            .await?;
+            self.record_login_failure(&subject, Some(&user), &login, LoginFailureReason::Disabled, meta, now).await?;
             return Err(AuthError::UserDisabled.into());
         }
 
@@ -162,36 +132,24 @@ impl App {
         )
         .await?;
         commit(tx).await?;
-        Ok(SignedIn {
-            token,
-            user,
-            session,
-        })
+        Ok(SignedIn { token, user, session })
     }
 
     /// True while the account or the client address is locked out.
-    async fn sign_in_locked(
-        &self,
-        subject: &str,
-        meta: &RequestMeta,
-        now: DateTime<Utc>,
-    ) -> AppResult<bool> {
+    async fn sign_in_locked(&self, subject: &str, meta: &RequestMeta, now: DateTime<Utc>) -> AppResult<bool> {
         let reader = self.store.reader();
         let failure = AuthEventType::LoginFailure.as_str();
         let account = self.config.account_lockout;
-        let last_success =
-            auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
+        let last_success = auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
         let since = last_success.map_or(now - account.window, |t| t.max(now - account.window));
-        let (failures, last) =
-            auth_events::count_since(reader, Subject::Username(subject), failure, since).await?;
+        let (failures, last) = auth_events::count_since(reader, Subject::Username(subject), failure, since).await?;
         if account.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
             return Ok(true);
         }
         if let Some(ip) = &meta.ip {
             let per_ip = self.config.ip_lockout;
             let (failures, last) =
-                auth_events::count_since(reader, Subject::Ip(ip), failure, now - per_ip.window)
-                    .await?;
+                auth_events::count_since(reader, Subject::Ip(ip), failure, now - per_ip.window).await?;
             if per_ip.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
                 return Ok(true);
             }
@@ -234,33 +192,24 @@ impl App {
             None
         };
         let Some(session) = session else {
-            self.record_invalid_token(None, "unknown_token", meta, now)
-                .await?;
+            self.record_invalid_token(None, "unknown_token", meta, now).await?;
             return Err(AuthError::TokenInvalid.into());
         };
-        match self.config.sessions.state(
-            now,
-            session.revoked_at,
-            session.last_seen_at,
-            session.expires_at,
-        ) {
+        match self.config.sessions.state(now, session.revoked_at, session.last_seen_at, session.expires_at) {
             SessionState::Live => {}
             SessionState::Revoked => {
-                self.record_invalid_token(Some(&session), "revoked_session", meta, now)
-                    .await?;
+                self.record_invalid_token(Some(&session), "revoked_session", meta, now).await?;
                 return Err(AuthError::SessionInvalid.into());
             }
             SessionState::Expired => {
-                self.end_session(&session, RevokeReason::Expired, meta, now)
-                    .await?;
+                self.end_session(&session, RevokeReason::Expired, meta, now).await?;
                 return Err(AuthError::TokenExpired.into());
             }
         }
         let user = users::find(self.store.reader(), session.user_id).await?;
         let Some(user) = user.filter(|u| u.is_active) else {
             // Deactivation revokes sessions in its own transaction; this is the safety net.
-            self.end_session(&session, RevokeReason::Deactivated, meta, now)
-                .await?;
+            self.end_session(&session, RevokeReason::Deactivated, meta, now).await?;
             return Err(AuthError::SessionInvalid.into());
         };
         if session.last_seen_at + self.config.session_touch_granularity <= now {
@@ -291,10 +240,7 @@ impl App {
         if recent >= self.config.invalid_token_limit {
             return Ok(());
         }
-        let meta = RequestMeta {
-            ip: Some(client.to_owned()),
-            user_agent: meta.user_agent.clone(),
-        };
+        let meta = RequestMeta { ip: Some(client.to_owned()), user_agent: meta.user_agent.clone() };
         let tx = self.store.begin_write().await?;
         record_auth(
             &tx,
@@ -333,32 +279,17 @@ impl App {
             return Ok(());
         };
         let now = self.clock.now();
-        let Some(session) =
-            sessions::find_by_token_hash(self.store.reader(), &token_hash(token)).await?
-        else {
+        let Some(session) = sessions::find_by_token_hash(self.store.reader(), &token_hash(token)).await? else {
             return Ok(());
         };
-        if self.config.sessions.state(
-            now,
-            session.revoked_at,
-            session.last_seen_at,
-            session.expires_at,
-        ) != SessionState::Live
+        if self.config.sessions.state(now, session.revoked_at, session.last_seen_at, session.expires_at)
+            != SessionState::Live
         {
             return Ok(());
         }
         let tx = self.store.begin_write().await?;
         let username = users::find(&tx, session.user_id).await?.map(|u| u.username);
-        if revoke_session(
-            &tx,
-            &session,
-            username.as_deref(),
-            RevokeReason::Logout,
-            meta,
-            now,
-        )
-        .await?
-        {
+        if revoke_session(&tx, &session, username.as_deref(), RevokeReason::Logout, meta, now).await? {
             record_auth(
                 &tx,
                 now,
@@ -378,9 +309,7 @@ impl App {
 
     /// The acting user's own row.
     pub async fn me(&self, actor: &Actor) -> AppResult<UserRow> {
-        users::find(self.store.reader(), actor.user_id)
-            .await?
-            .ok_or_else(|| not_found("User not found"))
+        users::find(self.store.reader(), actor.user_id).await?.ok_or_else(|| not_found("User not found"))
     }
 
     /// The acting user's recent sessions, newest first.
@@ -389,55 +318,30 @@ impl App {
     }
 
     /// Revokes one of the acting user's own sessions.
-    pub async fn revoke_my_session(
-        &self,
-        actor: &Actor,
-        session_id: Uuid,
-        meta: &RequestMeta,
-    ) -> AppResult<()> {
+    pub async fn revoke_my_session(&self, actor: &Actor, session_id: Uuid, meta: &RequestMeta) -> AppResult<()> {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let session = sessions::find(&tx, session_id)
-            .await?
-            .filter(|s| s.user_id == actor.user_id);
+        let session = sessions::find(&tx, session_id).await?.filter(|s| s.user_id == actor.user_id);
         let Some(session) = session else {
             return Err(not_found("Session not found"));
         };
         if session.id == actor.session_id {
-            return Err(AppError::BadRequest(
-                "Use sign-out to end the current session".into(),
-            ));
+            return Err(AppError::BadRequest("Use sign-out to end the current session".into()));
         }
-        if !revoke_session(
-            &tx,
-            &session,
-            Some(&actor.username),
-            RevokeReason::User,
-            meta,
-            now,
-        )
-        .await?
-        {
+        if !revoke_session(&tx, &session, Some(&actor.username), RevokeReason::User, meta, now).await? {
             return Err(AppError::Conflict("Session already revoked".into()));
         }
         commit(tx).await
     }
 
     /// An administrator revokes every session of a user.
-    pub async fn revoke_user_sessions(
-        &self,
-        actor: &Actor,
-        user_id: Uuid,
-        meta: &RequestMeta,
-    ) -> AppResult<usize> {
+    pub async fn revoke_user_sessions(&self, actor: &Actor, user_id: Uuid, meta: &RequestMeta) -> AppResult<usize> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can revoke sessions"));
         }
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let user = users::find(&tx, user_id)
-            .await?
-            .ok_or_else(|| not_found("User not found"))?;
+        let user = users::find(&tx, user_id).await?.ok_or_else(|| not_found("User not found"))?;
         let revoked = revoke_all_sessions(&tx, &user, RevokeReason::Admin, meta, now).await?;
         crate::audit::record_ops(
             &tx,

@@ -39,62 +39,16 @@ impl DemoReport {
 }
 
 const DEMO_DEPARTMENTS: [(&str, &[&str]); 2] = [
-    (
-        "ICT",
-        &[
-            "ICT Operations",
-            "SysOps",
-            "SupportOps",
-            "Infrastructure",
-            "Helpdesk",
-            "Information Security",
-        ],
-    ),
-    (
-        "Digital Transformation",
-        &[
-            "Digital Dev",
-            "AI & Data",
-            "Projects",
-            "Issuing & Acquiring",
-        ],
-    ),
+    ("ICT", &["ICT Operations", "SysOps", "SupportOps", "Infrastructure", "Helpdesk", "Information Security"]),
+    ("Digital Transformation", &["Digital Dev", "AI & Data", "Projects", "Issuing & Acquiring"]),
 ];
 
 /// (email, username, first, last, role, position)
 const DEMO_USERS: [(&str, &str, &str, &str, &str, &str); 4] = [
-    (
-        "admin@demo.local",
-        "demo.admin",
-        "Ada",
-        "Admin",
-        "admin",
-        "Platform owner",
-    ),
-    (
-        "manager@demo.local",
-        "demo.manager",
-        "Max",
-        "Manager",
-        "manager",
-        "Operations manager",
-    ),
-    (
-        "operator@demo.local",
-        "demo.operator",
-        "Olu",
-        "Operator",
-        "user",
-        "Shift operator",
-    ),
-    (
-        "operator2@demo.local",
-        "demo.operator2",
-        "Opal",
-        "Operator",
-        "user",
-        "Shift operator",
-    ),
+    ("admin@demo.local", "demo.admin", "Ada", "Admin", "admin", "Platform owner"),
+    ("manager@demo.local", "demo.manager", "Max", "Manager", "manager", "Operations manager"),
+    ("operator@demo.local", "demo.operator", "Olu", "Operator", "user", "Shift operator"),
+    ("operator2@demo.local", "demo.operator2", "Opal", "Operator", "user", "Shift operator"),
 ];
 
 const DEMO_SECTION: &str = "ICT Operations";
@@ -102,21 +56,13 @@ const DEMO_TIMEZONE: &str = "Africa/Harare";
 
 impl App {
     /// On an empty database, creates the first administrator.
-    pub async fn ensure_first_admin(
-        &self,
-        email: &str,
-        password: Option<String>,
-    ) -> AppResult<Option<FirstAdmin>> {
+    pub async fn ensure_first_admin(&self, email: &str, password: Option<String>) -> AppResult<Option<FirstAdmin>> {
         if users::count(self.store.reader()).await? > 0 {
             return Ok(None);
         }
         let email = crate::validate::email(email)?;
         let username = email.split('@').next().unwrap_or("admin").to_owned();
-        let username = if username.len() >= 3 {
-            username
-        } else {
-            "admin".to_owned()
-        };
+        let username = if username.len() >= 3 { username } else { "admin".to_owned() };
         let generated = password.is_none().then(password::random_secret);
         let secret = password.or_else(|| generated.clone()).unwrap_or_default();
         self.create_user(
@@ -134,11 +80,7 @@ impl App {
             },
         )
         .await?;
-        Ok(Some(FirstAdmin {
-            email,
-            username,
-            generated_password: generated,
-        }))
+        Ok(Some(FirstAdmin { email, username, generated_password: generated }))
     }
 
     /// Loads the demo organisation. Idempotent: what exists is left alone.
@@ -175,11 +117,7 @@ impl App {
             {
                 continue;
             }
-            let section_id = if role == "admin" {
-                None
-            } else {
-                section.as_ref().map(|s| s.id)
-            };
+            let section_id = if role == "admin" { None } else { section.as_ref().map(|s| s.id) };
             self.create_user(
                 &system,
                 CreateUser {
@@ -190,10 +128,7 @@ impl App {
                     position: Some(position.into()),
                     password: secret.clone(),
                     role: role.into(),
-                    department_id: section
-                        .as_ref()
-                        .and_then(|s| s.department_id)
-                        .filter(|_| section_id.is_some()),
+                    department_id: section.as_ref().and_then(|s| s.department_id).filter(|_| section_id.is_some()),
                     section_id,
                 },
             )
@@ -209,11 +144,7 @@ impl App {
         }
         if let Some(manager) = users::find_by_login(reader, "manager@demo.local").await? {
             if let Some(s) = section.filter(|s| s.manager_id.is_none()) {
-                let input = SectionInput {
-                    name: None,
-                    department_id: None,
-                    manager_id: Some(Some(manager.id)),
-                };
+                let input = SectionInput { name: None, department_id: None, manager_id: Some(Some(manager.id)) };
                 self.update_section(&system, s.id, input).await?;
             }
         }

@@ -26,10 +26,7 @@ pub struct AppConfig {
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
-            sessions: SessionPolicy {
-                idle: Duration::hours(8),
-                absolute: Duration::hours(24),
-            },
+            sessions: SessionPolicy { idle: Duration::hours(8), absolute: Duration::hours(24) },
             account_lockout: LockoutPolicy {
                 threshold: 5,
                 window: Duration::minutes(15),

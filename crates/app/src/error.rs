@@ -60,12 +60,8 @@ pub type AppResult<T> = Result<T, AppError>;
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(_) => {
-                AppError::Conflict("A record with the same unique value already exists".into())
-            }
-            StoreError::ForeignKey(_) => {
-                AppError::Validation("A referenced record does not exist".into())
-            }
+            StoreError::Conflict(_) => AppError::Conflict("A record with the same unique value already exists".into()),
+            StoreError::ForeignKey(_) => AppError::Validation("A referenced record does not exist".into()),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
             StoreError::Config(e) => AppError::Internal(e),
         }

@@ -47,11 +47,6 @@ impl App {
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<App> {
         let hasher = config.password_hashing;
         let dummy_hash = password::hash(hasher, password::random_secret()).await?;
-        Ok(App {
-            store,
-            clock,
-            config: Arc::new(config),
-            dummy_hash: dummy_hash.into(),
-        })
+        Ok(App { store, clock, config: Arc::new(config), dummy_hash: dummy_hash.into() })
     }
 }

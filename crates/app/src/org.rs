@@ -26,12 +26,7 @@ pub struct DepartmentView {
 
 impl From<DepartmentRow> for DepartmentView {
     fn from(d: DepartmentRow) -> Self {
-        DepartmentView {
-            id: d.id,
-            department_name: d.name.clone(),
-            name: d.name,
-            created_at: d.created_at,
-        }
+        DepartmentView { id: d.id, department_name: d.name.clone(), name: d.name, created_at: d.created_at }
     }
 }
 
@@ -68,30 +63,16 @@ pub struct SectionInput {
 }
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(forbidden(
-            "Only administrators can change departments and sections",
-        ))
-    }
+    if actor.is_admin() { Ok(()) } else { Err(forbidden("Only administrators can change departments and sections")) }
 }
 
 impl App {
     pub async fn list_departments(&self) -> AppResult<Vec<DepartmentView>> {
-        Ok(org::list_departments(self.store.reader())
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(org::list_departments(self.store.reader()).await?.into_iter().map(Into::into).collect())
     }
 
     pub async fn list_sections(&self, department_id: Option<i32>) -> AppResult<Vec<SectionView>> {
-        Ok(org::list_sections(self.store.reader(), department_id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(org::list_sections(self.store.reader(), department_id).await?.into_iter().map(Into::into).collect())
     }
 
     pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentView> {
@@ -100,9 +81,7 @@ impl App {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         if org::find_department_by_name(&tx, &name).await?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "Department {name:?} already exists"
-            )));
+            return Err(AppError::Conflict(format!("Department {name:?} already exists")));
         }
         let dept = org::insert_department(&tx, name, now).await?;
         record_ops(
@@ -122,24 +101,15 @@ impl App {
         Ok(dept.into())
     }
 
-    pub async fn rename_department(
-        &self,
-        actor: &Actor,
-        id: i32,
-        name: &str,
-    ) -> AppResult<DepartmentView> {
+    pub async fn rename_department(&self, actor: &Actor, id: i32, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let dept = org::find_department(&tx, id)
-            .await?
-            .ok_or_else(|| not_found("Department not found"))?;
+        let dept = org::find_department(&tx, id).await?.ok_or_else(|| not_found("Department not found"))?;
         if let Some(other) = org::find_department_by_name(&tx, &name).await? {
             if other.id != id {
-                return Err(AppError::Conflict(format!(
-                    "Department {name:?} already exists"
-                )));
+                return Err(AppError::Conflict(format!("Department {name:?} already exists")));
             }
         }
         let old = dept.name.clone();
@@ -161,31 +131,19 @@ impl App {
         Ok(dept.into())
     }
 
-    pub async fn create_section(
-        &self,
-        actor: &Actor,
-        input: SectionInput,
-    ) -> AppResult<SectionView> {
+    pub async fn create_section(&self, actor: &Actor, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
         let name = validate::text("name", input.name.as_deref().unwrap_or(""), 1, 200)?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         if org::find_section_by_name(&tx, &name).await?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "Section {name:?} already exists"
-            )));
+            return Err(AppError::Conflict(format!("Section {name:?} already exists")));
         }
         let department_id = input.department_id.flatten();
         check_references(&tx, department_id, input.manager_id.flatten()).await?;
         let section = org::insert_section(
             &tx,
-            NewSection {
-                id: new_id(),
-                name,
-                department_id,
-                manager_id: input.manager_id.flatten(),
-                now,
-            },
+            NewSection { id: new_id(), name, department_id, manager_id: input.manager_id.flatten(), now },
         )
         .await?;
         record_ops(
@@ -205,26 +163,17 @@ impl App {
         Ok(section.into())
     }
 
-    pub async fn update_section(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        input: SectionInput,
-    ) -> AppResult<SectionView> {
+    pub async fn update_section(&self, actor: &Actor, id: Uuid, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let before = org::find_section(&tx, id)
-            .await?
-            .ok_or_else(|| not_found("Section not found"))?;
+        let before = org::find_section(&tx, id).await?.ok_or_else(|| not_found("Section not found"))?;
         let mut section = before.clone();
         if let Some(name) = &input.name {
             let name = validate::text("name", name, 1, 200)?;
             if let Some(other) = org::find_section_by_name(&tx, &name).await? {
                 if other.id != id {
-                    return Err(AppError::Conflict(format!(
-                        "Section {name:?} already exists"
-                    )));
+                    return Err(AppError::Conflict(format!("Section {name:?} already exists")));
                 }
             }
             section.name = name;

@@ -17,11 +17,7 @@ pub struct HashCost {
 
 impl Default for HashCost {
     fn default() -> Self {
-        HashCost {
-            memory_kib: 19_456,
-            iterations: 2,
-            parallelism: 1,
-        }
+        HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 }
     }
 }
 
@@ -50,9 +46,7 @@ pub async fn verify(stored: String, password: String) -> AppResult<bool> {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
     .map_err(|e| AppError::Internal(format!("verification task failed: {e}")))

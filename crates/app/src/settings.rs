@@ -70,25 +70,13 @@ impl App {
 
     pub async fn set_timezone(&self, actor: &Actor, name: &str) -> AppResult<TimezoneSetting> {
         if !actor.is_admin() {
-            return Err(forbidden(
-                "Only administrators can change the business time zone",
-            ));
+            return Err(forbidden("Only administrators can change the business time zone"));
         }
-        let zone: Tz = name
-            .trim()
-            .parse()
-            .map_err(|_| invalid(format!("Unknown IANA time zone {name:?}")))?;
+        let zone: Tz = name.trim().parse().map_err(|_| invalid(format!("Unknown IANA time zone {name:?}")))?;
         let now = self.clock.now();
         let previous = self.business_timezone().await?;
         let tx = self.store.begin_write().await?;
-        settings::put(
-            &tx,
-            TIMEZONE_KEY,
-            json!(zone.name()),
-            actor.recorded_id(),
-            now,
-        )
-        .await?;
+        settings::put(&tx, TIMEZONE_KEY, json!(zone.name()), actor.recorded_id(), now).await?;
         record_ops(
             &tx,
             now,

@@ -51,33 +51,14 @@ pub(crate) struct OrgNames {
 
 impl OrgNames {
     pub(crate) async fn load(c: &impl Conn) -> AppResult<OrgNames> {
-        let departments = org::list_departments(c)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        let sections = org::list_sections(c, None)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
-        Ok(OrgNames {
-            departments,
-            sections,
-        })
+        let departments = org::list_departments(c).await?.into_iter().map(|d| (d.id, d.name)).collect();
+        let sections = org::list_sections(c, None).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        Ok(OrgNames { departments, sections })
     }
 
     pub(crate) fn view(&self, user: UserRow) -> UserView {
-        let department = user
-            .department_id
-            .and_then(|id| self.departments.get(&id))
-            .cloned()
-            .unwrap_or_default();
-        let section = user
-            .section_id
-            .and_then(|id| self.sections.get(&id))
-            .cloned()
-            .unwrap_or_default();
+        let department = user.department_id.and_then(|id| self.departments.get(&id)).cloned().unwrap_or_default();
+        let section = user.section_id.and_then(|id| self.sections.get(&id)).cloned().unwrap_or_default();
         UserView {
             central_id: format!("central-{}", user.id),
             id: user.id,
@@ -141,19 +122,11 @@ async fn resolve_placement(
     section_id: Option<Uuid>,
 ) -> AppResult<(Option<i32>, Option<Uuid>)> {
     let department: Option<DepartmentRow> = match department_id {
-        Some(id) => Some(
-            org::find_department(c, id)
-                .await?
-                .ok_or_else(|| invalid("department_id does not exist"))?,
-        ),
+        Some(id) => Some(org::find_department(c, id).await?.ok_or_else(|| invalid("department_id does not exist"))?),
         None => None,
     };
     let section: Option<SectionRow> = match section_id {
-        Some(id) => Some(
-            org::find_section(c, id)
-                .await?
-                .ok_or_else(|| invalid("section_id does not exist"))?,
-        ),
+        Some(id) => Some(org::find_section(c, id).await?.ok_or_else(|| invalid("section_id does not exist"))?),
         None => None,
     };
     match (department, section) {
@@ -180,11 +153,7 @@ impl App {
     }
 
     /// Active users of a section: your own, or any for an admin.
-    pub async fn users_by_section(
-        &self,
-        actor: &Actor,
-        section_id: Option<Uuid>,
-    ) -> AppResult<Vec<UserView>> {
+    pub async fn users_by_section(&self, actor: &Actor, section_id: Option<Uuid>) -> AppResult<Vec<UserView>> {
         let section = match (actor.is_admin(), section_id, actor.section_id) {
             (true, Some(requested), _) => requested,
             (false, Some(requested), Some(own)) if requested == own => own,
@@ -196,26 +165,15 @@ impl App {
         };
         let reader = self.store.reader();
         let names = OrgNames::load(reader).await?;
-        let filter = UserFilter {
-            section_id: Some(section),
-            role: None,
-            active_only: true,
-        };
-        Ok(users::list(reader, &filter)
-            .await?
-            .into_iter()
-            .map(|u| names.view(u))
-            .collect())
+        let filter = UserFilter { section_id: Some(section), role: None, active_only: true };
+        Ok(users::list(reader, &filter).await?.into_iter().map(|u| names.view(u)).collect())
     }
 
     pub async fn get_user(&self, actor: &Actor, id: Uuid) -> AppResult<UserView> {
         let reader = self.store.reader();
-        let user = users::find(reader, id)
-            .await?
-            .ok_or_else(|| not_found("User not found"))?;
-        let same_section = actor.role == Role::Manager
-            && actor.section_id.is_some()
-            && user.section_id == actor.section_id;
+        let user = users::find(reader, id).await?.ok_or_else(|| not_found("User not found"))?;
+        let same_section =
+            actor.role == Role::Manager && actor.section_id.is_some() && user.section_id == actor.section_id;
         if !(actor.is_admin() || actor.user_id == id || same_section) {
             return Err(forbidden("You can only view your own profile"));
         }
@@ -241,14 +199,9 @@ impl App {
         let now = self.clock.now();
 
         let tx = self.store.begin_write().await?;
-        let (department_id, section_id) =
-            resolve_placement(&tx, input.department_id, input.section_id).await?;
-        if users::find_by_login(&tx, &username).await?.is_some()
-            || users::find_by_login(&tx, &email).await?.is_some()
-        {
-            return Err(AppError::Conflict(
-                "A user with this username or email already exists".into(),
-            ));
+        let (department_id, section_id) = resolve_placement(&tx, input.department_id, input.section_id).await?;
+        if users::find_by_login(&tx, &username).await?.is_some() || users::find_by_login(&tx, &email).await?.is_some() {
+            return Err(AppError::Conflict("A user with this username or email already exists".into()));
         }
         let user = users::insert(
             &tx,
@@ -303,16 +256,12 @@ impl App {
             return Err(forbidden("Only administrators can update users"));
         }
         let new_hash = match &patch.password {
-            Some(p) => {
-                Some(password::hash(self.config.password_hashing, validate::password(p)?).await?)
-            }
+            Some(p) => Some(password::hash(self.config.password_hashing, validate::password(p)?).await?),
             None => None,
         };
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let before = users::find(&tx, id)
-            .await?
-            .ok_or_else(|| not_found("User not found"))?;
+        let before = users::find(&tx, id).await?.ok_or_else(|| not_found("User not found"))?;
         let mut user = before.clone();
         let mut changed: Vec<(&str, Value, Value)> = Vec::new();
         let mut note = |field: &'static str, from: Value, to: Value| {
@@ -324,21 +273,15 @@ impl App {
         if let Some(name) = &patch.username {
             let name = validate::username(name)?;
             if name != user.username && users::find_by_login(&tx, &name).await?.is_some() {
-                return Err(AppError::Conflict(
-                    "A user with this username already exists".into(),
-                ));
+                return Err(AppError::Conflict("A user with this username already exists".into()));
             }
             note("username", json!(user.username), json!(name));
             user.username = name;
         }
         if let Some(email) = &patch.email {
             let email = validate::email(email)?;
-            if Some(&email) != user.email.as_ref()
-                && users::find_by_login(&tx, &email).await?.is_some()
-            {
-                return Err(AppError::Conflict(
-                    "A user with this email already exists".into(),
-                ));
+            if Some(&email) != user.email.as_ref() && users::find_by_login(&tx, &email).await?.is_some() {
+                return Err(AppError::Conflict("A user with this email already exists".into()));
             }
             note("email", json!(user.email), json!(email));
             user.email = Some(email);
@@ -371,18 +314,12 @@ impl App {
                 None => user.section_id,
             };
             let (department, section) = match resolve_placement(&tx, department, section).await {
-                Err(AppError::Validation(msg))
-                    if patch.section_id.is_none() && msg.contains("does not belong") =>
-                {
+                Err(AppError::Validation(msg)) if patch.section_id.is_none() && msg.contains("does not belong") => {
                     resolve_placement(&tx, department, None).await?
                 }
                 other => other?,
             };
-            note(
-                "department_id",
-                json!(user.department_id),
-                json!(department),
-            );
+            note("department_id", json!(user.department_id), json!(department));
             note("section_id", json!(user.section_id), json!(section));
             user.department_id = department;
             user.section_id = section;
@@ -398,12 +335,9 @@ impl App {
             changed.push(("password", json!(null), json!("changed")));
         }
 
-        let loses_admin =
-            before.role == "admin" && before.is_active && (user.role != "admin" || !user.is_active);
+        let loses_admin = before.role == "admin" && before.is_active && (user.role != "admin" || !user.is_active);
         if loses_admin && users::count_admins(&tx).await? <= 1 {
-            return Err(AppError::Conflict(
-                "The last active administrator cannot be demoted or deactivated".into(),
-            ));
+            return Err(AppError::Conflict("The last active administrator cannot be demoted or deactivated".into()));
         }
         if changed.is_empty() {
             let names = OrgNames::load(&tx).await?;

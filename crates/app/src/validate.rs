@@ -22,13 +22,8 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> AppResult<Strin
 /// Usernames: 3–50 of letters, digits, `.`, `_`, `-`; stored lower-case.
 pub fn username(value: &str) -> AppResult<String> {
     let name = text("username", value, 3, 50)?.to_lowercase();
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(invalid(
-            "username may contain only letters, digits, '.', '_' and '-'",
-        ));
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(invalid("username may contain only letters, digits, '.', '_' and '-'"));
     }
     Ok(name)
 }
@@ -70,20 +65,11 @@ mod tests {
 
     #[test]
     fn usernames_and_emails_are_normalised_and_checked() {
-        assert_eq!(
-            username(" Olu.Operator ").ok(),
-            Some("olu.operator".to_owned())
-        );
+        assert_eq!(username(" Olu.Operator ").ok(), Some("olu.operator".to_owned()));
         assert!(username("ab").is_err());
         assert!(username("has space").is_err());
-        assert_eq!(
-            email("Ops@Bank.Example").ok(),
-            Some("ops@bank.example".to_owned())
-        );
-        assert_eq!(
-            email("admin@localhost").ok(),
-            Some("admin@localhost".to_owned())
-        );
+        assert_eq!(email("Ops@Bank.Example").ok(), Some("ops@bank.example".to_owned()));
+        assert_eq!(email("admin@localhost").ok(), Some("admin@localhost".to_owned()));
         assert!(email("no-at-sign").is_err());
         assert!(email("a@b@c.d").is_err());
         assert!(password("short").is_err());

@@ -38,9 +38,7 @@ impl AuthEventType {
     }
 
     pub fn parse(name: &str) -> Option<AuthEventType> {
-        AuthEventType::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(name.trim()))
+        AuthEventType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -143,33 +141,19 @@ pub struct LockoutPolicy {
 impl LockoutPolicy {
     /// When sign-in opens again, given the failures counted in the window and the
     /// time of the newest one; `None` when the subject is not locked.
-    pub fn locked_until(
-        &self,
-        failures: u32,
-        last_failure: Option<DateTime<Utc>>,
-    ) -> Option<DateTime<Utc>> {
+    pub fn locked_until(&self, failures: u32, last_failure: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
         if self.threshold == 0 || failures < self.threshold {
             return None;
         }
         let last = last_failure?;
         let doublings = (failures - self.threshold).min(20);
         let factor = 1i32.checked_shl(doublings).unwrap_or(i32::MAX);
-        let delay = self
-            .base_delay
-            .checked_mul(factor)
-            .unwrap_or(self.max_delay)
-            .min(self.max_delay);
+        let delay = self.base_delay.checked_mul(factor).unwrap_or(self.max_delay).min(self.max_delay);
         Some(last + delay)
     }
 
-    pub fn is_locked(
-        &self,
-        now: DateTime<Utc>,
-        failures: u32,
-        last_failure: Option<DateTime<Utc>>,
-    ) -> bool {
-        self.locked_until(failures, last_failure)
-            .is_some_and(|until| now < until)
+    pub fn is_locked(&self, now: DateTime<Utc>, failures: u32, last_failure: Option<DateTime<Utc>>) -> bool {
+        self.locked_until(failures, last_failure).is_some_and(|until| now < until)
     }
 }
 
@@ -179,9 +163,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).single().unwrap_or_default()
     }
 
     fn policy() -> LockoutPolicy {
@@ -202,51 +184,24 @@ mod tests {
     #[test]
     fn delay_doubles_and_is_capped() {
         let p = policy();
-        assert_eq!(
-            p.locked_until(5, Some(t0())),
-            Some(t0() + Duration::seconds(30))
-        );
-        assert_eq!(
-            p.locked_until(6, Some(t0())),
-            Some(t0() + Duration::seconds(60))
-        );
-        assert_eq!(
-            p.locked_until(7, Some(t0())),
-            Some(t0() + Duration::seconds(120))
-        );
-        assert_eq!(
-            p.locked_until(60, Some(t0())),
-            Some(t0() + Duration::minutes(15))
-        );
+        assert_eq!(p.locked_until(5, Some(t0())), Some(t0() + Duration::seconds(30)));
+        assert_eq!(p.locked_until(6, Some(t0())), Some(t0() + Duration::seconds(60)));
+        assert_eq!(p.locked_until(7, Some(t0())), Some(t0() + Duration::seconds(120)));
+        assert_eq!(p.locked_until(60, Some(t0())), Some(t0() + Duration::minutes(15)));
         assert!(p.is_locked(t0() + Duration::seconds(29), 5, Some(t0())));
         assert!(!p.is_locked(t0() + Duration::seconds(30), 5, Some(t0())));
     }
 
     #[test]
     fn session_expires_by_idle_or_absolute_lifetime() {
-        let p = SessionPolicy {
-            idle: Duration::hours(1),
-            absolute: Duration::hours(8),
-        };
+        let p = SessionPolicy { idle: Duration::hours(1), absolute: Duration::hours(8) };
         let start = t0();
         let end = start + p.absolute;
-        assert_eq!(
-            p.state(start + Duration::minutes(59), None, start, end),
-            SessionState::Live
-        );
-        assert_eq!(
-            p.state(start + Duration::minutes(60), None, start, end),
-            SessionState::Expired
-        );
+        assert_eq!(p.state(start + Duration::minutes(59), None, start, end), SessionState::Live);
+        assert_eq!(p.state(start + Duration::minutes(60), None, start, end), SessionState::Expired);
         let recent = start + Duration::hours(7) + Duration::minutes(30);
-        assert_eq!(
-            p.state(start + Duration::hours(8), None, recent, end),
-            SessionState::Expired
-        );
-        assert_eq!(
-            p.state(start, Some(start), start, end),
-            SessionState::Revoked
-        );
+        assert_eq!(p.state(start + Duration::hours(8), None, recent, end), SessionState::Expired);
+        assert_eq!(p.state(start, Some(start), start, end), SessionState::Revoked);
         for t in AuthEventType::ALL {
             assert_eq!(AuthEventType::parse(t.as_str()), Some(t));
         }

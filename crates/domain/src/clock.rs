@@ -28,9 +28,7 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self {
-            now: Arc::new(Mutex::new(start.trunc_subsecs(6))),
-        }
+        Self { now: Arc::new(Mutex::new(start.trunc_subsecs(6))) }
     }
 
     pub fn set(&self, to: DateTime<Utc>) {

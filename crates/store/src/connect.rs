@@ -8,12 +8,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sea_orm::sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
-    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, SqlxPostgresConnector,
+    SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -58,10 +56,7 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self {
-            max_connections: 16,
-            acquire_timeout: Duration::from_secs(10),
-        }
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -115,15 +110,9 @@ impl Store {
                     .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options)
                     .await
-                    .map_err(|e| {
-                        StoreError::Config(format!("cannot connect to PostgreSQL: {e}"))
-                    })?;
+                    .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
                 let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool);
-                Ok(Store {
-                    read: conn.clone(),
-                    write: conn,
-                    backend,
-                })
+                Ok(Store { read: conn.clone(), write: conn, backend })
             }
         }
     }
@@ -156,10 +145,7 @@ impl Store {
             Backend::Sqlite => Migrator::up(&self.write, None).await?,
             Backend::Postgres => {
                 let lock = self.write.begin().await?;
-                lock.execute_unprepared(&format!(
-                    "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
-                ))
-                .await?;
+                lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
                 Migrator::up(&self.write, None).await?;
                 lock.commit().await?;
             }
@@ -185,10 +171,7 @@ impl Store {
             }
             Backend::Postgres => {
                 let pool = self.read.get_postgres_connection_pool();
-                PoolStats {
-                    size: pool.size(),
-                    idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-                }
+                PoolStats { size: pool.size(), idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX) }
             }
         }
     }

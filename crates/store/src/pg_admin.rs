@@ -25,27 +25,16 @@ async fn run(admin_url: &str, sql: &str) -> StoreResult<()> {
     let options = PgConnectOptions::from_str(admin_url).map_err(config_err)?;
     let mut conn = options.connect().await.map_err(config_err)?;
     // Names were checked by `checked`, so splicing them into DDL is safe.
-    let result = conn
-        .execute(sea_orm::sqlx::raw_sql(AssertSqlSafe(sql.to_owned())))
-        .await
-        .map(|_| ())
-        .map_err(config_err);
+    let result =
+        conn.execute(sea_orm::sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))).await.map(|_| ()).map_err(config_err);
     let _ = conn.close().await;
     result
 }
 
 /// `CREATE DATABASE name [TEMPLATE template]`.
-pub async fn create_database(
-    admin_url: &str,
-    name: &str,
-    template: Option<&str>,
-) -> StoreResult<()> {
+pub async fn create_database(admin_url: &str, name: &str, template: Option<&str>) -> StoreResult<()> {
     let sql = match template {
-        Some(t) => format!(
-            "CREATE DATABASE {} TEMPLATE {}",
-            checked(name)?,
-            checked(t)?
-        ),
+        Some(t) => format!("CREATE DATABASE {} TEMPLATE {}", checked(name)?, checked(t)?),
         None => format!("CREATE DATABASE {}", checked(name)?),
     };
     run(admin_url, &sql).await
@@ -53,36 +42,26 @@ pub async fn create_database(
 
 /// `DROP DATABASE IF EXISTS name WITH (FORCE)`.
 pub async fn drop_database(admin_url: &str, name: &str) -> StoreResult<()> {
-    run(
-        admin_url,
-        &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", checked(name)?),
-    )
-    .await
+    run(admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", checked(name)?)).await
 }
 
 /// Names of databases that start with `prefix`.
 pub async fn databases_with_prefix(admin_url: &str, prefix: &str) -> StoreResult<Vec<String>> {
     let options = PgConnectOptions::from_str(admin_url).map_err(config_err)?;
     let mut conn = options.connect().await.map_err(config_err)?;
-    let rows: Vec<(String,)> =
-        sea_orm::sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
-            .bind(format!("{prefix}%"))
-            .fetch_all(&mut conn)
-            .await
-            .map_err(config_err)?;
+    let rows: Vec<(String,)> = sea_orm::sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_all(&mut conn)
+        .await
+        .map_err(config_err)?;
     let _ = conn.close().await;
     Ok(rows.into_iter().map(|(name,)| name).collect())
 }
 
 /// The URL of database `name` on the server of `admin_url`.
 pub fn url_for(admin_url: &str, name: &str) -> String {
-    let (scheme, rest) = admin_url
-        .split_once("://")
-        .unwrap_or(("postgres", admin_url));
+    let (scheme, rest) = admin_url.split_once("://").unwrap_or(("postgres", admin_url));
     let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-    let query = rest
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
     format!("{scheme}://{authority}/{name}{query}")
 }

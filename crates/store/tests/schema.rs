@@ -7,13 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::fmt::Debug;
 use std::future::Future;
 use std::panic::resume_unwind;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, Iterable, ModelTrait, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set, SqlErr,
+    Statement,
 };
 use sentinelops_store::entity::*;
 use sentinelops_store::migration::{Migrator, MigratorTrait};
@@ -23,9 +25,7 @@ use uuid::Uuid;
 #[tokio::test]
 async fn schema_on_sqlite() {
     let path = std::env::temp_dir().join(format!("so_schema_{}.db", Uuid::new_v4().simple()));
-    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
-        .await
-        .unwrap();
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
     let outcome = run_guarded(exercise(db)).await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -41,20 +41,12 @@ async fn schema_on_postgres() {
     };
     let server = Database::connect(&server_url).await.unwrap();
     let name = format!("so_schema_{}", Uuid::new_v4().simple());
-    server
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
+    server.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
 
-    let db = Database::connect(with_database(&server_url, &name))
-        .await
-        .unwrap();
+    let db = Database::connect(with_database(&server_url, &name)).await.unwrap();
     let outcome = run_guarded(exercise(db)).await;
     // FORCE closes whatever connections a failed run left open.
-    server
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    server.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
     server.close().await.unwrap();
     outcome.unwrap_or_else(|panic| resume_unwind(panic));
 }
@@ -74,9 +66,7 @@ fn with_database(url: &str, database: &str) -> String {
         None => (url, String::new()),
     };
     let (scheme, rest) = base.split_once("://").expect("URL has a scheme");
-    let authority = rest
-        .split_once('/')
-        .map_or(rest, |(authority, _)| authority);
+    let authority = rest.split_once('/').map_or(rest, |(authority, _)| authority);
     format!("{scheme}://{authority}/{database}{query}")
 }
 
@@ -88,13 +78,8 @@ async fn exercise(db: DatabaseConnection) {
     check_rows(&db).await;
 
     Migrator::down(&db, None).await.expect("migration down");
-    assert!(
-        users::Entity::find().all(&db).await.is_err(),
-        "down() leaves the users table behind"
-    );
-    Migrator::up(&db, None)
-        .await
-        .expect("migration up after down");
+    assert!(users::Entity::find().all(&db).await.is_err(), "down() leaves the users table behind");
+    Migrator::up(&db, None).await.expect("migration up after down");
     check_seed(&db).await;
     // A second `up` has nothing to do.
     Migrator::up(&db, None).await.expect("idempotent up");
@@ -163,29 +148,18 @@ async fn live_event_ids_are_never_reused(db: &DatabaseConnection) {
              WHERE table_name = 'live_events' AND column_name = 'id'"
         }
     };
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql))
-        .await
-        .unwrap()
-        .expect("live_events.id");
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().expect("live_events.id");
     let ddl: String = row.try_get("", "ddl").unwrap();
     match backend {
         DbBackend::Sqlite => {
-            assert!(
-                ddl.contains(r#""id" integer NOT NULL PRIMARY KEY AUTOINCREMENT"#),
-                "{ddl}"
-            )
+            assert!(ddl.contains(r#""id" integer NOT NULL PRIMARY KEY AUTOINCREMENT"#), "{ddl}")
         }
         _ => assert_eq!(ddl, "bigint YES"),
     }
 }
 
 async fn check_seed(db: &DatabaseConnection) {
-    let shifts = shifts::Entity::find()
-        .order_by_asc(shifts::Column::Id)
-        .all(db)
-        .await
-        .unwrap();
+    let shifts = shifts::Entity::find().order_by_asc(shifts::Column::Id).all(db).await.unwrap();
     let names: Vec<&str> = shifts.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["MORNING", "AFTERNOON", "NIGHT"]);
     let night = shifts.iter().find(|s| s.name == "NIGHT").unwrap();
@@ -194,8 +168,7 @@ async fn check_seed(db: &DatabaseConnection) {
     assert_eq!(night.timezone, None);
 
     let rules_of = |entity_type: &'static str| {
-        state_transition_rules::Entity::find()
-            .filter(state_transition_rules::Column::EntityType.eq(entity_type))
+        state_transition_rules::Entity::find().filter(state_transition_rules::Column::EntityType.eq(entity_type))
     };
     assert_eq!(rules_of("CHECKLIST_ITEM").count(db).await.unwrap(), 9);
     assert_eq!(rules_of("CHECKLIST_SUBITEM").count(db).await.unwrap(), 9);
@@ -237,14 +210,11 @@ fn is_unique_violation(err: &DbErr) -> bool {
 
 async fn check_rows(db: &DatabaseConnection) {
     let now = now();
-    let department = departments::ActiveModel {
-        name: Set("Operations".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    let department =
+        departments::ActiveModel { name: Set("Operations".into()), created_at: Set(now), ..Default::default() }
+            .insert(db)
+            .await
+            .unwrap();
     assert!(department.id > 0);
 
     let section = sections::ActiveModel {
@@ -257,32 +227,16 @@ async fn check_rows(db: &DatabaseConnection) {
     .insert(db)
     .await
     .unwrap();
-    assert_eq!(
-        sections::Entity::find_by_id(section.id)
-            .one(db)
-            .await
-            .unwrap(),
-        Some(section.clone())
-    );
+    assert_eq!(sections::Entity::find_by_id(section.id).one(db).await.unwrap(), Some(section.clone()));
 
     let user = user_model("alice", "manager", section.id, now);
-    let user = users::ActiveModel::from(user).insert(db).await.unwrap();
-    assert_eq!(
-        users::Entity::find_by_id(user.id).one(db).await.unwrap(),
-        Some(user.clone())
-    );
+    round_trip::<users::Entity>(db, &user).await;
 
     // The role CHECK constraint rejects unknown roles.
     let root = user_model("root", "root", section.id, now);
-    assert!(
-        users::ActiveModel::from(root).insert(db).await.is_err(),
-        "role 'root' accepted"
-    );
+    assert!(users::ActiveModel::from(root).insert(db).await.is_err(), "role 'root' accepted");
     // Unique usernames.
-    let twin = users::ActiveModel::from(users::Model {
-        id: Uuid::now_v7(),
-        ..user.clone()
-    });
+    let twin = users::ActiveModel::from(users::Model { id: Uuid::now_v7(), ..user.clone() });
     assert!(is_unique_violation(&twin.insert(db).await.unwrap_err()));
 
     let template = checklist_templates::ActiveModel {
@@ -324,31 +278,12 @@ async fn check_rows(db: &DatabaseConnection) {
         revision: 1,
         updated_at: now,
     };
-    let inserted = checklist_instances::ActiveModel::from(instance.clone())
-        .insert(db)
-        .await
-        .unwrap();
-    assert_eq!(inserted, instance);
-    assert_eq!(
-        checklist_instances::Entity::find_by_id(instance.id)
-            .one(db)
-            .await
-            .unwrap(),
-        Some(instance.clone())
-    );
+    round_trip::<checklist_instances::Entity>(db, &instance).await;
     // One checklist per section, date and shift.
-    let duplicate = checklist_instances::ActiveModel::from(checklist_instances::Model {
-        id: Uuid::now_v7(),
-        ..instance.clone()
-    });
-    let err = duplicate
-        .insert(db)
-        .await
-        .expect_err("duplicate (section, date, shift) accepted");
-    assert!(
-        is_unique_violation(&err),
-        "expected a unique violation, got {err}"
-    );
+    let duplicate =
+        checklist_instances::ActiveModel::from(checklist_instances::Model { id: Uuid::now_v7(), ..instance.clone() });
+    let err = duplicate.insert(db).await.expect_err("duplicate (section, date, shift) accepted");
+    assert!(is_unique_violation(&err), "expected a unique violation, got {err}");
 
     let item = checklist_instance_items::Model {
         id: Uuid::now_v7(),
@@ -379,17 +314,7 @@ async fn check_rows(db: &DatabaseConnection) {
         created_at: now,
         updated_at: now,
     };
-    checklist_instance_items::ActiveModel::from(item.clone())
-        .insert(db)
-        .await
-        .unwrap();
-    assert_eq!(
-        checklist_instance_items::Entity::find_by_id(item.id)
-            .one(db)
-            .await
-            .unwrap(),
-        Some(item)
-    );
+    round_trip::<checklist_instance_items::Entity>(db, &item).await;
 
     check_notifications(db, user.id, now).await;
     check_live_events(db, now).await;
@@ -403,17 +328,25 @@ async fn check_rows(db: &DatabaseConnection) {
         last_shift_date: Some(date),
         updated_at: now,
     };
-    user_streaks::ActiveModel::from(streak.clone())
-        .insert(db)
-        .await
-        .unwrap();
-    assert_eq!(
-        user_streaks::Entity::find_by_id(user.id)
-            .one(db)
-            .await
-            .unwrap(),
-        Some(streak)
-    );
+    round_trip::<user_streaks::Entity>(db, &streak).await;
+}
+
+/// Inserts `model` through its entity, then checks that both the row the insert
+/// returned and the row read back by primary key equal it.
+async fn round_trip<E>(db: &DatabaseConnection, model: &E::Model)
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone + PartialEq + Debug,
+    E::ActiveModel: Send,
+{
+    let inserted = model.clone().into_active_model().insert(db).await.unwrap();
+    assert_eq!(&inserted, model);
+    let mut find = E::find();
+    for key in E::PrimaryKey::iter() {
+        let col = key.into_column();
+        find = find.filter(col.eq(model.get(col)));
+    }
+    assert_eq!(find.one(db).await.unwrap().as_ref(), Some(model));
 }
 
 fn user_model(username: &str, role: &str, section_id: Uuid, now: DateTime<Utc>) -> users::Model {
@@ -460,17 +393,14 @@ async fn check_notifications(db: &DatabaseConnection, user_id: Uuid, now: DateTi
         read_at: None,
         created_at: now,
     };
-    notification_receipts::ActiveModel::from(receipt.clone())
-        .insert(db)
-        .await
-        .unwrap();
+    round_trip::<notification_receipts::Entity>(db, &receipt).await;
     let unread = notification_receipts::Entity::find()
         .filter(notification_receipts::Column::UserId.eq(user_id))
         .filter(notification_receipts::Column::IsRead.eq(false))
         .all(db)
         .await
         .unwrap();
-    assert_eq!(unread, [receipt.clone()]);
+    assert_eq!(unread, std::slice::from_ref(&receipt));
 
     let again = notification_receipts::ActiveModel::from(notification_receipts::Model {
         id: Uuid::now_v7(),
@@ -479,17 +409,8 @@ async fn check_notifications(db: &DatabaseConnection, user_id: Uuid, now: DateTi
     assert!(is_unique_violation(&again.insert(db).await.unwrap_err()));
 
     // Receipts go with their notification (ON DELETE CASCADE; SQLite enforces it too).
-    notifications::Entity::delete_by_id(notification.id)
-        .exec(db)
-        .await
-        .unwrap();
-    assert_eq!(
-        notification_receipts::Entity::find_by_id(receipt.id)
-            .one(db)
-            .await
-            .unwrap(),
-        None
-    );
+    notifications::Entity::delete_by_id(notification.id).exec(db).await.unwrap();
+    assert_eq!(notification_receipts::Entity::find_by_id(receipt.id).one(db).await.unwrap(), None);
 }
 
 async fn check_live_events(db: &DatabaseConnection, now: DateTime<Utc>) {
@@ -509,18 +430,8 @@ async fn check_live_events(db: &DatabaseConnection, now: DateTime<Utc>) {
         .unwrap();
         ids.push(event.id);
     }
-    assert!(
-        ids.first() < ids.last(),
-        "live_events ids must increase: {ids:?}"
-    );
-    let stored = live_events::Entity::find()
-        .order_by_asc(live_events::Column::Id)
-        .all(db)
-        .await
-        .unwrap();
+    assert!(ids.first() < ids.last(), "live_events ids must increase: {ids:?}");
+    let stored = live_events::Entity::find().order_by_asc(live_events::Column::Id).all(db).await.unwrap();
     assert_eq!(stored.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
-    assert_eq!(
-        stored.last().map(|e| e.payload.clone()),
-        Some(json!({"n": 1}))
-    );
+    assert_eq!(stored.last().map(|e| e.payload.clone()), Some(json!({"n": 1})));
 }

@@ -23,9 +23,7 @@ enum Kind {
 
 /// The PostgreSQL server to test against, when one is configured.
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("SENTINELOPS_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
+    std::env::var("SENTINELOPS_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
 }
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
@@ -43,12 +41,7 @@ async fn drop_leftovers(admin_url: &str) {
         return;
     };
     for name in names {
-        let pid = name
-            .trim_start_matches("so_test_")
-            .trim_start_matches("tpl_")
-            .split('_')
-            .next()
-            .unwrap_or("");
+        let pid = name.trim_start_matches("so_test_").trim_start_matches("tpl_").split('_').next().unwrap_or("");
         if !pid.is_empty() && !process_alive(pid) {
             let _ = pg_admin::drop_database(admin_url, &name).await;
         }
@@ -59,14 +52,8 @@ async fn template(admin_url: &str) -> String {
     TEMPLATE
         .get_or_init(|| async {
             drop_leftovers(admin_url).await;
-            let name = format!(
-                "so_test_tpl_{}_{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            );
-            pg_admin::create_database(admin_url, &name, None)
-                .await
-                .expect("create template database");
+            let name = format!("so_test_tpl_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
+            pg_admin::create_database(admin_url, &name, None).await.expect("create template database");
             let store = Store::connect(&pg_admin::url_for(admin_url, &name), PoolConfig::default())
                 .await
                 .expect("connect to template database (is PostgreSQL running?)");
@@ -83,31 +70,16 @@ impl TestDatabase {
         match postgres_admin_url() {
             Some(admin_url) => {
                 let template = template(&admin_url).await;
-                let name = format!(
-                    "so_test_{}_{}",
-                    std::process::id(),
-                    uuid::Uuid::new_v4().simple()
-                );
+                let name = format!("so_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
                 {
                     let _guard = CREATE_LOCK.lock().await;
-                    pg_admin::create_database(&admin_url, &name, Some(&template))
-                        .await
-                        .expect("create test database");
+                    pg_admin::create_database(&admin_url, &name, Some(&template)).await.expect("create test database");
                 }
-                TestDatabase {
-                    url: pg_admin::url_for(&admin_url, &name),
-                    kind: Kind::Postgres { admin_url, name },
-                }
+                TestDatabase { url: pg_admin::url_for(&admin_url, &name), kind: Kind::Postgres { admin_url, name } }
             }
             None => {
-                let path = std::env::temp_dir().join(format!(
-                    "sentinelops-test-{}.db",
-                    uuid::Uuid::new_v4().simple()
-                ));
-                TestDatabase {
-                    url: format!("sqlite://{}", path.display()),
-                    kind: Kind::Sqlite(path),
-                }
+                let path = std::env::temp_dir().join(format!("sentinelops-test-{}.db", uuid::Uuid::new_v4().simple()));
+                TestDatabase { url: format!("sqlite://{}", path.display()), kind: Kind::Sqlite(path) }
             }
         }
     }

@@ -64,39 +64,22 @@ impl TestServer {
 
     /// Starts a server on an existing test database (a second instance, say).
     pub async fn start_on(database: TestDatabase, options: Options) -> TestServer {
-        let store = Store::connect(&database.url, PoolConfig::default())
-            .await
-            .expect("connect to test database");
+        let store = Store::connect(&database.url, PoolConfig::default()).await.expect("connect to test database");
         store.migrate().await.expect("migrate test database");
         let clock: Arc<dyn Clock> = match options.clock {
             Some(clock) => Arc::new(clock),
             None => Arc::new(SystemClock),
         };
-        let app = App::new(store, clock, options.config.unwrap_or_else(test_config))
-            .await
-            .expect("build app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
+        let app = App::new(store, clock, options.config.unwrap_or_else(test_config)).await.expect("build app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = AppState::new(app.clone(), options.web.unwrap_or_default());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(sentinelops_web::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("http client");
-        TestServer {
-            base: format!("http://{addr}"),
-            addr,
-            client,
-            app,
-            database,
-            shutdown: Some(tx),
-            task: Some(task),
-        }
+        let client = reqwest::Client::builder().no_proxy().build().expect("http client");
+        TestServer { base: format!("http://{addr}"), addr, client, app, database, shutdown: Some(tx), task: Some(task) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -127,11 +110,8 @@ impl TestServer {
         let response = request.send().await.expect("request reaches the server");
         let status = response.status();
         let text = response.text().await.expect("response body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
@@ -144,8 +124,7 @@ impl TestServer {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::PATCH, path, Some(token), Some(body))
-            .await
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
     pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
@@ -158,28 +137,14 @@ impl TestServer {
 
     /// Signs in and returns the token; panics unless the sign-in succeeds.
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/auth/signin",
-                None,
-                Some(json!({ "email": login, "password": password })),
-            )
-            .await;
+        let (status, body) =
+            self.call(Method::POST, "/auth/signin", None, Some(json!({ "email": login, "password": password }))).await;
         assert_eq!(status, StatusCode::OK, "sign-in of {login} failed: {body}");
-        body["token"]
-            .as_str()
-            .expect("token in sign-in answer")
-            .to_owned()
+        body["token"].as_str().expect("token in sign-in answer").to_owned()
     }
 
     /// Creates a user straight through the application (no HTTP) with `PASSWORD`.
-    pub async fn create_user(
-        &self,
-        username: &str,
-        role: &str,
-        section_id: Option<uuid::Uuid>,
-    ) -> Value {
+    pub async fn create_user(&self, username: &str, role: &str, section_id: Option<uuid::Uuid>) -> Value {
         let user = self
             .app
             .create_user(
@@ -202,12 +167,7 @@ impl TestServer {
     }
 
     /// Creates a user and signs them in; returns (user, token).
-    pub async fn user_with_token(
-        &self,
-        username: &str,
-        role: &str,
-        section_id: Option<uuid::Uuid>,
-    ) -> (Value, String) {
+    pub async fn user_with_token(&self, username: &str, role: &str, section_id: Option<uuid::Uuid>) -> (Value, String) {
         let user = self.create_user(username, role, section_id).await;
         let token = self.login(username, PASSWORD).await;
         (user, token)
@@ -216,21 +176,13 @@ impl TestServer {
     /// Creates a section (and its department) straight through the application.
     pub async fn create_section(&self, name: &str) -> uuid::Uuid {
         let system = sentinelops_app::Actor::system();
-        let department = self
-            .app
-            .create_department(&system, &format!("{name} department"))
-            .await
-            .expect("department");
+        let department = self.app.create_department(&system, &format!("{name} department")).await.expect("department");
         let input = sentinelops_app::org::SectionInput {
             name: Some(name.to_owned()),
             department_id: Some(Some(department.id)),
             manager_id: None,
         };
-        self.app
-            .create_section(&system, input)
-            .await
-            .expect("section")
-            .id
+        self.app.create_section(&system, input).await.expect("section").id
     }
 
     /// Stops the server and drops its database.
@@ -252,12 +204,5 @@ impl TestServer {
 
 /// A name unique within the test run.
 pub fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        uuid::Uuid::new_v4()
-            .simple()
-            .to_string()
-            .get(..10)
-            .unwrap_or("x")
-    )
+    format!("{prefix}{}", uuid::Uuid::new_v4().simple().to_string().get(..10).unwrap_or("x"))
 }

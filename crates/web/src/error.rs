@@ -33,15 +33,10 @@ pub fn auth_error(err: AuthError) -> Response {
         AuthError::UserDisabled => StatusCode::FORBIDDEN,
         _ => StatusCode::UNAUTHORIZED,
     };
-    let mut response = (
-        status,
-        Json(json!({ "code": err.code(), "message": err.to_string(), "context": null })),
-    )
-        .into_response();
+    let mut response =
+        (status, Json(json!({ "code": err.code(), "message": err.to_string(), "context": null }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
 }
@@ -56,8 +51,7 @@ impl IntoResponse for ApiError {
             AppError::Validation(m) => detail(StatusCode::UNPROCESSABLE_ENTITY, m),
             AppError::Conflict(m) => detail(StatusCode::CONFLICT, m),
             AppError::Internal(m) => {
-                let mut response =
-                    detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+                let mut response = detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
                 response.extensions_mut().insert(InternalFailure(m));
                 response
             }

@@ -37,18 +37,13 @@ fn json_rejection(rejection: JsonRejection) -> Response {
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
                 "Invalid request body: {}",
-                e.body_text().trim_start_matches(
-                    "Failed to deserialize the JSON body into the target type: "
-                )
+                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
             ),
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body")
+        JsonRejection::JsonSyntaxError(_) => detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body"),
+        JsonRejection::MissingJsonContentType(_) => {
+            detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Expected a JSON body with Content-Type: application/json")
         }
-        JsonRejection::MissingJsonContentType(_) => detail(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Expected a JSON body with Content-Type: application/json",
-        ),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
         }
@@ -66,10 +61,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(detail(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Invalid path parameter: {}", e.body_text()),
-            )),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                Err(detail(StatusCode::UNPROCESSABLE_ENTITY, format!("Invalid path parameter: {}", e.body_text())))
+            }
             Err(other) => Err(detail(other.status(), other.body_text())),
         }
     }
@@ -85,10 +79,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(detail(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Invalid query parameter: {}", e.body_text()),
-            )),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(detail(StatusCode::UNPROCESSABLE_ENTITY, format!("Invalid query parameter: {}", e.body_text())))
+            }
             Err(other) => Err(detail(other.status(), other.body_text())),
         }
     }
@@ -113,26 +106,14 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, state: &AppState) ->
         .flat_map(|v| v.split(','))
         .filter_map(|part| part.trim().parse::<IpAddr>().ok())
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !trusted(ip))
-            .unwrap_or(peer),
-    )
+    Some(forwarded.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer))
 }
 
 pub fn request_meta(parts: &Parts, state: &AppState) -> RequestMeta {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     let ip = client_ip(&parts.headers, peer, state).map(|ip| ip.to_string());
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(512).collect());
+    let user_agent =
+        parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(512).collect());
     RequestMeta { ip, user_agent }
 }
 
@@ -151,10 +132,7 @@ where
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// An authenticated request: the acting user and where the request came from.

@@ -21,6 +21,7 @@ pub use state::{AppState, WebConfig};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    ops::install_recorder();
     let routes = Router::new().merge(api::routes()).merge(ops::routes());
     middleware::wrap(routes.with_state(state.clone()), &state)
 }
@@ -32,7 +33,5 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -12,9 +12,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -29,13 +27,8 @@ pub fn wrap(router: Router, state: &AppState) -> Router {
     let router = router
         .layer(DefaultBodyLimit::max(state.web.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(state.web.max_body_bytes))
-        .layer(CatchPanicLayer::custom(|_| {
-            detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-        }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.web.request_timeout,
-        ))
+        .layer(CatchPanicLayer::custom(|_| detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
         .layer(from_fn(record_metrics))
         .layer(from_fn(finalize_errors));
     let router = match cors(&state.web.cors_origins) {
@@ -73,18 +66,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([
-                Method::GET,
-                Method::POST,
-                Method::PUT,
-                Method::PATCH,
-                Method::DELETE,
-            ])
-            .allow_headers([
-                header::AUTHORIZATION,
-                header::CONTENT_TYPE,
-                HeaderName::from_static("x-debug-context"),
-            ])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-debug-context")])
             .expose_headers([header::CONTENT_DISPOSITION])
             .max_age(Duration::from_secs(600)),
     )
@@ -102,13 +85,10 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     if status == StatusCode::INTERNAL_SERVER_ERROR {
-        let cause = response
-            .extensions()
-            .get::<InternalFailure>()
-            .map_or("panic or unexpected failure", |f| f.0.as_str());
+        let cause =
+            response.extensions().get::<InternalFailure>().map_or("panic or unexpected failure", |f| f.0.as_str());
         tracing::error!(request_id = %request_id, cause = %cause, "internal server error");
-        let body =
-            serde_json::json!({ "detail": "Internal server error", "request_id": request_id });
+        let body = serde_json::json!({ "detail": "Internal server error", "request_id": request_id });
         return (status, axum::Json(body)).into_response();
     }
     let is_json = response
@@ -134,16 +114,11 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
 async fn record_metrics(request: Request<Body>, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels[..2])
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(started.elapsed().as_secs_f64());
     response
 }

@@ -41,9 +41,6 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
-        AppState {
-            app,
-            web: Arc::new(web),
-        }
+        AppState { app, web: Arc::new(web) }
     }
 }

@@ -9,9 +9,9 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, integer_null,
-    json_binary, json_binary_null, pk_auto, pk_uuid, text, text_null, time, time_null,
-    timestamp_with_time_zone, timestamp_with_time_zone_null, uuid, uuid_null,
+    big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, integer_null, json_binary,
+    json_binary_null, pk_auto, pk_uuid, text, text_null, time, time_null, timestamp_with_time_zone,
+    timestamp_with_time_zone_null, uuid, uuid_null,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -39,9 +39,7 @@ impl MigrationTrait for Migration {
         // Reverse creation order: every table goes before the tables it references.
         // Dropping a table drops its indexes too.
         for table in tables().into_iter().rev() {
-            manager
-                .drop_table(Table::drop().table(table.name).if_exists().to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table.name).if_exists().to_owned()).await?;
         }
         Ok(())
     }
@@ -58,55 +56,17 @@ impl MigrationTrait for Migration {
 // Enum values, checked by the database.
 
 const ROLES: &[&str] = &["admin", "manager", "user"];
-const SESSION_REVOKE_REASONS: &[&str] = &[
-    "logout",
-    "admin",
-    "deactivated",
-    "password_changed",
-    "expired",
-    "user",
-];
-const AUTH_EVENT_TYPES: &[&str] = &[
-    "LOGIN_SUCCESS",
-    "LOGIN_FAILURE",
-    "LOGOUT",
-    "SESSION_CREATED",
-    "SESSION_REVOKED",
-    "INVALID_TOKEN",
-];
+const SESSION_REVOKE_REASONS: &[&str] = &["logout", "admin", "deactivated", "password_changed", "expired", "user"];
+const AUTH_EVENT_TYPES: &[&str] =
+    &["LOGIN_SUCCESS", "LOGIN_FAILURE", "LOGOUT", "SESSION_CREATED", "SESSION_REVOKED", "INVALID_TOKEN"];
 const SHIFTS: &[&str] = &["MORNING", "AFTERNOON", "NIGHT"];
-const ITEM_TYPES: &[&str] = &[
-    "ROUTINE",
-    "TIMED",
-    "SCHEDULED_EVENT",
-    "CONDITIONAL",
-    "INFORMATIONAL",
-];
-const INSTANCE_STATUSES: &[&str] = &[
-    "OPEN",
-    "IN_PROGRESS",
-    "PENDING_REVIEW",
-    "COMPLETED",
-    "COMPLETED_WITH_EXCEPTIONS",
-    "INCOMPLETE",
-];
+const ITEM_TYPES: &[&str] = &["ROUTINE", "TIMED", "SCHEDULED_EVENT", "CONDITIONAL", "INFORMATIONAL"];
+const INSTANCE_STATUSES: &[&str] =
+    &["OPEN", "IN_PROGRESS", "PENDING_REVIEW", "COMPLETED", "COMPLETED_WITH_EXCEPTIONS", "INCOMPLETE"];
 const ITEM_STATUSES: &[&str] = &["PENDING", "IN_PROGRESS", "COMPLETED", "SKIPPED", "FAILED"];
-const ACTIVITY_ACTIONS: &[&str] = &[
-    "STARTED",
-    "COMPLETED",
-    "COMMENTED",
-    "ACKNOWLEDGED",
-    "SKIPPED",
-    "ESCALATED",
-    "UPDATED",
-    "VERDICT",
-];
-const OVERRIDE_KINDS: &[&str] = &[
-    "ONE_TIME_COMPLETION",
-    "REOPEN",
-    "FORCE_CLOSE",
-    "DATE_CORRECTION",
-];
+const ACTIVITY_ACTIONS: &[&str] =
+    &["STARTED", "COMPLETED", "COMMENTED", "ACKNOWLEDGED", "SKIPPED", "ESCALATED", "UPDATED", "VERDICT"];
+const OVERRIDE_KINDS: &[&str] = &["ONE_TIME_COMPLETION", "REOPEN", "FORCE_CLOSE", "DATE_CORRECTION"];
 const RULE_ENTITY_TYPES: &[&str] = &["CHECKLIST_ITEM", "CHECKLIST_SUBITEM", "CHECKLIST_INSTANCE"];
 const NOTIFICATION_PRIORITIES: &[&str] = &["low", "medium", "high", "critical"];
 const OUTBOX_KINDS: &[&str] = &["email", "webhook"];
@@ -137,9 +97,7 @@ fn json_null(col: &'static str) -> ColumnDef {
 /// An enum: a text column whose value must be one of `values`.
 /// A NULL passes the CHECK, so `.null()` on the result gives an optional enum.
 fn one_of(col: &'static str, values: &'static [&'static str]) -> ColumnDef {
-    text(col)
-        .check(Expr::col(col).is_in(values.iter().copied()))
-        .take()
+    text(col).check(Expr::col(col).is_in(values.iter().copied())).take()
 }
 
 /// An integer within `low..=high`.
@@ -159,11 +117,7 @@ struct TableDef {
 
 impl TableDef {
     fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            create: Table::create().table(name).if_not_exists().to_owned(),
-            indexes: Vec::new(),
-        }
+        Self { name, create: Table::create().table(name).if_not_exists().to_owned(), indexes: Vec::new() }
     }
 
     fn col(mut self, col: impl IntoColumnDef) -> Self {
@@ -183,7 +137,8 @@ impl TableDef {
         self
     }
 
-    /// A plain index named `idx_<table>_<cols>`.
+    /// A plain index named `idx_<table>_<cols>`. (PostgreSQL silently truncates
+    /// names past 63 bytes; the longest name here has 59.)
     fn index(mut self, cols: &[&'static str]) -> Self {
         let name = format!("idx_{}_{}", self.name, cols.join("_"));
         self.indexes.push(self.index_on(name, cols));
@@ -392,43 +347,37 @@ fn checklist_templates() -> TableDef {
         .index(&["section_id", "shift", "is_active"])
 }
 
-/// Columns shared by template items and template sub-items.
-fn template_step(table: &'static str, parent_col: &'static str, parent: &'static str) -> TableDef {
-    TableDef::new(table)
-        .col(pk_uuid("id"))
-        .col(uuid(parent_col))
-        .col(text("title"))
+/// The columns every checklist step (template or instance, item or sub-item)
+/// has, in order, after its id and parent columns.
+fn step_columns(head: TableDef, severity: ColumnDef) -> TableDef {
+    head.col(text("title"))
         .col(text_null("description"))
         .col(one_of("item_type", ITEM_TYPES))
         .col(boolean("is_required"))
         .col(boolean("has_exe_time"))
-        .col(int_between("severity", 1, 5))
+        .col(severity)
         .col(integer("sort_order"))
         .col(time_null("scheduled_time"))
         .col(integer_null("notify_before_minutes"))
-        .fk(parent_col, parent, Cascade)
-        .index(&[parent_col, "sort_order"])
+}
+
+/// Columns shared by template items and template sub-items.
+fn template_step(table: &'static str, parent_col: &'static str, parent: &'static str) -> TableDef {
+    let head = TableDef::new(table).col(pk_uuid("id")).col(uuid(parent_col));
+    step_columns(head, int_between("severity", 1, 5)).fk(parent_col, parent, Cascade).index(&[parent_col, "sort_order"])
 }
 
 fn checklist_template_items() -> TableDef {
-    template_step(
-        "checklist_template_items",
-        "template_id",
-        "checklist_templates",
-    )
-    .col(boolean("is_active"))
-    .col(tstz("created_at"))
-    .col(tstz("updated_at"))
+    template_step("checklist_template_items", "template_id", "checklist_templates")
+        .col(boolean("is_active"))
+        .col(tstz("created_at"))
+        .col(tstz("updated_at"))
 }
 
 fn checklist_template_subitems() -> TableDef {
-    template_step(
-        "checklist_template_subitems",
-        "template_item_id",
-        "checklist_template_items",
-    )
-    .col(tstz("created_at"))
-    .col(tstz("updated_at"))
+    template_step("checklist_template_subitems", "template_item_id", "checklist_template_items")
+        .col(tstz("created_at"))
+        .col(tstz("updated_at"))
 }
 
 fn checklist_template_scheduled_events() -> TableDef {
@@ -474,10 +423,7 @@ fn checklist_instances() -> TableDef {
         .fk("created_by", "users", SetNull)
         .fk("closed_by", "users", SetNull)
         // One checklist per section, day and shift, even when two users open it at once.
-        .unique(
-            "uq_checklist_instances_section_date_shift",
-            &["section_id", "checklist_date", "shift"],
-        )
+        .unique("uq_checklist_instances_section_date_shift", &["section_id", "checklist_date", "shift"])
         .index(&["checklist_date", "shift"])
         .index(&["status", "shift_end"])
         .index(&["template_id"])
@@ -486,18 +432,12 @@ fn checklist_instances() -> TableDef {
 /// Columns shared by instance items and sub-items, from `instance_id` to
 /// `failure_reason`; `head` holds the columns that come before them.
 fn instance_step(head: TableDef, template_col: &'static str) -> TableDef {
-    head.col(uuid("instance_id"))
+    let head = head
+        .col(uuid("instance_id"))
         // Not a foreign key: the template may be edited or deleted after the copy.
-        .col(uuid_null(template_col))
-        .col(text("title"))
-        .col(text_null("description"))
-        .col(one_of("item_type", ITEM_TYPES))
-        .col(boolean("is_required"))
-        .col(boolean("has_exe_time"))
-        .col(integer("severity"))
-        .col(integer("sort_order"))
-        .col(time_null("scheduled_time"))
-        .col(integer_null("notify_before_minutes"))
+        .col(uuid_null(template_col));
+    // No CHECK on severity here: the value is copied from the template, which has one.
+    step_columns(head, integer("severity"))
         .col(tstz_null("scheduled_at"))
         .col(tstz_null("remind_at"))
         .col(one_of("status", ITEM_STATUSES))
@@ -516,10 +456,7 @@ fn instance_step(head: TableDef, template_col: &'static str) -> TableDef {
 /// The trailing columns of instance items and sub-items.
 fn versioned(table: TableDef) -> TableDef {
     // `version` is the optimistic-locking counter checked by every update.
-    table
-        .col(integer("version"))
-        .col(tstz("created_at"))
-        .col(tstz("updated_at"))
+    table.col(integer("version")).col(tstz("created_at")).col(tstz("updated_at"))
 }
 
 fn checklist_instance_items() -> TableDef {
@@ -536,14 +473,14 @@ fn checklist_instance_items() -> TableDef {
 }
 
 fn checklist_instance_subitems() -> TableDef {
-    let head = TableDef::new("checklist_instance_subitems")
-        .col(pk_uuid("id"))
-        .col(uuid("instance_item_id"))
-        .fk("instance_item_id", "checklist_instance_items", Cascade);
+    let head = TableDef::new("checklist_instance_subitems").col(pk_uuid("id")).col(uuid("instance_item_id")).fk(
+        "instance_item_id",
+        "checklist_instance_items",
+        Cascade,
+    );
     // Sub-items also carry `instance_id`, so a whole checklist loads with one query per table.
-    let table = instance_step(head, "template_subitem_id")
-        .index(&["instance_id"])
-        .index(&["instance_item_id", "sort_order"]);
+    let table =
+        instance_step(head, "template_subitem_id").index(&["instance_id"]).index(&["instance_item_id", "sort_order"]);
     versioned(table)
 }
 
@@ -573,10 +510,7 @@ fn checklist_participants() -> TableDef {
         .col(tstz("joined_at"))
         .fk("instance_id", "checklist_instances", Cascade)
         .fk("user_id", "users", Cascade)
-        .unique(
-            "uq_checklist_participants_instance_user",
-            &["instance_id", "user_id"],
-        )
+        .unique("uq_checklist_participants_instance_user", &["instance_id", "user_id"])
         .index(&["user_id"])
 }
 
@@ -596,11 +530,7 @@ fn checklist_item_activity() -> TableDef {
         .col(tstz("created_at"))
         .fk("instance_id", "checklist_instances", Cascade)
         .fk("instance_item_id", "checklist_instance_items", Cascade)
-        .fk(
-            "instance_subitem_id",
-            "checklist_instance_subitems",
-            Cascade,
-        )
+        .fk("instance_subitem_id", "checklist_instance_subitems", Cascade)
         // RESTRICT: users with history are deactivated, never deleted.
         .fk("user_id", "users", Restrict)
         .index(&["instance_id", "created_at"])
@@ -664,10 +594,7 @@ fn state_transition_rules() -> TableDef {
         .col(boolean("requires_approval"))
         .col(text_null("description"))
         .col(tstz("created_at"))
-        .unique(
-            "uq_state_transition_rules_entity_from_to",
-            &["entity_type", "from_status", "to_status"],
-        )
+        .unique("uq_state_transition_rules_entity_from_to", &["entity_type", "from_status", "to_status"])
 }
 
 // --- Notifications, outbox, live events ---------------------------------------
@@ -696,10 +623,7 @@ fn notification_receipts() -> TableDef {
         .col(tstz("created_at"))
         .fk("notification_id", "notifications", Cascade)
         .fk("user_id", "users", Cascade)
-        .unique(
-            "uq_notification_receipts_notification_user",
-            &["notification_id", "user_id"],
-        )
+        .unique("uq_notification_receipts_notification_user", &["notification_id", "user_id"])
         .index(&["user_id", "created_at"])
         // The unread badge counts per user.
         .index(&["user_id", "is_read", "created_at"])
@@ -776,10 +700,7 @@ fn reminder_deliveries() -> TableDef {
         .fk("instance_id", "checklist_instances", Cascade)
         // Inserting first and sending second makes each reminder go out once,
         // even with several instances running the reminder job.
-        .unique(
-            "uq_reminder_deliveries_once",
-            &["kind", "entity_type", "entity_id", "due_at"],
-        )
+        .unique("uq_reminder_deliveries_once", &["kind", "entity_type", "entity_id", "due_at"])
         .index(&["instance_id"])
 }
 
@@ -853,20 +774,9 @@ fn hour(h: u32) -> Result<NaiveTime, DbErr> {
 
 async fn seed_shifts(manager: &SchemaManager<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
     // NIGHT ends the next morning: end_time < start_time means "crosses midnight".
-    let shifts = [
-        ("MORNING", 7, 15, "#00f2ff"),
-        ("AFTERNOON", 15, 23, "#00ff88"),
-        ("NIGHT", 23, 7, "#a78bfa"),
-    ];
+    let shifts = [("MORNING", 7, 15, "#00f2ff"), ("AFTERNOON", 15, 23, "#00ff88"), ("NIGHT", 23, 7, "#a78bfa")];
     let mut insert = Query::insert();
-    insert.into_table("shifts").columns([
-        "name",
-        "start_time",
-        "end_time",
-        "timezone",
-        "color",
-        "created_at",
-    ]);
+    insert.into_table("shifts").columns(["name", "start_time", "end_time", "timezone", "color", "created_at"]);
     for (name, start, end, color) in shifts {
         insert
             .values([
@@ -894,22 +804,12 @@ struct Rule {
 }
 
 const fn rule(from: &'static str, to: &'static str, description: &'static str) -> Rule {
-    Rule {
-        from,
-        to,
-        roles: None,
-        requires_reason: false,
-        requires_approval: false,
-        description,
-    }
+    Rule { from, to, roles: None, requires_reason: false, requires_approval: false, description }
 }
 
 /// A transition that needs a reason from whoever makes it.
 const fn with_reason(from: &'static str, to: &'static str, description: &'static str) -> Rule {
-    Rule {
-        requires_reason: true,
-        ..rule(from, to, description)
-    }
+    Rule { requires_reason: true, ..rule(from, to, description) }
 }
 
 const SUPERVISORS: &[&str] = &["admin", "manager"];
@@ -929,29 +829,15 @@ const STEP_RULES: [Rule; 9] = [
 ];
 
 const fn supervisor_approval(to: &'static str, description: &'static str) -> Rule {
-    Rule {
-        roles: Some(SUPERVISORS),
-        requires_approval: true,
-        ..rule("PENDING_REVIEW", to, description)
-    }
+    Rule { roles: Some(SUPERVISORS), requires_approval: true, ..rule("PENDING_REVIEW", to, description) }
 }
 
-const fn supervisor_override(
-    from: &'static str,
-    to: &'static str,
-    description: &'static str,
-) -> Rule {
-    Rule {
-        roles: Some(SUPERVISORS),
-        ..with_reason(from, to, description)
-    }
+const fn supervisor_override(from: &'static str, to: &'static str, description: &'static str) -> Rule {
+    Rule { roles: Some(SUPERVISORS), ..with_reason(from, to, description) }
 }
 
 const fn stale_close(from: &'static str) -> Rule {
-    Rule {
-        roles: Some(SYSTEM),
-        ..rule(from, "INCOMPLETE", "stale shift closed by job")
-    }
+    Rule { roles: Some(SYSTEM), ..rule(from, "INCOMPLETE", "stale shift closed by job") }
 }
 
 const REOPEN: &str = "supervisor reopen (override)";
@@ -959,26 +845,11 @@ const FORCE_CLOSE: &str = "supervisor forced close (override)";
 
 const INSTANCE_RULES: [Rule; 14] = [
     rule("OPEN", "IN_PROGRESS", "first item started"),
-    rule(
-        "IN_PROGRESS",
-        "PENDING_REVIEW",
-        "all required items done; awaiting review",
-    ),
-    rule(
-        "OPEN",
-        "PENDING_REVIEW",
-        "all required items done at once; awaiting review",
-    ),
-    rule(
-        "PENDING_REVIEW",
-        "IN_PROGRESS",
-        "work reopened by an item change",
-    ),
+    rule("IN_PROGRESS", "PENDING_REVIEW", "all required items done; awaiting review"),
+    rule("OPEN", "PENDING_REVIEW", "all required items done at once; awaiting review"),
+    rule("PENDING_REVIEW", "IN_PROGRESS", "work reopened by an item change"),
     supervisor_approval("COMPLETED", "supervisor approved the checklist"),
-    supervisor_approval(
-        "COMPLETED_WITH_EXCEPTIONS",
-        "supervisor approved with exceptions",
-    ),
+    supervisor_approval("COMPLETED_WITH_EXCEPTIONS", "supervisor approved with exceptions"),
     stale_close("OPEN"),
     stale_close("IN_PROGRESS"),
     stale_close("PENDING_REVIEW"),
@@ -989,10 +860,7 @@ const INSTANCE_RULES: [Rule; 14] = [
     supervisor_override("IN_PROGRESS", "COMPLETED_WITH_EXCEPTIONS", FORCE_CLOSE),
 ];
 
-async fn seed_transition_rules(
-    manager: &SchemaManager<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+async fn seed_transition_rules(manager: &SchemaManager<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
     let rows = STEP_RULES
         .iter()
         .map(|r| ("CHECKLIST_ITEM", r))

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -60,9 +59,7 @@ pub async fn count_since(
     since: DateTime<Utc>,
 ) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
     let query = || {
-        let query = Entity::find()
-            .filter(Column::EventType.eq(event_type))
-            .filter(Column::EventTime.gt(since));
+        let query = Entity::find().filter(Column::EventType.eq(event_type)).filter(Column::EventTime.gt(since));
         match subject {
             Subject::Username(name) => query.filter(Column::Username.eq(name)),
             Subject::Ip(ip) => query.filter(Column::Ip.eq(ip)),
@@ -72,20 +69,12 @@ pub async fn count_since(
     if count == 0 {
         return Ok((0, None));
     }
-    let newest = query()
-        .order_by_desc(Column::EventTime)
-        .limit(1)
-        .one(c)
-        .await?;
+    let newest = query().order_by_desc(Column::EventTime).limit(1).one(c).await?;
     Ok((count, newest.map(|row| row.event_time)))
 }
 
 /// The time of a subject's newest event of a type.
-pub async fn latest_time(
-    c: &impl Conn,
-    username: &str,
-    event_type: &str,
-) -> StoreResult<Option<DateTime<Utc>>> {
+pub async fn latest_time(c: &impl Conn, username: &str, event_type: &str) -> StoreResult<Option<DateTime<Utc>>> {
     let newest = Entity::find()
         .filter(Column::Username.eq(username))
         .filter(Column::EventType.eq(event_type))
@@ -131,11 +120,7 @@ fn filtered(q: &AuthEventQuery) -> Select<Entity> {
 }
 
 /// Newest first.
-pub async fn list(
-    c: &impl Conn,
-    q: &AuthEventQuery,
-    window: Window,
-) -> StoreResult<Page<AuthEventRow>> {
+pub async fn list(c: &impl Conn, q: &AuthEventQuery, window: Window) -> StoreResult<Page<AuthEventRow>> {
     let total = filtered(q).count(c).await?;
     let rows = filtered(q)
         .order_by_desc(Column::EventTime)

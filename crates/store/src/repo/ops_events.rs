@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -78,11 +77,7 @@ fn filtered(q: &OpsEventQuery) -> Select<Entity> {
 }
 
 /// Newest first.
-pub async fn list(
-    c: &impl Conn,
-    q: &OpsEventQuery,
-    window: Window,
-) -> StoreResult<Page<OpsEventRow>> {
+pub async fn list(c: &impl Conn, q: &OpsEventQuery, window: Window) -> StoreResult<Page<OpsEventRow>> {
     let total = filtered(q).count(c).await?;
     let rows = filtered(q)
         .order_by_desc(Column::CreatedAt)

@@ -1,9 +1,7 @@
 //! Departments and sections.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::Conn;
@@ -14,54 +12,28 @@ pub type DepartmentRow = departments::Model;
 pub type SectionRow = sections::Model;
 
 pub async fn list_departments(c: &impl Conn) -> StoreResult<Vec<DepartmentRow>> {
-    Ok(departments::Entity::find()
-        .order_by_asc(departments::Column::Name)
-        .all(c)
-        .await?)
+    Ok(departments::Entity::find().order_by_asc(departments::Column::Name).all(c).await?)
 }
 
 pub async fn find_department(c: &impl Conn, id: i32) -> StoreResult<Option<DepartmentRow>> {
     Ok(departments::Entity::find_by_id(id).one(c).await?)
 }
 
-pub async fn find_department_by_name(
-    c: &impl Conn,
-    name: &str,
-) -> StoreResult<Option<DepartmentRow>> {
-    Ok(departments::Entity::find()
-        .filter(departments::Column::Name.eq(name))
-        .one(c)
-        .await?)
+pub async fn find_department_by_name(c: &impl Conn, name: &str) -> StoreResult<Option<DepartmentRow>> {
+    Ok(departments::Entity::find().filter(departments::Column::Name.eq(name)).one(c).await?)
 }
 
-pub async fn insert_department(
-    c: &impl Conn,
-    name: String,
-    now: DateTime<Utc>,
-) -> StoreResult<DepartmentRow> {
-    Ok(departments::ActiveModel {
-        name: Set(name),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(c)
-    .await?)
+pub async fn insert_department(c: &impl Conn, name: String, now: DateTime<Utc>) -> StoreResult<DepartmentRow> {
+    Ok(departments::ActiveModel { name: Set(name), created_at: Set(now), ..Default::default() }.insert(c).await?)
 }
 
-pub async fn rename_department(
-    c: &impl Conn,
-    row: DepartmentRow,
-    name: String,
-) -> StoreResult<DepartmentRow> {
+pub async fn rename_department(c: &impl Conn, row: DepartmentRow, name: String) -> StoreResult<DepartmentRow> {
     let mut active = row.into_active_model();
     active.name = Set(name);
     Ok(active.update(c).await?)
 }
 
-pub async fn list_sections(
-    c: &impl Conn,
-    department_id: Option<i32>,
-) -> StoreResult<Vec<SectionRow>> {
+pub async fn list_sections(c: &impl Conn, department_id: Option<i32>) -> StoreResult<Vec<SectionRow>> {
     let mut query = sections::Entity::find();
     if let Some(dept) = department_id {
         query = query.filter(sections::Column::DepartmentId.eq(dept));
@@ -74,10 +46,7 @@ pub async fn find_section(c: &impl Conn, id: Uuid) -> StoreResult<Option<Section
 }
 
 pub async fn find_section_by_name(c: &impl Conn, name: &str) -> StoreResult<Option<SectionRow>> {
-    Ok(sections::Entity::find()
-        .filter(sections::Column::Name.eq(name))
-        .one(c)
-        .await?)
+    Ok(sections::Entity::find().filter(sections::Column::Name.eq(name)).one(c).await?)
 }
 
 #[derive(Debug, Clone)]

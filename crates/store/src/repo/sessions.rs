@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::Conn;
@@ -40,14 +38,8 @@ pub async fn insert(c: &impl Conn, s: NewSession) -> StoreResult<SessionRow> {
     Ok(row.insert(c).await?)
 }
 
-pub async fn find_by_token_hash(
-    c: &impl Conn,
-    token_hash: &str,
-) -> StoreResult<Option<SessionRow>> {
-    Ok(Entity::find()
-        .filter(Column::TokenHash.eq(token_hash))
-        .one(c)
-        .await?)
+pub async fn find_by_token_hash(c: &impl Conn, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+    Ok(Entity::find().filter(Column::TokenHash.eq(token_hash)).one(c).await?)
 }
 
 pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<SessionRow>> {
@@ -55,12 +47,7 @@ pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<SessionRow>> {
 }
 
 /// Records activity, at most once per `granularity`, so that reads stay reads.
-pub async fn touch(
-    c: &impl Conn,
-    id: Uuid,
-    now: DateTime<Utc>,
-    granularity: chrono::Duration,
-) -> StoreResult<()> {
+pub async fn touch(c: &impl Conn, id: Uuid, now: DateTime<Utc>, granularity: chrono::Duration) -> StoreResult<()> {
     Entity::update_many()
         .col_expr(Column::LastSeenAt, Expr::value(now))
         .filter(Column::Id.eq(id))
@@ -72,12 +59,7 @@ pub async fn touch(
 }
 
 /// Revokes one live session; false when it was already revoked.
-pub async fn revoke(
-    c: &impl Conn,
-    id: Uuid,
-    now: DateTime<Utc>,
-    reason: &str,
-) -> StoreResult<bool> {
+pub async fn revoke(c: &impl Conn, id: Uuid, now: DateTime<Utc>, reason: &str) -> StoreResult<bool> {
     let result = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
         .col_expr(Column::RevokedReason, Expr::value(Some(reason.to_owned())))
@@ -99,15 +81,6 @@ pub async fn unrevoked_for_user(c: &impl Conn, user_id: Uuid) -> StoreResult<Vec
 }
 
 /// Recent sessions of a user, newest first (for "my sessions").
-pub async fn recent_for_user(
-    c: &impl Conn,
-    user_id: Uuid,
-    limit: u64,
-) -> StoreResult<Vec<SessionRow>> {
-    Ok(Entity::find()
-        .filter(Column::UserId.eq(user_id))
-        .order_by_desc(Column::CreatedAt)
-        .limit(limit)
-        .all(c)
-        .await?)
+pub async fn recent_for_user(c: &impl Conn, user_id: Uuid, limit: u64) -> StoreResult<Vec<SessionRow>> {
+    Ok(Entity::find().filter(Column::UserId.eq(user_id)).order_by_desc(Column::CreatedAt).limit(limit).all(c).await?)
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use uuid::Uuid;
 
@@ -66,11 +66,7 @@ pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<UserRow>> {
 /// Finds a user by e-mail or username (both stored lower-case).
 pub async fn find_by_login(c: &impl Conn, login: &str) -> StoreResult<Option<UserRow>> {
     Ok(Entity::find()
-        .filter(
-            Condition::any()
-                .add(Column::Email.eq(login))
-                .add(Column::Username.eq(login)),
-        )
+        .filter(Condition::any().add(Column::Email.eq(login)).add(Column::Username.eq(login)))
         .order_by_asc(Column::CreatedAt)
         .one(c)
         .await?)
@@ -110,19 +106,12 @@ pub async fn count(c: &impl Conn) -> StoreResult<u64> {
 }
 
 pub async fn count_admins(c: &impl Conn) -> StoreResult<u64> {
-    Ok(Entity::find()
-        .filter(Column::Role.eq("admin"))
-        .filter(Column::IsActive.eq(true))
-        .count(c)
-        .await?)
+    Ok(Entity::find().filter(Column::Role.eq("admin")).filter(Column::IsActive.eq(true)).count(c).await?)
 }
 
 pub async fn set_last_login(c: &impl Conn, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
     Entity::update_many()
-        .col_expr(
-            Column::LastLoginAt,
-            sea_orm::sea_query::Expr::value(Some(at)),
-        )
+        .col_expr(Column::LastLoginAt, sea_orm::sea_query::Expr::value(Some(at)))
         .filter(Column::Id.eq(id))
         .exec(c)
         .await?;

@@ -20,9 +20,7 @@ use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/events", get(auth_events))
-        .route("/api/v1/ops/events", get(ops_events))
+    Router::new().route("/api/v1/auth/events", get(auth_events)).route("/api/v1/ops/events", get(ops_events))
 }
 
 /// Rows in one CSV export at most; narrow the filters for more.
@@ -76,30 +74,19 @@ fn wants_csv(format: Option<&str>) -> Result<bool, AppError> {
     match format.map(str::to_ascii_lowercase).as_deref() {
         None | Some("json") => Ok(false),
         Some("csv") => Ok(true),
-        Some(other) => Err(AppError::Validation(format!(
-            "format must be json or csv, not {other:?}"
-        ))),
+        Some(other) => Err(AppError::Validation(format!("format must be json or csv, not {other:?}"))),
     }
 }
 
 fn check_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<(), AppError> {
     match (from, to) {
-        (Some(f), Some(t)) if f > t => {
-            Err(AppError::Validation("from must not be after to".into()))
-        }
+        (Some(f), Some(t)) if f > t => Err(AppError::Validation("from must not be after to".into())),
         _ => Ok(()),
     }
 }
 
 fn split_list(value: Option<&str>) -> Vec<String> {
-    value
-        .map(|v| {
-            v.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+    value.map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
 /// The auth audit log: filters by type, user, IP and time range; `?format=csv` exports.
@@ -116,10 +103,7 @@ pub async fn auth_events(
     let csv = wants_csv(params.format.as_deref())?;
     check_range(params.from, params.to)?;
     let event_types = split_list(params.event_type.as_deref());
-    if let Some(bad) = event_types
-        .iter()
-        .find(|t| AuthEventType::parse(t).is_none())
-    {
+    if let Some(bad) = event_types.iter().find(|t| AuthEventType::parse(t).is_none()) {
         return Err(AppError::Validation(format!("unknown event_type {bad:?}")).into());
     }
     let query = AuthEventQuery {
@@ -131,17 +115,11 @@ pub async fn auth_events(
         to: params.to,
     };
     let request = if csv {
-        PageRequest {
-            page: 1,
-            limit: CSV_ROW_CAP,
-        }
+        PageRequest { page: 1, limit: CSV_ROW_CAP }
     } else {
         PageRequest::new(params.page, params.limit, 50, 500)?
     };
-    let page = state
-        .app
-        .auth_events(&auth.actor, &query, request.window())
-        .await?;
+    let page = state.app.auth_events(&auth.actor, &query, request.window()).await?;
     if csv {
         let header = [
             "id",
@@ -226,10 +204,7 @@ pub async fn ops_events(
     let csv = wants_csv(params.format.as_deref())?;
     check_range(params.from, params.to)?;
     let query = OpsEventQuery {
-        event_types: split_list(params.event_type.as_deref())
-            .into_iter()
-            .map(|t| t.to_ascii_uppercase())
-            .collect(),
+        event_types: split_list(params.event_type.as_deref()).into_iter().map(|t| t.to_ascii_uppercase()).collect(),
         entity_type: params.entity_type.map(|t| t.trim().to_ascii_uppercase()),
         entity_id: params.entity_id,
         section_id: None,
@@ -237,28 +212,14 @@ pub async fn ops_events(
         to: params.to,
     };
     let request = if csv {
-        PageRequest {
-            page: 1,
-            limit: CSV_ROW_CAP,
-        }
+        PageRequest { page: 1, limit: CSV_ROW_CAP }
     } else {
         PageRequest::new(params.page, params.limit, 50, 500)?
     };
-    let page = state
-        .app
-        .ops_events(&auth.actor, &query, request.window())
-        .await?;
+    let page = state.app.ops_events(&auth.actor, &query, request.window()).await?;
     if csv {
-        let header = [
-            "id",
-            "event_type",
-            "entity_type",
-            "entity_id",
-            "actor_id",
-            "section_id",
-            "created_at",
-            "payload",
-        ];
+        let header =
+            ["id", "event_type", "entity_type", "entity_id", "actor_id", "section_id", "created_at", "payload"];
         let rows = page.rows.into_iter().map(|r| {
             vec![
                 r.id.to_string(),
@@ -281,28 +242,17 @@ fn opt(id: Option<Uuid>) -> String {
     id.map(|u| u.to_string()).unwrap_or_default()
 }
 
-fn csv_response(
-    filename: &str,
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> ApiResult<Response> {
+fn csv_response(filename: &str, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> ApiResult<Response> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     writer.write_record(header).map_err(internal)?;
     for row in rows {
-        writer
-            .write_record(row.iter().map(|cell| neutralise_formula(cell)))
-            .map_err(internal)?;
+        writer.write_record(row.iter().map(|cell| neutralise_formula(cell))).map_err(internal)?;
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let body = writer.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

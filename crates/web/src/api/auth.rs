@@ -22,10 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/ad/status", get(ad_status))
         .route("/auth/test", get(auth_test))
         .route("/api/v1/auth/sessions", get(my_sessions))
-        .route(
-            "/api/v1/auth/sessions/{session_id}",
-            delete(revoke_my_session),
-        )
+        .route("/api/v1/auth/sessions/{session_id}", delete(revoke_my_session))
 }
 
 /// `{email, password}`; `email` may also hold a username.
@@ -64,10 +61,7 @@ pub async fn sign_in(
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> ApiResult<Json<SignInResponse>> {
-    let signed_in = state
-        .app
-        .sign_in(&body.email, &body.password, &meta)
-        .await?;
+    let signed_in = state.app.sign_in(&body.email, &body.password, &meta).await?;
     let view = state.app.view_user(signed_in.user).await?;
     Ok(Json(SignInResponse {
         token: signed_in.token,
@@ -135,10 +129,7 @@ pub struct SessionView {
 
 /// My recent sessions, newest first.
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = [SessionView])))]
-pub async fn my_sessions(
-    State(state): State<AppState>,
-    auth: AuthUser,
-) -> ApiResult<Json<Vec<SessionView>>> {
+pub async fn my_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionView>>> {
     let now = state.app.clock.now();
     let policy = state.app.config.sessions;
     let rows = state.app.my_sessions(&auth.actor).await?;
@@ -168,9 +159,6 @@ pub async fn revoke_my_session(
     auth: AuthUser,
     ApiPath(session_id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .revoke_my_session(&auth.actor, session_id, &auth.meta)
-        .await?;
+    state.app.revoke_my_session(&auth.actor, session_id, &auth.meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

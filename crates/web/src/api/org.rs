@@ -16,23 +16,11 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/org/departments",
-            get(list_departments).post(create_department),
-        )
-        .route(
-            "/api/v1/org/departments/{department_id}",
-            patch(update_department),
-        )
-        .route(
-            "/api/v1/org/sections",
-            get(list_sections).post(create_section),
-        )
+        .route("/api/v1/org/departments", get(list_departments).post(create_department))
+        .route("/api/v1/org/departments/{department_id}", patch(update_department))
+        .route("/api/v1/org/sections", get(list_sections).post(create_section))
         .route("/api/v1/org/sections/{section_id}", patch(update_section))
-        .route(
-            "/api/v1/org/sections/by-department/{department_id}",
-            get(sections_by_department),
-        )
+        .route("/api/v1/org/sections/by-department/{department_id}", get(sections_by_department))
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,19 +60,12 @@ pub struct SectionBody {
 
 impl From<SectionBody> for SectionInput {
     fn from(b: SectionBody) -> Self {
-        SectionInput {
-            name: b.name.or(b.section_name),
-            department_id: b.department_id,
-            manager_id: b.manager_id,
-        }
+        SectionInput { name: b.name.or(b.section_name), department_id: b.department_id, manager_id: b.manager_id }
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/org/departments", tag = "org", responses((status = 200, body = [DepartmentView])))]
-pub async fn list_departments(
-    State(state): State<AppState>,
-    _auth: AuthUser,
-) -> ApiResult<Json<Vec<DepartmentView>>> {
+pub async fn list_departments(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<DepartmentView>>> {
     Ok(Json(state.app.list_departments().await?))
 }
 
@@ -95,15 +76,7 @@ pub async fn create_department(
     auth: AuthUser,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .app
-                .create_department(&auth.actor, body.name()?)
-                .await?,
-        ),
-    ))
+    Ok((StatusCode::CREATED, Json(state.app.create_department(&auth.actor, body.name()?).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/departments/{department_id}", tag = "org", request_body = DepartmentBody,
@@ -114,12 +87,7 @@ pub async fn update_department(
     ApiPath(department_id): ApiPath<i32>,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<Json<DepartmentView>> {
-    Ok(Json(
-        state
-            .app
-            .rename_department(&auth.actor, department_id, body.name()?)
-            .await?,
-    ))
+    Ok(Json(state.app.rename_department(&auth.actor, department_id, body.name()?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/org/sections", tag = "org", params(("department_id" = Option<i32>, Query,)),
@@ -149,10 +117,7 @@ pub async fn create_section(
     auth: AuthUser,
     ApiJson(body): ApiJson<SectionBody>,
 ) -> ApiResult<(StatusCode, Json<SectionView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.app.create_section(&auth.actor, body.into()).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.app.create_section(&auth.actor, body.into()).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/sections/{section_id}", tag = "org", request_body = SectionBody,
@@ -163,10 +128,5 @@ pub async fn update_section(
     ApiPath(section_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<SectionBody>,
 ) -> ApiResult<Json<SectionView>> {
-    Ok(Json(
-        state
-            .app
-            .update_section(&auth.actor, section_id, body.into())
-            .await?,
-    ))
+    Ok(Json(state.app.update_section(&auth.actor, section_id, body.into()).await?))
 }

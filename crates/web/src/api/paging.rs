@@ -12,30 +12,20 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn new(
-        page: Option<u64>,
-        limit: Option<u64>,
-        default_limit: u64,
-        max_limit: u64,
-    ) -> Result<Self, AppError> {
+    pub fn new(page: Option<u64>, limit: Option<u64>, default_limit: u64, max_limit: u64) -> Result<Self, AppError> {
         let page = page.unwrap_or(1);
         let limit = limit.unwrap_or(default_limit);
         if page == 0 {
             return Err(AppError::Validation("page must be 1 or more".into()));
         }
         if limit == 0 || limit > max_limit {
-            return Err(AppError::Validation(format!(
-                "limit must be between 1 and {max_limit}"
-            )));
+            return Err(AppError::Validation(format!("limit must be between 1 and {max_limit}")));
         }
         Ok(PageRequest { page, limit })
     }
 
     pub fn window(self) -> Window {
-        Window {
-            offset: (self.page - 1).saturating_mul(self.limit),
-            limit: self.limit,
-        }
+        Window { offset: (self.page - 1).saturating_mul(self.limit), limit: self.limit }
     }
 }
 

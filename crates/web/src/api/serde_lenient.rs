@@ -9,11 +9,9 @@ pub fn opt_uuid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Uuid>, D::Erro
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
         Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a valid UUID"))),
+        Some(s) => {
+            s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("{s:?} is not a valid UUID")))
+        }
     }
 }
 
@@ -35,14 +33,11 @@ pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error>
         None => return Ok(None),
         Some(IntOrString::Int(i)) => i,
         Some(IntOrString::Str(s)) if s.trim().is_empty() => return Ok(None),
-        Some(IntOrString::Str(s)) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| serde::de::Error::custom(format!("{s:?} is not an integer")))?,
+        Some(IntOrString::Str(s)) => {
+            s.trim().parse::<i64>().map_err(|_| serde::de::Error::custom(format!("{s:?} is not an integer")))?
+        }
     };
-    i32::try_from(value)
-        .map(Some)
-        .map_err(|_| serde::de::Error::custom("integer out of range"))
+    i32::try_from(value).map(Some).map_err(|_| serde::de::Error::custom("integer out of range"))
 }
 
 pub fn patch_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i32>>, D::Error> {

@@ -11,10 +11,7 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/app-settings/timezone",
-        get(get_timezone).put(put_timezone),
-    )
+    Router::new().route("/api/v1/app-settings/timezone", get(get_timezone).put(put_timezone))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -24,10 +21,7 @@ pub struct TimezoneBody {
 
 /// The business time zone (everyone).
 #[utoipa::path(get, path = "/api/v1/app-settings/timezone", tag = "settings", responses((status = 200, body = TimezoneSetting)))]
-pub async fn get_timezone(
-    State(state): State<AppState>,
-    _auth: AuthUser,
-) -> ApiResult<Json<TimezoneSetting>> {
+pub async fn get_timezone(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<TimezoneSetting>> {
     Ok(Json(state.app.timezone_setting().await?))
 }
 
@@ -39,7 +33,5 @@ pub async fn put_timezone(
     auth: AuthUser,
     ApiJson(body): ApiJson<TimezoneBody>,
 ) -> ApiResult<Json<TimezoneSetting>> {
-    Ok(Json(
-        state.app.set_timezone(&auth.actor, &body.timezone).await?,
-    ))
+    Ok(Json(state.app.set_timezone(&auth.actor, &body.timezone).await?))
 }

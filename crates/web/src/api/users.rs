@@ -20,10 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/", get(list_users).post(create_user))
         .route("/api/v1/users/by-section", get(users_by_section))
         .route("/api/v1/users/{user_id}", get(get_user).patch(update_user))
-        .route(
-            "/api/v1/users/{user_id}/revoke-sessions",
-            post(revoke_sessions),
-        )
+        .route("/api/v1/users/{user_id}/revoke-sessions", post(revoke_sessions))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -69,10 +66,7 @@ pub struct BySectionQuery {
 
 /// All users (admins only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserView]), (status = 403)))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    auth: AuthUser,
-) -> ApiResult<Json<Vec<UserView>>> {
+pub async fn list_users(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
     Ok(Json(state.app.list_users(&auth.actor).await?))
 }
 
@@ -95,10 +89,7 @@ pub async fn create_user(
         department_id: body.department_id,
         section_id: body.section_id,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.app.create_user(&auth.actor, input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.app.create_user(&auth.actor, input).await?)))
 }
 
 /// Active users of a section (your own unless admin).
@@ -109,12 +100,7 @@ pub async fn users_by_section(
     auth: AuthUser,
     ApiQuery(query): ApiQuery<BySectionQuery>,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    Ok(Json(
-        state
-            .app
-            .users_by_section(&auth.actor, query.section_id)
-            .await?,
-    ))
+    Ok(Json(state.app.users_by_section(&auth.actor, query.section_id).await?))
 }
 
 /// One user: yourself, a user of your section (managers) or anyone (admins).
@@ -148,12 +134,7 @@ pub async fn update_user(
         section_id: body.section_id,
         is_active: body.is_active,
     };
-    Ok(Json(
-        state
-            .app
-            .update_user(&auth.actor, user_id, patch, &auth.meta)
-            .await?,
-    ))
+    Ok(Json(state.app.update_user(&auth.actor, user_id, patch, &auth.meta).await?))
 }
 
 /// Revoke every session of a user (admins only).
@@ -163,11 +144,6 @@ pub async fn revoke_sessions(
     auth: AuthUser,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Value>> {
-    let revoked = state
-        .app
-        .revoke_user_sessions(&auth.actor, user_id, &auth.meta)
-        .await?;
-    Ok(Json(
-        json!({ "revoked": revoked, "message": format!("Revoked {revoked} session(s)") }),
-    ))
+    let revoked = state.app.revoke_user_sessions(&auth.actor, user_id, &auth.meta).await?;
+    Ok(Json(json!({ "revoked": revoked, "message": format!("Revoked {revoked} session(s)") })))
 }

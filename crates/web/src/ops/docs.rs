@@ -10,22 +10,14 @@ pub async fn page() -> Html<&'static str> {
 
 fn with_type(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
 pub async fn script() -> Response {
-    with_type(
-        include_str!("../static/reference.js"),
-        "text/javascript; charset=utf-8",
-    )
+    with_type(include_str!("../static/reference.js"), "text/javascript; charset=utf-8")
 }
 
 pub async fn style() -> Response {
-    with_type(
-        include_str!("../static/reference.css"),
-        "text/css; charset=utf-8",
-    )
+    with_type(include_str!("../static/reference.css"), "text/css; charset=utf-8")
 }

@@ -40,9 +40,6 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if state.app.store.ping().await {
         (StatusCode::OK, Json(json!({ "ready": true })))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "ready": false, "reason": "database unavailable" })),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "ready": false, "reason": "database unavailable" })))
     }
 }

@@ -1,0 +1,89 @@
+use reqwest::Method;
+use sentinelops_testkit::{Options, TestServer};
+use serde_json::{Value, json};
+
+use crate::admin;
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_detail_shape() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    let (status, body) = srv.get("/api/v1/does-not-exist", &token).await;
+    assert_eq!((status.as_u16(), body), (404, json!({"detail": "Not Found"})));
+    // Modules we do not build answer 404, which the original frontend handles.
+    assert_eq!(srv.get("/api/v1/tasks", &token).await.0, 404);
+    let (status, body) = srv.call(Method::DELETE, "/auth/signin", None, None).await;
+    assert_eq!((status.as_u16(), body), (405, json!({"detail": "Method Not Allowed"})));
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_4xx_and_change_nothing() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    let (_, before) = srv.get("/api/v1/users", &token).await;
+
+    let send = |body: &'static str, content_type: Option<&'static str>| {
+        let mut request = srv.client.post(srv.url("/api/v1/users")).bearer_auth(&token).body(body);
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = send("{\"username\": ", Some("application/json")).await;
+    assert_eq!(status, 400);
+    assert!(body["detail"].as_str().unwrap().contains("Malformed JSON"));
+    let (status, _) = send("[1,2,3]", Some("application/json")).await;
+    assert_eq!(status, 422);
+    let (status, body) = send("{\"username\": 5}", Some("application/json")).await;
+    assert_eq!(status, 422);
+    assert!(body["detail"].as_str().unwrap().contains("username"), "{body}");
+    let (status, _) = send("{}", None).await;
+    assert_eq!(status, 415);
+
+    let (_, after) = srv.get("/api/v1/users", &token).await;
+    assert_eq!(before, after);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn oversize_bodies_are_413() {
+    let web = sentinelops_web::WebConfig { max_body_bytes: 1024, ..Default::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Default::default() }).await;
+    let big = json!({"email": "x".repeat(4096), "password": "y"});
+    let (status, body) = srv.call(Method::POST, "/auth/signin", None, Some(big)).await;
+    assert_eq!(status, 413);
+    assert!(body["detail"].is_string(), "{body}");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn malformed_ids_and_query_values_are_422() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    for path in [
+        "/api/v1/users/not-a-uuid",
+        "/api/v1/org/sections/by-department/abc",
+        "/api/v1/users/by-section?section_id=zzz",
+        "/api/v1/auth/events?page=-1",
+    ] {
+        let (status, body) = srv.get(path, &token).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert!(body["detail"].is_string());
+    }
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let srv = TestServer::start().await;
+    let response = srv.client.get(srv.url("/health")).send().await.unwrap();
+    assert!(response.headers().get("x-request-id").is_some());
+    let response = srv.client.get(srv.url("/health")).header("x-request-id", "abc-123").send().await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+    srv.finish().await;
+}

@@ -1,0 +1,39 @@
+//! Black-box API tests over real HTTP. They run on SQLite by default and on
+//! PostgreSQL when `SENTINELOPS_TEST_DATABASE_URL` is set (CI runs both).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod audit;
+mod auth;
+mod cli;
+mod concurrency;
+mod errors;
+mod lockout;
+mod ops;
+mod org;
+mod sessions;
+mod settings;
+mod users;
+
+use sentinelops_testkit::TestServer;
+use serde_json::Value;
+
+/// Auth events of a user, oldest first, as (event_type, metadata.reason) pairs.
+pub async fn auth_events_of(srv: &TestServer, admin_token: &str, username: &str) -> Vec<(String, String)> {
+    let (status, body) = srv.get(&format!("/api/v1/auth/events?username={username}&limit=500"), admin_token).await;
+    assert_eq!(status, 200, "{body}");
+    let mut events: Vec<(String, String)> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["event_type"].as_str().unwrap().to_owned(), e["metadata"]["reason"].as_str().unwrap_or("").to_owned())
+        })
+        .collect();
+    events.reverse();
+    events
+}
+
+/// An admin created through the application, signed in.
+pub async fn admin(srv: &TestServer) -> (Value, String) {
+    srv.user_with_token("root.admin", "admin", None).await
+}
