@@ -40,11 +40,11 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
-    let mut config = AppConfig::default();
-    config.default_timezone = settings
+    let default_timezone = settings
         .timezone
         .parse()
         .map_err(|_| anyhow!("unknown time zone {:?} (use an IANA name)", settings.timezone))?;
+    let mut config = AppConfig { default_timezone, ..AppConfig::default() };
     config.sessions.idle = Duration::minutes(settings.session_idle_minutes.max(1));
     config.sessions.absolute = Duration::hours(settings.session_absolute_hours.max(1));
     config.account_lockout.threshold = settings.lockout_threshold;
@@ -168,7 +168,7 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::List => {
             let users = app.list_users(&system).await?;
-            println!("{:<24} {:<32} {:<8} {:<6} {}", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "SECTION");
+            println!("{:<24} {:<32} {:<8} {:<6} SECTION", "USERNAME", "EMAIL", "ROLE", "ACTIVE");
             for u in users {
                 println!("{:<24} {:<32} {:<8} {:<6} {}", u.username, u.email, u.role, u.is_active, u.section_name);
             }

@@ -142,11 +142,11 @@ impl App {
             self.set_timezone(&system, DEMO_TIMEZONE).await?;
             report.timezone_set = Some(DEMO_TIMEZONE.to_owned());
         }
-        if let Some(manager) = users::find_by_login(reader, "manager@demo.local").await? {
-            if let Some(s) = section.filter(|s| s.manager_id.is_none()) {
-                let input = SectionInput { name: None, department_id: None, manager_id: Some(Some(manager.id)) };
-                self.update_section(&system, s.id, input).await?;
-            }
+        if let Some(manager) = users::find_by_login(reader, "manager@demo.local").await?
+            && let Some(s) = section.filter(|s| s.manager_id.is_none())
+        {
+            let input = SectionInput { name: None, department_id: None, manager_id: Some(Some(manager.id)) };
+            self.update_section(&system, s.id, input).await?;
         }
         Ok(report)
     }

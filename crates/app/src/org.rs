@@ -107,10 +107,10 @@ impl App {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let dept = org::find_department(&tx, id).await?.ok_or_else(|| not_found("Department not found"))?;
-        if let Some(other) = org::find_department_by_name(&tx, &name).await? {
-            if other.id != id {
-                return Err(AppError::Conflict(format!("Department {name:?} already exists")));
-            }
+        if let Some(other) = org::find_department_by_name(&tx, &name).await?
+            && other.id != id
+        {
+            return Err(AppError::Conflict(format!("Department {name:?} already exists")));
         }
         let old = dept.name.clone();
         let dept = org::rename_department(&tx, dept, name).await?;
@@ -171,10 +171,10 @@ impl App {
         let mut section = before.clone();
         if let Some(name) = &input.name {
             let name = validate::text("name", name, 1, 200)?;
-            if let Some(other) = org::find_section_by_name(&tx, &name).await? {
-                if other.id != id {
-                    return Err(AppError::Conflict(format!("Section {name:?} already exists")));
-                }
+            if let Some(other) = org::find_section_by_name(&tx, &name).await?
+                && other.id != id
+            {
+                return Err(AppError::Conflict(format!("Section {name:?} already exists")));
             }
             section.name = name;
         }
@@ -216,15 +216,15 @@ async fn check_references(
     department_id: Option<i32>,
     manager_id: Option<Uuid>,
 ) -> AppResult<()> {
-    if let Some(dept) = department_id {
-        if org::find_department(c, dept).await?.is_none() {
-            return Err(invalid("department_id does not exist"));
-        }
+    if let Some(dept) = department_id
+        && org::find_department(c, dept).await?.is_none()
+    {
+        return Err(invalid("department_id does not exist"));
     }
-    if let Some(manager) = manager_id {
-        if users::find(c, manager).await?.is_none() {
-            return Err(invalid("manager_id does not exist"));
-        }
+    if let Some(manager) = manager_id
+        && users::find(c, manager).await?.is_none()
+    {
+        return Err(invalid("manager_id does not exist"));
     }
     Ok(())
 }

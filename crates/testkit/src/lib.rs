@@ -4,7 +4,7 @@
 //! The backend is SQLite (a temp file per test) unless `SENTINELOPS_TEST_DATABASE_URL`
 //! names a PostgreSQL server: then every test gets its own database, copied from a
 //! template migrated once per test process.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod database;
 
