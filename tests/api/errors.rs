@@ -87,3 +87,22 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(response.headers()["x-request-id"], "abc-123");
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn nul_characters_and_absurd_pages_are_422_not_500() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    let (status, body) = srv
+        .call(Method::POST, "/auth/signin", None, Some(json!({"email": "a\u{0}b@bank.example", "password": "x\u{0}"})))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = srv.get("/api/v1/auth/events?username=ab%00cd", &token).await;
+    assert_eq!(status, 422);
+    let (status, _) = srv.get("/api/v1/auth/events?page=99999999999999999", &token).await;
+    assert_eq!(status, 422);
+    let (status, _) = srv.get("/api/v1/auth/events?page=18446744073709551615&limit=500", &token).await;
+    assert_eq!(status, 422);
+    let (status, _) = srv.post("/api/v1/org/departments", &token, json!({"name": "Nul\u{0}Dept"})).await;
+    assert_eq!(status, 422);
+    srv.finish().await;
+}

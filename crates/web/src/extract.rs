@@ -3,7 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,7 +17,8 @@ use crate::error::{auth_error, detail};
 use crate::state::AppState;
 
 /// JSON body with the original's error answers: 400 malformed, 422 wrong shape,
-/// 413 too large, 415 wrong content type.
+/// 413 too large, 415 wrong content type. NUL characters are refused (422) because
+/// PostgreSQL cannot store them in text, and a client must never cause a 500.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
@@ -24,31 +26,52 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Expected a JSON body with Content-Type: application/json",
+            ));
+        }
+        let bytes = match Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large"));
+            }
+            Err(rejection) => return Err(detail(rejection.status(), rejection.body_text())),
+        };
+        if contains_nul_escape(&bytes) {
+            return Err(detail(StatusCode::UNPROCESSABLE_ENTITY, "Text must not contain NUL characters"));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Ok(value) => value,
+            Err(e) if e.inner().is_data() => {
+                let path = e.path().to_string();
+                let message = if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) };
+                return Err(detail(StatusCode::UNPROCESSABLE_ENTITY, format!("Invalid request body: {message}")));
+            }
+            Err(_) => return Err(detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body")),
+        };
+        // Trailing bytes after the value are malformed too.
+        match deserializer.end() {
+            Ok(()) => Ok(ApiJson(value)),
+            Err(_) => Err(detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body")),
         }
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> Response {
-    match rejection {
-        JsonRejection::JsonDataError(e) => detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "Invalid request body: {}",
-                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
-            ),
-        ),
-        JsonRejection::JsonSyntaxError(_) => detail(StatusCode::BAD_REQUEST, "Malformed JSON in request body"),
-        JsonRejection::MissingJsonContentType(_) => {
-            detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Expected a JSON body with Content-Type: application/json")
-        }
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
-        }
-        other => detail(other.status(), other.body_text()),
-    }
+/// True when a JSON text spells a NUL character (`\u0000`); raw NUL bytes are not valid JSON.
+fn contains_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
 }
 
 /// Path parameters; a malformed id is a 422 naming the problem.
@@ -77,6 +100,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(detail(StatusCode::UNPROCESSABLE_ENTITY, "Query parameters must not contain NUL characters"));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {

@@ -4,6 +4,9 @@ use sentinelops_app::AppError;
 use sentinelops_app::Window;
 use serde::Serialize;
 
+/// Deeper pages than this are refused (offsets must stay within what databases accept).
+const MAX_PAGE: u64 = 1_000_000;
+
 /// Page number (from 1) and page size, checked.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
@@ -15,8 +18,8 @@ impl PageRequest {
     pub fn new(page: Option<u64>, limit: Option<u64>, default_limit: u64, max_limit: u64) -> Result<Self, AppError> {
         let page = page.unwrap_or(1);
         let limit = limit.unwrap_or(default_limit);
-        if page == 0 {
-            return Err(AppError::Validation("page must be 1 or more".into()));
+        if page == 0 || page > MAX_PAGE {
+            return Err(AppError::Validation(format!("page must be between 1 and {MAX_PAGE}")));
         }
         if limit == 0 || limit > max_limit {
             return Err(AppError::Validation(format!("limit must be between 1 and {max_limit}")));

@@ -5,8 +5,6 @@
 //! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); the test creates and
 //! drops its own database there.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::fmt::Debug;
 use std::future::Future;
 use std::panic::resume_unwind;

@@ -1,0 +1,251 @@
+//! Repository behaviour on the database the run targets.
+
+use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use sentinelops_store::repo::auth_events::{self, AuthEventQuery, NewAuthEvent, Subject};
+use sentinelops_store::repo::sessions::{self, NewSession};
+use sentinelops_store::repo::users::{self, NewUser};
+use sentinelops_store::repo::{Window, org, settings};
+use sentinelops_store::{PoolConfig, Store, StoreError, commit, pg_admin};
+
+/// A migrated store on a fresh database, and how to throw it away.
+struct Fresh {
+    store: Store,
+    drop: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl Fresh {
+    async fn new() -> Fresh {
+        let (url, drop, file) = match std::env::var("SENTINELOPS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(admin) => {
+                let name = format!("so_test_{}_{}", std::process::id(), Uuid::new_v4().simple());
+                pg_admin::create_database(&admin, &name, None).await.unwrap();
+                (pg_admin::url_for(&admin, &name), Some((admin, name)), None)
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("so-repo-{}.db", Uuid::new_v4().simple()));
+                (format!("sqlite://{}", path.display()), None, Some(path))
+            }
+        };
+        let store = Store::connect(&url, PoolConfig::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        Fresh { store, drop, file }
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin, name)) = self.drop {
+            pg_admin::drop_database(&admin, &name).await.unwrap();
+        }
+        if let Some(path) = self.file {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()
+}
+
+fn new_user(username: &str, role: &str) -> NewUser {
+    NewUser {
+        id: Uuid::now_v7(),
+        username: username.into(),
+        email: Some(format!("{username}@bank.example")),
+        first_name: "F".into(),
+        last_name: "L".into(),
+        position: String::new(),
+        password_hash: "x".into(),
+        role: role.into(),
+        department_id: None,
+        section_id: None,
+        is_active: true,
+        created_by: None,
+        now: t0(),
+    }
+}
+
+fn event(kind: &'static str, username: &str, ip: &str, at: DateTime<Utc>) -> NewAuthEvent {
+    NewAuthEvent {
+        id: Uuid::now_v7(),
+        event_type: kind,
+        event_time: at,
+        user_id: None,
+        username: Some(username.into()),
+        ip: Some(ip.into()),
+        user_agent: None,
+        session_id: None,
+        metadata: json!({}),
+    }
+}
+
+#[tokio::test]
+async fn users_are_found_by_email_or_username_and_duplicates_conflict() {
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    let ada = users::insert(&tx, new_user("ada", "admin")).await.unwrap();
+    users::insert(&tx, new_user("olu", "user")).await.unwrap();
+    commit(tx).await.unwrap();
+
+    let r = db.store.reader();
+    assert_eq!(users::find_by_login(r, "ada@bank.example").await.unwrap().unwrap().id, ada.id);
+    assert_eq!(users::find_by_login(r, "ada").await.unwrap().unwrap().id, ada.id);
+    assert!(users::find_by_login(r, "nobody").await.unwrap().is_none());
+    assert_eq!(users::count_admins(r).await.unwrap(), 1);
+
+    let tx = db.store.begin_write().await.unwrap();
+    let err = users::insert(&tx, new_user("ada", "user")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    drop(tx); // rolled back
+
+    let tx = db.store.begin_write().await.unwrap();
+    let mut changed = ada.clone();
+    changed.role = "manager".into();
+    changed.first_name = "Adaeze".into();
+    users::save(&tx, changed).await.unwrap();
+    commit(tx).await.unwrap();
+    let reread = users::find(r, ada.id).await.unwrap().unwrap();
+    assert_eq!((reread.role.as_str(), reread.first_name.as_str()), ("manager", "Adaeze"));
+    assert_eq!(users::count_admins(r).await.unwrap(), 0);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_uncommitted_transaction_leaves_nothing_behind() {
+    let db = Fresh::new().await;
+    {
+        let tx = db.store.begin_write().await.unwrap();
+        users::insert(&tx, new_user("ghost", "user")).await.unwrap();
+    }
+    assert_eq!(users::count(db.store.reader()).await.unwrap(), 0);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn sessions_revoke_once_and_touch_respects_granularity() {
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    let user = users::insert(&tx, new_user("olu", "user")).await.unwrap();
+    let session = sessions::insert(
+        &tx,
+        NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            token_hash: "hash-1".into(),
+            created_at: t0(),
+            expires_at: t0() + Duration::hours(24),
+            ip: Some("127.0.0.1".into()),
+            user_agent: None,
+        },
+    )
+    .await
+    .unwrap();
+    commit(tx).await.unwrap();
+    let r = db.store.reader();
+    assert_eq!(sessions::find_by_token_hash(r, "hash-1").await.unwrap().unwrap().id, session.id);
+
+    let tx = db.store.begin_write().await.unwrap();
+    sessions::touch(&tx, session.id, t0() + Duration::seconds(30), Duration::seconds(60)).await.unwrap();
+    commit(tx).await.unwrap();
+    assert_eq!(sessions::find(r, session.id).await.unwrap().unwrap().last_seen_at, t0());
+    let later = (t0() + Duration::seconds(90)).trunc_subsecs(6);
+    let tx = db.store.begin_write().await.unwrap();
+    sessions::touch(&tx, session.id, later, Duration::seconds(60)).await.unwrap();
+    commit(tx).await.unwrap();
+    assert_eq!(sessions::find(r, session.id).await.unwrap().unwrap().last_seen_at, later);
+
+    let tx = db.store.begin_write().await.unwrap();
+    assert!(sessions::revoke(&tx, session.id, later, "logout").await.unwrap());
+    assert!(!sessions::revoke(&tx, session.id, later, "admin").await.unwrap());
+    commit(tx).await.unwrap();
+    let row = sessions::find(r, session.id).await.unwrap().unwrap();
+    assert_eq!(row.revoked_reason.as_deref(), Some("logout"));
+    assert!(sessions::unrevoked_for_user(r, user.id).await.unwrap().is_empty());
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn auth_events_count_by_subject_and_list_newest_first() {
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    for i in 0..5 {
+        auth_events::insert(&tx, event("LOGIN_FAILURE", "olu", "10.0.0.1", t0() + Duration::minutes(i))).await.unwrap();
+    }
+    auth_events::insert(&tx, event("LOGIN_FAILURE", "ada", "10.0.0.2", t0())).await.unwrap();
+    auth_events::insert(&tx, event("LOGIN_SUCCESS", "olu", "10.0.0.1", t0() + Duration::minutes(2))).await.unwrap();
+    commit(tx).await.unwrap();
+    let r = db.store.reader();
+
+    let (n, last) = auth_events::count_since(r, Subject::Username("olu"), "LOGIN_FAILURE", t0() - Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!((n, last), (5, Some(t0() + Duration::minutes(4))));
+    let (n, _) = auth_events::count_since(r, Subject::Username("olu"), "LOGIN_FAILURE", t0() + Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "strictly after the instant");
+    let (n, _) =
+        auth_events::count_since(r, Subject::Ip("10.0.0.2"), "LOGIN_FAILURE", t0() - Duration::hours(1)).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(auth_events::latest_time(r, "olu", "LOGIN_SUCCESS").await.unwrap(), Some(t0() + Duration::minutes(2)));
+
+    let query = AuthEventQuery { username: Some("olu".into()), ..Default::default() };
+    let page = auth_events::list(r, &query, Window { offset: 0, limit: 3 }).await.unwrap();
+    assert_eq!(page.total, 6);
+    let times: Vec<_> = page.rows.iter().map(|e| e.event_time).collect();
+    assert_eq!(times, [t0() + Duration::minutes(4), t0() + Duration::minutes(3), t0() + Duration::minutes(2)]);
+    let query = AuthEventQuery {
+        event_types: vec!["LOGIN_FAILURE".into()],
+        from: Some(t0() + Duration::minutes(1)),
+        to: Some(t0() + Duration::minutes(3)),
+        ..Default::default()
+    };
+    assert_eq!(auth_events::list(r, &query, Window { offset: 0, limit: 50 }).await.unwrap().total, 2);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn departments_sections_and_settings() {
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    let ict = org::insert_department(&tx, "ICT".into(), t0()).await.unwrap();
+    commit(tx).await.unwrap();
+    // A failed statement ends a PostgreSQL transaction, so the duplicate gets its own.
+    let tx = db.store.begin_write().await.unwrap();
+    let err = org::insert_department(&tx, "ICT".into(), t0()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    drop(tx);
+    let tx = db.store.begin_write().await.unwrap();
+    for name in ["SysOps", "Helpdesk"] {
+        org::insert_section(
+            &tx,
+            org::NewSection {
+                id: Uuid::now_v7(),
+                name: name.into(),
+                department_id: Some(ict.id),
+                manager_id: None,
+                now: t0(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    org::insert_section(
+        &tx,
+        org::NewSection { id: Uuid::now_v7(), name: "Loose".into(), department_id: None, manager_id: None, now: t0() },
+    )
+    .await
+    .unwrap();
+    settings::put(&tx, "business_timezone", json!("UTC"), None, t0()).await.unwrap();
+    settings::put(&tx, "business_timezone", json!("Africa/Harare"), None, t0()).await.unwrap();
+    commit(tx).await.unwrap();
+    let r = db.store.reader();
+    let names: Vec<String> = org::list_sections(r, Some(ict.id)).await.unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["Helpdesk", "SysOps"]);
+    assert_eq!(org::list_sections(r, None).await.unwrap().len(), 3);
+    assert_eq!(settings::get(r, "business_timezone").await.unwrap().unwrap().value, json!("Africa/Harare"));
+    db.finish().await;
+}
