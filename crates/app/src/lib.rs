@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod health;
+pub mod notifications;
 pub mod org;
 pub mod password;
 pub mod settings;

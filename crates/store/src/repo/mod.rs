@@ -3,6 +3,7 @@
 
 pub mod auth_events;
 pub mod ops_events;
+pub mod notifications;
 pub mod org;
 pub mod sessions;
 pub mod settings;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod serde_lenient;
@@ -19,4 +20,5 @@ pub fn routes() -> Router<AppState> {
         .merge(org::routes())
         .merge(settings::routes())
         .merge(audit::routes())
+        .merge(notifications::routes())
 }

@@ -1,0 +1,1 @@
+//! Notifications and receipts: placeholder, being written.
