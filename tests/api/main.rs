@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod lockout;
+mod notifications;
 mod ops;
 mod org;
 mod sessions;

@@ -51,6 +51,10 @@ pub enum AppError {
     /// The state changed under the request, or a unique value is taken (409).
     #[error("{0}")]
     Conflict(String),
+    /// A change refused by the current state of a resource; `current` describes that
+    /// state so the client can show it instead of losing the user's intent (409).
+    #[error("{message}")]
+    StateConflict { message: String, current: serde_json::Value },
     #[error("internal error: {0}")]
     Internal(String),
 }

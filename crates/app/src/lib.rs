@@ -4,17 +4,25 @@
 //! injected clock. A use case that writes opens one transaction for the change and
 //! everything it causes (audit rows, events), and commits it before answering.
 
+pub mod access;
 pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod checklists;
 pub mod config;
+pub mod dashboard;
 pub mod error;
+pub mod handover;
 pub mod health;
+pub mod lenient;
 pub mod notifications;
 pub mod org;
 pub mod password;
+pub mod presence;
 pub mod settings;
+pub mod shifts;
+pub mod templates;
 pub mod users;
 pub mod validate;
 
@@ -39,6 +47,8 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// Live connections per user (WebSockets and event streams).
+    pub presence: presence::Presence,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -48,6 +58,12 @@ impl App {
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<App> {
         let hasher = config.password_hashing;
         let dummy_hash = password::hash(hasher, password::random_secret()).await?;
-        Ok(App { store, clock, config: Arc::new(config), dummy_hash: dummy_hash.into() })
+        Ok(App {
+            store,
+            clock,
+            config: Arc::new(config),
+            presence: presence::Presence::default(),
+            dummy_hash: dummy_hash.into(),
+        })
     }
 }

@@ -1,1 +1,369 @@
-//! Notifications: placeholder, being written.
+//! In-app notifications with one receipt per recipient.
+//!
+//! `send` is called by the use cases that cause notifications, with their own
+//! transaction, so a notification commits together with the change it reports. A
+//! role-targeted audience is resolved to active users at send time; each recipient
+//! then has their own read state, and unread counts come from receipts. The actor of
+//! a change is never notified of it.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_domain::ids::new_id;
+use sentinelops_store::Conn;
+use sentinelops_store::repo::Window;
+use sentinelops_store::repo::notifications::{self, NewNotification, NewReceipt, PreferencesRow, ReceivedNotification};
+
+use crate::App;
+use crate::actor::Actor;
+use crate::auth::commit;
+use crate::error::{AppResult, invalid, not_found};
+
+/// Page size of the notification list: default and bounds.
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 100;
+/// Deeper offsets are refused (they must stay within what databases accept).
+pub const MAX_OFFSET: u64 = 1_000_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who a notification is for, resolved to users when it is sent.
+#[derive(Debug, Clone)]
+pub enum Audience {
+    /// Active managers whose section_id is this section, plus every active admin.
+    SectionManagersAndAdmins { section_id: Uuid },
+    /// Exactly these users (inactive users are skipped).
+    Users(Vec<Uuid>),
+}
+
+/// A notification about to be sent.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub title: String,
+    pub message: String,
+    pub priority: Priority,
+    /// The original's values, which its frontend styles and links by: `checklist_manager_alert`,
+    /// `checklist_manager_review`, `checklist_instance`, `checklist_completion`, `handover_note`, …
+    pub related_entity: &'static str,
+    pub related_id: Option<Uuid>,
+    pub section_id: Option<Uuid>,
+    pub audience: Audience,
+    /// Never notified even if in the audience (the actor of the change); recorded as the author.
+    pub exclude: Option<Uuid>,
+}
+
+/// What `send` wrote.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The new notification; nil when nothing was written.
+    pub notification_id: Uuid,
+    /// Who received it, each once.
+    pub recipients: Vec<Uuid>,
+}
+
+/// Writes the notification and its receipts with the caller's connection or transaction
+/// (so they commit together with the change that caused them). With no recipients left
+/// after resolution and exclusion, writes nothing and returns an empty `recipients`.
+pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<Sent> {
+    let recipients = resolve(c, &draft.audience, draft.exclude).await?;
+    if recipients.is_empty() {
+        return Ok(Sent { notification_id: Uuid::nil(), recipients });
+    }
+    let notification_id = new_id();
+    notifications::insert(
+        c,
+        NewNotification {
+            id: notification_id,
+            title: draft.title,
+            message: draft.message,
+            priority: draft.priority.as_str(),
+            related_entity: Some(draft.related_entity.to_owned()),
+            related_id: draft.related_id,
+            section_id: draft.section_id,
+            created_by: draft.exclude.filter(|id| !id.is_nil()),
+            created_at: now,
+        },
+    )
+    .await?;
+    let receipts: Vec<NewReceipt> = recipients.iter().map(|&user_id| NewReceipt { id: new_id(), user_id }).collect();
+    notifications::insert_receipts(c, notification_id, now, &receipts).await?;
+    Ok(Sent { notification_id, recipients })
+}
+
+/// The active users of an audience, each once, without the excluded one.
+async fn resolve(c: &impl Conn, audience: &Audience, exclude: Option<Uuid>) -> AppResult<Vec<Uuid>> {
+    let candidates = match audience {
+        Audience::SectionManagersAndAdmins { section_id } => {
+            notifications::section_managers_and_admins(c, *section_id).await?
+        }
+        Audience::Users(ids) => {
+            let mut seen = HashSet::new();
+            let wanted: Vec<Uuid> = ids.iter().copied().filter(|id| Some(*id) != exclude && seen.insert(*id)).collect();
+            let active: HashSet<Uuid> = notifications::active_users_among(c, &wanted).await?.into_iter().collect();
+            wanted.into_iter().filter(|id| active.contains(id)).collect()
+        }
+    };
+    Ok(candidates.into_iter().filter(|id| Some(*id) != exclude).collect())
+}
+
+/// A notification as the recipient sees it (the original's `NotificationResponse`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotificationView {
+    pub title: String,
+    pub message: String,
+    pub priority: String,
+    pub related_entity: Option<String>,
+    pub related_id: Option<Uuid>,
+    /// The notification's id (what `PATCH /notifications/{id}/read` takes).
+    pub id: Uuid,
+    /// The recipient.
+    pub user_id: Uuid,
+    /// Always null: role-targeted sends are resolved to users.
+    pub role_id: Option<Uuid>,
+    pub is_read: bool,
+    pub created_at: DateTime<Utc>,
+    /// When it was read, or else when it was created.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ReceivedNotification> for NotificationView {
+    fn from(r: ReceivedNotification) -> Self {
+        let ReceivedNotification { receipt, notification } = r;
+        NotificationView {
+            title: notification.title,
+            message: notification.message,
+            priority: notification.priority,
+            related_entity: notification.related_entity,
+            related_id: notification.related_id,
+            id: notification.id,
+            user_id: receipt.user_id,
+            role_id: None,
+            is_read: receipt.is_read,
+            created_at: notification.created_at,
+            updated_at: receipt.read_at.unwrap_or(notification.created_at),
+        }
+    }
+}
+
+/// A user's notification preferences (the original's `NotificationPreferences`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NotificationPreferences {
+    pub email_notifications: bool,
+    pub push_notifications: bool,
+    pub desktop_notifications: bool,
+    pub sms_notifications: bool,
+    /// "HH:MM" (or "HH:MM:SS" when seconds were given), in the business time zone.
+    pub quiet_hours_start: Option<String>,
+    pub quiet_hours_end: Option<String>,
+}
+
+impl NotificationPreferences {
+    /// What a user without a stored row has.
+    fn defaults() -> NotificationPreferences {
+        NotificationPreferences {
+            email_notifications: true,
+            push_notifications: true,
+            desktop_notifications: true,
+            sms_notifications: false,
+            quiet_hours_start: None,
+            quiet_hours_end: None,
+        }
+    }
+}
+
+impl From<&PreferencesRow> for NotificationPreferences {
+    fn from(row: &PreferencesRow) -> Self {
+        NotificationPreferences {
+            email_notifications: row.email_enabled,
+            push_notifications: row.push_enabled,
+            desktop_notifications: row.desktop_enabled,
+            sms_notifications: row.sms_enabled,
+            quiet_hours_start: row.quiet_hours_start.map(format_time),
+            quiet_hours_end: row.quiet_hours_end.map(format_time),
+        }
+    }
+}
+
+/// A change of preferences: absent fields keep their value; `Some(None)` clears quiet hours.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesUpdate {
+    pub email_notifications: Option<bool>,
+    pub push_notifications: Option<bool>,
+    pub desktop_notifications: Option<bool>,
+    pub sms_notifications: Option<bool>,
+    pub quiet_hours_start: Option<Option<String>>,
+    pub quiet_hours_end: Option<Option<String>>,
+    /// Per-category settings (a JSON object); kept as they are when absent.
+    pub categories: Option<Value>,
+}
+
+fn format_time(t: NaiveTime) -> String {
+    if t.second() == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
+}
+
+/// "HH:MM" or "HH:MM:SS" (24-hour, two digits each); an empty string means none.
+fn parse_quiet_hour(field: &str, value: Option<&str>) -> AppResult<Option<NaiveTime>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let error = || invalid(format!("{field} must be a time of day as HH:MM or HH:MM:SS, not {value:?}"));
+    let parts: Vec<&str> = value.split(':').collect();
+    if !matches!(parts.len(), 2 | 3) || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(error());
+    }
+    let numbers: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    let (hour, minute, second) = match numbers.as_slice() {
+        [h, m] => (*h, *m, 0),
+        [h, m, s] => (*h, *m, *s),
+        _ => return Err(error()),
+    };
+    NaiveTime::from_hms_opt(hour, minute, second).map(Some).ok_or_else(error)
+}
+
+fn check_window(limit: u64, offset: u64) -> AppResult<Window> {
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
+    }
+    if offset > MAX_OFFSET {
+        return Err(invalid(format!("offset must be between 0 and {MAX_OFFSET}")));
+    }
+    Ok(Window { offset, limit })
+}
+
+impl App {
+    /// The actor's notifications, newest first; unread ones only unless `unread_only` is false.
+    pub async fn list_notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        limit: u64,
+        offset: u64,
+    ) -> AppResult<Vec<NotificationView>> {
+        let window = check_window(limit, offset)?;
+        let rows = notifications::list_for_user(self.store.reader(), actor.user_id, unread_only, window).await?;
+        Ok(rows.into_iter().map(NotificationView::from).collect())
+    }
+
+    /// How many of the actor's notifications are unread.
+    pub async fn unread_notification_count(&self, actor: &Actor) -> AppResult<u64> {
+        Ok(notifications::count_unread(self.store.reader(), actor.user_id).await?)
+    }
+
+    /// Marks one of the actor's notifications read (again, harmlessly, if it already was).
+    pub async fn mark_notification_read(&self, actor: &Actor, notification_id: Uuid) -> AppResult<()> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        if !notifications::mark_read(&tx, notification_id, actor.user_id, now).await? {
+            return Err(not_found("Notification not found or unauthorized"));
+        }
+        commit(tx).await
+    }
+
+    /// Marks every unread notification of the actor read; returns how many there were.
+    pub async fn mark_all_notifications_read(&self, actor: &Actor) -> AppResult<u64> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let updated = notifications::mark_all_read(&tx, actor.user_id, now).await?;
+        commit(tx).await?;
+        Ok(updated)
+    }
+
+    /// The actor's preferences, or the defaults when none were saved.
+    pub async fn notification_preferences(&self, actor: &Actor) -> AppResult<NotificationPreferences> {
+        let row = notifications::get_preferences(self.store.reader(), actor.user_id).await?;
+        Ok(row.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from))
+    }
+
+    /// Changes the actor's preferences and answers them as stored.
+    pub async fn put_notification_preferences(
+        &self,
+        actor: &Actor,
+        update: PreferencesUpdate,
+    ) -> AppResult<NotificationPreferences> {
+        let start = match &update.quiet_hours_start {
+            Some(value) => Some(parse_quiet_hour("quiet_hours_start", value.as_deref())?),
+            None => None,
+        };
+        let end = match &update.quiet_hours_end {
+            Some(value) => Some(parse_quiet_hour("quiet_hours_end", value.as_deref())?),
+            None => None,
+        };
+        if update.categories.as_ref().is_some_and(|c| !c.is_object()) {
+            return Err(invalid("categories must be a JSON object"));
+        }
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let current = notifications::get_preferences(&tx, actor.user_id).await?;
+        let base = current.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from);
+        let row = PreferencesRow {
+            user_id: actor.user_id,
+            email_enabled: update.email_notifications.unwrap_or(base.email_notifications),
+            push_enabled: update.push_notifications.unwrap_or(base.push_notifications),
+            desktop_enabled: update.desktop_notifications.unwrap_or(base.desktop_notifications),
+            sms_enabled: update.sms_notifications.unwrap_or(base.sms_notifications),
+            quiet_hours_start: start.unwrap_or_else(|| current.as_ref().and_then(|r| r.quiet_hours_start)),
+            quiet_hours_end: end.unwrap_or_else(|| current.as_ref().and_then(|r| r.quiet_hours_end)),
+            categories: update
+                .categories
+                .or_else(|| current.as_ref().map(|r| r.categories.clone()))
+                .unwrap_or_else(|| json!({})),
+            updated_at: now,
+        };
+        let row = notifications::put_preferences(&tx, row).await?;
+        commit(tx).await?;
+        Ok(NotificationPreferences::from(&row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hours_are_hh_mm_or_hh_mm_ss() {
+        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s);
+        assert_eq!(parse_quiet_hour("q", Some("22:00")).ok(), Some(t(22, 0, 0)));
+        assert_eq!(parse_quiet_hour("q", Some("06:30:15")).ok(), Some(t(6, 30, 15)));
+        assert_eq!(parse_quiet_hour("q", Some("")).ok(), Some(None));
+        assert_eq!(parse_quiet_hour("q", None).ok(), Some(None));
+        for bad in ["24:00", "7:00", "07:60", "07:00:60", "07-00", "07:00:00:00", "noon", "07:0a", "+7:00"] {
+            assert!(parse_quiet_hour("q", Some(bad)).is_err(), "{bad} accepted");
+        }
+        assert_eq!(format_time(NaiveTime::from_hms_opt(22, 0, 0).unwrap_or_default()), "22:00");
+        assert_eq!(format_time(NaiveTime::from_hms_opt(6, 30, 15).unwrap_or_default()), "06:30:15");
+    }
+
+    #[test]
+    fn priorities_are_spelled_as_stored() {
+        let all = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
+        assert_eq!(all.map(Priority::as_str), ["low", "medium", "high", "critical"]);
+    }
+}

@@ -5,6 +5,8 @@
 //! SQLITE_BUSY, and readers never wait for them. PostgreSQL uses one pool for both.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -70,6 +72,17 @@ pub struct Store {
     read: DatabaseConnection,
     write: DatabaseConnection,
     backend: Backend,
+    /// Statements executed so far (tests use it to prove fixed query counts).
+    queries: Arc<AtomicU64>,
+}
+
+/// Counts every statement a connection runs.
+fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseConnection {
+    let counter = Arc::clone(counter);
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    conn
 }
 
 impl Store {
@@ -96,10 +109,12 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
+                let queries = Arc::new(AtomicU64::new(0));
                 Ok(Store {
-                    read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read_pool),
-                    write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool),
+                    read: counted(SqlxSqliteConnector::from_sqlx_sqlite_pool(read_pool), &queries),
+                    write: counted(SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool), &queries),
                     backend,
+                    queries,
                 })
             }
             Backend::Postgres => {
@@ -111,10 +126,16 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
-                let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool);
-                Ok(Store { read: conn.clone(), write: conn, backend })
+                let queries = Arc::new(AtomicU64::new(0));
+                let conn = counted(SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool), &queries);
+                Ok(Store { read: conn.clone(), write: conn, backend, queries })
             }
         }
+    }
+
+    /// Statements run through this store since it was opened.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {

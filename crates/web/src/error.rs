@@ -50,6 +50,9 @@ impl IntoResponse for ApiError {
             AppError::BadRequest(m) => detail(StatusCode::BAD_REQUEST, m),
             AppError::Validation(m) => detail(StatusCode::UNPROCESSABLE_ENTITY, m),
             AppError::Conflict(m) => detail(StatusCode::CONFLICT, m),
+            AppError::StateConflict { message, current } => {
+                (StatusCode::CONFLICT, Json(json!({ "detail": message, "current": current }))).into_response()
+            }
             AppError::Internal(m) => {
                 let mut response = detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
                 response.extensions_mut().insert(InternalFailure(m));

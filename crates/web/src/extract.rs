@@ -69,6 +69,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be absent: no body (or an empty one) is `None`; a body must
+/// be valid JSON of the expected shape, with the same answers as `ApiJson`.
+#[derive(Debug, Clone, Default)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large"));
+            }
+            Err(rejection) => return Err(detail(rejection.status(), rejection.body_text())),
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        let mut parts = parts;
+        parts.headers.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        ApiJson::<T>::from_request(req, state).await.map(|ApiJson(v)| OptionalJson(Some(v)))
+    }
+}
+
 /// True when a JSON text spells a NUL character (`\u0000`); raw NUL bytes are not valid JSON.
 fn contains_nul_escape(bytes: &[u8]) -> bool {
     bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))

@@ -2,12 +2,18 @@
 //! Each function takes any connection or transaction (`&impl Conn`).
 
 pub mod auth_events;
-pub mod ops_events;
+pub mod handover;
+pub mod instances;
 pub mod notifications;
+pub mod ops_events;
 pub mod org;
+pub mod rows;
+pub mod rules;
 pub mod sessions;
 pub mod settings;
+pub mod shifts;
 pub mod stats;
+pub mod templates;
 pub mod users;
 
 /// A page of rows plus the total count that matched the filters.

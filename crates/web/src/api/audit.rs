@@ -14,10 +14,10 @@ use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, Ops
 use sentinelops_domain::auth::AuthEventType;
 
 use super::paging::{PageRequest, Paginated};
-use super::serde_lenient::opt_uuid;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
+use sentinelops_app::lenient::opt_uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/auth/events", get(auth_events)).route("/api/v1/ops/events", get(ops_events))

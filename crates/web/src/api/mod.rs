@@ -2,11 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
+pub mod handover;
+pub mod instances;
 pub mod notifications;
 pub mod org;
 pub mod paging;
-pub mod serde_lenient;
 pub mod settings;
+pub mod templates;
 pub mod users;
 
 use axum::Router;
@@ -21,4 +24,8 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(audit::routes())
         .merge(notifications::routes())
+        .merge(templates::routes())
+        .merge(instances::routes())
+        .merge(handover::routes())
+        .merge(dashboard::routes())
 }

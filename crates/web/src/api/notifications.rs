@@ -1,9 +1,176 @@
-//! `/api/v1/notifications`: placeholder, being written.
+//! `/api/v1/notifications`: the signed-in user's notifications (the bell), read state
+//! and notification preferences.
 
-use axum::Router;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router, extract::State};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
 
+use sentinelops_app::notifications::{DEFAULT_LIMIT, NotificationPreferences, NotificationView, PreferencesUpdate};
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/notifications", get(list_notifications))
+        .route("/api/v1/notifications/", get(list_notifications))
+        .route("/api/v1/notifications/unread/count", get(unread_count))
+        .route("/api/v1/notifications/mark-all-read", post(mark_all_read))
+        .route("/api/v1/notifications/preferences", get(get_preferences).put(put_preferences))
+        .route("/api/v1/notifications/{notification_id}/read", patch(mark_read))
+}
+
+/// Booleans as the original (FastAPI) accepted them in a query string:
+/// true/false, 1/0, yes/no, on/off, in any case.
+fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(Some(false)),
+        _ => Err(serde::de::Error::custom(format!("{text:?} is not a boolean"))),
+    }
+}
+
+/// Parameters of the list. Read notifications are included when any parameter asks
+/// for them (`unread_only=false`, `unreadOnly=false` or `include_read=true`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    #[serde(default, deserialize_with = "opt_flag")]
+    pub unread_only: Option<bool>,
+    #[serde(default, rename = "unreadOnly", deserialize_with = "opt_flag")]
+    pub unread_only_camel: Option<bool>,
+    #[serde(default, deserialize_with = "opt_flag")]
+    pub include_read: Option<bool>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+impl ListParams {
+    fn unread_only(&self) -> bool {
+        let wants_read =
+            self.include_read == Some(true) || self.unread_only == Some(false) || self.unread_only_camel == Some(false);
+        !wants_read
+    }
+}
+
+/// The signed-in user's notifications, newest first (a bare array). Unread ones only unless
+/// `unread_only=false` or `include_read=true`; `limit` 1–100 (default 50), `offset` from 0.
+#[utoipa::path(get, path = "/api/v1/notifications/", tag = "notifications",
+    params(("unread_only" = Option<bool>, Query, description = "default true"),
+           ("unreadOnly" = Option<bool>, Query, description = "alias of unread_only"),
+           ("include_read" = Option<bool>, Query, description = "true includes read notifications"),
+           ("limit" = Option<u64>, Query, description = "1-100, default 50"),
+           ("offset" = Option<u64>, Query, description = "default 0")),
+    responses((status = 200, body = [NotificationView]), (status = 401), (status = 422)))]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<Vec<NotificationView>>> {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    let offset = params.offset.unwrap_or(0);
+    Ok(Json(state.app.list_notifications(&auth.actor, params.unread_only(), limit, offset).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnreadCount {
+    pub count: u64,
+}
+
+/// How many of the signed-in user's notifications are unread.
+#[utoipa::path(get, path = "/api/v1/notifications/unread/count", tag = "notifications",
+    responses((status = 200, body = UnreadCount), (status = 401)))]
+pub async fn unread_count(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<UnreadCount>> {
+    Ok(Json(UnreadCount { count: state.app.unread_notification_count(&auth.actor).await? }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkReadAnswer {
+    pub message: String,
+}
+
+/// Mark one of your notifications read (repeating it is harmless); 404 when it is not yours.
+#[utoipa::path(patch, path = "/api/v1/notifications/{notification_id}/read", tag = "notifications",
+    params(("notification_id" = Uuid, Path,)),
+    responses((status = 200, body = MarkReadAnswer), (status = 401), (status = 404), (status = 422)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(notification_id): ApiPath<Uuid>,
+) -> ApiResult<Json<MarkReadAnswer>> {
+    state.app.mark_notification_read(&auth.actor, notification_id).await?;
+    Ok(Json(MarkReadAnswer { message: "Notification marked as read".to_owned() }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkAllReadAnswer {
+    pub message: String,
+    pub updated: u64,
+}
+
+/// Mark every unread notification of yours read.
+#[utoipa::path(post, path = "/api/v1/notifications/mark-all-read", tag = "notifications",
+    responses((status = 200, body = MarkAllReadAnswer), (status = 401)))]
+pub async fn mark_all_read(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<MarkAllReadAnswer>> {
+    let updated = state.app.mark_all_notifications_read(&auth.actor).await?;
+    Ok(Json(MarkAllReadAnswer { message: format!("Marked {updated} notifications as read"), updated }))
+}
+
+/// Your notification preferences (the defaults until you change them).
+#[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "notifications",
+    responses((status = 200, body = NotificationPreferences), (status = 401)))]
+pub async fn get_preferences(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> ApiResult<Json<NotificationPreferences>> {
+    Ok(Json(state.app.notification_preferences(&auth.actor).await?))
+}
+
+/// `null` → `Some(None)`, so that an explicit null clears the field.
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Every field optional: absent fields keep their value; a null or empty quiet hour clears it.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct PreferencesBody {
+    pub email_notifications: Option<bool>,
+    pub push_notifications: Option<bool>,
+    pub desktop_notifications: Option<bool>,
+    pub sms_notifications: Option<bool>,
+    /// "HH:MM" or "HH:MM:SS".
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub quiet_hours_start: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub quiet_hours_end: Option<Option<String>>,
+    /// Per-category settings, a JSON object.
+    #[schema(value_type = Option<Object>)]
+    pub categories: Option<Value>,
+}
+
+/// Change your notification preferences; answers them as stored.
+#[utoipa::path(put, path = "/api/v1/notifications/preferences", tag = "notifications", request_body = PreferencesBody,
+    responses((status = 200, body = NotificationPreferences), (status = 401), (status = 422)))]
+pub async fn put_preferences(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<PreferencesBody>,
+) -> ApiResult<Json<NotificationPreferences>> {
+    let update = PreferencesUpdate {
+        email_notifications: body.email_notifications,
+        push_notifications: body.push_notifications,
+        desktop_notifications: body.desktop_notifications,
+        sms_notifications: body.sms_notifications,
+        quiet_hours_start: body.quiet_hours_start,
+        quiet_hours_end: body.quiet_hours_end,
+        categories: body.categories,
+    };
+    Ok(Json(state.app.put_notification_preferences(&auth.actor, update).await?))
 }

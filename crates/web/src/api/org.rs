@@ -9,10 +9,10 @@ use uuid::Uuid;
 use sentinelops_app::AppError;
 use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
 
-use super::serde_lenient::{opt_int, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
+use sentinelops_app::lenient::{opt_int, patch_int, patch_uuid};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::api::{audit, auth, org, settings, users};
+use crate::api::{audit, auth, dashboard, handover, instances, notifications, org, settings, templates, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,21 @@ use crate::api::{audit, auth, org, settings, users};
         org::create_section, org::update_section,
         settings::get_timezone, settings::put_timezone,
         audit::auth_events, audit::ops_events,
+        notifications::list_notifications, notifications::unread_count, notifications::mark_read,
+        notifications::mark_all_read, notifications::get_preferences, notifications::put_preferences,
+        templates::list_templates, templates::get_template, templates::create_template, templates::update_template,
+        templates::delete_template, templates::add_item, templates::update_item, templates::delete_item,
+        templates::reorder_items, templates::add_subitem, templates::update_subitem, templates::delete_subitem,
+        templates::add_event, templates::delete_event, templates::list_shifts, templates::create_shift,
+        instances::create_instance, instances::list_instances, instances::paginated_instances, instances::today_instances,
+        instances::today_coverage, instances::get_instance, instances::delete_instance, instances::instance_stats,
+        instances::join_instance, instances::complete_instance, instances::one_time_completion, instances::reopen_instance,
+        instances::force_close_instance, instances::change_date, instances::update_item, instances::start_work,
+        instances::comment_item, instances::final_verdict, instances::list_subitems, instances::update_subitem,
+        instances::completion_summary,
+        handover::create_note, handover::instance_notes, handover::acknowledge, handover::resolve,
+        dashboard::summary, dashboard::active, dashboard::user_activity, dashboard::state_policy,
+        dashboard::authorization_policy, dashboard::performance_metrics,
     ),
     tags(
         (name = "auth", description = "Sign-in, sessions"),
@@ -22,6 +37,11 @@ use crate::api::{audit, auth, org, settings, users};
         (name = "org", description = "Departments and sections"),
         (name = "settings", description = "Application settings"),
         (name = "audit", description = "Auth and operational event logs"),
+        (name = "notifications", description = "In-app notifications, one receipt per recipient"),
+        (name = "templates", description = "Checklist templates and shifts"),
+        (name = "instances", description = "Shift checklists: items, subitems, sign-off, overrides"),
+        (name = "handover", description = "Handover notes between shifts"),
+        (name = "dashboard", description = "Dashboards, policies and metrics"),
     )
 )]
 pub struct ApiDoc;

@@ -1,0 +1,32 @@
+//! Section scoping: non-admins see and change only their own section's resources.
+
+use uuid::Uuid;
+
+use sentinelops_domain::Role;
+
+use crate::actor::Actor;
+use crate::error::{AppResult, forbidden};
+
+/// Reading or working a resource of `section_id`.
+pub fn can_use_section(actor: &Actor, section_id: Uuid) -> AppResult<()> {
+    if actor.is_admin() || actor.section_id == Some(section_id) {
+        Ok(())
+    } else {
+        Err(forbidden("This resource belongs to another section"))
+    }
+}
+
+/// Supervising a resource of `section_id`: admins anywhere, managers in their section.
+pub fn can_supervise_section(actor: &Actor, section_id: Uuid) -> AppResult<()> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Manager if actor.section_id == Some(section_id) => Ok(()),
+        Role::Manager => Err(forbidden("This resource belongs to another section")),
+        Role::User => Err(forbidden("Only managers and administrators can do this")),
+    }
+}
+
+/// The section a non-admin acts in (admins must name one).
+pub fn own_section(actor: &Actor) -> AppResult<Uuid> {
+    actor.section_id.ok_or_else(|| forbidden("You are not assigned to a section"))
+}

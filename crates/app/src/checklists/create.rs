@@ -1,0 +1,286 @@
+//! Creating the one instance of a (section, date, shift): a snapshot of the template
+//! with every scheduled time resolved in the business time zone. Concurrent creators
+//! all receive the same instance.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::ItemStatus;
+use sentinelops_domain::ids::new_id;
+use sentinelops_domain::shift::ShiftType;
+use sentinelops_store::repo::instances::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
+use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateRow};
+use sentinelops_store::{Conn, StoreError};
+
+use crate::App;
+use crate::access::{can_use_section, own_section};
+use crate::actor::Actor;
+use crate::audit::{OpsEvent, record_ops};
+use crate::auth::commit;
+use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::shifts::{parse_shift, window_of};
+
+/// `POST /instances` body.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CreateInstance {
+    pub checklist_date: Option<NaiveDate>,
+    pub shift: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
+    pub template_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
+    pub section_id: Option<Uuid>,
+}
+
+/// The active template of a section and shift (the most recently edited one).
+pub(crate) async fn active_template(
+    c: &impl Conn,
+    section_id: Uuid,
+    shift: ShiftType,
+) -> AppResult<Option<TemplateRow>> {
+    let filter =
+        TemplateFilter { section_id: Some(section_id), shift: Some(shift.as_str().to_owned()), active_only: true };
+    Ok(templates::list_templates(c, &filter).await?.into_iter().next())
+}
+
+impl App {
+    /// Returns the instance of the slot, creating it from the template when missing.
+    /// The second value says whether this call created it.
+    pub async fn create_instance(&self, actor: &Actor, input: CreateInstance) -> AppResult<(InstanceRow, bool)> {
+        let reader = self.store.reader();
+        let template = match input.template_id {
+            Some(id) => self.readable_template(reader, actor, id).await?,
+            None => {
+                let shift = parse_shift(input.shift.as_deref().ok_or_else(|| invalid("shift is required"))?)?;
+                let section = match (actor.is_admin(), input.section_id) {
+                    (_, Some(s)) => s,
+                    (true, None) => return Err(invalid("section_id is required for administrators")),
+                    (false, None) => own_section(actor)?,
+                };
+                can_use_section(actor, section)?;
+                active_template(reader, section, shift)
+                    .await?
+                    .ok_or_else(|| not_found(format!("No active {shift} template for this section")))?
+            }
+        };
+        if let Some(shift) = &input.shift
+            && parse_shift(shift)?.as_str() != template.shift
+        {
+            return Err(invalid(format!(
+                "The template is for the {} shift, not {}",
+                template.shift,
+                shift.to_uppercase()
+            )));
+        }
+        let date = match input.checklist_date {
+            Some(d) => d,
+            None => self.operational_today().await?.0,
+        };
+        self.ensure_instance(actor, &template, date).await
+    }
+
+    /// Finds or creates the instance of (template's section, date, template's shift).
+    pub(crate) async fn ensure_instance(
+        &self,
+        actor: &Actor,
+        template: &TemplateRow,
+        date: NaiveDate,
+    ) -> AppResult<(InstanceRow, bool)> {
+        let shift = parse_shift(&template.shift)?;
+        if let Some(existing) =
+            instances::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str()).await?
+        {
+            return Ok((existing, false));
+        }
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        if let Some(existing) = instances::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
+            return Ok((existing, false));
+        }
+        match self.insert_snapshot(&tx, actor, template, shift, date, now).await {
+            Ok(row) => {
+                commit(tx).await?;
+                Ok((row, true))
+            }
+            // Another request created the slot first (PostgreSQL): give back theirs.
+            Err(AppError::Conflict(_)) => {
+                drop(tx);
+                let existing = instances::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str())
+                    .await?
+                    .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
+                Ok((existing, false))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The instance of a slot inside an open write transaction, created from the
+    /// section's active template when missing (`None` when there is no template).
+    pub(crate) async fn slot_instance_in(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        section_id: Uuid,
+        shift: ShiftType,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<InstanceRow>> {
+        if let Some(existing) = instances::find_by_slot(c, section_id, date, shift.as_str()).await? {
+            return Ok(Some(existing));
+        }
+        match active_template(c, section_id, shift).await? {
+            Some(template) => Ok(Some(self.insert_snapshot(c, actor, &template, shift, date, now).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn insert_snapshot(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        template: &TemplateRow,
+        shift: ShiftType,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<InstanceRow> {
+        let tz = self.business_timezone().await?;
+        let window = window_of(c, shift).await?;
+        let (shift_start, shift_end) = window.bounds(date, tz);
+        let id = new_id();
+        let row = InstanceRow {
+            id,
+            template_id: template.id,
+            template_version: template.version,
+            template_name: template.name.clone(),
+            template_description: template.description.clone(),
+            section_id: template.section_id,
+            checklist_date: date,
+            shift: shift.as_str().to_owned(),
+            shift_start,
+            shift_end,
+            status: "OPEN".into(),
+            created_by: actor.recorded_id(),
+            created_at: now,
+            closed_by: None,
+            closed_at: None,
+            completion_time_seconds: None,
+            exception_count: 0,
+            revision: 1,
+            updated_at: now,
+        };
+        instances::insert_instance(c, row.clone()).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict("instance exists".into()),
+            other => other.into(),
+        })?;
+
+        let items = templates::items_of(c, vec![template.id], true).await?;
+        let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+        let subitems = templates::subitems_of(c, item_ids.clone()).await?;
+        let events = templates::events_of(c, item_ids).await?;
+        let mut item_rows = Vec::with_capacity(items.len());
+        let mut subitem_rows = Vec::new();
+        let mut event_rows = Vec::new();
+        let pending = ItemStatus::Pending.as_str().to_owned();
+        for item in &items {
+            let instance_item_id = new_id();
+            let scheduled_at = item.scheduled_time.map(|t| window.resolve(date, t, tz));
+            item_rows.push(InstanceItemRow {
+                id: instance_item_id,
+                instance_id: id,
+                template_item_id: Some(item.id),
+                title: item.title.clone(),
+                description: item.description.clone(),
+                item_type: item.item_type.clone(),
+                is_required: item.is_required,
+                has_exe_time: item.has_exe_time,
+                severity: item.severity,
+                sort_order: item.sort_order,
+                scheduled_time: item.scheduled_time,
+                notify_before_minutes: item.notify_before_minutes,
+                scheduled_at,
+                remind_at: scheduled_at
+                    .map(|at| at - chrono::Duration::minutes(i64::from(item.notify_before_minutes.unwrap_or(0)))),
+                status: pending.clone(),
+                started_by: None,
+                started_at: None,
+                completed_by: None,
+                completed_at: None,
+                skipped_reason: None,
+                failure_reason: None,
+                final_verdict: None,
+                final_verdict_by: None,
+                final_verdict_at: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+            for s in subitems.iter().filter(|s| s.template_item_id == item.id) {
+                let scheduled_at = s.scheduled_time.map(|t| window.resolve(date, t, tz));
+                subitem_rows.push(InstanceSubitemRow {
+                    id: new_id(),
+                    instance_item_id,
+                    instance_id: id,
+                    template_subitem_id: Some(s.id),
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                    item_type: s.item_type.clone(),
+                    is_required: s.is_required,
+                    has_exe_time: s.has_exe_time,
+                    severity: s.severity,
+                    sort_order: s.sort_order,
+                    scheduled_time: s.scheduled_time,
+                    notify_before_minutes: s.notify_before_minutes,
+                    scheduled_at,
+                    remind_at: scheduled_at
+                        .map(|at| at - chrono::Duration::minutes(i64::from(s.notify_before_minutes.unwrap_or(0)))),
+                    status: pending.clone(),
+                    started_by: None,
+                    started_at: None,
+                    completed_by: None,
+                    completed_at: None,
+                    skipped_reason: None,
+                    failure_reason: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+            for e in events.iter().filter(|e| e.template_item_id == item.id) {
+                event_rows.push(InstanceEventRow {
+                    id: new_id(),
+                    instance_item_id,
+                    instance_id: id,
+                    template_event_id: Some(e.id),
+                    event_datetime: e.event_datetime,
+                    notify_before_minutes: e.notify_before_minutes,
+                    remind_at: e.event_datetime - chrono::Duration::minutes(i64::from(e.notify_before_minutes)),
+                    notify_all: e.notify_all,
+                    notify_roles: e.notify_roles.clone(),
+                    created_at: now,
+                });
+            }
+        }
+        let (item_count, subitem_count) = (item_rows.len(), subitem_rows.len());
+        instances::insert_items(c, item_rows).await?;
+        instances::insert_subitems(c, subitem_rows).await?;
+        instances::insert_events(c, event_rows).await?;
+        record_ops(
+            c,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "CHECKLIST_CREATED",
+                entity_type: "CHECKLIST_INSTANCE",
+                entity_id: id.to_string(),
+                section_id: Some(template.section_id),
+                payload: json!({
+                    "instance_id": id, "checklist_date": date, "shift": shift.as_str(), "template_id": template.id,
+                    "template_version": template.version, "items": item_count, "subitems": subitem_count,
+                }),
+            },
+        )
+        .await?;
+        Ok(row)
+    }
+}

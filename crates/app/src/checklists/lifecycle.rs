@@ -1,0 +1,557 @@
+//! The instance lifecycle: OPEN → IN_PROGRESS → PENDING_REVIEW as work is done, then
+//! sign-off by a manager or admin (COMPLETED or COMPLETED_WITH_EXCEPTIONS from the
+//! evidence). Supervisor overrides (one-time completion, reopen, forced close, date
+//! correction) are recorded in `checklist_overrides`, emit OVERRIDE_APPLIED and notify
+//! the managers. No endpoint rewrites an audit timestamp.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::{
+    InstanceStatus, ItemStatus, completion_percentage, progress_status, sign_off_outcome,
+};
+use sentinelops_domain::ids::new_id;
+use sentinelops_store::Conn;
+use sentinelops_store::repo::instances::{self, InstanceRow, OverrideRow, ParticipantRow};
+
+use super::items::Change;
+use super::policy_for;
+use super::view::{InstanceView, Loaded, render};
+use crate::access::can_supervise_section;
+use crate::actor::Actor;
+use crate::audit::{OpsEvent, record_ops};
+use crate::auth::commit;
+use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::notifications::{self, Audience, Draft, Priority};
+use crate::{App, validate};
+
+/// A supervisor override's reason (`reason` or the original's `comment`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OverrideInput {
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl OverrideInput {
+    fn reason(&self) -> AppResult<String> {
+        let text = self.reason.as_deref().or(self.comment.as_deref()).unwrap_or("");
+        validate::text("reason", text, 1, 2000).map_err(|_| invalid("A supervisor override needs a reason"))
+    }
+}
+
+/// `POST …/change-date` body.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ChangeDate {
+    pub target_date: NaiveDate,
+    pub reason: Option<String>,
+}
+
+fn status_of(row: &InstanceRow) -> InstanceStatus {
+    InstanceStatus::parse(&row.status).unwrap_or(InstanceStatus::Open)
+}
+
+impl App {
+    /// The full view of an instance the actor may see.
+    pub async fn instance_view(&self, actor: &Actor, id: Uuid) -> AppResult<InstanceView> {
+        let reader = self.store.reader();
+        let instance = self.visible_instance(reader, actor, id).await?;
+        self.render_instance(instance).await
+    }
+
+    pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
+        let reader = self.store.reader();
+        let loaded = Loaded::read(reader, instance).await?;
+        render(reader, loaded, self.clock.now(), &self.presence.online()).await
+    }
+
+    /// Recomputes the working status after a change, and acts on reaching review:
+    /// the managers are asked to sign off and failed work is carried over.
+    pub(crate) async fn settle(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        instance: &InstanceRow,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let mut current =
+            instances::find_instance(c, instance.id).await?.ok_or_else(|| not_found("Checklist instance not found"))?;
+        let from = status_of(&current);
+        if from.is_closed() {
+            instances::touch_instance(c, current.id, now).await?;
+            return Ok(());
+        }
+        let items = instances::items_of(c, current.id).await?;
+        let statuses: Vec<ItemStatus> = items.iter().filter_map(|i| ItemStatus::parse(&i.status)).collect();
+        let to = progress_status(&statuses);
+        if to != from {
+            current.status = to.as_str().to_owned();
+            current.updated_at = now;
+            instances::save_instance(c, current.clone()).await?;
+        }
+        instances::touch_instance(c, current.id, now).await?;
+        if to == InstanceStatus::PendingReview && from != InstanceStatus::PendingReview {
+            let completion = completion_percentage(&statuses);
+            notifications::send(
+                c,
+                now,
+                Draft {
+                    title: format!("Checklist pending approval - {} shift", current.shift),
+                    message: format!(
+                        "{} ({} - {}) has every item actioned ({completion}% completed) and awaits sign-off.",
+                        current.template_name, current.shift, current.checklist_date
+                    ),
+                    priority: Priority::Medium,
+                    related_entity: "checklist_manager_review",
+                    related_id: Some(current.id),
+                    section_id: Some(current.section_id),
+                    audience: Audience::SectionManagersAndAdmins { section_id: current.section_id },
+                    exclude: actor.recorded_id(),
+                },
+            )
+            .await?;
+            self.carry_over_failed_work(c, actor, &current, now).await?;
+        }
+        Ok(())
+    }
+
+    /// `POST …/join`: idempotent; PARTICIPANT_JOINED on the first join only.
+    pub async fn join_instance(&self, actor: &Actor, id: Uuid) -> AppResult<(InstanceView, bool)> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        if status_of(&instance).is_closed() {
+            return Err(AppError::BadRequest("This checklist is no longer open for joining".into()));
+        }
+        let Some(user_id) = actor.recorded_id() else {
+            return Err(invalid("Only users can join a checklist"));
+        };
+        let joined =
+            instances::add_participant(&tx, ParticipantRow { id: new_id(), instance_id: id, user_id, joined_at: now })
+                .await?;
+        if joined {
+            record_ops(
+                &tx,
+                now,
+                actor,
+                OpsEvent {
+                    event_type: "PARTICIPANT_JOINED",
+                    entity_type: "CHECKLIST_INSTANCE",
+                    entity_id: id.to_string(),
+                    section_id: Some(instance.section_id),
+                    payload: json!({ "instance_id": id, "user_id": user_id, "username": actor.username }),
+                },
+            )
+            .await?;
+            instances::touch_instance(&tx, id, now).await?;
+        }
+        commit(tx).await?;
+        Ok((self.instance_view(actor, id).await?, joined))
+    }
+
+    /// `POST …/complete`: sign-off from PENDING_REVIEW by a manager or admin; the outcome
+    /// comes from the evidence.
+    pub async fn complete_instance(&self, actor: &Actor, id: Uuid, comment: Option<String>) -> AppResult<InstanceView> {
+        let comment = match comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(validate::text("comment", c, 1, 2000)?),
+            None => None,
+        };
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        if status_of(&instance) != InstanceStatus::PendingReview {
+            return Err(AppError::StateConflict {
+                message: "Checklist must reach pending approval before it can be completed.".into(),
+                current: json!({ "instance_id": id, "status": instance.status }),
+            });
+        }
+        let loaded = Loaded::read(&tx, instance.clone()).await?;
+        let (items, subitems) = (loaded.item_statuses(), loaded.subitem_statuses());
+        let outcome = sign_off_outcome(&items, &subitems);
+        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        policy.check(instance.status.as_str(), outcome.as_str(), Some(actor.role), None).map_err(|e| {
+            AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
+        })?;
+        let exceptions = items.iter().chain(subitems.iter()).filter(|s| s.is_exception()).count();
+        let mut closed = instance.clone();
+        closed.status = outcome.as_str().to_owned();
+        closed.closed_by = actor.recorded_id();
+        closed.closed_at = Some(now);
+        closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
+        closed.completion_time_seconds = i32::try_from((now - instance.created_at).num_seconds()).ok();
+        closed.updated_at = now;
+        instances::save_instance(&tx, closed.clone()).await?;
+        instances::touch_instance(&tx, id, now).await?;
+        let count = |s: ItemStatus, list: &[ItemStatus]| list.iter().filter(|x| **x == s).count();
+        let stats = json!({
+            "instance_id": id,
+            "status": outcome.as_str(),
+            "completion_percentage": completion_percentage(&items),
+            "total_items": items.len(),
+            "completed_items": count(ItemStatus::Completed, &items),
+            "skipped_items": count(ItemStatus::Skipped, &items),
+            "failed_items": count(ItemStatus::Failed, &items),
+            "skipped_subitems": count(ItemStatus::Skipped, &subitems),
+            "failed_subitems": count(ItemStatus::Failed, &subitems),
+            "exception_count": exceptions,
+            "comment": comment,
+        });
+        let event_type = if outcome == InstanceStatus::Completed {
+            "CHECKLIST_COMPLETED"
+        } else {
+            "CHECKLIST_COMPLETED_WITH_EXCEPTIONS"
+        };
+        record_ops(
+            &tx,
+            now,
+            actor,
+            OpsEvent {
+                event_type,
+                entity_type: "CHECKLIST_INSTANCE",
+                entity_id: id.to_string(),
+                section_id: Some(instance.section_id),
+                payload: stats.clone(),
+            },
+        )
+        .await?;
+        let percentage = completion_percentage(&items);
+        let label = if outcome == InstanceStatus::Completed { "Completed" } else { "Completed with exceptions" };
+        let message = format!(
+            "{} ({} - {}) was signed off by {}: {label}. {percentage}% of {} items completed, {} skipped, {} failed; {exceptions} exception(s) in all.",
+            instance.template_name,
+            instance.shift,
+            instance.checklist_date,
+            actor.username,
+            items.len(),
+            count(ItemStatus::Skipped, &items),
+            count(ItemStatus::Failed, &items),
+        );
+        let mut audience: Vec<Uuid> = loaded.participants.iter().map(|p| p.user_id).collect();
+        audience.extend(
+            sentinelops_store::repo::notifications::section_managers_and_admins(&tx, instance.section_id).await?,
+        );
+        notifications::send(
+            &tx,
+            now,
+            Draft {
+                title: format!("Checklist Completed ({percentage}%) - {} Shift", instance.shift),
+                message,
+                priority: if outcome == InstanceStatus::Completed { Priority::Low } else { Priority::Medium },
+                related_entity: "checklist_completion",
+                related_id: Some(id),
+                section_id: Some(instance.section_id),
+                audience: Audience::Users(audience),
+                exclude: actor.recorded_id(),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        self.instance_view(actor, id).await
+    }
+
+    /// Records an override with its event and the managers' notification.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_override(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        instance: &InstanceRow,
+        kind: &'static str,
+        reason: &str,
+        to_status: &str,
+        details: Value,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let Some(supervisor) = actor.recorded_id() else {
+            return Err(invalid("Overrides are made by a signed-in supervisor"));
+        };
+        instances::insert_override(
+            c,
+            OverrideRow {
+                id: new_id(),
+                instance_id: instance.id,
+                supervisor_id: supervisor,
+                kind: kind.to_owned(),
+                reason: reason.to_owned(),
+                from_status: Some(instance.status.clone()),
+                to_status: Some(to_status.to_owned()),
+                details: details.clone(),
+                created_at: now,
+            },
+        )
+        .await?;
+        record_ops(
+            c,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "OVERRIDE_APPLIED",
+                entity_type: "CHECKLIST_INSTANCE",
+                entity_id: instance.id.to_string(),
+                section_id: Some(instance.section_id),
+                payload: json!({
+                    "instance_id": instance.id, "override": kind, "reason": reason,
+                    "from_status": instance.status, "to_status": to_status, "details": details,
+                }),
+            },
+        )
+        .await?;
+        notifications::send(
+            c,
+            now,
+            Draft {
+                title: format!("Supervisor override - {} shift", instance.shift),
+                message: format!(
+                    "{} applied {} on {} ({} - {}): {} → {}. Reason: {reason}",
+                    actor.username,
+                    kind.replace('_', " ").to_lowercase(),
+                    instance.template_name,
+                    instance.shift,
+                    instance.checklist_date,
+                    instance.status,
+                    to_status,
+                ),
+                priority: Priority::High,
+                related_entity: "checklist_instance",
+                related_id: Some(instance.id),
+                section_id: Some(instance.section_id),
+                audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
+                exclude: actor.recorded_id(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// One-time completion: a supervisor completes every open item and subitem at once
+    /// (existing completions, skips and failures stay) and the checklist goes to review.
+    pub async fn one_time_completion(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
+        let reason = input.reason()?;
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.workable_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        let loaded = Loaded::read(&tx, instance.clone()).await?;
+        let mut completed_subitems = 0;
+        for s in loaded.subitems.iter().filter(|s| !ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned)) {
+            let mut next = s.clone();
+            next.status = ItemStatus::Completed.as_str().to_owned();
+            next.completed_by = actor.recorded_id();
+            next.completed_at = Some(now);
+            next.started_at = next.started_at.or(Some(now));
+            next.started_by = next.started_by.or(actor.recorded_id());
+            next.updated_at = now;
+            if instances::update_subitem_if_version(&tx, next, s.version).await? {
+                completed_subitems += 1;
+            }
+        }
+        let policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
+        let failed_subitem_items: HashSet<Uuid> =
+            loaded.subitems.iter().filter(|s| s.status == "FAILED").map(|s| s.instance_item_id).collect();
+        let mut completed_items = 0;
+        for item in loaded.items.iter().filter(|i| !ItemStatus::parse(&i.status).is_some_and(ItemStatus::is_actioned)) {
+            let verdict = (failed_subitem_items.contains(&item.id) && item.final_verdict.is_none())
+                .then(|| format!("Completed by supervisor override: {reason}"));
+            let change = Change {
+                to: ItemStatus::Completed,
+                reason: None,
+                comment: Some(reason.clone()),
+                verdict,
+                expected: None,
+            };
+            self.apply_item_change(&tx, actor, &instance, item.clone(), change, &policy, now).await?;
+            completed_items += 1;
+        }
+        let details = json!({ "completed_items": completed_items, "completed_subitems": completed_subitems });
+        self.record_override(&tx, actor, &instance, "ONE_TIME_COMPLETION", &reason, "PENDING_REVIEW", details, now)
+            .await?;
+        self.settle(&tx, actor, &instance, now).await?;
+        commit(tx).await?;
+        self.instance_view(actor, id).await
+    }
+
+    /// Reopens a closed checklist so items can change again (supervisors, with a reason).
+    pub async fn reopen_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
+        let reason = input.reason()?;
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        let to = InstanceStatus::InProgress;
+        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
+            AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
+        })?;
+        self.record_override(
+            &tx,
+            actor,
+            &instance,
+            "REOPEN",
+            &reason,
+            to.as_str(),
+            json!({ "closed_at": instance.closed_at, "closed_by": instance.closed_by }),
+            now,
+        )
+        .await?;
+        let mut reopened = instance.clone();
+        reopened.status = to.as_str().to_owned();
+        reopened.closed_at = None;
+        reopened.closed_by = None;
+        reopened.updated_at = now;
+        instances::save_instance(&tx, reopened).await?;
+        self.settle(&tx, actor, &instance, now).await?;
+        commit(tx).await?;
+        self.instance_view(actor, id).await
+    }
+
+    /// Closes an open checklist as COMPLETED_WITH_EXCEPTIONS whatever its items say.
+    pub async fn force_close_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
+        let reason = input.reason()?;
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        let to = InstanceStatus::CompletedWithExceptions;
+        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
+            AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
+        })?;
+        let loaded = Loaded::read(&tx, instance.clone()).await?;
+        let open = loaded.item_statuses().iter().filter(|s| !s.is_actioned()).count();
+        self.record_override(
+            &tx,
+            actor,
+            &instance,
+            "FORCE_CLOSE",
+            &reason,
+            to.as_str(),
+            json!({ "open_items": open }),
+            now,
+        )
+        .await?;
+        let exceptions = loaded
+            .item_statuses()
+            .iter()
+            .chain(loaded.subitem_statuses().iter())
+            .filter(|s| !matches!(s, ItemStatus::Completed))
+            .count();
+        let mut closed = instance.clone();
+        closed.status = to.as_str().to_owned();
+        closed.closed_by = actor.recorded_id();
+        closed.closed_at = Some(now);
+        closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
+        closed.updated_at = now;
+        instances::save_instance(&tx, closed).await?;
+        instances::touch_instance(&tx, id, now).await?;
+        commit(tx).await?;
+        self.instance_view(actor, id).await
+    }
+
+    /// A date correction of a closed checklist: the checklist moves to another date (and
+    /// its shift window with it) as a new, audited fact; no recorded timestamp changes.
+    pub async fn change_instance_date(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: ChangeDate,
+    ) -> AppResult<(InstanceView, Value)> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        if !status_of(&instance).is_closed() {
+            return Err(AppError::StateConflict {
+                message: "Only a closed checklist can have its date corrected".into(),
+                current: json!({ "status": instance.status }),
+            });
+        }
+        if instance.checklist_date == input.target_date {
+            return Err(invalid("target_date is the checklist's current date"));
+        }
+        if instances::find_by_slot(&tx, instance.section_id, input.target_date, &instance.shift).await?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "A {} checklist already exists for {}",
+                instance.shift, input.target_date
+            )));
+        }
+        let reason = input.reason.clone().unwrap_or_else(|| "Date correction".to_owned());
+        let reason = validate::text("reason", &reason, 1, 2000)?;
+        let tz = self.business_timezone().await?;
+        let shift = crate::shifts::parse_shift(&instance.shift)?;
+        let window = crate::shifts::window_of(&tx, shift).await?;
+        let (start, end) = window.bounds(input.target_date, tz);
+        let details = json!({ "from_date": instance.checklist_date, "to_date": input.target_date });
+        self.record_override(&tx, actor, &instance, "DATE_CORRECTION", &reason, &instance.status, details.clone(), now)
+            .await?;
+        let mut moved = instance.clone();
+        moved.checklist_date = input.target_date;
+        moved.shift_start = start;
+        moved.shift_end = end;
+        moved.updated_at = now;
+        instances::save_instance(&tx, moved).await?;
+        instances::touch_instance(&tx, id, now).await?;
+        commit(tx).await?;
+        Ok((self.instance_view(actor, id).await?, details))
+    }
+
+    /// Deletes an instance and everything in it (admins; managers of its section), audited.
+    pub async fn delete_instance(&self, actor: &Actor, id: Uuid) -> AppResult<()> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let instance = self.visible_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        record_ops(
+            &tx,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "CHECKLIST_INSTANCE_DELETED",
+                entity_type: "CHECKLIST_INSTANCE",
+                entity_id: id.to_string(),
+                section_id: Some(instance.section_id),
+                payload: json!({
+                    "instance_id": id, "checklist_date": instance.checklist_date, "shift": instance.shift,
+                    "status": instance.status, "template_name": instance.template_name,
+                }),
+            },
+        )
+        .await?;
+        instances::delete_instance(&tx, id).await?;
+        commit(tx).await
+    }
+
+    /// `GET …/stats`.
+    pub async fn instance_stats(&self, actor: &Actor, id: Uuid) -> AppResult<Value> {
+        let reader = self.store.reader();
+        let instance = self.visible_instance(reader, actor, id).await?;
+        let loaded = Loaded::read(reader, instance.clone()).await?;
+        let items = loaded.item_statuses();
+        let count = |s: ItemStatus| items.iter().filter(|x| **x == s).count();
+        let required: Vec<ItemStatus> =
+            loaded.items.iter().filter(|i| i.is_required).filter_map(|i| ItemStatus::parse(&i.status)).collect();
+        let now = self.clock.now();
+        let remaining =
+            if status_of(&instance).is_closed() { 0 } else { (instance.shift_end - now).num_minutes().max(0) };
+        Ok(json!({
+            "instance_id": id,
+            "status": instance.status,
+            "total_items": items.len(),
+            "completed_items": count(ItemStatus::Completed),
+            "skipped_items": count(ItemStatus::Skipped),
+            "failed_items": count(ItemStatus::Failed),
+            "pending_items": count(ItemStatus::Pending),
+            "in_progress_items": count(ItemStatus::InProgress),
+            "actioned_items": items.iter().filter(|s| s.is_actioned()).count(),
+            "total_subitems": loaded.subitems.len(),
+            "completed_subitems": loaded.subitem_statuses().iter().filter(|s| **s == ItemStatus::Completed).count(),
+            "completion_percentage": completion_percentage(&items),
+            "required_completion_percentage": completion_percentage(&required),
+            "estimated_time_remaining_minutes": remaining,
+            "participant_count": loaded.participants.len(),
+        }))
+    }
+}

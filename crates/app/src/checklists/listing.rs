@@ -1,0 +1,234 @@
+//! Listing instances: by date range, paginated with filters and search, today's, and
+//! today's coverage per shift. Summaries carry item counts from one extra query.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage};
+use sentinelops_domain::shift::ShiftType;
+use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow, InstanceSort};
+use sentinelops_store::repo::{Page, Window};
+
+use super::view::InstanceView;
+use crate::App;
+use crate::actor::Actor;
+use crate::error::{AppResult, invalid};
+use crate::shifts::parse_shift;
+
+/// A light instance for timelines (no items).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InstanceSummary {
+    pub id: Uuid,
+    pub template: Value,
+    pub checklist_date: NaiveDate,
+    pub shift: String,
+    pub shift_start: DateTime<Utc>,
+    pub shift_end: DateTime<Utc>,
+    pub status: String,
+    pub created_by: Option<Uuid>,
+    pub closed_by: Option<Uuid>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub section_id: Uuid,
+    pub items: Vec<Value>,
+    pub participants: Vec<Value>,
+    pub total_items: usize,
+    pub completed_items: usize,
+    pub actioned_items: usize,
+    pub exception_items: usize,
+    pub completion_percentage: f64,
+}
+
+/// Filters of `GET /instances/paginated`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InstanceListQuery {
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub shift: Option<String>,
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+    pub page: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// At most this many instances in one unpaginated listing.
+const LIST_CAP: u64 = 2_000;
+
+impl App {
+    /// The section filter for listings: admins see every section (or one they name).
+    fn list_scope(&self, actor: &Actor, requested: Option<Uuid>) -> Option<Option<Uuid>> {
+        if actor.is_admin() { Some(requested) } else { actor.section_id.map(Some) }
+    }
+
+    async fn summaries(&self, rows: Vec<InstanceRow>) -> AppResult<Vec<InstanceSummary>> {
+        let reader = self.store.reader();
+        let items = instances::items_of_many(reader, rows.iter().map(|r| r.id).collect()).await?;
+        let mut statuses: HashMap<Uuid, Vec<ItemStatus>> = HashMap::new();
+        for i in items {
+            statuses.entry(i.instance_id).or_default().extend(ItemStatus::parse(&i.status));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let s = statuses.remove(&r.id).unwrap_or_default();
+                InstanceSummary {
+                    template: json!({ "id": r.template_id, "name": r.template_name, "shift": r.shift, "version": r.template_version }),
+                    total_items: s.len(),
+                    completed_items: s.iter().filter(|x| **x == ItemStatus::Completed).count(),
+                    actioned_items: s.iter().filter(|x| x.is_actioned()).count(),
+                    exception_items: s.iter().filter(|x| x.is_exception()).count(),
+                    completion_percentage: completion_percentage(&s),
+                    id: r.id,
+                    checklist_date: r.checklist_date,
+                    shift: r.shift,
+                    shift_start: r.shift_start,
+                    shift_end: r.shift_end,
+                    status: r.status,
+                    created_by: r.created_by,
+                    closed_by: r.closed_by,
+                    closed_at: r.closed_at,
+                    created_at: r.created_at,
+                    section_id: r.section_id,
+                    items: Vec::new(),
+                    participants: Vec::new(),
+                }
+            })
+            .collect())
+    }
+
+    /// `GET /instances`: a date range (today by default) and shift.
+    pub async fn list_instances(
+        &self,
+        actor: &Actor,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        shift: Option<&str>,
+    ) -> AppResult<Vec<InstanceSummary>> {
+        let Some(section) = self.list_scope(actor, None) else {
+            return Ok(Vec::new());
+        };
+        let today = self.operational_today().await?.0;
+        let (start, end) = (start.unwrap_or(today), end.unwrap_or(today));
+        if start > end {
+            return Err(invalid("start_date must not be after end_date"));
+        }
+        let shift = shift.map(parse_shift).transpose()?;
+        let filter = InstanceFilter {
+            section_id: section,
+            start_date: Some(start),
+            end_date: Some(end),
+            shift: shift.map(|s| s.as_str().to_owned()),
+            ..InstanceFilter::default()
+        };
+        let rows = instances::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
+        self.summaries(rows).await
+    }
+
+    /// `GET /instances/paginated`.
+    pub async fn paginated_instances(
+        &self,
+        actor: &Actor,
+        q: &InstanceListQuery,
+        window: Window,
+    ) -> AppResult<Page<InstanceSummary>> {
+        let Some(section) = self.list_scope(actor, None) else {
+            return Ok(Page { rows: Vec::new(), total: 0 });
+        };
+        let today = self.operational_today().await?.0;
+        let end = q.end_date.unwrap_or(today);
+        let start = q.start_date.unwrap_or(end - chrono::Duration::days(30));
+        if start > end {
+            return Err(invalid("start_date must not be after end_date"));
+        }
+        let mut filter = InstanceFilter {
+            section_id: section,
+            start_date: Some(start),
+            end_date: Some(end),
+            ..InstanceFilter::default()
+        };
+        if let Some(shift) = q.shift.as_deref().filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")) {
+            filter.shift = Some(parse_shift(shift)?.as_str().to_owned());
+        }
+        if let Some(status) = q.status.as_deref().filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")) {
+            let status = InstanceStatus::parse(status).ok_or_else(|| invalid(format!("unknown status {status:?}")))?;
+            filter.status = Some(status.as_str().to_owned());
+        }
+        if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Ok(id) = text.parse::<Uuid>() {
+                filter.id = Some(id);
+            } else if let Ok(date) = text.parse::<NaiveDate>() {
+                filter.start_date = Some(date);
+                filter.end_date = Some(date);
+            } else if let Some(shift) = ShiftType::parse(text) {
+                filter.shift = Some(shift.as_str().to_owned());
+            } else if let Some(status) = InstanceStatus::parse(&text.replace(' ', "_")) {
+                filter.status = Some(status.as_str().to_owned());
+            } else {
+                filter.name_contains = Some(text.chars().take(200).collect());
+            }
+        }
+        let sort = match q.sort_by.as_deref().unwrap_or("checklist_date") {
+            "checklist_date" | "date" => InstanceSort::Date,
+            "shift" => InstanceSort::Shift,
+            "status" => InstanceSort::Status,
+            other => return Err(invalid(format!("sort_by must be checklist_date, shift or status, not {other:?}"))),
+        };
+        let descending = match q.sort_order.as_deref().unwrap_or("desc").to_ascii_lowercase().as_str() {
+            "desc" => true,
+            "asc" => false,
+            other => return Err(invalid(format!("sort_order must be asc or desc, not {other:?}"))),
+        };
+        let page = instances::list_instances(self.store.reader(), &filter, sort, descending, window).await?;
+        Ok(Page { total: page.total, rows: self.summaries(page.rows).await? })
+    }
+
+    /// Today's instances (the operational day), in full.
+    pub async fn today_instances(&self, actor: &Actor) -> AppResult<Vec<InstanceView>> {
+        let Some(section) = self.list_scope(actor, None) else {
+            return Ok(Vec::new());
+        };
+        let today = self.operational_today().await?.0;
+        let filter = InstanceFilter {
+            section_id: section,
+            start_date: Some(today),
+            end_date: Some(today),
+            ..InstanceFilter::default()
+        };
+        let rows = instances::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(self.render_instance(row).await?);
+        }
+        Ok(views)
+    }
+
+    /// `{MORNING: n, AFTERNOON: n, NIGHT: n}` for the operational day.
+    pub async fn today_coverage(&self, actor: &Actor) -> AppResult<Value> {
+        let mut counts: HashMap<&'static str, usize> = ShiftType::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        if let Some(section) = self.list_scope(actor, None) {
+            let today = self.operational_today().await?.0;
+            let filter = InstanceFilter {
+                section_id: section,
+                start_date: Some(today),
+                end_date: Some(today),
+                ..InstanceFilter::default()
+            };
+            for row in instances::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
+                if let Some(shift) = ShiftType::parse(&row.shift) {
+                    *counts.entry(shift.as_str()).or_default() += 1;
+                }
+            }
+        }
+        Ok(json!({
+            "MORNING": counts.get("MORNING").copied().unwrap_or(0),
+            "AFTERNOON": counts.get("AFTERNOON").copied().unwrap_or(0),
+            "NIGHT": counts.get("NIGHT").copied().unwrap_or(0),
+        }))
+    }
+}

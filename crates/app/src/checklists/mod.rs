@@ -1,0 +1,18 @@
+//! Checklist instances: creation from templates, the full view, item and subitem
+//! work under the transition policy, the lifecycle with sign-off and overrides,
+//! participants, listings and statistics.
+
+mod create;
+mod items;
+mod lifecycle;
+mod listing;
+mod policy;
+pub mod view;
+
+pub use create::CreateInstance;
+pub use items::{ItemUpdate, StartWork, SubitemUpdate};
+pub use lifecycle::{ChangeDate, OverrideInput};
+pub use listing::{InstanceListQuery, InstanceSummary};
+pub use view::InstanceView;
+
+pub(crate) use policy::policy_for;

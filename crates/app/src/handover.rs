@@ -1,0 +1,429 @@
+//! Handover notes: routed to the next shift's checklist (created if missing),
+//! acknowledged and resolved by the incoming shift. Failed work carries over on its
+//! own as priority-4 notes when a checklist reaches review.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::ids::new_id;
+use sentinelops_store::Conn;
+use sentinelops_store::repo::handover::{self, HandoverRow};
+use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow};
+use sentinelops_store::repo::users;
+
+use crate::access::{can_use_section, own_section};
+use crate::actor::Actor;
+use crate::audit::{OpsEvent, record_ops};
+use crate::auth::commit;
+use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::notifications::{self, Audience, Draft, Priority};
+use crate::shifts::parse_shift;
+use crate::{App, validate};
+
+/// `POST /handover-notes` body.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct HandoverInput {
+    pub content: String,
+    pub priority: Option<i32>,
+    pub to_shift: Option<String>,
+    pub to_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
+    pub from_instance_id: Option<Uuid>,
+}
+
+/// A note as listed for an instance.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HandoverView {
+    pub id: Uuid,
+    pub from_instance_id: Uuid,
+    pub to_instance_id: Option<Uuid>,
+    pub section_id: Uuid,
+    pub content: String,
+    pub priority: i32,
+    pub is_automatic: bool,
+    pub created_by: Uuid,
+    pub created_by_username: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_by: Option<Uuid>,
+    pub acknowledged_by_username: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_by_username: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution_notes: Option<String>,
+    pub from_shift: Option<String>,
+    pub from_date: Option<NaiveDate>,
+    pub to_shift: Option<String>,
+    pub to_date: Option<NaiveDate>,
+    /// `incoming` or `outgoing`, seen from the instance listed.
+    pub direction: &'static str,
+}
+
+fn check_priority(value: Option<i32>) -> AppResult<i32> {
+    let p = value.unwrap_or(2);
+    if (1..=4).contains(&p) { Ok(p) } else { Err(invalid("priority must be between 1 and 4")) }
+}
+
+impl App {
+    /// Writes a note from `from` to the next shift (or the named one) with its event
+    /// and notifications, inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_handover(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        from: &InstanceRow,
+        target: Option<(sentinelops_domain::shift::ShiftType, NaiveDate)>,
+        content: String,
+        priority: i32,
+        automatic: bool,
+        source_item: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> AppResult<(HandoverRow, Value)> {
+        let (shift, date) = match target {
+            Some(t) => t,
+            None => parse_shift(&from.shift)?.next(from.checklist_date),
+        };
+        let to = self.slot_instance_in(c, actor, from.section_id, shift, date, now).await?;
+        let Some(created_by) = actor.recorded_id() else {
+            return Err(invalid("Handover notes are written by a signed-in user"));
+        };
+        let note = HandoverRow {
+            id: new_id(),
+            from_instance_id: from.id,
+            to_instance_id: to.as_ref().map(|t| t.id),
+            section_id: from.section_id,
+            content: content.clone(),
+            priority,
+            is_automatic: automatic,
+            source_item_id: source_item,
+            created_by,
+            created_at: now,
+            acknowledged_by: None,
+            acknowledged_at: None,
+            resolved_by: None,
+            resolved_at: None,
+            resolution_notes: None,
+        };
+        handover::insert(c, note.clone()).await?;
+        record_ops(
+            c,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "HANDOVER_CREATED",
+                entity_type: "HANDOVER_NOTE",
+                entity_id: note.id.to_string(),
+                section_id: Some(from.section_id),
+                payload: json!({
+                    "note_id": note.id, "from_instance_id": from.id, "to_instance_id": note.to_instance_id,
+                    "to_shift": shift.as_str(), "to_date": date, "priority": priority, "automatic": automatic,
+                }),
+            },
+        )
+        .await?;
+        let source_people: Vec<Uuid> =
+            instances::participants_of(c, from.id).await?.into_iter().map(|p| p.user_id).collect();
+        let mut incoming: Vec<Uuid> = match &to {
+            Some(t) => instances::participants_of(c, t.id).await?.into_iter().map(|p| p.user_id).collect(),
+            None => Vec::new(),
+        };
+        incoming.extend(sentinelops_store::repo::notifications::section_managers_and_admins(c, from.section_id).await?);
+        let source_only: Vec<Uuid> = source_people.into_iter().filter(|u| !incoming.contains(u)).collect();
+        let urgency = if priority >= 4 { Priority::High } else { Priority::Medium };
+        let excerpt: String = content.chars().take(280).collect();
+        let outgoing_sent = notifications::send(
+            c,
+            now,
+            Draft {
+                title: format!("Handover Logged • {} Shift", from.shift),
+                message: format!(
+                    "{} logged a handover for the {} shift of {date}: {excerpt}",
+                    actor.username,
+                    shift.as_str()
+                ),
+                priority: urgency,
+                related_entity: "handover_note",
+                related_id: Some(from.id),
+                section_id: Some(from.section_id),
+                audience: Audience::Users(source_only),
+                exclude: actor.recorded_id(),
+            },
+        )
+        .await?;
+        let incoming_sent = notifications::send(
+            c,
+            now,
+            Draft {
+                title: format!("Incoming Handover • {} Shift", shift.as_str()),
+                message: format!(
+                    "Priority {priority} handover from the {} shift of {} ({}): {excerpt}",
+                    from.shift, from.checklist_date, actor.username
+                ),
+                priority: urgency,
+                related_entity: "handover_note",
+                related_id: Some(to.as_ref().map_or(from.id, |t| t.id)),
+                section_id: Some(from.section_id),
+                audience: Audience::Users(incoming),
+                exclude: actor.recorded_id(),
+            },
+        )
+        .await?;
+        let summary = json!({
+            "current_shift_notified": outgoing_sent.recipients.len(),
+            "next_shift_notified": incoming_sent.recipients.len(),
+            "email_alerts": 0,
+        });
+        Ok((note, summary))
+    }
+
+    /// `POST /handover-notes`.
+    pub async fn create_handover(&self, actor: &Actor, input: HandoverInput) -> AppResult<Value> {
+        let content = validate::text("content", &input.content, 1, 5000)?;
+        let priority = check_priority(input.priority)?;
+        let to_shift = input.to_shift.as_deref().map(parse_shift).transpose()?;
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let from = match input.from_instance_id {
+            Some(id) => self.visible_instance(&tx, actor, id).await?,
+            None => self.current_instance_of(&tx, actor).await?,
+        };
+        let target = match (to_shift, input.to_date) {
+            (Some(shift), Some(date)) => Some((shift, date)),
+            // Only the shift named: its next occurrence after the source shift.
+            (Some(shift), None) => {
+                let later_today = parse_shift(&from.shift).is_ok_and(|from_shift| shift > from_shift);
+                let day = if later_today {
+                    from.checklist_date
+                } else {
+                    from.checklist_date.succ_opt().unwrap_or(from.checklist_date)
+                };
+                Some((shift, day))
+            }
+            (None, _) => None,
+        };
+        let (note, summary) =
+            self.write_handover(&tx, actor, &from, target, content, priority, false, None, now).await?;
+        instances::touch_instance(&tx, from.id, now).await?;
+        if let Some(to) = note.to_instance_id {
+            instances::touch_instance(&tx, to, now).await?;
+        }
+        commit(tx).await?;
+        Ok(json!({
+            "id": note.id,
+            "from_instance_id": note.from_instance_id,
+            "to_instance_id": note.to_instance_id,
+            "content": note.content,
+            "priority": note.priority,
+            "created_by": note.created_by,
+            "created_at": note.created_at,
+            "notification_summary": summary,
+        }))
+    }
+
+    /// The actor's current checklist: today's in progress or under review first.
+    async fn current_instance_of(&self, c: &impl Conn, actor: &Actor) -> AppResult<InstanceRow> {
+        let section = own_section(actor)?;
+        let (today, _, _) = self.operational_today().await?;
+        let filter = InstanceFilter {
+            section_id: Some(section),
+            start_date: Some(today),
+            end_date: Some(today),
+            ..Default::default()
+        };
+        let rows = instances::all_instances(c, &filter, 10).await?;
+        let preferred =
+            rows.iter().find(|r| r.status == "IN_PROGRESS" || r.status == "PENDING_REVIEW").or(rows.first());
+        preferred.cloned().ok_or_else(|| {
+            AppError::BadRequest("No active checklist for your section today: start a checklist first".into())
+        })
+    }
+
+    /// Notes of an instance, incoming first.
+    pub async fn instance_handover(
+        &self,
+        actor: &Actor,
+        instance_id: Uuid,
+        incoming: bool,
+        outgoing: bool,
+    ) -> AppResult<Value> {
+        let reader = self.store.reader();
+        self.visible_instance(reader, actor, instance_id).await?;
+        let notes = handover::for_instance(reader, instance_id, incoming, outgoing).await?;
+        let views = self.handover_views(reader, notes, Some(instance_id)).await?;
+        let count = views.len();
+        Ok(json!({ "instance_id": instance_id, "handover_notes": views, "count": count }))
+    }
+
+    pub(crate) async fn handover_views(
+        &self,
+        c: &impl Conn,
+        notes: Vec<HandoverRow>,
+        seen_from: Option<Uuid>,
+    ) -> AppResult<Vec<HandoverView>> {
+        let mut instance_ids: HashSet<Uuid> = HashSet::new();
+        let mut user_ids: HashSet<Uuid> = HashSet::new();
+        for n in &notes {
+            instance_ids.insert(n.from_instance_id);
+            instance_ids.extend(n.to_instance_id);
+            user_ids.insert(n.created_by);
+            user_ids.extend(n.acknowledged_by);
+            user_ids.extend(n.resolved_by);
+        }
+        let mut slots: HashMap<Uuid, (String, NaiveDate)> = HashMap::new();
+        for id in instance_ids {
+            if let Some(i) = instances::find_instance(c, id).await? {
+                slots.insert(id, (i.shift, i.checklist_date));
+            }
+        }
+        let names: HashMap<Uuid, String> = users::find_many(c, user_ids.into_iter().collect())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect();
+        let name = |id: Option<Uuid>| id.and_then(|id| names.get(&id).cloned());
+        let mut views: Vec<HandoverView> = notes
+            .into_iter()
+            .map(|n| {
+                let from = slots.get(&n.from_instance_id).cloned();
+                let to = n.to_instance_id.and_then(|id| slots.get(&id).cloned());
+                HandoverView {
+                    direction: if seen_from.is_some() && n.to_instance_id == seen_from {
+                        "incoming"
+                    } else {
+                        "outgoing"
+                    },
+                    created_by_username: name(Some(n.created_by)),
+                    acknowledged_by_username: name(n.acknowledged_by),
+                    resolved_by_username: name(n.resolved_by),
+                    from_shift: from.as_ref().map(|f| f.0.clone()),
+                    from_date: from.map(|f| f.1),
+                    to_shift: to.as_ref().map(|t| t.0.clone()),
+                    to_date: to.map(|t| t.1),
+                    id: n.id,
+                    from_instance_id: n.from_instance_id,
+                    to_instance_id: n.to_instance_id,
+                    section_id: n.section_id,
+                    content: n.content,
+                    priority: n.priority,
+                    is_automatic: n.is_automatic,
+                    created_by: n.created_by,
+                    created_at: n.created_at,
+                    acknowledged_by: n.acknowledged_by,
+                    acknowledged_at: n.acknowledged_at,
+                    resolved_by: n.resolved_by,
+                    resolved_at: n.resolved_at,
+                    resolution_notes: n.resolution_notes,
+                }
+            })
+            .collect();
+        // Incoming first: the next shift reads what it inherits before what it leaves.
+        views.sort_by_key(|v| (v.direction != "incoming", v.created_at));
+        Ok(views)
+    }
+
+    async fn note_for(&self, c: &impl Conn, actor: &Actor, note_id: Uuid) -> AppResult<HandoverRow> {
+        let note = handover::find(c, note_id).await?.ok_or_else(|| not_found("Handover note not found"))?;
+        can_use_section(actor, note.section_id)?;
+        Ok(note)
+    }
+
+    pub async fn acknowledge_handover(&self, actor: &Actor, note_id: Uuid) -> AppResult<Value> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let note = self.note_for(&tx, actor, note_id).await?;
+        let by = actor.recorded_id().ok_or_else(|| invalid("Only users acknowledge handover notes"))?;
+        if !handover::acknowledge(&tx, note.id, by, now).await? {
+            return Err(AppError::BadRequest("Handover note already acknowledged".into()));
+        }
+        for id in [Some(note.from_instance_id), note.to_instance_id].into_iter().flatten() {
+            instances::touch_instance(&tx, id, now).await?;
+        }
+        commit(tx).await?;
+        Ok(
+            json!({ "id": note.id, "acknowledged_by": by, "acknowledged_at": now, "message": "Handover note acknowledged" }),
+        )
+    }
+
+    pub async fn resolve_handover(&self, actor: &Actor, note_id: Uuid, resolution: Option<String>) -> AppResult<Value> {
+        let resolution = match resolution.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(validate::text("resolution_notes", r, 1, 5000)?),
+            None => None,
+        };
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        let note = self.note_for(&tx, actor, note_id).await?;
+        let by = actor.recorded_id().ok_or_else(|| invalid("Only users resolve handover notes"))?;
+        if !handover::resolve(&tx, note.id, by, now, resolution.clone()).await? {
+            return Err(AppError::BadRequest("Handover note already resolved".into()));
+        }
+        for id in [Some(note.from_instance_id), note.to_instance_id].into_iter().flatten() {
+            instances::touch_instance(&tx, id, now).await?;
+        }
+        commit(tx).await?;
+        Ok(json!({
+            "id": note.id, "resolved_by": by, "resolved_at": now, "resolution_notes": resolution,
+            "message": "Handover note resolved",
+        }))
+    }
+
+    /// On reaching review: each failed item, and each completed item with a failed
+    /// subitem, becomes a priority-4 note for the next shift (once).
+    pub(crate) async fn carry_over_failed_work(
+        &self,
+        c: &impl Conn,
+        actor: &Actor,
+        instance: &InstanceRow,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        if actor.recorded_id().is_none()
+            || InstanceStatus::parse(&instance.status).is_some_and(InstanceStatus::is_closed)
+        {
+            return Ok(());
+        }
+        let items = instances::items_of(c, instance.id).await?;
+        let subitems = instances::subitems_of(c, instance.id).await?;
+        let activity = instances::activity_of(c, instance.id).await?;
+        for item in &items {
+            let failed: Vec<_> =
+                subitems.iter().filter(|s| s.instance_item_id == item.id && s.status == "FAILED").collect();
+            let mut lines = vec![format!("Automatic carry-over: {}", item.title)];
+            if item.status == "FAILED" {
+                lines.push(format!("Failure: {}", item.failure_reason.as_deref().unwrap_or("No reason provided")));
+            } else if item.status == "COMPLETED" && !failed.is_empty() {
+                lines.push("Reported subitems:".into());
+                for s in &failed {
+                    lines.push(format!(
+                        "- {}: {}",
+                        s.title,
+                        s.failure_reason.as_deref().unwrap_or("No reason provided")
+                    ));
+                }
+                let note = activity
+                    .iter()
+                    .rev()
+                    .find(|a| a.instance_item_id == item.id && a.action == "COMPLETED" && a.comment.is_some())
+                    .and_then(|a| a.comment.clone());
+                if let Some(note) = note {
+                    lines.push(format!("Execution note: {note}"));
+                }
+            } else {
+                continue;
+            }
+            if let Some(verdict) = &item.final_verdict {
+                lines.push(format!("Final verdict: {verdict}"));
+            }
+            let content = lines.join("\n");
+            if handover::exists_with_content(c, instance.id, &content).await? {
+                continue;
+            }
+            self.write_handover(c, actor, instance, None, content, 4, true, Some(item.id), now).await?;
+        }
+        Ok(())
+    }
+}

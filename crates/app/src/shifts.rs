@@ -1,0 +1,151 @@
+//! Shift definitions (name, local start and end) and the operational day.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use sentinelops_domain::shift::{ShiftType, ShiftWindow, operational_date};
+use sentinelops_store::Conn;
+use sentinelops_store::repo::shifts::{self, ShiftRow};
+
+use crate::actor::Actor;
+use crate::audit::{OpsEvent, record_ops};
+use crate::auth::commit;
+use crate::error::{AppError, AppResult, forbidden, invalid};
+use crate::{App, validate};
+
+/// A shift as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ShiftView {
+    pub id: i32,
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: String,
+    pub color: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// New shift (`POST /checklists/shifts`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ShiftInput {
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: Option<String>,
+    pub color: Option<String>,
+}
+
+/// Parses "HH:MM" or "HH:MM:SS".
+pub fn parse_time(field: &str, value: &str) -> AppResult<NaiveTime> {
+    let v = value.trim();
+    NaiveTime::parse_from_str(v, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(v, "%H:%M"))
+        .map_err(|_| invalid(format!("{field} must be a time of day as HH:MM")))
+}
+
+pub fn format_time(t: NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+/// The window of a shift: its configured row, else the built-in default.
+pub async fn window_of(c: &impl Conn, shift: ShiftType) -> AppResult<ShiftWindow> {
+    Ok(match shifts::find_by_name(c, shift.as_str()).await? {
+        Some(row) => ShiftWindow { start: row.start_time, end: row.end_time },
+        None => shift.default_window(),
+    })
+}
+
+/// The operational-day boundary: the MORNING start time.
+pub async fn day_boundary(c: &impl Conn) -> AppResult<NaiveTime> {
+    Ok(window_of(c, ShiftType::Morning).await?.start)
+}
+
+pub fn parse_shift(value: &str) -> AppResult<ShiftType> {
+    ShiftType::parse(value).ok_or_else(|| invalid("shift must be one of MORNING, AFTERNOON, NIGHT"))
+}
+
+impl App {
+    fn shift_view(&self, row: ShiftRow, tz: Tz) -> ShiftView {
+        ShiftView {
+            id: row.id,
+            name: row.name,
+            start_time: format_time(row.start_time),
+            end_time: format_time(row.end_time),
+            timezone: row.timezone.unwrap_or_else(|| tz.name().to_owned()),
+            color: row.color,
+            created_at: row.created_at,
+        }
+    }
+
+    pub async fn list_shifts(&self) -> AppResult<Vec<ShiftView>> {
+        let tz = self.business_timezone().await?;
+        Ok(shifts::list(self.store.reader()).await?.into_iter().map(|r| self.shift_view(r, tz)).collect())
+    }
+
+    /// Admins create shifts; the name must be one of the three shift codes that
+    /// checklists use, each defined once.
+    pub async fn create_shift(&self, actor: &Actor, input: ShiftInput) -> AppResult<ShiftView> {
+        if !actor.is_admin() {
+            return Err(forbidden("Only administrators can define shifts"));
+        }
+        let shift = parse_shift(&input.name)?;
+        let start = parse_time("start_time", &input.start_time)?;
+        let end = parse_time("end_time", &input.end_time)?;
+        if start == end {
+            return Err(invalid("start_time and end_time must differ"));
+        }
+        let timezone = match input.timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(name) => {
+                Some(name.parse::<Tz>().map_err(|_| invalid(format!("Unknown time zone {name:?}")))?.name().to_owned())
+            }
+            None => None,
+        };
+        let color = match input.color.as_deref() {
+            Some(c) => Some(validate::text("color", c, 1, 32)?),
+            None => None,
+        };
+        let now = self.clock.now();
+        let tx = self.store.begin_write().await?;
+        if shifts::find_by_name(&tx, shift.as_str()).await?.is_some() {
+            return Err(AppError::Conflict(format!("Shift {shift} is already defined")));
+        }
+        let row = shifts::insert(
+            &tx,
+            ShiftRow {
+                id: 0,
+                name: shift.as_str().to_owned(),
+                start_time: start,
+                end_time: end,
+                timezone,
+                color,
+                created_at: now,
+            },
+        )
+        .await?;
+        record_ops(
+            &tx,
+            now,
+            actor,
+            OpsEvent {
+                event_type: "SHIFT_CREATED",
+                entity_type: "SHIFT",
+                entity_id: row.id.to_string(),
+                section_id: None,
+                payload: json!({ "name": row.name, "start_time": format_time(start), "end_time": format_time(end) }),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        let tz = self.business_timezone().await?;
+        Ok(self.shift_view(row, tz))
+    }
+
+    /// Today's operational date in the business time zone.
+    pub async fn operational_today(&self) -> AppResult<(NaiveDate, Tz, NaiveTime)> {
+        let tz = self.business_timezone().await?;
+        let boundary = day_boundary(self.store.reader()).await?;
+        Ok((operational_date(self.clock.now(), tz, boundary), tz, boundary))
+    }
+}

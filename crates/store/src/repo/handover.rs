@@ -1,0 +1,94 @@
+//! Handover notes between consecutive shifts.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::rows;
+use crate::Conn;
+use crate::entity::handover_notes::{ActiveModel, Column, Entity, Model};
+use crate::error::StoreResult;
+
+pub type HandoverRow = Model;
+
+pub async fn insert(c: &impl Conn, row: HandoverRow) -> StoreResult<()> {
+    rows::insert_one::<ActiveModel>(c, row).await
+}
+
+pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<HandoverRow>> {
+    Ok(Entity::find_by_id(id).one(c).await?)
+}
+
+/// Notes leaving or reaching an instance, oldest first.
+pub async fn for_instance(
+    c: &impl Conn,
+    instance_id: Uuid,
+    incoming: bool,
+    outgoing: bool,
+) -> StoreResult<Vec<HandoverRow>> {
+    let mut condition = Condition::any();
+    if incoming {
+        condition = condition.add(Column::ToInstanceId.eq(instance_id));
+    }
+    if outgoing {
+        condition = condition.add(Column::FromInstanceId.eq(instance_id));
+    }
+    if !incoming && !outgoing {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find().filter(condition).order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).all(c).await?)
+}
+
+/// Notes of several instances (dashboards), either direction.
+pub async fn for_instances(c: &impl Conn, instance_ids: Vec<Uuid>, limit: u64) -> StoreResult<Vec<HandoverRow>> {
+    if instance_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find()
+        .filter(
+            Condition::any()
+                .add(Column::FromInstanceId.is_in(instance_ids.clone()))
+                .add(Column::ToInstanceId.is_in(instance_ids)),
+        )
+        .order_by_desc(Column::CreatedAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// True when the source instance already has a note with exactly this content
+/// (automatic carry-over notes are written once).
+pub async fn exists_with_content(c: &impl Conn, from_instance_id: Uuid, content: &str) -> StoreResult<bool> {
+    Ok(Entity::find()
+        .filter(Column::FromInstanceId.eq(from_instance_id))
+        .filter(Column::Content.eq(content))
+        .one(c)
+        .await?
+        .is_some())
+}
+
+/// Acknowledges once; false when it already was.
+pub async fn acknowledge(c: &impl Conn, id: Uuid, by: Uuid, at: DateTime<Utc>) -> StoreResult<bool> {
+    let result = Entity::update_many()
+        .col_expr(Column::AcknowledgedBy, Expr::value(Some(by)))
+        .col_expr(Column::AcknowledgedAt, Expr::value(Some(at)))
+        .filter(Column::Id.eq(id))
+        .filter(Column::AcknowledgedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Resolves once; false when it already was.
+pub async fn resolve(c: &impl Conn, id: Uuid, by: Uuid, at: DateTime<Utc>, notes: Option<String>) -> StoreResult<bool> {
+    let result = Entity::update_many()
+        .col_expr(Column::ResolvedBy, Expr::value(Some(by)))
+        .col_expr(Column::ResolvedAt, Expr::value(Some(at)))
+        .col_expr(Column::ResolutionNotes, Expr::value(notes))
+        .filter(Column::Id.eq(id))
+        .filter(Column::ResolvedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,0 +1,43 @@
+//! Generic row writes shared by the repositories: bulk inserts in bounded chunks and
+//! whole-row updates. Callers build entity models; these write them.
+
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+
+use crate::Conn;
+use crate::error::StoreResult;
+
+/// Rows per INSERT statement: far below SQLite's bound-parameter limit.
+const CHUNK: usize = 200;
+
+/// Inserts every row with multi-row INSERTs.
+pub async fn insert_all<A>(c: &impl Conn, rows: Vec<<A::Entity as EntityTrait>::Model>) -> StoreResult<()>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).map(|m| m.into_active_model().reset_all()).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(c).await?;
+    }
+    Ok(())
+}
+
+/// Inserts one row.
+pub async fn insert_one<A>(c: &impl Conn, row: <A::Entity as EntityTrait>::Model) -> StoreResult<()>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    insert_all::<A>(c, vec![row]).await
+}
+
+/// Writes every column of an existing row.
+pub async fn save<A>(c: &impl Conn, row: <A::Entity as EntityTrait>::Model) -> StoreResult<()>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    row.into_active_model().reset_all().update(c).await?;
+    Ok(())
+}

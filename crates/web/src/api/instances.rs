@@ -1,0 +1,311 @@
+//! `/api/v1/checklists/instances`: creation, views, listings, item and subitem work,
+//! participants, sign-off and supervisor overrides.
+
+use axum::routing::{get, patch, post};
+use axum::{Json, Router, extract::State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_app::checklists::{
+    ChangeDate, CreateInstance, InstanceListQuery, InstanceSummary, InstanceView, ItemUpdate, OverrideInput, StartWork,
+    SubitemUpdate,
+};
+
+use super::paging::{PageRequest, Paginated};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, OptionalJson};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    let r = |path: &str| format!("/api/v1/checklists/instances{path}");
+    Router::new()
+        .route(&r(""), get(list_instances).post(create_instance))
+        .route(&r("/paginated"), get(paginated_instances))
+        .route(&r("/today"), get(today_instances))
+        .route(&r("/today/coverage"), get(today_coverage))
+        .route(&r("/{instance_id}"), get(get_instance).delete(delete_instance))
+        .route(&r("/{instance_id}/stats"), get(instance_stats))
+        .route(&r("/{instance_id}/join"), post(join_instance))
+        .route(&r("/{instance_id}/complete"), post(complete_instance))
+        .route(&r("/{instance_id}/one-time-completion"), post(one_time_completion))
+        .route(&r("/{instance_id}/reopen"), post(reopen_instance))
+        .route(&r("/{instance_id}/force-close"), post(force_close_instance))
+        .route(&r("/{instance_id}/change-date"), post(change_date))
+        .route(&r("/{instance_id}/items/{item_id}"), patch(update_item))
+        .route(&r("/{instance_id}/items/{item_id}/start-work"), post(start_work))
+        .route(&r("/{instance_id}/items/{item_id}/comment"), post(comment_item))
+        .route(&r("/{instance_id}/items/{item_id}/final-verdict"), post(final_verdict))
+        .route(&r("/{instance_id}/items/{item_id}/subitems"), get(list_subitems))
+        .route(&r("/{instance_id}/items/{item_id}/subitems/{subitem_id}"), patch(update_subitem))
+        .route(&r("/{instance_id}/items/{item_id}/completion-summary"), get(completion_summary))
+}
+
+fn effects(names: &[&str]) -> Value {
+    json!({ "effects": names, "metadata": {} })
+}
+
+/// Find or create the checklist of a (section, date, shift).
+#[utoipa::path(post, path = "/api/v1/checklists/instances", tag = "instances", request_body = CreateInstance,
+    responses((status = 200, description = "{id, instance, message, effects}"), (status = 404, description = "no active template")))]
+pub async fn create_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<CreateInstance>,
+) -> ApiResult<Json<Value>> {
+    let (row, created) = state.app.create_instance(&auth.actor, body).await?;
+    let instance = state.app.instance_view(&auth.actor, row.id).await?;
+    Ok(Json(json!({
+        "id": row.id,
+        "instance": instance,
+        "message": if created { "New instance created" } else { "Existing instance returned" },
+        "effects": { "background_task": false, "notification_created": false, "created": created },
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RangeQuery {
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub shift: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances", tag = "instances",
+    params(("start_date" = Option<NaiveDate>, Query,), ("end_date" = Option<NaiveDate>, Query,), ("shift" = Option<String>, Query,)),
+    responses((status = 200, body = [InstanceSummary])))]
+pub async fn list_instances(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<Vec<InstanceSummary>>> {
+    Ok(Json(state.app.list_instances(&auth.actor, q.start_date, q.end_date, q.shift.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/paginated", tag = "instances",
+    params(("start_date" = Option<NaiveDate>, Query,), ("end_date" = Option<NaiveDate>, Query,), ("shift" = Option<String>, Query,),
+           ("status" = Option<String>, Query,), ("search" = Option<String>, Query,), ("page" = Option<u64>, Query,),
+           ("limit" = Option<u64>, Query,), ("sort_by" = Option<String>, Query,), ("sort_order" = Option<String>, Query,)),
+    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev}")))]
+pub async fn paginated_instances(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(q): ApiQuery<InstanceListQuery>,
+) -> ApiResult<Json<Paginated<InstanceSummary>>> {
+    let request = PageRequest::new(q.page, q.limit, 18, 100)?;
+    let page = state.app.paginated_instances(&auth.actor, &q, request.window()).await?;
+    Ok(Json(Paginated::new(page.rows, page.total, request)))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/today", tag = "instances", responses((status = 200, body = [InstanceView])))]
+pub async fn today_instances(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<InstanceView>>> {
+    Ok(Json(state.app.today_instances(&auth.actor).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/today/coverage", tag = "instances", responses((status = 200)))]
+pub async fn today_coverage(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.today_coverage(&auth.actor).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200, body = InstanceView), (status = 403), (status = 404)))]
+pub async fn get_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(state.app.instance_view(&auth.actor, id).await?))
+}
+
+/// Delete an instance and all its records (admins; managers of its section); audited.
+#[utoipa::path(delete, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200)))]
+pub async fn delete_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    state.app.delete_instance(&auth.actor, id).await?;
+    Ok(Json(json!({ "id": id, "action": "deleted", "message": "Checklist instance deleted" })))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/stats", tag = "instances", responses((status = 200)))]
+pub async fn instance_stats(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.instance_stats(&auth.actor, id).await?))
+}
+
+/// Join as a participant (idempotent).
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/join", tag = "instances", responses((status = 200)))]
+pub async fn join_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    let (instance, _) = state.app.join_instance(&auth.actor, id).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["CHECKLIST_JOINED"]) })))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct CompleteBody {
+    pub comment: Option<String>,
+}
+
+/// Sign off (managers, admins) from PENDING_REVIEW; the outcome follows the evidence.
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/complete", tag = "instances", request_body = Option<CompleteBody>,
+    responses((status = 200), (status = 409, description = "not pending review")))]
+pub async fn complete_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<CompleteBody>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.complete_instance(&auth.actor, id, body.and_then(|b| b.comment)).await?;
+    Ok(Json(json!({
+        "message": format!("Checklist completed successfully ({})", instance.status),
+        "instance": instance,
+        "effects": effects(&["CHECKLIST_COMPLETED"]),
+    })))
+}
+
+/// Supervisor override: complete all open work and move to review (reason required).
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/one-time-completion", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+pub async fn one_time_completion(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<OverrideInput>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.one_time_completion(&auth.actor, id, body.unwrap_or_default()).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+}
+
+/// Supervisor override: reopen a closed checklist (reason required).
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/reopen", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+pub async fn reopen_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<OverrideInput>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.reopen_instance(&auth.actor, id, body.unwrap_or_default()).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+}
+
+/// Supervisor override: close an open checklist with exceptions (reason required).
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/force-close", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+pub async fn force_close_instance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<OverrideInput>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.force_close_instance(&auth.actor, id, body.unwrap_or_default()).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+}
+
+/// Correct the date of a closed checklist (audited; no recorded timestamp changes).
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/change-date", tag = "instances", request_body = ChangeDate, responses((status = 200)))]
+pub async fn change_date(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ChangeDate>,
+) -> ApiResult<Json<Value>> {
+    let target = body.target_date;
+    let (instance, details) = state.app.change_instance_date(&auth.actor, id, body).await?;
+    Ok(Json(json!({
+        "message": format!("Checklist date corrected to {target}"),
+        "instance": instance,
+        "target_date": target,
+        "verification": [details],
+    })))
+}
+
+/// Change an item's status (the transition policy applies).
+#[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}", tag = "instances", request_body = ItemUpdate,
+    responses((status = 200, description = "{instance, effects}"), (status = 409, description = "refused by the current state"), (status = 422)))]
+pub async fn update_item(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ItemUpdate>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.update_item(&auth.actor, id, item, body).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["ITEM_UPDATED"]) })))
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/start-work", tag = "instances", request_body = Option<StartWork>, responses((status = 200)))]
+pub async fn start_work(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+    OptionalJson(body): OptionalJson<StartWork>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.start_work(&auth.actor, id, item, body.unwrap_or_default()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CommentBody {
+    pub action: Option<String>,
+    pub comment: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/comment", tag = "instances", request_body = CommentBody, responses((status = 200)))]
+pub async fn comment_item(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<CommentBody>,
+) -> ApiResult<Json<Value>> {
+    let _ = body.action;
+    let (instance, activity) = state.app.comment_item(&auth.actor, id, item, &body.comment).await?;
+    Ok(Json(
+        json!({ "instance": instance, "effects": { "item_id": item, "activity": activity, "comment": body.comment } }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerdictBody {
+    pub final_verdict: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/final-verdict", tag = "instances", request_body = VerdictBody, responses((status = 200)))]
+pub async fn final_verdict(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<VerdictBody>,
+) -> ApiResult<Json<Value>> {
+    let instance = state.app.final_verdict(&auth.actor, id, item, &body.final_verdict).await?;
+    Ok(Json(json!({ "instance": instance, "effects": effects(&["FINAL_VERDICT_CAPTURED"]) })))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems", tag = "instances", responses((status = 200)))]
+pub async fn list_subitems(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.list_subitems(&auth.actor, id, item).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems/{subitem_id}", tag = "instances", request_body = SubitemUpdate, responses((status = 200)))]
+pub async fn update_subitem(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item, subitem)): ApiPath<(Uuid, Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SubitemUpdate>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.update_subitem(&auth.actor, id, item, subitem, body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/completion-summary", tag = "instances", responses((status = 200)))]
+pub async fn completion_summary(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.app.completion_summary(&auth.actor, id, item).await?))
+}

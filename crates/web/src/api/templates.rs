@@ -1,0 +1,232 @@
+//! `/api/v1/checklists/templates` and `/api/v1/checklists/shifts`.
+
+use axum::routing::{get, post, put};
+use axum::{Json, Router, extract::State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use sentinelops_app::shifts::{ShiftInput, ShiftView};
+use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput, TemplateItemView, TemplateView};
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::state::AppState;
+use sentinelops_app::lenient::opt_uuid;
+
+const BASE: &str = "/api/v1/checklists";
+
+pub fn routes() -> Router<AppState> {
+    let r = |path: &str| format!("{BASE}{path}");
+    Router::new()
+        .route(&r("/templates"), get(list_templates).post(create_template))
+        .route(&r("/templates/{template_id}"), get(get_template).put(update_template).delete(delete_template))
+        .route(&r("/templates/{template_id}/items"), post(add_item))
+        .route(&r("/templates/{template_id}/items/reorder"), post(reorder_items))
+        .route(&r("/templates/{template_id}/items/{item_id}"), put(update_item).delete(delete_item))
+        .route(&r("/templates/{template_id}/items/{item_id}/subitems"), post(add_subitem))
+        .route(
+            &r("/templates/{template_id}/items/{item_id}/subitems/{subitem_id}"),
+            put(update_subitem).delete(delete_subitem),
+        )
+        .route(&r("/templates/{template_id}/items/{item_id}/scheduled-events"), post(add_event))
+        .route(
+            &r("/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}"),
+            axum::routing::delete(delete_event),
+        )
+        .route(&r("/shifts"), get(list_shifts).post(create_shift))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TemplateQuery {
+    pub shift: Option<String>,
+    pub active_only: Option<bool>,
+    #[serde(default, deserialize_with = "opt_uuid")]
+    pub section_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReorderBody {
+    pub item_ids: Vec<Uuid>,
+}
+
+/// Templates of your section (admins: all, or `section_id`), active ones by default.
+#[utoipa::path(get, path = "/api/v1/checklists/templates", tag = "templates",
+    params(("shift" = Option<String>, Query,), ("active_only" = Option<bool>, Query,), ("section_id" = Option<Uuid>, Query,)),
+    responses((status = 200, body = [TemplateView])))]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(q): ApiQuery<TemplateQuery>,
+) -> ApiResult<Json<Vec<TemplateView>>> {
+    Ok(Json(
+        state.app.list_templates(&auth.actor, q.shift.as_deref(), q.active_only.unwrap_or(true), q.section_id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", responses((status = 200, body = TemplateView)))]
+pub async fn get_template(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<TemplateView>> {
+    Ok(Json(state.app.get_template(&auth.actor, id).await?))
+}
+
+/// Create a template (managers for their section; admins name the section).
+#[utoipa::path(post, path = "/api/v1/checklists/templates", tag = "templates", request_body = TemplateInput,
+    responses((status = 200, description = "{id, action, template, message}"), (status = 422)))]
+pub async fn create_template(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<TemplateInput>,
+) -> ApiResult<Json<Value>> {
+    let change = state.app.create_template(&auth.actor, body).await?;
+    Ok(Json(json!(change)))
+}
+
+/// Partial update; `items`, when given, is the complete list (unlisted items are retired).
+#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", request_body = TemplateInput,
+    responses((status = 200, description = "{id, action, template, message}")))]
+pub async fn update_template(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<TemplateInput>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.app.update_template(&auth.actor, id, body).await?)))
+}
+
+/// Soft delete (deactivate).
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", responses((status = 200)))]
+pub async fn delete_template(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    let message = state.app.delete_template(&auth.actor, id).await?;
+    Ok(Json(json!({ "id": id, "action": "deleted", "message": message })))
+}
+
+fn item_answer(template_id: Uuid, action: &str, item: TemplateItemView, message: &str) -> Json<Value> {
+    Json(json!({ "id": item.id, "template_id": template_id, "action": action, "item": item, "message": message }))
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items", tag = "templates", request_body = ItemInput, responses((status = 200)))]
+pub async fn add_item(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(tid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ItemInput>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.add_template_item(&auth.actor, tid, body).await?;
+    Ok(item_answer(tid, "created", item, "Item added to template"))
+}
+
+#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", request_body = ItemInput, responses((status = 200)))]
+pub async fn update_item(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ItemInput>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.update_template_item(&auth.actor, tid, iid, body).await?;
+    Ok(item_answer(tid, "updated", item, "Template item updated"))
+}
+
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", responses((status = 200)))]
+pub async fn delete_item(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.delete_template_item(&auth.actor, tid, iid).await?;
+    Ok(item_answer(tid, "deleted", item, "Template item removed"))
+}
+
+/// Set the order of the items: every active item id, in the new order.
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/reorder", tag = "templates", request_body = ReorderBody,
+    responses((status = 200, body = TemplateView)))]
+pub async fn reorder_items(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(tid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ReorderBody>,
+) -> ApiResult<Json<TemplateView>> {
+    Ok(Json(state.app.reorder_template_items(&auth.actor, tid, body.item_ids).await?))
+}
+
+fn subitem_answer(item: &TemplateItemView, action: &str, subitem_id: Option<Uuid>, message: &str) -> Json<Value> {
+    let subitem = match subitem_id {
+        Some(id) => item.subitems.iter().find(|s| s.id == id).map(|s| json!(s)),
+        None => item.subitems.last().map(|s| json!(s)),
+    };
+    let id = subitem.as_ref().and_then(|s| s.get("id").cloned()).unwrap_or(json!(subitem_id));
+    Json(json!({ "id": id, "item_id": item.id, "action": action, "subitem": subitem, "message": message }))
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems", tag = "templates", request_body = SubitemInput, responses((status = 200)))]
+pub async fn add_subitem(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SubitemInput>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.change_template_subitem(&auth.actor, tid, iid, None, Some(body)).await?;
+    Ok(subitem_answer(&item, "created", None, "Subitem added"))
+}
+
+#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", request_body = SubitemInput, responses((status = 200)))]
+pub async fn update_subitem(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid, sid)): ApiPath<(Uuid, Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SubitemInput>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.change_template_subitem(&auth.actor, tid, iid, Some(sid), Some(body)).await?;
+    Ok(subitem_answer(&item, "updated", Some(sid), "Subitem updated"))
+}
+
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", responses((status = 200)))]
+pub async fn delete_subitem(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid, sid)): ApiPath<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<Json<Value>> {
+    let item = state.app.change_template_subitem(&auth.actor, tid, iid, Some(sid), None).await?;
+    Ok(Json(json!({ "id": sid, "item_id": item.id, "action": "deleted", "message": "Subitem deleted" })))
+}
+
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events", tag = "templates", request_body = EventInput, responses((status = 200, body = TemplateItemView)))]
+pub async fn add_event(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<EventInput>,
+) -> ApiResult<Json<TemplateItemView>> {
+    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, None, Some(body)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}", tag = "templates", responses((status = 200, body = TemplateItemView)))]
+pub async fn delete_event(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((tid, iid, eid)): ApiPath<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<Json<TemplateItemView>> {
+    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, Some(eid), None).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checklists/shifts", tag = "templates", responses((status = 200, body = [ShiftView])))]
+pub async fn list_shifts(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<ShiftView>>> {
+    Ok(Json(state.app.list_shifts().await?))
+}
+
+/// Define a shift (admins).
+#[utoipa::path(post, path = "/api/v1/checklists/shifts", tag = "templates", request_body = ShiftInput, responses((status = 200, body = ShiftView), (status = 409)))]
+pub async fn create_shift(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(body): ApiJson<ShiftInput>,
+) -> ApiResult<Json<ShiftView>> {
+    Ok(Json(state.app.create_shift(&auth.actor, body).await?))
+}
