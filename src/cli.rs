@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve => serve(&cli.settings).await,
         Command::Demo => demo(&cli.settings).await,
+        Command::ImportLegacy { dir, section, dry_run } => import_legacy(&cli.settings, &dir, &section, dry_run).await,
         Command::User(command) => user(&cli.settings, command).await,
     }
 }
@@ -149,8 +150,33 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
             }
         }
     }
+    if !report.templates_created.is_empty() {
+        println!("  templates:   {}", report.templates_created.join("; "));
+    }
     if let Some(tz) = &report.timezone_set {
         println!("  business time zone: {tz}");
+    }
+    Ok(())
+}
+
+async fn import_legacy(settings: &Settings, dir: &std::path::Path, section: &str, dry_run: bool) -> anyhow::Result<()> {
+    let app = build_app(settings).await?;
+    let report = app.import_legacy(dir, section, dry_run).await?;
+    let verb = if dry_run { "would create" } else { "created" };
+    let show = |label: &str, list: &[String]| {
+        if !list.is_empty() {
+            println!("  {label}: {}", list.join(", "));
+        }
+    };
+    println!("{} {}:", if dry_run { "Dry run of the import from" } else { "Imported from" }, dir.display());
+    show(&format!("templates {verb}"), &report.templates_created);
+    show("templates already imported", &report.templates_unchanged);
+    show(&format!("checklists {verb}"), &report.instances_created);
+    show("checklists already imported", &report.instances_unchanged);
+    show(&format!("inactive users {verb} for authors"), &report.users_created);
+    show("files ignored", &report.files_ignored);
+    if report.templates_created.is_empty() && report.instances_created.is_empty() {
+        println!("  nothing to change");
     }
     Ok(())
 }

@@ -24,8 +24,19 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
-    /// Load the demo organisation (departments, sections, four users). Idempotent.
+    /// Load the demo organisation (departments, sections, four users, three shift templates). Idempotent.
     Demo,
+    /// Import the original's file-era templates (JSON/YAML) and instance files from DIR.
+    ImportLegacy {
+        /// Folder holding templates/{SHIFT}/*.json|yaml and instances/*.json.
+        dir: PathBuf,
+        /// Section the templates and checklists belong to.
+        #[arg(long, default_value = "ICT Operations")]
+        section: String,
+        /// Report what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the version.
     Version,
 }

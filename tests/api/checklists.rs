@@ -2,8 +2,8 @@
 //! transition, nested-id and section checks, races, fixed query counts and overrides.
 
 use futures::future::join_all;
-use serde_json::{Value, json};
 use sentinelops_testkit::TestServer;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::admin;
@@ -62,7 +62,11 @@ impl Floor {
     }
 
     async fn patch_item(&self, token: &str, instance: &Value, index: usize, body: Value) -> (u16, Value) {
-        let path = format!("/api/v1/checklists/instances/{}/items/{}", instance["id"].as_str().unwrap(), item_id(instance, index));
+        let path = format!(
+            "/api/v1/checklists/instances/{}/items/{}",
+            instance["id"].as_str().unwrap(),
+            item_id(instance, index)
+        );
         let (status, answer) = self.srv.patch(&path, token, body).await;
         (status.as_u16(), answer)
     }
@@ -74,12 +78,17 @@ impl Floor {
     }
 
     async fn ops_event_types(&self) -> Vec<String> {
-        let (_, body) = self.srv.get("/api/v1/ops/events?entity_type=CHECKLIST_INSTANCE,CHECKLIST_ITEM&limit=500", &self.admin).await;
+        let (_, body) = self
+            .srv
+            .get("/api/v1/ops/events?entity_type=CHECKLIST_INSTANCE,CHECKLIST_ITEM&limit=500", &self.admin)
+            .await;
         let _ = body;
         let mut types = Vec::new();
         for entity in ["CHECKLIST_INSTANCE", "CHECKLIST_ITEM", "HANDOVER_NOTE"] {
-            let (_, body) = self.srv.get(&format!("/api/v1/ops/events?entity_type={entity}&limit=500"), &self.admin).await;
-            types.extend(body["items"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap().to_owned()));
+            let (_, body) =
+                self.srv.get(&format!("/api/v1/ops/events?entity_type={entity}&limit=500"), &self.admin).await;
+            types
+                .extend(body["items"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap().to_owned()));
         }
         types.sort();
         types
@@ -96,7 +105,8 @@ async fn the_seed_end_to_end_list() {
     // Create → items populate, in order, as a snapshot of the template.
     let instance = f.instance("2026-11-25").await;
     assert_eq!(instance["status"], "OPEN");
-    let titles: Vec<&str> = instance["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        instance["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["Check 1", "Check 2", "Check 3", "Check 4"]);
     assert_eq!(instance["items"][1]["subitems"].as_array().unwrap().len(), 3);
     assert_eq!(instance["items"][0]["template_item"]["title"], "Check 1");
@@ -105,14 +115,16 @@ async fn the_seed_end_to_end_list() {
 
     // Join (twice: idempotent).
     for _ in 0..2 {
-        let (status, body) = f.srv.post(&format!("/api/v1/checklists/instances/{id}/join"), &f.operator, json!({})).await;
+        let (status, body) =
+            f.srv.post(&format!("/api/v1/checklists/instances/{id}/join"), &f.operator, json!({})).await;
         assert_eq!(status, 200);
         assert_eq!(body["effects"]["effects"][0], "CHECKLIST_JOINED");
         assert_eq!(body["instance"]["participants"].as_array().unwrap().len(), 1);
     }
 
     // Skip → managers and admins are notified, not the actor.
-    let (status, body) = f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "Vendor window"})).await;
+    let (status, body) =
+        f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "Vendor window"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["instance"]["items"][0]["status"], "SKIPPED");
     assert_eq!(body["instance"]["items"][0]["skipped_reason"], "Vendor window");
@@ -120,7 +132,10 @@ async fn the_seed_end_to_end_list() {
     assert_eq!(body["effects"]["effects"][0], "ITEM_UPDATED");
     for token in [&f.manager, &f.admin] {
         let alerts = f.notifications(token).await;
-        let skip = alerts.iter().find(|n| n["title"].as_str().unwrap().starts_with("Checklist Item Skipped")).expect("skip alert");
+        let skip = alerts
+            .iter()
+            .find(|n| n["title"].as_str().unwrap().starts_with("Checklist Item Skipped"))
+            .expect("skip alert");
         assert_eq!(skip["related_entity"], "checklist_manager_alert");
         assert_eq!(skip["related_id"], json!(id));
         assert_eq!(skip["priority"], "high");
@@ -130,21 +145,28 @@ async fn the_seed_end_to_end_list() {
     assert!(f.notifications(&f.operator2).await.is_empty());
 
     // Fail → a CRITICAL escalation to the same people.
-    let (status, _) = f.patch_item(&f.operator, &instance, 2, json!({"status": "FAILED", "reason": "Disk at 97%"})).await;
+    let (status, _) =
+        f.patch_item(&f.operator, &instance, 2, json!({"status": "FAILED", "reason": "Disk at 97%"})).await;
     assert_eq!(status, 200);
-    let critical: Vec<Value> = f.notifications(&f.manager).await.into_iter().filter(|n| n["priority"] == "critical").collect();
+    let critical: Vec<Value> =
+        f.notifications(&f.manager).await.into_iter().filter(|n| n["priority"] == "critical").collect();
     assert_eq!(critical.len(), 1);
     assert!(critical[0]["title"].as_str().unwrap().starts_with("CRITICAL: Checklist Item Escalated"));
 
     // Work the item with subitems, then the rest: the checklist reaches review.
     let subitems = instance["items"][1]["subitems"].as_array().unwrap().clone();
     for s in &subitems {
-        let path = format!("/api/v1/checklists/instances/{id}/items/{}/subitems/{}", item_id(&instance, 1), s["id"].as_str().unwrap());
+        let path = format!(
+            "/api/v1/checklists/instances/{id}/items/{}/subitems/{}",
+            item_id(&instance, 1),
+            s["id"].as_str().unwrap()
+        );
         let (status, body) = f.srv.patch(&path, &f.operator, json!({"status": "COMPLETED"})).await;
         assert_eq!(status, 200, "{body}");
     }
     assert_eq!(f.patch_item(&f.operator2, &instance, 1, json!({"status": "COMPLETED"})).await.0, 200);
-    let (status, body) = f.patch_item(&f.operator, &instance, 3, json!({"status": "COMPLETED", "comment": "All green"})).await;
+    let (status, body) =
+        f.patch_item(&f.operator, &instance, 3, json!({"status": "COMPLETED", "comment": "All green"})).await;
     assert_eq!(status, 200);
     assert_eq!(body["instance"]["status"], "PENDING_REVIEW");
     assert_eq!(body["instance"]["items"][3]["notes"], "All green");
@@ -153,7 +175,8 @@ async fn the_seed_end_to_end_list() {
 
     // Operators cannot sign off; the manager can: the outcome follows the evidence.
     assert_eq!(f.srv.post(&format!("/api/v1/checklists/instances/{id}/complete"), &f.operator, json!({})).await.0, 403);
-    let (status, body) = f.srv.post(&format!("/api/v1/checklists/instances/{id}/complete"), &f.manager, json!({"comment": "ok"})).await;
+    let (status, body) =
+        f.srv.post(&format!("/api/v1/checklists/instances/{id}/complete"), &f.manager, json!({"comment": "ok"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["instance"]["status"], "COMPLETED_WITH_EXCEPTIONS");
     assert_eq!(body["message"], "Checklist completed successfully (COMPLETED_WITH_EXCEPTIONS)");
@@ -172,8 +195,14 @@ async fn the_seed_end_to_end_list() {
 
     // Ops events: exactly the high-signal list, each once.
     let mut expected: Vec<String> = [
-        "CHECKLIST_CREATED", "PARTICIPANT_JOINED", "ITEM_SKIPPED", "ITEM_FAILED", "ITEM_COMPLETED", "ITEM_COMPLETED",
-        "CHECKLIST_COMPLETED_WITH_EXCEPTIONS", "HANDOVER_CREATED",
+        "CHECKLIST_CREATED",
+        "PARTICIPANT_JOINED",
+        "ITEM_SKIPPED",
+        "ITEM_FAILED",
+        "ITEM_COMPLETED",
+        "ITEM_COMPLETED",
+        "CHECKLIST_COMPLETED_WITH_EXCEPTIONS",
+        "HANDOVER_CREATED",
     ]
     .map(String::from)
     .to_vec();
@@ -189,9 +218,15 @@ async fn every_item_transition_is_allowed_or_refused_as_decided() {
     let instance = f.instance("2026-11-25").await;
     let statuses = ["PENDING", "IN_PROGRESS", "COMPLETED", "SKIPPED", "FAILED"];
     let allowed = [
-        ("PENDING", "IN_PROGRESS"), ("PENDING", "COMPLETED"), ("PENDING", "SKIPPED"), ("PENDING", "FAILED"),
-        ("IN_PROGRESS", "COMPLETED"), ("IN_PROGRESS", "SKIPPED"), ("IN_PROGRESS", "FAILED"),
-        ("SKIPPED", "COMPLETED"), ("FAILED", "COMPLETED"),
+        ("PENDING", "IN_PROGRESS"),
+        ("PENDING", "COMPLETED"),
+        ("PENDING", "SKIPPED"),
+        ("PENDING", "FAILED"),
+        ("IN_PROGRESS", "COMPLETED"),
+        ("IN_PROGRESS", "SKIPPED"),
+        ("IN_PROGRESS", "FAILED"),
+        ("SKIPPED", "COMPLETED"),
+        ("FAILED", "COMPLETED"),
     ];
     let mut index = 0;
     for from in statuses {
@@ -201,10 +236,12 @@ async fn every_item_transition_is_allowed_or_refused_as_decided() {
                 index += 1;
             }
             if from != "PENDING" {
-                let (status, body) = f.patch_item(&f.operator, &instance, index, json!({"status": from, "reason": "setup"})).await;
+                let (status, body) =
+                    f.patch_item(&f.operator, &instance, index, json!({"status": from, "reason": "setup"})).await;
                 assert_eq!(status, 200, "setting up {from}: {body}");
             }
-            let (status, body) = f.patch_item(&f.operator, &instance, index, json!({"status": to, "reason": "because"})).await;
+            let (status, body) =
+                f.patch_item(&f.operator, &instance, index, json!({"status": to, "reason": "because"})).await;
             let expected = if allowed.contains(&(from, to)) { 200 } else { 409 };
             assert_eq!(status, expected, "{from} → {to}: {body}");
             if expected == 409 {
@@ -228,15 +265,28 @@ async fn rules_about_reasons_subitems_and_verdicts_are_enforced() {
         assert!(body["detail"].as_str().unwrap().contains("reason"));
     }
     assert_eq!(f.patch_item(&f.operator, &instance, 0, json!({"status": "DONE"})).await.0, 422);
-    assert_eq!(f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "x".repeat(1001)})).await.0, 422);
+    assert_eq!(
+        f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "x".repeat(1001)})).await.0,
+        422
+    );
 
     // A parent completes only when every subitem is actioned.
     let (code, body) = f.patch_item(&f.operator, &instance, 1, json!({"status": "COMPLETED"})).await;
     assert_eq!(code, 409);
     assert_eq!(body["detail"], "Complete all subitems first. 3 still pending or in progress.");
     let subitems = instance["items"][1]["subitems"].as_array().unwrap().clone();
-    let sub = |i: usize| format!("/api/v1/checklists/instances/{id}/items/{}/subitems/{}", item_id(&instance, 1), subitems[i]["id"].as_str().unwrap());
-    assert_eq!(f.srv.patch(&sub(0), &f.operator, json!({"status": "FAILED"})).await.0, 422, "a failed subitem needs a reason");
+    let sub = |i: usize| {
+        format!(
+            "/api/v1/checklists/instances/{id}/items/{}/subitems/{}",
+            item_id(&instance, 1),
+            subitems[i]["id"].as_str().unwrap()
+        )
+    };
+    assert_eq!(
+        f.srv.patch(&sub(0), &f.operator, json!({"status": "FAILED"})).await.0,
+        422,
+        "a failed subitem needs a reason"
+    );
     let (code, body) = f.srv.patch(&sub(0), &f.operator, json!({"status": "FAILED", "reason": "Mount missing"})).await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["stats"]["failed"], 1);
@@ -252,36 +302,60 @@ async fn rules_about_reasons_subitems_and_verdicts_are_enforced() {
     // A failed subitem requires a final verdict to complete the parent.
     let (code, body) = f.patch_item(&f.operator, &instance, 1, json!({"status": "COMPLETED"})).await;
     assert_eq!(code, 422, "{body}");
-    let (code, body) =
-        f.patch_item(&f.operator, &instance, 1, json!({"status": "COMPLETED", "final_verdict": "Remounted; verified"})).await;
+    let (code, body) = f
+        .patch_item(&f.operator, &instance, 1, json!({"status": "COMPLETED", "final_verdict": "Remounted; verified"}))
+        .await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["instance"]["items"][1]["final_verdict"], "Remounted; verified");
     assert_eq!(body["instance"]["items"][1]["final_verdict_by"]["username"], "olu");
 
     // Subitem and verdict endpoints answer in the original's shapes.
-    let (_, summary) = f.srv.get(&format!("/api/v1/checklists/instances/{id}/items/{}/completion-summary", item_id(&instance, 1)), &f.operator).await;
+    let (_, summary) = f
+        .srv
+        .get(
+            &format!("/api/v1/checklists/instances/{id}/items/{}/completion-summary", item_id(&instance, 1)),
+            &f.operator,
+        )
+        .await;
     assert_eq!(summary["summary"]["all_actioned"], true);
     assert_eq!(summary["stats"]["total"], 3);
-    let (_, listed) = f.srv.get(&format!("/api/v1/checklists/instances/{id}/items/{}/subitems", item_id(&instance, 1)), &f.operator).await;
+    let (_, listed) = f
+        .srv
+        .get(&format!("/api/v1/checklists/instances/{id}/items/{}/subitems", item_id(&instance, 1)), &f.operator)
+        .await;
     assert_eq!(listed["subitems"].as_array().unwrap().len(), 3);
     assert_eq!(listed["next_subitem"], json!(null));
 
     // start-work moves PENDING → IN_PROGRESS and reports subitems.
-    let (code, body) = f.srv
-        .post(&format!("/api/v1/checklists/instances/{id}/items/{}/start-work", item_id(&instance, 2)), &f.operator, json!({"comment": "on it"}))
+    let (code, body) = f
+        .srv
+        .post(
+            &format!("/api/v1/checklists/instances/{id}/items/{}/start-work", item_id(&instance, 2)),
+            &f.operator,
+            json!({"comment": "on it"}),
+        )
         .await;
     assert_eq!(code, 200);
     assert_eq!(body["item_status"], "IN_PROGRESS");
     assert_eq!(body["has_subitems"], false);
     // Comment and verdict.
-    let (code, body) = f.srv
-        .post(&format!("/api/v1/checklists/instances/{id}/items/{}/comment", item_id(&instance, 2)), &f.operator, json!({"action": "COMMENTED", "comment": "halfway"}))
+    let (code, body) = f
+        .srv
+        .post(
+            &format!("/api/v1/checklists/instances/{id}/items/{}/comment", item_id(&instance, 2)),
+            &f.operator,
+            json!({"action": "COMMENTED", "comment": "halfway"}),
+        )
         .await;
     assert_eq!(code, 200);
     assert_eq!(body["effects"]["comment"], "halfway");
     assert_eq!(body["instance"]["items"][2]["notes"], "halfway");
     let verdict = format!("/api/v1/checklists/instances/{id}/items/{}/final-verdict", item_id(&instance, 2));
-    assert_eq!(f.srv.post(&verdict, &f.operator, json!({"final_verdict": "fine"})).await.0, 409, "no exception to judge");
+    assert_eq!(
+        f.srv.post(&verdict, &f.operator, json!({"final_verdict": "fine"})).await.0,
+        409,
+        "no exception to judge"
+    );
     f.srv.finish().await;
 }
 
@@ -294,10 +368,15 @@ async fn nested_ids_must_belong_to_the_instance_in_the_url() {
     let path = format!("/api/v1/checklists/instances/{}/items/{foreign_item}", first["id"].as_str().unwrap());
     assert_eq!(f.srv.patch(&path, &f.operator, json!({"status": "COMPLETED"})).await.0, 404);
     let foreign_sub = second["items"][1]["subitems"][0]["id"].as_str().unwrap();
-    let path = format!("/api/v1/checklists/instances/{}/items/{}/subitems/{foreign_sub}", first["id"].as_str().unwrap(), item_id(&first, 1));
+    let path = format!(
+        "/api/v1/checklists/instances/{}/items/{}/subitems/{foreign_sub}",
+        first["id"].as_str().unwrap(),
+        item_id(&first, 1)
+    );
     assert_eq!(f.srv.patch(&path, &f.operator, json!({"status": "COMPLETED"})).await.0, 404);
     // The foreign item is untouched.
-    let (_, view) = f.srv.get(&format!("/api/v1/checklists/instances/{}", second["id"].as_str().unwrap()), &f.operator).await;
+    let (_, view) =
+        f.srv.get(&format!("/api/v1/checklists/instances/{}", second["id"].as_str().unwrap()), &f.operator).await;
     assert_eq!(view["items"][0]["status"], "PENDING");
     assert_eq!(view["items"][1]["subitems"][0]["status"], "PENDING");
     f.srv.finish().await;
@@ -321,11 +400,19 @@ async fn another_section_is_refused_everything() {
         srv.post(&format!("{base}/items/{item}/start-work"), t, json!({})).await.0,
         srv.post(&format!("{base}/items/{item}/comment"), t, json!({"comment": "x"})).await.0,
         srv.get(&format!("{base}/items/{}/subitems", item_id(&instance, 1)), t).await.0,
-        srv.patch(&format!("{base}/items/{}/subitems/{sub}", item_id(&instance, 1)), t, json!({"status": "COMPLETED"})).await.0,
+        srv.patch(&format!("{base}/items/{}/subitems/{sub}", item_id(&instance, 1)), t, json!({"status": "COMPLETED"}))
+            .await
+            .0,
         srv.get(&format!("{base}/handover-notes"), t).await.0,
         srv.post("/api/v1/checklists/handover-notes", t, json!({"content": "x", "from_instance_id": id})).await.0,
         srv.get(&format!("/api/v1/checklists/templates/{}", f.template_id), t).await.0,
-        srv.post("/api/v1/checklists/instances", t, json!({"template_id": f.template_id, "checklist_date": "2026-11-27"})).await.0,
+        srv.post(
+            "/api/v1/checklists/instances",
+            t,
+            json!({"template_id": f.template_id, "checklist_date": "2026-11-27"}),
+        )
+        .await
+        .0,
     ];
     assert!(checks.iter().all(|s| s.as_u16() == 403), "{checks:?}");
     let (_, listed) = srv.get("/api/v1/checklists/instances?start_date=2026-11-01&end_date=2026-11-30", t).await;
@@ -344,10 +431,16 @@ async fn racing_updates_have_one_winner_and_racing_creation_one_instance() {
         f.srv.post("/api/v1/checklists/instances", &f.operator, json!({"shift": "MORNING", "checklist_date": d}))
     }))
     .await;
-    let ids: std::collections::HashSet<String> =
-        created.iter().map(|(s, b)| { assert_eq!(*s, 200, "{b}"); b["id"].as_str().unwrap().to_owned() }).collect();
+    let ids: std::collections::HashSet<String> = created
+        .iter()
+        .map(|(s, b)| {
+            assert_eq!(*s, 200, "{b}");
+            b["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
     assert_eq!(ids.len(), 1, "everyone gets the same instance");
-    let (_, listed) = f.srv.get("/api/v1/checklists/instances?start_date=2026-11-28&end_date=2026-11-28", &f.operator).await;
+    let (_, listed) =
+        f.srv.get("/api/v1/checklists/instances?start_date=2026-11-28&end_date=2026-11-28", &f.operator).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let new_count = created.iter().filter(|(_, b)| b["message"] == "New instance created").count();
     assert_eq!(new_count, 1);
@@ -362,10 +455,12 @@ async fn racing_updates_have_one_winner_and_racing_creation_one_instance() {
         json!({"status": "FAILED", "reason": "broken", "metadata": seen}),
         json!({"status": "COMPLETED", "metadata": seen}),
     ];
-    let results = join_all(tokens.iter().zip(bodies.iter()).map(|(t, b)| f.patch_item(t, &instance, 0, b.clone()))).await;
+    let results =
+        join_all(tokens.iter().zip(bodies.iter()).map(|(t, b)| f.patch_item(t, &instance, 0, b.clone()))).await;
     let winners = results.iter().filter(|(s, _)| *s == 200).count();
     assert_eq!(winners, 1, "{results:?}");
-    let (_, view) = f.srv.get(&format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap()), &f.operator).await;
+    let (_, view) =
+        f.srv.get(&format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap()), &f.operator).await;
     let final_status = view["items"][0]["status"].as_str().unwrap().to_owned();
     for (status, body) in results.iter().filter(|(s, _)| *s != 200) {
         assert_eq!(*status, 409, "{body}");
@@ -417,7 +512,8 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
     assert_eq!(f.srv.post(&path("one-time-completion"), &f.manager, json!({})).await.0, 422);
     assert_eq!(f.srv.post(&path("complete"), &f.manager, json!({})).await.0, 409, "not yet pending review");
     f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "n/a"})).await;
-    let (status, body) = f.srv.post(&path("one-time-completion"), &f.manager, json!({"comment": "Shift handed over early"})).await;
+    let (status, body) =
+        f.srv.post(&path("one-time-completion"), &f.manager, json!({"comment": "Shift handed over early"})).await;
     assert_eq!(status, 200, "{body}");
     let view = &body["instance"];
     assert_eq!(view["status"], "PENDING_REVIEW");
@@ -440,7 +536,14 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
 
     // A date correction moves the checklist and keeps every recorded timestamp.
     let (_, before) = f.srv.get(&format!("/api/v1/checklists/instances/{id}"), &f.manager).await;
-    let (status, moved) = f.srv.post(&path("change-date"), &f.manager, json!({"target_date": "2026-11-24", "reason": "Logged on the wrong day"})).await;
+    let (status, moved) = f
+        .srv
+        .post(
+            &path("change-date"),
+            &f.manager,
+            json!({"target_date": "2026-11-24", "reason": "Logged on the wrong day"}),
+        )
+        .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["instance"]["checklist_date"], "2026-11-24");
     assert_eq!(moved["instance"]["created_at"], before["created_at"]);
@@ -448,10 +551,13 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
     assert_eq!(moved["instance"]["items"][0]["activities"], before["items"][0]["activities"]);
 
     let (_, events) = f.srv.get("/api/v1/ops/events?event_type=OVERRIDE_APPLIED", &f.admin).await;
-    let kinds: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["payload"]["override"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        events["items"].as_array().unwrap().iter().map(|e| e["payload"]["override"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["DATE_CORRECTION", "FORCE_CLOSE", "REOPEN", "ONE_TIME_COMPLETION"]);
     // Overrides notify the section's managers and admins (not the actor).
-    assert!(f.notifications(&f.admin).await.iter().any(|n| n["title"].as_str().unwrap().starts_with("Supervisor override")));
+    assert!(
+        f.notifications(&f.admin).await.iter().any(|n| n["title"].as_str().unwrap().starts_with("Supervisor override"))
+    );
 
     // Only supervisors delete, and it is audited.
     assert_eq!(f.srv.delete(&format!("/api/v1/checklists/instances/{id}"), &f.operator).await.0, 403);

@@ -15,7 +15,7 @@ fn sentinelops(db: &TestDatabase, args: &[&str], stdin: Option<&str>) -> (bool, 
         .env("DATABASE_URL", &db.url)
         .env("SENTINELOPS_ARGON2_MEMORY_KIB", "1024")
         .env("SENTINELOPS_ARGON2_ITERATIONS", "1")
-        .env_remove("SENTINELOPS_DEMO_PASSWORD")
+        .env("SENTINELOPS_DEMO_PASSWORD", sentinelops_testkit::PASSWORD)
         .env_remove("SENTINELOPS_CONFIG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -40,7 +40,10 @@ async fn demo_loads_once_and_user_commands_work() {
 
     let (ok, first) = sentinelops(&db, &["demo"], None);
     assert!(ok, "{first}");
-    assert!(first.contains("operator2@demo.local") && first.contains("shown once"), "{first}");
+    assert!(
+        first.contains("operator2@demo.local") && first.contains("the value of SENTINELOPS_DEMO_PASSWORD"),
+        "{first}"
+    );
     assert!(first.contains("Africa/Harare"));
     let (ok, second) = sentinelops(&db, &["demo"], None);
     assert!(ok, "{second}");
@@ -128,4 +131,76 @@ async fn first_run_prints_a_usable_admin_and_sigterm_stops_cleanly() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     db.drop_now().await;
+}
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/legacy-files")
+}
+
+#[tokio::test]
+async fn demo_templates_and_the_legacy_import_are_idempotent_and_atomic() {
+    let db = TestDatabase::create().await;
+    let (ok, out) = sentinelops(&db, &["demo"], None);
+    assert!(ok && out.contains("MORNING: Core ICT and Banking Operations"), "{out}");
+
+    // A malformed file is refused with its name and field, and nothing is written.
+    let bad = std::env::temp_dir().join(format!("so-legacy-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(bad.join("templates/NIGHT")).unwrap();
+    std::fs::write(bad.join("templates/NIGHT/1.json"), r#"{"shift":"NIGHT","name":"Ok","items":[]}"#).unwrap();
+    std::fs::write(
+        bad.join("templates/NIGHT/2.json"),
+        r#"{"shift":"NIGHT","name":"Broken","items":[{"id":"x","title":"T","item_type":"ROUTINE","severity":"high"}]}"#,
+    )
+    .unwrap();
+    let (ok, out) = sentinelops(&db, &["import-legacy", bad.to_str().unwrap()], None);
+    assert!(!ok, "{out}");
+    assert!(out.contains("templates/NIGHT/2.json") && out.contains("items[0].severity"), "{out}");
+    std::fs::write(bad.join("templates/NIGHT/2.json"), r#"{"shift":"NIGHT","name":"Late","items":[{"id":"x","title":"T","item_type":"TIMED","scheduled_time":"12:00"}]}"#).unwrap();
+    let (ok, out) = sentinelops(&db, &["import-legacy", bad.to_str().unwrap()], None);
+    assert!(!ok && out.contains("templates/NIGHT/2.json") && out.contains("outside the NIGHT shift window"), "{out}");
+    let _ = std::fs::remove_dir_all(&bad);
+
+    let dir = fixtures();
+    let dir = dir.to_str().unwrap();
+    let (ok, dry) = sentinelops(&db, &["import-legacy", dir, "--dry-run"], None);
+    assert!(ok, "{dry}");
+    assert!(dry.contains("templates would create: templates/AFTERNOON/1.json, templates/MORNING/1.json, templates/MORNING/1.yaml, templates/NIGHT/1.json"), "{dry}");
+    let (ok, first) = sentinelops(&db, &["import-legacy", dir], None);
+    assert!(ok, "{first}");
+    assert!(first.contains("checklists created: instances/49dca317-34b6-4cb4-8727-04d12006f88d.json, instances/79c30c96-3d3a-4aa7-87e7-d56fb6aba357.json"), "{first}");
+    let (ok, second) = sentinelops(&db, &["import-legacy", dir], None);
+    assert!(ok && second.contains("nothing to change"), "{second}");
+
+    // What landed is readable through the API, with its history.
+    let srv = sentinelops_testkit::TestServer::start_on(db.clone(), Default::default()).await;
+    let token = srv.login("admin@demo.local", sentinelops_testkit::PASSWORD).await;
+    let (_, templates) = srv.get("/api/v1/checklists/templates?active_only=false", &token).await;
+    let names: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 7, "3 demo + 4 imported: {names:?}");
+    let counts: Vec<(String, usize, usize)> = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["description"].as_str().is_some_and(|d| !d.starts_with("Imported")))
+        .map(|t| {
+            let items = t["items"].as_array().unwrap();
+            (
+                t["shift"].as_str().unwrap().to_owned(),
+                items.len(),
+                items.iter().map(|i| i["subitems"].as_array().unwrap().len()).sum(),
+            )
+        })
+        .collect();
+    assert!(
+        counts.contains(&("MORNING".into(), 9, 29))
+            && counts.contains(&("AFTERNOON".into(), 6, 14))
+            && counts.contains(&("NIGHT".into(), 9, 28)),
+        "{counts:?}"
+    );
+    let (status, imported) = srv.get("/api/v1/checklists/instances/79c30c96-3d3a-4aa7-87e7-d56fb6aba357", &token).await;
+    assert_eq!(status, 200, "{imported}");
+    assert_eq!(imported["checklist_date"], "2026-02-04");
+    assert_eq!(imported["items"].as_array().unwrap().len(), 15);
+    assert_eq!(imported["items"][0]["activities"][0]["user"]["username"], "ashumba");
+    srv.finish().await;
 }

@@ -14,6 +14,7 @@ mod ops;
 mod org;
 mod sessions;
 mod settings;
+mod templates;
 mod users;
 
 use sentinelops_testkit::TestServer;

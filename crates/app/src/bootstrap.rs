@@ -2,11 +2,13 @@
 
 use serde::Serialize;
 
+use sentinelops_store::repo::templates::{self, TemplateFilter};
 use sentinelops_store::repo::{org, settings, users};
 
 use crate::actor::Actor;
 use crate::error::AppResult;
 use crate::org::SectionInput;
+use crate::templates::TemplateInput;
 use crate::users::CreateUser;
 use crate::{App, password};
 
@@ -25,6 +27,7 @@ pub struct DemoReport {
     pub sections_created: Vec<String>,
     pub users_created: Vec<String>,
     pub timezone_set: Option<String>,
+    pub templates_created: Vec<String>,
     /// Set when users were created with a generated password.
     pub generated_password: Option<String>,
 }
@@ -35,6 +38,7 @@ impl DemoReport {
             && self.sections_created.is_empty()
             && self.users_created.is_empty()
             && self.timezone_set.is_none()
+            && self.templates_created.is_empty()
     }
 }
 
@@ -148,6 +152,31 @@ impl App {
             let input = SectionInput { name: None, department_id: None, manager_id: Some(Some(manager.id)) };
             self.update_section(&system, s.id, input).await?;
         }
+        if let Some(section) = org::find_section_by_name(reader, DEMO_SECTION).await? {
+            self.load_demo_templates(section.id, &mut report).await?;
+        }
         Ok(report)
     }
+
+    /// The three shift templates of the demo (ours, modelled on a production set:
+    /// 9 items with 29 subitems, 6 with 14, 9 with 28), each loaded once.
+    async fn load_demo_templates(&self, section_id: uuid::Uuid, report: &mut DemoReport) -> AppResult<()> {
+        let templates: Vec<TemplateInput> = serde_json::from_str(DEMO_TEMPLATES)
+            .map_err(|e| crate::error::AppError::Internal(format!("demo templates: {e}")))?;
+        let system = Actor::system();
+        for mut t in templates {
+            let (name, shift) = (t.name.clone().unwrap_or_default(), t.shift.clone().unwrap_or_default());
+            let filter =
+                TemplateFilter { section_id: Some(section_id), shift: Some(shift.clone()), active_only: false };
+            if templates::list_templates(self.store.reader(), &filter).await?.iter().any(|e| e.name == name) {
+                continue;
+            }
+            t.section_id = Some(section_id);
+            self.create_template(&system, t).await?;
+            report.templates_created.push(format!("{shift}: {name}"));
+        }
+        Ok(())
+    }
 }
+
+const DEMO_TEMPLATES: &str = include_str!("demo/templates.json");

@@ -589,10 +589,27 @@ impl App {
         };
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        if org::find_section(&tx, section_id).await?.is_none() {
+        let change = self.create_template_in(&tx, actor, section_id, shift, name, input, now).await?;
+        commit(tx).await?;
+        Ok(change)
+    }
+
+    /// Creates a template inside the caller's transaction (also used by the importer).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn create_template_in(
+        &self,
+        tx: &impl Conn,
+        actor: &Actor,
+        section_id: Uuid,
+        shift: ShiftType,
+        name: String,
+        input: TemplateInput,
+        now: DateTime<Utc>,
+    ) -> AppResult<TemplateChange> {
+        if org::find_section(tx, section_id).await?.is_none() {
             return Err(invalid("section_id does not exist"));
         }
-        let frame = self.frame(&tx, shift).await?;
+        let frame = self.frame(tx, shift).await?;
         let id = new_id();
         let mut checked = Vec::new();
         for (i, item) in input.items.unwrap_or_default().iter().enumerate() {
@@ -602,7 +619,7 @@ impl App {
         }
         let count = checked.len();
         templates::insert_template(
-            &tx,
+            tx,
             TemplateRow {
                 id,
                 name: name.clone(),
@@ -619,10 +636,10 @@ impl App {
         )
         .await?;
         for item in checked {
-            write_item(&tx, item, true, &[]).await?;
+            write_item(tx, item, true, &[]).await?;
         }
         record_ops(
-            &tx,
+            tx,
             now,
             actor,
             OpsEvent {
@@ -634,8 +651,7 @@ impl App {
             },
         )
         .await?;
-        let template = self.view_in(&tx, id).await?;
-        commit(tx).await?;
+        let template = self.view_in(tx, id).await?;
         Ok(TemplateChange {
             id,
             action: "created",

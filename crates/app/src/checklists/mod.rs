@@ -15,4 +15,5 @@ pub use lifecycle::{ChangeDate, OverrideInput};
 pub use listing::{InstanceListQuery, InstanceSummary};
 pub use view::InstanceView;
 
+pub(crate) use create::active_template;
 pub(crate) use policy::policy_for;
