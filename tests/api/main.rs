@@ -8,6 +8,7 @@ mod checklists;
 mod cli;
 mod concurrency;
 mod errors;
+mod handover;
 mod lockout;
 mod notifications;
 mod ops;

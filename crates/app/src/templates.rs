@@ -440,7 +440,8 @@ fn check_item(
                     .as_deref()
                     .ok_or_else(|| invalid(format!("{what}: every scheduled event needs an event_datetime")))?;
                 rows.push(TemplateEventRow {
-                    id: new_id(),
+                    // A known id keeps naming the same event; `write_item` replaces unknown ones.
+                    id: e.id.as_deref().and_then(|i| i.parse().ok()).unwrap_or_else(new_id),
                     template_item_id: id,
                     event_datetime: parse_event_time(when, frame.tz)?,
                     notify_before_minutes: check_lead(Some(e.notify_before_minutes.unwrap_or(30)))?.unwrap_or(30),
@@ -458,7 +459,8 @@ fn check_item(
     if kind == ItemType::ScheduledEvent && event_count == Some(0) {
         return Err(invalid(format!("{what} is a SCHEDULED_EVENT and needs at least one scheduled event")));
     }
-    if kind == ItemType::ScheduledEvent && existing.is_none() && event_count.is_none() {
+    let was_event_item = existing.is_some_and(|e| e.item_type == ItemType::ScheduledEvent.as_str());
+    if kind == ItemType::ScheduledEvent && !was_event_item && event_count.is_none() {
         return Err(invalid(format!("{what} is a SCHEDULED_EVENT and needs at least one scheduled event")));
     }
     Ok(CheckedItem { row, subitems, events })
@@ -508,8 +510,14 @@ async fn write_item(
     }
     if let Some(events) = checked.events {
         let current: Vec<Uuid> = templates::events_of(c, vec![item_id]).await?.into_iter().map(|e| e.id).collect();
-        templates::delete_events(c, current).await?;
-        templates::insert_events(c, events).await?;
+        let keep: Vec<Uuid> = events.iter().map(|e| e.id).filter(|id| current.contains(id)).collect();
+        templates::delete_events(c, current.iter().copied().filter(|id| !keep.contains(id)).collect()).await?;
+        let (kept, new): (Vec<_>, Vec<_>) = events.into_iter().partition(|e| keep.contains(&e.id));
+        for e in kept {
+            templates::save_event(c, e).await?;
+        }
+        let fresh = new.into_iter().map(|e| TemplateEventRow { id: new_id(), ..e }).collect();
+        templates::insert_events(c, fresh).await?;
     }
     Ok(())
 }
@@ -689,6 +697,24 @@ impl App {
         }
         let shift = parse_shift(&row.shift)?;
         let frame = self.frame(&tx, shift).await?;
+        if input.items.is_none() {
+            // The items stay: their times must still fall inside the (possibly new) window.
+            let current = templates::items_of(&tx, vec![id], true).await?;
+            let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;
+            let times = current
+                .iter()
+                .map(|i| (i.title.as_str(), i.scheduled_time))
+                .chain(current_subitems.iter().map(|s| (s.title.as_str(), s.scheduled_time)));
+            for (title, time) in times {
+                if let Some(t) = time.filter(|t| !frame.window.contains(*t)) {
+                    return Err(invalid(format!(
+                        "{title:?} is scheduled at {} which is outside the {} shift window",
+                        t.format("%H:%M"),
+                        frame.shift
+                    )));
+                }
+            }
+        }
         if let Some(items) = &input.items {
             let current = templates::items_of(&tx, vec![id], true).await?;
             let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;

@@ -109,6 +109,10 @@ pub async fn insert_events(c: &impl Conn, rows: Vec<TemplateEventRow>) -> StoreR
     rows::insert_all::<events::ActiveModel>(c, rows).await
 }
 
+pub async fn save_event(c: &impl Conn, row: TemplateEventRow) -> StoreResult<()> {
+    rows::save::<events::ActiveModel>(c, row).await
+}
+
 pub async fn delete_events(c: &impl Conn, ids: Vec<Uuid>) -> StoreResult<()> {
     if !ids.is_empty() {
         events::Entity::delete_many().filter(events::Column::Id.is_in(ids)).exec(c).await?;
