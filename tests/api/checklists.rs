@@ -568,3 +568,39 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
     let _ = f.section;
     f.srv.finish().await;
 }
+
+#[tokio::test]
+async fn an_idempotency_key_makes_a_retry_return_the_first_answer() {
+    let f = Floor::new(3).await;
+    let instance = f.instance("2026-11-25").await;
+    let path =
+        format!("/api/v1/checklists/instances/{}/items/{}", instance["id"].as_str().unwrap(), item_id(&instance, 0));
+    let send = |key: &'static str, path: String, body: Value| {
+        let request =
+            f.srv.client.patch(f.srv.url(&path)).bearer_auth(&f.operator).header("Idempotency-Key", key).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let replayed = response.headers().contains_key("idempotent-replayed");
+            (response.status().as_u16(), replayed, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, replayed, first) = send("k-1", path.clone(), json!({"status": "COMPLETED"})).await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    // The retry is answered from the record: 200 with the same body, not 409 "already COMPLETED".
+    let (status, replayed, second) = send("k-1", path.clone(), json!({"status": "COMPLETED"})).await;
+    assert_eq!((status, replayed), (200, true), "{second}");
+    assert_eq!(first, second);
+    let (_, view) =
+        f.srv.get(&format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap()), &f.operator).await;
+    assert_eq!(view["items"][0]["activities"].as_array().unwrap().len(), 1, "the change ran once");
+    // The same key for another request is refused; a failed request frees its key.
+    let other =
+        format!("/api/v1/checklists/instances/{}/items/{}", instance["id"].as_str().unwrap(), item_id(&instance, 2));
+    let (status, _, _) = send("k-1", other.clone(), json!({"status": "COMPLETED"})).await;
+    assert_eq!(status, 422);
+    let (status, _, _) = send("k-2", other.clone(), json!({"status": "SKIPPED"})).await;
+    assert_eq!(status, 422, "missing reason");
+    let (status, replayed, _) = send("k-2", other, json!({"status": "SKIPPED", "reason": "n/a"})).await;
+    assert_eq!((status, replayed), (200, false));
+    f.srv.finish().await;
+}

@@ -630,9 +630,7 @@ async fn a_reopened_checklist_does_not_carry_the_same_failure_over_twice() {
     let (status, body) =
         srv.post(&format!("{INSTANCES}/{morning_id}/reopen"), &w.manager, json!({"reason": "Add evidence"})).await;
     assert_eq!(status, 200, "{body}");
-    // BUG: reopening re-enters PENDING_REVIEW and re-runs the carry-over, whose dedupe is by
-    // exact content; the final verdict recorded since changed the content ("Final verdict: …"),
-    // so the same failed item is carried over a second time (source_item_id is not checked).
+    // Reopening re-enters PENDING_REVIEW and re-runs the carry-over, deduplicated by item.
     let listed = notes_of(srv, &w.operator, morning_id, "").await;
     assert_eq!(automatic(&listed).len(), 1, "one carry-over per failed item: {listed}");
     assert_eq!(handover_events(srv, &w.admin).await.len(), 1);

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod handover;
+mod listings;
 mod lockout;
 mod notifications;
 mod ops;

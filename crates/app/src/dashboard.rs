@@ -22,6 +22,16 @@ fn pct(part: usize, whole: usize) -> f64 {
     if whole == 0 { 0.0 } else { (part as f64 * 10_000.0 / whole as f64).round() / 100.0 }
 }
 
+/// One user's activity counts.
+#[derive(Default, Clone, Copy)]
+struct UserTally {
+    total: i64,
+    completed: i64,
+    skipped: i64,
+    escalated: i64,
+    last: Option<DateTime<Utc>>,
+}
+
 /// Counts of one checklist's items.
 #[derive(Default)]
 struct Tally {
@@ -275,25 +285,26 @@ impl App {
         };
         let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
         let rows = instances::activity_by_user(reader, since, None, (!actor.is_admin()).then_some(ids)).await?;
-        let mut per_user: HashMap<Uuid, (i64, i64, i64, i64, Option<DateTime<Utc>>)> = HashMap::new();
+        let mut per_user: HashMap<Uuid, UserTally> = HashMap::new();
         for (user, action, n, last) in rows {
             let e = per_user.entry(user).or_default();
-            e.0 += n;
+            e.total += n;
             match action.as_str() {
-                "COMPLETED" => e.1 += n,
-                "SKIPPED" => e.2 += n,
-                "ESCALATED" => e.3 += n,
+                "COMPLETED" => e.completed += n,
+                "SKIPPED" => e.skipped += n,
+                "ESCALATED" => e.escalated += n,
                 _ => {}
             }
-            e.4 = e.4.max(last);
+            e.last = e.last.max(last);
         }
         let mut list: Vec<Value> = people
             .iter()
             .map(|u| {
-                let (total, done, skipped, escalated, last) = per_user.get(&u.id).copied().unwrap_or_default();
+                let t = per_user.get(&u.id).copied().unwrap_or_default();
                 json!({
-                    "id": u.id, "username": u.username, "email": u.email, "total_activities": total,
-                    "completed_count": done, "skipped_count": skipped, "escalated_count": escalated, "last_activity": last,
+                    "id": u.id, "username": u.username, "email": u.email, "total_activities": t.total,
+                    "completed_count": t.completed, "skipped_count": t.skipped, "escalated_count": t.escalated,
+                    "last_activity": t.last,
                 })
             })
             .collect();

@@ -419,7 +419,7 @@ impl App {
                 lines.push(format!("Final verdict: {verdict}"));
             }
             let content = lines.join("\n");
-            if handover::exists_with_content(c, instance.id, &content).await? {
+            if handover::carried_over(c, instance.id, item.id).await? {
                 continue;
             }
             self.write_handover(c, actor, instance, None, content, 4, true, Some(item.id), now).await?;

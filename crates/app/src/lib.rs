@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod error;
 pub mod handover;
 pub mod health;
+pub mod idempotency;
 pub mod legacy;
 pub mod lenient;
 pub mod notifications;

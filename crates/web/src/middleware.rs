@@ -29,6 +29,7 @@ pub fn wrap(router: Router, state: &AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.web.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotency))
         .layer(from_fn(record_metrics))
         .layer(from_fn(finalize_errors));
     let router = match cors(&state.web.cors_origins) {
@@ -67,7 +68,12 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-debug-context")])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-debug-context"),
+                HeaderName::from_static("idempotency-key"),
+            ])
             .expose_headers([header::CONTENT_DISPOSITION])
             .max_age(Duration::from_secs(600)),
     )

@@ -531,8 +531,9 @@ impl App {
             .ok_or_else(|| not_found("Checklist item not found"))?;
         let subitems = instances::subitems_of_item(reader, item.id).await?;
         let stats = subitem_stats(&subitems);
-        let all_actioned = stats["all_actioned"].as_bool().unwrap_or(false);
-        let failed = stats["failed"].as_u64().unwrap_or(0);
+        let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
+        let all_actioned = statuses.iter().all(|s| s.is_actioned());
+        let failed = statuses.iter().filter(|s| **s == ItemStatus::Failed).count();
         Ok(json!({
             "item_id": item.id,
             "has_subitems": !subitems.is_empty(),
@@ -541,7 +542,7 @@ impl App {
             "summary": {
                 "all_completed": subitems.iter().all(|s| s.status == "COMPLETED"),
                 "all_actioned": all_actioned,
-                "status": stats["status"],
+                "status": sentinelops_domain::checklist::subitems_status(&statuses),
                 // The rule the server enforces: every subitem actioned, and a verdict when one failed.
                 "can_complete_item": all_actioned && (failed == 0 || item.final_verdict.is_some()),
                 "requires_final_verdict": failed > 0 && item.final_verdict.is_none(),

@@ -57,12 +57,13 @@ pub async fn for_instances(c: &impl Conn, instance_ids: Vec<Uuid>, limit: u64) -
         .await?)
 }
 
-/// True when the source instance already has a note with exactly this content
-/// (automatic carry-over notes are written once).
-pub async fn exists_with_content(c: &impl Conn, from_instance_id: Uuid, content: &str) -> StoreResult<bool> {
+/// True when the source instance already carried this item over automatically (one
+/// carry-over per failed item, however often the checklist re-enters review).
+pub async fn carried_over(c: &impl Conn, from_instance_id: Uuid, item_id: Uuid) -> StoreResult<bool> {
     Ok(Entity::find()
         .filter(Column::FromInstanceId.eq(from_instance_id))
-        .filter(Column::Content.eq(content))
+        .filter(Column::SourceItemId.eq(item_id))
+        .filter(Column::IsAutomatic.eq(true))
         .one(c)
         .await?
         .is_some())

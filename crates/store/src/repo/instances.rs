@@ -110,7 +110,7 @@ fn filtered(f: &InstanceFilter) -> Select<instances::Entity> {
         q = q.filter(instances::Column::Id.eq(id));
     }
     if let Some(text) = &f.name_contains {
-        let pattern = format!("%{}%", text.to_lowercase().replace('\\', "").replace('%', "").replace('_', ""));
+        let pattern = format!("%{}%", text.to_lowercase().replace(['\\', '%', '_'], ""));
         q = q.filter(Condition::all().add(Func::lower(Expr::col(instances::Column::TemplateName)).like(pattern)));
     }
     q

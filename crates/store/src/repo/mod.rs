@@ -3,6 +3,7 @@
 
 pub mod auth_events;
 pub mod handover;
+pub mod idempotency;
 pub mod instances;
 pub mod notifications;
 pub mod ops_events;
