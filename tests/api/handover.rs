@@ -396,6 +396,10 @@ async fn notes_are_acknowledged_and_resolved_once() {
         srv.call(Method::POST, &format!("{NOTES}/{one}/resolve?resolution_notes=again"), Some(&w.manager), None).await;
     assert_eq!((status.as_u16(), body), (400, json!({"detail": "Handover note already resolved"})));
 
+    // Overlong notes are refused and resolve nothing.
+    let long = json!({"resolution_notes": "x".repeat(5001)});
+    let (status, body) = srv.post(&format!("{NOTES}/{two}/resolve"), &w.colleague, long).await;
+    assert_eq!(status, 422, "{body}");
     // Resolve with a JSON body; resolving does not need an acknowledgement first.
     let (status, body) = srv
         .post(&format!("{NOTES}/{two}/resolve"), &w.colleague, json!({"resolution_notes": "Printer replaced"}))
@@ -483,6 +487,9 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     assert_eq!(srv.post(&format!("{INSTANCES}/{morning}/join"), &w.operator, json!({})).await.0, 200);
     assert_eq!(srv.post(&format!("{INSTANCES}/{afternoon}/join"), &w.colleague, json!({})).await.0, 200);
     let (_, late) = srv.user_with_token("late.operator", "user", Some(w.section)).await;
+    // ben works the morning too: he is told the handover was logged.
+    let (_, ben) = srv.user_with_token("ben.operator", "user", Some(w.section)).await;
+    assert_eq!(srv.post(&format!("{INSTANCES}/{morning}/join"), &ben, json!({})).await.0, 200);
 
     let created = note(
         srv,
@@ -493,6 +500,13 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     assert_eq!(created["to_instance_id"], json!(afternoon));
     // ada (participant), mary (manager) and the admin hear about it; not olu, the author.
     assert_eq!(created["notification_summary"]["next_shift_notified"], 3, "{created}");
+    assert_eq!(created["notification_summary"]["current_shift_notified"], 1, "ben: {created}");
+    assert!(created["notification_summary"]["email_alerts"].is_u64(), "{created}");
+    let logged = notifications(srv, &ben).await;
+    assert_eq!(titled(&logged, "Handover Logged").len(), 1, "{logged:?}");
+    assert_eq!(titled(&logged, "Handover Logged")[0]["title"], "Handover Logged • MORNING Shift");
+    assert!(titled(&logged, "Incoming Handover").is_empty());
+    assert!(titled(&notifications(srv, &w.operator).await, "Handover Logged").is_empty(), "not the author");
 
     let expected_title = "Incoming Handover • AFTERNOON Shift";
     for token in [&w.colleague, &w.manager, &w.admin] {

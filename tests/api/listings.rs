@@ -294,9 +294,7 @@ async fn sorting_by_shift_orders_the_shifts() {
     instance(srv, &w.operator, "MORNING", "2026-11-25").await;
     let list = get_ok(srv, &format!("{INSTANCES}/paginated?sort_by=shift&sort_order=asc"), &w.operator).await;
     let shifts: Vec<&str> = list["items"].as_array().unwrap().iter().map(|i| i["shift"].as_str().unwrap()).collect();
-    // BUG: sort_by=shift orders by shift_start (a timestamp), i.e. chronologically, so the
-    // shifts are not grouped: the answer is NIGHT, MORNING, MORNING, AFTERNOON. The original
-    // ordered by the shift column (MORNING < AFTERNOON < NIGHT).
+    // Shifts sort in the day's order, as the original's enum did.
     assert_eq!(shifts, ["MORNING", "MORNING", "AFTERNOON", "NIGHT"], "{list}");
     w.srv.finish().await;
 }
@@ -337,6 +335,12 @@ async fn today_and_coverage_follow_the_operational_day_in_the_business_time_zone
     assert!(full_night["participants"].is_array());
     assert_eq!(get_ok(srv, &format!("{INSTANCES}/today"), &w.drifter).await, json!([]));
     assert_eq!(get_ok(srv, INSTANCES, &w.operator).await.as_array().unwrap().len(), 3, "the default range too");
+    // The dashboard agrees, and the night shift is the one running now.
+    let s = get_ok(srv, "/api/v1/checklists/dashboard/summary", &w.operator).await;
+    assert_eq!(s["operational_day"]["checklist_date"], "2026-11-25");
+    assert_eq!(s["checklist_threads"].as_array().unwrap().len(), 3);
+    let active = get_ok(srv, "/api/v1/checklists/dashboard/active", &w.operator).await;
+    assert_eq!(slots(&active), [slot("2026-11-25", "NIGHT")]);
 
     // 07:00 in Harare: a new operational day.
     w.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 5, 0, 0).unwrap());

@@ -1111,9 +1111,8 @@ async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
     let base = format!("{TEMPLATES}/{tid}/items/{item}/scheduled-events");
     let (status, view) = srv.post(&base, &w.manager, json!({"event_datetime": "2026-11-25T11:00:00Z"})).await;
     assert_eq!(status, 200, "{view}");
-    // BUG: every change to an item's events deletes and re-inserts all of them with new ids
-    // (templates.rs check_item: `id: new_id()` for each event), so the id the client just read
-    // no longer names the 09:00 event: DELETE …/scheduled-events/{first} answers 404.
+    // Regression (found by this test, fixed in e3438a7): every change to an item's events
+    // re-inserted all of them with new ids, so DELETE …/scheduled-events/{first} answered 404.
     let ids: Vec<Uuid> = view["scheduled_events"].as_array().unwrap().iter().map(|e| id_of(&e["id"])).collect();
     assert!(ids.contains(&first), "the 09:00 event keeps its id {first}: {view}");
     let (status, body) = srv.delete(&format!("{base}/{first}"), &w.manager).await;
@@ -1134,8 +1133,8 @@ async fn changing_the_shift_revalidates_the_timed_items_kept() {
     )
     .await;
     let tid = id_of(&created["id"]);
-    // BUG: a PUT without `items` only validates the items it lists (none), so the template is
-    // moved to NIGHT (23:00–07:00) with a TIMED item at 08:15 — outside its window — and 200.
+    // Regression (fixed in e3438a7): a PUT without `items` validated only the items it listed
+    // (none), so the template moved to NIGHT with a TIMED item at 08:15, outside its window.
     let (status, body) = srv.put(&format!("{TEMPLATES}/{tid}"), &w.admin, json!({"shift": "NIGHT"})).await;
     assert_eq!(status, 422, "08:15 is outside the NIGHT window: {body}");
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
@@ -1153,8 +1152,8 @@ async fn an_item_turned_into_a_scheduled_event_needs_an_event() {
     let path = format!("{TEMPLATES}/{tid}/items/{iid}");
     let (status, body) = srv.put(&path, &w.admin, json!({"item_type": "TIMED"})).await;
     assert_eq!(status, 422, "TIMED needs a time: {body}");
-    // BUG: check_item only demands events for a *new* SCHEDULED_EVENT item, so an existing
-    // ROUTINE item becomes a SCHEDULED_EVENT item with no event at all (200).
+    // Regression (fixed in e3438a7): only a *new* SCHEDULED_EVENT item had to have events, so
+    // an existing ROUTINE item could become a SCHEDULED_EVENT item with none.
     let (status, body) = srv.put(&path, &w.admin, json!({"item_type": "SCHEDULED_EVENT"})).await;
     assert_eq!(status, 422, "a SCHEDULED_EVENT item needs at least one event: {body}");
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;

@@ -132,20 +132,25 @@ pub async fn list_instances(
     window: Window,
 ) -> StoreResult<Page<InstanceRow>> {
     let total = filtered(f).count(c).await?;
-    let column = match sort {
-        InstanceSort::Date => instances::Column::ChecklistDate,
-        InstanceSort::Shift => instances::Column::ShiftStart,
-        InstanceSort::Status => instances::Column::Status,
-    };
     let order = if descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
-    let rows = filtered(f)
-        .order_by(column, order.clone())
-        .order_by(instances::Column::ShiftStart, order)
-        .order_by_asc(instances::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(c)
-        .await?;
+    // Shifts sort in the day's order (MORNING, AFTERNOON, NIGHT), not alphabetically.
+    let shift_rank: sea_orm::sea_query::SimpleExpr = sea_orm::sea_query::CaseStatement::new()
+        .case(instances::Column::Shift.eq("MORNING"), 0)
+        .case(instances::Column::Shift.eq("AFTERNOON"), 1)
+        .finally(2)
+        .into();
+    let query = match sort {
+        InstanceSort::Date => {
+            filtered(f).order_by(instances::Column::ChecklistDate, order.clone()).order_by(shift_rank, order)
+        }
+        InstanceSort::Shift => {
+            filtered(f).order_by(shift_rank, order.clone()).order_by(instances::Column::ChecklistDate, order)
+        }
+        InstanceSort::Status => filtered(f)
+            .order_by(instances::Column::Status, order.clone())
+            .order_by(instances::Column::ChecklistDate, order),
+    };
+    let rows = query.order_by_asc(instances::Column::Id).offset(window.offset).limit(window.limit).all(c).await?;
     Ok(Page { rows, total })
 }
 
