@@ -54,6 +54,26 @@ fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
     config.ip_lockout.window = Duration::minutes(settings.lockout_window_minutes.max(1));
     config.password_hashing.memory_kib = settings.argon2_memory_kib;
     config.password_hashing.iterations = settings.argon2_iterations;
+    config.jobs.enabled = settings.jobs;
+    config.jobs.daily_creation_at = chrono::NaiveTime::parse_from_str(&settings.daily_creation_at, "%H:%M")
+        .map_err(|_| anyhow!("daily creation time must be HH:MM, got {:?}", settings.daily_creation_at))?;
+    config.jobs.stale_grace = Duration::minutes(settings.stale_grace_minutes.max(0));
+    let days = |d: i64| (d > 0).then(|| Duration::days(d));
+    config.jobs.retain_auth_events = days(settings.retain_auth_events_days);
+    config.jobs.retain_ops_events = days(settings.retain_ops_events_days);
+    config.jobs.retain_notifications = days(settings.retain_notifications_days);
+    config.mail.host = settings.smtp_host.clone().filter(|h| !h.trim().is_empty());
+    config.mail.port = settings.smtp_port;
+    config.mail.username = settings.smtp_username.clone();
+    config.mail.password = settings.smtp_password.clone();
+    config.mail.from = settings.smtp_from.clone();
+    config.mail.security = settings.smtp_security.to_lowercase();
+    config.mail.public_url = settings.public_url.trim_end_matches('/').to_owned();
+    for pair in settings.webhooks.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (class, url) = pair.split_once('=').ok_or_else(|| anyhow!("webhook {pair:?} must be CLASS=URL"))?;
+        config.webhooks.targets.push((class.trim().to_lowercase(), url.trim().to_owned()));
+    }
+    config.webhooks.secret = settings.webhook_secret.clone();
     Ok(config)
 }
 

@@ -137,6 +137,45 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `sentinelops=debug,info`.
     #[arg(long, env = "SENTINELOPS_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// Run background jobs (daily checklists, reminders, stale shifts, outbox, retention) in this process.
+    #[arg(long, env = "SENTINELOPS_JOBS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub jobs: bool,
+    /// Local time (business zone) at which each day's checklists are created.
+    #[arg(long, env = "SENTINELOPS_DAILY_CREATION_AT", default_value = "06:00", global = true)]
+    pub daily_creation_at: String,
+    /// Minutes after a shift ends before an unsigned checklist becomes INCOMPLETE.
+    #[arg(long, env = "SENTINELOPS_STALE_GRACE_MINUTES", default_value_t = 120, global = true)]
+    pub stale_grace_minutes: i64,
+    /// Days to keep auth events, ops events and notifications (0 keeps forever).
+    #[arg(long, env = "SENTINELOPS_RETAIN_AUTH_EVENTS_DAYS", default_value_t = 0, global = true)]
+    pub retain_auth_events_days: i64,
+    #[arg(long, env = "SENTINELOPS_RETAIN_OPS_EVENTS_DAYS", default_value_t = 0, global = true)]
+    pub retain_ops_events_days: i64,
+    #[arg(long, env = "SENTINELOPS_RETAIN_NOTIFICATIONS_DAYS", default_value_t = 0, global = true)]
+    pub retain_notifications_days: i64,
+    /// SMTP server for e-mail (none: e-mail is not sent).
+    #[arg(long, env = "SENTINELOPS_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "SENTINELOPS_SMTP_PORT", default_value_t = 587, global = true)]
+    pub smtp_port: u16,
+    #[arg(long, env = "SENTINELOPS_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "SENTINELOPS_SMTP_PASSWORD", hide_env_values = true, global = true)]
+    pub smtp_password: Option<String>,
+    #[arg(long, env = "SENTINELOPS_SMTP_FROM", default_value = "sentinelops@localhost", global = true)]
+    pub smtp_from: String,
+    /// none, starttls or tls.
+    #[arg(long, env = "SENTINELOPS_SMTP_SECURITY", default_value = "starttls", global = true)]
+    pub smtp_security: String,
+    /// Public base URL of SentinelOps, for links in e-mail.
+    #[arg(long, env = "SENTINELOPS_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    pub public_url: String,
+    /// Webhooks: comma-separated CLASS=URL pairs (classes: escalation, skip, completion, handover, reminder).
+    #[arg(long, env = "SENTINELOPS_WEBHOOKS", default_value = "", global = true)]
+    pub webhooks: String,
+    /// Key of the HMAC-SHA256 signature of webhook bodies.
+    #[arg(long, env = "SENTINELOPS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
+    pub webhook_secret: Option<String>,
     /// E-mail of the administrator created on first run.
     #[arg(long, env = "SENTINELOPS_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,

@@ -675,3 +675,60 @@ async fn a_note_without_a_source_uses_the_authors_current_checklist() {
     assert_eq!((&target["shift"], &target["checklist_date"]), (&json!("MORNING"), &json!("2026-11-26")));
     w.srv.finish().await;
 }
+
+#[tokio::test]
+async fn concurrent_notes_share_one_new_next_shift_checklist() {
+    let w = world(&["MORNING", "AFTERNOON"]).await;
+    let srv = &w.srv;
+    let mut mornings = Vec::new();
+    for date in ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"] {
+        mornings.push(id_of(&instance(srv, &w.operator, "MORNING", date).await["id"]));
+    }
+    for morning in mornings {
+        // Six notes at once, while no afternoon checklist exists yet.
+        let calls = (0..6).map(|i| {
+            let token = if i % 2 == 0 { &w.operator } else { &w.colleague };
+            srv.post(NOTES, token, json!({"content": format!("Note {i}"), "from_instance_id": morning}))
+        });
+        let answers = futures::future::join_all(calls).await;
+        // BUG (PostgreSQL only): each note's transaction finds no afternoon checklist and inserts
+        // one; the losers hit the (section, date, shift) unique index and the whole note is
+        // refused with 409 {"detail": "instance exists"} (slot_instance_in → insert_snapshot maps
+        // the conflict to AppError::Conflict inside the note's transaction). SQLite serialises
+        // writers, so it passes there.
+        for (status, body) in &answers {
+            assert_eq!(*status, 200, "a concurrent creation of the next checklist must not refuse a note: {body}");
+        }
+        let targets: std::collections::HashSet<String> =
+            answers.iter().map(|(_, b)| b["to_instance_id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(targets.len(), 1, "one afternoon checklist: {targets:?}");
+        assert_eq!(notes_of(srv, &w.operator, morning, "").await["count"], 6);
+    }
+    w.srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_last_items_actioned_at_once_still_reach_review_and_carry_over() {
+    let w = world(&["MORNING", "AFTERNOON"]).await;
+    let srv = &w.srv;
+    for date in ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"] {
+        let morning = instance(srv, &w.operator, "MORNING", date).await;
+        let id = id_of(&morning["id"]);
+        let items: Vec<Value> = morning["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
+        // Two operators finish the two items at the same moment; one of them fails.
+        let first = format!("{INSTANCES}/{id}/items/{}", items[0].as_str().unwrap());
+        let second = format!("{INSTANCES}/{id}/items/{}", items[1].as_str().unwrap());
+        let done = srv.patch(&first, &w.operator, json!({"status": "COMPLETED"}));
+        let failed = srv.patch(&second, &w.colleague, json!({"status": "FAILED", "reason": "Postilion down"}));
+        // BUG (PostgreSQL only): nothing locks the instance row, so under READ COMMITTED each
+        // transaction's settle() reads the other item as still PENDING; both commit IN_PROGRESS,
+        // the checklist never reaches PENDING_REVIEW (no sign-off request, no carry-over) even
+        // though every item is actioned. SQLite's IMMEDIATE transactions serialise and pass.
+        let ((s1, b1), (s2, b2)) = tokio::join!(done, failed);
+        assert_eq!((s1.as_u16(), s2.as_u16()), (200, 200), "{b1} / {b2}");
+        let (_, view) = srv.get(&format!("{INSTANCES}/{id}"), &w.operator).await;
+        assert_eq!(view["status"], "PENDING_REVIEW", "{date}: every item is actioned");
+        assert_eq!(automatic(&notes_of(srv, &w.operator, id, "").await).len(), 1, "{date}: one carry-over");
+    }
+    w.srv.finish().await;
+}

@@ -21,6 +21,63 @@ pub struct AppConfig {
     pub password_hashing: HashCost,
     /// The business time zone used until an admin sets one.
     pub default_timezone: Tz,
+    pub jobs: JobsConfig,
+    pub mail: MailConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// Background jobs (each runs on one instance at a time, under a lease).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// Run the jobs in this process at all (tests drive them by hand).
+    pub enabled: bool,
+    /// Local time (business zone) at which the day's checklists are created.
+    pub daily_creation_at: chrono::NaiveTime,
+    /// An open checklist becomes INCOMPLETE this long after its shift ended.
+    pub stale_grace: Duration,
+    /// How often the reminder, stale-shift and outbox jobs look for work.
+    pub tick: std::time::Duration,
+    /// Retention per class; `None` keeps forever (the default).
+    pub retain_auth_events: Option<Duration>,
+    pub retain_ops_events: Option<Duration>,
+    pub retain_notifications: Option<Duration>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            daily_creation_at: chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap_or(chrono::NaiveTime::MIN),
+            stale_grace: Duration::hours(2),
+            tick: std::time::Duration::from_secs(30),
+            retain_auth_events: None,
+            retain_ops_events: None,
+            retain_notifications: None,
+        }
+    }
+}
+
+/// SMTP delivery of e-mail (off when `host` is empty).
+#[derive(Debug, Clone, Default)]
+pub struct MailConfig {
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    /// `none` (plain, for loopback test servers), `starttls` or `tls`.
+    pub security: String,
+    /// Base URL of the UI for links in mails, e.g. `https://ops.bank.example`.
+    pub public_url: String,
+}
+
+/// Outbound webhooks per event class (`escalation`, `skip`, `completion`, `handover`, `reminder`).
+#[derive(Debug, Clone, Default)]
+pub struct WebhookConfig {
+    /// (event class, URL) pairs; a class may have several URLs.
+    pub targets: Vec<(String, String)>,
+    /// HMAC-SHA256 key for the `X-SentinelOps-Signature` header.
+    pub secret: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -44,6 +101,9 @@ impl Default for AppConfig {
             session_touch_granularity: Duration::seconds(60),
             password_hashing: HashCost::default(),
             default_timezone: Tz::UTC,
+            jobs: JobsConfig::default(),
+            mail: MailConfig { port: 587, from: "sentinelops@localhost".into(), security: "starttls".into(), ..MailConfig::default() },
+            webhooks: WebhookConfig::default(),
         }
     }
 }

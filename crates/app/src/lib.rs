@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod legacy;
 pub mod lenient;
 pub mod notifications;
+pub mod outbox;
 pub mod org;
 pub mod password;
 pub mod presence;

@@ -49,6 +49,8 @@ pub fn test_config() -> AppConfig {
     let mut config = AppConfig::default();
     config.password_hashing.memory_kib = 1024;
     config.password_hashing.iterations = 1;
+    // Tests run jobs by hand, at the instants they choose.
+    config.jobs.enabled = false;
     config
 }
 

@@ -5,6 +5,7 @@ pub mod auth_events;
 pub mod handover;
 pub mod idempotency;
 pub mod instances;
+pub mod jobs;
 pub mod notifications;
 pub mod ops_events;
 pub mod org;
