@@ -789,3 +789,28 @@ async fn another_sections_instances_are_never_listed_or_readable() {
     assert_eq!(found["total"], 0);
     w.srv.finish().await;
 }
+
+#[tokio::test]
+async fn search_narrows_the_other_filters_instead_of_replacing_them() {
+    let w = world().await;
+    let srv = &w.srv;
+    instance(srv, &w.operator, "MORNING", "2026-11-24").await;
+    instance(srv, &w.operator, "NIGHT", "2026-11-24").await;
+    instance(srv, &w.operator, "MORNING", "2026-11-25").await;
+    let token = w.operator.clone();
+    let total = |query: &str| {
+        let path = format!("{INSTANCES}/paginated{query}");
+        let token = token.clone();
+        async move { get_ok(srv, &path, &token).await["total"].as_u64().unwrap() }
+    };
+    assert_eq!(total("?shift=NIGHT").await, 1);
+    assert_eq!(total("?search=morning").await, 2);
+    // A search that reads as a shift, a status or a date narrows the explicit filters.
+    let narrowed = (
+        total("?shift=NIGHT&search=morning").await,
+        total("?status=PENDING_REVIEW&search=open").await,
+        total("?start_date=2026-11-24&end_date=2026-11-24&search=2026-11-25").await,
+    );
+    assert_eq!(narrowed, (0, 0, 0), "no checklist matches both the filter and the search");
+    w.srv.finish().await;
+}

@@ -1160,3 +1160,29 @@ async fn an_item_turned_into_a_scheduled_event_needs_an_event() {
     assert_eq!(read["items"][0]["item_type"], "ROUTINE");
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn changing_the_shift_revalidates_timed_subitems_kept_under_listed_items() {
+    let (srv, _) = start().await;
+    let w = world(&srv).await;
+    let created = create(
+        &srv,
+        &w.admin,
+        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
+            {"title": "Parent", "subitems": [{"title": "Call the vendor", "item_type": "TIMED", "scheduled_time": "08:00"}]},
+        ]}),
+    )
+    .await;
+    let tid = id_of(&created["id"]);
+    let parent = created["template"]["items"][0]["id"].clone();
+    // Without `items` the kept subitem is checked (fixed in e3438a7).
+    let (status, _) = srv.put(&format!("{TEMPLATES}/{tid}"), &w.admin, json!({"shift": "NIGHT"})).await;
+    assert_eq!(status, 422);
+    // Subitems kept under a listed parent are checked against the new window too.
+    let (status, body) =
+        srv.put(&format!("{TEMPLATES}/{tid}"), &w.admin, json!({"shift": "NIGHT", "items": [{"id": parent}]})).await;
+    assert_eq!(status, 422, "08:00 is outside the NIGHT window: {body}");
+    let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
+    assert_eq!(read["shift"], "MORNING");
+    srv.finish().await;
+}

@@ -102,7 +102,12 @@ impl Default for AppConfig {
             password_hashing: HashCost::default(),
             default_timezone: Tz::UTC,
             jobs: JobsConfig::default(),
-            mail: MailConfig { port: 587, from: "sentinelops@localhost".into(), security: "starttls".into(), ..MailConfig::default() },
+            mail: MailConfig {
+                port: 587,
+                from: "sentinelops@localhost".into(),
+                security: "starttls".into(),
+                ..MailConfig::default()
+            },
             webhooks: WebhookConfig::default(),
         }
     }

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::ids::new_id;
-use sentinelops_store::Conn;
 use sentinelops_store::repo::handover::{self, HandoverRow};
 use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users;
+use sentinelops_store::{Conn, Tx};
 
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
@@ -75,7 +75,7 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn write_handover(
         &self,
-        c: &impl Conn,
+        c: &Tx,
         actor: &Actor,
         from: &InstanceRow,
         target: Option<(sentinelops_domain::shift::ShiftType, NaiveDate)>,
@@ -127,6 +127,8 @@ impl App {
             },
         )
         .await?;
+        let payload = json!({ "note_id": note.id, "to_instance_id": note.to_instance_id, "priority": priority });
+        crate::live::checklist_event(c, now, from, "HANDOVER_CREATED", actor, payload).await?;
         let source_people: Vec<Uuid> =
             instances::participants_of(c, from.id).await?.into_iter().map(|p| p.user_id).collect();
         let mut incoming: Vec<Uuid> = match &to {
@@ -376,7 +378,7 @@ impl App {
     /// subitem, becomes a priority-4 note for the next shift (once).
     pub(crate) async fn carry_over_failed_work(
         &self,
-        c: &impl Conn,
+        c: &Tx,
         actor: &Actor,
         instance: &InstanceRow,
         now: DateTime<Utc>,

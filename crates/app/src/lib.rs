@@ -18,9 +18,11 @@ pub mod health;
 pub mod idempotency;
 pub mod legacy;
 pub mod lenient;
+pub mod live;
+pub mod mail;
 pub mod notifications;
-pub mod outbox;
 pub mod org;
+pub mod outbox;
 pub mod password;
 pub mod presence;
 pub mod settings;
@@ -28,6 +30,7 @@ pub mod shifts;
 pub mod templates;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -52,6 +55,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// Live connections per user (WebSockets and event streams).
     pub presence: presence::Presence,
+    /// Committed changes broadcast to this process's live clients.
+    pub live: live::LiveHub,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -66,6 +71,7 @@ impl App {
             clock,
             config: Arc::new(config),
             presence: presence::Presence::default(),
+            live: live::LiveHub::default(),
             dummy_hash: dummy_hash.into(),
         })
     }

@@ -94,6 +94,9 @@ pub struct Sent {
 /// after resolution and exclusion, writes nothing and returns an empty `recipients`.
 pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<Sent> {
     let recipients = resolve(c, &draft.audience, draft.exclude).await?;
+    // E-mails and webhooks leave through the outbox and commit with the change; the
+    // webhook is queued even when nobody is notified in-app.
+    crate::outbox::enqueue_for(c, now, &draft, &recipients).await?;
     if recipients.is_empty() {
         return Ok(Sent { notification_id: Uuid::nil(), recipients });
     }

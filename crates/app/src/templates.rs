@@ -697,24 +697,6 @@ impl App {
         }
         let shift = parse_shift(&row.shift)?;
         let frame = self.frame(&tx, shift).await?;
-        if input.items.is_none() {
-            // The items stay: their times must still fall inside the (possibly new) window.
-            let current = templates::items_of(&tx, vec![id], true).await?;
-            let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;
-            let times = current
-                .iter()
-                .map(|i| (i.title.as_str(), i.scheduled_time))
-                .chain(current_subitems.iter().map(|s| (s.title.as_str(), s.scheduled_time)));
-            for (title, time) in times {
-                if let Some(t) = time.filter(|t| !frame.window.contains(*t)) {
-                    return Err(invalid(format!(
-                        "{title:?} is scheduled at {} which is outside the {} shift window",
-                        t.format("%H:%M"),
-                        frame.shift
-                    )));
-                }
-            }
-        }
         if let Some(items) = &input.items {
             let current = templates::items_of(&tx, vec![id], true).await?;
             let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;
@@ -730,6 +712,22 @@ impl App {
             }
             for retired in current.into_iter().filter(|c| !kept.contains(&c.id)) {
                 templates::save_item(&tx, TemplateItemRow { is_active: false, updated_at: now, ..retired }).await?;
+            }
+        }
+        // Every item kept, listed or not, must still fit the (possibly new) shift window.
+        let current = templates::items_of(&tx, vec![id], true).await?;
+        let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;
+        let times = current
+            .iter()
+            .map(|i| (i.title.as_str(), i.scheduled_time))
+            .chain(current_subitems.iter().map(|s| (s.title.as_str(), s.scheduled_time)));
+        for (title, time) in times {
+            if let Some(t) = time.filter(|t| !frame.window.contains(*t)) {
+                return Err(invalid(format!(
+                    "{title:?} is scheduled at {} which is outside the {} shift window",
+                    t.format("%H:%M"),
+                    frame.shift
+                )));
             }
         }
         row.version += 1;

@@ -74,6 +74,8 @@ pub struct Store {
     backend: Backend,
     /// Statements executed so far (tests use it to prove fixed query counts).
     queries: Arc<AtomicU64>,
+    /// Kept to open a LISTEN connection on PostgreSQL.
+    url: Arc<str>,
 }
 
 /// Counts every statement a connection runs.
@@ -115,6 +117,7 @@ impl Store {
                     write: counted(SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool), &queries),
                     backend,
                     queries,
+                    url: url.into(),
                 })
             }
             Backend::Postgres => {
@@ -128,7 +131,7 @@ impl Store {
                     .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
                 let queries = Arc::new(AtomicU64::new(0));
                 let conn = counted(SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool), &queries);
-                Ok(Store { read: conn.clone(), write: conn, backend, queries })
+                Ok(Store { read: conn.clone(), write: conn, backend, queries, url: url.into() })
             }
         }
     }
@@ -174,6 +177,24 @@ impl Store {
         Ok(())
     }
 
+    /// On PostgreSQL, a connection listening for committed live events; `None` on SQLite
+    /// (one process: commits wake the pumps directly).
+    pub async fn listen(&self) -> StoreResult<Option<ChangeListener>> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => {
+                let mut listener = sea_orm::sqlx::postgres::PgListener::connect(&self.url)
+                    .await
+                    .map_err(|e| StoreError::Config(format!("cannot LISTEN: {e}")))?;
+                listener
+                    .listen(crate::repo::live::CHANNEL)
+                    .await
+                    .map_err(|e| StoreError::Config(format!("cannot LISTEN: {e}")))?;
+                Ok(Some(ChangeListener { listener }))
+            }
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read.execute_unprepared("SELECT 1").await.is_ok()
@@ -208,4 +229,18 @@ impl Store {
 pub struct PoolStats {
     pub size: u32,
     pub idle: u32,
+}
+
+/// A PostgreSQL connection that LISTENs for live events committed by any instance.
+#[derive(Debug)]
+pub struct ChangeListener {
+    listener: sea_orm::sqlx::postgres::PgListener,
+}
+
+impl ChangeListener {
+    /// Waits for the next notification; an error means the connection dropped (the
+    /// listener reconnects on the next call; callers replay from their cursor).
+    pub async fn next(&mut self) -> StoreResult<()> {
+        self.listener.recv().await.map(|_| ()).map_err(|e| StoreError::Config(format!("LISTEN connection lost: {e}")))
+    }
 }

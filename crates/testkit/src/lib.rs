@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod database;
+pub mod http_sink;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

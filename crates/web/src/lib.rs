@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod live;
 pub mod middleware;
 pub mod ops;
 pub mod state;
@@ -23,7 +24,7 @@ pub use state::{AppState, WebConfig};
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     ops::install_recorder();
-    let routes = Router::new().merge(api::routes()).merge(ops::routes());
+    let routes = Router::new().merge(api::routes()).merge(live::routes()).merge(ops::routes());
     middleware::wrap(routes.with_state(state.clone()), &state)
 }
 
@@ -33,6 +34,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let live = state.app.live.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Long-lived streams and sockets end first, so the graceful drain can finish.
+    let shutdown = async move {
+        shutdown.await;
+        live.begin_shutdown();
+    };
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

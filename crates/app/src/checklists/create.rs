@@ -12,7 +12,7 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::repo::instances::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateRow};
-use sentinelops_store::{Conn, StoreError};
+use sentinelops_store::{Conn, Tx};
 
 use crate::App;
 use crate::access::{can_use_section, own_section};
@@ -98,28 +98,16 @@ impl App {
         if let Some(existing) = instances::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
             return Ok((existing, false));
         }
-        match self.insert_snapshot(&tx, actor, template, shift, date, now).await {
-            Ok(row) => {
-                commit(tx).await?;
-                Ok((row, true))
-            }
-            // Another request created the slot first (PostgreSQL): give back theirs.
-            Err(AppError::Conflict(_)) => {
-                drop(tx);
-                let existing = instances::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str())
-                    .await?
-                    .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
-                Ok((existing, false))
-            }
-            Err(other) => Err(other),
-        }
+        let (row, created) = self.insert_snapshot(&tx, actor, template, shift, date, now).await?;
+        commit(tx).await?;
+        Ok((row, created))
     }
 
     /// The instance of a slot inside an open write transaction, created from the
     /// section's active template when missing (`None` when there is no template).
     pub(crate) async fn slot_instance_in(
         &self,
-        c: &impl Conn,
+        c: &Tx,
         actor: &Actor,
         section_id: Uuid,
         shift: ShiftType,
@@ -130,20 +118,22 @@ impl App {
             return Ok(Some(existing));
         }
         match active_template(c, section_id, shift).await? {
-            Some(template) => Ok(Some(self.insert_snapshot(c, actor, &template, shift, date, now).await?)),
+            Some(template) => Ok(Some(self.insert_snapshot(c, actor, &template, shift, date, now).await?.0)),
             None => Ok(None),
         }
     }
 
+    /// Inserts the snapshot; when the slot was taken meanwhile, returns that instance
+    /// instead (the second value says whether this call created it).
     pub(crate) async fn insert_snapshot(
         &self,
-        c: &impl Conn,
+        c: &Tx,
         actor: &Actor,
         template: &TemplateRow,
         shift: ShiftType,
         date: NaiveDate,
         now: DateTime<Utc>,
-    ) -> AppResult<InstanceRow> {
+    ) -> AppResult<(InstanceRow, bool)> {
         let tz = self.business_timezone().await?;
         let window = window_of(c, shift).await?;
         let (shift_start, shift_end) = window.bounds(date, tz);
@@ -169,10 +159,12 @@ impl App {
             revision: 1,
             updated_at: now,
         };
-        instances::insert_instance(c, row.clone()).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict("instance exists".into()),
-            other => other.into(),
-        })?;
+        if !instances::insert_instance_if_free(c, row.clone()).await? {
+            let existing = instances::find_by_slot(c, template.section_id, date, shift.as_str())
+                .await?
+                .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
+            return Ok((existing, false));
+        }
 
         let items = templates::items_of(c, vec![template.id], true).await?;
         let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
@@ -281,6 +273,8 @@ impl App {
             },
         )
         .await?;
-        Ok(row)
+        let payload = json!({ "shift": row.shift, "checklist_date": row.checklist_date });
+        crate::live::checklist_event(c, now, &row, "INSTANCE_CREATED", actor, payload).await?;
+        Ok((row, true))
     }
 }

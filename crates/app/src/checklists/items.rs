@@ -19,6 +19,7 @@ use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
 use crate::{App, validate};
 
@@ -108,7 +109,7 @@ pub(crate) struct Change {
 impl App {
     /// An instance the actor may work on: it exists, is in their section, and is not closed.
     pub(crate) async fn workable_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
-        let instance = self.visible_instance(c, actor, id).await?;
+        let instance = self.locked_instance(c, actor, id).await?;
         if InstanceStatus::parse(&instance.status).is_some_and(InstanceStatus::is_closed) {
             return Err(AppError::StateConflict {
                 message: format!(
@@ -118,6 +119,15 @@ impl App {
                 current: json!({ "instance_id": instance.id, "status": instance.status }),
             });
         }
+        Ok(instance)
+    }
+
+    /// An instance the actor may change, locked for the rest of the transaction.
+    pub(crate) async fn locked_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
+        let instance = instances::find_instance_for_update(c, id)
+            .await?
+            .ok_or_else(|| not_found("Checklist instance not found"))?;
+        can_use_section(actor, instance.section_id)?;
         Ok(instance)
     }
 
@@ -264,6 +274,8 @@ impl App {
             now,
         )
         .await?;
+        let payload = json!({ "item_id": next.id, "status": change.to.as_str(), "previous_status": from.as_str() });
+        live::checklist_event(c, now, instance, "ITEM_UPDATED", actor, payload).await?;
         Ok(next)
     }
 
@@ -437,7 +449,7 @@ impl App {
         let comment = validate::text("comment", comment, 1, 2000)?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, instance_id).await?;
+        let instance = self.locked_instance(&tx, actor, instance_id).await?;
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
@@ -449,6 +461,8 @@ impl App {
             expected: None,
         };
         self.log_activity(&tx, actor, &instance, item.id, None, "COMMENTED", None, None, &change, None, now).await?;
+        let payload = json!({ "item_id": item.id, "status": item.status, "comment": true });
+        live::checklist_event(&tx, now, &instance, "ITEM_UPDATED", actor, payload).await?;
         instances::touch_instance(&tx, instance.id, now).await?;
         commit(tx).await?;
         let activity =
@@ -503,6 +517,8 @@ impl App {
         let change =
             Change { to: ItemStatus::Pending, reason: None, comment: Some(verdict), verdict: None, expected: None };
         self.log_activity(&tx, actor, &instance, item.id, None, "VERDICT", None, None, &change, None, now).await?;
+        let payload = json!({ "item_id": item.id, "status": item.status, "final_verdict": true });
+        live::checklist_event(&tx, now, &instance, "ITEM_UPDATED", actor, payload).await?;
         instances::touch_instance(&tx, instance.id, now).await?;
         commit(tx).await?;
         self.instance_view(actor, instance_id).await
@@ -635,6 +651,12 @@ impl App {
         }
         self.settle(&tx, actor, &instance, now).await?;
         let subitems = instances::subitems_of_item(&tx, item.id).await?;
+        let done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
+        let payload = json!({
+            "subitem_id": subitem_id, "item_id": item.id, "status": to.as_str(),
+            "previous_status": from.as_str(), "all_subitems_done": done,
+        });
+        live::checklist_event(&tx, now, &instance, "SUBITEM_UPDATED", actor, payload).await?;
         commit(tx).await?;
         let all_done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
         Ok(json!({

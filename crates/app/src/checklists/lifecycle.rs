@@ -15,8 +15,8 @@ use sentinelops_domain::checklist::{
     InstanceStatus, ItemStatus, completion_percentage, progress_status, sign_off_outcome,
 };
 use sentinelops_domain::ids::new_id;
-use sentinelops_store::Conn;
 use sentinelops_store::repo::instances::{self, InstanceRow, OverrideRow, ParticipantRow};
+use sentinelops_store::{Conn, Tx};
 
 use super::items::Change;
 use super::policy_for;
@@ -26,6 +26,7 @@ use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
 use crate::{App, validate};
 
@@ -65,14 +66,15 @@ impl App {
     pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
         let reader = self.store.reader();
         let loaded = Loaded::read(reader, instance).await?;
-        render(reader, loaded, self.clock.now(), &self.presence.online()).await
+        let online = self.online_among(loaded.participants.iter().map(|p| p.user_id).collect()).await?;
+        render(reader, loaded, self.clock.now(), &online).await
     }
 
     /// Recomputes the working status after a change, and acts on reaching review:
     /// the managers are asked to sign off and failed work is carried over.
     pub(crate) async fn settle(
         &self,
-        c: &impl Conn,
+        c: &Tx,
         actor: &Actor,
         instance: &InstanceRow,
         now: DateTime<Utc>,
@@ -91,6 +93,8 @@ impl App {
             current.status = to.as_str().to_owned();
             current.updated_at = now;
             instances::save_instance(c, current.clone()).await?;
+            let payload = json!({ "status": to.as_str(), "previous_status": from.as_str() });
+            live::checklist_event(c, now, &current, "CHECKLIST_UPDATE", actor, payload).await?;
         }
         instances::touch_instance(c, current.id, now).await?;
         if to == InstanceStatus::PendingReview && from != InstanceStatus::PendingReview {
@@ -122,7 +126,7 @@ impl App {
     pub async fn join_instance(&self, actor: &Actor, id: Uuid) -> AppResult<(InstanceView, bool)> {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         if status_of(&instance).is_closed() {
             return Err(AppError::BadRequest("This checklist is no longer open for joining".into()));
         }
@@ -147,6 +151,7 @@ impl App {
             )
             .await?;
             instances::touch_instance(&tx, id, now).await?;
+            live::checklist_event(&tx, now, &instance, "INSTANCE_JOINED", actor, json!({})).await?;
         }
         commit(tx).await?;
         Ok((self.instance_view(actor, id).await?, joined))
@@ -161,7 +166,7 @@ impl App {
         };
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         if status_of(&instance) != InstanceStatus::PendingReview {
             return Err(AppError::StateConflict {
@@ -186,6 +191,8 @@ impl App {
         closed.updated_at = now;
         instances::save_instance(&tx, closed.clone()).await?;
         instances::touch_instance(&tx, id, now).await?;
+        let payload = json!({ "status": outcome.as_str(), "previous_status": instance.status });
+        live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;
         let count = |s: ItemStatus, list: &[ItemStatus]| list.iter().filter(|x| **x == s).count();
         let stats = json!({
             "instance_id": id,
@@ -284,6 +291,8 @@ impl App {
             },
         )
         .await?;
+        let payload = json!({ "status": to_status, "previous_status": instance.status, "override": kind });
+        live::checklist_event(c, now, instance, "CHECKLIST_UPDATE", actor, payload).await?;
         record_ops(
             c,
             now,
@@ -379,7 +388,7 @@ impl App {
         let reason = input.reason()?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
         let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
@@ -413,7 +422,7 @@ impl App {
         let reason = input.reason()?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
         let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
@@ -461,7 +470,7 @@ impl App {
     ) -> AppResult<(InstanceView, Value)> {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         if !status_of(&instance).is_closed() {
             return Err(AppError::StateConflict {
@@ -502,7 +511,7 @@ impl App {
     pub async fn delete_instance(&self, actor: &Actor, id: Uuid) -> AppResult<()> {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        let instance = self.visible_instance(&tx, actor, id).await?;
+        let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         record_ops(
             &tx,
@@ -521,6 +530,8 @@ impl App {
         )
         .await?;
         instances::delete_instance(&tx, id).await?;
+        let payload = json!({ "status": "DELETED", "previous_status": instance.status, "deleted": true });
+        live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;
         commit(tx).await
     }
 

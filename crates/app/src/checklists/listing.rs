@@ -159,18 +159,26 @@ impl App {
             let status = InstanceStatus::parse(status).ok_or_else(|| invalid(format!("unknown status {status:?}")))?;
             filter.status = Some(status.as_str().to_owned());
         }
+        // Search narrows the other filters; a search that contradicts one matches nothing.
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let mut contradiction = false;
             if let Ok(id) = text.parse::<Uuid>() {
                 filter.id = Some(id);
             } else if let Ok(date) = text.parse::<NaiveDate>() {
+                contradiction = date < start || date > end;
                 filter.start_date = Some(date);
                 filter.end_date = Some(date);
             } else if let Some(shift) = ShiftType::parse(text) {
+                contradiction = filter.shift.as_deref().is_some_and(|s| s != shift.as_str());
                 filter.shift = Some(shift.as_str().to_owned());
             } else if let Some(status) = InstanceStatus::parse(&text.replace(' ', "_")) {
+                contradiction = filter.status.as_deref().is_some_and(|s| s != status.as_str());
                 filter.status = Some(status.as_str().to_owned());
             } else {
                 filter.name_contains = Some(text.chars().take(200).collect());
+            }
+            if contradiction {
+                return Ok(Page { rows: Vec::new(), total: 0 });
             }
         }
         let sort = match q.sort_by.as_deref().unwrap_or("checklist_date") {

@@ -29,6 +29,7 @@ pub mod notification_receipts;
 pub mod notifications;
 pub mod ops_events;
 pub mod outbox;
+pub mod presence;
 pub mod reminder_deliveries;
 pub mod sections;
 pub mod shifts;

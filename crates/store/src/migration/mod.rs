@@ -5,6 +5,7 @@ use sea_orm_migration::MigrationTrait;
 pub use sea_orm_migration::MigratorTrait;
 
 mod m20261125_000001_schema;
+mod m20261125_000002_presence;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -12,6 +13,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_schema::Migration)]
+        vec![Box::new(m20261125_000001_schema::Migration), Box::new(m20261125_000002_presence::Migration)]
     }
 }

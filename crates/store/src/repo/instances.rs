@@ -43,6 +43,33 @@ pub async fn find_instance(c: &impl Conn, id: Uuid) -> StoreResult<Option<Instan
     Ok(instances::Entity::find_by_id(id).one(c).await?)
 }
 
+/// Reads an instance for a change: on PostgreSQL the row is locked until the
+/// transaction ends, so concurrent changes to one checklist apply one after the other
+/// (SQLite's single writer already does that).
+pub async fn find_instance_for_update(c: &impl Conn, id: Uuid) -> StoreResult<Option<InstanceRow>> {
+    let query = instances::Entity::find_by_id(id);
+    let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
+    Ok(query.one(c).await?)
+}
+
+/// Inserts an instance under a savepoint; false (and nothing written) when the slot was
+/// taken meanwhile, so the surrounding transaction stays usable on PostgreSQL.
+pub async fn insert_instance_if_free(tx: &crate::Tx, row: InstanceRow) -> StoreResult<bool> {
+    use sea_orm::TransactionTrait;
+    let savepoint = tx.begin().await?;
+    match rows::insert_one::<instances::ActiveModel>(&savepoint, row).await {
+        Ok(()) => {
+            savepoint.commit().await?;
+            Ok(true)
+        }
+        Err(StoreError::Conflict(_)) => {
+            savepoint.rollback().await?;
+            Ok(false)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// The instance of a (section, date, shift), if any.
 pub async fn find_by_slot(
     c: &impl Conn,

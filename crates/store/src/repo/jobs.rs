@@ -13,7 +13,13 @@ use crate::error::StoreResult;
 pub type LeaseRow = Model;
 
 /// Takes the lease of `name` until `until` if it is free, expired or already ours.
-pub async fn acquire(c: &impl Conn, name: &str, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
+pub async fn acquire(
+    c: &impl Conn,
+    name: &str,
+    holder: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<bool> {
     let row = Model {
         name: name.to_owned(),
         holder: None,
@@ -40,7 +46,13 @@ pub async fn acquire(c: &impl Conn, name: &str, holder: &str, now: DateTime<Utc>
 }
 
 /// Ends our lease, recording when and the job's progress.
-pub async fn release(c: &impl Conn, name: &str, holder: &str, now: DateTime<Utc>, state: Option<Json>) -> StoreResult<()> {
+pub async fn release(
+    c: &impl Conn,
+    name: &str,
+    holder: &str,
+    now: DateTime<Utc>,
+    state: Option<Json>,
+) -> StoreResult<()> {
     let mut update = Entity::update_many()
         .col_expr(Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(Column::LastFinishedAt, Expr::value(Some(now)));

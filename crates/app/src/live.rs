@@ -1,0 +1,217 @@
+//! Live updates. A use case records a live event in its transaction; after commit the
+//! pump of every instance (woken in-process, or by PostgreSQL NOTIFY from another
+//! instance) reads new events from the database by id and broadcasts them to this
+//! process's WebSockets and event streams. The database is the truth: a subscriber
+//! that reconnects replays from the id it last saw.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+use sentinelops_domain::Role;
+use sentinelops_store::Conn;
+use sentinelops_store::repo::live::{self, LiveRow};
+
+use crate::App;
+use crate::actor::Actor;
+use crate::error::AppResult;
+
+/// Who may see a live event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// Checklist changes: the section's users and admins.
+    Checklist,
+    /// A notification and its recipients (`payload.recipients`).
+    Notification,
+}
+
+impl Topic {
+    fn as_str(self) -> &'static str {
+        match self {
+            Topic::Checklist => "checklist",
+            Topic::Notification => "notification",
+        }
+    }
+}
+
+/// A committed change, as broadcast.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    pub id: i64,
+    pub topic: String,
+    /// ITEM_UPDATED, SUBITEM_UPDATED, INSTANCE_CREATED, INSTANCE_JOINED, CHECKLIST_UPDATE,
+    /// PARTICIPANT_PRESENCE_CHANGED, HANDOVER_CREATED, new_notification, notification_updated.
+    pub kind: String,
+    pub section_id: Option<Uuid>,
+    pub instance_id: Option<Uuid>,
+    pub payload: Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl LiveEvent {
+    fn from_row(row: LiveRow) -> LiveEvent {
+        LiveEvent {
+            kind: row.payload.get("kind").and_then(Value::as_str).unwrap_or("CHECKLIST_UPDATE").to_owned(),
+            id: row.id,
+            topic: row.topic,
+            section_id: row.section_id,
+            instance_id: row.instance_id,
+            payload: row.payload,
+            created_at: row.created_at,
+        }
+    }
+
+    /// Section isolation: checklist events reach the section's users and the admins;
+    /// notification events reach their recipients only.
+    pub fn visible_to(&self, actor: &Actor) -> bool {
+        match self.topic.as_str() {
+            "checklist" => {
+                actor.role == Role::Admin || (self.section_id.is_some() && self.section_id == actor.section_id)
+            }
+            "notification" => self
+                .payload
+                .get("recipients")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|u| u.as_str() == Some(actor.user_id.to_string().as_str()))),
+            _ => false,
+        }
+    }
+}
+
+/// Records a live event inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    topic: Topic,
+    kind: &str,
+    section_id: Option<Uuid>,
+    instance_id: Option<Uuid>,
+    actor: Option<Uuid>,
+    mut payload: Value,
+) -> AppResult<()> {
+    if let Value::Object(map) = &mut payload {
+        map.insert("kind".into(), json!(kind));
+        map.insert("timestamp".into(), json!(now));
+        if let Some(id) = instance_id {
+            map.entry("instance_id").or_insert(json!(id));
+        }
+        if let Some(user) = actor {
+            map.entry("user_id").or_insert(json!(user));
+        }
+    }
+    live::insert(
+        c,
+        LiveRow {
+            id: 0,
+            topic: topic.as_str().to_owned(),
+            section_id,
+            instance_id,
+            user_id: actor,
+            payload,
+            created_at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// This process's broadcast of committed live events.
+#[derive(Debug, Clone)]
+pub struct LiveHub {
+    sender: broadcast::Sender<Arc<LiveEvent>>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        let (sender, _) = broadcast::channel(4096);
+        let (shutdown, _) = watch::channel(false);
+        LiveHub { sender, shutdown }
+    }
+}
+
+impl LiveHub {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.sender.subscribe()
+    }
+
+    /// Resolves when the process is shutting down (streams end, sockets close).
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// How long the pump waits for a wake-up before looking anyway (a lost NOTIFY costs
+/// at most this much delay).
+const SAFETY_POLL: Duration = Duration::from_millis(750);
+
+impl App {
+    /// Starts this process's pump: from now on, committed live events are broadcast.
+    pub async fn start_live_pump(&self) -> AppResult<tokio::task::JoinHandle<()>> {
+        let app = self.clone();
+        let mut cursor = live::last_id(self.store.reader()).await?;
+        let mut shutdown = self.live.shutdown_signal();
+        Ok(tokio::spawn(async move {
+            let mut listener = app.store.listen().await.ok().flatten();
+            loop {
+                let local = sentinelops_store::changes().notified();
+                tokio::select! {
+                    () = local => {}
+                    result = async {
+                        match listener.as_mut() {
+                            Some(l) => l.next().await.is_ok(),
+                            None => std::future::pending::<bool>().await,
+                        }
+                    } => {
+                        if !result {
+                            // The LISTEN connection dropped: reopen it; the cursor replays the gap.
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            listener = app.store.listen().await.ok().flatten();
+                        }
+                    }
+                    () = tokio::time::sleep(SAFETY_POLL) => {}
+                    _ = shutdown.changed() => break,
+                }
+                loop {
+                    let Ok(rows) = live::after(app.store.reader(), cursor, 500).await else { break };
+                    let full = rows.len() == 500;
+                    for row in rows {
+                        cursor = cursor.max(row.id);
+                        let _ = app.live.sender.send(Arc::new(LiveEvent::from_row(row)));
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+            }
+        }))
+    }
+
+    /// Events after `last_id` that `actor` may see (replay after a reconnect).
+    pub async fn replay_live(&self, actor: &Actor, last_id: i64, limit: u64) -> AppResult<Vec<LiveEvent>> {
+        let rows = live::after(self.store.reader(), last_id, limit).await?;
+        Ok(rows.into_iter().map(LiveEvent::from_row).filter(|e| e.visible_to(actor)).collect())
+    }
+}
+
+/// Records a checklist event of an instance for its section.
+pub async fn checklist_event(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    instance: &sentinelops_store::repo::instances::InstanceRow,
+    kind: &str,
+    actor: &Actor,
+    payload: Value,
+) -> AppResult<()> {
+    record(c, now, Topic::Checklist, kind, Some(instance.section_id), Some(instance.id), actor.recorded_id(), payload)
+        .await
+}

@@ -1,0 +1,150 @@
+//! `/api/v1/checklists/ws?token=…`: CONNECTION_ESTABLISHED, PING/PONG,
+//! SUBSCRIBE_INSTANCE/UNSUBSCRIBE_INSTANCE, and CHECKLIST_UPDATE for every change the
+//! user's section may see (the original broadcast everything to everyone).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use sentinelops_app::{Actor, RequestMeta};
+
+use super::TokenQuery;
+use crate::extract::ClientMeta;
+use crate::state::AppState;
+
+/// Close code for a failed authentication (policy violation), as the original.
+const AUTH_FAILED: u16 = 1008;
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(q): Query<TokenQuery>,
+    ClientMeta(meta): ClientMeta,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| run(socket, state, q.token, meta))
+}
+
+async fn send(socket: &mut WebSocket, value: Value) -> bool {
+    socket.send(Message::Text(value.to_string().into())).await.is_ok()
+}
+
+pub(super) async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
+    let app = &state.app;
+    let Some(token) = token else {
+        return close(socket, AUTH_FAILED, "Authentication required").await;
+    };
+    let Ok(actor) = app.authenticate(&token, &meta).await else {
+        return close(socket, AUTH_FAILED, "Authentication failed").await;
+    };
+    let mut events = app.live.subscribe();
+    let mut shutdown = app.live.shutdown_signal();
+    let total = app.connect_presence(&actor).await;
+    let hello = json!({
+        "type": "CONNECTION_ESTABLISHED",
+        "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": total },
+    });
+    if send(&mut socket, hello).await {
+        serve(&mut socket, &state, &actor, &token, &meta, &mut events, &mut shutdown).await;
+    }
+    app.disconnect_presence(&actor).await;
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    socket: &mut WebSocket,
+    state: &AppState,
+    actor: &Actor,
+    token: &str,
+    meta: &RequestMeta,
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) {
+    let app = &state.app;
+    let mut subscriptions: HashSet<Uuid> = HashSet::new();
+    // The session is re-checked now and then: a revoked session loses its socket.
+    let mut recheck = tokio::time::interval(Duration::from_secs(60));
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                let text = match message {
+                    Message::Text(t) => t.to_string(),
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let request: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                let now = app.clock.now();
+                let answer = match request.get("type").and_then(Value::as_str) {
+                    Some("PING") | Some("ping") => json!({ "type": "PONG", "timestamp": now }),
+                    Some("SUBSCRIBE_INSTANCE") => match instance_of(&request) {
+                        Some(id) if app.instance_view(actor, id).await.is_ok() => {
+                            subscriptions.insert(id);
+                            json!({ "type": "SUBSCRIBED", "instance_id": id, "timestamp": now })
+                        }
+                        _ => json!({ "type": "ERROR", "message": "Checklist not found or not visible to you" }),
+                    },
+                    Some("UNSUBSCRIBE_INSTANCE") => {
+                        let id = instance_of(&request);
+                        if let Some(id) = id {
+                            subscriptions.remove(&id);
+                        }
+                        json!({ "type": "UNSUBSCRIBED", "instance_id": id, "timestamp": now })
+                    }
+                    _ => json!({ "type": "ERROR", "message": "Unknown message type" }),
+                };
+                if !send(socket, answer).await {
+                    break;
+                }
+            }
+            event = events.recv() => match event {
+                Ok(event) if event.topic == "checklist" && event.visible_to(actor) => {
+                    let mut data = event.payload.clone();
+                    if let Value::Object(map) = &mut data {
+                        map.insert("type".into(), json!(event.kind));
+                        map.remove("kind");
+                    }
+                    if !send(socket, json!({ "type": "CHECKLIST_UPDATE", "data": data, "event_id": event.id })).await {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                // Too slow to keep up: tell the client to refetch (the database is the truth).
+                Err(RecvError::Lagged(_)) => {
+                    if !send(socket, json!({ "type": "RESYNC", "timestamp": app.clock.now() })).await {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = recheck.tick() => {
+                if app.authenticate(token, meta).await.is_err() {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() }))).await;
+                    break;
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "Server shutting down".into() }))).await;
+                break;
+            }
+        }
+    }
+}
+
+fn instance_of(request: &Value) -> Option<Uuid> {
+    request
+        .get("instance_id")
+        .or_else(|| request.get("data").and_then(|d| d.get("instance_id")))
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+}

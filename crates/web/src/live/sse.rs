@@ -1,0 +1,108 @@
+//! `GET /api/v1/events`: server-sent events for the built-in UI (bearer token or the
+//! session cookie). `Last-Event-ID` replays what was missed from the database; comments
+//! keep the connection alive; the stream ends promptly when the server shuts down.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, Stream, StreamExt};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use sentinelops_app::AuthError;
+use sentinelops_app::live::LiveEvent;
+
+use crate::error::{ApiError, auth_error};
+use crate::extract::{ClientMeta, bearer_token};
+use crate::state::AppState;
+
+/// The cookie the built-in UI signs in with.
+pub const SESSION_COOKIE: &str = "sentinelops_session";
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn to_sse(event: &LiveEvent) -> Event {
+    let mut data = event.payload.clone();
+    if let serde_json::Value::Object(map) = &mut data {
+        map.insert("topic".into(), json!(event.topic));
+        map.insert("section_id".into(), json!(event.section_id));
+    }
+    Event::default().id(event.id.to_string()).event(event.kind.clone()).data(data.to_string())
+}
+
+pub async fn stream(State(state): State<AppState>, ClientMeta(meta): ClientMeta, headers: HeaderMap) -> Response {
+    let token = bearer_token(&headers).map(str::to_owned).or_else(|| cookie_token(&headers));
+    let Some(token) = token else {
+        return auth_error(AuthError::TokenMissing);
+    };
+    let actor = match state.app.authenticate(&token, &meta).await {
+        Ok(actor) => actor,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    // Subscribe before replaying, so nothing falls between the two.
+    let live = state.app.live.subscribe();
+    let last_seen =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let replay = match last_seen {
+        Some(id) => state.app.replay_live(&actor, id, 1000).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let replayed_up_to = replay.last().map_or(last_seen.unwrap_or(0), |e| e.id);
+    let app = state.app.clone();
+    let shutdown = state.app.live.shutdown_signal();
+    let presence_actor = actor.clone();
+    app.connect_presence(&presence_actor).await;
+    let guard = Arc::new(PresenceGuard { app: app.clone(), actor: presence_actor });
+
+    let replayed = stream::iter(replay.into_iter().map(|e| Ok::<Event, Infallible>(to_sse(&e))));
+    let following =
+        stream::unfold((live, shutdown, actor, guard), move |(mut live, mut shutdown, actor, guard)| async move {
+            loop {
+                tokio::select! {
+                    event = live.recv() => match event {
+                        Ok(event) if event.id > replayed_up_to && event.visible_to(&actor) => {
+                            return Some((Ok(to_sse(&event)), (live, shutdown, actor, guard)));
+                        }
+                        Ok(_) => {}
+                        Err(RecvError::Lagged(_)) => {
+                            let resync = Event::default().event("resync").data("{}");
+                            return Some((Ok(resync), (live, shutdown, actor, guard)));
+                        }
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = shutdown.changed() => return None,
+                }
+            }
+        });
+    let body: std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> =
+        Box::pin(replayed.chain(following));
+    Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response()
+}
+
+/// Ends the stream's presence when the stream is dropped.
+struct PresenceGuard {
+    app: sentinelops_app::App,
+    actor: sentinelops_app::Actor,
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        let app = self.app.clone();
+        let actor = self.actor.clone();
+        tokio::spawn(async move { app.disconnect_presence(&actor).await });
+    }
+}
