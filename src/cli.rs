@@ -123,7 +123,12 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     }
     tracing::info!(%address, backend = app.store.backend().name(), "SentinelOps is serving");
     println!("SentinelOps is listening on http://{address} ({} database).", app.store.backend().name());
-    sentinelops_web::serve(listener, AppState::new(app, web), shutdown_signal()).await?;
+    let background = app.start_background().await?;
+    sentinelops_web::serve(listener, AppState::new(app.clone(), web), shutdown_signal()).await?;
+    for task in background {
+        let _ = task.await;
+    }
+    let _ = app.clear_presence().await;
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -487,10 +487,18 @@ async fn reading_an_instance_costs_the_same_queries_whatever_its_size() {
         }
         let path = format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap());
         f.srv.get(&path, &f.operator).await; // warm: the session touch happens at most once a minute
-        let before = f.srv.app.store.query_count();
-        let (status, body) = f.srv.get(&path, &f.operator).await;
-        assert_eq!(status, 200);
-        costs.push((f.srv.app.store.query_count() - before, body["items"].as_array().unwrap().len()));
+        // Background tasks (the live pump) also run queries now and then: the least of a
+        // few measurements is the request's own cost.
+        let mut least = u64::MAX;
+        let mut items = 0;
+        for _ in 0..5 {
+            let before = f.srv.app.store.query_count();
+            let (status, body) = f.srv.get(&path, &f.operator).await;
+            assert_eq!(status, 200);
+            least = least.min(f.srv.app.store.query_count() - before);
+            items = body["items"].as_array().unwrap().len();
+        }
+        costs.push((least, items));
     }
     assert_eq!(costs[0].1, 2);
     assert_eq!(costs[1].1, 40);

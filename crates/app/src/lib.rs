@@ -16,6 +16,7 @@ pub mod error;
 pub mod handover;
 pub mod health;
 pub mod idempotency;
+pub mod jobs;
 pub mod legacy;
 pub mod lenient;
 pub mod live;

@@ -101,6 +101,22 @@ pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<
         return Ok(Sent { notification_id: Uuid::nil(), recipients });
     }
     let notification_id = new_id();
+    // The recipients' live clients hear of it after commit (ids and the shown fields).
+    let live_payload = serde_json::json!({
+        "notification_id": notification_id, "recipients": recipients, "title": draft.title, "message": draft.message,
+        "priority": draft.priority.as_str(), "related_entity": draft.related_entity, "related_id": draft.related_id,
+    });
+    crate::live::record(
+        c,
+        now,
+        crate::live::Topic::Notification,
+        "new_notification",
+        draft.section_id,
+        None,
+        draft.exclude,
+        live_payload,
+    )
+    .await?;
     notifications::insert(
         c,
         NewNotification {

@@ -89,7 +89,12 @@ pub fn webhook_class(draft: &Draft) -> Option<&'static str> {
 
 /// Queues the e-mails and the webhook a notification causes, with the caller's
 /// transaction. `recipients` are the resolved in-app recipients.
-pub(crate) async fn enqueue_for(c: &impl Conn, now: DateTime<Utc>, draft: &Draft, recipients: &[Uuid]) -> AppResult<()> {
+pub(crate) async fn enqueue_for(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    draft: &Draft,
+    recipients: &[Uuid],
+) -> AppResult<()> {
     let mut rows = Vec::new();
     if emailed(draft.related_entity) && !recipients.is_empty() {
         let link = draft.related_id.map(|id| format!("/checklists/{id}"));
@@ -199,7 +204,12 @@ impl App {
     }
 
     /// Sends one claimed row and records the result; true when it was sent.
-    async fn deliver_row(&self, row: OutboxRow, holder: &str, mailer: &Result<Option<Mailer>, String>) -> AppResult<bool> {
+    async fn deliver_row(
+        &self,
+        row: OutboxRow,
+        holder: &str,
+        mailer: &Result<Option<Mailer>, String>,
+    ) -> AppResult<bool> {
         let outcome = match row.kind.as_str() {
             outbox::EMAIL => self.send_email(&row, mailer).await,
             outbox::WEBHOOK => self.send_webhook(&row).await,
@@ -269,7 +279,8 @@ impl App {
         let delivery_id = row.id.to_string();
         let mut errors = Vec::new();
         let before = payload.delivered.len();
-        let pending: Vec<&str> = targets.into_iter().filter(|url| !payload.delivered.iter().any(|d| d == url)).collect();
+        let pending: Vec<&str> =
+            targets.into_iter().filter(|url| !payload.delivered.iter().any(|d| d == url)).collect();
         for url in pending {
             match webhooks::post(url, &payload.class, &delivery_id, &body, secret).await {
                 Ok(()) => payload.delivered.push(url.to_owned()),
@@ -314,7 +325,10 @@ mod tests {
     #[test]
     fn webhook_classes_follow_the_notification() {
         let class = |t, p, e| webhook_class(&draft(t, p, e));
-        assert_eq!(class("CRITICAL: Checklist Item Escalated - X", Priority::Critical, "checklist_manager_alert"), Some("escalation"));
+        assert_eq!(
+            class("CRITICAL: Checklist Item Escalated - X", Priority::Critical, "checklist_manager_alert"),
+            Some("escalation")
+        );
         assert_eq!(class("Checklist Item Skipped - X", Priority::High, "checklist_manager_alert"), Some("skip"));
         assert_eq!(class("Checklist Completed (50%)", Priority::Medium, "checklist_completion"), Some("completion"));
         assert_eq!(class("Incoming Handover • NIGHT Shift", Priority::High, "handover_note"), Some("handover"));
@@ -329,7 +343,13 @@ mod tests {
 
     #[test]
     fn emailed_entities() {
-        for e in ["checklist_manager_alert", "checklist_manager_review", "checklist_completion", "handover_note", "checklist_reminder"] {
+        for e in [
+            "checklist_manager_alert",
+            "checklist_manager_review",
+            "checklist_completion",
+            "handover_note",
+            "checklist_reminder",
+        ] {
             assert!(emailed(e), "{e}");
         }
         for e in ["checklist_instance", "item_action", "schedule"] {

@@ -79,7 +79,11 @@ impl Drop for HttpSink {
     }
 }
 
-async fn serve(stream: TcpStream, requests: Arc<Mutex<Vec<ReceivedRequest>>>, status: Arc<AtomicU16>) -> std::io::Result<()> {
+async fn serve(
+    stream: TcpStream,
+    requests: Arc<Mutex<Vec<ReceivedRequest>>>,
+    status: Arc<AtomicU16>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     loop {

@@ -75,6 +75,7 @@ impl TestServer {
             None => Arc::new(SystemClock),
         };
         let app = App::new(store, clock, options.config.unwrap_or_else(test_config)).await.expect("build app");
+        app.start_background().await.expect("start live updates");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = AppState::new(app.clone(), options.web.unwrap_or_default());

@@ -76,7 +76,11 @@ impl Drop for TestSmtp {
     }
 }
 
-async fn session(stream: TcpStream, mails: Arc<Mutex<Vec<ReceivedMail>>>, reject: Arc<AtomicU16>) -> std::io::Result<()> {
+async fn session(
+    stream: TcpStream,
+    mails: Arc<Mutex<Vec<ReceivedMail>>>,
+    reject: Arc<AtomicU16>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 test-smtp ESMTP ready\r\n").await?;

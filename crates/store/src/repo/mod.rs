@@ -12,6 +12,8 @@ pub mod ops_events;
 pub mod org;
 pub mod outbox;
 pub mod presence;
+pub mod reminders;
+pub mod retention;
 pub mod rows;
 pub mod rules;
 pub mod sessions;

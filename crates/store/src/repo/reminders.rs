@@ -1,0 +1,106 @@
+//! What the reminder job scans, and the once-only delivery record.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::Conn;
+use crate::entity::{
+    checklist_instance_items as items, checklist_instance_scheduled_events as events,
+    checklist_instance_subitems as subitems, reminder_deliveries as deliveries,
+};
+use crate::error::StoreResult;
+
+use super::instances::{InstanceEventRow, InstanceItemRow, InstanceSubitemRow};
+
+pub type DeliveryRow = deliveries::Model;
+
+const OPEN: [&str; 2] = ["PENDING", "IN_PROGRESS"];
+
+/// Open items whose reminder time falls in (from, to].
+pub async fn items_to_remind(
+    c: &impl Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceItemRow>> {
+    Ok(items::Entity::find()
+        .filter(items::Column::RemindAt.gt(from))
+        .filter(items::Column::RemindAt.lte(to))
+        .filter(items::Column::Status.is_in(OPEN))
+        .order_by_asc(items::Column::RemindAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Open items whose due time falls in (from, to].
+pub async fn items_overdue(
+    c: &impl Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceItemRow>> {
+    Ok(items::Entity::find()
+        .filter(items::Column::ScheduledAt.gt(from))
+        .filter(items::Column::ScheduledAt.lte(to))
+        .filter(items::Column::Status.is_in(OPEN))
+        .order_by_asc(items::Column::ScheduledAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+pub async fn subitems_to_remind(
+    c: &impl Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceSubitemRow>> {
+    Ok(subitems::Entity::find()
+        .filter(subitems::Column::RemindAt.gt(from))
+        .filter(subitems::Column::RemindAt.lte(to))
+        .filter(subitems::Column::Status.is_in(OPEN))
+        .order_by_asc(subitems::Column::RemindAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+pub async fn subitems_overdue(
+    c: &impl Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceSubitemRow>> {
+    Ok(subitems::Entity::find()
+        .filter(subitems::Column::ScheduledAt.gt(from))
+        .filter(subitems::Column::ScheduledAt.lte(to))
+        .filter(subitems::Column::Status.is_in(OPEN))
+        .order_by_asc(subitems::Column::ScheduledAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Scheduled events whose reminder time falls in (from, to].
+pub async fn events_to_remind(
+    c: &impl Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceEventRow>> {
+    Ok(events::Entity::find()
+        .filter(events::Column::RemindAt.gt(from))
+        .filter(events::Column::RemindAt.lte(to))
+        .order_by_asc(events::Column::RemindAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Records a delivery; false when it was already made (by anyone, ever).
+pub async fn claim(c: &impl Conn, row: DeliveryRow) -> StoreResult<bool> {
+    let inserted =
+        deliveries::Entity::insert(row.into_active_model()).on_conflict_do_nothing().exec_without_returning(c).await?;
+    Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}

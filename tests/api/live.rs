@@ -1,0 +1,287 @@
+//! Live updates over real sockets: the original's two WebSocket protocols, the event
+//! stream with replay, section isolation, presence, and a change made through one
+//! instance reaching clients of another.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use sentinelops_testkit::{Options, PASSWORD, TestServer};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use uuid::Uuid;
+
+use crate::admin;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(srv: &TestServer, path: &str, token: &str) -> Socket {
+    let url = format!("ws://{}{path}?token={token}", srv.addr);
+    tokio_tungstenite::connect_async(url).await.expect("websocket connects").0
+}
+
+/// The next JSON message that satisfies `wanted`, within a deadline.
+async fn expect(socket: &mut Socket, wanted: impl Fn(&Value) -> bool, within: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
+        let message = tokio::time::timeout(left, socket.next()).await.ok()??.ok()?;
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).ok()?;
+            if wanted(&value) {
+                return Some(value);
+            }
+        }
+    }
+}
+
+async fn close_code(socket: &mut Socket) -> Option<CloseCode> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await.ok()?? {
+            Ok(Message::Close(frame)) => return frame.map(|f| f.code),
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A section with a manager, an operator, an outsider, a template and today's instance.
+struct Floor {
+    manager: String,
+    operator: String,
+    outsider: String,
+    instance: Value,
+}
+
+async fn floor(srv: &TestServer) -> Floor {
+    let (_, admin_token) = admin(srv).await;
+    let section = srv.create_section("Ops").await;
+    let other = srv.create_section("Elsewhere").await;
+    let (_, manager) = srv.user_with_token("max", "manager", Some(section)).await;
+    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
+    let (_, outsider) = srv.user_with_token("otto", "manager", Some(other)).await;
+    let items: Vec<Value> = (1..=3).map(|i| json!({"title": format!("Check {i}")})).collect();
+    let (status, body) = srv
+        .post(
+            "/api/v1/checklists/templates",
+            &admin_token,
+            json!({"name": "Ops", "shift": "MORNING", "section_id": section, "items": items}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = srv
+        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    Floor { manager, operator, outsider, instance: body["instance"].clone() }
+}
+
+fn item_path(instance: &Value, index: usize) -> String {
+    format!(
+        "/api/v1/checklists/instances/{}/items/{}",
+        instance["id"].as_str().unwrap(),
+        instance["items"][index]["id"].as_str().unwrap()
+    )
+}
+
+#[tokio::test]
+async fn bad_tokens_close_with_the_original_codes() {
+    let srv = TestServer::start().await;
+    let mut checklist = socket(&srv, "/api/v1/checklists/ws", "nope").await;
+    assert_eq!(close_code(&mut checklist).await, Some(CloseCode::Policy));
+    let mut notifications = socket(&srv, "/api/v1/notifications/ws", "nope").await;
+    assert_eq!(close_code(&mut notifications).await, Some(CloseCode::from(4001)));
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn checklist_socket_speaks_the_protocol_and_isolates_sections() {
+    let srv = TestServer::start().await;
+    let f = floor(&srv).await;
+    let instance_id = f.instance["id"].as_str().unwrap().to_owned();
+    let mut mine = socket(&srv, "/api/v1/checklists/ws", &f.manager).await;
+    let hello =
+        expect(&mut mine, |v| v["type"] == "CONNECTION_ESTABLISHED", Duration::from_secs(5)).await.expect("hello");
+    assert!(hello["data"]["user_id"].is_string());
+    mine.send(Message::Text(json!({"type": "PING"}).to_string().into())).await.unwrap();
+    assert!(expect(&mut mine, |v| v["type"] == "PONG", Duration::from_secs(5)).await.is_some());
+    mine.send(Message::Text(json!({"type": "SUBSCRIBE_INSTANCE", "instance_id": instance_id}).to_string().into()))
+        .await
+        .unwrap();
+    let subscribed =
+        expect(&mut mine, |v| v["type"] == "SUBSCRIBED", Duration::from_secs(5)).await.expect("subscribed");
+    assert_eq!(subscribed["instance_id"], json!(instance_id));
+
+    let mut theirs = socket(&srv, "/api/v1/checklists/ws", &f.outsider).await;
+    expect(&mut theirs, |v| v["type"] == "CONNECTION_ESTABLISHED", Duration::from_secs(5)).await.expect("hello");
+    theirs
+        .send(Message::Text(json!({"type": "SUBSCRIBE_INSTANCE", "instance_id": instance_id}).to_string().into()))
+        .await
+        .unwrap();
+    assert!(expect(&mut theirs, |v| v["type"] == "ERROR", Duration::from_secs(5)).await.is_some());
+
+    let (status, _) = srv.patch(&item_path(&f.instance, 0), &f.operator, json!({"status": "IN_PROGRESS"})).await;
+    assert_eq!(status, 200);
+    let update = expect(
+        &mut mine,
+        |v| v["type"] == "CHECKLIST_UPDATE" && v["data"]["type"] == "ITEM_UPDATED",
+        Duration::from_secs(3),
+    )
+    .await
+    .expect("the manager sees the change live");
+    assert_eq!(update["data"]["instance_id"], json!(instance_id));
+    assert_eq!(update["data"]["item_id"], f.instance["items"][0]["id"]);
+    assert_eq!(update["data"]["status"], "IN_PROGRESS");
+    assert_eq!(update["data"]["previous_status"], "PENDING");
+    let checklist_status =
+        expect(&mut mine, |v| v["data"]["type"] == "CHECKLIST_UPDATE", Duration::from_secs(3)).await.expect("status");
+    assert_eq!(checklist_status["data"]["status"], "IN_PROGRESS");
+    // The other section hears nothing of it.
+    let leaked =
+        expect(&mut theirs, |v| v["data"]["instance_id"] == json!(instance_id), Duration::from_millis(1500)).await;
+    assert!(leaked.is_none(), "{leaked:?}");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn notification_socket_pushes_new_notifications_and_marks_them_read() {
+    let srv = TestServer::start().await;
+    let f = floor(&srv).await;
+    let mut bell = socket(&srv, "/api/v1/notifications/ws", &f.manager).await;
+    let first =
+        expect(&mut bell, |v| v["type"] == "unread_notifications", Duration::from_secs(5)).await.expect("unread list");
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["payload"]["count"], 0);
+    let (status, _) = srv
+        .patch(&item_path(&f.instance, 1), &f.operator, json!({"status": "SKIPPED", "reason": "Vendor window"}))
+        .await;
+    assert_eq!(status, 200);
+    let pushed =
+        expect(&mut bell, |v| v["type"] == "new_notification", Duration::from_secs(3)).await.expect("pushed live");
+    let n = &pushed["payload"]["notification"];
+    assert!(n["title"].as_str().unwrap().starts_with("Checklist Item Skipped"));
+    assert_eq!(n["related_entity"], "checklist_manager_alert");
+    assert_eq!(n["is_read"], false);
+    // The operator who skipped is not told about their own action.
+    let mut own = socket(&srv, "/api/v1/notifications/ws", &f.operator).await;
+    let unread = expect(&mut own, |v| v["type"] == "unread_notifications", Duration::from_secs(5)).await.unwrap();
+    assert_eq!(unread["payload"]["count"], 0);
+
+    bell.send(Message::Text(json!({"type": "mark_read", "payload": {"notification_id": n["id"]}}).to_string().into()))
+        .await
+        .unwrap();
+    let updated = expect(&mut bell, |v| v["type"] == "notification_updated", Duration::from_secs(5)).await.unwrap();
+    assert_eq!(updated["payload"]["success"], true);
+    let fresh = expect(&mut bell, |v| v["type"] == "unread_notifications", Duration::from_secs(5)).await.unwrap();
+    assert_eq!(fresh["payload"]["count"], 0);
+    bell.send(Message::Text(json!({"type": "ping"}).to_string().into())).await.unwrap();
+    assert!(expect(&mut bell, |v| v["type"] == "pong", Duration::from_secs(5)).await.is_some());
+    srv.finish().await;
+}
+
+/// Reads server-sent events until `count` of kind `event` arrived; returns (id, data) pairs.
+async fn sse_events(
+    srv: &TestServer,
+    token: &str,
+    last_id: Option<&str>,
+    event: &str,
+    count: usize,
+) -> Vec<(String, Value)> {
+    let mut request = srv.client.get(srv.url("/api/v1/events")).bearer_auth(token);
+    if let Some(id) = last_id {
+        request = request.header("Last-Event-ID", id);
+    }
+    let mut response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let mut buffer = String::new();
+    let mut found = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while found.len() < count {
+        let left = deadline.checked_duration_since(tokio::time::Instant::now()).expect("events in time");
+        let chunk =
+            tokio::time::timeout(left, response.chunk()).await.expect("events in time").unwrap().expect("open stream");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block.lines().find_map(|l| l.strip_prefix(&format!("{name}:")).map(|v| v.trim().to_owned()))
+            };
+            if field("event").as_deref() == Some(event) {
+                found.push((
+                    field("id").unwrap_or_default(),
+                    serde_json::from_str(&field("data").unwrap_or_default()).unwrap(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_event_stream_delivers_and_replays_after_a_reconnect() {
+    let srv = TestServer::start().await;
+    let f = floor(&srv).await;
+    let listening = sse_events(&srv, &f.manager, None, "ITEM_UPDATED", 1);
+    let change = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        srv.patch(&item_path(&f.instance, 0), &f.operator, json!({"status": "COMPLETED"})).await
+    };
+    let (events, (status, _)) = tokio::join!(listening, change);
+    assert_eq!(status, 200);
+    let (first_id, data) = &events[0];
+    assert_eq!(data["status"], "COMPLETED");
+    // Changes made while disconnected are replayed from the database on reconnect.
+    srv.patch(&item_path(&f.instance, 1), &f.operator, json!({"status": "COMPLETED"})).await;
+    srv.patch(&item_path(&f.instance, 2), &f.operator, json!({"status": "SKIPPED", "reason": "n/a"})).await;
+    let replayed = sse_events(&srv, &f.manager, Some(first_id), "ITEM_UPDATED", 2).await;
+    let statuses: Vec<&str> = replayed.iter().map(|(_, d)| d["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["COMPLETED", "SKIPPED"]);
+    assert!(replayed.iter().all(|(id, _)| id.parse::<i64>().unwrap() > first_id.parse::<i64>().unwrap()));
+    // Another section's stream carries none of it.
+    let (status, _) = srv.call(reqwest::Method::GET, "/api/v1/events", None, None).await;
+    assert_eq!(status, 401);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_reaches_clients_of_another_and_presence_is_shared() {
+    let a = TestServer::start().await;
+    let f = floor(&a).await;
+    let b = TestServer::start_on(a.database().clone(), Options::default()).await;
+    let manager_on_b = b.login("max", PASSWORD).await;
+    let mut socket_b = socket(&b, "/api/v1/checklists/ws", &manager_on_b).await;
+    expect(&mut socket_b, |v| v["type"] == "CONNECTION_ESTABLISHED", Duration::from_secs(5)).await.expect("hello");
+
+    // The operator joins through A and connects a socket to A: B shows them online.
+    let instance_id = f.instance["id"].as_str().unwrap();
+    a.post(&format!("/api/v1/checklists/instances/{instance_id}/join"), &f.operator, json!({})).await;
+    let mut operator_socket = socket(&a, "/api/v1/checklists/ws", &f.operator).await;
+    expect(&mut operator_socket, |v| v["type"] == "CONNECTION_ESTABLISHED", Duration::from_secs(5))
+        .await
+        .expect("hello");
+    let presence =
+        expect(&mut socket_b, |v| v["data"]["type"] == "PARTICIPANT_PRESENCE_CHANGED", Duration::from_secs(3)).await;
+    assert_eq!(presence.expect("presence crosses instances")["data"]["is_online"], true);
+    let (_, view) = b.get(&format!("/api/v1/checklists/instances/{instance_id}"), &manager_on_b).await;
+    assert_eq!(view["participants"][0]["is_online"], true);
+
+    let started = tokio::time::Instant::now();
+    let (status, _) =
+        a.patch(&item_path(&f.instance, 2), &f.operator, json!({"status": "SKIPPED", "reason": "Maintenance"})).await;
+    assert_eq!(status, 200);
+    let update = expect(&mut socket_b, |v| v["data"]["type"] == "ITEM_UPDATED", Duration::from_secs(2))
+        .await
+        .expect("crosses instances");
+    assert_eq!(update["data"]["status"], "SKIPPED");
+    assert!(started.elapsed() < Duration::from_secs(1), "reached B in {:?}", started.elapsed());
+
+    drop(operator_socket);
+    let offline =
+        expect(&mut socket_b, |v| v["data"]["type"] == "PARTICIPANT_PRESENCE_CHANGED", Duration::from_secs(3)).await;
+    assert_eq!(offline.expect("offline too")["data"]["is_online"], false);
+    let mut b = b;
+    b.stop().await;
+    a.finish().await;
+    let _ = Uuid::nil();
+}
