@@ -567,9 +567,10 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
         f.notifications(&f.admin).await.iter().any(|n| n["title"].as_str().unwrap().starts_with("Supervisor override"))
     );
 
-    // Only supervisors delete, and it is audited.
+    // A closed checklist is part of the record: only an admin deletes it, and it is audited.
     assert_eq!(f.srv.delete(&format!("/api/v1/checklists/instances/{id}"), &f.operator).await.0, 403);
-    assert_eq!(f.srv.delete(&format!("/api/v1/checklists/instances/{id}"), &f.manager).await.0, 200);
+    assert_eq!(f.srv.delete(&format!("/api/v1/checklists/instances/{id}"), &f.manager).await.0, 403);
+    assert_eq!(f.srv.delete(&format!("/api/v1/checklists/instances/{id}"), &f.admin).await.0, 200);
     assert_eq!(f.srv.get(&format!("/api/v1/checklists/instances/{id}"), &f.manager).await.0, 404);
     let (_, deleted) = f.srv.get("/api/v1/ops/events?event_type=CHECKLIST_INSTANCE_DELETED", &f.admin).await;
     assert_eq!(deleted["total"], 1);

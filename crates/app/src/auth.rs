@@ -32,6 +32,40 @@ pub struct SignedIn {
     pub session: SessionRow,
 }
 
+/// Longest login (e-mail or username) considered; longer input is cut before use.
+const MAX_LOGIN: usize = 320;
+/// Longest password checked (the policy allows 128 characters).
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Sign-in lanes: a fixed set of locks that attempts are spread over by subject, so
+/// memory stays bounded whatever the number of distinct logins.
+fn sign_in_lanes() -> &'static [tokio::sync::Mutex<()>; 256] {
+    static LANES: std::sync::OnceLock<[tokio::sync::Mutex<()>; 256]> = std::sync::OnceLock::new();
+    LANES.get_or_init(|| std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+}
+
+fn lane_of(subject: &str) -> usize {
+    usize::from(Sha256::digest(subject.as_bytes()).first().copied().unwrap_or(0))
+}
+
+/// Holds the lanes of an account and a client address, taken in index order so that
+/// two attempts never wait on each other crosswise.
+async fn enter_lanes(account: &str, ip: Option<&str>) -> Vec<tokio::sync::MutexGuard<'static, ()>> {
+    let mut lanes = vec![lane_of(&format!("account:{account}"))];
+    if let Some(ip) = ip {
+        lanes.push(lane_of(&format!("ip:{ip}")));
+    }
+    lanes.sort_unstable();
+    lanes.dedup();
+    let mut guards = Vec::with_capacity(lanes.len());
+    for lane in lanes {
+        if let Some(lock) = sign_in_lanes().get(lane) {
+            guards.push(lock.lock().await);
+        }
+    }
+    guards
+}
+
 /// Length of an encoded token: 32 bytes in unpadded base64url.
 const TOKEN_LEN: usize = 43;
 
@@ -55,7 +89,12 @@ pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
 impl App {
     /// Signs a user in by e-mail or username.
     pub async fn sign_in(&self, login: &str, password: &str, meta: &RequestMeta) -> AppResult<SignedIn> {
-        let login = login.trim().to_lowercase();
+        // What is kept of a typed login is bounded (a password typed into the wrong box
+        // or a megabyte of junk must not land whole in the audit log).
+        let login: String = login.trim().to_lowercase().chars().take(MAX_LOGIN).collect();
+        // Attempts on one account, or from one address, run one at a time, so a burst
+        // of parallel guesses meets the lockout it would otherwise outrun.
+        let _lanes = enter_lanes(&login, meta.ip.as_deref()).await;
         let now = self.clock.now();
         let reader = self.store.reader();
         let user = users::find_by_login(reader, &login).await?;
@@ -69,7 +108,9 @@ impl App {
         }
 
         let stored_hash = user.as_ref().map_or_else(|| self.dummy_hash.to_string(), |u| u.password_hash.clone());
-        let password_ok = password::verify(stored_hash, password.to_owned()).await?;
+        // No password is longer than this; hashing a huge one would only cost CPU.
+        let password_ok =
+            password.len() <= MAX_PASSWORD_BYTES && password::verify(stored_hash, password.to_owned()).await?;
         let user = match user {
             Some(user) if password_ok => user,
             found => {

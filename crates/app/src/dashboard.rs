@@ -380,8 +380,11 @@ impl App {
             }
         }
         let (today, tz, boundary) = self.operational_today().await?;
-        let end = end.unwrap_or(today);
-        let start = start.unwrap_or(end - chrono::Duration::days(30));
+        let end = crate::validate::date("end_date", end.unwrap_or(today))?;
+        let start = match start {
+            Some(d) => crate::validate::date("start_date", d)?,
+            None => end.checked_sub_days(chrono::Days::new(30)).unwrap_or(end),
+        };
         if start > end {
             return Err(crate::error::invalid("start_date must not be after end_date"));
         }

@@ -189,6 +189,9 @@ impl App {
         let content = validate::text("content", &input.content, 1, 5000)?;
         let priority = check_priority(input.priority)?;
         let to_shift = input.to_shift.as_deref().map(parse_shift).transpose()?;
+        if let Some(d) = input.to_date {
+            validate::date("to_date", d)?;
+        }
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let from = match input.from_instance_id {
@@ -231,7 +234,7 @@ impl App {
     /// The actor's current checklist: today's in progress or under review first.
     async fn current_instance_of(&self, c: &impl Conn, actor: &Actor) -> AppResult<InstanceRow> {
         let section = own_section(actor)?;
-        let (today, _, _) = self.operational_today().await?;
+        let (today, _, _) = self.operational_today_in(c).await?;
         let filter = InstanceFilter {
             section_id: Some(section),
             start_date: Some(today),

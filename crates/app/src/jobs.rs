@@ -147,14 +147,14 @@ impl App {
     }
 
     /// The active managers of a section (or its admins when it has none).
-    async fn section_managers(&self, section_id: Uuid) -> AppResult<Vec<Uuid>> {
+    async fn section_managers(&self, c: &impl sentinelops_store::Conn, section_id: Uuid) -> AppResult<Vec<Uuid>> {
         let filter = UserFilter { section_id: Some(section_id), role: Some("manager".into()), active_only: true };
-        let managers: Vec<Uuid> = users::list(self.store.reader(), &filter).await?.into_iter().map(|u| u.id).collect();
+        let managers: Vec<Uuid> = users::list(c, &filter).await?.into_iter().map(|u| u.id).collect();
         if !managers.is_empty() {
             return Ok(managers);
         }
         let admins = UserFilter { section_id: None, role: Some("admin".into()), active_only: true };
-        Ok(users::list(self.store.reader(), &admins).await?.into_iter().map(|u| u.id).collect())
+        Ok(users::list(c, &admins).await?.into_iter().map(|u| u.id).collect())
     }
 
     /// Reminders `notify_before_minutes` ahead of each TIMED item, subitem and scheduled
@@ -272,7 +272,7 @@ impl App {
             "EVENT" => "Scheduled Event",
             _ => "Timed Item",
         };
-        let tz = self.business_timezone().await?;
+        let tz = self.business_timezone_in(&tx).await?;
         let at = d.scheduled_at.with_timezone(&tz).format("%H:%M");
         let participants: Vec<Uuid> =
             instances::participants_of(&tx, instance.id).await?.into_iter().map(|p| p.user_id).collect();
@@ -284,12 +284,15 @@ impl App {
                     d.title, instance.template_name, instance.shift, instance.checklist_date
                 ),
                 Priority::High,
-                self.section_managers(instance.section_id).await?,
+                self.section_managers(&tx, instance.section_id).await?,
             )
         } else {
             let minutes = (d.scheduled_at - now).num_minutes().max(0);
-            let audience =
-                if participants.is_empty() { self.section_managers(instance.section_id).await? } else { participants };
+            let audience = if participants.is_empty() {
+                self.section_managers(&tx, instance.section_id).await?
+            } else {
+                participants
+            };
             (
                 format!("SentinelOps Reminder • {} {what} Due in {minutes} min", instance.shift),
                 format!(
@@ -386,7 +389,7 @@ impl App {
                 related_entity: "checklist_instance",
                 related_id: Some(instance.id),
                 section_id: Some(instance.section_id),
-                audience: Audience::Users(self.section_managers(instance.section_id).await?),
+                audience: Audience::Users(self.section_managers(tx, instance.section_id).await?),
                 exclude: None,
             },
         )
@@ -405,6 +408,10 @@ impl App {
             ("notifications", jobs.retain_notifications),
         ];
         let mut total = 0usize;
+        // Idempotency keys serve retries only: a day is plenty.
+        let tx = self.store.begin_write().await?;
+        sentinelops_store::repo::idempotency::purge(&tx, now - Duration::days(1)).await?;
+        commit(tx).await?;
         for (class, keep) in classes {
             let Some(keep) = keep else { continue };
             let before = now - keep;

@@ -27,8 +27,16 @@ fn hasher(cost: HashCost) -> AppResult<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// Password hashing is CPU- and memory-heavy (19 MiB each): at most this many run at
+/// once, so a flood of sign-ins queues instead of exhausting memory.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()) * 2))
+}
+
 /// Hashes a password into a PHC string.
 pub async fn hash(cost: HashCost, password: String) -> AppResult<String> {
+    let _slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher(cost)?
@@ -42,6 +50,7 @@ pub async fn hash(cost: HashCost, password: String) -> AppResult<String> {
 
 /// Checks a password against a stored PHC string (its own parameters apply).
 pub async fn verify(stored: String, password: String) -> AppResult<bool> {
+    let _slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;

@@ -44,7 +44,13 @@ pub struct TimezoneSetting {
 impl App {
     /// The business time zone in force.
     pub async fn business_timezone(&self) -> AppResult<Tz> {
-        let row = settings::get(self.store.reader(), TIMEZONE_KEY).await?;
+        self.business_timezone_in(self.store.reader()).await
+    }
+
+    /// The business time zone read through `c` (inside a transaction, use its connection:
+    /// on PostgreSQL a second connection could wait on a pool the transaction holds).
+    pub(crate) async fn business_timezone_in(&self, c: &impl sentinelops_store::Conn) -> AppResult<Tz> {
+        let row = settings::get(c, TIMEZONE_KEY).await?;
         Ok(row
             .and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok()))
             .unwrap_or(self.config.default_timezone))

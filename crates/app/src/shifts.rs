@@ -144,8 +144,13 @@ impl App {
 
     /// Today's operational date in the business time zone.
     pub async fn operational_today(&self) -> AppResult<(NaiveDate, Tz, NaiveTime)> {
-        let tz = self.business_timezone().await?;
-        let boundary = day_boundary(self.store.reader()).await?;
+        self.operational_today_in(self.store.reader()).await
+    }
+
+    /// `operational_today` read through `c` (the transaction's own connection).
+    pub(crate) async fn operational_today_in(&self, c: &impl Conn) -> AppResult<(NaiveDate, Tz, NaiveTime)> {
+        let tz = self.business_timezone_in(c).await?;
+        let boundary = day_boundary(c).await?;
         Ok((operational_date(self.clock.now(), tz, boundary), tz, boundary))
     }
 }

@@ -307,6 +307,10 @@ fn check_schedule(
 }
 
 fn parse_event_time(value: &str, tz: Tz) -> AppResult<DateTime<Utc>> {
+    validate::instant("event_datetime", parse_event_instant(value, tz)?)
+}
+
+fn parse_event_instant(value: &str, tz: Tz) -> AppResult<DateTime<Utc>> {
     let v = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
@@ -535,7 +539,7 @@ pub struct TemplateChange {
 
 impl App {
     async fn frame(&self, c: &impl Conn, shift: ShiftType) -> AppResult<Frame> {
-        Ok(Frame { shift, window: window_of(c, shift).await?, tz: self.business_timezone().await? })
+        Ok(Frame { shift, window: window_of(c, shift).await?, tz: self.business_timezone_in(c).await? })
     }
 
     pub async fn list_templates(

@@ -336,7 +336,7 @@ impl App {
         }
 
         let loses_admin = before.role == "admin" && before.is_active && (user.role != "admin" || !user.is_active);
-        if loses_admin && users::count_admins(&tx).await? <= 1 {
+        if loses_admin && users::count_admins_for_update(&tx).await? <= 1 {
             return Err(AppError::Conflict("The last active administrator cannot be demoted or deactivated".into()));
         }
         if changed.is_empty() {

@@ -47,6 +47,22 @@ pub fn email(value: &str) -> AppResult<String> {
     Ok(address)
 }
 
+/// Dates the product deals in: from 1970 to 2200 (anything else is a typo or an attack,
+/// and far dates overflow date arithmetic).
+pub fn date(field: &str, value: chrono::NaiveDate) -> AppResult<chrono::NaiveDate> {
+    use chrono::Datelike;
+    if (1970..=2200).contains(&value.year()) {
+        Ok(value)
+    } else {
+        Err(invalid(format!("{field} must be between 1970 and 2200")))
+    }
+}
+
+/// Instants, bounded like dates.
+pub fn instant(field: &str, value: chrono::DateTime<chrono::Utc>) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    date(field, value.date_naive()).map(|_| value)
+}
+
 /// Passwords: 8–128 characters, kept exactly as typed.
 pub fn password(value: &str) -> AppResult<String> {
     let len = value.chars().count();

@@ -152,14 +152,36 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, state: &AppState) ->
     if !trusted(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<String> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+        .map(|part| part.trim().to_owned())
         .collect();
-    Some(forwarded.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer))
+    // Walk back from the nearest hop: trusted proxies are skipped; the first other
+    // address is the client. An entry that is not an address cannot be vouched for,
+    // so the last trusted hop is used rather than anything a client wrote before it.
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        match parse_forwarded(entry) {
+            Some(ip) if trusted(&ip) => client = ip,
+            Some(ip) => return Some(ip),
+            None => return Some(client),
+        }
+    }
+    Some(client)
+}
+
+/// An address as proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `::1` or `[::1]:5678`.
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = entry.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    entry.strip_prefix('[').and_then(|rest| rest.split(']').next()).and_then(|ip| ip.parse().ok())
 }
 
 pub fn request_meta(parts: &Parts, state: &AppState) -> RequestMeta {

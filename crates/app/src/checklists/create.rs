@@ -50,7 +50,13 @@ impl App {
     pub async fn create_instance(&self, actor: &Actor, input: CreateInstance) -> AppResult<(InstanceRow, bool)> {
         let reader = self.store.reader();
         let template = match input.template_id {
-            Some(id) => self.readable_template(reader, actor, id).await?,
+            Some(id) => {
+                let template = self.readable_template(reader, actor, id).await?;
+                if !template.is_active {
+                    return Err(invalid("This template is deactivated; activate it to start checklists from it"));
+                }
+                template
+            }
             None => {
                 let shift = parse_shift(input.shift.as_deref().ok_or_else(|| invalid("shift is required"))?)?;
                 let section = match (actor.is_admin(), input.section_id) {
@@ -74,7 +80,7 @@ impl App {
             )));
         }
         let date = match input.checklist_date {
-            Some(d) => d,
+            Some(d) => crate::validate::date("checklist_date", d)?,
             None => self.operational_today().await?.0,
         };
         self.ensure_instance(actor, &template, date).await
@@ -134,7 +140,7 @@ impl App {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<(InstanceRow, bool)> {
-        let tz = self.business_timezone().await?;
+        let tz = self.business_timezone_in(c).await?;
         let window = window_of(c, shift).await?;
         let (shift_start, shift_end) = window.bounds(date, tz);
         let id = new_id();

@@ -478,6 +478,7 @@ impl App {
                 current: json!({ "status": instance.status }),
             });
         }
+        validate::date("target_date", input.target_date)?;
         if instance.checklist_date == input.target_date {
             return Err(invalid("target_date is the checklist's current date"));
         }
@@ -489,7 +490,7 @@ impl App {
         }
         let reason = input.reason.clone().unwrap_or_else(|| "Date correction".to_owned());
         let reason = validate::text("reason", &reason, 1, 2000)?;
-        let tz = self.business_timezone().await?;
+        let tz = self.business_timezone_in(&tx).await?;
         let shift = crate::shifts::parse_shift(&instance.shift)?;
         let window = crate::shifts::window_of(&tx, shift).await?;
         let (start, end) = window.bounds(input.target_date, tz);
@@ -513,6 +514,11 @@ impl App {
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
+        if status_of(&instance).is_closed() && !actor.is_admin() {
+            return Err(crate::error::forbidden(
+                "A closed checklist is part of the audit record: only an administrator may delete it",
+            ));
+        }
         record_ops(
             &tx,
             now,

@@ -14,10 +14,10 @@ use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow, Inst
 use sentinelops_store::repo::{Page, Window};
 
 use super::view::InstanceView;
-use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppResult, invalid};
 use crate::shifts::parse_shift;
+use crate::{App, validate};
 
 /// A light instance for timelines (no items).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -115,6 +115,8 @@ impl App {
         };
         let today = self.operational_today().await?.0;
         let (start, end) = (start.unwrap_or(today), end.unwrap_or(today));
+        validate::date("start_date", start)?;
+        validate::date("end_date", end)?;
         if start > end {
             return Err(invalid("start_date must not be after end_date"));
         }
@@ -141,8 +143,11 @@ impl App {
             return Ok(Page { rows: Vec::new(), total: 0 });
         };
         let today = self.operational_today().await?.0;
-        let end = q.end_date.unwrap_or(today);
-        let start = q.start_date.unwrap_or(end - chrono::Duration::days(30));
+        let end = validate::date("end_date", q.end_date.unwrap_or(today))?;
+        let start = match q.start_date {
+            Some(d) => validate::date("start_date", d)?,
+            None => end.checked_sub_days(chrono::Days::new(30)).unwrap_or(end),
+        };
         if start > end {
             return Err(invalid("start_date must not be after end_date"));
         }

@@ -49,3 +49,8 @@ pub async fn take_over(c: &impl Conn, id: Uuid, stale_before: DateTime<Utc>, now
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// Forgets keys older than `before` (they are for retries, not for history).
+pub async fn purge(c: &impl Conn, before: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(Entity::delete_many().filter(Column::CreatedAt.lt(before)).exec(c).await?.rows_affected)
+}

@@ -33,7 +33,7 @@ pub async fn items_to_remind(
         .await?)
 }
 
-/// Open items whose due time falls in (from, to].
+/// Open items whose due time falls in (from, to): due and not done by `to`.
 pub async fn items_overdue(
     c: &impl Conn,
     from: DateTime<Utc>,
@@ -42,7 +42,7 @@ pub async fn items_overdue(
 ) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
         .filter(items::Column::ScheduledAt.gt(from))
-        .filter(items::Column::ScheduledAt.lte(to))
+        .filter(items::Column::ScheduledAt.lt(to))
         .filter(items::Column::Status.is_in(OPEN))
         .order_by_asc(items::Column::ScheduledAt)
         .limit(limit)
@@ -74,7 +74,7 @@ pub async fn subitems_overdue(
 ) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
         .filter(subitems::Column::ScheduledAt.gt(from))
-        .filter(subitems::Column::ScheduledAt.lte(to))
+        .filter(subitems::Column::ScheduledAt.lt(to))
         .filter(subitems::Column::Status.is_in(OPEN))
         .order_by_asc(subitems::Column::ScheduledAt)
         .limit(limit)

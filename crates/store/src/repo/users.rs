@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -103,6 +103,14 @@ pub async fn list(c: &impl Conn, filter: &UserFilter) -> StoreResult<Vec<UserRow
 
 pub async fn count(c: &impl Conn) -> StoreResult<u64> {
     Ok(Entity::find().count(c).await?)
+}
+
+/// Counts active admins, locking their rows on PostgreSQL so that two concurrent
+/// demotions cannot both see another admin left.
+pub async fn count_admins_for_update(c: &impl Conn) -> StoreResult<u64> {
+    let query = Entity::find().filter(Column::Role.eq("admin")).filter(Column::IsActive.eq(true));
+    let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
+    Ok(u64::try_from(query.all(c).await?.len()).unwrap_or(u64::MAX))
 }
 
 pub async fn count_admins(c: &impl Conn) -> StoreResult<u64> {

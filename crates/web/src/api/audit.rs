@@ -79,6 +79,11 @@ fn wants_csv(format: Option<&str>) -> Result<bool, AppError> {
 }
 
 fn check_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<(), AppError> {
+    for (field, value) in [("from", from), ("to", to)] {
+        if let Some(v) = value {
+            sentinelops_app::validate::instant(field, v)?;
+        }
+    }
     match (from, to) {
         (Some(f), Some(t)) if f > t => Err(AppError::Validation("from must not be after to".into())),
         _ => Ok(()),
