@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod handover;
+mod jobs;
 mod listings;
 mod live;
 mod lockout;

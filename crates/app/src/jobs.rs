@@ -89,7 +89,7 @@ impl App {
     pub fn spawn_jobs(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         let mut shutdown = self.live.shutdown_signal();
-        tokio::spawn(async move {
+        tokio::spawn(sentinelops_store::uncounted(async move {
             let mut tick = tokio::time::interval(app.config.jobs.tick);
             let mut heartbeat = tokio::time::interval(crate::presence::HEARTBEAT);
             loop {
@@ -112,7 +112,7 @@ impl App {
                     _ = shutdown.changed() => break,
                 }
             }
-        })
+        }))
     }
 
     /// At or after the configured local time, creates today's checklist of every

@@ -160,7 +160,7 @@ impl App {
         let app = self.clone();
         let mut cursor = live::last_id(self.store.reader()).await?;
         let mut shutdown = self.live.shutdown_signal();
-        Ok(tokio::spawn(async move {
+        Ok(tokio::spawn(sentinelops_store::uncounted(async move {
             let mut listener = app.store.listen().await.ok().flatten();
             loop {
                 let local = sentinelops_store::changes().notified();
@@ -193,7 +193,7 @@ impl App {
                     }
                 }
             }
-        }))
+        })))
     }
 
     /// Events after `last_id` that `actor` may see (replay after a reconnect).

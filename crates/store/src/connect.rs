@@ -78,11 +78,24 @@ pub struct Store {
     url: Arc<str>,
 }
 
-/// Counts every statement a connection runs.
+tokio::task_local! {
+    /// Set while background work runs, whose statements are not counted.
+    static BACKGROUND: ();
+}
+
+/// Runs background work (live pump, heartbeats) without counting its statements, so
+/// that `query_count` measures requests only.
+pub async fn uncounted<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
+}
+
+/// Counts every statement a connection runs, outside background work.
 fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseConnection {
     let counter = Arc::clone(counter);
     conn.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::Relaxed);
+        if BACKGROUND.try_with(|_| ()).is_err() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
     });
     conn
 }

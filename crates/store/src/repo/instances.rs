@@ -329,7 +329,7 @@ pub async fn add_participant(c: &impl Conn, row: ParticipantRow) -> StoreResult<
         return Ok(false);
     }
     let inserted = participants::Entity::insert(row.into_active_model().reset_all())
-        .on_conflict_do_nothing()
+        .on_conflict_do_nothing_on([participants::Column::InstanceId, participants::Column::UserId])
         .exec_without_returning(c)
         .await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))

@@ -100,7 +100,15 @@ pub async fn events_to_remind(
 
 /// Records a delivery; false when it was already made (by anyone, ever).
 pub async fn claim(c: &impl Conn, row: DeliveryRow) -> StoreResult<bool> {
-    let inserted =
-        deliveries::Entity::insert(row.into_active_model()).on_conflict_do_nothing().exec_without_returning(c).await?;
+    // The unique key is (kind, entity, due time): a second claim is a no-op.
+    let inserted = deliveries::Entity::insert(row.into_active_model())
+        .on_conflict_do_nothing_on([
+            deliveries::Column::Kind,
+            deliveries::Column::EntityType,
+            deliveries::Column::EntityId,
+            deliveries::Column::DueAt,
+        ])
+        .exec_without_returning(c)
+        .await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
