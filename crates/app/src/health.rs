@@ -11,3 +11,16 @@ impl App {
         Ok(stats::counts(self.store.reader()).await?)
     }
 }
+
+impl App {
+    /// Seconds the oldest undelivered e-mail or webhook has waited (0 when none).
+    pub async fn outbox_lag_seconds(&self) -> AppResult<f64> {
+        let oldest = sentinelops_store::repo::outbox::oldest_pending(self.store.reader()).await?;
+        Ok(oldest.map_or(0.0, |t| (self.clock.now() - t).num_milliseconds().max(0) as f64 / 1000.0))
+    }
+
+    /// Users with a live connection (WebSocket or event stream) on this instance.
+    pub fn live_connection_users(&self) -> usize {
+        self.presence.local().len()
+    }
+}

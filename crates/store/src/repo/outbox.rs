@@ -247,3 +247,14 @@ pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<&str>) -> St
     }
     Ok(query.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).all(c).await?)
 }
+
+/// When the oldest message still waiting was queued (for the outbox-lag metric).
+pub async fn oldest_pending(c: &impl Conn) -> StoreResult<Option<DateTime<Utc>>> {
+    Ok(Entity::find()
+        .filter(Column::Status.eq("PENDING"))
+        .order_by_asc(Column::CreatedAt)
+        .limit(1)
+        .one(c)
+        .await?
+        .map(|row| row.created_at))
+}

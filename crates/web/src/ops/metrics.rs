@@ -31,6 +31,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
     let pool = state.app.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(f64::from(pool.idle));
+    if let Ok(lag) = state.app.outbox_lag_seconds().await {
+        metrics::gauge!("outbox_lag_seconds").set(lag);
+    }
+    metrics::gauge!("live_connected_users").set(state.app.live_connection_users() as f64);
     let body = install_recorder().map(|h| h.render()).unwrap_or_default();
     let mut response = body.into_response();
     response
