@@ -613,3 +613,19 @@ async fn an_idempotency_key_makes_a_retry_return_the_first_answer() {
     assert_eq!((status, replayed), (200, false));
     f.srv.finish().await;
 }
+
+#[tokio::test]
+async fn parallel_subitem_additions_are_all_kept() {
+    let f = Floor::new(2).await;
+    let (_, template) = f.srv.get(&format!("/api/v1/checklists/templates/{}", f.template_id), &f.admin).await;
+    let item = template["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/checklists/templates/{}/items/{item}/subitems", f.template_id);
+    let answers = join_all((0..6).map(|i| f.srv.post(&path, &f.manager, json!({"title": format!("sub {i}")})))).await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let (_, template) = f.srv.get(&format!("/api/v1/checklists/templates/{}", f.template_id), &f.admin).await;
+    let mut titles: Vec<&str> =
+        template["items"][0]["subitems"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    titles.sort_unstable();
+    assert_eq!(titles, ["sub 0", "sub 1", "sub 2", "sub 3", "sub 4", "sub 5"]);
+    f.srv.finish().await;
+}

@@ -572,7 +572,8 @@ impl App {
 
     /// A template row the actor may change (admins; managers of its section).
     async fn editable_template(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<TemplateRow> {
-        let row = self.readable_template(c, actor, id).await?;
+        let row = templates::find_template_for_update(c, id).await?.ok_or_else(|| not_found("Template not found"))?;
+        can_use_section(actor, row.section_id)?;
         can_supervise_section(actor, row.section_id)?;
         Ok(row)
     }
@@ -914,7 +915,33 @@ impl App {
         let row = self.editable_template(&tx, actor, template_id).await?;
         let frame = self.frame(&tx, parse_shift(&row.shift)?).await?;
         let items = templates::items_of(&tx, vec![template_id], true).await?;
-        let item_id = match decide(&items)? {
+        // Subitem and event edits rewrite their item's list from what this transaction
+        // reads, so concurrent edits apply one after the other instead of erasing each other.
+        let change = match decide(&items)? {
+            ItemChange::Subitem { item, subitem, input } => {
+                let current = templates::subitems_of(&tx, vec![item]).await?;
+                ItemChange::Upsert(ItemInput {
+                    id: Some(item.to_string()),
+                    subitems: Some(subitem_list(&current, subitem, input)?),
+                    ..ItemInput::default()
+                })
+            }
+            ItemChange::Event { item, event, input } => {
+                let kind = items.iter().find(|i| i.id == item).map(|i| i.item_type.clone()).unwrap_or_default();
+                if kind != ItemType::ScheduledEvent.as_str() {
+                    return Err(invalid("Scheduled events belong to SCHEDULED_EVENT items only"));
+                }
+                let current = templates::events_of(&tx, vec![item]).await?;
+                ItemChange::Upsert(ItemInput {
+                    id: Some(item.to_string()),
+                    scheduled_events: Some(event_list(&current, event, input)?),
+                    ..ItemInput::default()
+                })
+            }
+            other => other,
+        };
+        let item_id = match change {
+            ItemChange::Subitem { item, .. } | ItemChange::Event { item, .. } => item,
             ItemChange::Upsert(input) => {
                 let existing = input.id.as_ref().and_then(|iid| items.iter().find(|i| i.id.to_string() == *iid));
                 let own = match existing {
@@ -951,39 +978,17 @@ impl App {
         subitem_id: Option<Uuid>,
         input: Option<SubitemInput>,
     ) -> AppResult<TemplateItemView> {
-        let reader = self.store.reader();
-        let item = templates::find_item(reader, item_id)
-            .await?
-            .filter(|i| i.template_id == template_id && i.is_active)
-            .ok_or_else(|| not_found("Template item not found"))?;
-        let current = templates::subitems_of(reader, vec![item_id]).await?;
-        if let Some(sid) = subitem_id
-            && !current.iter().any(|s| s.id == sid)
-        {
-            return Err(not_found("Template subitem not found"));
-        }
-        let mut list: Vec<SubitemInput> = current
-            .iter()
-            .filter(|s| Some(s.id) != subitem_id || input.is_some())
-            .map(|s| {
-                let as_input = SubitemInput { id: Some(s.id.to_string()), ..SubitemInput::default() };
-                match (&input, Some(s.id) == subitem_id) {
-                    (Some(patch), true) => SubitemInput { id: as_input.id, ..patch.clone() },
-                    _ => as_input,
-                }
-            })
-            .collect();
-        if subitem_id.is_none()
-            && let Some(new) = input
-        {
-            list.push(SubitemInput { id: None, ..new });
-        }
-        let patch = ItemInput { id: Some(item.id.to_string()), subitems: Some(list), ..ItemInput::default() };
-        self.update_template_item(actor, template_id, item_id, patch).await
+        let event = if input.is_none() { "TEMPLATE_SUBITEM_DELETED" } else { "TEMPLATE_SUBITEM_CHANGED" };
+        self.change_items(actor, template_id, event, |items| {
+            if items.iter().any(|i| i.id == item_id) {
+                Ok(ItemChange::Subitem { item: item_id, subitem: subitem_id, input })
+            } else {
+                Err(not_found("Template item not found"))
+            }
+        })
+        .await
     }
-}
 
-impl App {
     /// Adds (`event_id` None) or removes (`input` None) one scheduled event of a
     /// SCHEDULED_EVENT item; the item's event list is rewritten with the change.
     pub async fn change_template_event(
@@ -994,42 +999,90 @@ impl App {
         event_id: Option<Uuid>,
         input: Option<EventInput>,
     ) -> AppResult<TemplateItemView> {
-        let reader = self.store.reader();
-        let item = templates::find_item(reader, item_id)
-            .await?
-            .filter(|i| i.template_id == template_id && i.is_active)
-            .ok_or_else(|| not_found("Template item not found"))?;
-        if item.item_type != ItemType::ScheduledEvent.as_str() {
-            return Err(invalid("Scheduled events belong to SCHEDULED_EVENT items only"));
-        }
-        let current = templates::events_of(reader, vec![item_id]).await?;
-        if let Some(eid) = event_id
-            && !current.iter().any(|e| e.id == eid)
-        {
-            return Err(not_found("Scheduled event not found"));
-        }
-        let mut list: Vec<EventInput> = current
-            .iter()
-            .filter(|e| Some(e.id) != event_id)
-            .map(|e| EventInput {
-                id: Some(e.id.to_string()),
-                event_datetime: Some(e.event_datetime.to_rfc3339()),
-                notify_before_minutes: Some(e.notify_before_minutes),
-                notify_roles: e.notify_roles.clone().and_then(|v| serde_json::from_value(v).ok()),
-                notify_all: Some(e.notify_all),
-            })
-            .collect();
-        if let Some(new) = input {
-            list.push(new);
-        }
-        let patch = ItemInput { id: Some(item_id.to_string()), scheduled_events: Some(list), ..ItemInput::default() };
-        self.update_template_item(actor, template_id, item_id, patch).await
+        self.change_items(actor, template_id, "TEMPLATE_ITEM_UPDATED", |items| {
+            if items.iter().any(|i| i.id == item_id) {
+                Ok(ItemChange::Event { item: item_id, event: event_id, input })
+            } else {
+                Err(not_found("Template item not found"))
+            }
+        })
+        .await
     }
+}
+
+/// An item's subitem list with one subitem added, changed or removed.
+fn subitem_list(
+    current: &[TemplateSubitemRow],
+    subitem_id: Option<Uuid>,
+    input: Option<SubitemInput>,
+) -> AppResult<Vec<SubitemInput>> {
+    if let Some(sid) = subitem_id
+        && !current.iter().any(|s| s.id == sid)
+    {
+        return Err(not_found("Template subitem not found"));
+    }
+    let mut list: Vec<SubitemInput> = current
+        .iter()
+        .filter(|s| Some(s.id) != subitem_id || input.is_some())
+        .map(|s| {
+            let as_input = SubitemInput { id: Some(s.id.to_string()), ..SubitemInput::default() };
+            match (&input, Some(s.id) == subitem_id) {
+                (Some(patch), true) => SubitemInput { id: as_input.id, ..patch.clone() },
+                _ => as_input,
+            }
+        })
+        .collect();
+    if subitem_id.is_none()
+        && let Some(new) = input
+    {
+        list.push(SubitemInput { id: None, ..new });
+    }
+    Ok(list)
+}
+
+/// An item's scheduled events with one added or removed.
+fn event_list(
+    current: &[TemplateEventRow],
+    event_id: Option<Uuid>,
+    input: Option<EventInput>,
+) -> AppResult<Vec<EventInput>> {
+    if let Some(eid) = event_id
+        && !current.iter().any(|e| e.id == eid)
+    {
+        return Err(not_found("Scheduled event not found"));
+    }
+    let mut list: Vec<EventInput> = current
+        .iter()
+        .filter(|e| Some(e.id) != event_id)
+        .map(|e| EventInput {
+            id: Some(e.id.to_string()),
+            event_datetime: Some(e.event_datetime.to_rfc3339()),
+            notify_before_minutes: Some(e.notify_before_minutes),
+            notify_roles: e.notify_roles.clone().and_then(|v| serde_json::from_value(v).ok()),
+            notify_all: Some(e.notify_all),
+        })
+        .collect();
+    if let Some(new) = input {
+        list.push(new);
+    }
+    Ok(list)
 }
 
 enum ItemChange {
     Upsert(ItemInput),
     Retire(Uuid),
+    /// Add (`subitem` None), change or remove (`input` None) one subitem.
+    Subitem {
+        item: Uuid,
+        subitem: Option<Uuid>,
+        input: Option<SubitemInput>,
+    },
+    /// Add (`event` None) or remove (`input` None) one scheduled event.
+    Event {
+        item: Uuid,
+        event: Option<Uuid>,
+        input: Option<EventInput>,
+    },
 }
 
 fn first(mut views: Vec<TemplateView>) -> AppResult<TemplateView> {

@@ -24,6 +24,15 @@ pub async fn save_template(c: &impl Conn, row: TemplateRow) -> StoreResult<()> {
     rows::save::<templates::ActiveModel>(c, row).await
 }
 
+/// Reads a template for a change: locked on PostgreSQL until the transaction ends, so
+/// concurrent edits of one template apply one after the other.
+pub async fn find_template_for_update(c: &impl Conn, id: Uuid) -> StoreResult<Option<TemplateRow>> {
+    use sea_orm::QuerySelect;
+    let query = templates::Entity::find_by_id(id);
+    let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
+    Ok(query.one(c).await?)
+}
+
 pub async fn find_template(c: &impl Conn, id: Uuid) -> StoreResult<Option<TemplateRow>> {
     Ok(templates::Entity::find_by_id(id).one(c).await?)
 }
