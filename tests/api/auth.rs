@@ -129,7 +129,8 @@ async fn logout_revokes_the_session_and_the_token_then_fails() {
 
     let events = auth_events_of(&srv, &admin_token, "olu").await;
     let tail: Vec<(&str, &str)> = events.iter().skip(4).map(|(t, r)| (t.as_str(), r.as_str())).collect();
-    assert_eq!(tail, [("SESSION_REVOKED", "logout"), ("LOGOUT", "")]);
+    // The revoked token used afterwards is recorded against its user.
+    assert_eq!(tail, [("SESSION_REVOKED", "logout"), ("LOGOUT", ""), ("INVALID_TOKEN", "revoked_session")]);
     let (_, invalid) = srv.get("/api/v1/auth/events?event_type=INVALID_TOKEN", &admin_token).await;
     assert_eq!(invalid["items"][0]["metadata"]["reason"], "revoked_session");
     srv.finish().await;

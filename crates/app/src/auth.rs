@@ -282,6 +282,10 @@ impl App {
             return Ok(());
         }
         let meta = RequestMeta { ip: Some(client.to_owned()), user_agent: meta.user_agent.clone() };
+        let username = match session {
+            Some(s) => users::find(self.store.reader(), s.user_id).await?.map(|u| u.username),
+            None => None,
+        };
         let tx = self.store.begin_write().await?;
         record_auth(
             &tx,
@@ -290,7 +294,7 @@ impl App {
             AuthEvent {
                 kind: AuthEventType::InvalidToken,
                 user_id: session.map(|s| s.user_id),
-                username: None,
+                username: username.as_deref(),
                 session_id: session.map(|s| s.id),
                 metadata: json!({ "reason": reason }),
             },

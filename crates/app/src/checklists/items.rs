@@ -280,7 +280,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn log_activity(
+    pub(crate) async fn log_activity(
         &self,
         c: &impl Conn,
         actor: &Actor,

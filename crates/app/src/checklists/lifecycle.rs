@@ -356,6 +356,28 @@ impl App {
             next.updated_at = now;
             if instances::update_subitem_if_version(&tx, next, s.version).await? {
                 completed_subitems += 1;
+                let from = ItemStatus::parse(&s.status);
+                let change = Change {
+                    to: ItemStatus::Completed,
+                    reason: None,
+                    comment: Some(reason.clone()),
+                    verdict: None,
+                    expected: None,
+                };
+                self.log_activity(
+                    &tx,
+                    actor,
+                    &instance,
+                    s.instance_item_id,
+                    Some(s.id),
+                    "COMPLETED",
+                    from,
+                    Some(ItemStatus::Completed),
+                    &change,
+                    None,
+                    now,
+                )
+                .await?;
             }
         }
         let policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
