@@ -285,3 +285,23 @@ async fn a_change_through_one_instance_reaches_clients_of_another_and_presence_i
     a.finish().await;
     let _ = Uuid::nil();
 }
+
+#[tokio::test]
+async fn an_event_stream_on_one_instance_hears_a_change_made_through_another() {
+    let a = TestServer::start().await;
+    let f = floor(&a).await;
+    let b = TestServer::start_on(a.database().clone(), Options::default()).await;
+    let manager_on_b = b.login("max", PASSWORD).await;
+    let listening = sse_events(&b, &manager_on_b, None, "ITEM_UPDATED", 1);
+    let change = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        a.patch(&item_path(&f.instance, 0), &f.operator, json!({"status": "FAILED", "reason": "Disk full"})).await
+    };
+    let (events, (status, _)) = tokio::join!(listening, change);
+    assert_eq!(status, 200);
+    assert_eq!(events[0].1["status"], "FAILED");
+    assert_eq!(events[0].1["instance_id"], f.instance["id"]);
+    let mut b = b;
+    b.stop().await;
+    a.finish().await;
+}
