@@ -126,10 +126,22 @@ async fn first_run_prints_a_usable_admin_and_sigterm_stops_cleanly() {
     let body: serde_json::Value = signin.json().await.unwrap();
     assert_eq!(body["user"]["role"], "admin");
 
+    // An open event stream must not hold the shutdown up.
+    let token = body["token"].as_str().unwrap().to_owned();
+    let stream = client.get(format!("http://{address}/api/v1/events")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "shutdown hangs with a live stream open");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    drop(stream);
     db.drop_now().await;
 }
 
