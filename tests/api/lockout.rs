@@ -74,3 +74,18 @@ async fn a_client_address_spraying_many_accounts_is_locked() {
     assert_eq!(attempt(&srv, "olu", PASSWORD, Some("203.0.113.7")).await, StatusCode::OK);
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn a_parallel_burst_of_guesses_meets_the_lockout() {
+    let clock = clock();
+    let srv = TestServer::start_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let (_, admin_token) = admin(&srv).await;
+    srv.create_user("olu", "user", None).await;
+    let statuses = futures::future::join_all((0..30).map(|_| attempt(&srv, "olu", "wrong-password", None))).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED));
+    let reasons: Vec<String> = auth_events_of(&srv, &admin_token, "olu").await.into_iter().map(|(_, r)| r).collect();
+    let checked = reasons.iter().filter(|r| *r == "invalid_password").count();
+    assert_eq!(checked, 5, "only the threshold's worth of guesses reach the password check: {reasons:?}");
+    assert_eq!(reasons.iter().filter(|r| *r == "locked").count(), 25);
+    srv.finish().await;
+}
