@@ -72,11 +72,13 @@ impl LiveEvent {
             "checklist" => {
                 actor.role == Role::Admin || (self.section_id.is_some() && self.section_id == actor.section_id)
             }
-            "notification" => self
-                .payload
-                .get("recipients")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|u| u.as_str() == Some(actor.user_id.to_string().as_str()))),
+            "notification" => {
+                let me = actor.user_id.to_string();
+                self.payload
+                    .get("recipients")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|u| u.as_str() == Some(me.as_str())))
+            }
             _ => false,
         }
     }

@@ -182,6 +182,8 @@ fn millis(d: Duration) -> f64 {
 struct Round {
     latencies: Vec<f64>,
     commit_ms: f64,
+    /// PostgreSQL: when a separate LISTEN connection heard the commit's NOTIFY, after t0.
+    notify_ms: Option<f64>,
     /// Per instance: when its live hub broadcast the notification, after t0.
     hub_ms: Vec<Option<f64>>,
     event: Option<Arc<sentinelops_app::live::LiveEvent>>,
@@ -194,6 +196,8 @@ struct Bench<'a> {
     arrivals: mpsc::UnboundedReceiver<Arrival>,
     broadcasts: mpsc::UnboundedReceiver<Broadcast>,
     events: mpsc::UnboundedReceiver<Arc<sentinelops_app::live::LiveEvent>>,
+    /// PostgreSQL only: when a LISTENer of this process heard a NOTIFY of the live channel.
+    notifies: mpsc::UnboundedReceiver<Instant>,
 }
 
 impl Bench<'_> {
@@ -202,6 +206,7 @@ impl Bench<'_> {
         while self.arrivals.try_recv().is_ok() {}
         while self.broadcasts.try_recv().is_ok() {}
         while self.events.try_recv().is_ok() {}
+        while self.notifies.try_recv().is_ok() {}
         let app = &self.servers[0].app;
         let draft = Draft {
             title: format!("Fan-out benchmark {label}"),
@@ -256,9 +261,11 @@ impl Bench<'_> {
                 hub[server] = Some(at);
             }
         }
+        let notify_ms = self.notifies.try_recv().ok().map(|at| millis(at.duration_since(t0)));
         Round {
             latencies: arrived.iter().flatten().map(|at| millis(at.duration_since(t0))).collect(),
             commit_ms: millis(committed),
+            notify_ms,
             hub_ms: hub.iter().map(|at| at.map(|at| millis(at.duration_since(t0)))).collect(),
             event,
         }
@@ -374,6 +381,28 @@ async fn run(args: &Args, servers: &[TestServer]) {
     }
     drop((broadcast_tx, event_tx));
 
+    // On PostgreSQL, a LISTEN connection of our own on a separate thread and runtime: when
+    // the NOTIFY a separate process would wake on arrives. (The instances here share one
+    // process, so their pumps may also wake through the in-process signal.)
+    let (notify_tx, notifies) = mpsc::unbounded_channel();
+    if first.database().is_postgres() {
+        let store = first.app.store.clone();
+        let (listening_tx, listening) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async move {
+                let mut listener = store.listen().await.expect("LISTEN").expect("a PostgreSQL listener");
+                let _ = listening_tx.send(());
+                while listener.next().await.is_ok() {
+                    if notify_tx.send(Instant::now()).is_err() {
+                        break;
+                    }
+                }
+            });
+        });
+        listening.await.expect("listener started");
+    }
+
     // N sockets, at most `batch` connecting at once, spread round-robin over the instances.
     let started = Instant::now();
     let gate = Arc::new(Semaphore::new(args.batch));
@@ -407,7 +436,7 @@ async fn run(args: &Args, servers: &[TestServer]) {
     tokio::time::sleep(SETTLE).await;
 
     let ids: Vec<Uuid> = users.iter().map(|(id, _)| *id).collect();
-    let mut bench = Bench { servers, users: ids.clone(), section, arrivals, broadcasts, events };
+    let mut bench = Bench { servers, users: ids.clone(), section, arrivals, broadcasts, events, notifies };
     let warm = bench.round("warm-up").await;
     eprintln!("warm-up: {} of {n} delivered (discarded)", warm.latencies.len());
 
@@ -421,8 +450,9 @@ async fn run(args: &Args, servers: &[TestServer]) {
         let hub: Vec<String> =
             round.hub_ms.iter().map(|ms| ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1}"))).collect();
         eprintln!(
-            "round {r}: commit {:.1} ms, hub broadcast [{}] ms, first {:.1} p50 {:.1} p90 {:.1} p99 {:.1} max {:.1} ms, {}/{} delivered",
+            "round {r}: commit {:.1} ms, NOTIFY heard {} ms, hub broadcast [{}] ms, first {:.1} p50 {:.1} p90 {:.1} p99 {:.1} max {:.1} ms, {}/{} delivered",
             round.commit_ms,
+            round.notify_ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1}")),
             hub.join(", "),
             s.min,
             s.p50,
@@ -436,7 +466,7 @@ async fn run(args: &Args, servers: &[TestServer]) {
             "{}",
             json!({
                 "round": r, "backend": backend, "instances": servers.len(), "clients": n,
-                "commit_ms": round.commit_ms, "hub_broadcast_ms": round.hub_ms,
+                "commit_ms": round.commit_ms, "notify_heard_ms": round.notify_ms, "hub_broadcast_ms": round.hub_ms,
                 "first_ms": s.min, "p50_ms": s.p50, "p90_ms": s.p90, "p99_ms": s.p99, "max_ms": s.max,
                 "delivered": s.delivered, "expected": s.expected,
             })
