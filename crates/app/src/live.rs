@@ -152,6 +152,60 @@ impl LiveHub {
     }
 }
 
+/// The pump's position in `live_events`. Ids are assigned at insert, so on PostgreSQL a
+/// transaction can commit an id lower than one already read: ids skipped over are kept
+/// as holes and looked up again for a while (a rolled-back transaction leaves a hole
+/// that never fills, hence the expiry).
+struct Pump {
+    cursor: i64,
+    holes: std::collections::BTreeMap<i64, std::time::Instant>,
+}
+
+/// At most this many skipped ids are waited for at once.
+const MAX_HOLES: i64 = 1000;
+
+/// How long a skipped id is waited for.
+const HOLE_PATIENCE: Duration = Duration::from_secs(30);
+
+impl Pump {
+    fn new(cursor: i64) -> Pump {
+        Pump { cursor, holes: std::collections::BTreeMap::new() }
+    }
+
+    /// Reads and broadcasts what committed since the last look.
+    async fn advance(&mut self, app: &App) {
+        let now = std::time::Instant::now();
+        self.holes.retain(|_, seen| now.duration_since(*seen) < HOLE_PATIENCE);
+        if !self.holes.is_empty() {
+            let ids: Vec<i64> = self.holes.keys().copied().collect();
+            if let Ok(rows) = live::with_ids(app.store.reader(), ids).await {
+                for row in rows {
+                    self.holes.remove(&row.id);
+                    let _ = app.live.sender.send(Arc::new(LiveEvent::from_row(row)));
+                }
+            }
+        }
+        loop {
+            let Ok(rows) = live::after(app.store.reader(), self.cursor, 500).await else { return };
+            let full = rows.len() == 500;
+            for row in rows {
+                // Concurrent transactions leave small gaps; a huge one is a rolled-back
+                // bulk write, not worth waiting for.
+                if row.id - self.cursor <= MAX_HOLES && self.holes.len() < MAX_HOLES as usize {
+                    for missing in (self.cursor + 1)..row.id {
+                        self.holes.insert(missing, now);
+                    }
+                }
+                self.cursor = self.cursor.max(row.id);
+                let _ = app.live.sender.send(Arc::new(LiveEvent::from_row(row)));
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+}
+
 /// How long the pump waits for a wake-up before looking anyway (a lost NOTIFY costs
 /// at most this much delay).
 const SAFETY_POLL: Duration = Duration::from_millis(750);
@@ -160,7 +214,7 @@ impl App {
     /// Starts this process's pump: from now on, committed live events are broadcast.
     pub async fn start_live_pump(&self) -> AppResult<tokio::task::JoinHandle<()>> {
         let app = self.clone();
-        let mut cursor = live::last_id(self.store.reader()).await?;
+        let mut pump = Pump::new(live::last_id(self.store.reader()).await?);
         let mut shutdown = self.live.shutdown_signal();
         Ok(tokio::spawn(sentinelops_store::uncounted(async move {
             let mut listener = app.store.listen().await.ok().flatten();
@@ -183,17 +237,7 @@ impl App {
                     () = tokio::time::sleep(SAFETY_POLL) => {}
                     _ = shutdown.changed() => break,
                 }
-                loop {
-                    let Ok(rows) = live::after(app.store.reader(), cursor, 500).await else { break };
-                    let full = rows.len() == 500;
-                    for row in rows {
-                        cursor = cursor.max(row.id);
-                        let _ = app.live.sender.send(Arc::new(LiveEvent::from_row(row)));
-                    }
-                    if !full {
-                        break;
-                    }
-                }
+                pump.advance(&app).await;
             }
         })))
     }

@@ -31,6 +31,14 @@ pub async fn after(c: &impl Conn, cursor: i64, limit: u64) -> StoreResult<Vec<Li
     Ok(Entity::find().filter(Column::Id.gt(cursor)).order_by_asc(Column::Id).limit(limit).all(c).await?)
 }
 
+/// Events with these ids (the pump re-checks ids it saw skipped).
+pub async fn with_ids(c: &impl Conn, ids: Vec<i64>) -> StoreResult<Vec<LiveRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find().filter(Column::Id.is_in(ids)).order_by_asc(Column::Id).all(c).await?)
+}
+
 /// The newest event id (0 when there is none).
 pub async fn last_id(c: &impl Conn) -> StoreResult<i64> {
     Ok(Entity::find().order_by_desc(Column::Id).limit(1).one(c).await?.map_or(0, |r| r.id))

@@ -61,35 +61,39 @@ pub async fn stream(State(state): State<AppState>, ClientMeta(meta): ClientMeta,
         Some(id) => state.app.replay_live(&actor, id, 1000).await.unwrap_or_default(),
         None => Vec::new(),
     };
-    let replayed_up_to = replay.last().map_or(last_seen.unwrap_or(0), |e| e.id);
+    // Live events already sent by the replay are skipped by id (not by "greater than":
+    // an event may commit after a later one and reach the pump late).
+    let replayed: std::collections::HashSet<i64> = replay.iter().map(|e| e.id).collect();
     let app = state.app.clone();
     let shutdown = state.app.live.shutdown_signal();
     let presence_actor = actor.clone();
     app.connect_presence(&presence_actor).await;
     let guard = Arc::new(PresenceGuard { app: app.clone(), actor: presence_actor });
 
-    let replayed = stream::iter(replay.into_iter().map(|e| Ok::<Event, Infallible>(to_sse(&e))));
-    let following =
-        stream::unfold((live, shutdown, actor, guard), move |(mut live, mut shutdown, actor, guard)| async move {
-            loop {
-                tokio::select! {
-                    event = live.recv() => match event {
-                        Ok(event) if event.id > replayed_up_to && event.visible_to(&actor) => {
-                            return Some((Ok(to_sse(&event)), (live, shutdown, actor, guard)));
-                        }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(_)) => {
-                            let resync = Event::default().event("resync").data("{}");
-                            return Some((Ok(resync), (live, shutdown, actor, guard)));
-                        }
-                        Err(RecvError::Closed) => return None,
-                    },
-                    _ = shutdown.changed() => return None,
-                }
+    let replay_stream = stream::iter(replay.into_iter().map(|e| Ok::<Event, Infallible>(to_sse(&e))));
+    // The stream's state: the live receiver, the shutdown signal, who reads, the
+    // presence guard and the ids the replay already sent.
+    let state = (live, shutdown, actor, guard, replayed);
+    let following = stream::unfold(state, |(mut live, mut shutdown, actor, guard, replayed)| async move {
+        loop {
+            tokio::select! {
+                event = live.recv() => match event {
+                    Ok(event) if !replayed.contains(&event.id) && event.visible_to(&actor) => {
+                        return Some((Ok(to_sse(&event)), (live, shutdown, actor, guard, replayed)));
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => {
+                        let resync = Event::default().event("resync").data("{}");
+                        return Some((Ok(resync), (live, shutdown, actor, guard, replayed)));
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = shutdown.changed() => return None,
             }
-        });
+        }
+    });
     let body: std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> =
-        Box::pin(replayed.chain(following));
+        Box::pin(replay_stream.chain(following));
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response()
 }
 
