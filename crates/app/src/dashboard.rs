@@ -212,7 +212,7 @@ impl App {
 
         let mut notes_feed = self.handover_views(reader, notes.into_iter().take(4).collect(), None).await?;
         // The feed reads newest first.
-        notes_feed.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        notes_feed.sort_by_key(|n| std::cmp::Reverse(n.created_at));
         let posture = if exception > 0
             || open_critical > 0
             || rows.iter().any(|r| tallies.get(&r.id).is_some_and(|t| t.failed + t.skipped > 0))
