@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
 
+use sea_orm::sea_query::{Query, SelectStatement};
+
 use crate::Conn;
 use crate::entity::{
     checklist_instance_items as items, checklist_instance_scheduled_events as events,
@@ -16,6 +18,27 @@ pub type DeliveryRow = deliveries::Model;
 
 const OPEN: [&str; 2] = ["PENDING", "IN_PROGRESS"];
 
+/// Ids of what was already handled for (kind, entity): the scans skip them, so old rows
+/// never crowd out new ones.
+fn handled(kind: &str, entity: &str) -> SelectStatement {
+    Query::select()
+        .column(deliveries::Column::EntityId)
+        .from(deliveries::Entity)
+        .and_where(deliveries::Column::Kind.eq(kind))
+        .and_where(deliveries::Column::EntityType.eq(entity))
+        .to_owned()
+}
+
+/// Ids of checklists still open (reminders of closed ones are moot).
+fn open_checklists() -> SelectStatement {
+    use crate::entity::checklist_instances as instances;
+    Query::select()
+        .column(instances::Column::Id)
+        .from(instances::Entity)
+        .and_where(instances::Column::Status.is_in(["OPEN", "IN_PROGRESS", "PENDING_REVIEW"]))
+        .to_owned()
+}
+
 /// Open items whose reminder time falls in (from, to].
 pub async fn items_to_remind(
     c: &impl Conn,
@@ -27,6 +50,8 @@ pub async fn items_to_remind(
         .filter(items::Column::RemindAt.gt(from))
         .filter(items::Column::RemindAt.lte(to))
         .filter(items::Column::Status.is_in(OPEN))
+        .filter(items::Column::Id.not_in_subquery(handled("REMINDER", "ITEM")))
+        .filter(items::Column::InstanceId.in_subquery(open_checklists()))
         .order_by_asc(items::Column::RemindAt)
         .limit(limit)
         .all(c)
@@ -44,6 +69,8 @@ pub async fn items_overdue(
         .filter(items::Column::ScheduledAt.gt(from))
         .filter(items::Column::ScheduledAt.lt(to))
         .filter(items::Column::Status.is_in(OPEN))
+        .filter(items::Column::Id.not_in_subquery(handled("MISSED", "ITEM")))
+        .filter(items::Column::InstanceId.in_subquery(open_checklists()))
         .order_by_asc(items::Column::ScheduledAt)
         .limit(limit)
         .all(c)
@@ -60,6 +87,8 @@ pub async fn subitems_to_remind(
         .filter(subitems::Column::RemindAt.gt(from))
         .filter(subitems::Column::RemindAt.lte(to))
         .filter(subitems::Column::Status.is_in(OPEN))
+        .filter(subitems::Column::Id.not_in_subquery(handled("REMINDER", "SUBITEM")))
+        .filter(subitems::Column::InstanceId.in_subquery(open_checklists()))
         .order_by_asc(subitems::Column::RemindAt)
         .limit(limit)
         .all(c)
@@ -76,6 +105,8 @@ pub async fn subitems_overdue(
         .filter(subitems::Column::ScheduledAt.gt(from))
         .filter(subitems::Column::ScheduledAt.lt(to))
         .filter(subitems::Column::Status.is_in(OPEN))
+        .filter(subitems::Column::Id.not_in_subquery(handled("MISSED", "SUBITEM")))
+        .filter(subitems::Column::InstanceId.in_subquery(open_checklists()))
         .order_by_asc(subitems::Column::ScheduledAt)
         .limit(limit)
         .all(c)
@@ -92,6 +123,8 @@ pub async fn events_to_remind(
     Ok(events::Entity::find()
         .filter(events::Column::RemindAt.gt(from))
         .filter(events::Column::RemindAt.lte(to))
+        .filter(events::Column::Id.not_in_subquery(handled("REMINDER", "EVENT")))
+        .filter(events::Column::InstanceId.in_subquery(open_checklists()))
         .order_by_asc(events::Column::RemindAt)
         .limit(limit)
         .all(c)

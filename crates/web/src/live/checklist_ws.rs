@@ -53,8 +53,9 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
         "type": "CONNECTION_ESTABLISHED",
         "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": total },
     });
+    let mut current = actor.clone();
     if send(&mut socket, hello).await {
-        serve(&mut socket, &state, &actor, &token, &meta, &mut events, &mut shutdown).await;
+        serve(&mut socket, &state, &mut current, &token, &meta, &mut events, &mut shutdown).await;
     }
     app.disconnect_presence(&actor).await;
 }
@@ -63,7 +64,7 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
 async fn serve(
     socket: &mut WebSocket,
     state: &AppState,
-    actor: &Actor,
+    actor: &mut Actor,
     token: &str,
     meta: &RequestMeta,
     events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
@@ -128,8 +129,16 @@ async fn serve(
                 Err(RecvError::Closed) => break,
             },
             _ = recheck.tick() => {
-                if app.authenticate(token, meta).await.is_err() {
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() }))).await;
+                // A changed role or section applies to the open socket too; an ended session closes it.
+                match app.authenticate(token, meta).await {
+                    Ok(fresh) => *actor = fresh,
+                    Err(_) => {
+                        let _ = socket.send(Message::Close(Some(CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() }))).await;
+                        break;
+                    }
+                }
+                // A ping keeps proxies open and finds dead peers (a failed write ends the loop).
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
                     break;
                 }
             }
