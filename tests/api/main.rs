@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod caching;
 mod checklists;
 mod cli;
 mod concurrency;

@@ -44,26 +44,40 @@ fn sign_in_lanes() -> &'static [tokio::sync::Mutex<()>; 256] {
     LANES.get_or_init(|| std::array::from_fn(|_| tokio::sync::Mutex::new(())))
 }
 
+/// Attempts from one client address running at once. Many people sign in from behind
+/// one proxy at shift change, so an address gets as many lanes as there are hashing
+/// slots; a burst of guesses from it can then overshoot the address lockout by at
+/// most this many attempts.
+const ATTEMPTS_PER_ADDRESS: usize = 4;
+
+fn address_lanes() -> &'static [tokio::sync::Semaphore; 256] {
+    static LANES: std::sync::OnceLock<[tokio::sync::Semaphore; 256]> = std::sync::OnceLock::new();
+    LANES.get_or_init(|| std::array::from_fn(|_| tokio::sync::Semaphore::new(ATTEMPTS_PER_ADDRESS)))
+}
+
 fn lane_of(subject: &str) -> usize {
     usize::from(Sha256::digest(subject.as_bytes()).first().copied().unwrap_or(0))
 }
 
-/// Holds the lanes of an account and a client address, taken in index order so that
-/// two attempts never wait on each other crosswise.
-async fn enter_lanes(account: &str, ip: Option<&str>) -> Vec<tokio::sync::MutexGuard<'static, ()>> {
-    let mut lanes = vec![lane_of(&format!("account:{account}"))];
-    if let Some(ip) = ip {
-        lanes.push(lane_of(&format!("ip:{ip}")));
-    }
-    lanes.sort_unstable();
-    lanes.dedup();
-    let mut guards = Vec::with_capacity(lanes.len());
-    for lane in lanes {
-        if let Some(lock) = sign_in_lanes().get(lane) {
-            guards.push(lock.lock().await);
-        }
-    }
-    guards
+/// What an attempt holds while it runs.
+struct Lanes {
+    _account: Option<tokio::sync::MutexGuard<'static, ()>>,
+    _address: Option<tokio::sync::SemaphorePermit<'static>>,
+}
+
+/// Takes the account's lane (attempts on one account run one at a time, so a burst of
+/// parallel guesses meets the lockout it would otherwise outrun), then one of the
+/// address's lanes. Always in that order, so two attempts never wait crosswise.
+async fn enter_lanes(account: &str, ip: Option<&str>) -> Lanes {
+    let account = match sign_in_lanes().get(lane_of(&format!("account:{account}"))) {
+        Some(lock) => Some(lock.lock().await),
+        None => None,
+    };
+    let address = match ip.and_then(|ip| address_lanes().get(lane_of(&format!("ip:{ip}")))) {
+        Some(lanes) => lanes.acquire().await.ok(),
+        None => None,
+    };
+    Lanes { _account: account, _address: address }
 }
 
 /// Length of an encoded token: 32 bytes in unpadded base64url.
@@ -84,6 +98,15 @@ pub fn token_hash(token: &str) -> String {
 /// it caused are durable.
 pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
     Ok(sentinelops_store::commit(tx).await?)
+}
+
+impl App {
+    /// Commits a change to sessions or accounts and drops the cached sessions.
+    pub(crate) async fn commit_sessions(&self, tx: Tx) -> AppResult<()> {
+        commit(tx).await?;
+        self.sessions.invalidate();
+        Ok(())
+    }
 }
 
 impl App {
@@ -227,10 +250,19 @@ impl App {
     /// Resolves a bearer token to the acting user, or says why it cannot.
     pub async fn authenticate(&self, token: &str, meta: &RequestMeta) -> AppResult<Actor> {
         let now = self.clock.now();
-        let session = if token.len() == TOKEN_LEN {
-            sessions::find_by_token_hash(self.store.reader(), &token_hash(token)).await?
-        } else {
-            None
+        let hash = (token.len() == TOKEN_LEN).then(|| token_hash(token));
+        if let Some((session, user)) = hash.as_deref().and_then(|h| self.sessions.get(h))
+            && user.is_active
+            && self.config.sessions.state(now, session.revoked_at, session.last_seen_at, session.expires_at)
+                == SessionState::Live
+            && session.last_seen_at + self.config.session_touch_granularity > now
+        {
+            return Ok(actor_of(&user, session.id));
+        }
+        let (epoch, read_at) = (self.sessions.epoch(), std::time::Instant::now());
+        let session = match &hash {
+            Some(hash) => sessions::find_by_token_hash(self.store.reader(), hash).await?,
+            None => None,
         };
         let Some(session) = session else {
             self.record_invalid_token(None, "unknown_token", meta, now).await?;
@@ -257,6 +289,9 @@ impl App {
             let tx = self.store.begin_write().await?;
             sessions::touch(&tx, session.id, now, self.config.session_touch_granularity).await?;
             commit(tx).await?;
+        } else if let Some(hash) = hash {
+            // Only a row that needs no touch is cached: the touch must reach the database.
+            self.sessions.put(hash, session.clone(), user.clone(), epoch, read_at);
         }
         Ok(actor_of(&user, session.id))
     }
@@ -314,7 +349,7 @@ impl App {
         let tx = self.store.begin_write().await?;
         let username = users::find(&tx, session.user_id).await?.map(|u| u.username);
         let revoked = revoke_session(&tx, session, username.as_deref(), reason, meta, now).await?;
-        commit(tx).await?;
+        self.commit_sessions(tx).await?;
         Ok(revoked)
     }
 
@@ -349,7 +384,7 @@ impl App {
             )
             .await?;
         }
-        commit(tx).await
+        self.commit_sessions(tx).await
     }
 
     /// The acting user's own row.
@@ -376,7 +411,7 @@ impl App {
         if !revoke_session(&tx, &session, Some(&actor.username), RevokeReason::User, meta, now).await? {
             return Err(AppError::Conflict("Session already revoked".into()));
         }
-        commit(tx).await
+        self.commit_sessions(tx).await
     }
 
     /// An administrator revokes every session of a user.
@@ -401,7 +436,7 @@ impl App {
             },
         )
         .await?;
-        commit(tx).await?;
+        self.commit_sessions(tx).await?;
         Ok(revoked)
     }
 }

@@ -26,6 +26,7 @@ pub mod org;
 pub mod outbox;
 pub mod password;
 pub mod presence;
+pub mod session_cache;
 pub mod settings;
 pub mod shifts;
 pub mod templates;
@@ -58,6 +59,10 @@ pub struct App {
     pub presence: presence::Presence,
     /// Committed changes broadcast to this process's live clients.
     pub live: live::LiveHub,
+    /// Recently authenticated sessions (see `session_cache` for when one is trusted).
+    pub(crate) sessions: session_cache::SessionCache,
+    /// Serialized checklist views by revision (see `checklists::cache`).
+    pub(crate) instance_documents: checklists::cache::DocumentCache,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -73,6 +78,8 @@ impl App {
             config: Arc::new(config),
             presence: presence::Presence::default(),
             live: live::LiveHub::default(),
+            sessions: session_cache::SessionCache::default(),
+            instance_documents: checklists::cache::DocumentCache::default(),
             dummy_hash: dummy_hash.into(),
         })
     }

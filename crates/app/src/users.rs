@@ -371,7 +371,7 @@ impl App {
         )
         .await?;
         let names = OrgNames::load(&tx).await?;
-        commit(tx).await?;
+        self.commit_sessions(tx).await?;
         Ok(names.view(user))
     }
 

@@ -25,7 +25,24 @@ pub use state::{AppState, WebConfig};
 pub fn router(state: AppState) -> Router {
     ops::install_recorder();
     let routes = Router::new().merge(api::routes()).merge(live::routes()).merge(ops::routes());
+    let routes = match &state.web.static_dir {
+        // A frontend build (the original React app, say): files by path, and
+        // `index.html` for any other path so client-side routes load the app.
+        // Unknown API paths still answer 404, never the app's page.
+        Some(dir) => routes
+            .route("/api/{*rest}", axum::routing::any(api_not_found))
+            .route("/auth/{*rest}", axum::routing::any(api_not_found))
+            .fallback_service(
+                tower_http::services::ServeDir::new(dir)
+                    .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+            ),
+        None => routes,
+    };
     middleware::wrap(routes.with_state(state.clone()), &state)
+}
+
+async fn api_not_found() -> axum::http::StatusCode {
+    axum::http::StatusCode::NOT_FOUND
 }
 
 /// Serves until `shutdown` completes, then drains in-flight requests.
@@ -41,5 +58,12 @@ pub async fn serve(
         shutdown.await;
         live.begin_shutdown();
     };
+    // Without TCP_NODELAY a response written in several pieces waits for the
+    // client's delayed ACK (~40 ms on Linux) before its last piece goes out.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {err}");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

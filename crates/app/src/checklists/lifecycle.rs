@@ -63,6 +63,33 @@ impl App {
         self.render_instance(instance).await
     }
 
+    /// The view of an instance the actor may see, as JSON, from the cache while the
+    /// instance's revision is unchanged (one query: the instance row, which the
+    /// access check needs anyway).
+    pub async fn instance_document(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<std::sync::Arc<super::cache::InstanceDocument>> {
+        let instance = self.visible_instance(self.store.reader(), actor, id).await?;
+        let revision = instance.revision;
+        if let Some(document) = self.instance_documents.get(id, revision) {
+            return Ok(document);
+        }
+        let _building = self.instance_documents.build_lane(id).await;
+        // Whoever held the lane may just have built it.
+        if let Some(document) = self.instance_documents.get(id, revision) {
+            return Ok(document);
+        }
+        let built_at = std::time::Instant::now();
+        let view = self.render_instance(instance).await?;
+        let body =
+            serde_json::to_vec(&view).map_err(|e| AppError::Internal(format!("serialising a checklist: {e}")))?;
+        let document = std::sync::Arc::new(super::cache::InstanceDocument::new(body));
+        self.instance_documents.put(id, revision, built_at, std::sync::Arc::clone(&document));
+        Ok(document)
+    }
+
     pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
         let reader = self.store.reader();
         let loaded = Loaded::read(reader, instance).await?;

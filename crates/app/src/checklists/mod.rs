@@ -2,6 +2,7 @@
 //! work under the transition policy, the lifecycle with sign-off and overrides,
 //! participants, listings and statistics.
 
+pub mod cache;
 mod create;
 mod items;
 mod lifecycle;

@@ -1,9 +1,13 @@
 //! `/api/v1/checklists/instances`: creation, views, listings, item and subitem work,
 //! participants, sign-off and supervisor overrides.
 
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router, extract::State};
 use chrono::NaiveDate;
+use sentinelops_app::AppError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -107,13 +111,43 @@ pub async fn today_coverage(State(state): State<AppState>, auth: AuthUser) -> Ap
     Ok(Json(state.app.today_coverage(&auth.actor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200, body = InstanceView), (status = 403), (status = 404)))]
+/// The whole checklist. Carries an `ETag`; a request whose `If-None-Match` names the
+/// current one gets 304 and no body.
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200, body = InstanceView), (status = 304), (status = 403), (status = 404)))]
 pub async fn get_instance(
     State(state): State<AppState>,
     auth: AuthUser,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<InstanceView>> {
-    Ok(Json(state.app.instance_view(&auth.actor, id).await?))
+) -> ApiResult<Response> {
+    let document = state.app.instance_document(&auth.actor, id).await?;
+    let etag = HeaderValue::from_str(&document.etag).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Browsers revalidate every time: the checklist changes under their eyes.
+    let validators = [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
+    if if_none_match(&headers, &document.etag) {
+        return Ok((StatusCode::NOT_MODIFIED, validators).into_response());
+    }
+    // The response borrows the cached bytes instead of copying them.
+    let body = Bytes::from_owner(SharedDocument(document));
+    Ok((validators, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+}
+
+struct SharedDocument(std::sync::Arc<sentinelops_app::checklists::cache::InstanceDocument>);
+
+impl AsRef<[u8]> for SharedDocument {
+    fn as_ref(&self) -> &[u8] {
+        &self.0.body
+    }
+}
+
+/// Whether `If-None-Match` lists `etag` (or is `*`); weak tags compare by their value.
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
+        },
+    )
 }
 
 /// Delete an instance and all its records (admins; managers of its section); audited.

@@ -27,7 +27,7 @@ pub async fn upgrade(
     ClientMeta(meta): ClientMeta,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| run(socket, state, q.token, meta))
+    super::sized(ws).on_upgrade(move |socket| run(socket, state, q.token, meta))
 }
 
 async fn send(socket: &mut WebSocket, value: Value) -> bool {

@@ -25,7 +25,7 @@ pub async fn upgrade(
     ClientMeta(meta): ClientMeta,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| run(socket, state, q.token, meta))
+    super::sized(ws).on_upgrade(move |socket| run(socket, state, q.token, meta))
 }
 
 fn envelope(kind: &str, payload: Value) -> Message {

@@ -1,0 +1,72 @@
+//! The generator at a tiny scale on a temporary SQLite file.
+//!
+//! The bench crate does not depend on sea-orm, so counts come from no-op UPDATEs:
+//! `rows_affected` of `SET x = x WHERE …` is the number of matching rows.
+
+use chrono::Utc;
+use sentinelops_store::repo::{notifications, users};
+use sentinelops_store::{Conn, PoolConfig, Store};
+
+use super::{Args, generate};
+
+async fn count(store: &Store, table: &str, column: &str, filter: &str) -> anyhow::Result<u64> {
+    let sql = format!("UPDATE {table} SET {column} = {column} WHERE {filter}");
+    Ok(store.reader().execute_unprepared(&sql).await?.rows_affected())
+}
+
+fn args(url: String) -> Args {
+    Args {
+        database_url: url,
+        sections: 2,
+        days: 3,
+        receipts: 2_000,
+        auth_events: 500,
+        password: "Sentinel@12345".into(),
+        seed: 7,
+        force: false,
+    }
+}
+
+#[tokio::test]
+async fn a_tiny_year_has_the_promised_rows_and_invariants() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("sentinelops-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    let store = Store::connect(&url, PoolConfig::default()).await?;
+    store.migrate().await?;
+    let args = args(url);
+    let tally = generate(&store, &args, Utc::now()).await?;
+
+    assert_eq!(count(&store, "notification_receipts", "is_read", "1 = 1").await?, 2_000);
+    assert_eq!(tally.rows("notification_receipts"), 2_000);
+    assert_eq!(count(&store, "auth_events", "ip", "1 = 1").await?, 500);
+    assert_eq!(count(&store, "checklist_instances", "revision", "1 = 1").await?, 2 * 3 * 3);
+    assert_eq!(count(&store, "users", "is_active", "username LIKE 'bench.%'").await?, 3 + 2 * 9);
+    let without_items = "id NOT IN (SELECT instance_id FROM checklist_instance_items)";
+    assert_eq!(count(&store, "checklist_instances", "revision", without_items).await?, 0);
+    let duplicated = "id IN (SELECT r.id FROM notification_receipts r JOIN notification_receipts o \
+                      ON o.notification_id = r.notification_id AND o.user_id = r.user_id AND o.id <> r.id)";
+    assert_eq!(count(&store, "notification_receipts", "is_read", duplicated).await?, 0);
+    let orphans = "id NOT IN (SELECT notification_id FROM notification_receipts)";
+    assert_eq!(count(&store, "notifications", "priority", orphans).await?, 0);
+    assert!(count(&store, "checklist_instances", "revision", "status = 'COMPLETED'").await? > 0);
+    assert!(count(&store, "checklist_item_activity", "action", "action = 'STARTED'").await? > 0);
+    assert_eq!(count(&store, "checklist_instances", "revision", "revision < 1").await?, 0);
+
+    let manager = users::find_by_login(store.reader(), "bench.manager.s01").await?;
+    let manager = manager.ok_or_else(|| anyhow::anyhow!("no manager"))?;
+    assert!(notifications::count_unread(store.reader(), manager.id).await? > 0);
+    assert_eq!(manager.role, "manager");
+
+    // A second run refuses, a forced one replaces the data.
+    let refused = generate(&store, &args, Utc::now()).await;
+    assert!(refused.is_err());
+    let forced = Args { force: true, ..args };
+    generate(&store, &forced, Utc::now()).await?;
+    assert_eq!(count(&store, "notification_receipts", "is_read", "1 = 1").await?, 2_000);
+    assert_eq!(count(&store, "checklist_instances", "revision", "1 = 1").await?, 2 * 3 * 3);
+
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! The raw limit: the same use-case calls the endpoints make (session check included),
+//! in this process, without HTTP or JSON, at the same concurrency.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use sentinelops_app::checklists::ItemUpdate;
+use sentinelops_app::password::{self, HashCost};
+use sentinelops_app::{Actor, App, AppConfig, PoolConfig, RequestMeta, Store};
+use sentinelops_domain::SystemClock;
+use uuid::Uuid;
+
+use super::driver::{self, Stats};
+use super::fixture::{Step, WorkQueue};
+use super::scenarios::{Timing, next_step};
+
+#[derive(Clone)]
+pub struct Raw {
+    pub app: App,
+    pub instance_id: Uuid,
+    pub operator_tokens: Arc<Vec<String>>,
+    pub manager_token: String,
+    pub patch_queue: WorkQueue,
+    pub password: String,
+}
+
+/// Opens the application on the server's database, with the server's defaults.
+pub async fn open_app(database_url: &str) -> anyhow::Result<App> {
+    let store = Store::connect(database_url, PoolConfig::default()).await?;
+    store.migrate().await?;
+    Ok(App::new(store, Arc::new(SystemClock), AppConfig::default()).await?)
+}
+
+fn meta() -> RequestMeta {
+    RequestMeta { ip: Some("127.0.0.1".to_owned()), user_agent: Some("sentinelops-bench".to_owned()) }
+}
+
+impl Raw {
+    fn operator(&self, worker: usize) -> String {
+        self.operator_tokens.get(worker % self.operator_tokens.len().max(1)).cloned().unwrap_or_default()
+    }
+
+    async fn actor(app: &App, token: &str) -> Result<Actor, String> {
+        app.authenticate(token, &meta()).await.map_err(|e| e.to_string())
+    }
+}
+
+pub async fn get_instance(r: &Raw, c: usize, timing: &Timing) -> Stats {
+    let r = r.clone();
+    driver::run("a GET instance", "raw", c, timing.warmup, timing.duration, move |w, _| {
+        let (app, token, id) = (r.app.clone(), r.operator(w), r.instance_id);
+        async move {
+            let actor = Raw::actor(&app, &token).await?;
+            app.instance_view(&actor, id).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+pub async fn patch_item(r: &Raw, c: usize, timing: &Timing) -> Stats {
+    let r = r.clone();
+    let slots: Arc<Vec<Mutex<Vec<Step>>>> = Arc::new((0..c).map(|_| Mutex::new(Vec::new())).collect());
+    driver::run("b PATCH item", "raw", c, timing.warmup, timing.duration, move |w, _| {
+        let (app, token, step) = (r.app.clone(), r.operator(w), next_step(&slots, w, &r.patch_queue));
+        async move {
+            let step = step.ok_or(driver::EXHAUSTED)?;
+            let actor = Raw::actor(&app, &token).await?;
+            let update: ItemUpdate = serde_json::from_value(step.body).map_err(|e| e.to_string())?;
+            let (instance, item) = (uuid(&step.instance)?, uuid(&step.item)?);
+            app.update_item(&actor, instance, item, update).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+fn uuid(s: &str) -> Result<Uuid, String> {
+    Uuid::from_str(s).map_err(|e| e.to_string())
+}
+
+pub async fn notifications(r: &Raw, c: usize, timing: &Timing) -> Stats {
+    let r = r.clone();
+    driver::run("c notifications list", "raw", c, timing.warmup, timing.duration, move |_, _| {
+        let (app, token) = (r.app.clone(), r.manager_token.clone());
+        async move {
+            let actor = Raw::actor(&app, &token).await?;
+            app.list_notifications(&actor, false, 50, 0).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+pub async fn unread_count(r: &Raw, c: usize, timing: &Timing) -> Stats {
+    let r = r.clone();
+    driver::run("d unread count", "raw", c, timing.warmup, timing.duration, move |_, _| {
+        let (app, token) = (r.app.clone(), r.manager_token.clone());
+        async move {
+            let actor = Raw::actor(&app, &token).await?;
+            app.unread_notification_count(&actor).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+pub async fn dashboard(r: &Raw, c: usize, timing: &Timing) -> Stats {
+    let r = r.clone();
+    driver::run("f dashboard summary", "raw", c, timing.warmup, timing.duration, move |_, _| {
+        let (app, token) = (r.app.clone(), r.manager_token.clone());
+        async move {
+            let actor = Raw::actor(&app, &token).await?;
+            app.dashboard_summary(&actor).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+/// (e) The bound of sign-in: verifying one password at the server's configured cost.
+pub async fn verify_password(r: &Raw, c: usize, timing: &Timing) -> anyhow::Result<Stats> {
+    let hash = password::hash(HashCost::default(), r.password.clone()).await?;
+    let password = r.password.clone();
+    Ok(driver::run("e sign-in", "raw", c, timing.warmup, timing.duration, move |_, _| {
+        let (hash, password) = (hash.clone(), password.clone());
+        async move {
+            match password::verify(hash, password).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("password did not verify".to_owned()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    })
+    .await)
+}

@@ -1,0 +1,49 @@
+//! `sentinelops-bench`: the benchmark tools behind BENCHMARKS.md.
+//!
+//! - `data`: writes a realistic year of operations into a database through the
+//!   storage layer's bulk inserts (sections, users, templates, checklists, activity,
+//!   handover notes, notifications with their receipts, auth events).
+//! - `load`: starts the real `sentinelops` binary on loopback, drives it with the
+//!   issue's scenarios at several concurrencies, measures the same storage calls
+//!   in-process (the raw limit) and a static document (the framework ceiling), and
+//!   prints JSON plus a Markdown table.
+
+mod ceiling;
+mod data;
+mod load;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "sentinelops-bench", about = "SentinelOps benchmark tools (loopback only)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a year of data into DATABASE_URL.
+    Data(data::Args),
+    /// Run the load scenarios against a freshly started server.
+    Load(load::Args),
+    /// Serve a pre-built document through the server's stack (started by `load`).
+    Ceiling(ceiling::Args),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Data(args) => data::run(args).await,
+        Command::Load(args) => load::run(args).await,
+        Command::Ceiling(args) => ceiling::run(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

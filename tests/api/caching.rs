@@ -1,0 +1,147 @@
+//! Read caches never hide a write: checklist views by revision (with ETag / 304),
+//! authenticated sessions until a revocation, and the static frontend folder.
+
+use reqwest::StatusCode;
+use sentinelops_testkit::{Options, TestServer};
+use sentinelops_web::WebConfig;
+use serde_json::{Value, json};
+
+use crate::admin;
+
+struct Floor {
+    srv: TestServer,
+    admin: String,
+    operator: String,
+    instance: Value,
+}
+
+async fn floor() -> Floor {
+    let srv = TestServer::start().await;
+    let (_, admin) = admin(&srv).await;
+    let section = srv.create_section("ICT Operations").await;
+    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
+    let items: Vec<Value> = (1..=3).map(|i| json!({"title": format!("Check {i}")})).collect();
+    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
+    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = srv
+        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    Floor { srv, admin, operator, instance: answer["instance"].clone() }
+}
+
+async fn get_with_etag(
+    srv: &TestServer,
+    path: &str,
+    token: &str,
+    etag: Option<&str>,
+) -> (StatusCode, Option<String>, String) {
+    let mut request = srv.client.get(srv.url(path)).bearer_auth(token);
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let tag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+    (status, tag, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_unchanged_checklist_answers_304_and_a_change_is_seen_at_once() {
+    let f = floor().await;
+    let id = f.instance["id"].as_str().unwrap();
+    let item = f.instance["items"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/checklists/instances/{id}");
+
+    let (status, etag, body) = get_with_etag(&f.srv, &path, &f.operator, None).await;
+    assert_eq!(status, 200);
+    let etag = etag.expect("an ETag");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"][0]["status"], "PENDING");
+    let (status, again, body) = get_with_etag(&f.srv, &path, &f.operator, Some(&etag)).await;
+    assert_eq!(status, 304);
+    assert_eq!(again.as_deref(), Some(etag.as_str()));
+    assert!(body.is_empty());
+    // A weak form of the same tag, in a list, matches too.
+    let (status, _, _) = get_with_etag(&f.srv, &path, &f.operator, Some(&format!("\"x\", W/{etag}"))).await;
+    assert_eq!(status, 304);
+
+    // The writer's next read shows the write, and the old tag no longer matches.
+    let (status, _) = f
+        .srv
+        .patch(&format!("{path}/items/{item}"), &f.operator, json!({"status": "COMPLETED", "comment": "ok"}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, fresh, body) = get_with_etag(&f.srv, &path, &f.operator, Some(&etag)).await;
+    assert_eq!(status, 200);
+    assert_ne!(fresh.as_deref(), Some(etag.as_str()));
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"][0]["status"], "COMPLETED");
+
+    // A second instance of the server on the same database sees it as well.
+    let other = TestServer::start_on(f.srv.database().clone(), Options::default()).await;
+    let (status, _, body) = get_with_etag(&other, &path, &f.operator, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"][0]["status"], "COMPLETED");
+    // Someone of another section still gets no view, cached or not.
+    let stranger_section = f.srv.create_section("Helpdesk").await;
+    let (_, stranger) = f.srv.user_with_token("otto", "user", Some(stranger_section)).await;
+    let (status, _, _) = get_with_etag(&f.srv, &path, &stranger, Some(&etag)).await;
+    assert_eq!(status, 403);
+    let _ = f.admin;
+    f.srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_revoked_or_deactivated_session_fails_on_the_next_request() {
+    let f = floor().await;
+    // Warm the session cache, then log out: the token is dead at once.
+    assert_eq!(f.srv.get("/auth/me", &f.operator).await.0, 200);
+    assert_eq!(f.srv.get("/auth/me", &f.operator).await.0, 200);
+    let (status, _) = f.srv.post("/auth/logout", &f.operator, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(f.srv.get("/auth/me", &f.operator).await.0, 401);
+
+    // An administrator revoking someone's sessions ends them at once.
+    let user = f.srv.create_user("opal", "user", None).await;
+    let token = f.srv.login("opal", sentinelops_testkit::PASSWORD).await;
+    assert_eq!(f.srv.get("/auth/me", &token).await.0, 200);
+    let user_id = user["id"].as_str().unwrap();
+    let (status, body) = f.srv.post(&format!("/api/v1/users/{user_id}/revoke-sessions"), &f.admin, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(f.srv.get("/auth/me", &token).await.0, 401);
+
+    // So does deactivating the account.
+    let token = f.srv.login("opal", sentinelops_testkit::PASSWORD).await;
+    assert_eq!(f.srv.get("/auth/me", &token).await.0, 200);
+    let (status, body) = f.srv.patch(&format!("/api/v1/users/{user_id}"), &f.admin, json!({"is_active": false})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(f.srv.get("/auth/me", &token).await.0, 401);
+    f.srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_static_frontend_is_served_beside_the_api() {
+    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
+    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+
+    let get = |path: &str| srv.client.get(srv.url(path)).send();
+    let response = get("/assets/app.js").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "console.log('hi')");
+    // Client-side routes load the app.
+    let response = get("/checklists/today").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("<title>app</title>"));
+    // Unknown API paths stay JSON 404s; real API routes are untouched.
+    let response = get("/api/v1/no-such-thing").await.unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["detail"].is_string(), "{body}");
+    assert_eq!(get("/auth/me").await.unwrap().status(), 401);
+    srv.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
