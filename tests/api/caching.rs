@@ -62,6 +62,20 @@ async fn an_unchanged_checklist_answers_304_and_a_change_is_seen_at_once() {
     assert_eq!(status, 304);
     assert_eq!(again.as_deref(), Some(etag.as_str()));
     assert!(body.is_empty());
+    // `Cache-Control: no-cache` renders anew (the tag follows the content, which
+    // carries the minutes left in the shift, so it is not compared here).
+    let response = f
+        .srv
+        .client
+        .get(f.srv.url(&path))
+        .bearer_auth(&f.operator)
+        .header("Cache-Control", "no-cache")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("etag").is_some());
+    assert_eq!(response.json::<Value>().await.unwrap()["items"].as_array().unwrap().len(), 3);
     // A weak form of the same tag, in a list, matches too.
     let (status, _, _) = get_with_etag(&f.srv, &path, &f.operator, Some(&format!("\"x\", W/{etag}"))).await;
     assert_eq!(status, 304);
@@ -144,4 +158,50 @@ async fn a_static_frontend_is_served_beside_the_api() {
     assert_eq!(get("/auth/me").await.unwrap().status(), 401);
     srv.finish().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_unread_badge_counts_up_to_its_cap() {
+    use sentinelops_store::repo::notifications::{self, NewNotification, NewReceipt, UNREAD_COUNT_CAP};
+    let srv = TestServer::start().await;
+    let (user, token) = srv.user_with_token("max", "manager", None).await;
+    let user_id: uuid::Uuid = user["id"].as_str().unwrap().parse().unwrap();
+    let count = |srv: &TestServer, token: String| {
+        let request = srv.client.get(srv.url("/api/v1/notifications/unread/count")).bearer_auth(token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap()["count"].as_u64().unwrap() }
+    };
+    let add = |n: usize| {
+        let store = srv.app.store.clone();
+        async move {
+            let tx = store.begin_write().await.unwrap();
+            for _ in 0..n {
+                let id = uuid::Uuid::now_v7();
+                let now = chrono::Utc::now();
+                let draft = NewNotification {
+                    id,
+                    title: "Alert".into(),
+                    message: "Something happened".into(),
+                    priority: "high",
+                    related_entity: None,
+                    related_id: None,
+                    section_id: None,
+                    created_by: None,
+                    created_at: now,
+                };
+                notifications::insert(&tx, draft).await.unwrap();
+                let receipt = NewReceipt { id: uuid::Uuid::now_v7(), user_id };
+                notifications::insert_receipts(&tx, id, now, &[receipt]).await.unwrap();
+            }
+            sentinelops_store::commit(tx).await.unwrap();
+        }
+    };
+    add(UNREAD_COUNT_CAP as usize - 1).await;
+    assert_eq!(count(&srv, token.clone()).await, UNREAD_COUNT_CAP - 1, "exact below the cap");
+    add(30).await;
+    assert_eq!(count(&srv, token.clone()).await, UNREAD_COUNT_CAP, "saturates above it");
+    let (status, body) = srv.post("/api/v1/notifications/mark-all-read", &token, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["updated"], UNREAD_COUNT_CAP + 29, "marking all read still counts every one");
+    assert_eq!(count(&srv, token).await, 0);
+    srv.finish().await;
 }

@@ -65,22 +65,28 @@ impl App {
 
     /// The view of an instance the actor may see, as JSON, from the cache while the
     /// instance's revision is unchanged (one query: the instance row, which the
-    /// access check needs anyway).
+    /// access check needs anyway). `fresh` renders it anew whatever the cache holds.
     pub async fn instance_document(
         &self,
         actor: &Actor,
         id: Uuid,
+        fresh: bool,
     ) -> AppResult<std::sync::Arc<super::cache::InstanceDocument>> {
         let instance = self.visible_instance(self.store.reader(), actor, id).await?;
         let revision = instance.revision;
-        if let Some(document) = self.instance_documents.get(id, revision) {
-            return Ok(document);
-        }
-        let _building = self.instance_documents.build_lane(id).await;
-        // Whoever held the lane may just have built it.
-        if let Some(document) = self.instance_documents.get(id, revision) {
-            return Ok(document);
-        }
+        let _building = if fresh {
+            None
+        } else {
+            if let Some(document) = self.instance_documents.get(id, revision) {
+                return Ok(document);
+            }
+            let lane = self.instance_documents.build_lane(id).await;
+            // Whoever held the lane may just have built it.
+            if let Some(document) = self.instance_documents.get(id, revision) {
+                return Ok(document);
+            }
+            lane
+        };
         let built_at = std::time::Instant::now();
         let view = self.render_instance(instance).await?;
         let body =

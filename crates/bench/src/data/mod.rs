@@ -119,7 +119,14 @@ pub async fn generate(store: &Store, args: &Args, now: DateTime<Utc>) -> anyhow:
 
     let phase = Instant::now();
     // Fresh statistics, so the planner sees the real table sizes from the first query.
-    store.reader().execute_unprepared("ANALYZE").await.context("ANALYZE")?;
+    // On PostgreSQL also VACUUM, as autovacuum would have by then: until the visibility
+    // map is set, index-only scans visit the heap (the unread badge of a manager took
+    // 3.7 ms instead of 0.4 ms, the dashboard 15 ms instead of 3 ms).
+    let maintenance = match store.backend() {
+        sentinelops_store::Backend::Postgres => "VACUUM ANALYZE",
+        sentinelops_store::Backend::Sqlite => "ANALYZE",
+    };
+    store.reader().execute_unprepared(maintenance).await.context(maintenance)?;
     tally.add("(analyze)", 0, phase.elapsed());
     Ok(tally)
 }

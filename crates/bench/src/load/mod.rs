@@ -48,8 +48,8 @@ pub struct Args {
     warmup: u64,
     #[arg(long, value_delimiter = ',', default_value = "1,10,50")]
     concurrency: Vec<usize>,
-    /// Scenarios: static,a,a304,c,d,f,e,b,g (in that order).
-    #[arg(long, value_delimiter = ',', default_value = "static,a,a304,c,d,f,e,b,g")]
+    /// Scenarios: static, a (rendered), acached, a304, c, d, f, e, b, g.
+    #[arg(long, value_delimiter = ',', default_value = "static,a,acached,a304,c,d,f,e,b,g")]
     scenarios: Vec<String>,
     /// Skip the in-process raw runs.
     #[arg(long)]
@@ -116,6 +116,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     })
     .await?;
     eprintln!("server pid {} at {} on {}", server.pid, server.base, app.store.backend().name());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let started_rss_mb = server.rss_mb();
 
     let setup = Api::new(&server.base)?;
     let floor = fixture::build(&setup, &admin_email, PASSWORD).await.context("build the bench floor")?;
@@ -172,6 +174,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         label: args.label.clone(),
         backend: app.store.backend().name().to_owned(),
         instance_bytes: floor.instance_bytes,
+        started_rss_mb,
         idle_rss_mb: server.rss_mb(),
         ..Report::default()
     };
@@ -182,7 +185,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         for &c in &args.concurrency {
             let http = match scenario.as_str() {
                 "static" => scenarios::static_document(&targets, c, &timing).await,
-                "a" => scenarios::get_instance(&targets, c, &timing).await,
+                "a" => scenarios::get_instance_fresh(&targets, c, &timing).await,
+                "acached" => scenarios::get_instance(&targets, c, &timing).await,
                 "a304" => {
                     let etag = etag_of(&setup, &floor).await?;
                     scenarios::get_instance_not_modified(&targets, c, &timing, etag).await

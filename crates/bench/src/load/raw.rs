@@ -47,7 +47,7 @@ impl Raw {
 
 pub async fn get_instance(r: &Raw, c: usize, timing: &Timing) -> Stats {
     let r = r.clone();
-    driver::run("a GET instance", "raw", c, timing.warmup, timing.duration, move |w, _| {
+    driver::run("a GET instance (render)", "raw", c, timing.warmup, timing.duration, move |w, _| {
         let (app, token, id) = (r.app.clone(), r.operator(w), r.instance_id);
         async move {
             let actor = Raw::actor(&app, &token).await?;

@@ -10,6 +10,9 @@ pub struct Report {
     pub label: String,
     pub backend: String,
     pub instance_bytes: usize,
+    /// Right after start, before any request.
+    pub started_rss_mb: Option<f64>,
+    /// After the floor was built (sign-ins, 1,000+ writes), before the runs.
     pub idle_rss_mb: Option<f64>,
     pub mixed_peak_rss_mb: Option<f64>,
     pub open_sockets: usize,
@@ -23,10 +26,11 @@ impl Report {
 
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "### {} ({})\n\nInstance document: {} bytes. Idle RSS: {}. Peak RSS under the mixed workload with {} open sockets: {}.\n\n",
+            "### {} ({})\n\nInstance document: {} bytes. Server RSS at start: {}; idle after the setup: {}. Peak RSS under the mixed workload with {} open sockets: {}.\n\n",
             self.label,
             self.backend,
             self.instance_bytes,
+            mb(self.started_rss_mb),
             mb(self.idle_rss_mb),
             self.open_sockets,
             mb(self.mixed_peak_rss_mb),

@@ -58,10 +58,34 @@ async fn get(api: &Api, path: &str, token: Option<&str>, expect: StatusCode) -> 
     Ok(())
 }
 
-/// (a) GET the 40-item checklist.
+/// (a) GET the 40-item checklist, rendered for every request (`Cache-Control:
+/// no-cache` skips the server's document cache): the same work as the raw run.
+pub async fn get_instance_fresh(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    let t = t.clone();
+    driver::run("a GET instance (render)", "http", c, timing.warmup, timing.duration, move |w, _| {
+        let (api, token) = (t.api(w), t.operator(w));
+        let url = format!("{}/api/v1/checklists/instances/{}", api.base, t.instance_id);
+        async move {
+            let response = api
+                .client
+                .get(url)
+                .bearer_auth(token)
+                .header("Cache-Control", "no-cache")
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = response.status();
+            let _ = response.bytes().await.map_err(|e| e.to_string())?;
+            if status == StatusCode::OK { Ok(()) } else { Err(format!("GET: {status}")) }
+        }
+    })
+    .await
+}
+
+/// (a) GET the 40-item checklist as a browser does: from the revision-checked cache.
 pub async fn get_instance(t: &Targets, c: usize, timing: &Timing) -> Stats {
     let t = t.clone();
-    driver::run("a GET instance", "http", c, timing.warmup, timing.duration, move |w, _| {
+    driver::run("a GET instance (cached)", "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token, path) = (t.api(w), t.operator(w), format!("/api/v1/checklists/instances/{}", t.instance_id));
         async move { get(&api, &path, Some(&token), StatusCode::OK).await }
     })
@@ -71,7 +95,7 @@ pub async fn get_instance(t: &Targets, c: usize, timing: &Timing) -> Stats {
 /// (a') GET the checklist with the ETag of the last answer: 304 while it is unchanged.
 pub async fn get_instance_not_modified(t: &Targets, c: usize, timing: &Timing, etag: String) -> Stats {
     let t = t.clone();
-    driver::run("a GET instance If-None-Match", "http", c, timing.warmup, timing.duration, move |w, _| {
+    driver::run("a GET instance (304)", "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token, etag) = (t.api(w), t.operator(w), etag.clone());
         let url = format!("{}/api/v1/checklists/instances/{}", api.base, t.instance_id);
         async move {

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, OnConflict};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::{Asterisk, Expr, Func, OnConflict, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set};
 use uuid::Uuid;
 
 use super::Window;
@@ -169,12 +169,29 @@ pub async fn list_for_user(
         .collect())
 }
 
+/// The unread badge saturates here: counting is then bounded whatever a user has
+/// let pile up (a year of alerts is ~16k unread for a manager, and an exact count
+/// of those costs 4 ms on SQLite and 14 ms on PostgreSQL, per request).
+pub const UNREAD_COUNT_CAP: u64 = 99;
+
+/// The user's unread receipts, counted up to `UNREAD_COUNT_CAP`.
 pub async fn count_unread(c: &impl Conn, user_id: Uuid) -> StoreResult<u64> {
-    Ok(receipts::Entity::find()
+    // The inner select reads only the `(user_id, is_read, created_at)` index.
+    let capped = receipts::Entity::find()
+        .select_only()
+        .column(receipts::Column::CreatedAt)
         .filter(receipts::Column::UserId.eq(user_id))
         .filter(receipts::Column::IsRead.eq(false))
-        .count(c)
-        .await?)
+        .limit(UNREAD_COUNT_CAP)
+        .into_query();
+    let count =
+        Query::select().expr_as(Func::count(Expr::col(Asterisk)), "n").from_subquery(capped, "capped").to_owned();
+    let row = c.query_one(&count).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Marks the user's receipt of a notification read. True when the user has a receipt

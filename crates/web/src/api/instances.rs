@@ -50,6 +50,14 @@ fn effects(names: &[&str]) -> Value {
     json!({ "effects": names, "metadata": {} })
 }
 
+/// `{instance, effects}`: the view is serialized straight from its struct (going
+/// through `json!` would first copy the whole checklist into a `Value` tree).
+#[derive(serde::Serialize)]
+pub struct WithEffects<T> {
+    instance: T,
+    effects: Value,
+}
+
 /// Find or create the checklist of a (section, date, shift).
 #[utoipa::path(post, path = "/api/v1/checklists/instances", tag = "instances", request_body = CreateInstance,
     responses((status = 200, description = "{id, instance, message, effects}"), (status = 404, description = "no active template")))]
@@ -120,7 +128,13 @@ pub async fn get_instance(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Response> {
-    let document = state.app.instance_document(&auth.actor, id).await?;
+    // A client asking for `no-cache` (a hard reload, say) gets a fresh render.
+    let fresh = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-cache")));
+    let document = state.app.instance_document(&auth.actor, id, fresh).await?;
     let etag = HeaderValue::from_str(&document.etag).map_err(|e| AppError::Internal(e.to_string()))?;
     // Browsers revalidate every time: the checklist changes under their eyes.
     let validators = [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
@@ -176,9 +190,9 @@ pub async fn join_instance(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let (instance, _) = state.app.join_instance(&auth.actor, id).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["CHECKLIST_JOINED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["CHECKLIST_JOINED"]) }))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -210,9 +224,9 @@ pub async fn one_time_completion(
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.one_time_completion(&auth.actor, id, body.unwrap_or_default()).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Supervisor override: reopen a closed checklist (reason required).
@@ -222,9 +236,9 @@ pub async fn reopen_instance(
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.reopen_instance(&auth.actor, id, body.unwrap_or_default()).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Supervisor override: close an open checklist with exceptions (reason required).
@@ -234,9 +248,9 @@ pub async fn force_close_instance(
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.force_close_instance(&auth.actor, id, body.unwrap_or_default()).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["OVERRIDE_APPLIED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Correct the date of a closed checklist (audited; no recorded timestamp changes).
@@ -265,9 +279,9 @@ pub async fn update_item(
     auth: AuthUser,
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<ItemUpdate>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.update_item(&auth.actor, id, item, body).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["ITEM_UPDATED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["ITEM_UPDATED"]) }))
 }
 
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/start-work", tag = "instances", request_body = Option<StartWork>, responses((status = 200)))]
@@ -311,9 +325,9 @@ pub async fn final_verdict(
     auth: AuthUser,
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<VerdictBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.final_verdict(&auth.actor, id, item, &body.final_verdict).await?;
-    Ok(Json(json!({ "instance": instance, "effects": effects(&["FINAL_VERDICT_CAPTURED"]) })))
+    Ok(Json(WithEffects { instance, effects: effects(&["FINAL_VERDICT_CAPTURED"]) }))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems", tag = "instances", responses((status = 200)))]
