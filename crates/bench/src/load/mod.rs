@@ -66,6 +66,9 @@ pub struct Args {
     manager_email: Option<String>,
     #[arg(long, default_value = "Sentinel@12345")]
     manager_password: String,
+    /// The server's database pool size (`SENTINELOPS_DB_MAX_CONNECTIONS`; 16 is its default).
+    #[arg(long, default_value_t = 16)]
+    db_max_connections: u32,
     /// Name of this run in the report.
     #[arg(long, default_value = "run")]
     label: String,
@@ -113,6 +116,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         binary: &args.server_bin,
         database_url: &database_url,
         log_file: out.join(format!("server-{}.log", args.label)),
+        db_max_connections: args.db_max_connections,
     })
     .await?;
     eprintln!("server pid {} at {} on {}", server.pid, server.base, app.store.backend().name());

@@ -18,6 +18,8 @@ pub struct Launch<'a> {
     pub binary: &'a Path,
     pub database_url: &'a str,
     pub log_file: PathBuf,
+    /// The server's `SENTINELOPS_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
 }
 
 impl Server {
@@ -52,7 +54,7 @@ impl Server {
             .env("SENTINELOPS_JOBS", "false")
             // Generous limits: the load comes from one address.
             .env("SENTINELOPS_LOCKOUT_IP_THRESHOLD", "1000000")
-            .env("SENTINELOPS_DB_MAX_CONNECTIONS", "16")
+            .env("SENTINELOPS_DB_MAX_CONNECTIONS", launch.db_max_connections.to_string())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(log_err))
             .kill_on_drop(true)
