@@ -34,8 +34,5 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .with_state(state.clone());
     let router = sentinelops_web::middleware::wrap(routes, &state);
     let listener = tokio::net::TcpListener::bind(&args.bind).await.context("bind")?;
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router).await.context("serve")
+    axum::serve(sentinelops_web::no_delay(listener), router).await.context("serve")
 }

@@ -45,6 +45,18 @@ async fn api_not_found() -> axum::http::StatusCode {
     axum::http::StatusCode::NOT_FOUND
 }
 
+/// Accepted sockets with TCP_NODELAY: without it a response written in several
+/// pieces waits for the client's delayed ACK (~40 ms on Linux) before its last piece.
+pub fn no_delay(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut tokio::net::TcpStream)> {
+    axum::serve::ListenerExt::tap_io(listener, set_no_delay)
+}
+
+fn set_no_delay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(err) = tcp.set_nodelay(true) {
+        tracing::debug!("cannot set TCP_NODELAY: {err}");
+    }
+}
+
 /// Serves until `shutdown` completes, then drains in-flight requests.
 pub async fn serve(
     listener: TcpListener,
@@ -58,12 +70,5 @@ pub async fn serve(
         shutdown.await;
         live.begin_shutdown();
     };
-    // Without TCP_NODELAY a response written in several pieces waits for the
-    // client's delayed ACK (~40 ms on Linux) before its last piece goes out.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY: {err}");
-        }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(no_delay(listener), app).with_graceful_shutdown(shutdown).await
 }

@@ -2,7 +2,7 @@
 //! in this process, without HTTP or JSON, at the same concurrency.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sentinelops_app::checklists::ItemUpdate;
 use sentinelops_app::password::{self, HashCost};
@@ -11,8 +11,8 @@ use sentinelops_domain::SystemClock;
 use uuid::Uuid;
 
 use super::driver::{self, Stats};
-use super::fixture::{Step, WorkQueue};
-use super::scenarios::{Timing, next_step};
+use super::fixture::WorkQueue;
+use super::scenarios::{Timing, next_step, step_slots};
 
 #[derive(Clone)]
 pub struct Raw {
@@ -59,7 +59,7 @@ pub async fn get_instance(r: &Raw, c: usize, timing: &Timing) -> Stats {
 
 pub async fn patch_item(r: &Raw, c: usize, timing: &Timing) -> Stats {
     let r = r.clone();
-    let slots: Arc<Vec<Mutex<Vec<Step>>>> = Arc::new((0..c).map(|_| Mutex::new(Vec::new())).collect());
+    let slots = step_slots(c);
     driver::run("b PATCH item", "raw", c, timing.warmup, timing.duration, move |w, _| {
         let (app, token, step) = (r.app.clone(), r.operator(w), next_step(&slots, w, &r.patch_queue));
         async move {

@@ -43,19 +43,30 @@ impl Targets {
     }
 }
 
+/// Sends a request, reads the whole body (a client pays for every byte) and checks
+/// the status.
+async fn send(request: reqwest::RequestBuilder, expect: StatusCode) -> Outcome {
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| e.to_string())?;
+    if status != expect {
+        return Err(format!("{status} {}", String::from_utf8_lossy(body.get(..300).unwrap_or(&body))));
+    }
+    Ok(())
+}
+
 async fn get(api: &Api, path: &str, token: Option<&str>, expect: StatusCode) -> Outcome {
     let mut request = api.client.get(format!("{}{path}", api.base));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    // The whole body is read: a client pays for every byte.
-    let body = response.bytes().await.map_err(|e| e.to_string())?;
-    if status != expect {
-        return Err(format!("GET {path}: {status} {}", String::from_utf8_lossy(body.get(..200).unwrap_or(&body))));
-    }
-    Ok(())
+    send(request, expect).await
+}
+
+/// PATCHes an item to the step's next status.
+async fn patch(api: &Api, token: &str, step: &Step) -> Outcome {
+    let url = format!("{}/api/v1/checklists/instances/{}/items/{}", api.base, step.instance, step.item);
+    send(api.client.patch(url).bearer_auth(token).json(&step.body), StatusCode::OK).await
 }
 
 /// (a) GET the 40-item checklist, rendered for every request (`Cache-Control:
@@ -65,19 +76,7 @@ pub async fn get_instance_fresh(t: &Targets, c: usize, timing: &Timing) -> Stats
     driver::run("a GET instance (render)", "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token) = (t.api(w), t.operator(w));
         let url = format!("{}/api/v1/checklists/instances/{}", api.base, t.instance_id);
-        async move {
-            let response = api
-                .client
-                .get(url)
-                .bearer_auth(token)
-                .header("Cache-Control", "no-cache")
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let status = response.status();
-            let _ = response.bytes().await.map_err(|e| e.to_string())?;
-            if status == StatusCode::OK { Ok(()) } else { Err(format!("GET: {status}")) }
-        }
+        async move { send(api.client.get(url).bearer_auth(token).header("Cache-Control", "no-cache"), StatusCode::OK).await }
     })
     .await
 }
@@ -99,24 +98,14 @@ pub async fn get_instance_not_modified(t: &Targets, c: usize, timing: &Timing, e
         let (api, token, etag) = (t.api(w), t.operator(w), etag.clone());
         let url = format!("{}/api/v1/checklists/instances/{}", api.base, t.instance_id);
         async move {
-            let response = api
-                .client
-                .get(url)
-                .bearer_auth(token)
-                .header("If-None-Match", etag)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let status = response.status();
-            let _ = response.bytes().await.map_err(|e| e.to_string())?;
-            if status == StatusCode::NOT_MODIFIED { Ok(()) } else { Err(format!("expected 304, got {status}")) }
+            send(api.client.get(url).bearer_auth(token).header("If-None-Match", etag), StatusCode::NOT_MODIFIED).await
         }
     })
     .await
 }
 
 /// Per-worker remaining steps of the item it is walking.
-fn step_slots(c: usize) -> Arc<Vec<Mutex<Vec<Step>>>> {
+pub fn step_slots(c: usize) -> Arc<Vec<Mutex<Vec<Step>>>> {
     Arc::new((0..c).map(|_| Mutex::new(Vec::new())).collect())
 }
 
@@ -138,24 +127,7 @@ pub async fn patch_item(t: &Targets, c: usize, timing: &Timing) -> Stats {
     let slots = step_slots(c);
     driver::run("b PATCH item", "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token, step) = (t.api(w), t.operator(w), next_step(&slots, w, &t.patch_queue));
-        async move {
-            let step = step.ok_or(driver::EXHAUSTED)?;
-            let path = format!("/api/v1/checklists/instances/{}/items/{}", step.instance, step.item);
-            let response = api
-                .client
-                .patch(format!("{}{path}", api.base))
-                .bearer_auth(token)
-                .json(&step.body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let status = response.status();
-            let body = response.bytes().await.map_err(|e| e.to_string())?;
-            if status != StatusCode::OK {
-                return Err(format!("PATCH: {status} {}", String::from_utf8_lossy(body.get(..300).unwrap_or(&body))));
-            }
-            Ok(())
-        }
+        async move { patch(&api, &token, &step.ok_or(driver::EXHAUSTED)?).await }
     })
     .await
 }
@@ -187,18 +159,7 @@ pub async fn sign_in(t: &Targets, c: usize, timing: &Timing) -> Stats {
         let api = t.api(w);
         let email = t.operator_emails.get(w % t.operator_emails.len().max(1)).cloned().unwrap_or_default();
         let body = json!({"email": email, "password": t.password});
-        async move {
-            let response = api
-                .client
-                .post(format!("{}/auth/signin", api.base))
-                .json(&body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let status = response.status();
-            let _ = response.bytes().await.map_err(|e| e.to_string())?;
-            if status == StatusCode::OK { Ok(()) } else { Err(format!("sign-in: {status}")) }
-        }
+        async move { send(api.client.post(format!("{}/auth/signin", api.base)).json(&body), StatusCode::OK).await }
     })
     .await
 }
@@ -241,20 +202,7 @@ pub async fn mixed(t: &Targets, c: usize, timing: &Timing) -> Stats {
         async move {
             if operator {
                 match step {
-                    Some(step) => {
-                        let path = format!("/api/v1/checklists/instances/{}/items/{}", step.instance, step.item);
-                        let response = api
-                            .client
-                            .patch(format!("{}{path}", api.base))
-                            .bearer_auth(&token)
-                            .json(&step.body)
-                            .send()
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        let status = response.status();
-                        let _ = response.bytes().await.map_err(|e| e.to_string())?;
-                        if status == StatusCode::OK { Ok(()) } else { Err(format!("PATCH: {status}")) }
-                    }
+                    Some(step) => patch(&api, &token, &step).await,
                     None if roll < 90 => get(&api, &instance_path, Some(&token), StatusCode::OK).await,
                     None => get(&api, "/api/v1/notifications/unread/count", Some(&token), StatusCode::OK).await,
                 }
