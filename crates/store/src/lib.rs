@@ -18,9 +18,22 @@ pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx};
 /// Commits a write transaction, then wakes this process's live-event pumps (other
 /// processes wake through PostgreSQL NOTIFY).
 pub async fn commit(tx: Tx) -> StoreResult<()> {
-    tx.commit().await?;
+    let committed = tx.commit().await;
+    // Counted after the commit, so a reader that sees the old count cannot have read
+    // the rows this commit wrote as its own "latest" (see `commit_count`).
+    COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
+    committed?;
     changes().notify_waiters();
     Ok(())
+}
+
+static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many write transactions this process has ended. A value read before a query
+/// and still current afterwards means no write of this process landed in between,
+/// which lets caches skip a re-check until something is written here.
+pub fn commit_count() -> u64 {
+    COMMITS.load(std::sync::atomic::Ordering::Acquire)
 }
 
 /// Signalled after every commit in this process.

@@ -1,10 +1,12 @@
 //! Serialized checklist views, reused while the checklist's revision is unchanged.
 //!
-//! Every change to a checklist bumps its `revision` in the same transaction, and each
-//! request reads the current revision (with the access check) before using an entry,
-//! so a change is visible to the next read on every instance of the server. What a
-//! revision does not cover, participants' presence, the time left in the shift and
-//! display names, is at most `MAX_AGE` old.
+//! Every change to a checklist bumps its `revision` in the same transaction. An entry
+//! is used without a query while no write has committed in this process since its
+//! revision was last confirmed (`sentinelops_store::commit_count`), so this process's
+//! own changes are read at once; otherwise the request reads the current revision
+//! first. Changes made through another instance of the server, and what a revision
+//! does not cover (participants' presence, the time left in the shift, display
+//! names), are at most `MAX_AGE` old: entries are rebuilt after that.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -14,8 +16,10 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const MAX_AGE: Duration = Duration::from_secs(1);
-/// Checklists kept at most (a day has a few per section); past that the cache starts over.
-const CAPACITY: usize = 512;
+/// Checklists kept at most. Entries expire after `MAX_AGE` and expired ones are
+/// dropped when the cache fills, so memory holds what was read in about a second:
+/// 128 typical checklists (60 KB) are ~8 MB, 128 of the largest (300 KB) ~40 MB.
+const CAPACITY: usize = 128;
 
 /// A checklist view as JSON, with its validator.
 #[derive(Debug)]
@@ -38,8 +42,21 @@ impl InstanceDocument {
 
 struct Entry {
     revision: i64,
+    /// The checklist's section, for the access check of a hit that skips the query.
+    section_id: Uuid,
     built_at: Instant,
+    /// `commit_count()` when `revision` was last read from the database.
+    confirmed_at_commit: u64,
     document: Arc<InstanceDocument>,
+}
+
+/// What a build is keyed by: the checklist row's revision and section, and the
+/// commit count read before that row.
+#[derive(Debug, Clone, Copy)]
+pub struct Revision {
+    pub revision: i64,
+    pub section_id: Uuid,
+    pub commit: u64,
 }
 
 /// Builds run one at a time per checklist (spread over this many locks): when a
@@ -69,10 +86,25 @@ impl std::fmt::Debug for DocumentCache {
 }
 
 impl DocumentCache {
-    pub fn get(&self, id: Uuid, revision: i64) -> Option<Arc<InstanceDocument>> {
+    /// The document and its section if nothing was committed in this process since
+    /// its revision was confirmed: no query needed.
+    pub fn unchanged(&self, id: Uuid) -> Option<(Uuid, Arc<InstanceDocument>)> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(&id)?;
-        (entry.revision == revision && entry.built_at.elapsed() < MAX_AGE).then(|| Arc::clone(&entry.document))
+        let current =
+            entry.confirmed_at_commit == sentinelops_store::commit_count() && entry.built_at.elapsed() < MAX_AGE;
+        current.then(|| (entry.section_id, Arc::clone(&entry.document)))
+    }
+
+    /// The document for `seen` (just read from the database), marking it confirmed.
+    pub fn get(&self, id: Uuid, seen: Revision) -> Option<Arc<InstanceDocument>> {
+        let mut entries = self.entries.lock().ok()?;
+        let entry = entries.get_mut(&id)?;
+        if entry.revision != seen.revision || entry.built_at.elapsed() >= MAX_AGE {
+            return None;
+        }
+        entry.confirmed_at_commit = entry.confirmed_at_commit.max(seen.commit);
+        Some(Arc::clone(&entry.document))
     }
 
     /// Waits for the right to build `id`'s document; `None` only if the lanes are missing.
@@ -81,17 +113,28 @@ impl DocumentCache {
         Some(self.builds.get(lane)?.lock().await)
     }
 
-    /// Stores a view built at `built_at` (taken before its rows were read) for `revision`.
-    pub fn put(&self, id: Uuid, revision: i64, built_at: Instant, document: Arc<InstanceDocument>) {
+    /// Stores a view built at `built_at` (taken before its rows were read) for `seen`.
+    pub fn put(&self, id: Uuid, seen: Revision, built_at: Instant, document: Arc<InstanceDocument>) {
         if let Ok(mut entries) = self.entries.lock() {
             // A newer revision already stored stays: requests may finish out of order.
-            if entries.get(&id).is_some_and(|e| e.revision > revision) {
+            if entries.get(&id).is_some_and(|e| e.revision > seen.revision) {
                 return;
             }
             if entries.len() >= CAPACITY {
-                entries.clear();
+                // Expired entries go first; a full cache of live ones starts over.
+                entries.retain(|_, e| e.built_at.elapsed() < MAX_AGE);
+                if entries.len() >= CAPACITY {
+                    entries.clear();
+                }
             }
-            entries.insert(id, Entry { revision, built_at, document });
+            let entry = Entry {
+                revision: seen.revision,
+                section_id: seen.section_id,
+                built_at,
+                confirmed_at_commit: seen.commit,
+                document,
+            };
+            entries.insert(id, entry);
         }
     }
 }

@@ -21,7 +21,7 @@ use sentinelops_store::{Conn, Tx};
 use super::items::Change;
 use super::policy_for;
 use super::view::{InstanceView, Loaded, render};
-use crate::access::can_supervise_section;
+use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::auth::commit;
@@ -64,25 +64,31 @@ impl App {
     }
 
     /// The view of an instance the actor may see, as JSON, from the cache while the
-    /// instance's revision is unchanged (one query: the instance row, which the
-    /// access check needs anyway). `fresh` renders it anew whatever the cache holds.
+    /// instance's revision is unchanged: without a query while nothing was written in
+    /// this process since the revision was confirmed, else after reading the instance
+    /// row (which the access check needs anyway). `fresh` renders it anew.
     pub async fn instance_document(
         &self,
         actor: &Actor,
         id: Uuid,
         fresh: bool,
     ) -> AppResult<std::sync::Arc<super::cache::InstanceDocument>> {
+        if !fresh && let Some((section_id, document)) = self.instance_documents.unchanged(id) {
+            can_use_section(actor, section_id)?;
+            return Ok(document);
+        }
+        let commit = sentinelops_store::commit_count();
         let instance = self.visible_instance(self.store.reader(), actor, id).await?;
-        let revision = instance.revision;
+        let seen = super::cache::Revision { revision: instance.revision, section_id: instance.section_id, commit };
         let _building = if fresh {
             None
         } else {
-            if let Some(document) = self.instance_documents.get(id, revision) {
+            if let Some(document) = self.instance_documents.get(id, seen) {
                 return Ok(document);
             }
             let lane = self.instance_documents.build_lane(id).await;
             // Whoever held the lane may just have built it.
-            if let Some(document) = self.instance_documents.get(id, revision) {
+            if let Some(document) = self.instance_documents.get(id, seen) {
                 return Ok(document);
             }
             lane
@@ -92,7 +98,7 @@ impl App {
         let body =
             serde_json::to_vec(&view).map_err(|e| AppError::Internal(format!("serialising a checklist: {e}")))?;
         let document = std::sync::Arc::new(super::cache::InstanceDocument::new(body));
-        self.instance_documents.put(id, revision, built_at, std::sync::Arc::clone(&document));
+        self.instance_documents.put(id, seen, built_at, std::sync::Arc::clone(&document));
         Ok(document)
     }
 

@@ -145,6 +145,7 @@ pub async fn build(api: &Api, admin_email: &str, password: &str) -> anyhow::Resu
         api.send("POST", &format!("/api/v1/checklists/instances/{instance_id}/join"), token, Some(json!({}))).await?;
     }
     add_activity(api, &operator_tokens, &instance).await?;
+    fill_inbox(api, &operator, &instance_id).await?;
     let (status, full) = api.get_raw(&format!("/api/v1/checklists/instances/{instance_id}"), &operator).await?;
     if status != 200 {
         bail!("read instance: {status}");
@@ -216,6 +217,25 @@ async fn add_activity(api: &Api, operators: &[String], instance: &Value) -> anyh
     stream::iter(calls).buffer_unordered(8).try_collect::<Vec<()>>().await?;
     Ok(())
 }
+
+/// Handover notes that each reach the section's manager as a notification, so that
+/// the manager's inbox holds more than one page (c) on an empty database too: the
+/// scale check then compares the same 50-row answer, not 50 rows against a handful.
+async fn fill_inbox(api: &Api, operator: &str, instance_id: &str) -> anyhow::Result<()> {
+    let notes = (0..INBOX_NOTES).map(|n| {
+        let body = json!({
+            "content": format!("Bench handover {n}: node group {n} patched, watch the replication lag."),
+            "priority": 3,
+            "from_instance_id": instance_id,
+        });
+        api.expect_ok("POST", "/api/v1/checklists/handover-notes", operator, body)
+    });
+    stream::iter(notes).buffer_unordered(4).try_collect::<Vec<()>>().await?;
+    Ok(())
+}
+
+/// More than the inbox page the scenarios read (50).
+const INBOX_NOTES: usize = 60;
 
 /// Creates `count` fresh checklists on the days before `before` and queues their walks.
 pub async fn patch_pool(

@@ -78,6 +78,8 @@ pub struct Args {
 }
 
 const PASSWORD: &str = "Bench@Load-2026";
+/// How long the server is left alone before its idle RSS is read.
+const IDLE_SETTLE: Duration = Duration::from_secs(12);
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -173,7 +175,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     let timing = Timing { warmup: Duration::from_secs(args.warmup), duration: Duration::from_secs(args.duration) };
 
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Idle means idle: mimalloc 3 hands freed memory back to the OS after its purge
+    // delay (1 s for pages, 10 s for whole arenas), so RSS is read after that.
+    tokio::time::sleep(IDLE_SETTLE).await;
     let mut report = Report {
         label: args.label.clone(),
         backend: app.store.backend().name().to_owned(),

@@ -91,14 +91,38 @@ pub async fn get_instance(t: &Targets, c: usize, timing: &Timing) -> Stats {
     .await
 }
 
-/// (a') GET the checklist with the ETag of the last answer: 304 while it is unchanged.
+/// (a') GET the checklist with the ETag of the last answer, as a browser revalidates:
+/// 304 while it is unchanged. The view holds the time left in the shift, so it does
+/// change once a minute; a 200 then brings the new tag, which the next requests send.
 pub async fn get_instance_not_modified(t: &Targets, c: usize, timing: &Timing, etag: String) -> Stats {
     let t = t.clone();
+    let latest = Arc::new(Mutex::new(etag));
     driver::run("a GET instance (304)", "http", c, timing.warmup, timing.duration, move |w, _| {
-        let (api, token, etag) = (t.api(w), t.operator(w), etag.clone());
+        let (api, token, latest) = (t.api(w), t.operator(w), Arc::clone(&latest));
+        let etag = latest.lock().map(|tag| tag.clone()).unwrap_or_default();
         let url = format!("{}/api/v1/checklists/instances/{}", api.base, t.instance_id);
         async move {
-            send(api.client.get(url).bearer_auth(token).header("If-None-Match", etag), StatusCode::NOT_MODIFIED).await
+            let response = api
+                .client
+                .get(url)
+                .bearer_auth(token)
+                .header("If-None-Match", etag)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = response.status();
+            let fresh_tag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            response.bytes().await.map_err(|e| e.to_string())?;
+            match (status, fresh_tag) {
+                (StatusCode::NOT_MODIFIED, _) => Ok(()),
+                (StatusCode::OK, Some(tag)) => {
+                    if let Ok(mut latest) = latest.lock() {
+                        *latest = tag;
+                    }
+                    Ok(())
+                }
+                (status, _) => Err(format!("{status} to a revalidation")),
+            }
         }
     })
     .await

@@ -15,6 +15,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::notifications::Entity",
+        from = "Column::NotificationId",
+        to = "super::notifications::Column::Id"
+    )]
+    Notification,
+}
+
+impl Related<super::notifications::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notification.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

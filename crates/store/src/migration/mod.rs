@@ -6,6 +6,7 @@ pub use sea_orm_migration::MigratorTrait;
 
 mod m20261125_000001_schema;
 mod m20261125_000002_presence;
+mod m20261126_000003_inbox_order;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -13,6 +14,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_schema::Migration), Box::new(m20261125_000002_presence::Migration)]
+        vec![
+            Box::new(m20261125_000001_schema::Migration),
+            Box::new(m20261125_000002_presence::Migration),
+            Box::new(m20261126_000003_inbox_order::Migration),
+        ]
     }
 }

@@ -2,10 +2,8 @@
 //!
 //! A notification row holds the content; each recipient has one receipt with its own
 //! read state. A receipt copies the notification's `created_at` so that a user's list
-//! and unread count are served by the receipt indexes alone:
-//! `(user_id, created_at)` and `(user_id, is_read, created_at)`.
-
-use std::collections::HashMap;
+//! and unread count are served by the receipt indexes:
+//! `(user_id, created_at, id)` and `(user_id, is_read, created_at, id)`.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Asterisk, Expr, Func, OnConflict, Query};
@@ -130,8 +128,9 @@ pub struct ReceivedNotification {
     pub notification: NotificationRow,
 }
 
-/// A user's notifications, newest first: one query over the user's receipts (by index),
-/// one query for the notification rows of that page.
+/// A user's notifications, newest first, in one query: the user's receipts in index
+/// order, each joined to its notification by primary key (one round trip and one row
+/// per entry; the rows are the cost of this call, not the size of the tables).
 pub async fn list_for_user(
     c: &impl Conn,
     user_id: Uuid,
@@ -143,28 +142,18 @@ pub async fn list_for_user(
         query = query.filter(receipts::Column::IsRead.eq(false));
     }
     let page = query
+        .find_also_related(notifications::Entity)
         .order_by_desc(receipts::Column::CreatedAt)
         .order_by_desc(receipts::Column::Id)
         .offset(window.offset)
         .limit(window.limit)
         .all(c)
         .await?;
-    if page.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Uuid> = page.iter().map(|r| r.notification_id).collect();
-    let mut by_id: HashMap<Uuid, NotificationRow> = notifications::Entity::find()
-        .filter(notifications::Column::Id.is_in(ids))
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
     // Receipts cascade with their notification, so every receipt finds its row.
     Ok(page
         .into_iter()
-        .filter_map(|receipt| {
-            by_id.remove(&receipt.notification_id).map(|notification| ReceivedNotification { receipt, notification })
+        .filter_map(|(receipt, notification)| {
+            notification.map(|notification| ReceivedNotification { receipt, notification })
         })
         .collect())
 }
@@ -176,7 +165,7 @@ pub const UNREAD_COUNT_CAP: u64 = 99;
 
 /// The user's unread receipts, counted up to `UNREAD_COUNT_CAP`.
 pub async fn count_unread(c: &impl Conn, user_id: Uuid) -> StoreResult<u64> {
-    // The inner select reads only the `(user_id, is_read, created_at)` index.
+    // The inner select reads only the `(user_id, is_read, created_at, id)` index.
     let capped = receipts::Entity::find()
         .select_only()
         .column(receipts::Column::CreatedAt)
