@@ -1,0 +1,46 @@
+//! The built-in web UI under `/ui`: server-rendered HTML (askama templates in
+//! `crates/web/templates/`), plain forms that work without script, `ui.js` enhancing
+//! them. Each page module exposes `routes()`, merged here; every route gets the
+//! security headers and the CSRF guard.
+
+pub mod assets;
+pub mod dashboard;
+pub mod headers;
+pub mod login;
+pub mod notifications;
+pub mod render;
+pub mod session;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/ui", get(to_dashboard))
+        .route("/ui/", get(to_dashboard))
+        .merge(assets::routes())
+        .merge(login::routes())
+        .merge(dashboard::routes())
+        .merge(notifications::routes())
+        // Any other `/ui` path: the 404 page (with the layout when signed in).
+        .route("/ui/{*rest}", axum::routing::any(not_found))
+        .layer(from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(from_fn(headers::security_headers))
+}
+
+async fn to_dashboard() -> Response {
+    Redirect::to("/ui/dashboard").into_response()
+}
+
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let user = session::current_user(&parts, &state).await;
+    let message = "There is no such page. It may have moved, or the link is wrong.";
+    render::error_page(&state, user.as_ref(), &parts.headers, StatusCode::NOT_FOUND, message).await
+}
