@@ -269,3 +269,34 @@ async fn an_unknown_ui_path_is_a_404_page_not_json() {
     assert!(response.text().await.unwrap().contains("Not found"));
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn the_nav_follows_the_role_and_bad_form_input_is_a_4xx_page_never_a_500() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.op", "user", None).await;
+    srv.create_user("ui.mgr", "manager", None).await;
+    let c = client();
+    let op = ui_session(&srv, &c, "ui.op").await;
+    let html = page(&srv, &c, "/ui/dashboard", &op).await.text().await.unwrap();
+    assert!(html.contains("href=\"/ui/checklists\"") && !html.contains("href=\"/ui/templates\""), "{html}");
+    assert!(!html.contains("href=\"/ui/admin\"") && html.contains("Operator"), "{html}");
+    let mgr = ui_session(&srv, &c, "ui.mgr").await;
+    let html = page(&srv, &c, "/ui/dashboard", &mgr).await.text().await.unwrap();
+    assert!(html.contains("href=\"/ui/templates\"") && html.contains("href=\"/ui/audit\""), "{html}");
+    assert!(!html.contains("href=\"/ui/admin\""), "{html}");
+
+    let (cookie, token) = login_form(&srv, &c).await;
+    for body in [format!("csrf={token}&login=a%00b&password=x"), format!("csrf={token}&login=%ZZ&password=%FF%FE")] {
+        let response = c
+            .post(srv.url("/ui/login"))
+            .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{body}: {}", response.status());
+        assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
+    }
+    srv.finish().await;
+}

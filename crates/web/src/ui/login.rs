@@ -3,17 +3,18 @@
 //! cookie instead of the page.
 
 use askama::Template;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::extract::ClientMeta;
 use crate::live::SESSION_COOKIE;
 use crate::state::AppState;
+use crate::ui::extract::UiForm;
 use crate::ui::render::{self, Layout};
 use crate::ui::session::{self, LOGIN_CSRF_COOKIE, cookie, safe_next, set_cookie};
 
@@ -95,11 +96,8 @@ async fn sign_in(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
     headers: HeaderMap,
-    form: Result<Form<LoginForm>, FormRejection>,
+    UiForm(form): UiForm<LoginForm>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return render::fragment_status(StatusCode::BAD_REQUEST, "The sign-in form was not understood.");
-    };
     let next = safe_next(&form.next).unwrap_or("/ui/dashboard").to_owned();
     match state.app.sign_in(&form.login, &form.password, &meta).await {
         Ok(signed_in) => {

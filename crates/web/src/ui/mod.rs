@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod dashboard;
+pub mod extract;
 pub mod headers;
 pub mod login;
 pub mod notifications;
@@ -13,7 +14,6 @@ pub mod session;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -40,7 +40,5 @@ async fn to_dashboard() -> Response {
 
 async fn not_found(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
-    let user = session::current_user(&parts, &state).await;
-    let message = "There is no such page. It may have moved, or the link is wrong.";
-    render::error_page(&state, user.as_ref(), &parts.headers, StatusCode::NOT_FOUND, message).await
+    extract::not_found(&parts, &state).await
 }

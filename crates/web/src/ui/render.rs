@@ -127,7 +127,7 @@ impl Flash {
             _ => return None,
         };
         let hex = value.get(1..)?;
-        if hex.len() % 2 != 0 || hex.len() > 2400 {
+        if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 2400 {
             return None;
         }
         let bytes: Option<Vec<u8>> =
@@ -261,4 +261,26 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flash_survives_its_cookie_and_junk_is_dropped() {
+        let flash = Flash::error("Checklist <b>signed</b> off; 100 % done — ünïcode");
+        assert_eq!(Flash::decode(&flash.encode()), Some(flash));
+        for junk in ["", "x00", "o0", "ozz", "o", "e\u{e9}\u{e9}"] {
+            assert_eq!(Flash::decode(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn the_badge_is_empty_at_zero_and_99_plus_at_the_cap() {
+        assert_eq!(badge_text(0), "");
+        assert_eq!(badge_text(7), "7");
+        assert_eq!(badge_text(98), "98");
+        assert_eq!(badge_text(99), "99+");
+    }
 }

@@ -245,3 +245,54 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, rest)| rest);
     matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ui_paths_of_this_site_are_a_way_back() {
+        for ok in ["/ui", "/ui/", "/ui/dashboard", "/ui/checklists/1?tab=items"] {
+            assert_eq!(safe_next(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "/",
+            "//evil.example",
+            "/ui//evil",
+            "https://evil.example/ui/",
+            "/ui\\x",
+            "/api/v1/users",
+            "/ui/login?next=/ui/",
+            "/uix",
+            "/ui/\n",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_csrf_token_is_fixed_per_session_and_differs_between_sessions() {
+        assert_eq!(csrf_token("a"), csrf_token("a"));
+        assert_ne!(csrf_token("a"), csrf_token("b"));
+        assert_eq!(csrf_token("a").len(), 64);
+        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd") && !constant_time_eq("abc", "ab"));
+    }
+
+    #[test]
+    fn cookies_are_secure_except_on_this_machine() {
+        let with_host = |host: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_str(host).unwrap_or(HeaderValue::from_static("x")));
+            headers
+        };
+        for local in ["localhost:8080", "127.0.0.1", "[::1]:8080", "LOCALHOST"] {
+            assert!(is_local_host(&with_host(local)), "{local}");
+        }
+        for remote in ["ops.example.com", "127.0.0.1.evil.example", "localhost.evil.example:80", "[::2]"] {
+            assert!(!is_local_host(&with_host(remote)), "{remote}");
+            let cookie = set_cookie(&with_host(remote), "n", "v", "/", None);
+            assert!(cookie.to_str().is_ok_and(|c| c.ends_with("; Secure")));
+        }
+    }
+}
