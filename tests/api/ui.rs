@@ -241,9 +241,11 @@ async fn signing_out_clears_the_cookie_and_ends_the_session_for_the_api_too() {
     let session = ui_session(&srv, &c, "ui.out").await;
     let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
     let token = attr_after(&html, "name=\"csrf-token\"", "content");
+    // A browser's same-origin `Origin` is accepted.
     let response = c
         .post(srv.url("/ui/logout"))
         .header("Cookie", format!("sentinelops_session={session}"))
+        .header("Origin", &srv.base)
         .form(&[("csrf", token.as_str())])
         .send()
         .await

@@ -2,6 +2,19 @@
 //! `crates/web/templates/`), plain forms that work without script, `ui.js` enhancing
 //! them. Each page module exposes `routes()`, merged here; every route gets the
 //! security headers and the CSRF guard.
+//!
+//! Adding a page (see `dashboard.rs`):
+//! - a module with `pub fn routes() -> Router<AppState>`, merged below;
+//! - the handler takes `UiUser` (redirects to sign-in when there is no session) and
+//!   `UiPath`/`UiQuery`/`UiForm` (HTML rejections), calls the `App` use case, and answers
+//!   `render::page(&MyPage { layout: user.layout(&state, "Title", "nav-key").await, .. })`;
+//!   a use-case error becomes `render::app_error_page(&state, &user, &headers, err)`, or
+//!   `render::error_message(&err)` for a form re-rendered with the message;
+//! - the template `{% extends "layout.html" %}` and fills `{% block content %}` (and
+//!   `head` for a per-page CSS/JS `<link>`/`<script src>`, `main_attrs` for `data-*` on
+//!   `<main>`); forms carry `<input type="hidden" name="csrf" value="{{ layout.csrf }}">`;
+//! - a POST answers 303 (`render::redirect_with_flash`) or, for `ui.js`
+//!   (`session::is_fetch`), the fragment to swap in.
 
 pub mod assets;
 pub mod dashboard;

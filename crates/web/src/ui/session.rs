@@ -6,8 +6,10 @@
 //! (nothing to store, and it dies with the session), required on every non-GET under
 //! `/ui` as the form field `csrf` or the header `X-CSRF-Token`.
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
-use axum::extract::{FromRef, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -185,7 +187,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    if !same_origin(request.headers()) {
+    if !same_origin(request.headers(), forwarded_host(&request, &state).as_deref()) {
         return forbidden("This request came from another site and was refused.");
     }
     let expected = if request.uri().path() == "/ui/login" {
@@ -236,14 +238,27 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// With an `Origin` header, it must name the Host we were reached at.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// With an `Origin` header, it must name the host we were reached at: the `Host`
+/// header, or the `X-Forwarded-Host` a trusted proxy passed on.
+fn same_origin(headers: &HeaderMap, forwarded_host: Option<&str>) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
+    let Some(origin_host) = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, rest)| rest) else {
+        return false;
+    };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, rest)| rest);
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    [host, forwarded_host].into_iter().flatten().any(|h| h.eq_ignore_ascii_case(origin_host))
+}
+
+/// The host a trusted proxy says the browser asked for (its first `X-Forwarded-Host`).
+fn forwarded_host(request: &Request, state: &AppState) -> Option<String> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())?;
+    if !state.web.trusted_proxies.iter().any(|net| net.contains(&peer)) {
+        return None;
+    }
+    let value = request.headers().get("x-forwarded-host")?.to_str().ok()?;
+    value.split(',').next().map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())
 }
 
 #[cfg(test)]
