@@ -302,3 +302,26 @@ async fn the_nav_follows_the_role_and_bad_form_input_is_a_4xx_page_never_a_500()
     }
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn a_flash_message_is_shown_once_escaped_in_the_status_area() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.flash", "user", None).await;
+    let c = client();
+    let session = ui_session(&srv, &c, "ui.flash").await;
+    // "o" + hex of "Saved <b>" (what `render::redirect_with_flash` sets).
+    let hex: String = "Saved <b>".bytes().map(|b| format!("{b:02x}")).collect();
+    let response = c
+        .get(srv.url("/ui/dashboard"))
+        .header("Cookie", format!("sentinelops_session={session}; sentinelops_flash=o{hex}"))
+        .send()
+        .await
+        .unwrap();
+    let cleared = set_cookie(response.headers(), "sentinelops_flash").unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<p class=\"flash flash-ok\">Saved &#60;b&#62;</p>"), "{html}");
+    assert!(!html.contains("Saved <b>"), "{html}");
+    assert!(html.contains("role=\"status\"") && html.contains("<main id=\"main\""), "{html}");
+    srv.finish().await;
+}
