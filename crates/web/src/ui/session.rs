@@ -47,6 +47,21 @@ impl UiUser {
         Layout::for_user(state, self, title.into(), nav).await
     }
 
+    /// Page gating: `Err` is the 403 page (with the layout) when `allowed` is false.
+    /// Only for hiding whole pages; the use cases still enforce every rule themselves.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        allowed: bool,
+        message: &str,
+    ) -> Result<(), Response> {
+        if allowed {
+            return Ok(());
+        }
+        Err(render::error_page(state, Some(self), headers, StatusCode::FORBIDDEN, message).await)
+    }
+
     pub fn is_supervisor(&self) -> bool {
         self.actor.role.is_supervisor()
     }
