@@ -16,7 +16,6 @@ async fn sign_in(session: &Session, login: &str) {
 }
 
 #[tokio::test]
-#[ignore = "needs the /ui pages from branch ui"]
 async fn an_operator_and_a_manager_sign_in_side_by_side() {
     let srv = TestServer::start().await;
     let section = srv.create_section("ICT Operations").await;
