@@ -1,5 +1,5 @@
-//! Sign-in through the built-in UI (`/ui/login`, see the UI design notes): waits for
-//! the pages of branch `ui`, ignored until they are merged.
+//! Sign-in through the built-in UI (`/ui/login`): two people side by side, each in
+//! their own browser session.
 
 use sentinelops_testkit::browser::{Browser, Session};
 use sentinelops_testkit::{PASSWORD, TestServer};
