@@ -21,6 +21,7 @@ mod outbox;
 mod sessions;
 mod settings;
 mod templates;
+mod ui;
 mod users;
 
 use sentinelops_testkit::TestServer;

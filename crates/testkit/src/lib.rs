@@ -4,8 +4,11 @@
 //! The backend is SQLite (a temp file per test) unless `SENTINELOPS_TEST_DATABASE_URL`
 //! names a PostgreSQL server: then every test gets its own database, copied from a
 //! template migrated once per test process.
+//!
+//! `browser` drives pages of that server in headless Chromium (end-to-end UI tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+pub mod browser;
 mod database;
 pub mod http_sink;
 pub mod smtp;

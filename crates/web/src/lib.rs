@@ -2,7 +2,8 @@
 //!
 //! `api/` keeps the original system's JSON contract; `ops/` holds health, metrics and
 //! the API reference; `extract` and `error` turn requests into use-case calls and
-//! use-case results into the original's response shapes.
+//! use-case results into the original's response shapes; `ui/` is the built-in,
+//! server-rendered web UI.
 
 pub mod api;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod live;
 pub mod middleware;
 pub mod ops;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,7 +26,8 @@ pub use state::{AppState, WebConfig};
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     ops::install_recorder();
-    let routes = Router::new().merge(api::routes()).merge(live::routes()).merge(ops::routes());
+    let routes =
+        Router::new().merge(api::routes()).merge(live::routes()).merge(ops::routes()).merge(ui::routes(&state));
     let routes = match &state.web.static_dir {
         // A frontend build (the original React app, say): files by path, and
         // `index.html` for any other path so client-side routes load the app.
@@ -36,7 +39,8 @@ pub fn router(state: AppState) -> Router {
                 tower_http::services::ServeDir::new(dir)
                     .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
             ),
-        None => routes,
+        // No frontend build: the built-in UI is the front door.
+        None => routes.route("/", axum::routing::get(|| async { axum::response::Redirect::to("/ui/") })),
     };
     middleware::wrap(routes.with_state(state.clone()), &state)
 }

@@ -94,6 +94,10 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
         let cause =
             response.extensions().get::<InternalFailure>().map_or("panic or unexpected failure", |f| f.0.as_str());
         tracing::error!(request_id = %request_id, cause = %cause, "internal server error");
+        // The UI's own error page (no internals in it) stays a page.
+        if is_html(&response) {
+            return response;
+        }
         let body = serde_json::json!({ "detail": "Internal server error", "request_id": request_id });
         return (status, axum::Json(body)).into_response();
     }
@@ -102,7 +106,8 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+    // The UI answers its errors with pages; everything else speaks `{detail}`.
+    if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html(&response) {
         let reason = status.canonical_reason().unwrap_or("Error");
         let mut fixed = detail(status, reason);
         for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
@@ -113,6 +118,14 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
         return fixed;
     }
     response
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// Request counts and latency per route template (never per raw path, so ids do

@@ -6,6 +6,9 @@ mod checklist_ws;
 mod notification_ws;
 mod sse;
 
+/// The built-in UI signs in with this cookie; the event stream accepts it too.
+pub use sse::SESSION_COOKIE;
+
 use axum::Router;
 use axum::routing::get;
 

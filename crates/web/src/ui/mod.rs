@@ -1,0 +1,57 @@
+//! The built-in web UI under `/ui`: server-rendered HTML (askama templates in
+//! `crates/web/templates/`), plain forms that work without script, `ui.js` enhancing
+//! them. Each page module exposes `routes()`, merged here; every route gets the
+//! security headers and the CSRF guard.
+//!
+//! Adding a page (see `dashboard.rs`):
+//! - a module with `pub fn routes() -> Router<AppState>`, merged below;
+//! - the handler takes `UiUser` (redirects to sign-in when there is no session) and
+//!   `UiPath`/`UiQuery`/`UiForm` (HTML rejections), calls the `App` use case, and answers
+//!   `render::page(&MyPage { layout: user.layout(&state, "Title", "nav-key").await, .. })`;
+//!   a use-case error becomes `render::app_error_page(&state, &user, &headers, err)`, or
+//!   `render::error_message(&err)` for a form re-rendered with the message;
+//! - the template `{% extends "layout.html" %}` and fills `{% block content %}` (and
+//!   `head` for a per-page CSS/JS `<link>`/`<script src>`, `main_attrs` for `data-*` on
+//!   `<main>`); forms carry `<input type="hidden" name="csrf" value="{{ layout.csrf }}">`;
+//! - a POST answers 303 (`render::redirect_with_flash`) or, for `ui.js`
+//!   (`session::is_fetch`), the fragment to swap in.
+
+pub mod assets;
+pub mod dashboard;
+pub mod extract;
+pub mod headers;
+pub mod login;
+pub mod notifications;
+pub mod render;
+pub mod session;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/ui", get(to_dashboard))
+        .route("/ui/", get(to_dashboard))
+        .merge(assets::routes())
+        .merge(login::routes())
+        .merge(dashboard::routes())
+        .merge(notifications::routes())
+        // Any other `/ui` path: the 404 page (with the layout when signed in).
+        .route("/ui/{*rest}", axum::routing::any(not_found))
+        .layer(from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(from_fn(headers::security_headers))
+}
+
+async fn to_dashboard() -> Response {
+    Redirect::to("/ui/dashboard").into_response()
+}
+
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    extract::not_found(&parts, &state).await
+}

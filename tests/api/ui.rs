@@ -1,0 +1,327 @@
+//! The built-in web UI over real HTTP: cookie session, CSRF, security headers, the
+//! bell's badge. Redirects are not followed, so each answer is checked as sent.
+
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::{Client, Response, StatusCode, redirect};
+use sentinelops_app::notifications::{self, Audience, Draft, Priority};
+use sentinelops_testkit::{PASSWORD, TestServer};
+use uuid::Uuid;
+
+fn client() -> Client {
+    Client::builder().no_proxy().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+/// The `Set-Cookie` header that sets `name`, if any.
+fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+}
+
+fn location(response: &Response) -> String {
+    response.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned()
+}
+
+/// The value of `<input … name="{name}" value="…">` or `<meta name="{name}" content="…">`.
+fn attr_after(html: &str, marker: &str, attr: &str) -> String {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} in {html}"));
+    let rest = &html[start..];
+    let at = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    rest[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Opens the sign-in page: (double-submit cookie, form token).
+async fn login_form(srv: &TestServer, c: &Client) -> (String, String) {
+    let response = c.get(srv.url("/ui/login")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = cookie_value(&set_cookie(response.headers(), "sentinelops_login_csrf").unwrap());
+    let html = response.text().await.unwrap();
+    let token = attr_after(&html, "name=\"csrf\"", "value");
+    (cookie, token)
+}
+
+async fn post_login(srv: &TestServer, c: &Client, login: &str, password: &str, next: &str) -> Response {
+    let (cookie, token) = login_form(srv, c).await;
+    c.post(srv.url("/ui/login"))
+        .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
+        .form(&[("csrf", token.as_str()), ("login", login), ("password", password), ("next", next)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in through the UI: the session token from the cookie.
+async fn ui_session(srv: &TestServer, c: &Client, login: &str) -> String {
+    let response = post_login(srv, c, login, PASSWORD, "").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    cookie_value(&set_cookie(response.headers(), "sentinelops_session").unwrap())
+}
+
+/// `n` notifications to one user, straight through the application.
+async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
+    for i in 0..n {
+        let draft = Draft {
+            title: format!("Alert {i}"),
+            message: "details".to_owned(),
+            priority: Priority::Medium,
+            related_entity: "checklist_instance",
+            related_id: None,
+            section_id: None,
+            audience: Audience::Users(vec![user_id]),
+            exclude: None,
+        };
+        notifications::send(srv.app.store.reader(), chrono::Utc::now(), draft).await.unwrap();
+    }
+}
+
+async fn page(srv: &TestServer, c: &Client, path: &str, session: &str) -> Response {
+    c.get(srv.url(path)).header("Cookie", format!("sentinelops_session={session}")).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_page_without_a_session_redirects_to_sign_in_with_the_way_back() {
+    let srv = TestServer::start().await;
+    let c = client();
+    let response = c.get(srv.url("/ui/dashboard")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/ui/login?next=/ui/dashboard");
+
+    // A script's request gets 401 rather than a redirect it cannot show.
+    let response = c.get(srv.url("/ui/notifications/badge")).header("X-Requested-With", "fetch").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // The site's root leads to the UI when no other frontend is configured.
+    let response = c.get(srv.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/ui/");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_apis_message_and_sets_no_session() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.wrong", "user", None).await;
+    let c = client();
+    let response = post_login(&srv, &c, "ui.wrong", "not-the-password", "").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Invalid email or password"), "{html}");
+    // The typed login comes back; the password never does.
+    assert!(html.contains("value=\"ui.wrong\""), "{html}");
+    assert!(!html.contains("not-the-password"));
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_httponly_samesite_cookie_and_goes_to_a_local_next_only() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.good", "user", None).await;
+    let c = client();
+    let response = post_login(&srv, &c, "ui.good@test.local", PASSWORD, "/ui/notifications?page=2").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/ui/notifications?page=2");
+    let cookie = set_cookie(response.headers(), "sentinelops_session").unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.split("; ").any(|a| a == attribute), "{attribute} in {cookie}");
+    }
+    // Local use over plain HTTP: no Secure for 127.0.0.1.
+    assert!(!cookie.split("; ").any(|a| a == "Secure"), "{cookie}");
+    let session = cookie_value(&cookie);
+    // The cookie is a real session: the page shows the user, the API accepts it.
+    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    assert!(html.contains("ui.good") && html.contains("<h1>Today</h1>"), "{html}");
+    let (status, _) = srv.get("/auth/me", &session).await;
+    assert_eq!(status, 200);
+
+    // Another site as `next` is ignored.
+    for next in ["//evil.example/ui/", "https://evil.example/", "/\\evil.example", "/api/v1/users"] {
+        let response = post_login(&srv, &c, "ui.good", PASSWORD, next).await;
+        assert_eq!(location(&response), "/ui/dashboard", "{next}");
+    }
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_post_without_the_csrf_token_or_from_another_origin_is_refused() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.csrf", "user", None).await;
+    let c = client();
+    let session = ui_session(&srv, &c, "ui.csrf").await;
+    let cookie = format!("sentinelops_session={session}");
+    let no_token = c.post(srv.url("/ui/logout")).header("Cookie", &cookie).send().await.unwrap();
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let wrong = c.post(srv.url("/ui/logout")).header("Cookie", &cookie).form(&[("csrf", "0".repeat(64))]).send();
+    assert_eq!(wrong.await.unwrap().status(), StatusCode::FORBIDDEN);
+    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let token = attr_after(&html, "name=\"csrf-token\"", "content");
+    let cross_site = c
+        .post(srv.url("/ui/logout"))
+        .header("Cookie", &cookie)
+        .header("Origin", "https://evil.example")
+        .form(&[("csrf", token.as_str())])
+        .send();
+    assert_eq!(cross_site.await.unwrap().status(), StatusCode::FORBIDDEN);
+    // None of them ended the session.
+    assert_eq!(srv.get("/auth/me", &session).await.0, 200);
+
+    // Sign-in without the double-submit cookie is refused too.
+    let (_, token) = login_form(&srv, &c).await;
+    let response = c
+        .post(srv.url("/ui/login"))
+        .form(&[("csrf", token.as_str()), ("login", "ui.csrf"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn pages_carry_the_csp_and_no_inline_script_or_style() {
+    let srv = TestServer::start().await;
+    let c = client();
+    let response = c.get(srv.url("/ui/login")).send().await.unwrap();
+    let headers = response.headers().clone();
+    let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(headers.get("cache-control").unwrap(), "no-store");
+    let html = response.text().await.unwrap().to_lowercase();
+    assert_eq!(html.matches("<script").count(), html.matches("<script src=\"/ui/static/").count(), "{html}");
+    assert!(!html.contains(" style=") && !html.contains("<style"), "{html}");
+    assert!(!html.contains(" onclick=") && !html.contains(" onload=") && !html.contains(" onsubmit="), "{html}");
+
+    // The stylesheet is served with a validator, and revalidates to 304.
+    let css = c.get(srv.url("/ui/static/ui.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    let etag = css.headers().get("etag").unwrap().clone();
+    let again = c.get(srv.url("/ui/static/ui.css")).header("If-None-Match", etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(c.get(srv.url("/ui/static/../Cargo.toml")).send().await.unwrap().status(), 404);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_bell_badge_shows_the_unread_count_capped_at_99_plus() {
+    let srv = TestServer::start().await;
+    let user = srv.create_user("ui.bell", "user", None).await;
+    let user_id: Uuid = user["id"].as_str().unwrap().parse().unwrap();
+    let c = client();
+    let session = ui_session(&srv, &c, "ui.bell").await;
+    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    assert!(!badge.contains("data-count"), "{badge}");
+
+    send_alerts(&srv, user_id, 3).await;
+    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    assert!(badge.contains("data-count=\"3\">3<"), "{badge}");
+    // The layout's bell shows the same count without script.
+    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    assert!(html.contains("data-count=\"3\">3<"), "{html}");
+    send_alerts(&srv, user_id, 100).await;
+    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    assert!(badge.contains(">99+<"), "{badge}");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn signing_out_clears_the_cookie_and_ends_the_session_for_the_api_too() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.out", "user", None).await;
+    let c = client();
+    let session = ui_session(&srv, &c, "ui.out").await;
+    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let token = attr_after(&html, "name=\"csrf-token\"", "content");
+    // A browser's same-origin `Origin` is accepted.
+    let response = c
+        .post(srv.url("/ui/logout"))
+        .header("Cookie", format!("sentinelops_session={session}"))
+        .header("Origin", &srv.base)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/ui/login?signed_out=1");
+    let cleared = set_cookie(response.headers(), "sentinelops_session").unwrap();
+    assert!(cleared.starts_with("sentinelops_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    let (status, _) = srv.get("/auth/me", &session).await;
+    assert_eq!(status, 401);
+    let response = page(&srv, &c, "/ui/dashboard", &session).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn an_unknown_ui_path_is_a_404_page_not_json() {
+    let srv = TestServer::start().await;
+    let c = client();
+    let response = c.get(srv.url("/ui/no-such-page")).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+    assert!(response.text().await.unwrap().contains("Not found"));
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_nav_follows_the_role_and_bad_form_input_is_a_4xx_page_never_a_500() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.op", "user", None).await;
+    srv.create_user("ui.mgr", "manager", None).await;
+    let c = client();
+    let op = ui_session(&srv, &c, "ui.op").await;
+    let html = page(&srv, &c, "/ui/dashboard", &op).await.text().await.unwrap();
+    assert!(html.contains("href=\"/ui/checklists\"") && !html.contains("href=\"/ui/templates\""), "{html}");
+    assert!(!html.contains("href=\"/ui/admin\"") && html.contains("Operator"), "{html}");
+    let mgr = ui_session(&srv, &c, "ui.mgr").await;
+    let html = page(&srv, &c, "/ui/dashboard", &mgr).await.text().await.unwrap();
+    assert!(html.contains("href=\"/ui/templates\"") && html.contains("href=\"/ui/audit\""), "{html}");
+    assert!(!html.contains("href=\"/ui/admin\""), "{html}");
+
+    let (cookie, token) = login_form(&srv, &c).await;
+    for body in [format!("csrf={token}&login=a%00b&password=x"), format!("csrf={token}&login=%ZZ&password=%FF%FE")] {
+        let response = c
+            .post(srv.url("/ui/login"))
+            .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{body}: {}", response.status());
+        assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
+    }
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_flash_message_is_shown_once_escaped_in_the_status_area() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.flash", "user", None).await;
+    let c = client();
+    let session = ui_session(&srv, &c, "ui.flash").await;
+    // "o" + hex of "Saved <b>" (what `render::redirect_with_flash` sets).
+    let hex: String = "Saved <b>".bytes().map(|b| format!("{b:02x}")).collect();
+    let response = c
+        .get(srv.url("/ui/dashboard"))
+        .header("Cookie", format!("sentinelops_session={session}; sentinelops_flash=o{hex}"))
+        .send()
+        .await
+        .unwrap();
+    let cleared = set_cookie(response.headers(), "sentinelops_flash").unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<p class=\"flash flash-ok\">Saved &#60;b&#62;</p>"), "{html}");
+    assert!(!html.contains("Saved <b>"), "{html}");
+    assert!(html.contains("role=\"status\"") && html.contains("<main id=\"main\""), "{html}");
+    srv.finish().await;
+}
