@@ -129,10 +129,8 @@ impl InboxRow {
     }
 
     fn of(n: NotificationView, tz: Tz) -> InboxRow {
-        let about_checklist = n
-            .related_entity
-            .as_deref()
-            .is_some_and(|e| e.starts_with("checklist") || e == "handover_note");
+        let about_checklist =
+            n.related_entity.as_deref().is_some_and(|e| e.starts_with("checklist") || e == "handover_note");
         InboxRow {
             id: n.id.to_string(),
             title: n.title,
@@ -190,7 +188,13 @@ async fn list_fragment(
 }
 
 /// After a change: `ui.js` gets the list it was showing, a plain form goes back to it.
-async fn answer_change(state: &AppState, user: &UiUser, headers: &HeaderMap, view: &InboxView, flash: &str) -> Response {
+async fn answer_change(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    view: &InboxView,
+    flash: &str,
+) -> Response {
     if session::is_fetch(headers) {
         return match load_list(state, user, view).await {
             Ok(list) => render::page(&list),
@@ -222,7 +226,11 @@ async fn read_all(
 ) -> Response {
     match state.app.mark_all_notifications_read(&user.actor).await {
         Ok(n) => {
-            let flash = if n == 1 { "1 notification marked as read.".to_owned() } else { format!("{n} notifications marked as read.") };
+            let flash = if n == 1 {
+                "1 notification marked as read.".to_owned()
+            } else {
+                format!("{n} notifications marked as read.")
+            };
             answer_change(&state, &user, &headers, &view, &flash).await
         }
         Err(err) => render::app_error_page(&state, &user, &headers, err).await,
