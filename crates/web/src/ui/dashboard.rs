@@ -389,3 +389,36 @@ fn long_date(date: NaiveDate) -> String {
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_checklist_card_renders_its_counts_exceptions_and_people() {
+        let card = ChecklistCard {
+            id: "11111111-2222-3333-4444-555555555555".to_owned(),
+            section: "Core Banking".to_owned(),
+            shift: "Morning".to_owned(),
+            template: "Morning <checks>".to_owned(),
+            status: "in_progress".to_owned(),
+            status_label: status_label("IN_PROGRESS"),
+            total: 5,
+            actioned: 3,
+            completed: 1,
+            skipped: 1,
+            failed: 1,
+            participants: vec!["olu.operator".to_owned(), "mary.manager".to_owned()],
+            is_current: true,
+        };
+        insta::assert_snapshot!(CardPartial { card: &card }.render().unwrap());
+    }
+
+    #[test]
+    fn status_labels_read_as_words() {
+        assert_eq!(status_label("PENDING_REVIEW"), "Pending review");
+        assert_eq!(status_label("COMPLETED_WITH_EXCEPTIONS"), "Completed with exceptions");
+        assert_eq!(status_label(""), "");
+    }
+}

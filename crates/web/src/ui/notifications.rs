@@ -351,3 +351,36 @@ async fn save_preferences(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn row(priority: &str, is_read: bool, instance: bool) -> InboxRow {
+        InboxRow {
+            id: "aaaaaaaa-0000-0000-0000-000000000001".to_owned(),
+            title: "CRITICAL: Checklist Item Escalated".to_owned(),
+            message: "Item 'Check <services>' was marked failed by olu.operator".to_owned(),
+            priority: priority.to_owned(),
+            is_read,
+            when: "2026-11-25 12:00".to_owned(),
+            instance_id: instance.then(|| "bbbbbbbb-0000-0000-0000-000000000002".to_owned()),
+        }
+    }
+
+    #[test]
+    fn an_unread_critical_row_stands_out_and_offers_its_checklist() {
+        let row = row("critical", false, true);
+        let html = RowPartial { row: &row, csrf: "TOKEN", unread_only: true, page: 2 }.render().unwrap();
+        insta::assert_snapshot!(html);
+    }
+
+    #[test]
+    fn a_read_low_row_has_no_mark_read_form() {
+        let row = row("low", true, false);
+        let html = RowPartial { row: &row, csrf: "TOKEN", unread_only: false, page: 1 }.render().unwrap();
+        assert!(!html.contains("/read\""), "{html}");
+        assert!(html.contains("inbox-row is-read\""), "{html}");
+    }
+}
