@@ -58,7 +58,7 @@ async fn wait_for_path(session: &Session, check: impl Fn(&str) -> bool) -> Strin
 #[tokio::test]
 async fn an_operator_sees_the_dashboard_and_starts_a_checklist_from_the_timeline() {
     let srv = TestServer::start().await;
-    section_with_templates(&srv).await;
+    let token = section_with_templates(&srv).await;
     let browser = Browser::launch(&srv).await;
     let operator = browser.session("operator").await;
 
@@ -83,6 +83,18 @@ async fn an_operator_sees_the_dashboard_and_starts_a_checklist_from_the_timeline
     // Back on the timeline, the new checklist is listed.
     operator.goto("/ui/checklists").await;
     operator.wait_for(&format!("#timeline a[href='/ui/checklists/{id}']")).await;
+
+    // The dashboard shows its card and follows the checklist live (no reload).
+    operator.goto("/ui/dashboard").await;
+    operator.wait_for(&format!("[data-checklist-card='{id}']")).await;
+    assert!(operator.text("#dashboard-live").await.contains("0 skipped, 0 failed"));
+    let (status, instance) = srv.get(&format!("/api/v1/checklists/instances/{id}"), &token).await;
+    assert_eq!(status, 200, "{instance}");
+    let item = instance["items"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/checklists/instances/{id}/items/{item}");
+    let (status, body) = srv.patch(&path, &token, json!({"status": "SKIPPED", "reason": "Vendor window"})).await;
+    assert_eq!(status, 200, "{body}");
+    operator.wait_for_text(&format!("[data-checklist-card='{id}']"), "1 skipped, 0 failed").await;
 
     operator.close().await;
     browser.close();
