@@ -24,6 +24,7 @@ use sentinelops_app::shifts::parse_time;
 use sentinelops_domain::shift::{ShiftType, ShiftWindow};
 
 use crate::state::AppState;
+use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
 use crate::ui::session::UiUser;
 
@@ -143,7 +144,7 @@ async fn dashboard(
     State(state): State<AppState>,
     user: UiUser,
     headers: HeaderMap,
-    crate::ui::extract::UiQuery(query): crate::ui::extract::UiQuery<DashboardQuery>,
+    UiQuery(query): UiQuery<DashboardQuery>,
 ) -> Response {
     let section = match section_filter(&user, &query) {
         Ok(section) => section,
@@ -178,7 +179,7 @@ async fn live(
     State(state): State<AppState>,
     user: UiUser,
     headers: HeaderMap,
-    crate::ui::extract::UiQuery(query): crate::ui::extract::UiQuery<DashboardQuery>,
+    UiQuery(query): UiQuery<DashboardQuery>,
 ) -> Response {
     let section = match section_filter(&user, &query) {
         Ok(section) => section,

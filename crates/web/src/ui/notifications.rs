@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -254,10 +254,7 @@ async fn open_related(
     if let Err(err) = state.app.mark_notification_read(&user.actor, id).await {
         return render::app_error_page(&state, &user, &headers, err).await;
     }
-    axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!(
-        "/ui/checklists/{}",
-        form.instance
-    )))
+    Redirect::to(&format!("/ui/checklists/{}", form.instance)).into_response()
 }
 
 #[derive(Template)]
