@@ -129,11 +129,29 @@ async fn the_dashboard_shows_todays_checklist_card_start_forms_and_the_attention
     // An administrator narrows to a section; a malformed one is a 422 page.
     let root = ui_session(&w.srv, &w.c, "root.admin").await;
     let (_, all) = html(&w, "/ui/dashboard", &root).await;
+    assert!(all.contains("Core Banking") && all.contains("Cards"), "the section filter lists the sections");
     assert!(all.contains(id) && all.contains("Choose a section to start its checklists."), "{all}");
     let (_, narrowed) = html(&w, &format!("/ui/dashboard?section={}", w.section), &root).await;
     assert!(narrowed.contains(id) && narrowed.contains(&format!("name=\"section_id\" value=\"{}\"", w.section)));
     let (status, _) = html(&w, "/ui/dashboard?section=nope", &root).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    w.srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_handover_notes_incoming_to_the_running_shift() {
+    let w = world().await;
+    let night = instance(&w.srv, &w.operator, "NIGHT", "2026-11-24").await;
+    let body = json!({"content": "Batch <job> 7 still running", "priority": 3, "from_instance_id": night["id"]});
+    let (status, note) = w.srv.post("/api/v1/checklists/handover-notes", &w.operator, body).await;
+    assert!(status.is_success(), "{note}");
+    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
+    let (_, page) = html(&w, "/ui/dashboard", &session).await;
+    let handover = &page[page.find("Incoming handover").unwrap()..];
+    // Escaped, with where it came from and a link to the morning checklist it was routed to.
+    assert!(handover.contains("Batch &#60;job&#62; 7 still running"), "{handover}");
+    assert!(handover.contains("From Night shift, 2026-11-24 by olu.operator"), "{handover}");
+    assert!(handover.contains("Open checklist</a>"), "{handover}");
     w.srv.finish().await;
 }
 
