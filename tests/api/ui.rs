@@ -7,7 +7,7 @@ use sentinelops_app::notifications::{self, Audience, Draft, Priority};
 use sentinelops_testkit::{PASSWORD, TestServer};
 use uuid::Uuid;
 
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder().no_proxy().redirect(redirect::Policy::none()).build().unwrap()
 }
 
@@ -25,12 +25,12 @@ fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
 }
 
-fn location(response: &Response) -> String {
+pub(crate) fn location(response: &Response) -> String {
     response.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned()
 }
 
 /// The value of `<input … name="{name}" value="…">` or `<meta name="{name}" content="…">`.
-fn attr_after(html: &str, marker: &str, attr: &str) -> String {
+pub(crate) fn attr_after(html: &str, marker: &str, attr: &str) -> String {
     let start = html.find(marker).unwrap_or_else(|| panic!("{marker} in {html}"));
     let rest = &html[start..];
     let at = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
@@ -58,14 +58,14 @@ async fn post_login(srv: &TestServer, c: &Client, login: &str, password: &str, n
 }
 
 /// Signs in through the UI: the session token from the cookie.
-async fn ui_session(srv: &TestServer, c: &Client, login: &str) -> String {
+pub(crate) async fn ui_session(srv: &TestServer, c: &Client, login: &str) -> String {
     let response = post_login(srv, c, login, PASSWORD, "").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     cookie_value(&set_cookie(response.headers(), "sentinelops_session").unwrap())
 }
 
 /// `n` notifications to one user, straight through the application.
-async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
+pub(crate) async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
     for i in 0..n {
         let draft = Draft {
             title: format!("Alert {i}"),
@@ -81,7 +81,7 @@ async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
     }
 }
 
-async fn page(srv: &TestServer, c: &Client, path: &str, session: &str) -> Response {
+pub(crate) async fn page(srv: &TestServer, c: &Client, path: &str, session: &str) -> Response {
     c.get(srv.url(path)).header("Cookie", format!("sentinelops_session={session}")).send().await.unwrap()
 }
 

@@ -20,6 +20,9 @@ use crate::ui::session::hex;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("ui.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/ui.css")),
     ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/ui.js")),
+    ("dashboard.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/dashboard.css")),
+    ("dashboard.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/dashboard.js")),
+    ("notifications.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/notifications.js")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

@@ -1,27 +1,425 @@
-//! `/ui/dashboard`: the landing page after sign-in. Only the frame for now (the
-//! dashboard's content is its own piece of work).
+//! `/ui/dashboard`: the operational day at a glance for the user's scope — one card
+//! per shift checklist (or a "Start" form for a shift without one), the attention
+//! queue, incoming handover notes for the shift running now, and the time left in it.
+//! `/ui/dashboard/live` is the same content as a fragment; `dashboard.js` refetches it
+//! on live events.
+
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use sentinelops_app::AppError;
+use sentinelops_app::checklists::view::InstanceView;
+use sentinelops_app::shifts::parse_time;
+use sentinelops_domain::shift::{ShiftType, ShiftWindow};
 
 use crate::state::AppState;
+use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
 use crate::ui::session::UiUser;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/ui/dashboard", get(dashboard))
+    Router::new().route("/ui/dashboard", get(dashboard)).route("/ui/dashboard/live", get(live))
+}
+
+/// `?section=` (administrators only: narrows the day to one section).
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    pub section: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub layout: Layout,
+    pub day: Day,
+    pub sections: Vec<SectionOption>,
+    pub live_url: String,
+    /// For the "Start" forms of the included live fragment.
+    pub csrf: String,
 }
 
-async fn dashboard(State(state): State<AppState>, user: UiUser) -> Response {
+/// `partials/dashboard_live.html`: everything that changes while the page is open.
+#[derive(Template)]
+#[template(path = "partials/dashboard_live.html")]
+pub struct DashboardLive {
+    pub day: Day,
+    pub csrf: String,
+}
+
+/// `partials/dashboard_card.html`: one shift's checklist.
+#[derive(Template)]
+#[template(path = "partials/dashboard_card.html")]
+pub struct CardPartial<'a> {
+    pub card: &'a ChecklistCard,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionOption {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// The operational day as the dashboard shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Day {
+    pub date: String,
+    /// The shift running now ("Morning"), if any window contains the current time.
+    pub current_shift: Option<String>,
+    /// RFC 3339 end of the current shift, for the `data-deadline` countdown.
+    pub shift_ends_at: Option<String>,
+    pub shift_ends_local: String,
+    pub cards: Vec<ChecklistCard>,
+    pub starts: Vec<StartSlot>,
+    /// Why there are no "Start" forms (an administrator without a section filter).
+    pub start_hint: Option<String>,
+    pub attention: Vec<AttentionEntry>,
+    pub notes: Vec<IncomingNote>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChecklistCard {
+    pub id: String,
+    pub section: String,
+    pub shift: String,
+    pub template: String,
+    pub status: String,
+    pub status_label: String,
+    pub total: usize,
+    pub actioned: usize,
+    pub completed: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub participants: Vec<String>,
+    pub is_current: bool,
+}
+
+impl ChecklistCard {
+    pub fn exceptions(&self) -> usize {
+        self.skipped + self.failed
+    }
+}
+
+/// A shift of the day without a checklist yet: the "Start" form's fields.
+#[derive(Debug, Clone)]
+pub struct StartSlot {
+    pub shift: &'static str,
+    pub title: &'static str,
+    pub window: String,
+    pub section_id: Option<String>,
+    pub date: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttentionEntry {
+    pub title: String,
+    pub detail: String,
+    pub critical: bool,
+    pub instance_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IncomingNote {
+    pub instance_id: String,
+    pub content: String,
+    pub priority: i64,
+    pub author: String,
+    pub from: String,
+    pub acknowledged: bool,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiQuery(query): UiQuery<DashboardQuery>,
+) -> Response {
+    let section = match section_filter(&user, &query) {
+        Ok(section) => section,
+        Err(message) => {
+            return render::error_page(&state, Some(&user), &headers, StatusCode::UNPROCESSABLE_ENTITY, message).await;
+        }
+    };
+    let day = match load_day(&state, &user, section).await {
+        Ok(day) => day,
+        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
+    };
+    let sections = if user.is_admin() {
+        match state.app.list_sections(None).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|s| SectionOption { selected: Some(s.id) == section, id: s.id.to_string(), name: s.name })
+                .collect(),
+            Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
+        }
+    } else {
+        Vec::new()
+    };
+    let live_url = match section {
+        Some(id) => format!("/ui/dashboard/live?section={id}"),
+        None => "/ui/dashboard/live".to_owned(),
+    };
     let layout = user.layout(&state, "Today", "dashboard").await;
-    render::page(&DashboardPage { layout })
+    render::page(&DashboardPage { layout, day, sections, live_url, csrf: user.csrf.clone() })
+}
+
+async fn live(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiQuery(query): UiQuery<DashboardQuery>,
+) -> Response {
+    let section = match section_filter(&user, &query) {
+        Ok(section) => section,
+        Err(message) => return render::fragment_status(StatusCode::UNPROCESSABLE_ENTITY, message),
+    };
+    match load_day(&state, &user, section).await {
+        Ok(day) => render::page(&DashboardLive { day, csrf: user.csrf.clone() }),
+        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
+    }
+}
+
+/// Only administrators see several sections, so only they may narrow to one.
+fn section_filter(user: &UiUser, query: &DashboardQuery) -> Result<Option<Uuid>, &'static str> {
+    let Some(text) = query.section.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if !user.is_admin() {
+        return Ok(None);
+    }
+    text.parse::<Uuid>().map(Some).map_err(|_| "The section filter is not a valid section.")
+}
+
+/// Everything the dashboard shows, from the day's use cases.
+async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Result<Day, AppError> {
+    let app = &state.app;
+    let actor = &user.actor;
+    let (today, tz, _) = app.operational_today().await?;
+    let now = app.clock.now();
+    let windows = shift_windows(state).await?;
+    let current = windows.iter().find(|(_, w)| {
+        let (start, end) = w.bounds(today, tz);
+        start <= now && now < end
+    });
+
+    let instances: Vec<InstanceView> =
+        app.today_instances(actor).await?.into_iter().filter(|i| section.is_none_or(|s| i.section_id == s)).collect();
+    let section_names: HashMap<Uuid, String> =
+        app.list_sections(None).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let visible: HashSet<String> = instances.iter().map(|i| i.id.to_string()).collect();
+
+    let mut cards: Vec<ChecklistCard> =
+        instances.iter().map(|i| card_of(i, &section_names, current.map(|(s, _)| *s))).collect();
+    cards.sort_by_key(|c| (c.section.clone(), shift_rank(&c.shift)));
+
+    // "Start" forms: shifts of the day without a checklist, for one section.
+    let start_section = if user.is_admin() { section } else { actor.section_id };
+    let (starts, start_hint) = match start_section {
+        Some(section_id) => {
+            let taken: HashSet<&str> =
+                instances.iter().filter(|i| i.section_id == section_id).map(|i| i.shift.as_str()).collect();
+            let starts = windows
+                .iter()
+                .filter(|(s, _)| !taken.contains(s.as_str()))
+                .map(|(s, w)| StartSlot {
+                    shift: s.as_str(),
+                    title: s.title(),
+                    window: format!("{}–{}", w.start.format("%H:%M"), w.end.format("%H:%M")),
+                    section_id: user.is_admin().then(|| section_id.to_string()),
+                    date: today.to_string(),
+                })
+                .collect();
+            (starts, None)
+        }
+        None if user.is_admin() => (Vec::new(), Some("Choose a section to start its checklists.".to_owned())),
+        None => (Vec::new(), Some("You are not assigned to a section, so you cannot start checklists.".to_owned())),
+    };
+
+    let summary = app.dashboard_summary(actor).await?;
+    let mut attention: Vec<AttentionEntry> = summary
+        .get("attention_queue")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let instance_id = entry.get("instance_id").and_then(Value::as_str).map(str::to_owned);
+            if instance_id.as_ref().is_some_and(|id| !visible.contains(id)) {
+                return None;
+            }
+            Some(AttentionEntry {
+                title: text(entry, "title"),
+                detail: text(entry, "detail"),
+                critical: entry.get("tone").and_then(Value::as_str) == Some("critical"),
+                instance_id,
+            })
+        })
+        .collect();
+    // The shift running now without any checklist is the widest gap of all.
+    if let Some((shift, _)) = current
+        && starts.iter().any(|s| s.shift == shift.as_str())
+    {
+        attention.insert(
+            0,
+            AttentionEntry {
+                title: format!("{} shift has no checklist", shift.title()),
+                detail: "The shift is running and nobody has started its checklist.".to_owned(),
+                critical: false,
+                instance_id: None,
+            },
+        );
+    }
+
+    let mut notes = Vec::new();
+    if let Some((shift, _)) = current {
+        for instance in instances.iter().filter(|i| i.shift == shift.as_str()) {
+            let answer = app.instance_handover(actor, instance.id, true, false).await?;
+            notes.extend(incoming_notes(&answer, &instance.id.to_string()));
+        }
+    }
+
+    let shift_end = current.map(|(_, w)| w.bounds(today, tz).1);
+    Ok(Day {
+        date: long_date(today),
+        current_shift: current.map(|(s, _)| s.title().to_owned()),
+        shift_ends_at: shift_end.map(|t| t.to_rfc3339()),
+        shift_ends_local: shift_end.map(|t| local_time(t, tz)).unwrap_or_default(),
+        cards,
+        starts,
+        start_hint,
+        attention,
+        notes,
+    })
+}
+
+/// The three shifts' windows: the configured shift rows, or the built-in windows.
+async fn shift_windows(state: &AppState) -> Result<Vec<(ShiftType, ShiftWindow)>, AppError> {
+    let configured = state.app.list_shifts().await?;
+    Ok(ShiftType::ALL
+        .into_iter()
+        .map(|shift| {
+            let row = configured.iter().find(|s| ShiftType::parse(&s.name) == Some(shift));
+            let window = row
+                .and_then(|r| {
+                    let start = parse_time("start_time", &r.start_time).ok()?;
+                    let end = parse_time("end_time", &r.end_time).ok()?;
+                    Some(ShiftWindow { start, end })
+                })
+                .unwrap_or_else(|| shift.default_window());
+            (shift, window)
+        })
+        .collect())
+}
+
+fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
+    let count = |status: &str| i.items.iter().filter(|item| item.status == status).count();
+    let (completed, skipped, failed) = (count("COMPLETED"), count("SKIPPED"), count("FAILED"));
+    ChecklistCard {
+        id: i.id.to_string(),
+        section: sections.get(&i.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),
+        shift: ShiftType::parse(&i.shift).map_or_else(|| i.shift.clone(), |s| s.title().to_owned()),
+        template: i.template.name.clone(),
+        status: i.status.to_ascii_lowercase(),
+        status_label: status_label(&i.status),
+        total: i.items.len(),
+        actioned: completed + skipped + failed,
+        completed,
+        skipped,
+        failed,
+        participants: i.participants.iter().map(|p| p.username.clone()).collect(),
+        is_current: current.is_some_and(|s| s.as_str() == i.shift),
+    }
+}
+
+fn incoming_notes(answer: &Value, instance_id: &str) -> Vec<IncomingNote> {
+    answer
+        .get("handover_notes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|n| n.get("direction").and_then(Value::as_str) == Some("incoming"))
+        .map(|n| IncomingNote {
+            instance_id: instance_id.to_owned(),
+            content: text(n, "content"),
+            priority: n.get("priority").and_then(Value::as_i64).unwrap_or(0),
+            author: n.get("created_by_username").and_then(Value::as_str).unwrap_or("system").to_owned(),
+            from: match (n.get("from_shift").and_then(Value::as_str), n.get("from_date").and_then(Value::as_str)) {
+                (Some(shift), Some(date)) => format!("{} shift, {date}", title_of(shift)),
+                _ => "an earlier shift".to_owned(),
+            },
+            acknowledged: n.get("acknowledged_at").is_some_and(|v| !v.is_null()),
+        })
+        .collect()
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+fn shift_rank(title: &str) -> usize {
+    ShiftType::ALL.iter().position(|s| s.title() == title).unwrap_or(ShiftType::ALL.len())
+}
+
+fn title_of(shift: &str) -> String {
+    ShiftType::parse(shift).map_or_else(|| shift.to_owned(), |s| s.title().to_owned())
+}
+
+/// "PENDING_REVIEW" → "Pending review".
+pub fn status_label(status: &str) -> String {
+    let lower = status.to_ascii_lowercase().replace('_', " ");
+    let mut chars = lower.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn long_date(date: NaiveDate) -> String {
+    date.format("%A %-d %B %Y").to_string()
+}
+
+/// A UTC instant as wall-clock time in the business time zone.
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_checklist_card_renders_its_counts_exceptions_and_people() {
+        let card = ChecklistCard {
+            id: "11111111-2222-3333-4444-555555555555".to_owned(),
+            section: "Core Banking".to_owned(),
+            shift: "Morning".to_owned(),
+            template: "Morning <checks>".to_owned(),
+            status: "in_progress".to_owned(),
+            status_label: status_label("IN_PROGRESS"),
+            total: 5,
+            actioned: 3,
+            completed: 1,
+            skipped: 1,
+            failed: 1,
+            participants: vec!["olu.operator".to_owned(), "mary.manager".to_owned()],
+            is_current: true,
+        };
+        insta::assert_snapshot!(CardPartial { card: &card }.render().unwrap());
+    }
+
+    #[test]
+    fn status_labels_read_as_words() {
+        assert_eq!(status_label("PENDING_REVIEW"), "Pending review");
+        assert_eq!(status_label("COMPLETED_WITH_EXCEPTIONS"), "Completed with exceptions");
+        assert_eq!(status_label(""), "");
+    }
 }
