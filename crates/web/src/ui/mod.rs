@@ -16,6 +16,7 @@
 //! - a POST answers 303 (`render::redirect_with_flash`) or, for `ui.js`
 //!   (`session::is_fetch`), the fragment to swap in.
 
+pub mod admin;
 pub mod assets;
 pub mod dashboard;
 pub mod extract;
@@ -24,6 +25,7 @@ pub mod login;
 pub mod notifications;
 pub mod render;
 pub mod session;
+pub mod timefmt;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -41,6 +43,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(dashboard::routes())
         .merge(notifications::routes())
+        .merge(admin::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))
