@@ -18,11 +18,13 @@
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod dashboard;
 pub mod extract;
 pub mod headers;
 pub mod login;
 pub mod notifications;
+pub mod profile;
 pub mod render;
 pub mod session;
 pub mod timefmt;
@@ -44,6 +46,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(notifications::routes())
         .merge(admin::routes())
+        .merge(audit::routes())
+        .merge(profile::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))
