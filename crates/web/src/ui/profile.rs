@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
 use sentinelops_app::users::UserView;
 use sentinelops_app::{AppError, SessionRow};
+use sentinelops_domain::auth::SessionState;
 
 use crate::state::AppState;
 use crate::ui::audit::AuthRow;
@@ -45,11 +45,12 @@ pub struct SessionItem {
 }
 
 impl SessionItem {
-    fn new(row: SessionRow, tz: Tz, now: DateTime<Utc>, current: Uuid) -> SessionItem {
-        let status = match (&row.revoked_at, row.expires_at <= now) {
+    /// `live`: the session policy says it still works (not revoked, idle or expired).
+    fn new(row: SessionRow, tz: Tz, live: bool, current: Uuid) -> SessionItem {
+        let status = match (&row.revoked_at, live) {
             (Some(_), _) => format!("Ended ({})", row.revoked_reason.as_deref().unwrap_or("revoked")),
-            (None, true) => "Expired".to_owned(),
-            (None, false) => "Active".to_owned(),
+            (None, false) => "Expired".to_owned(),
+            (None, true) => "Active".to_owned(),
         };
         SessionItem {
             id: row.id,
@@ -57,7 +58,7 @@ impl SessionItem {
             last_seen: timefmt::minute(tz, row.last_seen_at),
             ip: row.ip.unwrap_or_default(),
             user_agent: row.user_agent.unwrap_or_default(),
-            is_active: row.revoked_at.is_none() && row.expires_at > now,
+            is_active: live,
             is_current: row.id == current,
             status,
         }
@@ -88,13 +89,21 @@ async fn profile_page(State(state): State<AppState>, user: UiUser, headers: Head
         Ok(loaded) => loaded,
         Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
     };
-    let now = Utc::now();
+    let now = state.app.clock.now();
+    let policy = state.app.config.sessions;
+    let live = |s: &SessionRow| policy.state(now, s.revoked_at, s.last_seen_at, s.expires_at) == SessionState::Live;
     let page = ProfilePage {
         layout: user.layout(&state, "Profile", "profile").await,
         csrf: user.csrf.clone(),
         role: role_label(&me.role),
         last_sign_in: timefmt::minute_or_never(tz, me.last_login_at),
-        sessions: sessions.into_iter().map(|s| SessionItem::new(s, tz, now, user.actor.session_id)).collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| {
+                let is_live = live(&s);
+                SessionItem::new(s, tz, is_live, user.actor.session_id)
+            })
+            .collect(),
         sign_ins: sign_ins.into_iter().map(|e| AuthRow::new(e, tz)).collect(),
         me,
     };
