@@ -58,6 +58,9 @@ pub struct AuditFilters {
     pub page: String,
 }
 
+/// From (included) and to (excluded), either open.
+type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 fn trimmed(value: &str) -> Option<String> {
     Some(value.trim()).filter(|v| !v.is_empty()).map(str::to_owned)
 }
@@ -75,7 +78,7 @@ impl AuditFilters {
     }
 
     /// The time range: from the start of `from` to the end of `to`, business time.
-    fn range(&self, tz: Tz) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), String> {
+    fn range(&self, tz: Tz) -> Result<TimeRange, String> {
         let day = |field: &str, value: &str| -> Result<Option<NaiveDate>, String> {
             match trimmed(value) {
                 None => Ok(None),
@@ -93,10 +96,7 @@ impl AuditFilters {
         {
             return Err("From must not be after To.".to_owned());
         }
-        let end = match to {
-            Some(t) => Some(timefmt::day_start(tz, t.checked_add_days(Days::new(1)).unwrap_or(t))),
-            None => None,
-        };
+        let end = to.map(|t| timefmt::day_start(tz, t.checked_add_days(Days::new(1)).unwrap_or(t)));
         Ok((from.map(|f| timefmt::day_start(tz, f)), end))
     }
 
