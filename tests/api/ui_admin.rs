@@ -334,6 +334,16 @@ async fn audit_filters_and_csv_export_with_neutralised_cells() {
     let csv = admin.get(&srv, "/ui/audit/ops.csv?event_type=USER_CREATED").await.text().await.unwrap();
     assert!(csv.starts_with("id,event_type,entity_type,entity_id,actor_id,section_id,created_at,payload"));
     assert!(csv.contains("USER_CREATED") && !csv.contains("SECTION_CREATED"));
+
+    // By who acted: the admin's own change shows, the system's user creations do not.
+    let section = admin.post(&srv, "/ui/admin/departments", &[("name", "Audit dept")]).await;
+    assert_eq!(section.status(), StatusCode::SEE_OTHER);
+    let me = admin.page(&srv, "/ui/profile").await;
+    let admin_name = me.split("<dt>Username</dt><dd class=\"mono\">").nth(1).and_then(|r| r.split('<').next()).unwrap();
+    let html = admin.page(&srv, &format!("/ui/audit?user={admin_name}")).await;
+    assert!(html.contains("name: Audit dept") && !html.contains("USER_CREATED</span>"), "{html}");
+    let html = admin.page(&srv, "/ui/audit?user=nobody.at.all").await;
+    assert!(html.contains("No events match these filters."));
     srv.finish().await;
 }
 

@@ -189,6 +189,7 @@ pub async fn ops_events(
         entity_type: params.entity_type.map(|t| t.trim().to_ascii_uppercase()),
         entity_id: params.entity_id,
         section_id: None,
+        actor_id: None,
         from: params.from,
         to: params.to,
     };

@@ -43,7 +43,7 @@ const MAX_PAGE: u64 = 100_000;
 #[serde(default)]
 pub struct AuditFilters {
     pub event_type: String,
-    /// Auth: the username.
+    /// The username (auth: the subject; ops: who acted).
     pub user: String,
     /// Auth: the client address.
     pub ip: String,
@@ -119,7 +119,8 @@ impl AuditFilters {
         })
     }
 
-    fn ops_query(&self, tz: Tz) -> Result<OpsEventQuery, String> {
+    /// `actor_id`: the "user" filter, resolved by `actor_filter`.
+    fn ops_query(&self, tz: Tz, actor_id: Option<Uuid>) -> Result<OpsEventQuery, String> {
         let (from, to) = self.range(tz)?;
         let section_id = match trimmed(&self.section) {
             None => None,
@@ -130,6 +131,7 @@ impl AuditFilters {
             entity_type: trimmed(&self.entity_type).map(|t| t.to_ascii_uppercase()),
             entity_id: None,
             section_id,
+            actor_id,
             from,
             to,
         })
@@ -155,6 +157,20 @@ impl AuditFilters {
 
     pub fn is_section(&self, id: &Uuid) -> bool {
         self.section == id.to_string()
+    }
+}
+
+/// The ops trail's "user" filter as an actor id. An unknown name matches nothing (the
+/// nil id: no one acts as it; the system is recorded without an id) rather than being
+/// an error, so the filter does not tell a manager which names exist elsewhere.
+async fn actor_filter(state: &AppState, user: &str) -> Result<Option<Uuid>, AppError> {
+    let Some(login) = trimmed(user) else {
+        return Ok(None);
+    };
+    match state.app.find_user_by_login(&login).await {
+        Ok(found) => Ok(Some(found.id)),
+        Err(AppError::NotFound(_)) => Ok(Some(Uuid::nil())),
+        Err(err) => Err(err),
     }
 }
 
@@ -291,16 +307,17 @@ async fn ops_page(
     let loaded = async {
         let tz = state.app.business_timezone().await?;
         let sections = state.app.list_sections(None).await?;
-        Ok::<_, AppError>((tz, sections))
+        let actor_id = actor_filter(&state, &filters.user).await?;
+        Ok::<_, AppError>((tz, sections, actor_id))
     };
-    let (tz, sections) = match loaded.await {
+    let (tz, sections, actor_id) = match loaded.await {
         Ok(loaded) => loaded,
         Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
     };
     let mut page = new_page(&state, &user, "ops", &filters).await;
     page.sections = sections.iter().map(|s| SectionChoice { id: s.id, name: s.name.clone() }).collect();
     page.csv_href = filters.csv_href("/ui/audit/ops.csv");
-    let query = filters.ops_query(tz).and_then(|q| Ok((q, filters.window()?)));
+    let query = filters.ops_query(tz, actor_id).and_then(|q| Ok((q, filters.window()?)));
     let (query, window) = match query {
         Ok(ok) => ok,
         Err(message) => return filter_error(page, message),
@@ -396,7 +413,8 @@ async fn ops_csv(
 ) -> Response {
     let result = async {
         let tz = state.app.business_timezone().await?;
-        let query = filters.ops_query(tz).map_err(AppError::Validation)?;
+        let actor_id = actor_filter(&state, &filters.user).await?;
+        let query = filters.ops_query(tz, actor_id).map_err(AppError::Validation)?;
         Ok::<_, AppError>(state.app.ops_events(&user.actor, &query, EXPORT).await?.rows)
     };
     match result.await {
