@@ -41,6 +41,18 @@ async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session()
     admin.wait_for_text(".users-table", "ada@bank.example").await;
     admin.screenshot("users").await;
 
+    // A new password, confirmed in its dialog.
+    let admin_token = srv.login("root.admin", PASSWORD).await;
+    let (_, users) = srv.get("/api/v1/users", &admin_token).await;
+    let ada = users.as_array().and_then(|u| u.iter().find(|u| u["username"] == "ada.okafor")).cloned().unwrap();
+    let ada_id = ada["id"].as_str().unwrap();
+    admin.click(&format!("#user-{ada_id} summary")).await;
+    admin.click(&format!("#user-{ada_id} button[data-open-dialog=password-{ada_id}]")).await;
+    admin.fill(&format!("#password-{ada_id}-field"), "Str0nger-still!").await;
+    admin.screenshot("password-dialog").await;
+    admin.click(&format!("#password-{ada_id} button[type=submit]")).await;
+    admin.wait_for_text(".flash-area", "New password set for ada.okafor").await;
+
     for (path, heading, shot) in [
         ("/ui/admin/org", "Sections", "sections"),
         ("/ui/admin/shifts", "Business time zone", "shifts-timezone"),
@@ -55,9 +67,9 @@ async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session()
     admin.wait_for_text(".audit-table", "username: ada.okafor").await;
 
     // The new user, in a second browser, with another session open elsewhere (the API).
-    let other_token = srv.login("ada.okafor", "Str0ng-enough!").await;
+    let other_token = srv.login("ada.okafor", "Str0nger-still!").await;
     let ada = browser.session("ada").await;
-    sign_in(&ada, "ada.okafor", "Str0ng-enough!").await;
+    sign_in(&ada, "ada.okafor", "Str0nger-still!").await;
     let (_, sessions) = srv.get("/api/v1/auth/sessions", &other_token).await;
     let other = sessions.as_array().and_then(|s| s.iter().find(|s| s["current"] == true)).cloned().unwrap();
     let other_id = other["id"].as_str().unwrap();
