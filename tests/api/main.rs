@@ -22,6 +22,7 @@ mod sessions;
 mod settings;
 mod templates;
 mod ui;
+mod ui_admin;
 mod ui_dashboard;
 mod users;
 

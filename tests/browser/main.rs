@@ -5,6 +5,7 @@
 //! Screenshots land in `target/browser-screenshots/<test>/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod admin;
 mod dashboard;
 mod sign_in;
 mod smoke;

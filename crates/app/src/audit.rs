@@ -92,6 +92,21 @@ impl App {
         Ok(auth_events::list(self.store.reader(), query, window).await?)
     }
 
+    /// The acting user's own recent sign-ins (successes and failures), newest first:
+    /// any role may read these, and only about themselves.
+    pub async fn my_sign_ins(&self, actor: &Actor, limit: u64) -> AppResult<Vec<AuthEventRow>> {
+        let query = AuthEventQuery {
+            event_types: vec![
+                AuthEventType::LoginSuccess.as_str().to_owned(),
+                AuthEventType::LoginFailure.as_str().to_owned(),
+            ],
+            user_id: Some(actor.user_id),
+            ..AuthEventQuery::default()
+        };
+        let window = Window { offset: 0, limit: limit.clamp(1, 100) };
+        Ok(auth_events::list(self.store.reader(), &query, window).await?.rows)
+    }
+
     /// The operational event log: admins see everything, managers their section.
     pub async fn ops_events(
         &self,

@@ -49,6 +49,8 @@ pub struct OpsEventQuery {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub section_id: Option<Uuid>,
+    /// Who acted (the UI's "user" filter).
+    pub actor_id: Option<Uuid>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -66,6 +68,9 @@ fn filtered(q: &OpsEventQuery) -> Select<Entity> {
     }
     if let Some(section) = q.section_id {
         query = query.filter(Column::SectionId.eq(section));
+    }
+    if let Some(actor) = q.actor_id {
+        query = query.filter(Column::ActorId.eq(actor));
     }
     if let Some(from) = q.from {
         query = query.filter(Column::CreatedAt.gte(from));

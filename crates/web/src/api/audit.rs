@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Rows in one CSV export at most; narrow the filters for more.
-const CSV_ROW_CAP: u64 = 100_000;
+pub const CSV_ROW_CAP: u64 = 100_000;
 
 #[derive(Debug, Deserialize)]
 pub struct AuthEventsParams {
@@ -126,31 +126,7 @@ pub async fn auth_events(
     };
     let page = state.app.auth_events(&auth.actor, &query, request.window()).await?;
     if csv {
-        let header = [
-            "id",
-            "event_type",
-            "event_time",
-            "user_id",
-            "username",
-            "ip_address",
-            "user_agent",
-            "session_id",
-            "metadata",
-        ];
-        let rows = page.rows.into_iter().map(|r| {
-            vec![
-                r.id.to_string(),
-                r.event_type,
-                r.event_time.to_rfc3339(),
-                opt(r.user_id),
-                r.username.unwrap_or_default(),
-                r.ip.unwrap_or_default(),
-                r.user_agent.unwrap_or_default(),
-                opt(r.session_id),
-                r.metadata.to_string(),
-            ]
-        });
-        return csv_response("auth-events.csv", &header, rows);
+        return auth_events_csv(page.rows);
     }
     let items = page.rows.into_iter().map(AuthEventView::from).collect();
     Ok(Json(Paginated::new(items, page.total, request)).into_response())
@@ -213,6 +189,7 @@ pub async fn ops_events(
         entity_type: params.entity_type.map(|t| t.trim().to_ascii_uppercase()),
         entity_id: params.entity_id,
         section_id: None,
+        actor_id: None,
         from: params.from,
         to: params.to,
     };
@@ -223,24 +200,48 @@ pub async fn ops_events(
     };
     let page = state.app.ops_events(&auth.actor, &query, request.window()).await?;
     if csv {
-        let header =
-            ["id", "event_type", "entity_type", "entity_id", "actor_id", "section_id", "created_at", "payload"];
-        let rows = page.rows.into_iter().map(|r| {
-            vec![
-                r.id.to_string(),
-                r.event_type,
-                r.entity_type,
-                r.entity_id,
-                opt(r.actor_id),
-                opt(r.section_id),
-                r.created_at.to_rfc3339(),
-                r.payload.to_string(),
-            ]
-        });
-        return csv_response("ops-events.csv", &header, rows);
+        return ops_events_csv(page.rows);
     }
     let items = page.rows.into_iter().map(OpsEventView::from).collect();
     Ok(Json(Paginated::new(items, page.total, request)).into_response())
+}
+
+/// The auth audit log as a CSV download (shared with the UI's export).
+pub fn auth_events_csv(rows: Vec<AuthEventRow>) -> ApiResult<Response> {
+    let header =
+        ["id", "event_type", "event_time", "user_id", "username", "ip_address", "user_agent", "session_id", "metadata"];
+    let rows = rows.into_iter().map(|r| {
+        vec![
+            r.id.to_string(),
+            r.event_type,
+            r.event_time.to_rfc3339(),
+            opt(r.user_id),
+            r.username.unwrap_or_default(),
+            r.ip.unwrap_or_default(),
+            r.user_agent.unwrap_or_default(),
+            opt(r.session_id),
+            r.metadata.to_string(),
+        ]
+    });
+    csv_response("auth-events.csv", &header, rows)
+}
+
+/// The operational event log as a CSV download (shared with the UI's export).
+pub fn ops_events_csv(rows: Vec<OpsEventRow>) -> ApiResult<Response> {
+    let header = ["id", "event_type", "entity_type", "entity_id", "actor_id", "section_id", "created_at", "payload"];
+    let rows = rows.into_iter().map(|r| {
+        vec![
+            r.id.to_string(),
+            r.event_type,
+            r.entity_type,
+            r.entity_id,
+            opt(r.actor_id),
+            opt(r.section_id),
+            r.created_at.to_rfc3339(),
+            r.payload.to_string(),
+        ]
+    });
+    csv_response("ops-events.csv", &header, rows)
 }
 
 fn opt(id: Option<Uuid>) -> String {

@@ -23,6 +23,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("dashboard.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/dashboard.css")),
     ("dashboard.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/dashboard.js")),
     ("notifications.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/notifications.js")),
+    ("admin.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/admin.css")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

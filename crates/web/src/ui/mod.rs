@@ -16,15 +16,19 @@
 //! - a POST answers 303 (`render::redirect_with_flash`) or, for `ui.js`
 //!   (`session::is_fetch`), the fragment to swap in.
 
+pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod checklists;
 pub mod dashboard;
 pub mod extract;
 pub mod headers;
 pub mod login;
 pub mod notifications;
+pub mod profile;
 pub mod render;
 pub mod session;
+pub mod timefmt;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -43,6 +47,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(checklists::routes())
         .merge(notifications::routes())
+        .merge(admin::routes())
+        .merge(audit::routes())
+        .merge(profile::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))

@@ -1,0 +1,245 @@
+//! `/ui/admin/org`: departments and sections — list, create, rename a department,
+//! change a section's name, department and manager.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use sentinelops_app::AppError;
+use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
+
+use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use crate::state::AppState;
+use crate::ui::extract::{UiForm, UiPath};
+use crate::ui::render::{self, Layout};
+use crate::ui::session::UiUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/admin/org", get(org_page))
+        .route("/ui/admin/departments", post(create_department))
+        .route("/ui/admin/departments/{id}", post(rename_department))
+        .route("/ui/admin/sections", post(create_section))
+        .route("/ui/admin/sections/{id}", post(update_section))
+}
+
+const BACK: &str = "/ui/admin/org";
+
+/// A section row: its names resolved.
+#[derive(Debug, Clone)]
+pub struct SectionItem {
+    pub id: Uuid,
+    pub name: String,
+    pub department_id: Option<i32>,
+    pub department_name: String,
+    pub manager_id: Option<Uuid>,
+    pub manager_name: String,
+}
+
+impl SectionItem {
+    pub fn in_department(&self, id: &i32) -> bool {
+        self.department_id.as_ref() == Some(id)
+    }
+
+    pub fn managed_by(&self, id: &Uuid) -> bool {
+        self.manager_id.as_ref() == Some(id)
+    }
+}
+
+/// A possible section manager (an active manager or admin).
+#[derive(Debug, Clone)]
+pub struct ManagerOption {
+    pub id: Uuid,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_org.html")]
+pub struct OrgPage {
+    pub layout: Layout,
+    pub tab: &'static str,
+    pub csrf: String,
+    pub departments: Vec<DepartmentView>,
+    pub sections: Vec<SectionItem>,
+    pub managers: Vec<ManagerOption>,
+    pub error: Option<FormError>,
+}
+
+impl OrgPage {
+    pub fn error_for(&self, form: &str) -> Option<&str> {
+        error_for(&self.error, form)
+    }
+}
+
+async fn org_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    render_page(&state, &user, &headers, StatusCode::OK, None).await
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<FormError>,
+) -> Response {
+    let loaded = async {
+        let departments = state.app.list_departments().await?;
+        let sections = state.app.list_sections(None).await?;
+        let users = state.app.list_users(&user.actor).await?;
+        Ok::<_, AppError>((departments, sections, users))
+    };
+    let (departments, sections, users) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(err) => return render::app_error_page(state, user, headers, err).await,
+    };
+    let department_name =
+        |id: Option<i32>| departments.iter().find(|d| Some(d.id) == id).map(|d| d.name.clone()).unwrap_or_default();
+    let user_name = |id: Option<Uuid>| users.iter().find(|u| Some(u.id) == id).map(|u| u.username.clone());
+    let sections = sections
+        .into_iter()
+        .map(|s: SectionView| SectionItem {
+            department_name: department_name(s.department_id),
+            manager_name: user_name(s.manager_id).unwrap_or_default(),
+            id: s.id,
+            name: s.name,
+            department_id: s.department_id,
+            manager_id: s.manager_id,
+        })
+        .collect();
+    let managers = users
+        .iter()
+        .filter(|u| u.is_active && (u.role == "manager" || u.role == "admin"))
+        .map(|u| ManagerOption { id: u.id, label: format!("{} {} ({})", u.first_name, u.last_name, u.username) })
+        .collect();
+    let page = OrgPage {
+        layout: user.layout(state, "Departments and sections", "admin").await,
+        tab: "org",
+        csrf: user.csrf.clone(),
+        departments,
+        sections,
+        managers,
+        error,
+    };
+    render::page_status(status, &page)
+}
+
+/// A POST's answer: back with a flash, or the page again with the message at `form`.
+async fn respond<T>(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    result: Result<T, AppError>,
+    form: &str,
+    done: impl FnOnce(T) -> String,
+) -> Response {
+    match outcome(state, user, headers, result, BACK, form, done).await {
+        Outcome::Answered(response) => response,
+        Outcome::Rerender(status, error) => render_page(state, user, headers, status, Some(error)).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameForm {
+    pub name: String,
+}
+
+async fn create_department(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<NameForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = state.app.create_department(&user.actor, &form.name).await;
+    respond(&state, &user, &headers, result, "new-department", |d| format!("Department {} created.", d.name)).await
+}
+
+async fn rename_department(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<i32>,
+    UiForm(form): UiForm<NameForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = state.app.rename_department(&user.actor, id, &form.name).await;
+    respond(&state, &user, &headers, result, &format!("department-{id}"), |d| format!("Department {} saved.", d.name))
+        .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SectionForm {
+    pub name: String,
+    pub department_id: String,
+    pub manager_id: String,
+}
+
+impl SectionForm {
+    /// The form as the use case's input: "" clears a choice; junk is a message.
+    fn input(&self) -> Result<SectionInput, AppError> {
+        let department_id = match non_empty(&self.department_id) {
+            None => None,
+            Some(v) => {
+                Some(v.parse::<i32>().map_err(|_| AppError::Validation("Choose a department from the list.".into()))?)
+            }
+        };
+        let manager_id = match non_empty(&self.manager_id) {
+            None => None,
+            Some(v) => {
+                Some(Uuid::parse_str(v).map_err(|_| AppError::Validation("Choose a manager from the list.".into()))?)
+            }
+        };
+        Ok(SectionInput {
+            name: Some(self.name.clone()),
+            department_id: Some(department_id),
+            manager_id: Some(manager_id),
+        })
+    }
+}
+
+async fn create_section(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<SectionForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = match form.input() {
+        Ok(input) => state.app.create_section(&user.actor, input).await,
+        Err(err) => Err(err),
+    };
+    respond(&state, &user, &headers, result, "new-section", |s| format!("Section {} created.", s.name)).await
+}
+
+async fn update_section(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiForm(form): UiForm<SectionForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = match form.input() {
+        Ok(input) => state.app.update_section(&user.actor, id, input).await,
+        Err(err) => Err(err),
+    };
+    respond(&state, &user, &headers, result, &format!("section-{id}"), |s| format!("Section {} saved.", s.name)).await
+}

@@ -1,0 +1,160 @@
+//! `/ui/admin/shifts`: the shift definitions and the business time zone. Shifts are
+//! defined once each (MORNING, AFTERNOON, NIGHT); the app has no use case to change
+//! one, so the page only lists and creates them.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use sentinelops_app::AppError;
+use sentinelops_app::settings::TimezoneSetting;
+use sentinelops_app::shifts::{ShiftInput, ShiftView};
+
+use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use crate::state::AppState;
+use crate::ui::extract::UiForm;
+use crate::ui::render::{self, Layout};
+use crate::ui::session::UiUser;
+use crate::ui::timefmt;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/admin/shifts", get(shifts_page).post(create_shift))
+        .route("/ui/admin/timezone", post(set_timezone))
+}
+
+const BACK: &str = "/ui/admin/shifts";
+const SHIFT_NAMES: [&str; 3] = ["MORNING", "AFTERNOON", "NIGHT"];
+
+#[derive(Template)]
+#[template(path = "admin_shifts.html")]
+pub struct ShiftsPage {
+    pub layout: Layout,
+    pub tab: &'static str,
+    pub csrf: String,
+    pub shifts: Vec<ShiftView>,
+    /// Shift names not defined yet (the only ones the create form offers).
+    pub undefined: Vec<&'static str>,
+    pub timezone: TimezoneSetting,
+    pub server_local: String,
+    pub updated_at: String,
+    /// Every IANA zone name, for the picker's datalist.
+    pub zone_names: Vec<&'static str>,
+    /// What the time zone field held when it was refused.
+    pub zone_draft: String,
+    pub error: Option<FormError>,
+}
+
+impl ShiftsPage {
+    pub fn error_for(&self, form: &str) -> Option<&str> {
+        error_for(&self.error, form)
+    }
+}
+
+async fn shifts_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    render_page(&state, &user, &headers, StatusCode::OK, None, String::new()).await
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<FormError>,
+    zone_draft: String,
+) -> Response {
+    let loaded = async {
+        let shifts = state.app.list_shifts().await?;
+        let timezone = state.app.timezone_setting().await?;
+        let tz = state.app.business_timezone().await?;
+        Ok::<_, AppError>((shifts, timezone, tz))
+    };
+    let (shifts, timezone, tz) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(err) => return render::app_error_page(state, user, headers, err).await,
+    };
+    let undefined = SHIFT_NAMES.into_iter().filter(|name| !shifts.iter().any(|s| s.name == *name)).collect();
+    let page = ShiftsPage {
+        layout: user.layout(state, "Shifts and time zone", "admin").await,
+        tab: "shifts",
+        csrf: user.csrf.clone(),
+        shifts,
+        undefined,
+        server_local: timefmt::minute(tz, timezone.server_utc),
+        updated_at: timefmt::minute_or_never(tz, timezone.updated_at),
+        timezone,
+        zone_names: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
+        zone_draft,
+        error,
+    };
+    render::page_status(status, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShiftForm {
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: String,
+    pub color: String,
+}
+
+async fn create_shift(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<ShiftForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let input = ShiftInput {
+        timezone: non_empty(&form.timezone).map(str::to_owned),
+        color: non_empty(&form.color).map(str::to_owned),
+        name: form.name,
+        start_time: form.start_time,
+        end_time: form.end_time,
+    };
+    let result = state.app.create_shift(&user.actor, input).await;
+    let done = |shift: ShiftView| format!("Shift {} defined.", shift.name);
+    match outcome(&state, &user, &headers, result, BACK, "shift", done).await {
+        Outcome::Answered(response) => response,
+        Outcome::Rerender(status, error) => {
+            render_page(&state, &user, &headers, status, Some(error), String::new()).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TimezoneForm {
+    pub timezone: String,
+}
+
+async fn set_timezone(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<TimezoneForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = state.app.set_timezone(&user.actor, &form.timezone).await;
+    let done = |setting: TimezoneSetting| format!("The business time zone is now {}.", setting.timezone);
+    match outcome(&state, &user, &headers, result, BACK, "timezone", done).await {
+        Outcome::Answered(response) => response,
+        Outcome::Rerender(status, error) => {
+            let draft = form.timezone.chars().take(100).collect();
+            render_page(&state, &user, &headers, status, Some(error), draft).await
+        }
+    }
+}

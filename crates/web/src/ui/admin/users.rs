@@ -1,0 +1,334 @@
+//! `/ui/admin/users`: the users list, creating users, changing role, section and
+//! active state, setting a new password and revoking sessions.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use sentinelops_app::org::SectionView;
+use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
+
+use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use crate::state::AppState;
+use crate::ui::extract::{UiForm, UiPath};
+use crate::ui::render::{self, Layout, role_label};
+use crate::ui::session::UiUser;
+use crate::ui::timefmt;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/admin/users", get(users_page).post(create_user))
+        .route("/ui/admin/users/{id}", post(update_user))
+        .route("/ui/admin/users/{id}/password", post(set_password))
+        .route("/ui/admin/users/{id}/revoke-sessions", post(revoke_sessions))
+}
+
+const BACK: &str = "/ui/admin/users";
+
+/// (value, label) of the roles, least powerful first.
+pub const ROLES: [(&str, &str); 3] = [("user", "Operator"), ("manager", "Manager"), ("admin", "Administrator")];
+
+/// One user as a table row shows it.
+#[derive(Debug, Clone)]
+pub struct UserItem {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub username: String,
+    pub role: String,
+    pub section_id: Option<Uuid>,
+    pub section_name: String,
+    pub is_active: bool,
+    pub last_sign_in: String,
+}
+
+impl UserItem {
+    pub fn new(user: UserView, tz: Tz) -> UserItem {
+        UserItem {
+            id: user.id,
+            name: format!("{} {}", user.first_name, user.last_name).trim().to_owned(),
+            email: user.email,
+            username: user.username,
+            role: user.role,
+            section_id: user.section_id,
+            section_name: user.section_name,
+            is_active: user.is_active,
+            last_sign_in: timefmt::minute_or_never(tz, user.last_login_at),
+        }
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        role_label(&self.role)
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role == role
+    }
+
+    pub fn in_section(&self, id: &Uuid) -> bool {
+        self.section_id.as_ref() == Some(id)
+    }
+}
+
+/// A section in a picker.
+#[derive(Debug, Clone)]
+pub struct SectionOption {
+    pub id: Uuid,
+    pub name: String,
+    pub department_id: Option<i32>,
+}
+
+impl From<SectionView> for SectionOption {
+    fn from(s: SectionView) -> Self {
+        SectionOption { id: s.id, name: s.name, department_id: s.department_id }
+    }
+}
+
+/// What the create form held (kept when it is shown again with an error; never the password).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CreateUserForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub position: String,
+    pub role: String,
+    pub section_id: String,
+    pub password: String,
+}
+
+impl CreateUserForm {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role == role || (self.role.is_empty() && role == "user")
+    }
+
+    pub fn has_section(&self, id: &Uuid) -> bool {
+        self.section_id == id.to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct UsersPage {
+    pub layout: Layout,
+    pub tab: &'static str,
+    pub csrf: String,
+    pub users: Vec<UserItem>,
+    pub sections: Vec<SectionOption>,
+    pub roles: [(&'static str, &'static str); 3],
+    pub draft: CreateUserForm,
+    pub error: Option<FormError>,
+}
+
+impl UsersPage {
+    pub fn error_for(&self, form: &str) -> Option<&str> {
+        error_for(&self.error, form)
+    }
+}
+
+/// One row of the users table on its own (for snapshot tests; the page includes the
+/// same partial).
+#[derive(Template)]
+#[template(path = "partials/admin_user_row.html")]
+pub struct UserRowPartial {
+    pub csrf: String,
+    pub user: UserItem,
+    pub sections: Vec<SectionOption>,
+    pub roles: [(&'static str, &'static str); 3],
+}
+
+async fn users_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    render_page(&state, &user, &headers, StatusCode::OK, CreateUserForm::default(), None).await
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    draft: CreateUserForm,
+    error: Option<FormError>,
+) -> Response {
+    let loaded = async {
+        let tz = state.app.business_timezone().await?;
+        let users = state.app.list_users(&user.actor).await?;
+        let sections = state.app.list_sections(None).await?;
+        Ok::<_, sentinelops_app::AppError>((tz, users, sections))
+    };
+    let (tz, users, sections) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(err) => return render::app_error_page(state, user, headers, err).await,
+    };
+    let page = UsersPage {
+        layout: user.layout(state, "Users", "admin").await,
+        tab: "users",
+        csrf: user.csrf.clone(),
+        users: users.into_iter().map(|u| UserItem::new(u, tz)).collect(),
+        sections: sections.into_iter().map(SectionOption::from).collect(),
+        roles: ROLES,
+        draft,
+        error,
+    };
+    render::page_status(status, &page)
+}
+
+/// A section id from a form: "" is none; anything unparsable is refused as a message.
+fn section_choice(value: &str) -> Result<Option<Uuid>, String> {
+    match non_empty(value) {
+        None => Ok(None),
+        Some(id) => Uuid::parse_str(id).map(Some).map_err(|_| "Choose a section from the list.".to_owned()),
+    }
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<CreateUserForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = match section_choice(&form.section_id) {
+        Ok(section_id) => {
+            let input = CreateUser {
+                username: form.username.clone(),
+                email: form.email.clone(),
+                first_name: form.first_name.clone(),
+                last_name: form.last_name.clone(),
+                position: non_empty(&form.position).map(str::to_owned),
+                password: form.password.clone(),
+                role: if form.role.is_empty() { "user".to_owned() } else { form.role.clone() },
+                department_id: None,
+                section_id,
+            };
+            state.app.create_user(&user.actor, input).await
+        }
+        Err(message) => Err(sentinelops_app::AppError::Validation(message)),
+    };
+    let done = |created: UserView| format!("User {} created.", created.username);
+    match outcome(&state, &user, &headers, result, BACK, "create", done).await {
+        Outcome::Answered(response) => response,
+        Outcome::Rerender(status, error) => {
+            let draft = CreateUserForm { password: String::new(), ..form };
+            render_page(&state, &user, &headers, status, draft, Some(error)).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UpdateUserForm {
+    pub role: String,
+    pub section_id: String,
+    /// A checkbox: present when ticked.
+    pub active: Option<String>,
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiForm(form): UiForm<UpdateUserForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = match placement(&state, &form.section_id).await {
+        Ok((department_id, section_id)) => {
+            let patch = UpdateUser {
+                role: non_empty(&form.role).map(str::to_owned),
+                department_id,
+                section_id: Some(section_id),
+                is_active: Some(form.active.is_some()),
+                ..UpdateUser::default()
+            };
+            state.app.update_user(&user.actor, id, patch, &user.meta).await
+        }
+        Err(err) => Err(err),
+    };
+    let done = |updated: UserView| format!("User {} saved.", updated.username);
+    respond(&state, &user, &headers, result, &format!("user-{id}"), done).await
+}
+
+/// The department goes with the chosen section (the use case refuses a section of
+/// another department); no section leaves the department as it is.
+async fn placement(
+    state: &AppState,
+    section_id: &str,
+) -> Result<(Option<Option<i32>>, Option<Uuid>), sentinelops_app::AppError> {
+    let section_id = section_choice(section_id).map_err(sentinelops_app::AppError::Validation)?;
+    let Some(section_id) = section_id else {
+        return Ok((None, None));
+    };
+    let sections = state.app.list_sections(None).await?;
+    let section = sections
+        .into_iter()
+        .find(|s| s.id == section_id)
+        .ok_or_else(|| sentinelops_app::AppError::Validation("That section no longer exists.".into()))?;
+    Ok((Some(section.department_id), Some(section.id)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub password: String,
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiForm(form): UiForm<PasswordForm>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let patch = UpdateUser { password: Some(form.password), ..UpdateUser::default() };
+    let result = state.app.update_user(&user.actor, id, patch, &user.meta).await;
+    let done = |updated: UserView| format!("New password set for {}; their sessions were ended.", updated.username);
+    respond(&state, &user, &headers, result, &format!("password-{id}"), done).await
+}
+
+async fn revoke_sessions(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+) -> Response {
+    if let Err(refused) = require_admin(&state, &user, &headers).await {
+        return refused;
+    }
+    let result = state.app.revoke_user_sessions(&user.actor, id, &user.meta).await;
+    let done = |revoked: usize| format!("Ended {revoked} session(s).");
+    respond(&state, &user, &headers, result, &format!("user-{id}"), done).await
+}
+
+/// A row form's answer: the page again with the message at that row when it failed.
+async fn respond<T>(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    result: Result<T, sentinelops_app::AppError>,
+    form: &str,
+    done: impl FnOnce(T) -> String,
+) -> Response {
+    match outcome(state, user, headers, result, BACK, form, done).await {
+        Outcome::Answered(response) => response,
+        Outcome::Rerender(status, error) => {
+            render_page(state, user, headers, status, CreateUserForm::default(), Some(error)).await
+        }
+    }
+}
