@@ -20,6 +20,8 @@ use crate::ui::session::hex;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("ui.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/ui.css")),
     ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/ui.js")),
+    ("checklist.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/checklist.css")),
+    ("checklist.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/checklist.js")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

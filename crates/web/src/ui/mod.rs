@@ -17,6 +17,7 @@
 //!   (`session::is_fetch`), the fragment to swap in.
 
 pub mod assets;
+pub mod checklist;
 pub mod dashboard;
 pub mod extract;
 pub mod headers;
@@ -40,6 +41,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(assets::routes())
         .merge(login::routes())
         .merge(dashboard::routes())
+        .merge(checklist::routes())
         .merge(notifications::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
