@@ -5,6 +5,8 @@
 
 mod actions;
 pub mod model;
+#[cfg(test)]
+mod snapshots;
 
 use askama::Template;
 use axum::Router;
