@@ -5,5 +5,6 @@
 //! Screenshots land in `target/browser-screenshots/<test>/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod shift;
 mod sign_in;
 mod smoke;

@@ -120,8 +120,7 @@ fn the_handover_panel_lists_incoming_notes_first() {
         incoming: vec![note("note-1", "RTGS link flapped at 03:10", 4), acknowledged],
         outgoing: vec![note("note-3", "Core switch fan is noisy", 3)],
     };
-    let html = HandoverPartial { handover: panel, csrf: "CSRF".into(), checklist_id: "CHECKLIST".into() }
-        .render()
-        .unwrap();
+    let html =
+        HandoverPartial { handover: panel, csrf: "CSRF".into(), checklist_id: "CHECKLIST".into() }.render().unwrap();
     insta::assert_snapshot!(html);
 }
