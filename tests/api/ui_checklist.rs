@@ -334,3 +334,54 @@ async fn handover_notes_are_written_acknowledged_and_resolved() {
     assert!(fragment.contains("Acknowledged by olga") && fragment.contains("Fan replaced"), "{fragment}");
     s.srv.finish().await;
 }
+
+#[tokio::test]
+async fn subitems_change_and_a_failed_subitem_needs_a_final_verdict() {
+    let s = Shift::new().await;
+    let template = json!({"name": "Afternoon ops", "shift": "AFTERNOON", "section_id": s.section,
+        "items": [{"title": "Patch round", "item_type": "ROUTINE", "subitems": [{"title": "Site A"}, {"title": "Site B"}]}]});
+    let (status, body) = s.srv.post("/api/v1/checklists/templates", &s.admin, template).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s
+        .srv
+        .post(
+            "/api/v1/checklists/instances",
+            &s.operator,
+            json!({"shift": "AFTERNOON", "checklist_date": "2026-11-26"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let instance = &body["instance"];
+    let id = instance["id"].as_str().unwrap();
+    let item = instance["items"][0]["id"].as_str().unwrap();
+    let sub = |i: usize| instance["items"][0]["subitems"][i]["id"].as_str().unwrap().to_owned();
+    let page = format!("/ui/checklists/{id}");
+    let (_, html) = s.html(&s.operator, &page).await;
+    assert!(html.contains("Subitems: 0 of 2 done"), "{html}");
+
+    let sub_path = |i: usize| format!("{page}/items/{item}/subitems/{}/status", sub(i));
+    let (status, fragment) = s.post(&s.operator, &sub_path(0), &[("status", "COMPLETED")], true).await;
+    assert_eq!(status, 200, "{fragment}");
+    assert!(fragment.contains("Subitems: 1 of 2 done"), "{fragment}");
+    let (status, message) = s.post(&s.operator, &sub_path(1), &[("status", "FAILED")], true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+    let (status, fragment) =
+        s.post(&s.operator, &sub_path(1), &[("status", "FAILED"), ("reason", "Site B unreachable")], true).await;
+    assert_eq!(status, 200);
+    assert!(fragment.contains("Complete with verdict") && fragment.contains("Site B unreachable"), "{fragment}");
+
+    // Completing the item needs the verdict; with it, the item completes.
+    let item_path = format!("{page}/items/{item}/status");
+    let (status, message) =
+        s.post(&s.operator, &item_path, &[("status", "COMPLETED"), ("previous_status", "IN_PROGRESS")], true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+    assert!(message.contains("final verdict"), "{message}");
+    let fields = [("status", "COMPLETED"), ("previous_status", "IN_PROGRESS"), ("final_verdict", "Site B on Monday")];
+    let (status, _) = s.post(&s.operator, &item_path, &fields, true).await;
+    assert_eq!(status, 200);
+    let (_, view) = s.srv.get(&format!("/api/v1/checklists/instances/{id}"), &s.operator).await;
+    assert_eq!(view["items"][0]["status"], "COMPLETED");
+    assert_eq!(view["items"][0]["final_verdict"], "Site B on Monday");
+    assert_eq!(view["items"][0]["subitems"][1]["failure_reason"], "Site B unreachable");
+    s.srv.finish().await;
+}

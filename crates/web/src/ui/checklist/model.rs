@@ -27,7 +27,10 @@ pub struct LiveChecklist {
     pub percent: String,
     /// RFC 3339 end of shift while the checklist is open (the `data-deadline` countdown).
     pub deadline: Option<String>,
+    /// The countdown's first text, before `ui.js` ticks it ("2:05:00").
+    pub time_left: String,
     pub shift_end: String,
+    pub shift_over: bool,
     pub participants: Vec<Participant>,
     pub joined: bool,
     /// Items can change (not closed).
@@ -199,7 +202,9 @@ impl LiveChecklist {
             total: items.len(),
             percent: format!("{:.0}", view.completion_percentage),
             deadline: view.time_remaining_minutes.map(|_| view.shift_end.to_rfc3339()),
+            time_left: view.time_remaining_minutes.map(|m| format!("{}:{:02}:00", m / 60, m % 60)).unwrap_or_default(),
             shift_end: hhmm(view.shift_end, viewer.tz),
+            shift_over: view.shift_end <= viewer.now,
             participants: view
                 .participants
                 .iter()
