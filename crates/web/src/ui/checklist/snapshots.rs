@@ -2,6 +2,8 @@
 //! times to redact): an item row pending, failed with its reason, timed and overdue
 //! with subitems; the handover panel with incoming and outgoing notes.
 
+#![allow(clippy::unwrap_used)]
+
 use askama::Template;
 
 use super::model::{ActivityLine, HandoverNote, HandoverPanel, ItemRow, SubitemRow, label, status_class};
