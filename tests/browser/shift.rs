@@ -87,7 +87,21 @@ async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
     // Skip and fail with reasons typed into dialogs.
     with_reason(&operator, &item[1], "skip", "Mailbox migration in progress", Some("skip-dialog")).await;
     operator.wait_for_text(&format!("#item-{} .item-head .badge", item[1]), "Skipped").await;
-    with_reason(&operator, &item[2], "fail", "Generator did not start", None).await;
+    // A refresh from someone else's change while the fail dialog is open keeps the typed reason.
+    operator.click(&format!("#item-{} [data-action=fail]", item[2])).await;
+    operator.fill("dialog[open] textarea[name=reason]", "Generator did not start").await;
+    let comment =
+        format!("/api/v1/checklists/instances/{}/items/{}/comment", instance["id"].as_str().unwrap(), item[3]);
+    let (status, body) = srv.post(&comment, &operator_token, json!({"comment": "Board PC rebooting"})).await;
+    assert_eq!(status, 200, "{body}");
+    operator.wait_for_text(&format!("#item-{}", item[3]), "Activity (1)").await;
+    let typed = operator
+        .client()
+        .execute("return document.querySelector('dialog[open] textarea[name=reason]').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(typed, "Generator did not start", "the live refresh kept the open dialog");
+    operator.click("dialog[open] button[type=submit]").await;
     operator.wait_for_text(&format!("#item-{} .item-head .badge", item[2]), "Failed").await;
     operator.screenshot("checklist-operator").await;
 
