@@ -385,3 +385,31 @@ async fn subitems_change_and_a_failed_subitem_needs_a_final_verdict() {
     assert_eq!(view["items"][0]["subitems"][1]["failure_reason"], "Site B unreachable");
     s.srv.finish().await;
 }
+
+#[tokio::test]
+async fn supervisor_overrides_need_a_reason_and_are_applied() {
+    let s = Shift::new().await;
+    let path = format!("{}/override", s.page());
+    let (status, message) = s.post(&s.manager, &path, &[("action", "force_close"), ("reason", " ")], true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message.contains("needs a reason"), "{message}");
+    let (status, message) = s.post(&s.manager, &path, &[("action", "explode"), ("reason", "x")], true).await;
+    assert_eq!((status, message.contains("Unknown override")), (StatusCode::UNPROCESSABLE_ENTITY, true));
+    assert_eq!(s.view().await["status"], "OPEN");
+
+    let (status, location) = s
+        .post(&s.manager, &path, &[("action", "force_close"), ("reason", "Shift cancelled: site power cut")], false)
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, s.page().as_str()));
+    let closed = s.view().await["status"].as_str().unwrap().to_owned();
+    assert_eq!(closed, "COMPLETED_WITH_EXCEPTIONS");
+    let (_, html) = s.html(&s.operator, &s.page()).await;
+    assert!(!html.contains("data-action=\"complete\"") && !html.contains("Join this checklist"), "closed: read-only");
+
+    let (status, fragment) =
+        s.post(&s.manager, &path, &[("action", "reopen"), ("reason", "Power is back")], true).await;
+    assert_eq!(status, 200, "{fragment}");
+    assert_ne!(s.view().await["status"], "COMPLETED_WITH_EXCEPTIONS");
+    assert!(fragment.contains("data-action=\"complete\""), "items can be worked again");
+    s.srv.finish().await;
+}

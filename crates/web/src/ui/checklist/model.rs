@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use sentinelops_app::checklists::InstanceView;
 use sentinelops_app::checklists::view::{ActivityView, ItemView, SubitemView};
+use sentinelops_domain::checklist::InstanceStatus;
 
 /// The whole live region: header, items, supervisor tools, handover notes.
 #[derive(Debug, Clone)]
@@ -184,8 +185,7 @@ fn day_time(at: DateTime<Utc>, tz: Tz) -> String {
 
 impl LiveChecklist {
     pub fn build(view: &InstanceView, section: String, handover: &Value, viewer: &Viewer) -> LiveChecklist {
-        let closed = matches!(view.status.as_str(), "COMPLETED" | "COMPLETED_WITH_EXCEPTIONS" | "INCOMPLETE");
-        let workable = !closed;
+        let workable = !InstanceStatus::parse(&view.status).is_some_and(InstanceStatus::is_closed);
         let items: Vec<ItemRow> = view.items.iter().map(|i| item_row(i, workable, viewer)).collect();
         let done = items.iter().filter(|i| i.status == "COMPLETED").count();
         let actioned = items.iter().filter(|i| !is_open_status(&i.status)).count();
