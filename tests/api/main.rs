@@ -23,6 +23,7 @@ mod settings;
 mod templates;
 mod ui;
 mod ui_admin;
+mod ui_checklist;
 mod ui_dashboard;
 mod users;
 

@@ -7,5 +7,6 @@
 
 mod admin;
 mod dashboard;
+mod shift;
 mod sign_in;
 mod smoke;

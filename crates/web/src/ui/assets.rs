@@ -24,6 +24,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("dashboard.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/dashboard.js")),
     ("notifications.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/notifications.js")),
     ("admin.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/admin.css")),
+    ("checklist.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/checklist.css")),
+    ("checklist.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/checklist.js")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

@@ -19,6 +19,7 @@
 pub mod admin;
 pub mod assets;
 pub mod audit;
+pub mod checklist;
 pub mod checklists;
 pub mod dashboard;
 pub mod extract;
@@ -46,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(dashboard::routes())
         .merge(checklists::routes())
+        .merge(checklist::routes())
         .merge(notifications::routes())
         .merge(admin::routes())
         .merge(audit::routes())

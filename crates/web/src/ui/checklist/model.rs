@@ -1,0 +1,336 @@
+//! What the live checklist shows, built from the app's `InstanceView` and handover
+//! notes: plain strings and flags so the templates stay free of logic and the
+//! partials can be rendered with fixed data in snapshot tests.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use sentinelops_app::checklists::InstanceView;
+use sentinelops_app::checklists::view::{ActivityView, ItemView, SubitemView};
+use sentinelops_domain::checklist::InstanceStatus;
+
+/// The whole live region: header, items, supervisor tools, handover notes.
+#[derive(Debug, Clone)]
+pub struct LiveChecklist {
+    pub id: String,
+    pub name: String,
+    pub section: String,
+    pub date: String,
+    pub shift: String,
+    pub status: String,
+    pub status_class: String,
+    pub done: usize,
+    pub actioned: usize,
+    pub total: usize,
+    pub percent: String,
+    /// RFC 3339 end of shift while the checklist is open (the `data-deadline` countdown).
+    pub deadline: Option<String>,
+    /// The countdown's first text, before `ui.js` ticks it ("2:05:00").
+    pub time_left: String,
+    pub shift_end: String,
+    pub shift_over: bool,
+    pub participants: Vec<Participant>,
+    pub joined: bool,
+    /// Items can change (not closed).
+    pub workable: bool,
+    pub is_supervisor: bool,
+    pub can_sign_off: bool,
+    pub items: Vec<ItemRow>,
+    pub handover: HandoverPanel,
+    /// A message about the last action (a refused change), shown above the items.
+    pub notice: Option<Notice>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    /// Text the user typed that was not saved, shown so it is not lost.
+    pub kept_text: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub name: String,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub item_type: String,
+    pub severity: i32,
+    pub required: bool,
+    pub status: String,
+    pub status_label: String,
+    pub status_class: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub skipped_reason: Option<String>,
+    pub failure_reason: Option<String>,
+    pub final_verdict: Option<String>,
+    pub done_by: Option<String>,
+    pub subitems: Vec<SubitemRow>,
+    pub sub_done: usize,
+    pub sub_total: usize,
+    pub activity: Vec<ActivityLine>,
+    pub workable: bool,
+    pub can_start: bool,
+    /// Complete, skip and fail are offered (PENDING or IN_PROGRESS).
+    pub can_act: bool,
+    /// A skipped or failed item may still be completed ("resolve").
+    pub can_resolve: bool,
+    /// A failed subitem without a verdict: the verdict must come before completing.
+    pub needs_verdict: bool,
+    /// Reason text to put back into a dialog after a refused change.
+    pub draft: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubitemRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub status_label: String,
+    pub status_class: String,
+    pub severity: i32,
+    pub required: bool,
+    pub reason: Option<String>,
+    pub can_act: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivityLine {
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub change: Option<String>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HandoverPanel {
+    pub incoming: Vec<HandoverNote>,
+    pub outgoing: Vec<HandoverNote>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HandoverNote {
+    pub id: String,
+    pub content: String,
+    pub priority: i32,
+    pub priority_label: &'static str,
+    pub from: String,
+    pub author: String,
+    pub created: String,
+    pub automatic: bool,
+    pub acknowledged: Option<String>,
+    pub resolved: Option<String>,
+    pub resolution: Option<String>,
+}
+
+/// The fields of the app's handover answer this page reads.
+#[derive(Debug, Deserialize)]
+struct NoteData {
+    id: Uuid,
+    content: String,
+    priority: i32,
+    is_automatic: bool,
+    created_by_username: Option<String>,
+    created_at: DateTime<Utc>,
+    acknowledged_by_username: Option<String>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    resolved_by_username: Option<String>,
+    resolved_at: Option<DateTime<Utc>>,
+    resolution_notes: Option<String>,
+    from_shift: Option<String>,
+    from_date: Option<chrono::NaiveDate>,
+    direction: String,
+}
+
+/// Who looks at the checklist, and when.
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub is_supervisor: bool,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+pub fn status_class(status: &str) -> String {
+    format!("status-{}", status.to_ascii_lowercase())
+}
+
+/// "IN_PROGRESS" → "In progress".
+pub fn label(status: &str) -> String {
+    let lower = status.replace('_', " ").to_ascii_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+fn is_open_status(status: &str) -> bool {
+    matches!(status, "PENDING" | "IN_PROGRESS")
+}
+
+fn hhmm(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+fn day_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%d %b %H:%M").to_string()
+}
+
+impl LiveChecklist {
+    pub fn build(view: &InstanceView, section: String, handover: &Value, viewer: &Viewer) -> LiveChecklist {
+        let workable = !InstanceStatus::parse(&view.status).is_some_and(InstanceStatus::is_closed);
+        let items: Vec<ItemRow> = view.items.iter().map(|i| item_row(i, workable, viewer)).collect();
+        let done = items.iter().filter(|i| i.status == "COMPLETED").count();
+        let actioned = items.iter().filter(|i| !is_open_status(&i.status)).count();
+        LiveChecklist {
+            id: view.id.to_string(),
+            name: view.template.name.clone(),
+            section,
+            date: view.checklist_date.format("%a %d %b %Y").to_string(),
+            shift: label(&view.shift),
+            status: label(&view.status),
+            status_class: status_class(&view.status),
+            done,
+            actioned,
+            total: items.len(),
+            percent: format!("{:.0}", view.completion_percentage),
+            deadline: view.time_remaining_minutes.map(|_| view.shift_end.to_rfc3339()),
+            time_left: view.time_remaining_minutes.map(|m| format!("{}:{:02}:00", m / 60, m % 60)).unwrap_or_default(),
+            shift_end: hhmm(view.shift_end, viewer.tz),
+            shift_over: view.shift_end <= viewer.now,
+            participants: view
+                .participants
+                .iter()
+                .map(|p| Participant { name: p.username.clone(), online: p.is_online })
+                .collect(),
+            joined: view.participants.iter().any(|p| p.id == viewer.user_id),
+            workable,
+            is_supervisor: viewer.is_supervisor,
+            can_sign_off: viewer.is_supervisor && view.status == "PENDING_REVIEW",
+            items,
+            handover: HandoverPanel::build(handover, viewer.tz),
+            notice: None,
+        }
+    }
+
+    /// Puts text the user typed back into the item's dialogs (after a refused change).
+    pub fn keep_draft(&mut self, item_id: &str, text: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == item_id) {
+            item.draft = text.to_owned();
+        }
+    }
+}
+
+fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
+    let open = is_open_status(&item.status);
+    let subitems: Vec<SubitemRow> =
+        item.subitems.iter().map(|s| subitem_row(s, workable && item.status != "COMPLETED")).collect();
+    let sub_done = subitems.iter().filter(|s| !is_open_status(&s.status)).count();
+    let failed_sub = item.subitems.iter().any(|s| s.status == "FAILED");
+    ItemRow {
+        id: item.id.to_string(),
+        title: item.title.clone(),
+        description: item.description.clone().filter(|d| !d.trim().is_empty()),
+        item_type: label(&item.item_type),
+        severity: item.severity,
+        required: item.is_required,
+        status: item.status.clone(),
+        status_label: label(&item.status),
+        status_class: status_class(&item.status),
+        due: item.scheduled_at.map(|at| hhmm(at, viewer.tz)),
+        overdue: open && item.scheduled_at.is_some_and(|at| at < viewer.now),
+        skipped_reason: item.skipped_reason.clone(),
+        failure_reason: item.failure_reason.clone(),
+        final_verdict: item.final_verdict.clone(),
+        done_by: item.completed_by.as_ref().map(|u| u.username.clone()),
+        sub_total: subitems.len(),
+        sub_done,
+        subitems,
+        activity: item.activities.iter().map(|a| activity_line(a, viewer.tz)).collect(),
+        workable,
+        can_start: workable && item.status == "PENDING",
+        can_act: workable && open,
+        can_resolve: workable && matches!(item.status.as_str(), "SKIPPED" | "FAILED"),
+        needs_verdict: workable && failed_sub && item.final_verdict.is_none(),
+        draft: String::new(),
+    }
+}
+
+fn subitem_row(sub: &SubitemView, workable: bool) -> SubitemRow {
+    SubitemRow {
+        id: sub.id.to_string(),
+        title: sub.title.clone(),
+        status: sub.status.clone(),
+        status_label: label(&sub.status),
+        status_class: status_class(&sub.status),
+        severity: sub.severity,
+        required: sub.is_required,
+        reason: sub.failure_reason.clone().or_else(|| sub.skipped_reason.clone()),
+        can_act: workable && is_open_status(&sub.status),
+    }
+}
+
+fn activity_line(a: &ActivityView, tz: Tz) -> ActivityLine {
+    ActivityLine {
+        when: hhmm(a.created_at, tz),
+        who: a.user.as_ref().map_or_else(|| "system".to_owned(), |u| u.username.clone()),
+        action: label(&a.action),
+        change: match (&a.from_status, &a.to_status) {
+            (Some(from), Some(to)) => Some(format!("{} → {}", label(from), label(to))),
+            _ => None,
+        },
+        text: a.reason.clone().or_else(|| a.comment.clone()).filter(|t| !t.trim().is_empty()),
+    }
+}
+
+pub fn priority_label(priority: i32) -> &'static str {
+    match priority {
+        1 => "low",
+        2 => "medium",
+        3 => "high",
+        _ => "critical",
+    }
+}
+
+impl HandoverPanel {
+    /// From `App::instance_handover`'s answer; notes it cannot read are left out.
+    pub fn build(answer: &Value, tz: Tz) -> HandoverPanel {
+        let notes: Vec<NoteData> = answer
+            .get("handover_notes")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(|n| serde_json::from_value(n.clone()).ok()).collect())
+            .unwrap_or_default();
+        let mut panel = HandoverPanel::default();
+        for n in notes {
+            let note = HandoverNote {
+                id: n.id.to_string(),
+                content: n.content,
+                priority: n.priority,
+                priority_label: priority_label(n.priority),
+                from: match (n.from_shift, n.from_date) {
+                    (Some(shift), Some(date)) => format!("{} {}", label(&shift), date.format("%d %b")),
+                    _ => String::new(),
+                },
+                author: n.created_by_username.unwrap_or_else(|| "system".to_owned()),
+                created: day_time(n.created_at, tz),
+                automatic: n.is_automatic,
+                acknowledged: n
+                    .acknowledged_at
+                    .map(|at| format!("{} at {}", n.acknowledged_by_username.unwrap_or_default(), day_time(at, tz))),
+                resolved: n
+                    .resolved_at
+                    .map(|at| format!("{} at {}", n.resolved_by_username.unwrap_or_default(), day_time(at, tz))),
+                resolution: n.resolution_notes,
+            };
+            if n.direction == "incoming" { panel.incoming.push(note) } else { panel.outgoing.push(note) }
+        }
+        panel
+    }
+}
