@@ -20,6 +20,7 @@ use crate::ui::session::hex;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("ui.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/ui.css")),
     ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/ui.js")),
+    ("templates.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/templates.css")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

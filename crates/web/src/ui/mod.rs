@@ -24,6 +24,7 @@ pub mod login;
 pub mod notifications;
 pub mod render;
 pub mod session;
+pub mod templates;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -41,6 +42,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(dashboard::routes())
         .merge(notifications::routes())
+        .merge(templates::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))
