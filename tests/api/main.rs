@@ -22,6 +22,7 @@ mod sessions;
 mod settings;
 mod templates;
 mod ui;
+mod ui_templates;
 mod users;
 
 use sentinelops_testkit::TestServer;

@@ -121,7 +121,7 @@ impl EntryFields {
             severity: item.severity.to_string(),
             is_required: checkbox(item.is_required),
             has_exe_time: checkbox(item.has_exe_time),
-            scheduled_time: item.scheduled_time.clone().unwrap_or_default(),
+            scheduled_time: item.scheduled_time.as_deref().map(short_time).unwrap_or_default(),
             notify_before_minutes: item.notify_before_minutes.map(|m| m.to_string()).unwrap_or_default(),
             ..EntryFields::default()
         }
@@ -135,7 +135,7 @@ impl EntryFields {
             severity: subitem.severity.to_string(),
             is_required: checkbox(subitem.is_required),
             has_exe_time: checkbox(subitem.has_exe_time),
-            scheduled_time: subitem.scheduled_time.clone().unwrap_or_default(),
+            scheduled_time: subitem.scheduled_time.as_deref().map(short_time).unwrap_or_default(),
             notify_before_minutes: subitem.notify_before_minutes.map(|m| m.to_string()).unwrap_or_default(),
             ..EntryFields::default()
         }
@@ -282,6 +282,14 @@ impl EventLine {
 /// A time as people on the floor read it: the business time zone, to the minute.
 pub fn local_time(at: DateTime<chrono::Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "15:30:00" as people write it ("15:30"); the use case takes either.
+pub fn short_time(time: &str) -> String {
+    match time.strip_suffix(":00") {
+        Some(short) if short.len() == 5 => short.to_owned(),
+        _ => time.to_owned(),
+    }
 }
 
 fn text(value: &str) -> Option<String> {

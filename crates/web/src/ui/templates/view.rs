@@ -9,7 +9,9 @@ use uuid::Uuid;
 use sentinelops_app::templates::{TemplateItemView, TemplateView};
 
 use crate::ui::render::Layout;
-use crate::ui::templates::forms::{EntryFields, EventFields, EventLine, FrameFields, SHIFTS, local_time, type_label};
+use crate::ui::templates::forms::{
+    EntryFields, EventFields, EventLine, FrameFields, SHIFTS, local_time, short_time, type_label,
+};
 
 /// A section in a select or a table cell.
 #[derive(Debug, Clone)]
@@ -192,7 +194,7 @@ fn summary(
         severity,
         is_required: flags.0,
         has_exe_time: flags.1,
-        scheduled_time: time.0.cloned(),
+        scheduled_time: time.0.map(|t| short_time(t.as_str())),
         notify_before_minutes: time.1,
     }
 }
