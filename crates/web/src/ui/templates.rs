@@ -60,7 +60,7 @@ async fn sections(state: &AppState) -> Vec<SectionOption> {
         Ok(list) => {
             let mut list: Vec<SectionOption> =
                 list.into_iter().map(|s| SectionOption { id: s.id.to_string(), name: s.name }).collect();
-            list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+            list.sort_by_key(|s| s.name.to_lowercase());
             list
         }
         Err(err) => {

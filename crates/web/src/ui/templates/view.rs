@@ -322,3 +322,121 @@ pub fn saved_of(template: &TemplateView, tz: Tz, sections: &[SectionOption]) -> 
         section_name: sections.iter().find(|s| s.id == section).map_or(section, |s| s.name.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use sentinelops_app::templates::{TemplateEventView, TemplateSubitemView};
+    use serde_json::json;
+
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn item(n: u128, title: &str, item_type: &str, severity: i32) -> TemplateItemView {
+        TemplateItemView {
+            id: id(n),
+            template_id: id(1),
+            title: title.to_owned(),
+            description: None,
+            item_type: item_type.to_owned(),
+            is_required: true,
+            has_exe_time: false,
+            scheduled_time: None,
+            notify_before_minutes: None,
+            severity,
+            sort_order: i32::try_from(n).unwrap_or(0) * 100,
+            created_at: Utc.with_ymd_and_hms(2026, 11, 25, 6, 0, 0).single().unwrap_or_default(),
+            subitems: Vec::new(),
+            scheduled_events: Vec::new(),
+        }
+    }
+
+    /// A morning template: a timed critical item with a subitem, and an event item.
+    fn template() -> TemplateView {
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 6, 0, 0).single().unwrap_or_default();
+        let mut timed = item(10, "Check <overnight> batch", "TIMED", 5);
+        timed.description = Some("Both data centres".to_owned());
+        timed.scheduled_time = Some("07:30:00".to_owned());
+        timed.notify_before_minutes = Some(15);
+        timed.subitems.push(TemplateSubitemView {
+            id: id(11),
+            template_item_id: id(10),
+            title: "Read the job log".to_owned(),
+            description: None,
+            item_type: "ROUTINE".to_owned(),
+            is_required: false,
+            has_exe_time: false,
+            scheduled_time: None,
+            notify_before_minutes: None,
+            severity: 2,
+            sort_order: 100,
+            created_at: at,
+        });
+        let mut event = item(20, "Vendor maintenance window", "SCHEDULED_EVENT", 3);
+        event.scheduled_events.push(TemplateEventView {
+            id: id(21),
+            template_item_id: id(20),
+            event_datetime: Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).single().unwrap_or_default(),
+            notify_before_minutes: 30,
+            notify_roles: json!(["manager"]),
+            notify_all: false,
+            created_by: None,
+            created_at: at,
+        });
+        TemplateView {
+            id: id(1),
+            name: "Morning".to_owned(),
+            description: None,
+            shift: "MORNING".to_owned(),
+            is_active: true,
+            version: 3,
+            created_by: None,
+            created_at: at,
+            updated_at: at,
+            section_id: id(2),
+            items: vec![timed, event],
+        }
+    }
+
+    fn render(name: &str, row: ItemRow) -> String {
+        let html = ItemRowPartial { row }.render().unwrap_or_else(|err| format!("render failed: {err}"));
+        // Fixed ids already; the filters keep the snapshot stable if the fixtures change.
+        let mut settings = insta::Settings::clone_current();
+        settings.add_filter(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[id]");
+        settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]");
+        settings.bind(|| insta::assert_snapshot!(name, html));
+        html
+    }
+
+    #[test]
+    fn an_item_row_shows_its_badges_subitems_moves_and_forms() {
+        let rows = item_rows(&template(), "token", chrono_tz::Africa::Harare, None, &Confirm::default());
+        let first = rows
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| item_row(id(1), &item(1, "x", "ROUTINE", 1), "", chrono_tz::UTC, 0, &[]));
+        let html = render("template_item_row", first);
+        assert!(html.contains("Check &#60;overnight&#62; batch"), "escaped title");
+        assert!(html.contains("Due 07:30 · reminder 15 min"));
+        assert!(!html.contains("&#x2191; Up"), "the first item cannot move up");
+    }
+
+    #[test]
+    fn a_refused_edit_opens_the_form_with_the_typed_values_and_the_message() {
+        let typed = EntryFields { title: "Renamed".to_owned(), severity: "9".to_owned(), ..EntryFields::default() };
+        let failure =
+            Failure { form: Failed::Item(id(20), typed), message: "severity must be between 1 and 5".to_owned() };
+        let rows = item_rows(&template(), "token", chrono_tz::Africa::Harare, Some(&failure), &Confirm::default());
+        let second = rows
+            .into_iter()
+            .nth(1)
+            .unwrap_or_else(|| item_row(id(1), &item(1, "x", "ROUTINE", 1), "", chrono_tz::UTC, 0, &[]));
+        let html = render("template_item_row_refused", second);
+        assert!(html.contains("<details class=\"tpl-edit\" open>"));
+        assert!(html.contains("value=\"Renamed\"") && html.contains("severity must be between 1 and 5"));
+        assert!(html.contains("2026-11-25 10:00</time> · reminder 30 min · tells manager"), "the event in Harare time");
+    }
+}
