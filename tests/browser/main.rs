@@ -7,3 +7,4 @@
 
 mod sign_in;
 mod smoke;
+mod templates;

@@ -6,7 +6,7 @@ use sentinelops_testkit::{PASSWORD, TestServer};
 
 /// Signs in through the form and waits for the signed-in layout naming the user
 /// (`main#main` alone is also on the sign-in page).
-async fn sign_in(session: &Session, login: &str) {
+pub async fn sign_in(session: &Session, login: &str) {
     session.goto("/ui/login").await;
     session.fill("input[name=login]", login).await;
     session.fill("input[name=password]", PASSWORD).await;

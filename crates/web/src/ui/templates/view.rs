@@ -134,6 +134,7 @@ pub struct Saved {
     pub is_active: bool,
     pub updated: String,
     pub section_name: String,
+    pub shift_label: &'static str,
 }
 
 #[derive(Template)]
@@ -156,6 +157,12 @@ pub struct EditorPage {
 impl EditorPage {
     pub fn shifts(&self) -> &'static [(&'static str, &'static str)] {
         SHIFTS
+    }
+
+    /// The details form is folded away in the editor, except on the new-template page
+    /// and after its own refused save.
+    pub fn editing_frame(&self) -> bool {
+        self.saved.is_none() || self.frame_error.is_some()
     }
 
     /// The new-item form opens by itself when the template has no items yet or the
@@ -320,6 +327,7 @@ pub fn saved_of(template: &TemplateView, tz: Tz, sections: &[SectionOption]) -> 
         is_active: template.is_active,
         updated: local_time(template.updated_at, tz),
         section_name: sections.iter().find(|s| s.id == section).map_or(section, |s| s.name.clone()),
+        shift_label: SHIFTS.iter().find(|(code, _)| *code == template.shift).map_or("", |(_, label)| label),
     }
 }
 
