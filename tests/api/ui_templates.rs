@@ -320,6 +320,17 @@ async fn operators_get_403_on_the_library_and_on_a_post_and_a_post_without_csrf_
     let response = operator.post(&srv, &c, &format!("/ui/templates/{id}/delete"), &[]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
+    // A manager of another section: the use case refuses, the page says so.
+    let elsewhere = srv.create_section("Payments").await;
+    let (_, outsider) = srv.user_with_token("tpl.outsider", "manager", Some(elsewhere)).await;
+    let outsider = Visitor::new(&srv, &c, outsider).await;
+    let response = outsider.get(&srv, &c, &format!("/ui/templates/{id}")).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = outsider.post(&srv, &c, &format!("/ui/templates/{id}/items"), &[("title", "Sneaky")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = outsider.get(&srv, &c, "/ui/templates").await.text().await.unwrap();
+    assert!(html.contains("No templates yet") && !html.contains("Morning run"), "{html}");
+
     // A supervisor's post without the token (a forged cross-site form) is refused too.
     let admin = Visitor::new(&srv, &c, w.admin.clone()).await;
     let response = c
