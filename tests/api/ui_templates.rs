@@ -208,6 +208,49 @@ async fn a_manager_creates_a_template_through_the_forms_and_adds_an_item_with_a_
 }
 
 #[tokio::test]
+async fn a_scheduled_event_item_takes_its_first_event_from_the_new_item_form_and_more_later() {
+    let srv = TestServer::start().await;
+    let w = world(&srv).await;
+    let c = client();
+    let id = api_template(&srv, &w.admin, two_items("Morning run", "MORNING", w.section)).await;
+    let manager = Visitor::new(&srv, &c, w.manager.clone()).await;
+    let editor = format!("/ui/templates/{id}");
+
+    // Without an event the use case refuses it, and says why.
+    let item = [("title", "Vendor window"), ("item_type", "SCHEDULED_EVENT"), ("severity", "3")];
+    let response = manager.post(&srv, &c, &format!("{editor}/items"), &item).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("needs at least one scheduled event"));
+
+    let with_event = [
+        ("title", "Vendor window"),
+        ("item_type", "SCHEDULED_EVENT"),
+        ("severity", "3"),
+        ("event_datetime", "2026-12-01T09:00"),
+        ("event_notify_before_minutes", "20"),
+    ];
+    let response = manager.post(&srv, &c, &format!("{editor}/items"), &with_event).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+    let view = api_view(&srv, &w.manager, id).await;
+    let item_id = view["items"][2]["id"].as_str().unwrap().to_owned();
+    let events = format!("{editor}/items/{item_id}/events");
+    let second = [("event_datetime", "2026-12-02T09:30"), ("notify_before_minutes", "10"), ("notify_manager", "on")];
+    let response = manager.post(&srv, &c, &events, &second).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let html = manager.get(&srv, &c, &editor).await.text().await.unwrap();
+    assert!(html.contains("2026-12-01 09:00</time> · reminder 20 min"), "{html}");
+    assert!(html.contains("2026-12-02 09:30</time> · reminder 10 min · tells manager"), "{html}");
+    let view = api_view(&srv, &w.manager, id).await;
+    let first_event = view["items"][2]["scheduled_events"][0]["id"].as_str().unwrap().to_owned();
+    let response = manager.post(&srv, &c, &format!("{events}/{first_event}/delete"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let view = api_view(&srv, &w.manager, id).await;
+    assert_eq!(view["items"][2]["scheduled_events"].as_array().unwrap().len(), 1);
+    srv.finish().await;
+}
+
+#[tokio::test]
 async fn the_down_button_reorders_the_items_and_bumps_the_version() {
     let srv = TestServer::start().await;
     let w = world(&srv).await;
@@ -264,6 +307,7 @@ async fn a_bad_value_is_shown_next_to_its_form_with_a_4xx_and_changes_nothing() 
     assert!(row.contains("<details class=\"tpl-edit\" open>"), "{row}");
     assert!(row.contains("severity must be between 1 and 5"), "{row}");
     assert!(row.contains("value=\"Renamed\""), "{row}");
+    assert!(row.contains("<option value=\"9\" selected>9 (not allowed)</option>"), "{row}");
 
     // A number that is no number is the UI's message, also a 422.
     let edit = [("title", "Renamed"), ("severity", "high")];

@@ -149,6 +149,12 @@ impl EntryFields {
         self.severity.trim() == value
     }
 
+    /// False for a typed value the select does not offer (it stays selected, so the
+    /// message next to it makes sense and a resave does not silently change it).
+    pub fn severity_offered(&self) -> bool {
+        ["1", "2", "3", "4", "5"].contains(&self.severity.trim())
+    }
+
     pub fn required(&self) -> bool {
         self.is_required.is_some()
     }
