@@ -25,6 +25,7 @@ mod ui;
 mod ui_admin;
 mod ui_checklist;
 mod ui_dashboard;
+mod ui_templates;
 mod users;
 
 use sentinelops_testkit::TestServer;

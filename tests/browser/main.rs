@@ -10,3 +10,4 @@ mod dashboard;
 mod shift;
 mod sign_in;
 mod smoke;
+mod templates;

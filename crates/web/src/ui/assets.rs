@@ -26,6 +26,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("admin.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/admin.css")),
     ("checklist.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/checklist.css")),
     ("checklist.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/checklist.js")),
+    ("templates.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/templates.css")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

@@ -29,6 +29,7 @@ pub mod notifications;
 pub mod profile;
 pub mod render;
 pub mod session;
+pub mod templates;
 pub mod timefmt;
 
 use axum::Router;
@@ -52,6 +53,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(profile::routes())
+        .merge(templates::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))

@@ -1,0 +1,217 @@
+//! The editor page (`GET /ui/templates/{id}`, `GET /ui/templates/new`) and the
+//! template's own fields: create, update, activate/deactivate, delete.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use sentinelops_app::templates::TemplateInput;
+
+use crate::state::AppState;
+use crate::ui::extract::{UiForm, UiPath, UiQuery};
+use crate::ui::render::{self, Flash};
+use crate::ui::session::UiUser;
+use crate::ui::templates::forms::{EntryFields, FrameFields};
+use crate::ui::templates::view::{Confirm, EditorPage, Failed, Failure, frame_of, item_rows, saved_of};
+use crate::ui::templates::{Refusal, editor_path, gate, refused, saved, sections};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EditorQuery {
+    /// `delete` or an item id: open that delete confirmation (without script).
+    pub confirm: Option<String>,
+}
+
+pub async fn new_template(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    render_new(&state, &user, None, StatusCode::OK).await
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiQuery(query): UiQuery<EditorQuery>,
+) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    render_editor(&state, &user, &headers, id, None, Confirm(query.confirm), StatusCode::OK).await
+}
+
+/// The new-template page: the frame form only (items are added in the editor).
+pub async fn render_new(state: &AppState, user: &UiUser, failure: Option<Failure>, status: StatusCode) -> Response {
+    let (frame, frame_error) = match failure {
+        Some(Failure { form: Failed::Frame(fields), message }) => (fields, Some(message)),
+        Some(Failure { message, .. }) => (new_frame(user), Some(message)),
+        None => (new_frame(user), None),
+    };
+    let page = EditorPage {
+        layout: user.layout(state, "New template", "templates").await,
+        saved: None,
+        frame,
+        frame_error,
+        sections: sections(state).await,
+        can_pick_section: user.is_admin(),
+        rows: Vec::new(),
+        new_item: EntryFields::default(),
+        new_item_error: None,
+        action_error: None,
+        confirm_delete: false,
+    };
+    render::page_status(status, &page)
+}
+
+fn new_frame(user: &UiUser) -> FrameFields {
+    FrameFields {
+        shift: "MORNING".to_owned(),
+        section_id: user.actor.section_id.map(|s| s.to_string()).unwrap_or_default(),
+        is_active: Some("on".to_owned()),
+        ..FrameFields::default()
+    }
+}
+
+/// The editor of a saved template, with a refused form (if any) back in its place.
+pub async fn render_editor(
+    state: &AppState,
+    user: &UiUser,
+    headers: &HeaderMap,
+    id: Uuid,
+    failure: Option<Failure>,
+    confirm: Confirm,
+    status: StatusCode,
+) -> Response {
+    let template = match state.app.get_template(&user.actor, id).await {
+        Ok(template) => template,
+        Err(err) => return render::app_error_page(state, user, headers, err).await,
+    };
+    let tz = match state.app.business_timezone().await {
+        Ok(tz) => tz,
+        Err(err) => return render::app_error_page(state, user, headers, err).await,
+    };
+    let sections = sections(state).await;
+    let rows = item_rows(&template, &user.csrf, tz, failure.as_ref(), &confirm);
+    let mut page = EditorPage {
+        layout: user.layout(state, template.name.clone(), "templates").await,
+        saved: Some(saved_of(&template, tz, &sections)),
+        frame: frame_of(&template),
+        frame_error: None,
+        sections,
+        can_pick_section: user.is_admin(),
+        rows,
+        new_item: EntryFields::default(),
+        new_item_error: None,
+        action_error: None,
+        confirm_delete: confirm.template(),
+    };
+    match failure {
+        Some(Failure { form: Failed::Frame(fields), message }) => {
+            page.frame = fields;
+            page.frame_error = Some(message);
+        }
+        Some(Failure { form: Failed::NewItem(fields), message }) => {
+            page.new_item = fields;
+            page.new_item_error = Some(message);
+        }
+        Some(Failure { form: Failed::Action, message }) => page.action_error = Some(message),
+        _ => {}
+    }
+    render::page_status(status, &page)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(fields): UiForm<FrameFields>,
+) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    let outcome = match fields.to_input(true) {
+        Ok(input) => state.app.create_template(&user.actor, input).await.map_err(Refusal::from),
+        Err(message) => Err(Refusal::Input(message)),
+    };
+    match outcome {
+        Ok(change) => render::redirect_with_flash(
+            &headers,
+            &editor_path(change.id),
+            Flash::ok(format!("Template '{}' created. Add its items below.", change.template.name)),
+        ),
+        Err(refusal) => refused(&state, &user, &headers, None, Failed::Frame(fields), refusal).await,
+    }
+}
+
+/// The template's own fields (name, description, shift, section).
+pub async fn update(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiForm(fields): UiForm<FrameFields>,
+) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    let outcome = match fields.to_input(false) {
+        Ok(mut input) => {
+            if !user.is_admin() {
+                // Managers cannot move templates; their form has no section field.
+                input.section_id = None;
+            }
+            state.app.update_template(&user.actor, id, input).await.map_err(Refusal::from)
+        }
+        Err(message) => Err(Refusal::Input(message)),
+    };
+    match outcome {
+        Ok(change) => saved(&headers, id, format!("Saved. The template is now version {}.", change.template.version)),
+        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::Frame(fields), refusal).await,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActiveForm {
+    /// "true" to activate, anything else deactivates.
+    pub is_active: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+    UiForm(form): UiForm<ActiveForm>,
+) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    let active = form.is_active == "true";
+    let input = TemplateInput { is_active: Some(active), ..TemplateInput::default() };
+    match state.app.update_template(&user.actor, id, input).await {
+        Ok(_) if active => saved(&headers, id, "Activated: new checklists can use this template."),
+        Ok(_) => saved(&headers, id, "Deactivated: no new checklists start from this template."),
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+    }
+}
+
+/// Deletes (retires) the template; checklists made from it keep working.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiPath(id): UiPath<Uuid>,
+) -> Response {
+    if let Err(page) = gate(&state, &user, &headers).await {
+        return page;
+    }
+    match state.app.delete_template(&user.actor, id).await {
+        Ok(message) => render::redirect_with_flash(&headers, "/ui/templates", Flash::ok(message)),
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+    }
+}
