@@ -325,3 +325,63 @@ async fn a_flash_message_is_shown_once_escaped_in_the_status_area() {
     assert!(html.contains("role=\"status\"") && html.contains("<main id=\"main\""), "{html}");
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn behind_a_proxy_the_cookie_is_secure_and_a_second_sign_in_ends_the_first_session() {
+    let srv = TestServer::start().await;
+    srv.create_user("ui.proxied", "user", None).await;
+    let c = client();
+    let (cookie, token) = login_form(&srv, &c).await;
+    let response = c
+        .post(srv.url("/ui/login"))
+        .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
+        .header("X-Forwarded-Proto", "https")
+        .form(&[("csrf", token.as_str()), ("login", "ui.proxied"), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let first = set_cookie(response.headers(), "sentinelops_session").unwrap();
+    assert!(first.split("; ").any(|a| a == "Secure"), "{first}");
+    let first = cookie_value(&first);
+
+    // The same browser signs in again while holding the first session.
+    let (cookie, token) = login_form(&srv, &c).await;
+    let response = c
+        .post(srv.url("/ui/login"))
+        .header("Cookie", format!("sentinelops_login_csrf={cookie}; sentinelops_session={first}"))
+        .form(&[("csrf", token.as_str()), ("login", "ui.proxied"), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let second = cookie_value(&set_cookie(response.headers(), "sentinelops_session").unwrap());
+    assert_eq!(srv.get("/auth/me", &second).await.0, 200);
+    assert_eq!(srv.get("/auth/me", &first).await.0, 401, "the replaced session still works");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_raw_nul_in_a_form_is_a_422_and_answers_outside_the_routes_keep_the_csp() {
+    let srv = TestServer::start().await;
+    let c = client();
+    let (cookie, token) = login_form(&srv, &c).await;
+    let body = format!("csrf={token}&login=a\0b&password=x&next=");
+    let response = c
+        .post(srv.url("/ui/login"))
+        .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Sign-out is POST only: the 405 comes from the router, not a UI handler.
+    let response = c.get(srv.url("/ui/logout")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let csp = response.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+    assert!(csp.is_some_and(|v| v.contains("script-src 'self'")));
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
+    srv.finish().await;
+}

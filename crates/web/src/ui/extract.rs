@@ -30,7 +30,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UiForm<T> {
             }
             Err(_) => return Err(render::fragment_status(StatusCode::BAD_REQUEST, "The form could not be read.")),
         };
-        if bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
+        // Encoded or raw: PostgreSQL cannot store NUL in text, and a client must not cause a 500.
+        if bytes.contains(&0) || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
             return Err(render::fragment_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Text must not contain NUL characters.",

@@ -36,8 +36,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    if is_html {
-        // Pages show live, per-user data: never from a cache, never after sign-out via Back.
+    if is_html || !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages, fragments and exports are live, per-user data: never from a cache, never
+        // after sign-out via Back. (The static files set their own revalidation.)
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     // A shown flash is spent: the page that displayed it (a full page, not a fragment,

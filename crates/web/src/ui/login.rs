@@ -101,6 +101,12 @@ async fn sign_in(
     let next = safe_next(&form.next).unwrap_or("/ui/dashboard").to_owned();
     match state.app.sign_in(&form.login, &form.password, &meta).await {
         Ok(signed_in) => {
+            // A session this browser already held is replaced, not left alive unseen.
+            if let Some(old) = cookie(&headers, SESSION_COOKIE)
+                && let Err(err) = state.app.logout(Some(&old), &meta).await
+            {
+                tracing::debug!("the replaced session could not be ended: {err}");
+            }
             let mut response = Redirect::to(&next).into_response();
             let cookies = [
                 set_cookie(&headers, SESSION_COOKIE, &signed_in.token, "/", None),

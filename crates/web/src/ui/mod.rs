@@ -34,7 +34,7 @@ pub mod timefmt;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -57,7 +57,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))
-        .layer(from_fn(headers::security_headers))
 }
 
 async fn to_dashboard() -> Response {

@@ -170,9 +170,14 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// True when the request's Host is this machine: cookies then go without `Secure`
-/// so plain-HTTP local use works; anywhere else they need HTTPS.
+/// True when the request's Host is this machine and no proxy forwarded it: cookies
+/// then go without `Secure` so plain-HTTP local use works; anywhere else, including
+/// behind a reverse proxy that connects to 127.0.0.1, they need HTTPS.
 pub fn is_local_host(headers: &HeaderMap) -> bool {
+    let forwarded = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"];
+    if forwarded.iter().any(|name| headers.contains_key(*name)) {
+        return false;
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
