@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use crate::state::AppState;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Installs the process-wide recorder (idempotent).
 pub fn install_recorder() -> Option<&'static PrometheusHandle> {
@@ -22,6 +23,20 @@ pub fn install_recorder() -> Option<&'static PrometheusHandle> {
                 .build_recorder();
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder).ok()?;
+            // Histogram samples pile up in the recorder until they are folded into
+            // the buckets, which a scrape does; with nobody scraping, memory would
+            // grow with every request. A built (not installed) recorder leaves that
+            // upkeep to us: a small thread, independent of any runtime.
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_EVERY);
+                    upkeep.run_upkeep();
+                }
+            });
+            if let Err(err) = spawned {
+                tracing::warn!("metrics upkeep thread not started: {err}");
+            }
             Some(handle)
         })
         .as_ref()
