@@ -78,8 +78,14 @@ const el = document.activeElement;
 if (!el || el === document.body || el === document.documentElement) return null;
 const r = el.getBoundingClientRect();
 const s = getComputedStyle(el);
-const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-const shadow = s.boxShadow !== 'none' && s.boxShadow !== '';
+// Chromium's own ring is a 1 px "auto" outline; the house ring (ui.css :focus-visible)
+// is 3 px, so >= 2 px proves ours. A box-shadow ring counts only when focus added it.
+const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+const focusShadow = s.boxShadow;
+el.blur();
+const restingShadow = getComputedStyle(el).boxShadow;
+el.focus({ focusVisible: true });
+const shadow = focusShadow !== 'none' && focusShadow !== restingShadow;
 return {
   html: el.outerHTML.slice(0, 160),
   skipLink: el.classList.contains('skip-link'),
