@@ -243,36 +243,36 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
     w.srv.finish().await;
 }
 
-#[tokio::test]
-async fn the_live_checklist_works_from_the_keyboard_with_a_visible_focus() {
-    let w = world().await;
-    let browser = Browser::launch(&w.srv).await;
-    let operator = browser.session("operator").await;
-    sign_in(&operator, "op.one").await;
-    operator.goto(&format!("/ui/checklists/{}", w.checklist)).await;
-    operator.wait_for_text("main", "Board PC does not boot").await;
+/// Where Tab went on a page: every stop, the item actions among them, and whether a
+/// reason dialog was opened with Enter and closed with Escape on the way.
+struct Walk {
+    stops: Vec<Value>,
+    actions: Vec<String>,
+    dialog_checked: bool,
+}
 
-    let mut stops: Vec<Value> = Vec::new();
-    let mut actions: Vec<String> = Vec::new();
-    let mut dialog_checked = false;
+/// Presses Tab from the top of the loaded page until focus leaves the page or wraps,
+/// checking each stop (skip link first, on screen, with a focus ring).
+async fn tab_through(operator: &Session) -> Walk {
+    let mut walk = Walk { stops: Vec::new(), actions: Vec::new(), dialog_checked: false };
     for _ in 0..300 {
         operator.press(Key::Tab).await;
         let focused = operator.script(FOCUSED).await;
         if focused.is_null() {
             break; // past the last control: focus left the page
         }
-        if stops.first().is_some_and(|first| first["html"] == focused["html"]) {
+        if walk.stops.first().is_some_and(|first| first["html"] == focused["html"]) {
             break; // wrapped around to the start
         }
-        if stops.is_empty() {
+        if walk.stops.is_empty() {
             assert_eq!(focused["skipLink"], true, "the skip link is the first stop: {focused}");
         }
         assert_eq!(focused["visible"], true, "focused element is on screen: {focused}");
         assert_eq!(focused["ring"], true, "focused element shows a focus ring: {focused}");
         if focused["itemAction"] == true {
-            actions.push(focused["action"].as_str().unwrap_or("").to_owned());
+            walk.actions.push(focused["action"].as_str().unwrap_or("").to_owned());
         }
-        if focused["action"] == "skip" && !dialog_checked {
+        if focused["action"] == "skip" && !walk.dialog_checked {
             // Enter on "Skip…" opens its reason dialog with focus inside; Escape closes it.
             operator.press(Key::Enter).await;
             operator.wait_for("dialog[open]").await;
@@ -284,16 +284,35 @@ async fn the_live_checklist_works_from_the_keyboard_with_a_visible_focus() {
             assert_eq!(open, 0, "Escape closed the dialog");
             let back = operator.script(FOCUSED).await;
             assert_eq!(back["html"], focused["html"], "focus went back to the Skip button");
-            dialog_checked = true;
+            walk.dialog_checked = true;
         }
-        stops.push(focused);
+        walk.stops.push(focused);
     }
-    eprintln!("keyboard: {} focus stops on the live checklist; item actions reached: {actions:?}", stops.len());
-    assert!(stops.len() > 10, "tabbed through the page: {stops:?}");
-    for action in ["start", "complete", "skip", "fail"] {
-        assert!(actions.iter().any(|a| a == action), "item action {action} reachable by Tab: {actions:?}");
+    walk
+}
+
+#[tokio::test]
+async fn the_live_checklist_works_from_the_keyboard_with_a_visible_focus() {
+    let w = world().await;
+    let browser = Browser::launch(&w.srv).await;
+    let operator = browser.session("operator").await;
+    sign_in(&operator, "op.one").await;
+    // On a desktop and on the tablet (where the header wraps onto two rows).
+    for (width, height) in [(1280, 900), TABLET] {
+        operator.set_window_size(width, height).await;
+        operator.goto(&format!("/ui/checklists/{}", w.checklist)).await;
+        operator.wait_for_text("main", "Board PC does not boot").await;
+        let walk = tab_through(&operator).await;
+        let (stops, actions) = (&walk.stops, &walk.actions);
+        eprintln!("keyboard at {width} px: {} focus stops; item actions reached: {actions:?}", stops.len());
+        assert!(stops.len() > 10, "tabbed through the page: {stops:?}");
+        let sign_out = stops.iter().any(|s| s["html"].as_str().is_some_and(|h| h.contains("Sign out")));
+        assert!(sign_out, "Sign out is reachable by Tab: {stops:?}");
+        for action in ["start", "complete", "skip", "fail", "resolve"] {
+            assert!(actions.iter().any(|a| a == action), "item action {action} reachable by Tab: {actions:?}");
+        }
+        assert!(walk.dialog_checked, "a Skip… button was reached and its dialog checked");
     }
-    assert!(dialog_checked, "a Skip… button was reached and its dialog checked");
 
     operator.close().await;
     browser.close();
