@@ -26,6 +26,7 @@ mod ui_admin;
 mod ui_checklist;
 mod ui_dashboard;
 mod ui_templates;
+mod ui_weight;
 mod users;
 
 use sentinelops_testkit::TestServer;

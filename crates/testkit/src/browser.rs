@@ -41,6 +41,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::TestServer;
 use driver::Driver;
+pub use fantoccini::key::Key;
 pub use session::Session;
 
 /// One chromedriver per test rather than one per test process: Rust never drops a

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -145,6 +146,25 @@ impl Session {
         if let Err(last) = clicked.await {
             self.fail(format!("could not click `{css}` within {:?}{last}", self.wait)).await;
         }
+    }
+
+    /// Resizes the browser window to `width` x `height` CSS pixels (headless Chromium
+    /// has no window chrome, so this is the viewport), e.g. 768 x 1024 for a tablet.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.command(&format!("resize the window to {width}x{height}"), self.client.set_window_size(width, height))
+            .await;
+    }
+
+    /// Presses `key` on the focused element (the page body when none), as a keyboard
+    /// user would: `Key::Tab`, `Key::Enter`, `Key::Escape`.
+    pub async fn press(&self, key: Key) {
+        let focused = self.command("find the focused element", self.client.active_element()).await;
+        self.command(&format!("press {key:?}"), focused.send_keys(&key.to_string())).await;
+    }
+
+    /// Runs `js` (a function body: `return …`) in the page and returns its value.
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.command("run a script", self.client.execute(js, vec![])).await
     }
 
     /// Saves a PNG of the viewport as `<label>-<name>.png` in the test's screenshot

@@ -177,9 +177,13 @@
     document.dispatchEvent(new CustomEvent("sentinel:live", { detail: data }));
   }
 
+  var liveSource = null;
+
   function openLive() {
     if (!window.EventSource || !document.getElementById("bell-count")) return; // signed out
+    if (liveSource) liveSource.close();
     var source = new EventSource("/api/v1/events");
+    liveSource = source;
     LIVE_KINDS.forEach(function (kind) {
       source.addEventListener(kind, function (event) { onLive(kind, event.data); });
     });
@@ -191,6 +195,16 @@
     tick();
     setInterval(tick, 1000);
     openLive();
+  });
+  // A page left for the back/forward cache keeps its EventSource open; after a few
+  // pages the browser's six connections per host are all idle streams and the next
+  // page never loads. Close the stream on leaving, reopen it on coming back.
+  window.addEventListener("pagehide", function () {
+    if (liveSource) liveSource.close();
+    liveSource = null;
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) openLive();
   });
 
   // For page scripts: window.SentinelUI.fetch / .swap / .refresh.
