@@ -85,7 +85,8 @@ impl App {
         result.map(|(n, _)| Some(n))
     }
 
-    /// Runs every job on a timer until shutdown (plus the presence heartbeat).
+    /// Runs every job on a timer until shutdown (plus the presence heartbeat, which
+    /// also drops expired checklist documents).
     pub fn spawn_jobs(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         let mut shutdown = self.live.shutdown_signal();
@@ -105,6 +106,7 @@ impl App {
                         }
                     }
                     _ = heartbeat.tick() => {
+                        app.instance_documents.drop_expired();
                         if let Err(e) = app.presence_heartbeat().await {
                             tracing::warn!(error = %e, "presence heartbeat failed");
                         }

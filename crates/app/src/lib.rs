@@ -63,6 +63,8 @@ pub struct App {
     pub(crate) sessions: session_cache::SessionCache,
     /// Serialized checklist views by revision (see `checklists::cache`).
     pub(crate) instance_documents: checklists::cache::DocumentCache,
+    /// Transition rules as last read (see `checklists::policy`).
+    pub(crate) policies: checklists::PolicyCache,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -80,6 +82,7 @@ impl App {
             live: live::LiveHub::default(),
             sessions: session_cache::SessionCache::default(),
             instance_documents: checklists::cache::DocumentCache::default(),
+            policies: checklists::PolicyCache::default(),
             dummy_hash: dummy_hash.into(),
         })
     }

@@ -33,14 +33,28 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler and middleware layer gets. Axum clones the state for each layer
+/// of each request; behind one `Arc` that is one counter, where cloning `App` itself
+/// (a dozen shared handles) cost ~25% of the CPU of a 304 answer (BENCHMARKS.md).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
     pub app: App,
-    pub web: Arc<WebConfig>,
+    pub web: WebConfig,
 }
 
 impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
-        AppState { app, web: Arc::new(web) }
+        AppState(Arc::new(Shared { app, web }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

@@ -113,6 +113,14 @@ impl DocumentCache {
         Some(self.builds.get(lane)?.lock().await)
     }
 
+    /// Lets go of expired entries (run on the heartbeat), so that an idle process does
+    /// not hold the last burst's documents until the cache next fills.
+    pub fn drop_expired(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.built_at.elapsed() < MAX_AGE);
+        }
+    }
+
     /// Stores a view built at `built_at` (taken before its rows were read) for `seen`.
     pub fn put(&self, id: Uuid, seen: Revision, built_at: Instant, document: Arc<InstanceDocument>) {
         if let Ok(mut entries) = self.entries.lock() {
@@ -136,5 +144,34 @@ impl DocumentCache {
             };
             entries.insert(id, entry);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(revision: i64) -> Revision {
+        Revision { revision, section_id: Uuid::nil(), commit: sentinelops_store::commit_count() }
+    }
+
+    fn stored(cache: &DocumentCache) -> usize {
+        cache.entries.lock().map_or(0, |entries| entries.len())
+    }
+
+    #[test]
+    fn expired_documents_are_dropped_and_fresh_ones_kept() {
+        let cache = DocumentCache::default();
+        let (old, new) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let long_ago = Instant::now().checked_sub(MAX_AGE * 2).unwrap_or_else(Instant::now);
+        cache.put(old, seen(1), long_ago, Arc::new(InstanceDocument::new(b"{}".to_vec())));
+        cache.put(new, seen(1), Instant::now(), Arc::new(InstanceDocument::new(b"[]".to_vec())));
+        assert_eq!(stored(&cache), 2);
+
+        cache.drop_expired();
+
+        assert_eq!(stored(&cache), 1);
+        assert!(cache.get(old, seen(1)).is_none());
+        assert_eq!(cache.get(new, seen(1)).map(|d| d.body.clone()), Some(b"[]".to_vec()));
     }
 }

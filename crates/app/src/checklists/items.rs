@@ -12,7 +12,6 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::instances::{self, ActivityRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 
-use super::policy_for;
 use super::view::InstanceView;
 use crate::access::can_use_section;
 use crate::actor::Actor;
@@ -165,7 +164,7 @@ impl App {
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
-        let policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
+        let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
         self.apply_item_change(
             &tx,
             actor,
@@ -409,7 +408,7 @@ impl App {
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
         let item = if item.status == ItemStatus::Pending.as_str() {
-            let policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
+            let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
             let change = Change { to: ItemStatus::InProgress, reason: None, comment, verdict: None, expected: None };
             self.apply_item_change(&tx, actor, &instance, item, change, &policy, now).await?
         } else if item.status == ItemStatus::InProgress.as_str() {
@@ -599,7 +598,7 @@ impl App {
             });
         }
         let from = ItemStatus::parse(&subitem.status).unwrap_or(ItemStatus::Pending);
-        let policy = policy_for(&tx, "CHECKLIST_SUBITEM").await?;
+        let policy = self.policy(&tx, "CHECKLIST_SUBITEM").await?;
         policy
             .check(from.as_str(), to.as_str(), Some(actor.role), reason.as_deref())
             .map_err(|e| refused(e, subitem_state(&subitem)))?;
@@ -644,7 +643,7 @@ impl App {
         self.item_consequences(&tx, actor, &instance, &subitem.title, subitem.id, to, reason.as_deref(), true, now)
             .await?;
         if item.status == "PENDING" {
-            let item_policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
+            let item_policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
             let start =
                 Change { to: ItemStatus::InProgress, reason: None, comment: None, verdict: None, expected: None };
             self.apply_item_change(&tx, actor, &instance, item.clone(), start, &item_policy, now).await?;

@@ -19,7 +19,6 @@ use sentinelops_store::repo::instances::{self, InstanceRow, OverrideRow, Partici
 use sentinelops_store::{Conn, Tx};
 
 use super::items::Change;
-use super::policy_for;
 use super::view::{InstanceView, Loaded, render};
 use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
@@ -125,8 +124,8 @@ impl App {
             instances::touch_instance(c, current.id, now).await?;
             return Ok(());
         }
-        let items = instances::items_of(c, current.id).await?;
-        let statuses: Vec<ItemStatus> = items.iter().filter_map(|i| ItemStatus::parse(&i.status)).collect();
+        let statuses: Vec<ItemStatus> =
+            instances::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect();
         let to = progress_status(&statuses);
         if to != from {
             current.status = to.as_str().to_owned();
@@ -216,7 +215,7 @@ impl App {
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let (items, subitems) = (loaded.item_statuses(), loaded.subitem_statuses());
         let outcome = sign_off_outcome(&items, &subitems);
-        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
         policy.check(instance.status.as_str(), outcome.as_str(), Some(actor.role), None).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
@@ -419,7 +418,7 @@ impl App {
                 .await?;
             }
         }
-        let policy = policy_for(&tx, "CHECKLIST_ITEM").await?;
+        let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
         let failed_subitem_items: HashSet<Uuid> =
             loaded.subitems.iter().filter(|s| s.status == "FAILED").map(|s| s.instance_item_id).collect();
         let mut completed_items = 0;
@@ -452,7 +451,7 @@ impl App {
         let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
-        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
         policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
@@ -486,7 +485,7 @@ impl App {
         let instance = self.locked_instance(&tx, actor, id).await?;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
-        let policy = policy_for(&tx, "CHECKLIST_INSTANCE").await?;
+        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
         policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;

@@ -17,4 +17,4 @@ pub use listing::{InstanceListQuery, InstanceSummary};
 pub use view::InstanceView;
 
 pub(crate) use create::active_template;
-pub(crate) use policy::policy_for;
+pub(crate) use policy::PolicyCache;

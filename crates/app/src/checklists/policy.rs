@@ -1,13 +1,57 @@
 //! The transition policy, read from `state_transition_rules` (the data is the law).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use sentinelops_domain::checklist::{TransitionPolicy, TransitionRule};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::rules;
 
+use crate::App;
 use crate::error::AppResult;
 
-/// The rules of one entity type: CHECKLIST_ITEM, CHECKLIST_SUBITEM or CHECKLIST_INSTANCE.
-pub(crate) async fn policy_for(c: &impl Conn, entity_type: &str) -> AppResult<TransitionPolicy> {
+/// How long a process keeps the rules it read. They change only by migration or by a
+/// direct edit of the table, and every item change needs them inside the write
+/// transaction; an edit takes effect on every instance within this time.
+const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// The rules of each entity type as last read, with when.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PolicyCache {
+    entries: Arc<Mutex<HashMap<&'static str, (Instant, Arc<TransitionPolicy>)>>>,
+}
+
+impl PolicyCache {
+    fn fresh(&self, entity_type: &str) -> Option<Arc<TransitionPolicy>> {
+        let entries = self.entries.lock().ok()?;
+        let (read_at, policy) = entries.get(entity_type)?;
+        (read_at.elapsed() < MAX_AGE).then(|| Arc::clone(policy))
+    }
+
+    fn keep(&self, entity_type: &'static str, read_at: Instant, policy: &Arc<TransitionPolicy>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(entity_type, (read_at, Arc::clone(policy)));
+        }
+    }
+}
+
+impl App {
+    /// The rules of one entity type (CHECKLIST_ITEM, CHECKLIST_SUBITEM or
+    /// CHECKLIST_INSTANCE), read through `c` when this process's copy is older than
+    /// `MAX_AGE`.
+    pub(crate) async fn policy(&self, c: &impl Conn, entity_type: &'static str) -> AppResult<Arc<TransitionPolicy>> {
+        if let Some(policy) = self.policies.fresh(entity_type) {
+            return Ok(policy);
+        }
+        let read_at = Instant::now();
+        let policy = Arc::new(read_policy(c, entity_type).await?);
+        self.policies.keep(entity_type, read_at, &policy);
+        Ok(policy)
+    }
+}
+
+async fn read_policy(c: &impl Conn, entity_type: &str) -> AppResult<TransitionPolicy> {
     let rows = rules::for_entity(c, entity_type).await?;
     Ok(TransitionPolicy::new(
         rows.into_iter()

@@ -215,6 +215,18 @@ pub async fn items_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Insta
         .await?)
 }
 
+/// The statuses of an instance's items, in no particular order: what its roll-up
+/// needs, without decoding whole rows (every item change runs it inside the write).
+pub async fn item_statuses(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<String>> {
+    Ok(items::Entity::find()
+        .select_only()
+        .column(items::Column::Status)
+        .filter(items::Column::InstanceId.eq(instance_id))
+        .into_tuple::<String>()
+        .all(c)
+        .await?)
+}
+
 /// Items of several instances (dashboards): one query.
 pub async fn items_of_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Vec<InstanceItemRow>> {
     if instance_ids.is_empty() {

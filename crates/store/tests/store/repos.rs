@@ -249,3 +249,19 @@ async fn departments_sections_and_settings() {
     assert_eq!(settings::get(r, "business_timezone").await.unwrap().unwrap().value, json!("Africa/Harare"));
     db.finish().await;
 }
+
+/// `.cargo/config.toml` builds SQLite with QPSG: without it every `LIMIT ?` statement
+/// (each `.one()`) is parsed again at every execution (see that file).
+#[tokio::test]
+async fn sqlite_query_plans_do_not_depend_on_bound_values() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let fresh = Fresh::new().await;
+    let reader = fresh.store.reader();
+    if reader.get_database_backend() == DbBackend::Sqlite {
+        let sql = "SELECT sqlite_compileoption_used('ENABLE_QPSG') AS qpsg";
+        let row = reader.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql)).await.unwrap().unwrap();
+        let qpsg: i64 = row.try_get("", "qpsg").unwrap();
+        assert_eq!(qpsg, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
+    fresh.finish().await;
+}
