@@ -16,22 +16,28 @@ use crate::error::AppResult;
 /// transaction; an edit takes effect on every instance within this time.
 const MAX_AGE: Duration = Duration::from_secs(1);
 
-/// The rules of each entity type as last read, with when.
+/// The rules of each entity type as last read.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PolicyCache {
-    entries: Arc<Mutex<HashMap<&'static str, (Instant, Arc<TransitionPolicy>)>>>,
+    entries: Arc<Mutex<HashMap<&'static str, Kept>>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    read_at: Instant,
+    policy: Arc<TransitionPolicy>,
 }
 
 impl PolicyCache {
     fn fresh(&self, entity_type: &str) -> Option<Arc<TransitionPolicy>> {
         let entries = self.entries.lock().ok()?;
-        let (read_at, policy) = entries.get(entity_type)?;
-        (read_at.elapsed() < MAX_AGE).then(|| Arc::clone(policy))
+        let kept = entries.get(entity_type)?;
+        (kept.read_at.elapsed() < MAX_AGE).then(|| Arc::clone(&kept.policy))
     }
 
     fn keep(&self, entity_type: &'static str, read_at: Instant, policy: &Arc<TransitionPolicy>) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(entity_type, (read_at, Arc::clone(policy)));
+            entries.insert(entity_type, Kept { read_at, policy: Arc::clone(policy) });
         }
     }
 }
