@@ -35,7 +35,7 @@ impl Default for WebConfig {
 
 /// What every handler and middleware layer gets. Axum clones the state for each layer
 /// of each request; behind one `Arc` that is one counter, where cloning `App` itself
-/// (a dozen shared handles) cost ~25% of the CPU of a 304 answer (BENCHMARKS.md).
+/// (a dozen shared handles) and dropping it cost ~30% of the CPU of a 304 (BENCHMARKS.md).
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Shared>);
 
