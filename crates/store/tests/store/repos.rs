@@ -250,18 +250,22 @@ async fn departments_sections_and_settings() {
     db.finish().await;
 }
 
-/// `.cargo/config.toml` builds SQLite with QPSG: without it every `LIMIT ?` statement
-/// (each `.one()`) is parsed again at every execution (see that file).
+/// `.cargo/config.toml` builds SQLite with QPSG (without it every `LIMIT ?` statement,
+/// each `.one()`, is parsed again at every execution) and without memory statistics
+/// (one process-wide mutex per allocation). A build that lost those flags fails here.
 #[tokio::test]
-async fn sqlite_query_plans_do_not_depend_on_bound_values() {
+async fn sqlite_is_built_with_qpsg_and_without_memory_statistics() {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let fresh = Fresh::new().await;
     let reader = fresh.store.reader();
     if reader.get_database_backend() == DbBackend::Sqlite {
-        let sql = "SELECT sqlite_compileoption_used('ENABLE_QPSG') AS qpsg";
+        let sql = "SELECT sqlite_compileoption_used('ENABLE_QPSG') AS qpsg, \
+                   sqlite_compileoption_used('DEFAULT_MEMSTATUS=0') AS no_memstatus";
         let row = reader.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql)).await.unwrap().unwrap();
         let qpsg: i64 = row.try_get("", "qpsg").unwrap();
+        let no_memstatus: i64 = row.try_get("", "no_memstatus").unwrap();
         assert_eq!(qpsg, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+        assert_eq!(no_memstatus, 1, "SQLite was built with memory statistics on");
     }
     fresh.finish().await;
 }
