@@ -633,3 +633,109 @@ async fn parallel_subitem_additions_are_all_kept() {
     assert_eq!(titles, ["sub 0", "sub 1", "sub 2", "sub 3", "sub 4", "sub 5"]);
     f.srv.finish().await;
 }
+
+/// The answer to an item change is built from the previous answer's rows patched with
+/// the changed item's rows (when nobody else changed the checklist meanwhile): it must
+/// equal a full read after every kind of change, including changes made between two
+/// answers by another server instance, by a join and by a subitem change.
+#[tokio::test]
+async fn answers_to_item_changes_equal_a_full_read() {
+    let f = Floor::new(5).await;
+    let other = TestServer::start_on(f.srv.database().clone(), Default::default()).await;
+    let instance = f.instance("2026-11-25").await;
+    let id = instance["id"].as_str().unwrap().to_owned();
+    let item = |i: usize| format!("/api/v1/checklists/instances/{id}/items/{}", item_id(&instance, i));
+    let sub = |n: usize| {
+        let subitem = instance["items"][1]["subitems"][n]["id"].as_str().unwrap();
+        format!("{}/subitems/{subitem}", item(1))
+    };
+    // A full read; the minutes left in the shift are computed at each answer.
+    let full_read = async || {
+        let request = f.srv.client.get(f.srv.url(&format!("/api/v1/checklists/instances/{id}")));
+        let response = request.bearer_auth(&f.operator).header("Cache-Control", "no-cache").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let mut body: Value = response.json().await.unwrap();
+        body["time_remaining_minutes"] = Value::Null;
+        body
+    };
+    let same_as_full_read = async |what: &str, (status, mut answer): (reqwest::StatusCode, Value)| {
+        assert_eq!(status, 200, "{what}: {answer}");
+        answer["instance"]["time_remaining_minutes"] = Value::Null;
+        assert_eq!(answer["instance"], full_read().await, "{what}");
+    };
+    let queries = || f.srv.app.store.query_count();
+
+    same_as_full_read("start", f.srv.patch(&item(0), &f.operator, json!({"status": "IN_PROGRESS"})).await).await;
+    let before = queries();
+    same_as_full_read(
+        "comment",
+        f.srv.post(&format!("{}/comment", item(0)), &f.operator2, json!({"comment": "half way"})).await,
+    )
+    .await;
+    let patched_cost = queries() - before;
+    same_as_full_read(
+        "complete",
+        f.srv.patch(&item(0), &f.operator2, json!({"status": "COMPLETED", "comment": "done"})).await,
+    )
+    .await;
+
+    // Changes that answer no checklist leave the kept rows behind: the next answer reads it whole.
+    let (status, _) = other.patch(&item(2), &f.manager, json!({"status": "IN_PROGRESS"})).await;
+    assert_eq!(status, 200, "a change through the other instance");
+    let before = queries();
+    same_as_full_read(
+        "after the other instance",
+        f.srv.patch(&item(2), &f.operator, json!({"status": "SKIPPED", "reason": "Vendor window"})).await,
+    )
+    .await;
+    let full_cost = queries() - before;
+    assert!(patched_cost + 3 <= full_cost, "a patched answer reads less: {patched_cost} vs {full_cost} queries");
+
+    let (status, _) = f.srv.post(&format!("/api/v1/checklists/instances/{id}/join"), &f.operator2, json!({})).await;
+    assert_eq!(status, 200);
+    same_as_full_read(
+        "verdict after a join",
+        f.srv
+            .post(
+                &format!("{}/final-verdict", item(2)),
+                &f.manager,
+                json!({"final_verdict": "Accepted: vendor confirmed"}),
+            )
+            .await,
+    )
+    .await;
+
+    for n in 0..3 {
+        let body = if n == 1 {
+            json!({"status": "FAILED", "reason": "Replica lagging"})
+        } else {
+            json!({"status": "COMPLETED"})
+        };
+        assert_eq!(f.srv.patch(&sub(n), &f.operator, body).await.0, 200);
+    }
+    same_as_full_read(
+        "item with subitems",
+        f.srv.patch(&item(1), &f.operator, json!({"status": "COMPLETED", "final_verdict": "Replica rebuilt"})).await,
+    )
+    .await;
+    same_as_full_read(
+        "failure",
+        f.srv.patch(&item(3), &f.operator2, json!({"status": "FAILED", "reason": "Disk full"})).await,
+    )
+    .await;
+    // The last item puts the checklist in review (its status changes with the answer).
+    same_as_full_read(
+        "review",
+        f.srv.patch(&item(4), &f.operator, json!({"status": "SKIPPED", "reason": "Not needed today"})).await,
+    )
+    .await;
+    assert_eq!(full_read().await["status"], "PENDING_REVIEW");
+    same_as_full_read(
+        "comment in review",
+        f.srv.post(&format!("{}/comment", item(4)), &f.manager, json!({"comment": "seen"})).await,
+    )
+    .await;
+
+    other.finish().await;
+    f.srv.finish().await;
+}

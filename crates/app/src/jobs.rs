@@ -86,7 +86,7 @@ impl App {
     }
 
     /// Runs every job on a timer until shutdown (plus the presence heartbeat, which
-    /// also drops expired checklist documents).
+    /// also lets go of expired checklist documents and idle snapshots).
     pub fn spawn_jobs(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         let mut shutdown = self.live.shutdown_signal();
@@ -107,6 +107,7 @@ impl App {
                     }
                     _ = heartbeat.tick() => {
                         app.instance_documents.drop_expired();
+                        app.snapshots.drop_idle();
                         if let Err(e) = app.presence_heartbeat().await {
                             tracing::warn!(error = %e, "presence heartbeat failed");
                         }

@@ -65,6 +65,7 @@ pub struct App {
     pub(crate) instance_documents: checklists::cache::DocumentCache,
     /// Transition rules as last read (see `checklists::policy`).
     pub(crate) policies: checklists::PolicyCache,
+    pub(crate) snapshots: checklists::SnapshotCache,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -83,6 +84,7 @@ impl App {
             sessions: session_cache::SessionCache::default(),
             instance_documents: checklists::cache::DocumentCache::default(),
             policies: checklists::PolicyCache::default(),
+            snapshots: checklists::SnapshotCache::default(),
             dummy_hash: dummy_hash.into(),
         })
     }

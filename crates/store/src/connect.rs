@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use sea_orm::sqlx::pool::PoolOptions;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::sqlx::{Connection, Database};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, SqlxPostgresConnector,
     SqlxSqliteConnector, TransactionOptions, TransactionTrait,
@@ -100,6 +102,25 @@ fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseCo
     conn
 }
 
+/// A pooled connection idle for longer than this is checked with a ping before use.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
+
+/// sqlx pings every idle connection it hands out by default: one more round trip (to
+/// the SQLite worker thread, or to PostgreSQL) before every statement run outside a
+/// transaction and before every transaction, which on SQLite extends the time the one
+/// writer is held. A connection in steady use is known to be alive; one that sat idle
+/// (PostgreSQL restarted, a firewall dropped it) is still checked first.
+fn ping_when_idle<DB: Database>(options: PoolOptions<DB>) -> PoolOptions<DB> {
+    options.test_before_acquire(false).before_acquire(|conn, meta| {
+        Box::pin(async move {
+            if meta.idle_for >= PING_IF_IDLE_FOR {
+                conn.ping().await?;
+            }
+            Ok(true)
+        })
+    })
+}
+
 impl Store {
     pub async fn connect(url: &str, pool: PoolConfig) -> StoreResult<Store> {
         let backend = Backend::of_url(url)?;
@@ -118,13 +139,13 @@ impl Store {
                 // the same or better rates; see BENCHMARKS.md).
                 let two_per_core = std::thread::available_parallelism().map_or(4, |n| n.get() * 2);
                 let readers = u32::try_from(two_per_core).unwrap_or(u32::MAX).min(pool.max_connections).max(2);
-                let read_pool = SqlitePoolOptions::new()
+                let read_pool = ping_when_idle(SqlitePoolOptions::new())
                     .max_connections(readers)
                     .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options.clone())
                     .await
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
-                let write_pool = SqlitePoolOptions::new()
+                let write_pool = ping_when_idle(SqlitePoolOptions::new())
                     .max_connections(1)
                     .acquire_timeout(pool.acquire_timeout.max(Duration::from_secs(30)))
                     .connect_with(options)
@@ -142,7 +163,7 @@ impl Store {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
-                let pg_pool = PgPoolOptions::new()
+                let pg_pool = ping_when_idle(PgPoolOptions::new())
                     .max_connections(pool.max_connections.max(3))
                     .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options)

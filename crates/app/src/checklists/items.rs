@@ -161,6 +161,7 @@ impl App {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        let base = self.snapshots.take(instance_id, instance.revision);
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
@@ -177,7 +178,7 @@ impl App {
         .await?;
         self.settle(&tx, actor, &instance, now).await?;
         commit(tx).await?;
-        self.instance_view(actor, instance_id).await
+        self.view_after_item_change(actor, base, instance_id, item_id).await
     }
 
     /// Applies one item change with its consequences (not the instance roll-up).
@@ -449,6 +450,7 @@ impl App {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, instance_id).await?;
+        let base = self.snapshots.take(instance_id, instance.revision);
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
@@ -466,7 +468,7 @@ impl App {
         commit(tx).await?;
         let activity =
             json!({ "action": "COMMENTED", "comment": comment, "user_id": actor.recorded_id(), "created_at": now });
-        Ok((self.instance_view(actor, instance_id).await?, activity))
+        Ok((self.view_after_item_change(actor, base, instance_id, item_id).await?, activity))
     }
 
     /// `POST …/final-verdict`: allowed on an item with exception evidence (its own skip
@@ -482,6 +484,7 @@ impl App {
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        let base = self.snapshots.take(instance_id, instance.revision);
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
@@ -520,7 +523,7 @@ impl App {
         live::checklist_event(&tx, now, &instance, "ITEM_UPDATED", actor, payload).await?;
         instances::touch_instance(&tx, instance.id, now).await?;
         commit(tx).await?;
-        self.instance_view(actor, instance_id).await
+        self.view_after_item_change(actor, base, instance_id, item_id).await
     }
 
     pub async fn list_subitems(&self, actor: &Actor, instance_id: Uuid, item_id: Uuid) -> AppResult<Value> {

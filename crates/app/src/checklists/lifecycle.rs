@@ -19,7 +19,7 @@ use sentinelops_store::repo::instances::{self, InstanceRow, OverrideRow, Partici
 use sentinelops_store::{Conn, Tx};
 
 use super::items::Change;
-use super::view::{InstanceView, Loaded, render};
+use super::view::{InstanceView, Loaded};
 use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
@@ -99,13 +99,6 @@ impl App {
         let document = std::sync::Arc::new(super::cache::InstanceDocument::new(body));
         self.instance_documents.put(id, seen, built_at, std::sync::Arc::clone(&document));
         Ok(document)
-    }
-
-    pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
-        let reader = self.store.reader();
-        let loaded = Loaded::read(reader, instance).await?;
-        let online = self.online_among(loaded.participants.iter().map(|p| p.user_id).collect()).await?;
-        render(reader, loaded, self.clock.now(), &online).await
     }
 
     /// Recomputes the working status after a change, and acts on reaching review:

@@ -8,6 +8,7 @@ mod items;
 mod lifecycle;
 mod listing;
 mod policy;
+mod snapshot;
 pub mod view;
 
 pub use create::CreateInstance;
@@ -18,3 +19,4 @@ pub use view::InstanceView;
 
 pub(crate) use create::active_template;
 pub(crate) use policy::PolicyCache;
+pub(crate) use snapshot::SnapshotCache;

@@ -2,6 +2,7 @@
 //! number of queries whatever the instance's size.
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -229,6 +230,62 @@ impl Loaded {
     pub(crate) fn subitem_statuses(&self) -> Vec<ItemStatus> {
         self.subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect()
     }
+
+    pub(crate) fn participant_ids(&self) -> Vec<Uuid> {
+        self.participants.iter().map(|p| p.user_id).collect()
+    }
+
+    /// Everyone the view shows by name.
+    fn people_named(&self) -> HashSet<Uuid> {
+        let mut ids: HashSet<Uuid> = HashSet::new();
+        ids.extend(self.instance.created_by);
+        ids.extend(self.instance.closed_by);
+        for i in &self.items {
+            ids.extend([i.started_by, i.completed_by, i.final_verdict_by].into_iter().flatten());
+        }
+        for s in &self.subitems {
+            ids.extend([s.started_by, s.completed_by].into_iter().flatten());
+        }
+        ids.extend(self.activity.iter().map(|a| a.user_id));
+        ids.extend(self.participants.iter().map(|p| p.user_id));
+        ids
+    }
+
+    /// Puts one item's rows as they are now in place of what was read before, with
+    /// the instance row written by the same change.
+    pub(crate) fn replace_item(&mut self, instance: InstanceRow, item: ItemRows) {
+        self.instance = instance;
+        let id = item.row.id;
+        if let Some(slot) = self.items.iter_mut().find(|i| i.id == id) {
+            *slot = item.row;
+        }
+        // Within one item, rows keep the order of the per-item queries, which sort
+        // as the per-instance ones do; the view groups rows by item.
+        self.subitems.retain(|s| s.instance_item_id != id);
+        self.subitems.extend(item.subitems);
+        self.activity.retain(|a| a.instance_item_id != id);
+        self.activity.extend(item.activity);
+    }
+}
+
+/// One item's own rows, read after it changed.
+pub(crate) struct ItemRows {
+    pub row: InstanceItemRow,
+    pub subitems: Vec<InstanceSubitemRow>,
+    pub activity: Vec<ActivityRow>,
+}
+
+impl ItemRows {
+    pub(crate) async fn read(c: &impl Conn, instance_id: Uuid, item_id: Uuid) -> AppResult<Option<ItemRows>> {
+        let Some(row) = instances::find_item(c, instance_id, item_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ItemRows {
+            subitems: instances::subitems_of_item(c, item_id).await?,
+            activity: instances::activity_of_item(c, item_id).await?,
+            row,
+        }))
+    }
 }
 
 fn event_view(e: &InstanceEventRow) -> EventView {
@@ -244,27 +301,45 @@ fn event_view(e: &InstanceEventRow) -> EventView {
     }
 }
 
-/// Builds the full view: two more queries (the template row and the users named).
-pub(crate) async fn render(
-    c: &impl Conn,
-    loaded: Loaded,
-    now: DateTime<Utc>,
-    online: &HashSet<Uuid>,
-) -> AppResult<InstanceView> {
-    let template = templates::find_template(c, loaded.instance.template_id).await?;
-    let mut ids: HashSet<Uuid> = HashSet::new();
-    ids.extend(loaded.instance.created_by);
-    ids.extend(loaded.instance.closed_by);
-    for i in &loaded.items {
-        ids.extend([i.started_by, i.completed_by, i.final_verdict_by].into_iter().flatten());
+/// What a view shows besides the checklist's own rows: its template, the people it
+/// names and who of its participants is online. None of it bumps the checklist's
+/// revision, so a kept copy is read again once it is `SURROUNDINGS_MAX_AGE` old.
+pub(crate) struct Surroundings {
+    template: Option<templates::TemplateRow>,
+    people: HashMap<Uuid, users::UserRow>,
+    online: HashSet<Uuid>,
+    read_at: Instant,
+}
+
+/// How stale kept surroundings may be (the same bound as cached documents).
+pub(crate) const SURROUNDINGS_MAX_AGE: Duration = Duration::from_secs(1);
+
+impl Surroundings {
+    /// Reads the surroundings of `loaded` (two queries); `online` is who of its
+    /// participants is online.
+    pub(crate) async fn read(c: &impl Conn, loaded: &Loaded, online: HashSet<Uuid>) -> AppResult<Surroundings> {
+        let read_at = Instant::now();
+        let template = templates::find_template(c, loaded.instance.template_id).await?;
+        let people = users::find_many(c, loaded.people_named().into_iter().collect())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        Ok(Surroundings { template, people, online, read_at })
     }
-    for s in &loaded.subitems {
-        ids.extend([s.started_by, s.completed_by].into_iter().flatten());
+
+    /// Whether these still describe `loaded`: fresh enough, and naming everyone it names.
+    pub(crate) fn still_fit(&self, loaded: &Loaded) -> bool {
+        self.read_at.elapsed() < SURROUNDINGS_MAX_AGE
+            && loaded.people_named().iter().all(|id| self.people.contains_key(id))
     }
-    ids.extend(loaded.activity.iter().map(|a| a.user_id));
-    ids.extend(loaded.participants.iter().map(|p| p.user_id));
-    let people: HashMap<Uuid, users::UserRow> =
-        users::find_many(c, ids.into_iter().collect()).await?.into_iter().map(|u| (u.id, u)).collect();
+}
+
+/// Builds the full view from rows already read (no query).
+pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc>) -> InstanceView {
+    let people = &around.people;
+    let online = &around.online;
+    let template = around.template.as_ref();
     let person = |id: Option<Uuid>| id.and_then(|id| people.get(&id)).map(user_ref);
 
     let mut events: HashMap<Uuid, Vec<EventView>> = HashMap::new();
@@ -402,17 +477,17 @@ pub(crate) async fn render(
             })
         })
         .collect();
-    Ok(InstanceView {
+    InstanceView {
         id: inst.id,
         template: InstanceTemplateView {
             id: template_id,
             name: inst.template_name.clone(),
             description: inst.template_description.clone(),
             shift: inst.shift.clone(),
-            is_active: template.as_ref().is_some_and(|t| t.is_active),
+            is_active: template.is_some_and(|t| t.is_active),
             version: inst.template_version,
-            created_by: template.as_ref().and_then(|t| t.created_by),
-            created_at: template.as_ref().map(|t| t.created_at),
+            created_by: template.and_then(|t| t.created_by),
+            created_at: template.map(|t| t.created_at),
             section_id: inst.section_id,
             items: items.iter().map(|i| i.template_item.clone()).collect(),
         },
@@ -433,5 +508,5 @@ pub(crate) async fn render(
         time_remaining_minutes,
         exception_count: inst.exception_count,
         revision: inst.revision,
-    })
+    }
 }

@@ -330,6 +330,16 @@ pub async fn activity_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Ac
         .await?)
 }
 
+/// One item's activity, in the order of `activity_of`.
+pub async fn activity_of_item(c: &impl Conn, item_id: Uuid) -> StoreResult<Vec<ActivityRow>> {
+    Ok(activity::Entity::find()
+        .filter(activity::Column::InstanceItemId.eq(item_id))
+        .order_by_asc(activity::Column::CreatedAt)
+        .order_by_asc(activity::Column::Id)
+        .all(c)
+        .await?)
+}
+
 /// Adds a participant; false when they had already joined.
 pub async fn add_participant(c: &impl Conn, row: ParticipantRow) -> StoreResult<bool> {
     let existing = participants::Entity::find()
