@@ -23,7 +23,7 @@ use sentinelops_store::repo::instances::InstanceRow;
 use super::view::{InstanceView, ItemRows, Loaded, Surroundings, assemble};
 use crate::App;
 use crate::actor::Actor;
-use crate::error::{AppResult, not_found};
+use crate::error::AppResult;
 
 /// A checklist's rows at one revision, with what its view needs besides.
 pub(crate) struct Snapshot {
@@ -110,10 +110,16 @@ impl App {
     ) -> AppResult<InstanceView> {
         let reader = self.store.reader();
         let instance = self.visible_instance(reader, actor, id).await?;
-        let snapshot = match base {
-            Some(mut snapshot) if instance.revision == snapshot.revision() + 1 => {
-                let item =
-                    ItemRows::read(reader, id, item_id).await?.ok_or_else(|| not_found("Checklist item not found"))?;
+        let changed_item = match &base {
+            Some(snapshot) if instance.revision == snapshot.revision() + 1 => {
+                ItemRows::read(reader, id, item_id).await?
+            }
+            _ => None,
+        };
+        // An item gone since the commit (deleted meanwhile) means a whole read, not an
+        // error answering a change that was committed.
+        let snapshot = match (base, changed_item) {
+            (Some(mut snapshot), Some(item)) => {
                 snapshot.loaded.replace_item(instance, item);
                 if !snapshot.around.still_fit(&snapshot.loaded) {
                     let online = self.online_among(snapshot.loaded.participant_ids()).await?;
