@@ -124,7 +124,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     tracing::info!(%address, backend = app.store.backend().name(), "SentinelOps is serving");
     println!("SentinelOps is listening on http://{address} ({} database).", app.store.backend().name());
     let background = app.start_background().await?;
+    let idle_app = app.clone();
+    let idle_collector = crate::allocator::spawn_idle_collector(move || {
+        let app = idle_app.clone();
+        async move { app.release_idle_memory().await }
+    });
     sentinelops_web::serve(listener, AppState::new(app.clone(), web), shutdown_signal()).await?;
+    idle_collector.abort();
     for task in background {
         let _ = task.await;
     }

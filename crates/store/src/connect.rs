@@ -235,6 +235,29 @@ impl Store {
         }
     }
 
+    /// On SQLite, closes the pooled connections nobody is using, but one reader: each
+    /// holds a thread, a page cache and that thread's allocator pages, and reopening one
+    /// costs about a millisecond. The server calls it once it has gone idle. PostgreSQL
+    /// connections are dearer to open and hold little on our side, so they stay.
+    pub async fn close_idle_connections(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        for (connection, keep) in [(&self.read, 1), (&self.write, 0)] {
+            let pool = connection.get_sqlite_connection_pool();
+            for _ in keep..pool.num_idle() {
+                match pool.try_acquire() {
+                    Some(idle) => {
+                        if let Err(e) = idle.close().await {
+                            tracing::debug!(error = %e, "closing an idle SQLite connection failed");
+                        }
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read.execute_unprepared("SELECT 1").await.is_ok()

@@ -1,6 +1,7 @@
 //! The middleware stack: request ids, tracing without query strings, CORS, body
 //! limits, timeouts, panic capture, metrics, and the final error shape.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -139,9 +140,19 @@ fn is_html(response: &Response) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
+/// Requests begun by this process, for telling when it has gone idle.
+static REQUESTS_STARTED: AtomicU64 = AtomicU64::new(0);
+
+/// How many requests this process has begun so far (all servers in it together).
+/// The binary reads it to give memory back once no request has come for a while.
+pub fn requests_started() -> u64 {
+    REQUESTS_STARTED.load(Ordering::Relaxed)
+}
+
 /// Request counts and latency per route template (never per raw path, so ids do
 /// not explode the label space).
 async fn record_metrics(request: Request<Body>, next: Next) -> Response {
+    REQUESTS_STARTED.fetch_add(1, Ordering::Relaxed);
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();

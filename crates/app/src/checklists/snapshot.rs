@@ -79,6 +79,25 @@ impl SnapshotCache {
             entries.retain(|_, (_, used)| used.elapsed() < IDLE_FOR);
         }
     }
+
+    /// Lets go of every snapshot (the process is idle; the next change reads its
+    /// checklist whole).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            *entries = HashMap::new();
+        }
+    }
+}
+
+impl App {
+    /// Lets go of what only helps under load (kept rows, expired documents, SQLite
+    /// connections beyond one), so that an idle process holds little; the binary calls
+    /// it when no request has come for a few seconds.
+    pub async fn release_idle_memory(&self) {
+        self.snapshots.clear();
+        self.instance_documents.drop_expired();
+        self.store.close_idle_connections().await;
+    }
 }
 
 impl App {

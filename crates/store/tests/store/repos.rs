@@ -269,3 +269,38 @@ async fn sqlite_is_built_with_qpsg_and_without_memory_statistics() {
     }
     fresh.finish().await;
 }
+
+#[tokio::test]
+async fn idle_sqlite_connections_close_but_one_reader_and_work_after() {
+    use sea_orm::{DbBackend, TransactionTrait};
+    let fresh = Fresh::new().await;
+    let store = &fresh.store;
+    if store.reader().get_database_backend() == DbBackend::Sqlite {
+        // Three reads at once hold three reader connections; a write opens the writer.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let read = store.reader().begin().await.unwrap();
+            assert!(users::find_by_login(&read, "nobody").await.unwrap().is_none());
+            held.push(read);
+        }
+        for read in held {
+            read.rollback().await.unwrap();
+        }
+        let tx = store.begin_write().await.unwrap();
+        users::insert(&tx, new_user("before", "user")).await.unwrap();
+        commit(tx).await.unwrap();
+        let readers = store.reader().get_sqlite_connection_pool();
+        assert_eq!(readers.size(), 3, "three readers were open");
+
+        store.close_idle_connections().await;
+        assert_eq!(store.reader().get_sqlite_connection_pool().size(), 1, "one reader stays open");
+
+        // Closed connections reopen on demand: reads and writes still work.
+        let tx = store.begin_write().await.unwrap();
+        users::insert(&tx, new_user("after", "user")).await.unwrap();
+        commit(tx).await.unwrap();
+        let found = users::find_by_login(store.reader(), "after").await.unwrap();
+        assert_eq!(found.map(|u| u.username).as_deref(), Some("after"));
+    }
+    fresh.finish().await;
+}
