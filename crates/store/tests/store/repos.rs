@@ -291,6 +291,15 @@ async fn idle_sqlite_connections_close_but_one_reader_and_work_after() {
         commit(tx).await.unwrap();
         let readers = store.reader().get_sqlite_connection_pool();
         assert_eq!(readers.size(), 3, "three readers were open");
+        // A finished transaction's connection goes back to the pool in the background;
+        // only connections back in the pool are idle and can be closed.
+        for _ in 0..200 {
+            if readers.num_idle() == 3 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(readers.num_idle(), 3, "the three readers went back to the pool");
 
         store.close_idle_connections().await;
         assert_eq!(store.reader().get_sqlite_connection_pool().size(), 1, "one reader stays open");
