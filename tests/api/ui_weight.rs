@@ -35,7 +35,7 @@ async fn no_page_weighs_more_than_200_kb_with_its_css_and_js() {
     let (status, created) = srv.post("/api/v1/checklists/templates", &admin_token, body).await;
     assert_eq!(status, 200, "{created}");
     let template = created["id"].as_str().unwrap();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = srv.operational_today().await;
     let body = json!({"shift": "MORNING", "checklist_date": today});
     let (status, created) = srv.post("/api/v1/checklists/instances", &operator, body).await;
     assert_eq!(status, 200, "{created}");

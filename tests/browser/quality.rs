@@ -125,7 +125,7 @@ async fn world() -> World {
     assert_eq!(status, 200, "{created}");
     let template = created["id"].as_str().unwrap().to_owned();
 
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = srv.operational_today().await;
     let body = json!({"shift": "MORNING", "checklist_date": today});
     let (status, created) = srv.post("/api/v1/checklists/instances", &operator, body).await;
     assert_eq!(status, 200, "{created}");

@@ -54,7 +54,7 @@ async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
     let template = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
     let (status, body) = srv.post("/api/v1/checklists/templates", &admin, template).await;
     assert_eq!(status, 200, "{body}");
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = srv.operational_today().await;
     let (status, body) = srv
         .post("/api/v1/checklists/instances", &operator_token, json!({"shift": "MORNING", "checklist_date": today}))
         .await;

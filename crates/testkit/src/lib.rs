@@ -90,6 +90,13 @@ impl TestServer {
         TestServer { base: format!("http://{addr}"), addr, client, app, database, shutdown: Some(tx), task: Some(task) }
     }
 
+    /// The server's operational day ("YYYY-MM-DD"): the date the dashboard and the
+    /// timeline call today. Between midnight and the day boundary (07:00 local) it is
+    /// yesterday's calendar date, so tests must not use the UTC date.
+    pub async fn operational_today(&self) -> String {
+        self.app.operational_today().await.expect("operational day").0.to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
