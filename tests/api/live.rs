@@ -305,3 +305,54 @@ async fn an_event_stream_on_one_instance_hears_a_change_made_through_another() {
     b.stop().await;
     a.finish().await;
 }
+
+/// Event names a stream sends until it ends; panics if it is still open after `within`.
+async fn events_until_the_end(mut response: reqwest::Response, within: Duration) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut text = String::new();
+    loop {
+        let left = deadline.checked_duration_since(tokio::time::Instant::now()).expect("the stream ends in time");
+        match tokio::time::timeout(left, response.chunk()).await.expect("the stream ends in time") {
+            Ok(Some(chunk)) => text.push_str(&String::from_utf8_lossy(&chunk)),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    text.lines().filter_map(|l| l.strip_prefix("event:")).map(|e| e.trim().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_signed_out_session_loses_its_sockets_and_event_stream_and_another_session_keeps_its_own() {
+    let web = sentinelops_web::WebConfig { live_session_recheck: Duration::from_millis(200), ..Default::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Default::default() }).await;
+    let f = floor(&srv).await;
+    let other_session = srv.login("max", PASSWORD).await;
+
+    let mut checklist = socket(&srv, "/api/v1/checklists/ws", &f.manager).await;
+    assert!(expect(&mut checklist, |v| v["type"] == "CONNECTION_ESTABLISHED", Duration::from_secs(5)).await.is_some());
+    let mut bell = socket(&srv, "/api/v1/notifications/ws", &f.manager).await;
+    assert!(expect(&mut bell, |v| v["type"] == "unread_notifications", Duration::from_secs(5)).await.is_some());
+    let mut kept = socket(&srv, "/api/v1/notifications/ws", &other_session).await;
+    assert!(expect(&mut kept, |v| v["type"] == "unread_notifications", Duration::from_secs(5)).await.is_some());
+    let stream = srv.client.get(srv.url("/api/v1/events")).bearer_auth(&f.manager).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+
+    let (status, _) = srv.post("/auth/logout", &f.manager, json!({})).await;
+    assert_eq!(status, 200);
+
+    assert_eq!(close_code(&mut checklist).await, Some(CloseCode::Policy), "the checklist socket closes");
+    assert_eq!(close_code(&mut bell).await, Some(CloseCode::from(4001)), "the notification socket closes");
+    let names = events_until_the_end(stream, Duration::from_secs(5)).await;
+    assert_eq!(names.last().map(String::as_str), Some("session_ended"), "the stream says why it ends: {names:?}");
+
+    // The same user's other session still hears live changes, well after a few re-checks.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (status, _) = srv
+        .patch(&item_path(&f.instance, 1), &f.operator, json!({"status": "SKIPPED", "reason": "Vendor window"}))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        expect(&mut kept, |v| v["type"] == "new_notification", Duration::from_secs(5)).await.is_some(),
+        "the other session's socket stays open"
+    );
+    srv.finish().await;
+}

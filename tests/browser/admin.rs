@@ -4,7 +4,8 @@
 //! time zone, audit and profile pages.
 
 use sentinelops_testkit::browser::{Browser, Session};
-use sentinelops_testkit::{PASSWORD, TestServer};
+use sentinelops_testkit::{Options, PASSWORD, TestServer};
+use sentinelops_web::WebConfig;
 
 async fn sign_in(session: &Session, login: &str, password: &str) {
     session.goto("/ui/login").await;
@@ -16,7 +17,9 @@ async fn sign_in(session: &Session, login: &str, password: &str) {
 
 #[tokio::test]
 async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session() {
-    let srv = TestServer::start().await;
+    // Open pages check their session every 300 ms (a minute by default).
+    let web = WebConfig { live_session_recheck: std::time::Duration::from_millis(300), ..WebConfig::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
     let section = srv.create_section("Treasury Ops").await;
     srv.create_user("root.admin", "admin", None).await;
     srv.create_user("mgr.treasury", "manager", Some(section)).await;
@@ -66,7 +69,12 @@ async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session()
     admin.goto("/ui/audit?event_type=USER_CREATED").await;
     admin.wait_for_text(".audit-table", "username: ada.okafor").await;
 
-    // The new user, in a second browser, with another session open elsewhere (the API).
+    // The new user, on a wall screen showing the dashboard, in a second browser, and with
+    // another session open elsewhere (the API).
+    let wall = browser.session("wall").await;
+    sign_in(&wall, "ada.okafor", "Str0nger-still!").await;
+    wall.goto("/ui/dashboard").await;
+    wall.wait_for("main h1").await;
     let other_token = srv.login("ada.okafor", "Str0nger-still!").await;
     let ada = browser.session("ada").await;
     sign_in(&ada, "ada.okafor", "Str0nger-still!").await;
@@ -83,6 +91,21 @@ async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session()
     ada.wait_for_text(&format!("#session-{other_id}"), "Ended").await;
     assert_eq!(srv.get("/auth/me", &other_token).await.0, 401, "the revoked session no longer works");
     assert!(ada.path().await.starts_with("/ui/profile"), "this session goes on");
+
+    // The wall screen's session (ada's oldest) is ended too: its open page learns it
+    // from the live stream and goes to the sign-in page by itself.
+    let began =
+        |s: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(s["created_at"].as_str().unwrap()).unwrap();
+    let oldest = sessions.as_array().and_then(|s| s.iter().min_by_key(|s| began(s))).expect("ada's sessions");
+    let wall_id = oldest["id"].as_str().unwrap().to_owned();
+    assert_ne!(wall_id, other_id);
+    ada.goto("/ui/profile").await;
+    ada.click(&format!("#session-{wall_id} button[data-open-dialog]")).await;
+    ada.click(&format!("#revoke-{wall_id} button[type=submit]")).await;
+    ada.wait_for_text(&format!("#session-{wall_id}"), "Ended").await;
+    wall.wait_for("input[name=password]").await;
+    assert!(wall.path().await.starts_with("/ui/login"), "the wall screen shows the sign-in page");
+    wall.close().await;
 
     ada.close().await;
     admin.close().await;

@@ -19,6 +19,9 @@ pub struct WebConfig {
     pub static_dir: Option<PathBuf>,
     /// Per-request time limit.
     pub request_timeout: std::time::Duration,
+    /// How often an open live connection (WebSocket or event stream) checks its
+    /// session again: a revoked or expired session, or a deactivated user, loses it.
+    pub live_session_recheck: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -29,6 +32,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             static_dir: None,
             request_timeout: std::time::Duration::from_secs(30),
+            live_session_recheck: std::time::Duration::from_secs(60),
         }
     }
 }

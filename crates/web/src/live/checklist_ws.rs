@@ -3,7 +3,6 @@
 //! user's section may see (the original broadcast everything to everyone).
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -73,8 +72,7 @@ async fn serve(
     let app = &state.app;
     let mut subscriptions: HashSet<Uuid> = HashSet::new();
     // The session is re-checked now and then: a revoked session loses its socket.
-    let mut recheck = tokio::time::interval(Duration::from_secs(60));
-    recheck.tick().await;
+    let mut recheck = super::session_recheck(state);
     loop {
         tokio::select! {
             incoming = socket.recv() => {

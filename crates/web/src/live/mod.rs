@@ -27,6 +27,15 @@ pub fn sized(ws: axum::extract::ws::WebSocketUpgrade) -> axum::extract::ws::WebS
     ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).max_frame_size(64 * 1024)
 }
 
+/// The timer of an open live connection's session checks: the first tick comes one
+/// period after connecting (the connection was just authenticated).
+pub fn session_recheck(state: &AppState) -> tokio::time::Interval {
+    let period = state.web.live_session_recheck;
+    let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    timer
+}
+
 /// The `?token=` of a WebSocket URL (browsers cannot set headers on sockets).
 #[derive(Debug, serde::Deserialize)]
 pub struct TokenQuery {

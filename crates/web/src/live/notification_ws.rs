@@ -2,7 +2,7 @@
 //! `new_notification` as they are created for the user, `ping`/`pong`, `get_unread`,
 //! `mark_read` (answered with `notification_updated` and a fresh unread list).
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -50,7 +50,11 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
     let mut events = app.live.subscribe();
     let mut shutdown = app.live.shutdown_signal();
     app.connect_presence(&actor).await;
-    if socket.send(unread(&state, &actor, 50).await).await.is_ok() {
+    // `current` follows role and section changes; `actor` ends the presence it began.
+    let mut current = actor.clone();
+    // A revoked or expired session, or a deactivated user, loses the socket.
+    let mut recheck = super::session_recheck(&state);
+    if socket.send(unread(&state, &current, 50).await).await.is_ok() {
         loop {
             tokio::select! {
                 incoming = socket.recv() => {
@@ -67,17 +71,17 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                         Some("ping") | Some("PING") => vec![envelope("pong", json!({ "timestamp": app.clock.now() }))],
                         Some("get_unread") => {
                             let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(50);
-                            vec![unread(&state, &actor, limit).await]
+                            vec![unread(&state, &current, limit).await]
                         }
                         Some("mark_read") => {
                             let id = params.get("notification_id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
                             let success = match id {
-                                Some(id) => app.mark_notification_read(&actor, id).await.is_ok(),
+                                Some(id) => app.mark_notification_read(&current, id).await.is_ok(),
                                 None => false,
                             };
                             vec![
                                 envelope("notification_updated", json!({ "notification_id": id, "success": success })),
-                                unread(&state, &actor, 50).await,
+                                unread(&state, &current, 50).await,
                             ]
                         }
                         _ => vec![envelope("error", json!({ "message": "Unknown message type" }))],
@@ -91,8 +95,8 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                     }
                 }
                 event = events.recv() => match event {
-                    Ok(event) if event.topic == "notification" && event.visible_to(&actor) => {
-                        let notification = notification_for(&event.payload, actor.user_id);
+                    Ok(event) if event.topic == "notification" && event.visible_to(&current) => {
+                        let notification = notification_for(&event.payload, current.user_id);
                         let kind = if event.kind == "notification_updated" { "notification_updated" } else { "new_notification" };
                         if socket.send(envelope(kind, json!({ "notification": notification }))).await.is_err() {
                             break;
@@ -100,11 +104,19 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                     }
                     Ok(_) => {}
                     Err(RecvError::Lagged(_)) => {
-                        if socket.send(unread(&state, &actor, 50).await).await.is_err() {
+                        if socket.send(unread(&state, &current, 50).await).await.is_err() {
                             break;
                         }
                     }
                     Err(RecvError::Closed) => break,
+                },
+                _ = recheck.tick() => match app.authenticate(&token, &meta).await {
+                    Ok(fresh) => current = fresh,
+                    Err(_) => {
+                        let frame = CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        break;
+                    }
                 },
                 _ = shutdown.changed() => break,
             }

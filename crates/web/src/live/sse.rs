@@ -2,6 +2,7 @@
 //! session cookie). `Last-Event-ID` replays what was missed from the database; comments
 //! keep the connection alive; the stream ends promptly when the server shuts down.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use futures::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use sentinelops_app::AuthError;
 use sentinelops_app::live::LiveEvent;
+use sentinelops_app::{AuthError, RequestMeta};
 
 use crate::error::{ApiError, auth_error};
 use crate::extract::{ClientMeta, bearer_token};
@@ -61,40 +62,83 @@ pub async fn stream(State(state): State<AppState>, ClientMeta(meta): ClientMeta,
         Some(id) => state.app.replay_live(&actor, id, 1000).await.unwrap_or_default(),
         None => Vec::new(),
     };
-    // Live events already sent by the replay are skipped by id (not by "greater than":
-    // an event may commit after a later one and reach the pump late).
-    let replayed: std::collections::HashSet<i64> = replay.iter().map(|e| e.id).collect();
+    let replayed: HashSet<i64> = replay.iter().map(|e| e.id).collect();
     let app = state.app.clone();
     let shutdown = state.app.live.shutdown_signal();
     let presence_actor = actor.clone();
     app.connect_presence(&presence_actor).await;
-    let guard = Arc::new(PresenceGuard { app: app.clone(), actor: presence_actor });
+    let guard = PresenceGuard { app: app.clone(), actor: presence_actor };
 
     let replay_stream = stream::iter(replay.into_iter().map(|e| Ok::<Event, Infallible>(to_sse(&e))));
-    // The stream's state: the live receiver, the shutdown signal, who reads, the
-    // presence guard and the ids the replay already sent.
-    let state = (live, shutdown, actor, guard, replayed);
-    let following = stream::unfold(state, |(mut live, mut shutdown, actor, guard, replayed)| async move {
-        loop {
-            tokio::select! {
-                event = live.recv() => match event {
-                    Ok(event) if !replayed.contains(&event.id) && event.visible_to(&actor) => {
-                        return Some((Ok(to_sse(&event)), (live, shutdown, actor, guard, replayed)));
-                    }
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(_)) => {
-                        let resync = Event::default().event("resync").data("{}");
-                        return Some((Ok(resync), (live, shutdown, actor, guard, replayed)));
-                    }
-                    Err(RecvError::Closed) => return None,
-                },
-                _ = shutdown.changed() => return None,
-            }
-        }
+    let follow = Follow {
+        app,
+        live,
+        shutdown,
+        actor,
+        token,
+        meta,
+        recheck: super::session_recheck(&state),
+        _presence: guard,
+        replayed,
+        ended: false,
+    };
+    let following = stream::unfold(follow, |mut follow| async move {
+        let event = follow.next().await?;
+        Some((Ok::<Event, Infallible>(event), follow))
     });
     let body: std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> =
         Box::pin(replay_stream.chain(following));
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response()
+}
+
+/// The live part of a stream: who reads, what the replay already sent, and when
+/// the session is checked again.
+struct Follow {
+    app: sentinelops_app::App,
+    live: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    actor: sentinelops_app::Actor,
+    token: String,
+    meta: RequestMeta,
+    recheck: tokio::time::Interval,
+    /// Dropped with the stream: ends the reader's presence.
+    _presence: PresenceGuard,
+    /// Live events already sent by the replay are skipped by id (not by "greater
+    /// than": an event may commit after a later one and reach the pump late).
+    replayed: HashSet<i64>,
+    /// `session_ended` was sent: the stream ends.
+    ended: bool,
+}
+
+impl Follow {
+    /// The next event to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<Event> {
+        if self.ended {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                event = self.live.recv() => match event {
+                    Ok(event) if !self.replayed.contains(&event.id) && event.visible_to(&self.actor) => {
+                        return Some(to_sse(&event));
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => return Some(Event::default().event("resync").data("{}")),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.recheck.tick() => match self.app.authenticate(&self.token, &self.meta).await {
+                    // A changed role or section applies to the open stream too.
+                    Ok(fresh) => self.actor = fresh,
+                    // Revoked, expired or deactivated: say so (the UI goes to sign-in) and end.
+                    Err(_) => {
+                        self.ended = true;
+                        return Some(Event::default().event("session_ended").data("{}"));
+                    }
+                },
+                _ = self.shutdown.changed() => return None,
+            }
+        }
+    }
 }
 
 /// Ends the stream's presence when the stream is dropped.

@@ -188,6 +188,11 @@
       source.addEventListener(kind, function (event) { onLive(kind, event.data); });
     });
     source.onmessage = function (event) { onLive("message", event.data); };
+    // The session was revoked, expired or its user deactivated: sign in again.
+    source.addEventListener("session_ended", function () {
+      source.close();
+      window.location.assign("/ui/login");
+    });
     // EventSource reconnects by itself (sending Last-Event-ID, so missed events replay).
   }
 
