@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sentinelops_app::jobs::Job;
 use sentinelops_domain::{Clock, ManualClock};
+use sentinelops_store::repo::live;
 use sentinelops_testkit::{Options, TestServer, test_config};
 use serde_json::{Value, json};
 
@@ -220,10 +221,14 @@ async fn stale_shifts_become_incomplete_and_the_day_is_created_at_the_set_time()
     assert_eq!(d.srv.app.run_job(Job::StaleShifts).await.unwrap(), Some(0));
 
     // Retention (30 days for ops events here): nothing is old yet; 40 days on, all of it is.
+    let live_events = || async { live::after(d.srv.app.store.reader(), 0, 1_000).await.unwrap() };
     assert_eq!(d.srv.app.run_job(Job::Retention).await.unwrap(), Some(0));
+    let kept = live_events().await;
+    assert!(!kept.is_empty(), "the day's live events are kept for replay");
     d.clock.advance(Duration::days(40));
     let purged = d.srv.app.run_job(Job::Retention).await.unwrap().unwrap();
     assert!(purged >= 4, "{purged}");
+    assert_eq!(live_events().await.len(), 0, "live events go after a day, whatever the configuration");
     let admin_token = d.srv.login("root.admin", sentinelops_testkit::PASSWORD).await;
     let (_, events) = d.srv.get("/api/v1/ops/events", &admin_token).await;
     let types: Vec<&str> =

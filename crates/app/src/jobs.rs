@@ -402,6 +402,8 @@ impl App {
 
     /// Deletes auth events, ops events and notifications older than their configured
     /// retention (off by default), in batches; each purge is itself an ops event.
+    /// Idempotency keys and live events, which serve retries and reconnects only, go
+    /// after a day whatever the configuration (housekeeping, not counted).
     pub async fn apply_retention(&self) -> AppResult<usize> {
         let jobs = &self.config.jobs;
         let now = self.clock.now();
@@ -411,9 +413,9 @@ impl App {
             ("notifications", jobs.retain_notifications),
         ];
         let mut total = 0usize;
-        // Idempotency keys serve retries only: a day is plenty.
         let tx = self.store.begin_write().await?;
         sentinelops_store::repo::idempotency::purge(&tx, now - Duration::days(1)).await?;
+        sentinelops_store::repo::live::purge(&tx, now - Duration::days(1), 5_000).await?;
         commit(tx).await?;
         for (class, keep) in classes {
             let Some(keep) = keep else { continue };
