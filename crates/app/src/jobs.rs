@@ -415,7 +415,7 @@ impl App {
         let mut total = 0usize;
         let tx = self.store.begin_write().await?;
         sentinelops_store::repo::idempotency::purge(&tx, now - Duration::days(1)).await?;
-        sentinelops_store::repo::live::purge(&tx, now - Duration::days(1), 5_000).await?;
+        retention::purge_live_events(&tx, now - Duration::days(1), 5_000).await?;
         commit(tx).await?;
         for (class, keep) in classes {
             let Some(keep) = keep else { continue };

@@ -2,7 +2,6 @@
 //! pushes are hints and clients replay what they missed from here. On PostgreSQL the
 //! insert also NOTIFYs, inside the transaction, so other instances wake on commit.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -43,23 +42,4 @@ pub async fn with_ids(c: &impl Conn, ids: Vec<i64>) -> StoreResult<Vec<LiveRow>>
 /// The newest event id (0 when there is none).
 pub async fn last_id(c: &impl Conn) -> StoreResult<i64> {
     Ok(Entity::find().order_by_desc(Column::Id).limit(1).one(c).await?.map_or(0, |r| r.id))
-}
-
-/// Deletes up to `batch` of the oldest events written before `before`. Replay after a
-/// reconnect needs minutes of them, not history; ids are never reused (an identity
-/// column, `AUTOINCREMENT` on SQLite), so cursors stay valid after a purge.
-pub async fn purge(c: &impl Conn, before: DateTime<Utc>, batch: u64) -> StoreResult<u64> {
-    let ids: Vec<i64> = Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::CreatedAt.lt(before))
-        .order_by_asc(Column::Id)
-        .limit(batch)
-        .into_tuple()
-        .all(c)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    Ok(Entity::delete_many().filter(Column::Id.is_in(ids)).exec(c).await?.rows_affected)
 }
