@@ -162,9 +162,14 @@ impl App {
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
         let base = self.snapshots.take(instance_id, instance.revision);
-        let item = instances::find_item(&tx, instance_id, item_id)
-            .await?
-            .ok_or_else(|| not_found("Checklist item not found"))?;
+        // The kept rows, when there are some, are this revision's: no need to read
+        // the item or (after the change) every item's status inside the write.
+        let item = match base.as_ref().and_then(|snapshot| snapshot.item(item_id)) {
+            Some(item) => item.clone(),
+            None => instances::find_item(&tx, instance_id, item_id)
+                .await?
+                .ok_or_else(|| not_found("Checklist item not found"))?,
+        };
         let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
         self.apply_item_change(
             &tx,
@@ -176,7 +181,8 @@ impl App {
             now,
         )
         .await?;
-        self.settle(&tx, actor, &instance, now).await?;
+        let statuses = base.as_ref().map(|snapshot| snapshot.item_statuses_after(item_id, to));
+        self.settle(&tx, actor, &instance, statuses, now).await?;
         commit(tx).await?;
         self.view_after_item_change(actor, base, instance_id, item_id).await
     }
@@ -420,7 +426,7 @@ impl App {
                 current: item_state(&item),
             });
         };
-        self.settle(&tx, actor, &instance, now).await?;
+        self.settle(&tx, actor, &instance, None, now).await?;
         let subitems = instances::subitems_of_item(&tx, item.id).await?;
         commit(tx).await?;
         let done = subitems.iter().filter(|s| s.status == "COMPLETED").count();
@@ -651,7 +657,7 @@ impl App {
                 Change { to: ItemStatus::InProgress, reason: None, comment: None, verdict: None, expected: None };
             self.apply_item_change(&tx, actor, &instance, item.clone(), start, &item_policy, now).await?;
         }
-        self.settle(&tx, actor, &instance, now).await?;
+        self.settle(&tx, actor, &instance, None, now).await?;
         let subitems = instances::subitems_of_item(&tx, item.id).await?;
         let done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
         let payload = json!({

@@ -102,32 +102,43 @@ impl App {
     }
 
     /// Recomputes the working status after a change, and acts on reaching review:
-    /// the managers are asked to sign off and failed work is carried over.
+    /// the managers are asked to sign off and failed work is carried over. `current`
+    /// is the instance row as it stands in this transaction (read under its lock, or
+    /// as just saved): it is written back whole when the status moves. `statuses` are
+    /// the items' statuses after the change when the caller knows them; else they are
+    /// read.
     pub(crate) async fn settle(
         &self,
         c: &Tx,
         actor: &Actor,
-        instance: &InstanceRow,
+        current: &InstanceRow,
+        statuses: Option<Vec<ItemStatus>>,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let mut current =
-            instances::find_instance(c, instance.id).await?.ok_or_else(|| not_found("Checklist instance not found"))?;
-        let from = status_of(&current);
+        let from = status_of(current);
         if from.is_closed() {
             instances::touch_instance(c, current.id, now).await?;
             return Ok(());
         }
-        let statuses: Vec<ItemStatus> =
-            instances::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect();
+        let statuses = match statuses {
+            Some(statuses) => statuses,
+            None => {
+                instances::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect()
+            }
+        };
         let to = progress_status(&statuses);
+        let mut current = current.clone();
         if to != from {
+            // One write for the new status and the revision bump every change makes.
             current.status = to.as_str().to_owned();
             current.updated_at = now;
+            current.revision += 1;
             instances::save_instance(c, current.clone()).await?;
             let payload = json!({ "status": to.as_str(), "previous_status": from.as_str() });
             live::checklist_event(c, now, &current, "CHECKLIST_UPDATE", actor, payload).await?;
+        } else {
+            instances::touch_instance(c, current.id, now).await?;
         }
-        instances::touch_instance(c, current.id, now).await?;
         if to == InstanceStatus::PendingReview && from != InstanceStatus::PendingReview {
             let completion = completion_percentage(&statuses);
             notifications::send(
@@ -431,7 +442,7 @@ impl App {
         let details = json!({ "completed_items": completed_items, "completed_subitems": completed_subitems });
         self.record_override(&tx, actor, &instance, "ONE_TIME_COMPLETION", &reason, "PENDING_REVIEW", details, now)
             .await?;
-        self.settle(&tx, actor, &instance, now).await?;
+        self.settle(&tx, actor, &instance, None, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
     }
@@ -464,8 +475,8 @@ impl App {
         reopened.closed_at = None;
         reopened.closed_by = None;
         reopened.updated_at = now;
-        instances::save_instance(&tx, reopened).await?;
-        self.settle(&tx, actor, &instance, now).await?;
+        instances::save_instance(&tx, reopened.clone()).await?;
+        self.settle(&tx, actor, &reopened, None, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
     }

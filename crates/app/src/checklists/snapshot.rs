@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use sentinelops_store::repo::instances::InstanceRow;
+use sentinelops_domain::checklist::ItemStatus;
+use sentinelops_store::repo::instances::{InstanceItemRow, InstanceRow};
 
 use super::view::{InstanceView, ItemRows, Loaded, Surroundings, assemble};
 use crate::App;
@@ -34,6 +35,21 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     fn revision(&self) -> i64 {
         self.loaded.instance.revision
+    }
+
+    /// One of its items. Taken under the checklist's lock at the revision read there,
+    /// the row is the item as it stands: every change to an item bumps the revision.
+    pub(crate) fn item(&self, id: Uuid) -> Option<&InstanceItemRow> {
+        self.loaded.items.iter().find(|item| item.id == id)
+    }
+
+    /// Its items' statuses once item `id` has become `status`.
+    pub(crate) fn item_statuses_after(&self, id: Uuid, status: ItemStatus) -> Vec<ItemStatus> {
+        self.loaded
+            .items
+            .iter()
+            .filter_map(|item| if item.id == id { Some(status) } else { ItemStatus::parse(&item.status) })
+            .collect()
     }
 }
 
