@@ -356,3 +356,53 @@ async fn a_signed_out_session_loses_its_sockets_and_event_stream_and_another_ses
     );
     srv.finish().await;
 }
+
+/// Polls the LISTEN connections of `srv`'s database until `done` holds them (5 s at most).
+async fn listeners_until(srv: &TestServer, done: impl Fn(&[i32]) -> bool) -> Vec<i32> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let pids = srv.database().listening_connections().await;
+        if done(&pids) {
+            return pids;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "LISTEN connections now: {pids:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_live_pump_listens_again_after_postgresql_refused_it_for_a_while() {
+    let a = TestServer::start().await;
+    if !a.database().is_postgres() {
+        // SQLite has no LISTEN connection: commits wake the pump in-process.
+        a.finish().await;
+        return;
+    }
+    let f = floor(&a).await;
+    let b = TestServer::start_on(a.database().clone(), Options::default()).await;
+    let manager_on_b = b.login("max", PASSWORD).await;
+    let db = a.database();
+    for _ in 0..2 {
+        let before = listeners_until(&a, |pids| pids.len() == 2).await;
+        // A restart, as the pumps see it: their connections end and new ones are
+        // refused for longer than one retry; then the database is back.
+        db.allow_connections(false).await;
+        for pid in &before {
+            db.terminate_connection(*pid).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        db.allow_connections(true).await;
+        listeners_until(&a, |pids| pids.len() == 2 && pids.iter().all(|p| !before.contains(p))).await;
+    }
+    let listening = sse_events(&b, &manager_on_b, None, "ITEM_UPDATED", 1);
+    let change = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        a.patch(&item_path(&f.instance, 0), &f.operator, json!({"status": "COMPLETED"})).await
+    };
+    let (events, (status, _)) = tokio::join!(listening, change);
+    assert_eq!(status, 200);
+    assert_eq!(events[0].1["instance_id"], f.instance["id"]);
+    let mut b = b;
+    b.stop().await;
+    a.finish().await;
+}

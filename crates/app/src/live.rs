@@ -209,6 +209,8 @@ impl Pump {
 /// How long the pump waits for a wake-up before looking anyway (a lost NOTIFY costs
 /// at most this much delay).
 const SAFETY_POLL: Duration = Duration::from_millis(750);
+/// Pause after the LISTEN connection failed, before it is tried again.
+const RELISTEN_PAUSE: Duration = Duration::from_millis(500);
 
 impl App {
     /// Starts this process's pump: from now on, committed live events are broadcast.
@@ -229,9 +231,11 @@ impl App {
                         }
                     } => {
                         if !result {
-                            // The LISTEN connection dropped: reopen it; the cursor replays the gap.
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                            listener = app.store.listen().await.ok().flatten();
+                            // The LISTEN connection dropped. The listener connects and listens
+                            // again on its next call, as often as it takes; the pause keeps a
+                            // database that is down from being retried in a loop, the safety
+                            // poll carries events meanwhile, and the cursor replays the gap.
+                            tokio::time::sleep(RELISTEN_PAUSE).await;
                         }
                     }
                     () = tokio::time::sleep(SAFETY_POLL) => {}

@@ -301,8 +301,9 @@ pub struct ChangeListener {
 }
 
 impl ChangeListener {
-    /// Waits for the next notification; an error means the connection dropped (the
-    /// listener reconnects on the next call; callers replay from their cursor).
+    /// Waits for the next notification; an error means the connection dropped or could
+    /// not be made again (sqlx's listener reconnects and listens again on every next
+    /// call; callers replay from their cursor).
     pub async fn next(&mut self) -> StoreResult<()> {
         self.listener.recv().await.map(|_| ()).map_err(|e| StoreError::Config(format!("LISTEN connection lost: {e}")))
     }

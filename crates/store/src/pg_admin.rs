@@ -58,6 +58,40 @@ pub async fn databases_with_prefix(admin_url: &str, prefix: &str) -> StoreResult
     Ok(rows.into_iter().map(|(name,)| name).collect())
 }
 
+/// Connections to database `name` that are waiting on `LISTEN` (the live pumps).
+pub async fn listening_connections(admin_url: &str, name: &str) -> StoreResult<Vec<i32>> {
+    let options = PgConnectOptions::from_str(admin_url).map_err(config_err)?;
+    let mut conn = options.connect().await.map_err(config_err)?;
+    let rows: Vec<(i32,)> =
+        sea_orm::sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'")
+            .bind(name)
+            .fetch_all(&mut conn)
+            .await
+            .map_err(config_err)?;
+    let _ = conn.close().await;
+    Ok(rows.into_iter().map(|(pid,)| pid).collect())
+}
+
+/// `ALTER DATABASE name WITH ALLOW_CONNECTIONS …`: while false, new connections are
+/// refused (as while a database restarts); open ones stay.
+pub async fn allow_connections(admin_url: &str, name: &str, allow: bool) -> StoreResult<()> {
+    run(admin_url, &format!("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {allow}", checked(name)?)).await
+}
+
+/// Ends server connection `pid` (as a network failure or a restart would).
+pub async fn terminate_connection(admin_url: &str, pid: i32) -> StoreResult<()> {
+    let options = PgConnectOptions::from_str(admin_url).map_err(config_err)?;
+    let mut conn = options.connect().await.map_err(config_err)?;
+    let result = sea_orm::sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(config_err);
+    let _ = conn.close().await;
+    result
+}
+
 /// The URL of database `name` on the server of `admin_url`.
 pub fn url_for(admin_url: &str, name: &str) -> String {
     let (scheme, rest) = admin_url.split_once("://").unwrap_or(("postgres", admin_url));

@@ -88,6 +88,31 @@ impl TestDatabase {
         matches!(self.kind, Kind::Postgres { .. })
     }
 
+    /// PostgreSQL: the backend pids of connections waiting on `LISTEN` in this database
+    /// (empty on SQLite).
+    pub async fn listening_connections(&self) -> Vec<i32> {
+        match &self.kind {
+            Kind::Sqlite(_) => Vec::new(),
+            Kind::Postgres { admin_url, name } => {
+                pg_admin::listening_connections(admin_url, name).await.expect("read pg_stat_activity")
+            }
+        }
+    }
+
+    /// PostgreSQL: ends server connection `pid`, as a network failure would.
+    pub async fn terminate_connection(&self, pid: i32) {
+        if let Kind::Postgres { admin_url, .. } = &self.kind {
+            pg_admin::terminate_connection(admin_url, pid).await.expect("terminate a connection");
+        }
+    }
+
+    /// PostgreSQL: refuses (false) or accepts again (true) new connections to this database.
+    pub async fn allow_connections(&self, allow: bool) {
+        if let Kind::Postgres { admin_url, name } = &self.kind {
+            pg_admin::allow_connections(admin_url, name, allow).await.expect("alter the database");
+        }
+    }
+
     pub async fn drop_now(self) {
         match self.kind {
             Kind::Sqlite(path) => {

@@ -24,7 +24,7 @@ use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::auth::commit;
-use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::error::{AppError, AppResult, invalid};
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
 use crate::{App, validate};
