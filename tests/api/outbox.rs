@@ -447,3 +447,35 @@ impl Desk {
         self.clock.now()
     }
 }
+
+#[tokio::test]
+async fn a_slow_mail_server_cannot_hold_a_message_past_its_claim() {
+    let d = desk(|config, _, _| {
+        config.webhooks.targets.clear();
+        config.jobs.outbox_send_limit = std::time::Duration::from_secs(1);
+    })
+    .await;
+    // Each reply 400 ms late: a conversation of six replies takes longer than the 1 s limit.
+    d.smtp.delay_replies(std::time::Duration::from_millis(400));
+    d.act(0, "FAILED", "Disk at 97%").await;
+    let started = std::time::Instant::now();
+    assert_eq!(d.deliver().await, 0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "the send was cut at its limit");
+    let emails = d.rows("email").await;
+    assert!(!emails.is_empty());
+    for row in &emails {
+        assert_eq!((row.status.as_str(), row.attempts), ("PENDING", 1), "{row:?}");
+        assert!(row.last_error.as_deref().unwrap().contains("longer than 1000 ms"), "{row:?}");
+    }
+    assert!(d.smtp.messages().is_empty(), "nothing was accepted");
+
+    // The server is quick again: the retry goes through, once.
+    d.smtp.delay_replies(std::time::Duration::ZERO);
+    d.clock.advance(Duration::seconds(30));
+    assert_eq!(d.deliver().await, emails.len());
+    assert_eq!(d.smtp.messages().len(), emails.len());
+    for row in d.rows("email").await {
+        assert_eq!(row.status, "SENT", "{row:?}");
+    }
+    d.finish().await;
+}

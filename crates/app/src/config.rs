@@ -37,6 +37,9 @@ pub struct JobsConfig {
     pub stale_grace: Duration,
     /// How often the reminder, stale-shift and outbox jobs look for work.
     pub tick: std::time::Duration,
+    /// Longest one outbox delivery may take in all (an SMTP conversation is several
+    /// exchanges, each with its own timeout); claims are sized from it.
+    pub outbox_send_limit: std::time::Duration,
     /// Retention per class; `None` keeps forever (the default).
     pub retain_auth_events: Option<Duration>,
     pub retain_ops_events: Option<Duration>,
@@ -50,6 +53,7 @@ impl Default for JobsConfig {
             daily_creation_at: chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap_or(chrono::NaiveTime::MIN),
             stale_grace: Duration::hours(2),
             tick: std::time::Duration::from_secs(30),
+            outbox_send_limit: std::time::Duration::from_secs(30),
             retain_auth_events: None,
             retain_ops_events: None,
             retain_notifications: None,

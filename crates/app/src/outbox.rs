@@ -6,7 +6,9 @@
 //! them with no transaction open, and records each result in its own short transaction.
 //! Delivery is at least once: a deliverer that dies after sending but before recording
 //! sends again when its claim lapses (webhook receivers dedupe by the
-//! `X-SentinelOps-Delivery` header).
+//! `X-SentinelOps-Delivery` header). A slow receiver cannot make a claim lapse: each
+//! delivery is cut at `jobs.outbox_send_limit` (and retried), and a claim lasts for every
+//! wave of its batch at that limit plus time to record the results.
 //!
 //! What is queued, decided without configuration (none is at hand inside `send`):
 //! - e-mail, one per recipient with an address, active and with e-mail on, for skip and
@@ -42,11 +44,20 @@ use crate::webhooks::{self, WebhookPayload};
 
 /// A row is given up (DEAD) after this many failed attempts.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// How long a claim holds a row before another deliverer may take it.
-const CLAIM_FOR: Duration = Duration::minutes(2);
 /// Rows claimed at once, and sent at once.
 const BATCH: u64 = 25;
 const CONCURRENCY: usize = 8;
+/// Time to record a batch's results after its last send (the writer may be busy).
+const RECORD_MARGIN: Duration = Duration::seconds(60);
+
+/// How long a claim holds its rows before another deliverer may take them: every wave
+/// of a batch may use its whole send limit and the results still be recorded in time,
+/// so a slow server never lets a claim lapse mid-batch and the row be sent twice.
+fn claim_for(send_limit: std::time::Duration) -> Duration {
+    let waves = BATCH.div_ceil(CONCURRENCY as u64);
+    let sending = Duration::from_std(send_limit).unwrap_or(Duration::minutes(1)) * i32::try_from(waves).unwrap_or(4);
+    sending + RECORD_MARGIN
+}
 /// One call stops claiming new batches after this long (the rest waits for the next tick).
 const BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 /// Longest stored error text.
@@ -170,7 +181,8 @@ impl App {
             let now = self.clock.now();
             let holder = format!("{}:{}", std::process::id(), new_id());
             let tx = self.store.begin_write().await?;
-            let rows = outbox::claim_due(&tx, &holder, now, now + CLAIM_FOR, BATCH).await?;
+            let until = now + claim_for(self.config.jobs.outbox_send_limit);
+            let rows = outbox::claim_due(&tx, &holder, now, until, BATCH).await?;
             commit(tx).await?;
             let claimed = rows.len();
             let results: Vec<AppResult<bool>> = futures::stream::iter(rows)
@@ -210,10 +222,21 @@ impl App {
         holder: &str,
         mailer: &Result<Option<Mailer>, String>,
     ) -> AppResult<bool> {
-        let outcome = match row.kind.as_str() {
-            outbox::EMAIL => self.send_email(&row, mailer).await,
-            outbox::WEBHOOK => self.send_webhook(&row).await,
-            other => Outcome::Dead { error: format!("unknown outbox kind {other:?}"), payload: None },
+        let limit = self.config.jobs.outbox_send_limit;
+        let send = async {
+            match row.kind.as_str() {
+                outbox::EMAIL => self.send_email(&row, mailer).await,
+                outbox::WEBHOOK => self.send_webhook(&row).await,
+                other => Outcome::Dead { error: format!("unknown outbox kind {other:?}"), payload: None },
+            }
+        };
+        let outcome = match tokio::time::timeout(limit, send).await {
+            Ok(outcome) => outcome,
+            // The receiver may still take it: delivery is at least once, as after a crash.
+            Err(_) => Outcome::Retry {
+                error: format!("delivery took longer than {} ms; will retry", limit.as_millis()),
+                payload: None,
+            },
         };
         let attempts = row.attempts.saturating_add(1);
         let now = self.clock.now();

@@ -1,10 +1,11 @@
 //! A tiny SMTP server on 127.0.0.1:0 that records every message it accepts: enough of
 //! RFC 5321 for lettre (EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT), no TLS,
-//! no authentication. Tests may make it refuse recipients with a given reply code.
+//! no authentication. Tests may make it refuse recipients with a given reply code, or
+//! answer slowly.
 //! Recorded messages can be read back with their headers and MIME parts decoded.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -28,6 +29,8 @@ pub struct TestSmtp {
     addr: SocketAddr,
     mails: Arc<Mutex<Vec<ReceivedMail>>>,
     reject_code: Arc<AtomicU16>,
+    /// Milliseconds the server waits before each reply (a slow server).
+    reply_delay_ms: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
 
@@ -37,16 +40,17 @@ impl TestSmtp {
         let addr = listener.local_addr().expect("SMTP server address");
         let mails = Arc::new(Mutex::new(Vec::new()));
         let reject_code = Arc::new(AtomicU16::new(0));
-        let (m, r) = (Arc::clone(&mails), Arc::clone(&reject_code));
+        let reply_delay_ms = Arc::new(AtomicU64::new(0));
+        let (m, r, d) = (Arc::clone(&mails), Arc::clone(&reject_code), Arc::clone(&reply_delay_ms));
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (m, r) = (Arc::clone(&m), Arc::clone(&r));
+                let (m, r, d) = (Arc::clone(&m), Arc::clone(&r), Arc::clone(&d));
                 tokio::spawn(async move {
-                    let _ = session(stream, m, r).await;
+                    let _ = session(stream, m, r, d).await;
                 });
             }
         });
-        TestSmtp { addr, mails, reject_code, task }
+        TestSmtp { addr, mails, reject_code, reply_delay_ms, task }
     }
 
     pub fn port(&self) -> u16 {
@@ -68,6 +72,11 @@ impl TestSmtp {
     pub fn reject_recipients(&self, code: Option<u16>) {
         self.reject_code.store(code.unwrap_or(0), Ordering::SeqCst);
     }
+
+    /// From now on, wait this long before every reply (a slow server); zero answers at once.
+    pub fn delay_replies(&self, delay: std::time::Duration) {
+        self.reply_delay_ms.store(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), Ordering::SeqCst);
+    }
 }
 
 impl Drop for TestSmtp {
@@ -80,9 +89,12 @@ async fn session(
     stream: TcpStream,
     mails: Arc<Mutex<Vec<ReceivedMail>>>,
     reject: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
 ) -> std::io::Result<()> {
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(delay_ms.load(Ordering::SeqCst)));
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
+    pause().await;
     write.write_all(b"220 test-smtp ESMTP ready\r\n").await?;
     let mut from = String::new();
     let mut to: Vec<String> = Vec::new();
@@ -138,6 +150,7 @@ async fn session(
             }
             _ => "502 Command not implemented\r\n".into(),
         };
+        pause().await;
         write.write_all(reply.as_bytes()).await?;
     }
 }
