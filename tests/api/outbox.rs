@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use sentinelops_app::AppConfig;
 use sentinelops_app::outbox::OutboxRow;
-use sentinelops_domain::ManualClock;
+use sentinelops_domain::{Clock, ManualClock};
 use sentinelops_store::repo::outbox as repo;
 use sentinelops_testkit::http_sink::HttpSink;
 use sentinelops_testkit::smtp::TestSmtp;
@@ -459,7 +459,17 @@ async fn a_slow_mail_server_cannot_hold_a_message_past_its_claim() {
     d.smtp.delay_replies(std::time::Duration::from_millis(400));
     d.act(0, "FAILED", "Disk at 97%").await;
     let started = std::time::Instant::now();
-    assert_eq!(d.deliver().await, 0);
+    let app = d.srv.app.clone();
+    let delivery = tokio::spawn(async move { app.deliver_outbox_once().await.expect("delivery runs") });
+    // Mid-send, the claim covers every wave of the batch at the limit (4 × 1 s) and a
+    // minute to record the results.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let claimed = d.rows("email").await;
+    assert!(!claimed.is_empty());
+    for row in &claimed {
+        assert_eq!(row.locked_until, Some(d.clock.now() + Duration::seconds(64)), "{row:?}");
+    }
+    assert_eq!(delivery.await.unwrap(), 0);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "the send was cut at its limit");
     let emails = d.rows("email").await;
     assert!(!emails.is_empty());

@@ -80,16 +80,8 @@ pub async fn allow_connections(admin_url: &str, name: &str, allow: bool) -> Stor
 
 /// Ends server connection `pid` (as a network failure or a restart would).
 pub async fn terminate_connection(admin_url: &str, pid: i32) -> StoreResult<()> {
-    let options = PgConnectOptions::from_str(admin_url).map_err(config_err)?;
-    let mut conn = options.connect().await.map_err(config_err)?;
-    let result = sea_orm::sqlx::query("SELECT pg_terminate_backend($1)")
-        .bind(pid)
-        .execute(&mut conn)
-        .await
-        .map(|_| ())
-        .map_err(config_err);
-    let _ = conn.close().await;
-    result
+    // An integer is safe to splice.
+    run(admin_url, &format!("SELECT pg_terminate_backend({pid})")).await
 }
 
 /// The URL of database `name` on the server of `admin_url`.

@@ -33,17 +33,18 @@ async fn send(socket: &mut WebSocket, value: Value) -> bool {
     socket.send(Message::Text(value.to_string().into())).await.is_ok()
 }
 
-pub(super) async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
+/// Sends a close frame (a peer already gone is not an error here).
+pub(super) async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
     let app = &state.app;
     let Some(token) = token else {
-        return close(socket, AUTH_FAILED, "Authentication required").await;
+        return close(&mut socket, AUTH_FAILED, "Authentication required").await;
     };
     let Ok(actor) = app.authenticate(&token, &meta).await else {
-        return close(socket, AUTH_FAILED, "Authentication failed").await;
+        return close(&mut socket, AUTH_FAILED, "Authentication failed").await;
     };
     let mut events = app.live.subscribe();
     let mut shutdown = app.live.shutdown_signal();
@@ -131,7 +132,7 @@ async fn serve(
                 match app.authenticate(token, meta).await {
                     Ok(fresh) => *actor = fresh,
                     Err(_) => {
-                        let _ = socket.send(Message::Close(Some(CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() }))).await;
+                        close(socket, AUTH_FAILED, "Session ended").await;
                         break;
                     }
                 }
@@ -141,7 +142,7 @@ async fn serve(
                 }
             }
             _ = shutdown.changed() => {
-                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "Server shutting down".into() }))).await;
+                close(socket, 1001, "Server shutting down").await;
                 break;
             }
         }

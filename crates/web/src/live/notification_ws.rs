@@ -2,7 +2,7 @@
 //! `new_notification` as they are created for the user, `ping`/`pong`, `get_unread`,
 //! `mark_read` (answered with `notification_updated` and a fresh unread list).
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -42,10 +42,10 @@ async fn unread(state: &AppState, actor: &Actor, limit: u64) -> Message {
 async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
     let app = &state.app;
     let Some(token) = token else {
-        return close(socket, AUTH_FAILED, "Authentication required").await;
+        return close(&mut socket, AUTH_FAILED, "Authentication required").await;
     };
     let Ok(actor) = app.authenticate(&token, &meta).await else {
-        return close(socket, AUTH_FAILED, "Authentication failed").await;
+        return close(&mut socket, AUTH_FAILED, "Authentication failed").await;
     };
     let mut events = app.live.subscribe();
     let mut shutdown = app.live.shutdown_signal();
@@ -113,8 +113,7 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                 _ = recheck.tick() => match app.authenticate(&token, &meta).await {
                     Ok(fresh) => current = fresh,
                     Err(_) => {
-                        let frame = CloseFrame { code: AUTH_FAILED, reason: "Session ended".into() };
-                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        close(&mut socket, AUTH_FAILED, "Session ended").await;
                         break;
                     }
                 },
