@@ -178,6 +178,63 @@ async fn an_admin_changes_role_section_and_active_and_sets_a_password() {
 }
 
 #[tokio::test]
+async fn an_admin_corrects_a_users_name_email_username_and_position() {
+    let srv = TestServer::start().await;
+    let admin = admin_ui(&srv).await;
+    let (user, _) = srv.user_with_token(&unique("op"), "user", None).await;
+    let id = user["id"].as_str().unwrap().to_owned();
+    let taken = users(&srv, &admin).await.into_iter().find(|u| u["id"] != user["id"]).unwrap();
+    let new_username = unique("grace");
+
+    // The row's form shows the current values to edit.
+    let html = admin.page(&srv, "/ui/admin/users").await;
+    let email = user["email"].as_str().unwrap();
+    assert!(html.contains(&format!("id=\"email-{id}\" name=\"email\" type=\"email\" value=\"{email}\"")), "{html}");
+
+    let fields = [
+        ("first_name", "Grace"),
+        ("last_name", "Hopper"),
+        ("email", "grace.hopper@bank.example"),
+        ("username", new_username.as_str()),
+        ("position", "Shift lead"),
+        ("role", "user"),
+        ("active", "1"),
+    ];
+    let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, view) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
+    let saved =
+        ["first_name", "last_name", "email", "username", "position"].map(|f| view[f].as_str().unwrap().to_owned());
+    assert_eq!(saved, ["Grace", "Hopper", "grace.hopper@bank.example", new_username.as_str(), "Shift lead"], "{view}");
+    srv.login(&new_username, PASSWORD).await;
+
+    // Another user's e-mail is refused with the server's message, and nothing changes.
+    let taken_email = taken["email"].as_str().unwrap();
+    let fields = [("first_name", "Changed"), ("email", taken_email), ("role", "user"), ("active", "1")];
+    let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("A user with this email already exists"));
+    // An empty first name is refused too.
+    let fields = [("first_name", " "), ("role", "user"), ("active", "1")];
+    let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, after) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
+    assert_eq!(
+        (after["first_name"].as_str(), after["email"].as_str()),
+        (Some("Grace"), Some("grace.hopper@bank.example"))
+    );
+
+    // An empty position clears it.
+    let response = admin
+        .post(&srv, &format!("/ui/admin/users/{id}"), &[("position", ""), ("role", "user"), ("active", "1")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, after) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
+    assert_eq!(after["position"], "", "{after}");
+    srv.finish().await;
+}
+
+#[tokio::test]
 async fn revoking_a_users_sessions_makes_their_token_fail() {
     let srv = TestServer::start().await;
     let admin = admin_ui(&srv).await;

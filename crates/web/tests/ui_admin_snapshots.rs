@@ -27,8 +27,11 @@ fn a_users_table_row() {
         user: UserItem {
             id: Uuid::from_u128(1),
             name: "Ada Okafor".into(),
+            first_name: "Ada".into(),
+            last_name: "Okafor".into(),
             email: "ada@bank.example".into(),
             username: "ada.okafor".into(),
+            position: "Shift \"lead\" & <ops>".into(),
             role: "manager".into(),
             section_id: Some(section.id),
             section_name: section.name.clone(),

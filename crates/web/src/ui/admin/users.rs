@@ -1,5 +1,6 @@
-//! `/ui/admin/users`: the users list, creating users, changing role, section and
-//! active state, setting a new password and revoking sessions.
+//! `/ui/admin/users`: the users list, creating users, changing name, e-mail,
+//! username, position, role, section and active state, setting a new password and
+//! revoking sessions.
 
 use askama::Template;
 use axum::Router;
@@ -39,8 +40,11 @@ pub const ROLES: [(&str, &str); 3] = [("user", "Operator"), ("manager", "Manager
 pub struct UserItem {
     pub id: Uuid,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub email: String,
     pub username: String,
+    pub position: String,
     pub role: String,
     pub section_id: Option<Uuid>,
     pub section_name: String,
@@ -53,8 +57,11 @@ impl UserItem {
         UserItem {
             id: user.id,
             name: format!("{} {}", user.first_name, user.last_name).trim().to_owned(),
+            first_name: user.first_name,
+            last_name: user.last_name,
             email: user.email,
             username: user.username,
+            position: user.position,
             role: user.role,
             section_id: user.section_id,
             section_name: user.section_name,
@@ -226,9 +233,17 @@ async fn create_user(
     }
 }
 
+/// The row's "Manage" form. The name, e-mail, username and position fields change
+/// the user only when the form sends them (an empty position clears it; the server
+/// refuses an empty name, e-mail or username with its own message).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UpdateUserForm {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub position: Option<String>,
     pub role: String,
     pub section_id: String,
     /// A checkbox: present when ticked.
@@ -248,6 +263,13 @@ async fn update_user(
     let result = match placement(&state, &form.section_id).await {
         Ok((department_id, section_id)) => {
             let patch = UpdateUser {
+                username: form.username,
+                // A user imported without an e-mail has an empty field; an address
+                // cannot be removed, so an empty one leaves it as it is.
+                email: form.email.filter(|email| !email.trim().is_empty()),
+                first_name: form.first_name,
+                last_name: form.last_name,
+                position: form.position,
                 role: non_empty(&form.role).map(str::to_owned),
                 department_id,
                 section_id: Some(section_id),
