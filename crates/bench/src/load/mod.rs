@@ -55,7 +55,7 @@ pub struct Args {
     #[arg(long)]
     no_raw: bool,
     /// Fresh 40-item checklists created for the PATCH walks (each gives 80 PATCHes), for HTTP and for raw each.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 800)]
     patch_pool: usize,
     /// WebSocket clients held open during the mixed workload.
     #[arg(long, default_value_t = 2000)]

@@ -221,12 +221,15 @@ pub async fn mixed(t: &Targets, c: usize, timing: &Timing) -> Stats {
         let operator = w % 5 != 4;
         let roll: u32 = rand::rng().random_range(0..100);
         let instance_path = format!("/api/v1/checklists/instances/{}", t.instance_id);
-        let step = if operator && roll < 35 { next_step(&slots, w, &t.patch_queue) } else { None };
+        let works_an_item = operator && roll < 35;
+        let step = if works_an_item { next_step(&slots, w, &t.patch_queue) } else { None };
         let (token, manager) = (t.operator(w), t.manager_token.clone());
         async move {
             if operator {
                 match step {
                     Some(step) => patch(&api, &token, &step).await,
+                    // A dry pool must stop the run, not quietly turn its writes into reads.
+                    None if works_an_item => Err(driver::EXHAUSTED.to_owned()),
                     None if roll < 90 => get(&api, &instance_path, Some(&token), StatusCode::OK).await,
                     None => get(&api, "/api/v1/notifications/unread/count", Some(&token), StatusCode::OK).await,
                 }
