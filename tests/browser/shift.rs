@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sentinelops_testkit::browser::{Browser, Session};
 use sentinelops_testkit::{PASSWORD, TestServer};
-use serde_json::json;
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 /// Signs in through the form and waits for the signed-in layout naming the user.
 async fn sign_in(session: &Session, login: &str) {
@@ -36,6 +37,19 @@ async fn with_reason(session: &Session, item: &str, action: &str, reason: &str, 
     session.click("dialog[open] button[type=submit]").await;
 }
 
+/// Makes the section's "Morning ops" template of `items` and starts today's checklist
+/// as the operator; returns the checklist (the API's `instance`).
+async fn morning_checklist(srv: &TestServer, admin: &str, operator: &str, section: Uuid, items: Value) -> Value {
+    let template = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
+    let (status, body) = srv.post("/api/v1/checklists/templates", admin, template).await;
+    assert_eq!(status, 200, "{body}");
+    let today = srv.operational_today().await;
+    let (status, body) =
+        srv.post("/api/v1/checklists/instances", operator, json!({"shift": "MORNING", "checklist_date": today})).await;
+    assert_eq!(status, 200, "{body}");
+    body["instance"].clone()
+}
+
 #[tokio::test]
 async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
     let srv = TestServer::start().await;
@@ -51,15 +65,7 @@ async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
         {"title": "Test the generator", "item_type": "ROUTINE", "severity": 4, "sort_order": 3},
         {"title": "Update the status board", "item_type": "ROUTINE", "severity": 1, "sort_order": 4},
     ]);
-    let template = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
-    let (status, body) = srv.post("/api/v1/checklists/templates", &admin, template).await;
-    assert_eq!(status, 200, "{body}");
-    let today = srv.operational_today().await;
-    let (status, body) = srv
-        .post("/api/v1/checklists/instances", &operator_token, json!({"shift": "MORNING", "checklist_date": today}))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let instance = &body["instance"];
+    let instance = &morning_checklist(&srv, &admin, &operator_token, section, items).await;
     let page = format!("/ui/checklists/{}", instance["id"].as_str().unwrap());
     let item: Vec<String> =
         instance["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
@@ -142,6 +148,49 @@ async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
     outsider.close().await;
     operator.close().await;
     manager.close().await;
+    browser.close();
+    srv.finish().await;
+}
+
+/// Without JavaScript a `<dialog>` cannot open. The opener's twin link goes to the
+/// dialog, which then shows in place, and its form posts the reason as usual.
+#[tokio::test]
+async fn without_javascript_an_operator_still_skips_an_item_with_its_reason() {
+    let srv = TestServer::start().await;
+    let (_, admin) = srv.user_with_token("root.admin", "admin", None).await;
+    let section = srv.create_section("ICT Operations").await;
+    let (_, operator_token) = srv.user_with_token("op.one", "user", Some(section)).await;
+    let items = json!([
+        {"title": "Check overnight backups", "item_type": "ROUTINE", "severity": 3, "sort_order": 1},
+        {"title": "Read the NOC mailbox", "item_type": "ROUTINE", "severity": 2, "sort_order": 2},
+    ]);
+    let instance = morning_checklist(&srv, &admin, &operator_token, section, items).await;
+    let instance_id = instance["id"].as_str().unwrap().to_owned();
+    let item = instance["items"][1]["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::launch(&srv).await;
+    let operator = browser.session_without_script("operator-no-js").await;
+    sign_in(&operator, "op.one").await;
+    operator.goto(&format!("/ui/checklists/{instance_id}")).await;
+    operator.wait_for_text("h1", "Morning ops").await;
+
+    // The link is the visible opener (a hidden one cannot be clicked); the dialog it
+    // points at shows in place, so its reason box can be typed into.
+    operator.click(&format!("#item-{item} a.no-script-only[href='#dlg-skip-{item}']")).await;
+    operator.fill(&format!("#dlg-skip-{item} textarea[name=reason]"), "Mailbox migration in progress").await;
+    operator.screenshot("skip-without-javascript").await;
+    operator.click(&format!("#dlg-skip-{item} button[type=submit]")).await;
+    operator.wait_for_text(&format!("#item-{item} .item-head .badge"), "Skipped").await;
+    operator.wait_for_text(&format!("#item-{item} .item-reason"), "Mailbox migration in progress").await;
+
+    let (status, view) = srv.get(&format!("/api/v1/checklists/instances/{instance_id}"), &operator_token).await;
+    assert_eq!(status, 200, "{view}");
+    let skipped = view["items"][1].clone();
+    assert_eq!(
+        (skipped["status"].as_str(), skipped["skipped_reason"].as_str()),
+        (Some("SKIPPED"), Some("Mailbox migration in progress")),
+        "{skipped}"
+    );
     browser.close();
     srv.finish().await;
 }

@@ -108,6 +108,16 @@ impl Browser {
     /// Opens an independent browser (fresh profile: no cookies, no storage) named
     /// `label` in errors and screenshot file names, e.g. "operator" or "manager".
     pub async fn session(&self, label: &str) -> Session {
+        self.open_session(label, true).await
+    }
+
+    /// Like [`Browser::session`], with JavaScript turned off: what a page offers
+    /// to a user whose browser runs none of its scripts.
+    pub async fn session_without_script(&self, label: &str) -> Session {
+        self.open_session(label, false).await
+    }
+
+    async fn open_session(&self, label: &str, scripting: bool) -> Session {
         let n = self.shared.sessions.fetch_add(1, Ordering::Relaxed);
         let profile = self.shared.dir.path().join(format!("profile-{n}"));
         let setup = session::Setup {
@@ -116,6 +126,7 @@ impl Browser {
             chromium: self.chromium.clone(),
             profile,
             screenshots: self.screenshots.clone(),
+            scripting,
         };
         match session::Session::open(setup, self.shared.driver.url(), Arc::clone(&self.shared)).await {
             Ok(session) => session,

@@ -32,6 +32,8 @@ pub(super) struct Setup {
     pub chromium: PathBuf,
     pub profile: PathBuf,
     pub screenshots: PathBuf,
+    /// False for a browser with JavaScript turned off (pages' own scripts only).
+    pub scripting: bool,
 }
 
 /// A signed-out browser user. Steps panic on failure with the selector, the page URL
@@ -260,7 +262,7 @@ impl Session {
 
 /// Headless Chromium for a root CI machine, one fresh profile per session.
 fn capabilities(setup: &Setup) -> fantoccini::wd::Capabilities {
-    let args = [
+    let mut args = vec![
         "--headless=new".to_owned(),
         // CI runs as root, where Chromium refuses to start with its sandbox.
         "--no-sandbox".to_owned(),
@@ -275,6 +277,10 @@ fn capabilities(setup: &Setup) -> fantoccini::wd::Capabilities {
         "--no-first-run".to_owned(),
         "--lang=en-US".to_owned(),
     ];
+    if !setup.scripting {
+        // The page runs no script of its own; WebDriver's commands still work.
+        args.push("--blink-settings=scriptEnabled=false".to_owned());
+    }
     let capabilities = json!({
         "browserName": "chrome",
         "pageLoadStrategy": "normal",
