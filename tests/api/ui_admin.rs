@@ -189,7 +189,10 @@ async fn an_admin_corrects_a_users_name_email_username_and_position() {
     // The row's form shows the current values to edit.
     let html = admin.page(&srv, "/ui/admin/users").await;
     let email = user["email"].as_str().unwrap();
-    assert!(html.contains(&format!("id=\"email-{id}\" name=\"email\" type=\"email\" value=\"{email}\"")), "{html}");
+    assert!(
+        html.contains(&format!("id=\"email-{id}\" name=\"email\" type=\"text\" inputmode=\"email\" value=\"{email}\"")),
+        "{html}"
+    );
 
     let fields = [
         ("first_name", "Grace"),
@@ -231,6 +234,41 @@ async fn an_admin_corrects_a_users_name_email_username_and_position() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, after) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
     assert_eq!(after["position"], "", "{after}");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_user_imported_without_a_last_name_or_e_mail_is_still_managed_through_the_form() {
+    let srv = TestServer::start().await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/legacy-files");
+    srv.create_section("ICT Operations").await;
+    srv.app.import_legacy(&fixtures, "ICT Operations", false).await.expect("legacy import");
+    let admin = admin_ui(&srv).await;
+    let imported = users(&srv, &admin)
+        .await
+        .into_iter()
+        .find(|u| u["last_name"] == "" && u["email"] == "")
+        .expect("the legacy files name someone by id alone: imported without a last name or e-mail");
+    let id = imported["id"].as_str().unwrap().to_owned();
+    let shown = |field: &str| imported[field].as_str().unwrap_or_default().to_owned();
+    let (first, last, username, position) =
+        (shown("first_name"), shown("last_name"), shown("username"), shown("position"));
+
+    // The form as the page shows it, with only the role and the active box changed.
+    let fields = [
+        ("first_name", first.as_str()),
+        ("last_name", last.as_str()),
+        ("email", ""),
+        ("username", username.as_str()),
+        ("position", position.as_str()),
+        ("role", "manager"),
+        ("active", "1"),
+    ];
+    let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, view) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
+    assert_eq!((view["role"].as_str(), view["is_active"].as_bool()), (Some("manager"), Some(true)), "{view}");
+    assert_eq!((view["last_name"].as_str(), view["email"].as_str()), (Some(""), Some("")), "{view}");
     srv.finish().await;
 }
 

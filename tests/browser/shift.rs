@@ -174,14 +174,23 @@ async fn without_javascript_an_operator_still_skips_an_item_with_its_reason() {
     operator.goto(&format!("/ui/checklists/{instance_id}")).await;
     operator.wait_for_text("h1", "Morning ops").await;
 
-    // The link is the visible opener (a hidden one cannot be clicked); the dialog it
-    // points at shows in place, so its reason box can be typed into.
+    // The script's opener would do nothing here, so it is hidden and its twin link
+    // shows instead (a hidden link cannot be clicked); the dialog the link points at
+    // shows in place, so its reason box can be typed into.
+    assert!(!operator.is_displayed(&format!("#item-{item} button[data-action=skip]")).await);
     operator.click(&format!("#item-{item} a.no-script-only[href='#dlg-skip-{item}']")).await;
     operator.fill(&format!("#dlg-skip-{item} textarea[name=reason]"), "Mailbox migration in progress").await;
     operator.screenshot("skip-without-javascript").await;
     operator.click(&format!("#dlg-skip-{item} button[type=submit]")).await;
     operator.wait_for_text(&format!("#item-{item} .item-head .badge"), "Skipped").await;
     operator.wait_for_text(&format!("#item-{item} .item-reason"), "Mailbox migration in progress").await;
+    // With script, the other way round: the button shows and the link does not.
+    let with_script = browser.session("operator").await;
+    sign_in(&with_script, "op.one").await;
+    with_script.goto(&format!("/ui/checklists/{instance_id}")).await;
+    let first = instance["items"][0]["id"].as_str().unwrap();
+    assert!(with_script.is_displayed(&format!("#item-{first} button[data-action=skip]")).await);
+    assert!(!with_script.is_displayed(&format!("#item-{first} a.no-script-only[href='#dlg-skip-{first}']")).await);
 
     let (status, view) = srv.get(&format!("/api/v1/checklists/instances/{instance_id}"), &operator_token).await;
     assert_eq!(status, 200, "{view}");

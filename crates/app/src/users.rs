@@ -110,6 +110,14 @@ pub struct UpdateUser {
     pub is_active: Option<bool>,
 }
 
+/// The value sent for a field, unless it is the value the field already has: that
+/// changes nothing and is not checked again. Users imported from the legacy files may hold values today's rules
+/// refuse (an empty last name, an unusual username or address), and saving their
+/// form unchanged, to change only their role, must not fail on them.
+fn changed_value<'a>(sent: &'a Option<String>, current: &str) -> Option<&'a str> {
+    sent.as_deref().filter(|value| value.trim() != current)
+}
+
 fn parse_role(name: &str) -> AppResult<Role> {
     Role::parse(name).ok_or_else(|| invalid("role must be one of admin, manager, user"))
 }
@@ -270,7 +278,7 @@ impl App {
             }
         };
 
-        if let Some(name) = &patch.username {
+        if let Some(name) = changed_value(&patch.username, &before.username) {
             let name = validate::username(name)?;
             if name != user.username && users::find_by_login(&tx, &name).await?.is_some() {
                 return Err(AppError::Conflict("A user with this username already exists".into()));
@@ -278,7 +286,7 @@ impl App {
             note("username", json!(user.username), json!(name));
             user.username = name;
         }
-        if let Some(email) = &patch.email {
+        if let Some(email) = changed_value(&patch.email, before.email.as_deref().unwrap_or_default()) {
             let email = validate::email(email)?;
             if Some(&email) != user.email.as_ref() && users::find_by_login(&tx, &email).await?.is_some() {
                 return Err(AppError::Conflict("A user with this email already exists".into()));
@@ -286,17 +294,17 @@ impl App {
             note("email", json!(user.email), json!(email));
             user.email = Some(email);
         }
-        if let Some(v) = &patch.first_name {
+        if let Some(v) = changed_value(&patch.first_name, &before.first_name) {
             let v = validate::text("first_name", v, 1, 100)?;
             note("first_name", json!(user.first_name), json!(v));
             user.first_name = v;
         }
-        if let Some(v) = &patch.last_name {
+        if let Some(v) = changed_value(&patch.last_name, &before.last_name) {
             let v = validate::text("last_name", v, 1, 100)?;
             note("last_name", json!(user.last_name), json!(v));
             user.last_name = v;
         }
-        if let Some(v) = &patch.position {
+        if let Some(v) = changed_value(&patch.position, &before.position) {
             let v = validate::text("position", v, 0, 200)?;
             note("position", json!(user.position), json!(v));
             user.position = v;

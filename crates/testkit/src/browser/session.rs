@@ -120,6 +120,13 @@ impl Session {
         self.command(&format!("read the text of `{css}`"), element.text()).await
     }
 
+    /// Whether the first element matching `css` (waiting for it) is shown, i.e. not
+    /// hidden by CSS.
+    pub async fn is_displayed(&self, css: &str) -> bool {
+        let element = self.wait_for(css).await;
+        self.command(&format!("check whether `{css}` is displayed"), element.is_displayed()).await
+    }
+
     /// Replaces the value of the field matching `css` with `text`.
     pub async fn fill(&self, css: &str, text: &str) {
         let filled = self.poll(|| async {
