@@ -217,10 +217,12 @@ async fn an_admin_corrects_a_users_name_email_username_and_position() {
     let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(response.text().await.unwrap().contains("A user with this email already exists"));
-    // An empty first name is refused too.
-    let fields = [("first_name", " "), ("role", "user"), ("active", "1")];
-    let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // An empty first name or e-mail is refused too: an address cannot be removed.
+    for field in ["first_name", "email"] {
+        let fields = [(field, " "), ("role", "user"), ("active", "1")];
+        let response = admin.post(&srv, &format!("/ui/admin/users/{id}"), &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+    }
     let (_, after) = srv.get(&format!("/api/v1/users/{id}"), &admin.token).await;
     assert_eq!(
         (after["first_name"].as_str(), after["email"].as_str()),

@@ -111,9 +111,10 @@ pub struct UpdateUser {
 }
 
 /// The value sent for a field, unless it is the value the field already has: that
-/// changes nothing and is not checked again. Users imported from the legacy files may hold values today's rules
-/// refuse (an empty last name, an unusual username or address), and saving their
-/// form unchanged, to change only their role, must not fail on them.
+/// changes nothing and is not checked again. Users imported from the legacy files
+/// may hold values today's rules refuse (an empty last name, an unusual username or
+/// address), and saving their form unchanged, to change only their role, must not
+/// fail on them.
 fn changed_value<'a>(sent: &'a Option<String>, current: &str) -> Option<&'a str> {
     sent.as_deref().filter(|value| value.trim() != current)
 }

@@ -233,9 +233,10 @@ async fn create_user(
     }
 }
 
-/// The row's "Manage" form. The name, e-mail, username and position fields change
-/// the user only when the form sends them (an empty position clears it; the server
-/// refuses an empty name, e-mail or username with its own message).
+/// The row's "Manage" form. The server changes only the fields whose value differs
+/// from the user's: an empty position clears it, an empty name, e-mail or username
+/// is refused with the server's message, and the empty e-mail of a user imported
+/// without one is left as it is.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UpdateUserForm {
@@ -264,9 +265,7 @@ async fn update_user(
         Ok((department_id, section_id)) => {
             let patch = UpdateUser {
                 username: form.username,
-                // A user imported without an e-mail has an empty field; an address
-                // cannot be removed, so an empty one leaves it as it is.
-                email: form.email.filter(|email| !email.trim().is_empty()),
+                email: form.email,
                 first_name: form.first_name,
                 last_name: form.last_name,
                 position: form.position,
