@@ -739,3 +739,61 @@ async fn answers_to_item_changes_equal_a_full_read() {
     other.finish().await;
     f.srv.finish().await;
 }
+
+/// Under contention, the trail of each item reads in the order its changes were
+/// committed: each row starts where the previous one ended, times never go back, and
+/// an item's `started_at` is never after its `completed_at`. (A write that read the
+/// clock before it waited for the instance's lock committed later with an earlier time.)
+#[tokio::test]
+async fn a_contended_item_trail_stays_in_commit_order() {
+    const ITEMS: usize = 6;
+    const ROUNDS: usize = 40; // ITEMS × ROUNDS = 240 racing PATCHes
+    let f = Floor::new(ITEMS + 2).await;
+    let instance = f.instance("2026-11-26").await;
+    let tokens = [&f.operator, &f.operator2, &f.manager, &f.admin];
+    // Item 2 (index 1) has subitems and cannot complete directly: leave it out.
+    let targets: Vec<usize> = (0..=ITEMS).filter(|i| *i != 1).collect();
+    let bodies = [
+        json!({"status": "IN_PROGRESS", "comment": "on it"}),
+        json!({"status": "SKIPPED", "reason": "not today"}),
+        json!({"status": "FAILED", "reason": "link down"}),
+        json!({"status": "COMPLETED"}),
+    ];
+    let requests = (0..ROUNDS).flat_map(|round| targets.iter().map(move |&index| (round, index)));
+    let results = join_all(requests.map(|(round, index)| {
+        let token = tokens[(round + index) % tokens.len()];
+        let body = bodies[(round * 7 + index) % bodies.len()].clone();
+        f.patch_item(token, &instance, index, body)
+    }))
+    .await;
+    assert!(results.iter().all(|(s, _)| *s == 200 || *s == 409 || *s == 422), "{results:?}");
+    assert!(results.iter().any(|(s, _)| *s == 200));
+
+    let path = format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap());
+    let (_, view) = f.srv.get(&path, &f.operator).await;
+    for &index in &targets {
+        let item = &view["items"][index];
+        let moves: Vec<&Value> = item["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["subitem_id"].is_null() && a["to_status"].is_string())
+            .collect();
+        assert!(!moves.is_empty(), "item {index} moved at least once");
+        assert_eq!(moves[0]["from_status"], "PENDING", "item {index}: the trail starts at PENDING");
+        for pair in moves.windows(2) {
+            assert_eq!(pair[1]["from_status"], pair[0]["to_status"], "item {index}: a row starts where the last ended");
+            let (earlier, later) = (time(&pair[0]["created_at"]), time(&pair[1]["created_at"]));
+            assert!(earlier <= later, "item {index}: the trail goes back in time: {earlier} then {later}");
+        }
+        assert_eq!(moves.last().unwrap()["to_status"], item["status"], "item {index}: the trail ends at its status");
+        if let (Some(started), Some(completed)) = (item["started_at"].as_str(), item["completed_at"].as_str()) {
+            assert!(time(&json!(started)) <= time(&json!(completed)), "item {index}: completed before it started");
+        }
+    }
+    f.srv.finish().await;
+}
+
+fn time(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    value.as_str().unwrap().parse().unwrap()
+}

@@ -399,8 +399,8 @@ impl App {
 
     /// Revokes one of the acting user's own sessions.
     pub async fn revoke_my_session(&self, actor: &Actor, session_id: Uuid, meta: &RequestMeta) -> AppResult<()> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let session = sessions::find(&tx, session_id).await?.filter(|s| s.user_id == actor.user_id);
         let Some(session) = session else {
             return Err(not_found("Session not found"));
@@ -419,8 +419,8 @@ impl App {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can revoke sessions"));
         }
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let user = users::find(&tx, user_id).await?.ok_or_else(|| not_found("User not found"))?;
         let revoked = revoke_all_sessions(&tx, &user, RevokeReason::Admin, meta, now).await?;
         crate::audit::record_ops(

@@ -192,8 +192,8 @@ impl App {
         if let Some(d) = input.to_date {
             validate::date("to_date", d)?;
         }
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let from = match input.from_instance_id {
             Some(id) => self.visible_instance(&tx, actor, id).await?,
             None => self.current_instance_of(&tx, actor).await?,
@@ -339,8 +339,8 @@ impl App {
     }
 
     pub async fn acknowledge_handover(&self, actor: &Actor, note_id: Uuid) -> AppResult<Value> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let note = self.note_for(&tx, actor, note_id).await?;
         let by = actor.recorded_id().ok_or_else(|| invalid("Only users acknowledge handover notes"))?;
         if !handover::acknowledge(&tx, note.id, by, now).await? {
@@ -360,8 +360,8 @@ impl App {
             Some(r) => Some(validate::text("resolution_notes", r, 1, 5000)?),
             None => None,
         };
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let note = self.note_for(&tx, actor, note_id).await?;
         let by = actor.recorded_id().ok_or_else(|| invalid("Only users resolve handover notes"))?;
         if !handover::resolve(&tx, note.id, by, now, resolution.clone()).await? {

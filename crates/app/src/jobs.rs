@@ -63,8 +63,8 @@ impl App {
     /// Runs one job under its lease; `None` when another instance holds it.
     pub async fn run_job(&self, job: Job) -> AppResult<Option<usize>> {
         let holder = self.presence.node().to_owned();
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let acquired = leases::acquire(&tx, job.name(), &holder, now, now + LEASE).await?;
         commit(tx).await?;
         if !acquired {

@@ -298,8 +298,8 @@ impl App {
 
     /// Marks one of the actor's notifications read (again, harmlessly, if it already was).
     pub async fn mark_notification_read(&self, actor: &Actor, notification_id: Uuid) -> AppResult<()> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         if !notifications::mark_read(&tx, notification_id, actor.user_id, now).await? {
             return Err(not_found("Notification not found or unauthorized"));
         }
@@ -308,8 +308,8 @@ impl App {
 
     /// Marks every unread notification of the actor read; returns how many there were.
     pub async fn mark_all_notifications_read(&self, actor: &Actor) -> AppResult<u64> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let updated = notifications::mark_all_read(&tx, actor.user_id, now).await?;
         commit(tx).await?;
         Ok(updated)
@@ -338,8 +338,8 @@ impl App {
         if update.categories.as_ref().is_some_and(|c| !c.is_object()) {
             return Err(invalid("categories must be a JSON object"));
         }
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let current = notifications::get_preferences(&tx, actor.user_id).await?;
         let base = current.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from);
         let row = PreferencesRow {

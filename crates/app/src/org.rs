@@ -78,8 +78,8 @@ impl App {
     pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         if org::find_department_by_name(&tx, &name).await?.is_some() {
             return Err(AppError::Conflict(format!("Department {name:?} already exists")));
         }
@@ -104,8 +104,8 @@ impl App {
     pub async fn rename_department(&self, actor: &Actor, id: i32, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let dept = org::find_department(&tx, id).await?.ok_or_else(|| not_found("Department not found"))?;
         if let Some(other) = org::find_department_by_name(&tx, &name).await?
             && other.id != id
@@ -134,8 +134,8 @@ impl App {
     pub async fn create_section(&self, actor: &Actor, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
         let name = validate::text("name", input.name.as_deref().unwrap_or(""), 1, 200)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         if org::find_section_by_name(&tx, &name).await?.is_some() {
             return Err(AppError::Conflict(format!("Section {name:?} already exists")));
         }
@@ -165,8 +165,8 @@ impl App {
 
     pub async fn update_section(&self, actor: &Actor, id: Uuid, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let before = org::find_section(&tx, id).await?.ok_or_else(|| not_found("Section not found"))?;
         let mut section = before.clone();
         if let Some(name) = &input.name {

@@ -239,8 +239,8 @@ impl App {
             },
         };
         let attempts = row.attempts.saturating_add(1);
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let (recorded, was_sent) = match outcome {
             Outcome::Sent { payload } => (outbox::mark_sent(&tx, row.id, holder, attempts, now, payload).await?, true),
             Outcome::Retry { error, payload } if attempts >= MAX_ATTEMPTS => {

@@ -90,8 +90,8 @@ impl App {
     }
 
     async fn store_presence(&self, actor: &Actor, count: usize, changed: bool) -> AppResult<()> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         rows::set(&tx, self.presence.node(), actor.user_id, i32::try_from(count).unwrap_or(i32::MAX), now).await?;
         if changed && actor.section_id.is_some() {
             let online = count > 0;

@@ -106,8 +106,8 @@ impl App {
             Some(c) => Some(validate::text("color", c, 1, 32)?),
             None => None,
         };
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         if shifts::find_by_name(&tx, shift.as_str()).await?.is_some() {
             return Err(AppError::Conflict(format!("Shift {shift} is already defined")));
         }

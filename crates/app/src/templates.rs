@@ -600,8 +600,8 @@ impl App {
             (true, None) => return Err(invalid("section_id is required")),
             (false, _) => own_section(actor)?,
         };
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let change = self.create_template_in(&tx, actor, section_id, shift, name, input, now).await?;
         commit(tx).await?;
         Ok(change)
@@ -676,9 +676,9 @@ impl App {
     /// Partial update. With `items`, the list is complete: listed items with a known id
     /// are updated, the others created, and unlisted ones retired (soft-deleted).
     pub async fn update_template(&self, actor: &Actor, id: Uuid, input: TemplateInput) -> AppResult<TemplateChange> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let mut row = self.editable_template(&tx, actor, id).await?;
+        let now = self.clock.now();
         if let Some(name) = &input.name {
             row.name = validate::text("name", name, 1, 200)?;
         }
@@ -767,9 +767,9 @@ impl App {
 
     /// Soft delete: the template is deactivated; instances made from it keep working.
     pub async fn delete_template(&self, actor: &Actor, id: Uuid) -> AppResult<String> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let mut row = self.editable_template(&tx, actor, id).await?;
+        let now = self.clock.now();
         let name = row.name.clone();
         let section = row.section_id;
         row.is_active = false;
@@ -850,9 +850,9 @@ impl App {
         template_id: Uuid,
         item_ids: Vec<Uuid>,
     ) -> AppResult<TemplateView> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let row = self.editable_template(&tx, actor, template_id).await?;
+        let now = self.clock.now();
         let items = templates::items_of(&tx, vec![template_id], true).await?;
         let mut wanted = item_ids.clone();
         wanted.sort();
@@ -910,9 +910,9 @@ impl App {
         event_type: &'static str,
         decide: impl FnOnce(&[TemplateItemRow]) -> AppResult<ItemChange>,
     ) -> AppResult<TemplateItemView> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let row = self.editable_template(&tx, actor, template_id).await?;
+        let now = self.clock.now();
         let frame = self.frame(&tx, parse_shift(&row.shift)?).await?;
         let items = templates::items_of(&tx, vec![template_id], true).await?;
         // Subitem and event edits rewrite their item's list from what this transaction

@@ -205,9 +205,8 @@ impl App {
         let role = parse_role(&input.role)?;
         let password = validate::password(&input.password)?;
         let hash = password::hash(self.config.password_hashing, password).await?;
-        let now = self.clock.now();
-
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let (department_id, section_id) = resolve_placement(&tx, input.department_id, input.section_id).await?;
         if users::find_by_login(&tx, &username).await?.is_some() || users::find_by_login(&tx, &email).await?.is_some() {
             return Err(AppError::Conflict("A user with this username or email already exists".into()));
@@ -268,8 +267,8 @@ impl App {
             Some(p) => Some(password::hash(self.config.password_hashing, validate::password(p)?).await?),
             None => None,
         };
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         let before = users::find(&tx, id).await?.ok_or_else(|| not_found("User not found"))?;
         let mut user = before.clone();
         let mut changed: Vec<(&str, Value, Value)> = Vec::new();

@@ -99,8 +99,8 @@ impl App {
         {
             return Ok((existing, false));
         }
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         if let Some(existing) = instances::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
             return Ok((existing, false));
         }

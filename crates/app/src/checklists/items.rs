@@ -158,9 +158,10 @@ impl App {
             .and_then(|m| m.get("previous_status"))
             .and_then(Value::as_str)
             .and_then(ItemStatus::parse);
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         let base = self.snapshots.take(instance_id, instance.revision);
         // The kept rows, when there are some, are this revision's: no need to read
         // the item or (after the change) every item's status inside the write.
@@ -408,9 +409,10 @@ impl App {
         input: StartWork,
     ) -> AppResult<Value> {
         let comment = bounded("comment", input.comment.as_deref(), 2000)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
@@ -453,9 +455,10 @@ impl App {
         comment: &str,
     ) -> AppResult<(InstanceView, Value)> {
         let comment = validate::text("comment", comment, 1, 2000)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, instance_id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         let base = self.snapshots.take(instance_id, instance.revision);
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
@@ -487,9 +490,10 @@ impl App {
         verdict: &str,
     ) -> AppResult<InstanceView> {
         let verdict = validate::text("final_verdict", verdict, 1, 2000)?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         let base = self.snapshots.take(instance_id, instance.revision);
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
@@ -588,9 +592,10 @@ impl App {
         let comment = bounded("comment", update.comment.as_deref(), 2000)?;
         let reason = bounded("reason", update.reason.as_deref(), 1000)?
             .or_else(|| comment.clone().filter(|_| matches!(to, ItemStatus::Skipped | ItemStatus::Failed)));
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         let item = instances::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;

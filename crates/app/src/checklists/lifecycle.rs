@@ -166,9 +166,10 @@ impl App {
 
     /// `POST …/join`: idempotent; PARTICIPANT_JOINED on the first join only.
     pub async fn join_instance(&self, actor: &Actor, id: Uuid) -> AppResult<(InstanceView, bool)> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         if status_of(&instance).is_closed() {
             return Err(AppError::BadRequest("This checklist is no longer open for joining".into()));
         }
@@ -206,9 +207,10 @@ impl App {
             Some(c) => Some(validate::text("comment", c, 1, 2000)?),
             None => None,
         };
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         if status_of(&instance) != InstanceStatus::PendingReview {
             return Err(AppError::StateConflict {
@@ -382,9 +384,10 @@ impl App {
     /// (existing completions, skips and failures stay) and the checklist goes to review.
     pub async fn one_time_completion(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
         let reason = input.reason()?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let mut completed_subitems = 0;
@@ -450,9 +453,10 @@ impl App {
     /// Reopens a closed checklist so items can change again (supervisors, with a reason).
     pub async fn reopen_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
         let reason = input.reason()?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
@@ -484,9 +488,10 @@ impl App {
     /// Closes an open checklist as COMPLETED_WITH_EXCEPTIONS whatever its items say.
     pub async fn force_close_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
         let reason = input.reason()?;
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
@@ -532,9 +537,10 @@ impl App {
         id: Uuid,
         input: ChangeDate,
     ) -> AppResult<(InstanceView, Value)> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         if !status_of(&instance).is_closed() {
             return Err(AppError::StateConflict {
@@ -574,9 +580,10 @@ impl App {
 
     /// Deletes an instance and everything in it (admins; managers of its section), audited.
     pub async fn delete_instance(&self, actor: &Actor, id: Uuid) -> AppResult<()> {
-        let now = self.clock.now();
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        // Read the time once the lock is held, so stamps follow commit order.
+        let now = self.clock.now();
         can_supervise_section(actor, instance.section_id)?;
         if status_of(&instance).is_closed() && !actor.is_admin() {
             return Err(crate::error::forbidden(
