@@ -139,10 +139,10 @@ impl IdMap {
     /// keeps its first mapping (creation answers come before the lists).
     fn learn(&mut self, original: &Value, ours: &Value) {
         match (original, ours) {
-            (Value::String(a), Value::String(b)) if is_uuid(a) && is_uuid(b) => {
-                if !self.ours.contains_key(a) && !self.ours.values().any(|v| v == b) {
-                    self.ours.insert(a.clone(), b.clone());
-                }
+            (Value::String(a), Value::String(b))
+                if is_uuid(a) && is_uuid(b) && !self.ours.contains_key(a) && !self.ours.values().any(|v| v == b) =>
+            {
+                self.ours.insert(a.clone(), b.clone());
             }
             (Value::Object(a), Value::Object(b)) => {
                 for (k, v) in a {
