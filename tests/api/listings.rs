@@ -10,32 +10,39 @@ use uuid::Uuid;
 
 use crate::admin;
 
-const INSTANCES: &str = "/api/v1/checklists/instances";
+pub(crate) const INSTANCES: &str = "/api/v1/checklists/instances";
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     // 12:00 in Harare (UTC+2), during the MORNING shift of 2026-11-25.
     Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
 }
 
-fn id_of(value: &Value) -> Uuid {
+pub(crate) fn id_of(value: &Value) -> Uuid {
     value.as_str().unwrap_or_else(|| panic!("not an id: {value}")).parse().unwrap()
 }
 
-struct World {
-    srv: TestServer,
-    clock: ManualClock,
-    admin: String,
-    section: Uuid,
-    cards: Uuid,
-    manager: String,
-    operator: String,
-    operator_id: Uuid,
-    cards_operator: String,
-    cards_manager: String,
-    drifter: String,
+pub(crate) struct World {
+    pub(crate) srv: TestServer,
+    pub(crate) clock: ManualClock,
+    pub(crate) admin: String,
+    pub(crate) section: Uuid,
+    pub(crate) cards: Uuid,
+    pub(crate) manager: String,
+    pub(crate) operator: String,
+    pub(crate) operator_id: Uuid,
+    pub(crate) cards_operator: String,
+    pub(crate) cards_manager: String,
+    pub(crate) drifter: String,
 }
 
-async fn template(srv: &TestServer, admin: &str, section: Uuid, name: &str, shift: &str, items: Value) -> Value {
+pub(crate) async fn template(
+    srv: &TestServer,
+    admin: &str,
+    section: Uuid,
+    name: &str,
+    shift: &str,
+    items: Value,
+) -> Value {
     let body = json!({"name": name, "shift": shift, "section_id": section, "items": items});
     let (status, answer) = srv.post("/api/v1/checklists/templates", admin, body).await;
     assert_eq!(status, 200, "{answer}");
@@ -83,17 +90,17 @@ async fn world_at(now: DateTime<Utc>) -> World {
     }
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     world_at(t0()).await
 }
 
-async fn instance(srv: &TestServer, token: &str, shift: &str, date: &str) -> Value {
+pub(crate) async fn instance(srv: &TestServer, token: &str, shift: &str, date: &str) -> Value {
     let (status, body) = srv.post(INSTANCES, token, json!({"shift": shift, "checklist_date": date})).await;
     assert_eq!(status, 200, "{body}");
     body["instance"].clone()
 }
 
-async fn get_ok(srv: &TestServer, path: &str, token: &str) -> Value {
+pub(crate) async fn get_ok(srv: &TestServer, path: &str, token: &str) -> Value {
     let (status, body) = srv.get(path, token).await;
     assert_eq!(status, 200, "{path}: {body}");
     body
@@ -436,7 +443,7 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     );
     assert_eq!(empty["generated_at"], "2026-11-25T10:00:00Z");
     assert_eq!(empty["command_metrics"]["posture_label"], "Standby");
-    assert_eq!(empty["command_metrics"]["active"], 0);
+    assert_eq!(empty["command_metrics"]["active_instances"], 0);
     assert_eq!(empty["checklist_threads"], json!([]));
     assert_eq!(empty["attention_queue"], json!([]));
     assert_eq!(empty["handover_feed"], json!([]));
@@ -452,12 +459,12 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await; // another section
     let s = summary(srv, &w.manager).await;
     let m = &s["command_metrics"];
-    assert_eq!(m["active"], 1);
-    assert_eq!(m["coverage_gap"], 1);
-    assert_eq!(m["in_progress"], 0);
+    assert_eq!(m["active_instances"], 1);
+    assert_eq!(m["coverage_gap_count"], 1);
+    assert_eq!(m["in_progress_count"], 0);
     assert_eq!(m["total_items"], 2);
     assert_eq!(m["critical_items"], 0);
-    assert_eq!(m["critical_containment"], 100.0);
+    assert_eq!(m["critical_containment"], 100);
     assert_eq!(m["posture_label"], "Guarded");
     assert_eq!(s["checklist_threads"].as_array().unwrap().len(), 1);
     let thread = &s["checklist_threads"][0];
@@ -467,7 +474,7 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     assert_eq!(thread["participant_count"], 0);
     assert_eq!(thread["user_joined"], false);
     assert_eq!(thread["total_items"], 2);
-    assert_eq!(thread["execution_percentage"], 0.0);
+    assert_eq!(thread["execution_percentage"], 0);
     assert_eq!(thread["has_exception_pressure"], false);
     let queue = s["attention_queue"].as_array().unwrap();
     assert_eq!(queue.len(), 1, "{queue:?}");
@@ -475,14 +482,14 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     assert_eq!(queue[0]["instance_id"], json!(id));
     let mc = card(&s, "MORNING");
     assert_eq!((&mc["operations"], &mc["participants"], &mc["exceptions"]), (&json!(1), &json!(0), &json!(0)));
-    assert_eq!(mc["readiness"], 0.0);
-    assert_eq!(mc["label"], "Building momentum");
-    assert_eq!(card(&s, "AFTERNOON")["label"], "No active thread");
+    assert_eq!(mc["readiness"], 0);
+    assert_eq!(mc["status"], "Building momentum");
+    assert_eq!(card(&s, "AFTERNOON")["status"], "No active thread");
 
     // Someone joins: stable.
     assert_eq!(srv.post(&format!("{INSTANCES}/{id}/join"), &w.operator, json!({})).await.0, 200);
     let s = summary(srv, &w.operator).await;
-    assert_eq!(s["command_metrics"]["coverage_gap"], 0);
+    assert_eq!(s["command_metrics"]["coverage_gap_count"], 0);
     assert_eq!(s["command_metrics"]["posture_label"], "Stable");
     assert_eq!(s["checklist_threads"][0]["participant_count"], 1);
     assert_eq!(s["checklist_threads"][0]["user_joined"], true);
@@ -492,12 +499,12 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     // Half done.
     patch_item(srv, &w.operator, id, &items[0], json!({"status": "COMPLETED"})).await;
     let s = summary(srv, &w.manager).await;
-    assert_eq!(s["command_metrics"]["in_progress"], 1);
+    assert_eq!(s["command_metrics"]["in_progress_count"], 1);
     assert_eq!(s["command_metrics"]["completed_items"], 1);
-    assert_eq!(s["command_metrics"]["execution_rate"], 50.0);
-    assert_eq!(s["command_metrics"]["completion_rate"], 50.0);
-    assert_eq!(s["checklist_threads"][0]["execution_percentage"], 50.0);
-    assert_eq!(card(&s, "MORNING")["readiness"], 50.0);
+    assert_eq!(s["command_metrics"]["execution_rate"], 50);
+    assert_eq!(s["command_metrics"]["completion_rate"], 50);
+    assert_eq!(s["checklist_threads"][0]["execution_percentage"], 50);
+    assert_eq!(card(&s, "MORNING")["readiness"], 50);
     assert_eq!(card(&s, "MORNING")["participants"], 1);
 
     // A failure: elevated; the carry-over opened the afternoon checklist (nobody on it yet).
@@ -505,34 +512,37 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     let s = summary(srv, &w.manager).await;
     let m = &s["command_metrics"];
     assert_eq!(m["posture_label"], "Elevated");
-    assert_eq!(m["active"], 2);
-    assert_eq!(m["pending_review"], 1);
-    assert_eq!(m["in_progress"], 0);
-    assert_eq!(m["coverage_gap"], 1, "the afternoon checklist has no participants");
+    assert_eq!(m["active_instances"], 2);
+    assert_eq!(m["pending_review_count"], 1);
+    assert_eq!(m["in_progress_count"], 0);
+    assert_eq!(m["coverage_gap_count"], 1, "the afternoon checklist has no participants");
     assert_eq!(m["total_items"], 4);
     assert_eq!(m["actioned_items"], 2);
     assert_eq!(m["completed_items"], 1);
-    assert_eq!(m["execution_rate"], 50.0);
-    assert_eq!(m["completion_rate"], 25.0);
+    assert_eq!(m["execution_rate"], 50);
+    assert_eq!(m["completion_rate"], 25);
     let threads = s["checklist_threads"].as_array().unwrap();
     let t = threads.iter().find(|t| t["instance_id"] == json!(id)).unwrap();
     assert_eq!(t["status"], "PENDING_REVIEW");
     assert_eq!(t["exception_items"], 1);
     assert_eq!(t["actioned_items"], 2);
-    assert_eq!(t["execution_percentage"], 100.0);
+    assert_eq!(t["execution_percentage"], 100);
     assert_eq!(t["has_exception_pressure"], true);
     assert_eq!(t["handover_count"], 1, "the automatic carry-over");
     let mc = card(&s, "MORNING");
     assert_eq!(mc["exceptions"], 1);
-    assert_eq!(mc["label"], "Exceptions tracked");
+    assert_eq!(mc["status"], "Exceptions tracked");
     assert_eq!(card(&s, "AFTERNOON")["operations"], 1);
     let queue = s["attention_queue"].as_array().unwrap();
     assert!(queue.iter().any(|a| a["tone"] == "critical" && a["instance_id"] == json!(id)), "{queue:?}");
     assert_eq!(queue[0]["tone"], "critical", "critical entries first: {queue:?}");
     assert!(queue.len() <= 8);
-    let feed = s["handover_feed"].as_array().unwrap();
-    assert_eq!(feed.len(), 1);
-    assert!(feed[0]["content"].as_str().unwrap().starts_with("Automatic carry-over: Check services"));
+    assert_eq!(
+        s["handover_feed"],
+        json!([{"id": id, "shift": "MORNING", "count": 1}]),
+        "one row per checklist with outgoing notes: the carry-over"
+    );
+    assert_eq!(m["handover_count"], 1);
     let (_, count) = srv.get("/api/v1/notifications/unread/count", &w.manager).await;
     assert_eq!(s["notifications_unread"], count["count"]);
     assert!(s["notifications_unread"].as_u64().unwrap() >= 2, "sign-off request and incoming handover");
@@ -541,10 +551,10 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     let (status, body) = srv.post(&format!("{INSTANCES}/{id}/complete"), &w.manager, json!({})).await;
     assert_eq!(status, 200, "{body}");
     let m = summary(srv, &w.manager).await["command_metrics"].clone();
-    assert_eq!(m["completed"], 1);
-    assert_eq!(m["exception"], 1);
-    assert_eq!(m["pending_review"], 0);
-    assert_eq!(m["active"], 1);
+    assert_eq!(m["completed_count"], 1);
+    assert_eq!(m["exception_count"], 1);
+    assert_eq!(m["pending_review_count"], 0);
+    assert_eq!(m["active_instances"], 1);
     assert_eq!(m["posture_label"], "Elevated");
 
     // Other sections and admins.
@@ -585,18 +595,18 @@ async fn critical_items_drive_containment_and_posture() {
     let m = summary(srv, &op).await["command_metrics"].clone();
     assert_eq!(m["critical_items"], 2);
     assert_eq!(m["open_critical_items"], 2);
-    assert_eq!(m["critical_containment"], 0.0);
+    assert_eq!(m["critical_containment"], 0);
     assert_eq!(m["posture_label"], "Elevated", "open criticals");
     patch_item(srv, &op, id, &items[0], json!({"status": "COMPLETED"})).await;
     let s = summary(srv, &op).await;
     assert_eq!(s["command_metrics"]["open_critical_items"], 1);
-    assert_eq!(s["command_metrics"]["critical_containment"], 50.0);
+    assert_eq!(s["command_metrics"]["critical_containment"], 50);
     assert_eq!(s["checklist_threads"][0]["critical_items"], 2);
     assert_eq!(s["checklist_threads"][0]["open_critical_items"], 1);
     patch_item(srv, &op, id, &items[1], json!({"status": "SKIPPED", "reason": "SWIFT window closed"})).await;
     let m = summary(srv, &op).await["command_metrics"].clone();
     assert_eq!(m["open_critical_items"], 0, "a skipped critical item is not open");
-    assert_eq!(m["critical_containment"], 100.0);
+    assert_eq!(m["critical_containment"], 100);
     assert_eq!(m["posture_label"], "Elevated", "an exception");
     w.srv.finish().await;
 }

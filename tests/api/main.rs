@@ -8,6 +8,8 @@ mod caching;
 mod checklists;
 mod cli;
 mod concurrency;
+mod contract;
+mod dashboard_contract;
 mod errors;
 mod handover;
 mod jobs;

@@ -40,19 +40,19 @@ pub async fn for_instance(
     Ok(Entity::find().filter(condition).order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).all(c).await?)
 }
 
-/// Notes of several instances (dashboards), either direction.
-pub async fn for_instances(c: &impl Conn, instance_ids: Vec<Uuid>, limit: u64) -> StoreResult<Vec<HandoverRow>> {
+/// How many notes leave each of these instances (one grouped query for a whole
+/// dashboard); instances without outgoing notes are absent.
+pub async fn outgoing_counts(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Vec<(Uuid, i64)>> {
     if instance_ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(Entity::find()
-        .filter(
-            Condition::any()
-                .add(Column::FromInstanceId.is_in(instance_ids.clone()))
-                .add(Column::ToInstanceId.is_in(instance_ids)),
-        )
-        .order_by_desc(Column::CreatedAt)
-        .limit(limit)
+        .select_only()
+        .column(Column::FromInstanceId)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::FromInstanceId.is_in(instance_ids))
+        .group_by(Column::FromInstanceId)
+        .into_tuple::<(Uuid, i64)>()
         .all(c)
         .await?)
 }

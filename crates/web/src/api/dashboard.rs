@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use sentinelops_app::lenient::opt_uuid;
 
+use crate::api::dashboard_summary::SummaryBody;
+
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
@@ -24,9 +26,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The operational day at a glance (the original's shape).
-#[utoipa::path(get, path = "/api/v1/checklists/dashboard/summary", tag = "dashboard", responses((status = 200)))]
-pub async fn summary(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.dashboard_summary(&auth.actor).await?))
+#[utoipa::path(get, path = "/api/v1/checklists/dashboard/summary", tag = "dashboard",
+    responses((status = 200, body = SummaryBody), (status = 401)))]
+pub async fn summary(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<SummaryBody>> {
+    Ok(Json(SummaryBody::from(state.app.dashboard_summary(&auth.actor).await?)))
 }
 
 /// Active checklists of the shift running now, with item counts.

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod dashboard_summary;
 pub mod handover;
 pub mod instances;
 pub mod notifications;

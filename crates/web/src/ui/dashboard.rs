@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::view::InstanceView;
+use sentinelops_app::dashboard::Tone;
 use sentinelops_app::shifts::parse_time;
 use sentinelops_domain::shift::{ShiftType, ShiftWindow};
 
@@ -249,21 +250,14 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 
     let summary = app.dashboard_summary(actor).await?;
     let mut attention: Vec<AttentionEntry> = summary
-        .get("attention_queue")
-        .and_then(Value::as_array)
+        .attention_queue
         .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let instance_id = entry.get("instance_id").and_then(Value::as_str).map(str::to_owned);
-            if instance_id.as_ref().is_some_and(|id| !visible.contains(id)) {
-                return None;
-            }
-            Some(AttentionEntry {
-                title: text(entry, "title"),
-                detail: text(entry, "detail"),
-                critical: entry.get("tone").and_then(Value::as_str) == Some("critical"),
-                instance_id,
-            })
+        .filter(|entry| visible.contains(&entry.instance_id.to_string()))
+        .map(|entry| AttentionEntry {
+            title: entry.title,
+            detail: entry.detail,
+            critical: entry.tone == Tone::Critical,
+            instance_id: Some(entry.instance_id.to_string()),
         })
         .collect();
     // The shift running now without any checklist is the widest gap of all.

@@ -1,5 +1,12 @@
-//! The operational-day dashboard (the original's `/dashboard/summary` shape), the
-//! active checklists of the current shift, and the per-user activity summary.
+//! The dashboards: the active checklists of the current shift, the per-user activity
+//! summary, policies and metrics; the operational-day summary is in `summary`.
+
+mod summary;
+
+pub use summary::{
+    AttentionEntry, CommandMetrics, DashboardSummary, HandoverFeedRow, OperationalDay, Posture, ShiftCard,
+    ShiftCardStatus, ThreadSummary, Tone,
+};
 
 use std::collections::HashMap;
 
@@ -8,19 +15,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
-use sentinelops_domain::shift::{ShiftType, operational_window};
-use sentinelops_store::repo::handover;
+use sentinelops_domain::shift::operational_window;
 use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users::{self, UserFilter};
 
 use crate::App;
 use crate::actor::Actor;
 use crate::error::AppResult;
-use crate::shifts::{format_time, window_of};
-
-fn pct(part: usize, whole: usize) -> f64 {
-    if whole == 0 { 0.0 } else { (part as f64 * 10_000.0 / whole as f64).round() / 100.0 }
-}
 
 /// One user's activity counts.
 #[derive(Default, Clone, Copy)]
@@ -44,6 +45,12 @@ struct Tally {
     failed: usize,
     critical: usize,
     open_critical: usize,
+}
+
+impl Tally {
+    fn exceptions(&self) -> usize {
+        self.skipped + self.failed
+    }
 }
 
 impl App {
@@ -95,162 +102,6 @@ impl App {
             people.entry(p.instance_id).or_default().push(p.user_id);
         }
         Ok((rows, tallies, people))
-    }
-
-    /// `GET /checklists/dashboard/summary`.
-    pub async fn dashboard_summary(&self, actor: &Actor) -> AppResult<Value> {
-        let reader = self.store.reader();
-        let (today, tz, boundary) = self.operational_today().await?;
-        let (window_start, window_end) = operational_window(today, tz, boundary);
-        let (rows, tallies, people) = self.day_instances(actor).await?;
-        let empty = Tally::default();
-        let notes = handover::for_instances(reader, rows.iter().map(|r| r.id).collect(), 50).await?;
-
-        let mut threads = Vec::new();
-        let mut attention = Vec::new();
-        let (mut active, mut in_progress, mut pending_review, mut completed, mut exception, mut coverage_gap) =
-            (0, 0, 0, 0, 0, 0);
-        let (mut total_items, mut completed_items, mut actioned_items, mut critical_items, mut open_critical) =
-            (0, 0, 0, 0, 0);
-        for r in &rows {
-            let t = tallies.get(&r.id).unwrap_or(&empty);
-            let participants = people.get(&r.id).map_or(0, Vec::len);
-            let status = InstanceStatus::parse(&r.status).unwrap_or(InstanceStatus::Open);
-            let exceptions = t.skipped + t.failed;
-            let pressure = matches!(status, InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete)
-                || exceptions > 0;
-            if !status.is_closed() {
-                active += 1;
-                if participants == 0 {
-                    coverage_gap += 1;
-                    attention.push(json!({
-                        "title": format!("{} shift has nobody on it", r.shift),
-                        "detail": format!("{} has no participants yet", r.template_name),
-                        "tone": "warning", "instance_id": r.id,
-                    }));
-                }
-            }
-            match status {
-                InstanceStatus::InProgress => in_progress += 1,
-                InstanceStatus::PendingReview => {
-                    pending_review += 1;
-                    attention.push(json!({
-                        "title": format!("{} checklist awaits sign-off", r.shift),
-                        "detail": format!("{}: every item actioned", r.template_name),
-                        "tone": "warning", "instance_id": r.id,
-                    }));
-                }
-                InstanceStatus::Completed => completed += 1,
-                InstanceStatus::CompletedWithExceptions => {
-                    completed += 1;
-                    exception += 1;
-                }
-                _ => {}
-            }
-            if t.open_critical > 0 && !status.is_closed() {
-                attention.push(json!({
-                    "title": format!("{} critical item(s) open on {}", t.open_critical, r.shift),
-                    "detail": r.template_name, "tone": "critical", "instance_id": r.id,
-                }));
-            } else if exceptions > 0 && !status.is_closed() {
-                attention.push(json!({
-                    "title": format!("{exceptions} exception(s) on {}", r.shift),
-                    "detail": r.template_name, "tone": "critical", "instance_id": r.id,
-                }));
-            }
-            total_items += t.total;
-            completed_items += t.completed;
-            actioned_items += t.actioned;
-            critical_items += t.critical;
-            open_critical += t.open_critical;
-            threads.push(json!({
-                "instance_id": r.id, "id": r.id, "template_name": r.template_name, "shift": r.shift, "status": r.status,
-                "checklist_date": r.checklist_date, "shift_start": r.shift_start, "shift_end": r.shift_end,
-                "participant_count": participants,
-                "user_joined": people.get(&r.id).is_some_and(|p| p.contains(&actor.user_id)),
-                "total_items": t.total, "completed_items": t.completed, "actioned_items": t.actioned,
-                "in_progress_items": t.in_progress, "pending_items": t.pending,
-                "critical_items": t.critical, "open_critical_items": t.open_critical, "exception_items": exceptions,
-                "handover_count": notes.iter().filter(|n| n.from_instance_id == r.id).count(),
-                "execution_percentage": pct(t.actioned, t.total),
-                "has_exception_pressure": pressure,
-            }));
-        }
-        attention.sort_by_key(|a| a["tone"] != "critical");
-        attention.truncate(8);
-
-        let mut cards = Vec::new();
-        for shift in ShiftType::ALL {
-            let window = window_of(reader, shift).await?;
-            let of_shift: Vec<&InstanceRow> = rows.iter().filter(|r| r.shift == shift.as_str()).collect();
-            let (mut total, mut actioned, mut exceptions, mut participants) = (0, 0, 0, 0);
-            for r in &of_shift {
-                let t = tallies.get(&r.id).unwrap_or(&empty);
-                total += t.total;
-                actioned += t.actioned;
-                exceptions += t.skipped + t.failed;
-                participants += people.get(&r.id).map_or(0, Vec::len);
-            }
-            let readiness = pct(actioned, total);
-            let label = if of_shift.is_empty() {
-                "No active thread"
-            } else if exceptions > 0 {
-                "Exceptions tracked"
-            } else if readiness >= 80.0 {
-                "On cadence"
-            } else {
-                "Building momentum"
-            };
-            cards.push(json!({
-                "shift": shift.as_str(),
-                "window": format!("{}–{}", window.start.format("%H:%M"), window.end.format("%H:%M")),
-                "start_time": format_time(window.start), "end_time": format_time(window.end),
-                "operations": of_shift.len(), "participants": participants, "exceptions": exceptions,
-                "readiness": readiness, "status": label, "label": label,
-            }));
-        }
-
-        let mut notes_feed = self.handover_views(reader, notes.into_iter().take(4).collect(), None).await?;
-        // The feed reads newest first.
-        notes_feed.sort_by_key(|n| std::cmp::Reverse(n.created_at));
-        let posture = if exception > 0
-            || open_critical > 0
-            || rows.iter().any(|r| tallies.get(&r.id).is_some_and(|t| t.failed + t.skipped > 0))
-        {
-            "Elevated"
-        } else if coverage_gap > 0 || pending_review > 0 {
-            "Guarded"
-        } else if active > 0 {
-            "Stable"
-        } else {
-            "Standby"
-        };
-        let unread = match actor.recorded_id() {
-            Some(user) => sentinelops_store::repo::notifications::count_unread(reader, user).await?,
-            None => 0,
-        };
-        Ok(json!({
-            "operational_day": {
-                "checklist_date": today, "window_start": window_start, "window_end": window_end,
-                "timezone": tz.name(), "boundary_time": format_time(boundary),
-            },
-            "command_metrics": {
-                "active": active, "in_progress": in_progress, "pending_review": pending_review, "completed": completed,
-                "exception": exception, "coverage_gap": coverage_gap, "total_items": total_items,
-                "completed_items": completed_items, "actioned_items": actioned_items, "critical_items": critical_items,
-                "open_critical_items": open_critical,
-                "execution_rate": pct(actioned_items, total_items),
-                "completion_rate": pct(completed_items, total_items),
-                "critical_containment": if critical_items == 0 { 100.0 } else { pct(critical_items - open_critical, critical_items) },
-                "posture_label": posture,
-            },
-            "shift_cards": cards,
-            "checklist_threads": threads,
-            "attention_queue": attention,
-            "handover_feed": notes_feed,
-            "notifications_unread": unread,
-            "generated_at": self.clock.now(),
-        }))
     }
 
     /// Active checklists of the shift running now, with their item counts.

@@ -1,0 +1,431 @@
+//! The operational-day summary (the original's `/checklists/dashboard/summary`): command
+//! metrics, one card per shift, the day's checklist threads, the attention queue and the
+//! handover feed. The JSON contract (the original's field names) is built in `web`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::shift::{ShiftType, operational_window};
+use sentinelops_store::repo::handover;
+use sentinelops_store::repo::instances::InstanceRow;
+
+use super::Tally;
+use crate::App;
+use crate::actor::Actor;
+use crate::error::AppResult;
+use crate::shifts::{format_time, window_of};
+
+/// The original sends at most eight attention entries and four handover rows.
+const ATTENTION_LIMIT: usize = 8;
+const HANDOVER_FEED_LIMIT: usize = 4;
+
+/// A shift card reads "On cadence" from this share of actioned items (percent).
+const ON_CADENCE: usize = 80;
+
+/// The whole summary.
+#[derive(Debug, Clone)]
+pub struct DashboardSummary {
+    pub operational_day: OperationalDay,
+    pub command_metrics: CommandMetrics,
+    pub shift_cards: Vec<ShiftCard>,
+    pub checklist_threads: Vec<ThreadSummary>,
+    pub attention_queue: Vec<AttentionEntry>,
+    pub handover_feed: Vec<HandoverFeedRow>,
+    pub notifications_unread: u64,
+    pub generated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationalDay {
+    pub checklist_date: NaiveDate,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub timezone: String,
+    /// "07:00:00".
+    pub boundary_time: String,
+}
+
+/// Counts over the day's checklists; the rates are whole percentages (0–100).
+#[derive(Debug, Clone, Default)]
+pub struct CommandMetrics {
+    /// Checklists not closed yet.
+    pub active_instances: usize,
+    pub in_progress_count: usize,
+    pub pending_review_count: usize,
+    /// Closed as COMPLETED or COMPLETED_WITH_EXCEPTIONS.
+    pub completed_count: usize,
+    /// Closed as COMPLETED_WITH_EXCEPTIONS.
+    pub exception_count: usize,
+    /// Active checklists nobody has joined.
+    pub coverage_gap_count: usize,
+    pub total_items: usize,
+    pub completed_items: usize,
+    pub actioned_items: usize,
+    pub critical_items: usize,
+    pub open_critical_items: usize,
+    /// Distinct people on the day's checklists (the reference is silent; a person on
+    /// two checklists is one person on duty).
+    pub participants: usize,
+    /// Notes leaving the day's checklists.
+    pub handover_count: usize,
+    pub execution_rate: u8,
+    pub completion_rate: u8,
+    /// Critical items contained (not open), 100 when there is none.
+    pub critical_containment: u8,
+    pub posture: Posture,
+}
+
+/// The board's overall stance, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Posture {
+    /// Exceptions or open critical items.
+    Elevated,
+    /// A coverage gap or a checklist awaiting sign-off.
+    Guarded,
+    /// Any active checklist.
+    Stable,
+    #[default]
+    Standby,
+}
+
+impl Posture {
+    pub fn label(self) -> &'static str {
+        match self {
+            Posture::Elevated => "Elevated",
+            Posture::Guarded => "Guarded",
+            Posture::Stable => "Stable",
+            Posture::Standby => "Standby",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ShiftCard {
+    pub shift: ShiftType,
+    /// "07:00–15:00", from the configured shift rows.
+    pub window: String,
+    /// The shift's checklists of the day.
+    pub operations: usize,
+    pub participants: usize,
+    pub exceptions: usize,
+    /// Actioned items out of all, whole percent.
+    pub readiness: u8,
+    pub status: ShiftCardStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShiftCardStatus {
+    NoActiveThread,
+    ExceptionsTracked,
+    OnCadence,
+    BuildingMomentum,
+}
+
+impl ShiftCardStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ShiftCardStatus::NoActiveThread => "No active thread",
+            ShiftCardStatus::ExceptionsTracked => "Exceptions tracked",
+            ShiftCardStatus::OnCadence => "On cadence",
+            ShiftCardStatus::BuildingMomentum => "Building momentum",
+        }
+    }
+}
+
+/// One checklist of the day.
+#[derive(Debug, Clone)]
+pub struct ThreadSummary {
+    pub id: Uuid,
+    pub template_id: Uuid,
+    pub template_name: String,
+    pub shift: String,
+    pub status: InstanceStatus,
+    pub checklist_date: NaiveDate,
+    pub shift_start: DateTime<Utc>,
+    pub shift_end: DateTime<Utc>,
+    pub participant_count: usize,
+    pub user_joined: bool,
+    pub total_items: usize,
+    pub completed_items: usize,
+    pub actioned_items: usize,
+    pub in_progress_items: usize,
+    pub pending_items: usize,
+    pub critical_items: usize,
+    pub open_critical_items: usize,
+    pub exception_items: usize,
+    /// Outgoing handover notes.
+    pub handover_count: usize,
+    /// Actioned items out of all, whole percent.
+    pub execution_percentage: u8,
+    pub has_exception_pressure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Warning,
+    Critical,
+}
+
+impl Tone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Warning => "warning",
+            Tone::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AttentionEntry {
+    /// `ops-<instance id>` as the original; a checklist's further entries (ours can
+    /// raise several) get `-2`, `-3`… so that the frontend's list keys stay unique.
+    pub id: String,
+    pub instance_id: Uuid,
+    pub title: String,
+    pub detail: String,
+    pub tone: Tone,
+}
+
+/// A checklist of the day with outgoing handover notes, and how many.
+#[derive(Debug, Clone)]
+pub struct HandoverFeedRow {
+    pub instance_id: Uuid,
+    pub shift: String,
+    pub count: usize,
+}
+
+/// `part` of `whole` as a whole percentage, rounded half up; 0 of nothing is 0.
+pub fn whole_percent(part: usize, whole: usize) -> u8 {
+    if whole == 0 {
+        return 0;
+    }
+    let rounded = (part.saturating_mul(200) + whole) / (2 * whole);
+    u8::try_from(rounded.min(100)).unwrap_or(100)
+}
+
+impl App {
+    /// `GET /checklists/dashboard/summary`.
+    pub async fn dashboard_summary(&self, actor: &Actor) -> AppResult<DashboardSummary> {
+        let reader = self.store.reader();
+        let (today, tz, boundary) = self.operational_today().await?;
+        let (window_start, window_end) = operational_window(today, tz, boundary);
+        let (rows, tallies, people) = self.day_instances(actor).await?;
+        // One grouped query for every checklist's outgoing notes.
+        let outgoing: HashMap<Uuid, usize> = handover::outgoing_counts(reader, rows.iter().map(|r| r.id).collect())
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
+            .collect();
+        let empty = Tally::default();
+        let tally_of = |r: &InstanceRow| tallies.get(&r.id).unwrap_or(&empty);
+        let people_of = |r: &InstanceRow| people.get(&r.id).map_or(&[][..], Vec::as_slice);
+
+        let mut m = CommandMetrics::default();
+        let mut threads = Vec::new();
+        let mut attention: Vec<(Uuid, String, String, Tone)> = Vec::new();
+        for r in &rows {
+            let t = tally_of(r);
+            let participants = people_of(r).len();
+            let status = InstanceStatus::parse(&r.status).unwrap_or(InstanceStatus::Open);
+            let exceptions = t.exceptions();
+            if !status.is_closed() {
+                m.active_instances += 1;
+                if participants == 0 {
+                    m.coverage_gap_count += 1;
+                    attention.push((
+                        r.id,
+                        format!("{} shift has nobody on it", r.shift),
+                        format!("{} has no participants yet", r.template_name),
+                        Tone::Warning,
+                    ));
+                }
+            }
+            match status {
+                InstanceStatus::InProgress => m.in_progress_count += 1,
+                InstanceStatus::PendingReview => {
+                    m.pending_review_count += 1;
+                    attention.push((
+                        r.id,
+                        format!("{} checklist awaits sign-off", r.shift),
+                        format!("{}: every item actioned", r.template_name),
+                        Tone::Warning,
+                    ));
+                }
+                InstanceStatus::Completed => m.completed_count += 1,
+                InstanceStatus::CompletedWithExceptions => {
+                    m.completed_count += 1;
+                    m.exception_count += 1;
+                }
+                InstanceStatus::Open | InstanceStatus::Incomplete => {}
+            }
+            if !status.is_closed() {
+                if t.open_critical > 0 {
+                    let title = format!("{} critical item(s) open on {}", t.open_critical, r.shift);
+                    attention.push((r.id, title, r.template_name.clone(), Tone::Critical));
+                } else if exceptions > 0 {
+                    let title = format!("{exceptions} exception(s) on {}", r.shift);
+                    attention.push((r.id, title, r.template_name.clone(), Tone::Critical));
+                }
+            }
+            m.total_items += t.total;
+            m.completed_items += t.completed;
+            m.actioned_items += t.actioned;
+            m.critical_items += t.critical;
+            m.open_critical_items += t.open_critical;
+            let handover_count = outgoing.get(&r.id).copied().unwrap_or(0);
+            m.handover_count += handover_count;
+            threads.push(ThreadSummary {
+                id: r.id,
+                template_id: r.template_id,
+                template_name: r.template_name.clone(),
+                shift: r.shift.clone(),
+                status,
+                checklist_date: r.checklist_date,
+                shift_start: r.shift_start,
+                shift_end: r.shift_end,
+                participant_count: participants,
+                user_joined: people_of(r).contains(&actor.user_id),
+                total_items: t.total,
+                completed_items: t.completed,
+                actioned_items: t.actioned,
+                in_progress_items: t.in_progress,
+                pending_items: t.pending,
+                critical_items: t.critical,
+                open_critical_items: t.open_critical,
+                exception_items: exceptions,
+                handover_count,
+                execution_percentage: whole_percent(t.actioned, t.total),
+                has_exception_pressure: matches!(
+                    status,
+                    InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete
+                ) || exceptions > 0,
+            });
+        }
+        m.participants = people.values().flatten().collect::<HashSet<_>>().len();
+        m.execution_rate = whole_percent(m.actioned_items, m.total_items);
+        m.completion_rate = whole_percent(m.completed_items, m.total_items);
+        m.critical_containment = if m.critical_items == 0 {
+            100
+        } else {
+            whole_percent(m.critical_items - m.open_critical_items, m.critical_items)
+        };
+        let any_exception = rows.iter().any(|r| tally_of(r).exceptions() > 0);
+        m.posture = if m.exception_count > 0 || m.open_critical_items > 0 || any_exception {
+            Posture::Elevated
+        } else if m.coverage_gap_count > 0 || m.pending_review_count > 0 {
+            Posture::Guarded
+        } else if m.active_instances > 0 {
+            Posture::Stable
+        } else {
+            Posture::Standby
+        };
+
+        let mut shift_cards = Vec::new();
+        for shift in ShiftType::ALL {
+            let window = window_of(reader, shift).await?;
+            let of_shift: Vec<&InstanceRow> = rows.iter().filter(|r| r.shift == shift.as_str()).collect();
+            let (mut total, mut actioned, mut exceptions, mut participants) = (0, 0, 0, 0);
+            for r in &of_shift {
+                let t = tally_of(r);
+                total += t.total;
+                actioned += t.actioned;
+                exceptions += t.exceptions();
+                participants += people_of(r).len();
+            }
+            let status = if of_shift.is_empty() {
+                ShiftCardStatus::NoActiveThread
+            } else if exceptions > 0 {
+                ShiftCardStatus::ExceptionsTracked
+            } else if total > 0 && actioned * 100 >= ON_CADENCE * total {
+                ShiftCardStatus::OnCadence
+            } else {
+                ShiftCardStatus::BuildingMomentum
+            };
+            shift_cards.push(ShiftCard {
+                shift,
+                window: format!("{}–{}", window.start.format("%H:%M"), window.end.format("%H:%M")),
+                operations: of_shift.len(),
+                participants,
+                exceptions,
+                readiness: whole_percent(actioned, total),
+                status,
+            });
+        }
+
+        let handover_feed = rows
+            .iter()
+            .filter_map(|r| {
+                let count = outgoing.get(&r.id).copied().filter(|n| *n > 0)?;
+                Some(HandoverFeedRow { instance_id: r.id, shift: r.shift.clone(), count })
+            })
+            .take(HANDOVER_FEED_LIMIT)
+            .collect();
+
+        let unread = match actor.recorded_id() {
+            Some(user) => sentinelops_store::repo::notifications::count_unread(reader, user).await?,
+            None => 0,
+        };
+        Ok(DashboardSummary {
+            operational_day: OperationalDay {
+                checklist_date: today,
+                window_start,
+                window_end,
+                timezone: tz.name().to_owned(),
+                boundary_time: format_time(boundary),
+            },
+            command_metrics: m,
+            shift_cards,
+            checklist_threads: threads,
+            attention_queue: attention_entries(attention),
+            handover_feed,
+            notifications_unread: unread,
+            generated_at: self.clock.now(),
+        })
+    }
+}
+
+/// Critical entries first (stable otherwise), at most eight, each with a unique id.
+fn attention_entries(mut raw: Vec<(Uuid, String, String, Tone)>) -> Vec<AttentionEntry> {
+    raw.sort_by_key(|(_, _, _, tone)| *tone != Tone::Critical);
+    raw.truncate(ATTENTION_LIMIT);
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    raw.into_iter()
+        .map(|(instance_id, title, detail, tone)| {
+            let n = seen.entry(instance_id).or_default();
+            *n += 1;
+            let id = if *n == 1 { format!("ops-{instance_id}") } else { format!("ops-{instance_id}-{n}") };
+            AttentionEntry { id, instance_id, title, detail, tone }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_percentages_round_half_up_and_stay_in_range() {
+        assert_eq!(whole_percent(0, 0), 0);
+        assert_eq!(whole_percent(1, 9), 11, "11.11% reads 11");
+        assert_eq!(whole_percent(1, 8), 13, "12.5% rounds up");
+        assert_eq!(whole_percent(2, 3), 67);
+        assert_eq!(whole_percent(3, 3), 100);
+        assert_eq!(whole_percent(5, 3), 100);
+    }
+
+    #[test]
+    fn a_checklists_further_attention_entries_get_distinct_ids() {
+        let a = Uuid::nil();
+        let b = Uuid::max();
+        let raw = vec![
+            (a, "gap".to_owned(), String::new(), Tone::Warning),
+            (b, "gap".to_owned(), String::new(), Tone::Warning),
+            (a, "exception".to_owned(), String::new(), Tone::Critical),
+        ];
+        let ids: Vec<String> = attention_entries(raw).into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, [format!("ops-{a}"), format!("ops-{a}-2"), format!("ops-{b}")]);
+    }
+}
