@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod handover;
 pub mod instances;
+pub mod notification_wire;
 pub mod notifications;
 pub mod org;
 pub mod paging;
