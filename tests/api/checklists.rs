@@ -149,8 +149,9 @@ async fn the_seed_end_to_end_list() {
         f.patch_item(&f.operator, &instance, 2, json!({"status": "FAILED", "reason": "Disk at 97%"})).await;
     assert_eq!(status, 200);
     let critical: Vec<Value> =
-        f.notifications(&f.manager).await.into_iter().filter(|n| n["priority"] == "critical").collect();
+        f.notifications(&f.manager).await.into_iter().filter(|n| n["priority_level"] == "critical").collect();
     assert_eq!(critical.len(), 1);
+    assert_eq!(critical[0]["priority"], "high", "the original's channels know low, medium and high");
     assert!(critical[0]["title"].as_str().unwrap().starts_with("CRITICAL: Checklist Item Escalated"));
 
     // Work the item with subitems, then the rest: the checklist reaches review.
@@ -521,7 +522,9 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
 
     // One-time completion: supervisors only, reason required.
     assert_eq!(f.srv.post(&path("one-time-completion"), &f.operator, json!({"reason": "end of shift"})).await.0, 403);
-    assert_eq!(f.srv.post(&path("one-time-completion"), &f.manager, json!({})).await.0, 422);
+    assert_eq!(f.srv.post(&path("one-time-completion"), &f.operator, json!({})).await.0, 403);
+    let too_long = "x".repeat(2001);
+    assert_eq!(f.srv.post(&path("one-time-completion"), &f.manager, json!({"reason": too_long})).await.0, 422);
     assert_eq!(f.srv.post(&path("complete"), &f.manager, json!({})).await.0, 409, "not yet pending review");
     f.patch_item(&f.operator, &instance, 0, json!({"status": "SKIPPED", "reason": "n/a"})).await;
     let (status, body) =
@@ -796,4 +799,96 @@ async fn a_contended_item_trail_stays_in_commit_order() {
 
 fn time(value: &Value) -> chrono::DateTime<chrono::Utc> {
     value.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_one_time_completion_without_a_reason_is_recorded_as_such_and_flagged() {
+    let f = Floor::new(3).await;
+    let instance = f.instance("2026-11-25").await;
+    let id = instance["id"].as_str().unwrap();
+    let path = format!("/api/v1/checklists/instances/{id}/one-time-completion");
+
+    // The original frontend's dialog has no reason field: it sends `{}`.
+    let (status, body) = f.srv.post(&path, &f.manager, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["instance"]["status"], "PENDING_REVIEW");
+    assert_eq!(body["effects"]["effects"], json!(["OVERRIDE_APPLIED"]));
+
+    let instance_id: Uuid = id.parse().unwrap();
+    let rows = sentinelops_store::repo::instances::overrides_of(f.srv.app.store.reader(), instance_id).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].kind, "ONE_TIME_COMPLETION");
+    assert_eq!(rows[0].reason, "(no reason given)");
+    assert_eq!(rows[0].details["no_reason_given"], true);
+    assert_eq!(rows[0].details["completed_items"], 3);
+
+    let (status, events) = f.srv.get("/api/v1/ops/events?event_type=OVERRIDE_APPLIED", &f.admin).await;
+    assert_eq!(status, 200, "{events}");
+    assert_eq!(events["total"], 1);
+    let payload = &events["items"][0]["payload"];
+    assert_eq!(payload["reason"], "(no reason given)");
+    assert_eq!(payload["no_reason_given"], true);
+
+    // A reason given is recorded as given, and unflagged.
+    let other = f.instance("2026-11-26").await;
+    let other_id: Uuid = other["id"].as_str().unwrap().parse().unwrap();
+    let path = format!("/api/v1/checklists/instances/{other_id}/one-time-completion");
+    let (status, body) = f.srv.post(&path, &f.manager, json!({"reason": "  ", "comment": "Handed over early"})).await;
+    assert_eq!(status, 200, "{body}");
+    let rows = sentinelops_store::repo::instances::overrides_of(f.srv.app.store.reader(), other_id).await.unwrap();
+    assert_eq!(rows[0].reason, "Handed over early");
+    assert_eq!(rows[0].details["no_reason_given"], false);
+    f.srv.finish().await;
+}
+
+#[tokio::test]
+async fn managers_hear_once_when_someone_joins_a_checklist_and_never_of_their_own_join() {
+    let f = Floor::new(2).await;
+    let (_, manager2) = f.srv.user_with_token("mona", "manager", Some(f.section)).await;
+    let instance = f.instance("2026-11-25").await;
+    let id = instance["id"].as_str().unwrap();
+    let join = format!("/api/v1/checklists/instances/{id}/join");
+    let joined = |token: String| {
+        let srv = &f.srv;
+        async move {
+            let (status, body) = srv.get("/api/v1/notifications/?unread_only=false", &token).await;
+            assert_eq!(status, 200, "{body}");
+            body.as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["title"].as_str().unwrap().contains("joined"))
+                .cloned()
+                .collect::<Vec<Value>>()
+        }
+    };
+
+    // The operator joins twice: one notification each for the managers and the admin.
+    assert_eq!(f.srv.post(&join, &f.operator, json!({})).await.0, 200);
+    assert_eq!(f.srv.post(&join, &f.operator, json!({})).await.0, 200);
+    let seen = joined(f.manager.clone()).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let n = &seen[0];
+    assert_eq!(n["title"], "\u{1F44B} olu joined the shift");
+    assert_eq!(
+        n["message"],
+        "olu joined the MORNING shift checklist for 2026-11-25.\nTeam collaboration is now active."
+    );
+    assert_eq!(n["priority"], "medium");
+    assert_eq!(n["related_entity"], "checklist_instance");
+    assert_eq!(n["related_id"], json!(id));
+    assert_eq!(joined(manager2.clone()).await.len(), 1);
+    assert_eq!(joined(f.admin.clone()).await.len(), 1);
+    assert!(joined(f.operator.clone()).await.is_empty(), "the joiner is not told of their own join");
+    assert!(joined(f.outsider.clone()).await.is_empty(), "another section's users are not told");
+
+    // A manager joining: the other manager and the admin hear of it, the manager does not.
+    assert_eq!(f.srv.post(&join, &f.manager, json!({})).await.0, 200);
+    let titles = |v: Vec<Value>| v.iter().map(|n| n["title"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        titles(joined(manager2.clone()).await),
+        ["\u{1F44B} max joined the shift", "\u{1F44B} olu joined the shift"]
+    );
+    assert_eq!(titles(joined(f.admin.clone()).await).len(), 2);
+    assert_eq!(titles(joined(f.manager.clone()).await), ["\u{1F44B} olu joined the shift"]);
+    f.srv.finish().await;
 }

@@ -308,6 +308,9 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     assert_eq!((&first["to_shift"], &first["to_date"]), (&json!("AFTERNOON"), &json!("2026-11-25")));
     assert_eq!(first["created_by"], json!(w.operator_id));
     assert_eq!(first["created_by_username"], "olu.operator");
+    // The original's panel shows the author's names.
+    assert_eq!(first["created_by_first_name"], "olu.operator");
+    assert_eq!(first["created_by_last_name"], "Tester");
     assert_eq!(first["created_at"], "2026-11-25T10:01:00Z");
     assert_eq!(first["priority"], 2);
     assert_eq!(first["is_automatic"], false);

@@ -87,7 +87,11 @@ async fn a_lead_of_zero_fires_at_the_due_time_once_then_the_miss_is_reported_onc
     // The due time passed with the item still open: the managers hear once.
     assert_eq!(d.reminders_at(at(2026, 11, 25, 5, 41)).await, 1);
     assert_eq!(d.reminders_at(at(2026, 11, 25, 6, 30)).await, 0);
-    assert_eq!(d.titles(&d.manager).await, ["SentinelOps Missed • MORNING Timed Item due at 07:40"]);
+    // (The manager also heard of the operator's join.)
+    assert_eq!(
+        d.titles(&d.manager).await,
+        ["SentinelOps Missed • MORNING Timed Item due at 07:40", "\u{1F44B} olu joined the shift"]
+    );
     d.srv.finish().await;
 }
 

@@ -179,6 +179,80 @@ async fn notification_socket_pushes_new_notifications_and_marks_them_read() {
     srv.finish().await;
 }
 
+#[tokio::test]
+async fn a_read_anywhere_updates_the_users_other_sockets_on_every_instance() {
+    let a = TestServer::start().await;
+    let f = floor(&a).await;
+    let b = TestServer::start_on(a.database().clone(), Options::default()).await;
+    let manager_on_b = b.login("max", PASSWORD).await;
+    let hello = |v: &Value| v["type"] == "unread_notifications";
+    let mut tab1 = socket(&a, "/api/v1/notifications/ws", &f.manager).await;
+    let mut tab2 = socket(&b, "/api/v1/notifications/ws", &manager_on_b).await;
+    expect(&mut tab1, hello, Duration::from_secs(5)).await.expect("unread list");
+    expect(&mut tab2, hello, Duration::from_secs(5)).await.expect("unread list");
+
+    // A failure is critical: the original's channels say high, ours critical beside it.
+    let (status, _) =
+        a.patch(&item_path(&f.instance, 0), &f.operator, json!({"status": "FAILED", "reason": "Disk full"})).await;
+    assert_eq!(status, 200);
+    let (status, _) =
+        a.patch(&item_path(&f.instance, 1), &f.operator, json!({"status": "SKIPPED", "reason": "Vendor window"})).await;
+    assert_eq!(status, 200);
+    let new = |v: &Value| v["type"] == "new_notification";
+    let mut pushed = Vec::new();
+    for _ in 0..2 {
+        let frame = expect(&mut tab2, new, Duration::from_secs(5)).await.expect("pushed to the other instance");
+        pushed.push(frame["payload"]["notification"].clone());
+        expect(&mut tab1, new, Duration::from_secs(5)).await.expect("pushed");
+    }
+    let failed = pushed.iter().find(|n| n["priority_level"] == "critical").expect("the failure's alert");
+    assert_eq!(failed["priority"], "high");
+    let (_, listed) = a.get("/api/v1/notifications/", &f.manager).await;
+    let in_list = listed.as_array().unwrap().iter().find(|n| n["id"] == failed["id"]).unwrap();
+    assert_eq!((&in_list["priority"], &in_list["priority_level"]), (&json!("high"), &json!("critical")));
+
+    // Tab 1 reads the alert: it gets its answer, tab 2 (on B) the same update frames.
+    tab1.send(Message::Text(
+        json!({"type": "mark_read", "data": {"notification_id": failed["id"]}}).to_string().into(),
+    ))
+    .await
+    .unwrap();
+    let updated = |v: &Value| v["type"] == "notification_updated";
+    let own = expect(&mut tab1, updated, Duration::from_secs(5)).await.expect("answered");
+    assert_eq!(own["payload"], json!({"notification_id": failed["id"], "success": true}));
+    let other = expect(&mut tab2, updated, Duration::from_secs(5)).await.expect("the other tab hears of the read");
+    assert_eq!(other["payload"]["notification_id"], failed["id"]);
+    let badge = expect(&mut tab2, hello, Duration::from_secs(5)).await.expect("and gets a fresh unread list");
+    assert_eq!(badge["payload"]["count"], 1);
+    assert_eq!(badge["payload"]["notifications"][0]["priority"], "high");
+    expect(&mut tab1, hello, Duration::from_secs(5)).await.expect("its own fresh list");
+    // The tab that read it is not told twice.
+    let echo = expect(&mut tab1, updated, Duration::from_millis(1500)).await;
+    assert!(echo.is_none(), "{echo:?}");
+
+    // Mark-all through the REST API (a third client): both tabs' badges go to zero.
+    let (status, body) = a.post("/api/v1/notifications/mark-all-read", &f.manager, json!({})).await;
+    assert_eq!((status.as_u16(), &body["updated"]), (200, &json!(1)));
+    for tab in [&mut tab1, &mut tab2] {
+        let badge = expect(tab, hello, Duration::from_secs(5)).await.expect("fresh unread list after mark-all");
+        assert_eq!(badge["payload"]["count"], 0);
+    }
+    // Nobody else's sockets hear of it.
+    let mut operator = socket(&a, "/api/v1/notifications/ws", &f.operator).await;
+    expect(&mut operator, hello, Duration::from_secs(5)).await.expect("unread list");
+    let (_, listed) = a.get("/api/v1/notifications/?include_read=true", &f.manager).await;
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        a.call(reqwest::Method::PATCH, &format!("/api/v1/notifications/{id}/read"), Some(&f.manager), None).await.0,
+        200
+    );
+    let leaked = expect(&mut operator, |v| v["type"] != "pong", Duration::from_millis(1500)).await;
+    assert!(leaked.is_none(), "{leaked:?}");
+    let mut b = b;
+    b.stop().await;
+    a.finish().await;
+}
+
 /// Reads server-sent events until `count` of kind `event` arrived; returns (id, data) pairs.
 async fn sse_events(
     srv: &TestServer,

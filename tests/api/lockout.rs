@@ -36,16 +36,28 @@ async fn account_locks_after_threshold_with_growing_delay_and_generic_error() {
     assert_eq!(body["code"], "INVALID_CREDENTIALS");
     assert_eq!(body["message"], "Invalid email or password");
 
-    // Six failures now: the delay doubled from 30 s to 60 s after the last one.
+    // Attempts refused during the lock do not lengthen it: it ends 30 s after the fifth
+    // failure. A failure that reaches the password check then doubles it to 60 s.
+    clock.advance(Duration::seconds(29));
+    assert_eq!(attempt(&srv, "olu", PASSWORD, None).await, StatusCode::UNAUTHORIZED);
+    clock.advance(Duration::seconds(1));
+    assert_eq!(attempt(&srv, "olu", "wrong-password", None).await, StatusCode::UNAUTHORIZED);
     clock.advance(Duration::seconds(59));
     assert_eq!(attempt(&srv, "olu", PASSWORD, None).await, StatusCode::UNAUTHORIZED);
-    clock.advance(Duration::seconds(125));
+    clock.advance(Duration::seconds(1));
     assert_eq!(attempt(&srv, "olu", PASSWORD, None).await, StatusCode::OK);
 
     let reasons: Vec<String> =
         auth_events_of(&srv, &admin_token, "olu").await.into_iter().map(|(t, r)| format!("{t}:{r}")).collect();
     let mut expected = vec!["LOGIN_FAILURE:invalid_password"; 5];
-    expected.extend(["LOGIN_FAILURE:locked", "LOGIN_FAILURE:locked", "LOGIN_SUCCESS:", "SESSION_CREATED:"]);
+    expected.extend([
+        "LOGIN_FAILURE:locked",
+        "LOGIN_FAILURE:locked",
+        "LOGIN_FAILURE:invalid_password",
+        "LOGIN_FAILURE:locked",
+        "LOGIN_SUCCESS:",
+        "SESSION_CREATED:",
+    ]);
     assert_eq!(reasons, expected);
 
     // Success resets the count: one new mistake does not lock again.
@@ -87,5 +99,36 @@ async fn a_parallel_burst_of_guesses_meets_the_lockout() {
     let checked = reasons.iter().filter(|r| *r == "invalid_password").count();
     assert_eq!(checked, 5, "only the threshold's worth of guesses reach the password check: {reasons:?}");
     assert_eq!(reasons.iter().filter(|r| *r == "locked").count(), 25);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn a_trickle_of_guesses_during_a_lock_does_not_keep_the_account_locked_but_the_address_limit_holds() {
+    let clock = clock();
+    let mut config = test_config();
+    config.ip_lockout.threshold = 12;
+    let web =
+        sentinelops_web::WebConfig { trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()], ..Default::default() };
+    let srv =
+        TestServer::start_with(Options { clock: Some(clock.clone()), config: Some(config), web: Some(web) }).await;
+    let (_, admin_token) = admin(&srv).await;
+    srv.create_user("olu", "user", None).await;
+    let guesser = Some("203.0.113.7");
+    for _ in 0..5 {
+        assert_eq!(attempt(&srv, "olu", "guess-guess", guesser).await, StatusCode::UNAUTHORIZED);
+    }
+    // A guess every 3 s through the 30 s lock: each refused, none lengthening it.
+    for _ in 0..9 {
+        clock.advance(Duration::seconds(3));
+        assert_eq!(attempt(&srv, "olu", "guess-guess", guesser).await, StatusCode::UNAUTHORIZED);
+    }
+    clock.advance(Duration::seconds(3));
+    // 30 s after the last failure that was checked, the owner signs in from their desk...
+    assert_eq!(attempt(&srv, "olu", PASSWORD, Some("198.51.100.4")).await, StatusCode::OK);
+    // ...while the guessing address, with 14 failures, is still held by its own limit.
+    assert_eq!(attempt(&srv, "olu", PASSWORD, guesser).await, StatusCode::UNAUTHORIZED);
+    let reasons: Vec<String> = auth_events_of(&srv, &admin_token, "olu").await.into_iter().map(|(_, r)| r).collect();
+    assert_eq!(reasons.iter().filter(|r| *r == "invalid_password").count(), 5, "{reasons:?}");
+    assert_eq!(reasons.iter().filter(|r| *r == "locked").count(), 10, "{reasons:?}");
     srv.finish().await;
 }

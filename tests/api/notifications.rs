@@ -209,6 +209,7 @@ async fn the_list_has_the_original_shape_newest_first_with_filters_and_paging() 
             "title",
             "message",
             "priority",
+            "priority_level",
             "related_entity",
             "related_id",
             "id",
@@ -224,7 +225,10 @@ async fn the_list_has_the_original_shape_newest_first_with_filters_and_paging() 
         json!({
             "title": "First",
             "message": "First: details",
-            "priority": "critical",
+            // The original's channels know low, medium and high: critical goes out as
+            // high, with our finer level beside it.
+            "priority": "high",
+            "priority_level": "critical",
             "related_entity": "checklist_instance",
             "related_id": instance,
             "id": first.notification_id,
@@ -238,6 +242,7 @@ async fn the_list_has_the_original_shape_newest_first_with_filters_and_paging() 
     assert_eq!(items[0]["id"], json!(fourth.notification_id));
     assert_eq!(items[0]["related_id"], Value::Null);
     assert_eq!(items[0]["priority"], "medium");
+    assert_eq!(items[0]["priority_level"], "medium");
     assert_eq!(unread(&srv, &token).await, 4);
 
     // Both paths answer the same.

@@ -64,3 +64,46 @@ async fn org_endpoints_require_a_session() {
     }
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn a_sections_manager_is_shown_to_admins_and_its_members_only() {
+    let srv = TestServer::start().await;
+    let (_, admin_token) = admin(&srv).await;
+    let ops = srv.create_section("Ops").await;
+    let desk = srv.create_section("Desk").await;
+    let (boss, _) = srv.user_with_token("boss", "manager", Some(ops)).await;
+    let (_, member) = srv.user_with_token("olu", "user", Some(ops)).await;
+    let (_, outsider) = srv.user_with_token("otto", "manager", Some(desk)).await;
+    let (_, nobody) = srv.user_with_token("nia", "user", None).await;
+    let (status, _) = srv
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/org/sections/{ops}"),
+            Some(&admin_token),
+            Some(json!({"manager_id": boss["id"]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let department = {
+        let (_, sections) = srv.get("/api/v1/org/sections", &admin_token).await;
+        sections.as_array().unwrap().iter().find(|s| s["id"] == json!(ops)).unwrap()["department_id"].clone()
+    };
+
+    for (who, token, sees) in [
+        ("admin", &admin_token, true),
+        ("member", &member, true),
+        ("outsider", &outsider, false),
+        ("nobody", &nobody, false),
+    ] {
+        for path in ["/api/v1/org/sections".to_owned(), format!("/api/v1/org/sections/by-department/{department}")] {
+            let (status, sections) = srv.get(&path, token).await;
+            assert_eq!(status, 200, "{who} {path}: {sections}");
+            let section = sections.as_array().unwrap().iter().find(|s| s["id"] == json!(ops)).expect("listed");
+            // The shape is the same for everyone; only the value is withheld.
+            assert!(section.as_object().unwrap().contains_key("manager_id"), "{who}: {section}");
+            let expected = if sees { boss["id"].clone() } else { json!(null) };
+            assert_eq!(section["manager_id"], expected, "{who} {path}");
+        }
+    }
+    srv.finish().await;
+}

@@ -121,6 +121,23 @@ async fn a_wrong_password_shows_the_apis_message_and_sets_no_session() {
 }
 
 #[tokio::test]
+async fn a_disabled_account_signing_in_gets_the_wrong_password_page() {
+    let srv = TestServer::start().await;
+    let (_, admin_token) = crate::admin(&srv).await;
+    let user = srv.create_user("ui.gone", "user", None).await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    assert_eq!(srv.patch(&path, &admin_token, serde_json::json!({"is_active": false})).await.0, 200);
+    let c = client();
+    let response = post_login(&srv, &c, "ui.gone", PASSWORD, "").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Invalid email or password"), "{html}");
+    assert!(!html.to_lowercase().contains("disabled"), "{html}");
+    srv.finish().await;
+}
+
+#[tokio::test]
 async fn signing_in_sets_an_httponly_samesite_cookie_and_goes_to_a_local_next_only() {
     let srv = TestServer::start().await;
     srv.create_user("ui.good", "user", None).await;

@@ -393,6 +393,13 @@ async fn supervisor_overrides_need_a_reason_and_are_applied() {
     let (status, message) = s.post(&s.manager, &path, &[("action", "force_close"), ("reason", " ")], true).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message.contains("needs a reason"), "{message}");
+    // Our form asks for a reason for a one-time completion too (only the original's
+    // API call may leave it out).
+    for reason in [&[("action", "one_time_completion"), ("reason", "")][..], &[("action", "one_time_completion")][..]] {
+        let (status, message) = s.post(&s.manager, &path, reason, true).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(message.contains("needs a reason"), "{message}");
+    }
     let (status, message) = s.post(&s.manager, &path, &[("action", "explode"), ("reason", "x")], true).await;
     assert_eq!((status, message.contains("Unknown override")), (StatusCode::UNPROCESSABLE_ENTITY, true));
     assert_eq!(s.view().await["status"], "OPEN");

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::auth::AuthEventType;
+use sentinelops_domain::auth::{AuthEventType, LoginFailureReason};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::auth_events::{self, AuthEventQuery, AuthEventRow, NewAuthEvent};
@@ -26,6 +26,32 @@ pub struct AuthEvent<'a> {
 }
 
 pub async fn record_auth(c: &impl Conn, at: DateTime<Utc>, meta: &RequestMeta, event: AuthEvent<'_>) -> AppResult<()> {
+    insert_auth(c, at, meta, event, None).await
+}
+
+/// A LOGIN_FAILURE with its reason, in `metadata.reason` and in the column the lockout
+/// filters on.
+pub async fn record_sign_in_failure(
+    c: &impl Conn,
+    at: DateTime<Utc>,
+    meta: &RequestMeta,
+    mut event: AuthEvent<'_>,
+    reason: LoginFailureReason,
+) -> AppResult<()> {
+    event.kind = AuthEventType::LoginFailure;
+    if let Value::Object(map) = &mut event.metadata {
+        map.insert("reason".into(), json!(reason.as_str()));
+    }
+    insert_auth(c, at, meta, event, Some(reason.as_str())).await
+}
+
+async fn insert_auth(
+    c: &impl Conn,
+    at: DateTime<Utc>,
+    meta: &RequestMeta,
+    event: AuthEvent<'_>,
+    failure_reason: Option<&'static str>,
+) -> AppResult<()> {
     auth_events::insert(
         c,
         NewAuthEvent {
@@ -38,6 +64,7 @@ pub async fn record_auth(c: &impl Conn, at: DateTime<Utc>, meta: &RequestMeta, e
             user_agent: meta.user_agent.clone(),
             session_id: event.session_id,
             metadata: event.metadata,
+            failure_reason,
         },
     )
     .await?;

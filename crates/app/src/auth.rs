@@ -20,7 +20,7 @@ use sentinelops_store::repo::users::{self, UserRow};
 use sentinelops_store::{Conn, Tx};
 
 use crate::actor::{Actor, RequestMeta};
-use crate::audit::{AuthEvent, record_auth};
+use crate::audit::{AuthEvent, record_auth, record_sign_in_failure};
 use crate::error::{AppError, AppResult, AuthError, forbidden, not_found};
 use crate::{App, password};
 
@@ -144,8 +144,10 @@ impl App {
             }
         };
         if !user.is_active {
+            // The same answer as a wrong password: a distinct one would confirm the
+            // password to whoever guessed it. The audit log keeps the true cause.
             self.record_login_failure(&subject, Some(&user), &login, LoginFailureReason::Disabled, meta, now).await?;
-            return Err(AuthError::UserDisabled.into());
+            return Err(AuthError::InvalidCredentials.into());
         }
 
         let token = new_token();
@@ -199,14 +201,18 @@ impl App {
         Ok(SignedIn { token, user, session })
     }
 
-    /// True while the account or the client address is locked out.
+    /// True while the account or the client address is locked out. The account's lock
+    /// counts the failures that reached the password check: attempts refused because it
+    /// was locked do not lengthen it (else a trickle of guesses could keep a named account
+    /// locked for ever). The address's lock counts every failure from it.
     async fn sign_in_locked(&self, subject: &str, meta: &RequestMeta, now: DateTime<Utc>) -> AppResult<bool> {
         let reader = self.store.reader();
         let failure = AuthEventType::LoginFailure.as_str();
         let account = self.config.account_lockout;
         let last_success = auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
         let since = last_success.map_or(now - account.window, |t| t.max(now - account.window));
-        let (failures, last) = auth_events::count_since(reader, Subject::Username(subject), failure, since).await?;
+        let refused = LoginFailureReason::Locked.as_str();
+        let (failures, last) = auth_events::count_since_except(reader, subject, failure, since, refused).await?;
         if account.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
             return Ok(true);
         }
@@ -231,7 +237,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
-        record_auth(
+        record_sign_in_failure(
             &tx,
             now,
             meta,
@@ -240,8 +246,9 @@ impl App {
                 user_id: user.map(|u| u.id),
                 username: Some(subject),
                 session_id: None,
-                metadata: json!({ "email": typed, "reason": reason.as_str(), "source": "sentinel" }),
+                metadata: json!({ "email": typed, "source": "sentinel" }),
             },
+            reason,
         )
         .await?;
         commit(tx).await

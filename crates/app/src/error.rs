@@ -8,8 +8,6 @@ use sentinelops_store::StoreError;
 pub enum AuthError {
     #[error("Invalid email or password")]
     InvalidCredentials,
-    #[error("User account is disabled")]
-    UserDisabled,
     #[error("Authentication required")]
     TokenMissing,
     #[error("Invalid authentication token")]
@@ -24,7 +22,6 @@ impl AuthError {
     pub fn code(self) -> &'static str {
         match self {
             AuthError::InvalidCredentials => "INVALID_CREDENTIALS",
-            AuthError::UserDisabled => "USER_DISABLED",
             AuthError::TokenMissing => "TOKEN_MISSING",
             AuthError::TokenInvalid => "TOKEN_INVALID",
             AuthError::TokenExpired => "TOKEN_EXPIRED",

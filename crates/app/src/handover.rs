@@ -48,6 +48,9 @@ pub struct HandoverView {
     pub is_automatic: bool,
     pub created_by: Uuid,
     pub created_by_username: Option<String>,
+    /// The author's names, as the original's notes carried them (its panel shows them).
+    pub created_by_first_name: Option<String>,
+    pub created_by_last_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub acknowledged_by: Option<Uuid>,
     pub acknowledged_by_username: Option<String>,
@@ -286,12 +289,9 @@ impl App {
                 slots.insert(id, (i.shift, i.checklist_date));
             }
         }
-        let names: HashMap<Uuid, String> = users::find_many(c, user_ids.into_iter().collect())
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.username))
-            .collect();
-        let name = |id: Option<Uuid>| id.and_then(|id| names.get(&id).cloned());
+        let people: HashMap<Uuid, users::UserRow> =
+            users::find_many(c, user_ids.into_iter().collect()).await?.into_iter().map(|u| (u.id, u)).collect();
+        let name = |id: Option<Uuid>| id.and_then(|id| people.get(&id)).map(|u| u.username.clone());
         let mut views: Vec<HandoverView> = notes
             .into_iter()
             .map(|n| {
@@ -304,6 +304,8 @@ impl App {
                         "outgoing"
                     },
                     created_by_username: name(Some(n.created_by)),
+                    created_by_first_name: people.get(&n.created_by).map(|u| u.first_name.clone()),
+                    created_by_last_name: people.get(&n.created_by).map(|u| u.last_name.clone()),
                     acknowledged_by_username: name(n.acknowledged_by),
                     resolved_by_username: name(n.resolved_by),
                     from_shift: from.as_ref().map(|f| f.0.clone()),

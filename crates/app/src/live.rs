@@ -38,6 +38,10 @@ impl Topic {
     }
 }
 
+/// The kind of a notification event telling a user's clients that their read state
+/// changed (`payload.notification_id`, or null after mark-all; `payload.origin`).
+pub const NOTIFICATION_READ: &str = "notification_updated";
+
 /// A committed change, as broadcast.
 #[derive(Debug, Clone)]
 pub struct LiveEvent {

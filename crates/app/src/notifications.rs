@@ -47,6 +47,22 @@ impl Priority {
             Priority::Critical => "critical",
         }
     }
+
+    /// The stored spelling read back (any case); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Priority> {
+        [Priority::Low, Priority::Medium, Priority::High, Priority::Critical]
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The level as the original's channels spell it: they know low, medium and high
+    /// only (its frontend shows anything else as medium), so critical goes out as high.
+    pub fn on_original_channels(self) -> Priority {
+        match self {
+            Priority::Critical => Priority::High,
+            other => other,
+        }
+    }
 }
 
 impl std::fmt::Display for Priority {
@@ -277,6 +293,21 @@ fn check_window(limit: u64, offset: u64) -> AppResult<Window> {
     Ok(Window { offset, limit })
 }
 
+/// Tells the actor's other live clients (other tabs, other instances) that their read
+/// state changed, so their unread badges follow: `notification_id` is the one read, or
+/// none for mark-all; `origin` is the client that did it.
+async fn read_state_changed(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    notification_id: Option<Uuid>,
+    origin: Option<Uuid>,
+) -> AppResult<()> {
+    let payload = json!({ "recipients": [actor.user_id], "notification_id": notification_id, "origin": origin });
+    let kind = crate::live::NOTIFICATION_READ;
+    crate::live::record(c, now, crate::live::Topic::Notification, kind, None, None, Some(actor.user_id), payload).await
+}
+
 impl App {
     /// The actor's notifications, newest first; unread ones only unless `unread_only` is false.
     pub async fn list_notifications(
@@ -298,11 +329,23 @@ impl App {
 
     /// Marks one of the actor's notifications read (again, harmlessly, if it already was).
     pub async fn mark_notification_read(&self, actor: &Actor, notification_id: Uuid) -> AppResult<()> {
+        self.mark_notification_read_from(actor, notification_id, None).await
+    }
+
+    /// As `mark_notification_read`, from the live client `origin` (which answers for
+    /// itself, so the update is not echoed to it).
+    pub async fn mark_notification_read_from(
+        &self,
+        actor: &Actor,
+        notification_id: Uuid,
+        origin: Option<Uuid>,
+    ) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         if !notifications::mark_read(&tx, notification_id, actor.user_id, now).await? {
             return Err(not_found("Notification not found or unauthorized"));
         }
+        read_state_changed(&tx, now, actor, Some(notification_id), origin).await?;
         commit(tx).await
     }
 
@@ -311,6 +354,9 @@ impl App {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         let updated = notifications::mark_all_read(&tx, actor.user_id, now).await?;
+        if updated > 0 {
+            read_state_changed(&tx, now, actor, None, None).await?;
+        }
         commit(tx).await?;
         Ok(updated)
     }
@@ -384,5 +430,8 @@ mod tests {
     fn priorities_are_spelled_as_stored() {
         let all = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
         assert_eq!(all.map(Priority::as_str), ["low", "medium", "high", "critical"]);
+        assert_eq!(all.map(|p| Priority::parse(&p.as_str().to_uppercase())), all.map(Some));
+        assert_eq!(Priority::parse("urgent"), None);
+        assert_eq!(all.map(|p| p.on_original_channels().as_str()), ["low", "medium", "high", "high"]);
     }
 }

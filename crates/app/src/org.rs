@@ -75,6 +75,23 @@ impl App {
         Ok(org::list_sections(self.store.reader(), department_id).await?.into_iter().map(Into::into).collect())
     }
 
+    /// The sections as `actor` may see them: a section's manager is shown to admins and
+    /// to that section's own members only (others see no manager, not who it is).
+    pub async fn list_sections_seen_by(
+        &self,
+        actor: &Actor,
+        department_id: Option<i32>,
+    ) -> AppResult<Vec<SectionView>> {
+        let mut sections = self.list_sections(department_id).await?;
+        for section in &mut sections {
+            let member = actor.section_id == Some(section.id) || section.manager_id == Some(actor.user_id);
+            if !actor.is_admin() && !member {
+                section.manager_id = None;
+            }
+        }
+        Ok(sections)
+    }
+
     pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;

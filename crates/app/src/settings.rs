@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_store::repo::settings;
+use sentinelops_store::repo::{settings, users};
 
 use crate::App;
 use crate::actor::Actor;
@@ -29,13 +28,25 @@ pub const RECOMMENDED_TIMEZONES: [&str; 8] = [
     "UTC",
 ];
 
-/// The original's `/app-settings/timezone` answer.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// Who set a setting in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetBy {
+    /// Nobody: the value comes from configuration (flag, environment or file).
+    Configuration,
+    /// Stored without a user (the CLI, an import).
+    System,
+    /// A user, by id and username (the id alone when the account is gone).
+    User { id: Uuid, username: Option<String> },
+}
+
+/// The business time zone in force and where it comes from (the original's
+/// `/app-settings/timezone` answer is built from it).
+#[derive(Debug, Clone)]
 pub struct TimezoneSetting {
     pub timezone: String,
     pub default_timezone: String,
     pub recommended_timezones: Vec<&'static str>,
-    pub updated_by: Option<Uuid>,
+    pub updated_by: SetBy,
     pub updated_at: Option<DateTime<Utc>>,
     pub server_utc: DateTime<Utc>,
     pub server_local: String,
@@ -62,12 +73,20 @@ impl App {
             .as_ref()
             .and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok()))
             .unwrap_or(self.config.default_timezone);
+        let updated_by = match row.as_ref().map(|r| r.updated_by) {
+            None => SetBy::Configuration,
+            Some(None) => SetBy::System,
+            Some(Some(id)) => {
+                let username = users::find(self.store.reader(), id).await?.map(|u| u.username);
+                SetBy::User { id, username }
+            }
+        };
         let now = self.clock.now();
         Ok(TimezoneSetting {
             timezone: zone.name().to_owned(),
             default_timezone: self.config.default_timezone.name().to_owned(),
             recommended_timezones: RECOMMENDED_TIMEZONES.to_vec(),
-            updated_by: row.as_ref().and_then(|r| r.updated_by),
+            updated_by,
             updated_at: row.map(|r| r.updated_at),
             server_utc: now,
             server_local: now.with_timezone(&zone).to_rfc3339(),

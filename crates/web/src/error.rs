@@ -28,16 +28,12 @@ pub fn detail(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "detail": message.into() }))).into_response()
 }
 
+/// Every authentication failure is a 401 (a disabled account too: see `App::sign_in`).
 pub fn auth_error(err: AuthError) -> Response {
-    let status = match err {
-        AuthError::UserDisabled => StatusCode::FORBIDDEN,
-        _ => StatusCode::UNAUTHORIZED,
-    };
     let mut response =
-        (status, Json(json!({ "code": err.code(), "message": err.to_string(), "context": null }))).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
+        (StatusCode::UNAUTHORIZED, Json(json!({ "code": err.code(), "message": err.to_string(), "context": null })))
+            .into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
 

@@ -36,10 +36,44 @@ pub struct OverrideInput {
     pub comment: Option<String>,
 }
 
+/// What a one-time completion without a reason gets. The original frontend's dialog has
+/// no reason field and sends `{}`; our own UI always asks for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingReason {
+    /// Refused with 422, like every other override.
+    Refuse,
+    /// Recorded as "(no reason given)", flagged in the override row and its event.
+    RecordAsNotGiven,
+}
+
+/// The reason recorded for an override given without one.
+pub const NO_REASON_GIVEN: &str = "(no reason given)";
+
+/// An override's reason as recorded.
+#[derive(Debug, Clone)]
+struct Reason {
+    text: String,
+    /// False when the supervisor gave none and `NO_REASON_GIVEN` stands in.
+    given: bool,
+}
+
 impl OverrideInput {
-    fn reason(&self) -> AppResult<String> {
-        let text = self.reason.as_deref().or(self.comment.as_deref()).unwrap_or("");
-        validate::text("reason", text, 1, 2000).map_err(|_| invalid("A supervisor override needs a reason"))
+    /// The first of `reason` and `comment` that is not blank.
+    fn given(&self) -> Option<&str> {
+        [self.reason.as_deref(), self.comment.as_deref()].into_iter().flatten().find(|t| !t.trim().is_empty())
+    }
+
+    fn reason(&self) -> AppResult<Reason> {
+        self.reason_or(MissingReason::Refuse)
+    }
+
+    fn reason_or(&self, missing: MissingReason) -> AppResult<Reason> {
+        match (self.given(), missing) {
+            (None, MissingReason::RecordAsNotGiven) => Ok(Reason { text: NO_REASON_GIVEN.to_owned(), given: false }),
+            (text, _) => validate::text("reason", text.unwrap_or(""), 1, 2000)
+                .map(|text| Reason { text, given: true })
+                .map_err(|_| invalid("A supervisor override needs a reason")),
+        }
     }
 }
 
@@ -164,7 +198,8 @@ impl App {
         Ok(())
     }
 
-    /// `POST …/join`: idempotent; PARTICIPANT_JOINED on the first join only.
+    /// `POST …/join`: idempotent; PARTICIPANT_JOINED and the managers' notification on
+    /// the first join only.
     pub async fn join_instance(&self, actor: &Actor, id: Uuid) -> AppResult<(InstanceView, bool)> {
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
@@ -195,6 +230,25 @@ impl App {
             .await?;
             instances::touch_instance(&tx, id, now).await?;
             live::checklist_event(&tx, now, &instance, "INSTANCE_JOINED", actor, json!({})).await?;
+            // The original's "joined" notice to the managers, worded as it was.
+            notifications::send(
+                &tx,
+                now,
+                Draft {
+                    title: format!("\u{1F44B} {} joined the shift", actor.username),
+                    message: format!(
+                        "{} joined the {} shift checklist for {}.\nTeam collaboration is now active.",
+                        actor.username, instance.shift, instance.checklist_date
+                    ),
+                    priority: Priority::Medium,
+                    related_entity: "checklist_instance",
+                    related_id: Some(id),
+                    section_id: Some(instance.section_id),
+                    audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
+                    exclude: Some(user_id),
+                },
+            )
+            .await?;
         }
         commit(tx).await?;
         Ok((self.instance_view(actor, id).await?, joined))
@@ -312,14 +366,18 @@ impl App {
         actor: &Actor,
         instance: &InstanceRow,
         kind: &'static str,
-        reason: &str,
+        reason: &Reason,
         to_status: &str,
-        details: Value,
+        mut details: Value,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let Some(supervisor) = actor.recorded_id() else {
             return Err(invalid("Overrides are made by a signed-in supervisor"));
         };
+        if let Value::Object(map) = &mut details {
+            map.insert("no_reason_given".into(), json!(!reason.given));
+        }
+        let (no_reason_given, reason) = (!reason.given, reason.text.as_str());
         instances::insert_override(
             c,
             OverrideRow {
@@ -348,6 +406,7 @@ impl App {
                 section_id: Some(instance.section_id),
                 payload: json!({
                     "instance_id": instance.id, "override": kind, "reason": reason,
+                    "no_reason_given": no_reason_given,
                     "from_status": instance.status, "to_status": to_status, "details": details,
                 }),
             },
@@ -382,8 +441,15 @@ impl App {
 
     /// One-time completion: a supervisor completes every open item and subitem at once
     /// (existing completions, skips and failures stay) and the checklist goes to review.
-    pub async fn one_time_completion(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
-        let reason = input.reason()?;
+    /// `missing` says what becomes of a request without a reason.
+    pub async fn one_time_completion(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: OverrideInput,
+        missing: MissingReason,
+    ) -> AppResult<InstanceView> {
+        let Reason { text: reason, given } = input.reason_or(missing)?;
         let tx = self.store.begin_write().await?;
         let instance = self.workable_instance(&tx, actor, id).await?;
         // Read the time once the lock is held, so stamps follow commit order.
@@ -443,6 +509,7 @@ impl App {
             completed_items += 1;
         }
         let details = json!({ "completed_items": completed_items, "completed_subitems": completed_subitems });
+        let reason = Reason { text: reason, given };
         self.record_override(&tx, actor, &instance, "ONE_TIME_COMPLETION", &reason, "PENDING_REVIEW", details, now)
             .await?;
         self.settle(&tx, actor, &instance, None, now).await?;
@@ -460,7 +527,7 @@ impl App {
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
+        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
         self.record_override(
@@ -495,7 +562,7 @@ impl App {
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason)).map_err(|e| {
+        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
@@ -559,7 +626,7 @@ impl App {
             )));
         }
         let reason = input.reason.clone().unwrap_or_else(|| "Date correction".to_owned());
-        let reason = validate::text("reason", &reason, 1, 2000)?;
+        let reason = Reason { text: validate::text("reason", &reason, 1, 2000)?, given: true };
         let tz = self.business_timezone_in(&tx).await?;
         let shift = crate::shifts::parse_shift(&instance.shift)?;
         let window = crate::shifts::window_of(&tx, shift).await?;

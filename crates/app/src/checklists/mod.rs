@@ -13,7 +13,7 @@ pub mod view;
 
 pub use create::CreateInstance;
 pub use items::{ItemUpdate, StartWork, SubitemUpdate};
-pub use lifecycle::{ChangeDate, OverrideInput};
+pub use lifecycle::{ChangeDate, MissingReason, NO_REASON_GIVEN, OverrideInput};
 pub use listing::{InstanceListQuery, InstanceSummary};
 pub use view::InstanceView;
 

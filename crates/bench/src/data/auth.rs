@@ -53,6 +53,7 @@ impl Writer<'_> {
             ip: Some(client.ip.clone()),
             user_agent: Some(client.agent.clone()),
             session_id: session,
+            failure_reason: metadata.get("reason").and_then(Value::as_str).map(str::to_owned),
             metadata,
         });
     }

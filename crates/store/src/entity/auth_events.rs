@@ -16,6 +16,9 @@ pub struct Model {
     pub user_agent: Option<String>,
     pub session_id: Option<Uuid>,
     pub metadata: Json,
+    /// LOGIN_FAILURE only: `unknown_user`, `invalid_password`, `user_disabled` or `locked`
+    /// (also in `metadata.reason`); NULL otherwise and on rows older than the column.
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

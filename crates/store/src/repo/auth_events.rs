@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Set,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -25,6 +26,8 @@ pub struct NewAuthEvent {
     pub user_agent: Option<String>,
     pub session_id: Option<Uuid>,
     pub metadata: Json,
+    /// Why a sign-in failed (LOGIN_FAILURE only).
+    pub failure_reason: Option<&'static str>,
 }
 
 pub async fn insert(c: &impl Conn, e: NewAuthEvent) -> StoreResult<()> {
@@ -38,6 +41,7 @@ pub async fn insert(c: &impl Conn, e: NewAuthEvent) -> StoreResult<()> {
         user_agent: Set(e.user_agent),
         session_id: Set(e.session_id),
         metadata: Set(e.metadata),
+        failure_reason: Set(e.failure_reason.map(str::to_owned)),
     }
     .insert(c)
     .await?;
@@ -64,6 +68,30 @@ pub async fn count_since(
             Subject::Username(name) => query.filter(Column::Username.eq(name)),
             Subject::Ip(ip) => query.filter(Column::Ip.eq(ip)),
         }
+    };
+    let count = query().count(c).await?;
+    if count == 0 {
+        return Ok((0, None));
+    }
+    let newest = query().order_by_desc(Column::EventTime).limit(1).one(c).await?;
+    Ok((count, newest.map(|row| row.event_time)))
+}
+
+/// As `count_since` for a username's events of a type, leaving out those recorded with
+/// `failure_reason` = `except` (rows without a reason count).
+pub async fn count_since_except(
+    c: &impl Conn,
+    username: &str,
+    event_type: &str,
+    since: DateTime<Utc>,
+    except: &str,
+) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
+    let query = || {
+        Entity::find()
+            .filter(Column::Username.eq(username))
+            .filter(Column::EventType.eq(event_type))
+            .filter(Column::EventTime.gt(since))
+            .filter(Condition::any().add(Column::FailureReason.is_null()).add(Column::FailureReason.ne(except)))
     };
     let count = query().count(c).await?;
     if count == 0 {

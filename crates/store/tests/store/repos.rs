@@ -79,6 +79,7 @@ fn event(kind: &'static str, username: &str, ip: &str, at: DateTime<Utc>) -> New
         user_agent: None,
         session_id: None,
         metadata: json!({}),
+        failure_reason: None,
     }
 }
 
@@ -164,6 +165,39 @@ async fn sessions_revoke_once_and_touch_respects_granularity() {
     let row = sessions::find(r, session.id).await.unwrap().unwrap();
     assert_eq!(row.revoked_reason.as_deref(), Some("logout"));
     assert!(sessions::unrevoked_for_user(r, user.id).await.unwrap().is_empty());
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn failures_are_counted_leaving_out_one_reason() {
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    let with = |reason: Option<&'static str>, minute: i64| NewAuthEvent {
+        failure_reason: reason,
+        ..event("LOGIN_FAILURE", "olu", "10.0.0.1", t0() + Duration::minutes(minute))
+    };
+    for (reason, minute) in [(Some("invalid_password"), 0), (None, 1), (Some("locked"), 2), (Some("unknown_user"), 3)] {
+        auth_events::insert(&tx, with(reason, minute)).await.unwrap();
+    }
+    auth_events::insert(&tx, with(Some("locked"), 4)).await.unwrap();
+    auth_events::insert(&tx, NewAuthEvent { username: Some("ada".into()), ..with(Some("invalid_password"), 5) })
+        .await
+        .unwrap();
+    commit(tx).await.unwrap();
+    let r = db.store.reader();
+    let since = t0() - Duration::hours(1);
+    let counted = auth_events::count_since_except(r, "olu", "LOGIN_FAILURE", since, "locked").await.unwrap();
+    assert_eq!(counted, (3, Some(t0() + Duration::minutes(3))), "rows without a reason count");
+    let all = auth_events::count_since(r, Subject::Username("olu"), "LOGIN_FAILURE", since).await.unwrap();
+    assert_eq!(all, (5, Some(t0() + Duration::minutes(4))));
+    let page = auth_events::list(
+        r,
+        &AuthEventQuery { username: Some("olu".into()), ..Default::default() },
+        Window { offset: 0, limit: 1 },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.rows[0].failure_reason.as_deref(), Some("locked"));
     db.finish().await;
 }
 

@@ -55,7 +55,7 @@ pub struct SignInResponse {
 
 /// Sign in with e-mail (or username) and password.
 #[utoipa::path(post, path = "/auth/signin", tag = "auth", request_body = SignInBody,
-    responses((status = 200, body = SignInResponse), (status = 401, description = "INVALID_CREDENTIALS"), (status = 403, description = "USER_DISABLED")))]
+    responses((status = 200, body = SignInResponse), (status = 401, description = "INVALID_CREDENTIALS")))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_app::checklists::{
-    ChangeDate, CreateInstance, InstanceListQuery, InstanceSummary, InstanceView, ItemUpdate, OverrideInput, StartWork,
-    SubitemUpdate,
+    ChangeDate, CreateInstance, InstanceListQuery, InstanceSummary, InstanceView, ItemUpdate, MissingReason,
+    OverrideInput, StartWork, SubitemUpdate,
 };
 
 use super::paging::{PageRequest, Paginated};
@@ -217,7 +217,8 @@ pub async fn complete_instance(
     })))
 }
 
-/// Supervisor override: complete all open work and move to review (reason required).
+/// Supervisor override: complete all open work and move to review. The original frontend
+/// sends no reason (`{}`): the override is then recorded as "(no reason given)" and flagged.
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/one-time-completion", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
 pub async fn one_time_completion(
     State(state): State<AppState>,
@@ -225,7 +226,8 @@ pub async fn one_time_completion(
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
-    let instance = state.app.one_time_completion(&auth.actor, id, body.unwrap_or_default()).await?;
+    let input = body.unwrap_or_default();
+    let instance = state.app.one_time_completion(&auth.actor, id, input, MissingReason::RecordAsNotGiven).await?;
     Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 

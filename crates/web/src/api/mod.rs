@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod dashboard_summary;
 pub mod handover;
 pub mod instances;
+pub mod notification_wire;
 pub mod notifications;
 pub mod org;
 pub mod paging;

@@ -7,7 +7,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use sentinelops_app::notifications::{DEFAULT_LIMIT, NotificationPreferences, NotificationView, PreferencesUpdate};
+use sentinelops_app::notifications::{DEFAULT_LIMIT, NotificationPreferences, PreferencesUpdate};
+
+use super::notification_wire::NotificationJson;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
@@ -66,15 +68,16 @@ impl ListParams {
            ("include_read" = Option<bool>, Query, description = "true includes read notifications"),
            ("limit" = Option<u64>, Query, description = "1-100, default 50"),
            ("offset" = Option<u64>, Query, description = "default 0")),
-    responses((status = 200, body = [NotificationView]), (status = 401), (status = 422)))]
+    responses((status = 200, body = [NotificationJson]), (status = 401), (status = 422)))]
 pub async fn list_notifications(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> ApiResult<Json<Vec<NotificationView>>> {
+) -> ApiResult<Json<Vec<NotificationJson>>> {
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     let offset = params.offset.unwrap_or(0);
-    Ok(Json(state.app.list_notifications(&auth.actor, params.unread_only(), limit, offset).await?))
+    let found = state.app.list_notifications(&auth.actor, params.unread_only(), limit, offset).await?;
+    Ok(Json(found.into_iter().map(NotificationJson::from).collect()))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -90,24 +90,25 @@ pub async fn update_department(
     Ok(Json(state.app.rename_department(&auth.actor, department_id, body.name()?).await?))
 }
 
+/// Every section; `manager_id` is null unless you are an admin or a member of the section.
 #[utoipa::path(get, path = "/api/v1/org/sections", tag = "org", params(("department_id" = Option<i32>, Query,)),
     responses((status = 200, body = [SectionView])))]
 pub async fn list_sections(
     State(state): State<AppState>,
-    _auth: AuthUser,
+    auth: AuthUser,
     ApiQuery(query): ApiQuery<SectionsQuery>,
 ) -> ApiResult<Json<Vec<SectionView>>> {
-    Ok(Json(state.app.list_sections(query.department_id).await?))
+    Ok(Json(state.app.list_sections_seen_by(&auth.actor, query.department_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/org/sections/by-department/{department_id}", tag = "org",
     responses((status = 200, body = [SectionView])))]
 pub async fn sections_by_department(
     State(state): State<AppState>,
-    _auth: AuthUser,
+    auth: AuthUser,
     ApiPath(department_id): ApiPath<i32>,
 ) -> ApiResult<Json<Vec<SectionView>>> {
-    Ok(Json(state.app.list_sections(Some(department_id)).await?))
+    Ok(Json(state.app.list_sections_seen_by(&auth.actor, Some(department_id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org/sections", tag = "org", request_body = SectionBody,

@@ -1,6 +1,8 @@
 //! `/api/v1/notifications/ws?token=…`: `unread_notifications` on connect,
 //! `new_notification` as they are created for the user, `ping`/`pong`, `get_unread`,
-//! `mark_read` (answered with `notification_updated` and a fresh unread list).
+//! `mark_read` (answered with `notification_updated` and a fresh unread list). A read
+//! or mark-all-read made elsewhere (another tab, the REST API, another instance) sends
+//! the same frames to the user's other sockets, so every open badge follows.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -9,10 +11,12 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
+use sentinelops_app::live::{LiveEvent, NOTIFICATION_READ};
 use sentinelops_app::{Actor, RequestMeta};
 
 use super::TokenQuery;
 use super::checklist_ws::close;
+use crate::api::notification_wire::NotificationJson;
 use crate::extract::ClientMeta;
 use crate::state::AppState;
 
@@ -36,7 +40,37 @@ async fn unread(state: &AppState, actor: &Actor, limit: u64) -> Message {
     let app = &state.app;
     let count = app.unread_notification_count(actor).await.unwrap_or(0);
     let list = app.list_notifications(actor, true, limit.clamp(1, 50), 0).await.unwrap_or_default();
+    let list: Vec<NotificationJson> = list.into_iter().map(NotificationJson::from).collect();
     envelope("unread_notifications", json!({ "count": count, "notifications": list }))
+}
+
+/// The original's answer to a read: `notification_updated` (for one notification; not
+/// after mark-all), then a fresh unread list.
+async fn read_frames(state: &AppState, actor: &Actor, id: Option<Uuid>, success: bool) -> Vec<Message> {
+    let mut frames = Vec::with_capacity(2);
+    if let Some(id) = id {
+        frames.push(envelope("notification_updated", json!({ "notification_id": id, "success": success })));
+    }
+    frames.push(unread(state, actor, 50).await);
+    frames
+}
+
+/// What a live event means to this socket (its user's `current` view, its own `origin` id).
+async fn frames_for(state: &AppState, current: &Actor, origin: Uuid, event: &LiveEvent) -> Vec<Message> {
+    if event.topic != "notification" || !event.visible_to(current) {
+        return Vec::new();
+    }
+    if event.kind == NOTIFICATION_READ {
+        // The socket that read it has answered already.
+        let from_here = event.payload.get("origin").and_then(Value::as_str) == Some(origin.to_string().as_str());
+        if from_here {
+            return Vec::new();
+        }
+        let id = event.payload.get("notification_id").and_then(Value::as_str).and_then(|s| s.parse().ok());
+        return read_frames(state, current, id, true).await;
+    }
+    let notification = NotificationJson::from_live(&event.payload, current.user_id);
+    vec![envelope("new_notification", json!({ "notification": notification }))]
 }
 
 async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
@@ -54,6 +88,8 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
     let mut current = actor.clone();
     // A revoked or expired session, or a deactivated user, loses the socket.
     let mut recheck = super::session_recheck(&state);
+    // Tells this socket's own reads apart from those made elsewhere.
+    let origin = Uuid::new_v4();
     if socket.send(unread(&state, &current, 50).await).await.is_ok() {
         loop {
             tokio::select! {
@@ -76,13 +112,15 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                         Some("mark_read") => {
                             let id = params.get("notification_id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
                             let success = match id {
-                                Some(id) => app.mark_notification_read(&current, id).await.is_ok(),
+                                Some(id) => app.mark_notification_read_from(&current, id, Some(origin)).await.is_ok(),
                                 None => false,
                             };
-                            vec![
-                                envelope("notification_updated", json!({ "notification_id": id, "success": success })),
-                                unread(&state, &current, 50).await,
-                            ]
+                            let mut frames = read_frames(&state, &current, id, success).await;
+                            if id.is_none() {
+                                // Said even without an id, as the original did.
+                                frames.insert(0, envelope("notification_updated", json!({ "notification_id": null, "success": false })));
+                            }
+                            frames
                         }
                         _ => vec![envelope("error", json!({ "message": "Unknown message type" }))],
                     };
@@ -95,14 +133,15 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
                     }
                 }
                 event = events.recv() => match event {
-                    Ok(event) if event.topic == "notification" && event.visible_to(&current) => {
-                        let notification = notification_for(&event.payload, current.user_id);
-                        let kind = if event.kind == "notification_updated" { "notification_updated" } else { "new_notification" };
-                        if socket.send(envelope(kind, json!({ "notification": notification }))).await.is_err() {
+                    Ok(event) => {
+                        let mut ok = true;
+                        for frame in frames_for(&state, &current, origin, &event).await {
+                            ok = ok && socket.send(frame).await.is_ok();
+                        }
+                        if !ok {
                             break;
                         }
                     }
-                    Ok(_) => {}
                     Err(RecvError::Lagged(_)) => {
                         if socket.send(unread(&state, &current, 50).await).await.is_err() {
                             break;
@@ -122,22 +161,4 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
         }
     }
     app.disconnect_presence(&actor).await;
-}
-
-/// The notification as the list endpoint shows it, for one recipient.
-fn notification_for(payload: &Value, user: Uuid) -> Value {
-    let field = |k: &str| payload.get(k).cloned().unwrap_or(Value::Null);
-    json!({
-        "id": field("notification_id"),
-        "user_id": user,
-        "role_id": null,
-        "title": field("title"),
-        "message": field("message"),
-        "priority": field("priority"),
-        "related_entity": field("related_entity"),
-        "related_id": field("related_id"),
-        "is_read": false,
-        "created_at": field("timestamp"),
-        "updated_at": field("timestamp"),
-    })
 }

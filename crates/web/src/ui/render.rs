@@ -6,7 +6,7 @@ use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use sentinelops_app::{AppError, AuthError};
+use sentinelops_app::AppError;
 
 use crate::error::InternalFailure;
 use crate::state::AppState;
@@ -233,7 +233,6 @@ pub async fn app_error_page(state: &AppState, user: &UiUser, headers: &HeaderMap
 /// with the message next to it. Internal causes are never shown.
 pub fn error_message(err: &AppError) -> (StatusCode, String) {
     match err {
-        AppError::Auth(AuthError::UserDisabled) => (StatusCode::FORBIDDEN, err.to_string()),
         AppError::Auth(_) => (StatusCode::UNAUTHORIZED, err.to_string()),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),

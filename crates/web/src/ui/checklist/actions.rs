@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::checklists::{ItemUpdate, OverrideInput, SubitemUpdate};
+use sentinelops_app::checklists::{ItemUpdate, MissingReason, OverrideInput, SubitemUpdate};
 use sentinelops_app::handover::HandoverInput;
 
 use super::answer;
@@ -224,7 +224,8 @@ async fn override_instance(
     };
     let input = OverrideInput { reason: Some(given), comment: None };
     let result = match form.action.as_str() {
-        "one_time_completion" => state.app.one_time_completion(&user.actor, id, input).await,
+        // Our form asks for a reason (refused above when empty, and by the app as well).
+        "one_time_completion" => state.app.one_time_completion(&user.actor, id, input, MissingReason::Refuse).await,
         "reopen" => state.app.reopen_instance(&user.actor, id, input).await,
         "force_close" => state.app.force_close_instance(&user.actor, id, input).await,
         _ => return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, "Unknown override.", None).await,
