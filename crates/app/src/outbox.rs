@@ -178,9 +178,9 @@ impl App {
         let mut sent = 0;
         let mut first_error = None;
         loop {
-            let now = self.clock.now();
             let holder = format!("{}:{}", std::process::id(), new_id());
             let tx = self.store.begin_write().await?;
+            let now = self.clock.now();
             let until = now + claim_for(self.config.jobs.outbox_send_limit);
             let rows = outbox::claim_due(&tx, &holder, now, until, BATCH).await?;
             commit(tx).await?;

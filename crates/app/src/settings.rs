@@ -98,9 +98,9 @@ impl App {
             return Err(forbidden("Only administrators can change the business time zone"));
         }
         let zone: Tz = name.trim().parse().map_err(|_| invalid(format!("Unknown IANA time zone {name:?}")))?;
-        let now = self.clock.now();
         let previous = self.business_timezone().await?;
         let tx = self.store.begin_write().await?;
+        let now = self.clock.now();
         settings::put(&tx, TIMEZONE_KEY, json!(zone.name()), actor.recorded_id(), now).await?;
         record_ops(
             &tx,
