@@ -55,12 +55,19 @@ impl Backend {
 #[derive(Debug, Clone, Copy)]
 pub struct PoolConfig {
     pub max_connections: u32,
+    /// Longest wait for a connection (an idle one, or a new one while the server
+    /// refuses): past it the statement fails as `StoreError::Unavailable`, so a request
+    /// meets a database that is down with a quick 503 instead of hanging. SQLite's one
+    /// writer is a queue, not a connection to wait for: it keeps 30 s at least.
     pub acquire_timeout: Duration,
 }
 
+/// The default of `PoolConfig::acquire_timeout`.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self { max_connections: 16, acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT }
     }
 }
 
@@ -101,6 +108,9 @@ fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseCo
     });
     conn
 }
+
+/// How long a write may queue for SQLite's one writer connection.
+const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(30);
 
 /// A pooled connection idle for longer than this is checked with a ping before use.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
@@ -147,7 +157,7 @@ impl Store {
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
                 let write_pool = ping_when_idle(SqlitePoolOptions::new())
                     .max_connections(1)
-                    .acquire_timeout(pool.acquire_timeout.max(Duration::from_secs(30)))
+                    .acquire_timeout(pool.acquire_timeout.max(SQLITE_WRITER_WAIT))
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
