@@ -93,6 +93,8 @@ async fn postgresql_restarting_under_load_means_fast_503s_then_recovery_with_no_
     wait_for("readiness after the restart", async || timed(c.get(srv.url("/health/ready"))).await.0 == StatusCode::OK)
         .await;
     wait_for("writes after the restart", async || load.acked.load(Ordering::Relaxed) >= resumed_at + ACKS).await;
+    // The live pump listens again by itself (its connection died with the server).
+    wait_for("the live pump to LISTEN again", async || !srv.database().listening_connections().await.is_empty()).await;
     stop.store(true, Ordering::Relaxed);
     writers.await.unwrap();
     wait_for("/health to see the database back", async || {

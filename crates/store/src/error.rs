@@ -63,3 +63,38 @@ fn sqlx_unavailable(err: &sqlx::Error) -> bool {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::ConnAcquireErr;
+
+    use super::*;
+
+    fn sqlx_err(err: sqlx::Error) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_and_a_bad_statement_is_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for err in [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+            sqlx_err(sqlx::Error::PoolTimedOut),
+            sqlx_err(sqlx::Error::Io(refused)),
+            DbErr::Conn(RuntimeErr::SqlxError(Arc::new(sqlx::Error::PoolClosed))),
+        ] {
+            assert!(matches!(StoreError::from(err), StoreError::Unavailable(_)));
+        }
+        for err in [
+            sqlx_err(sqlx::Error::RowNotFound),
+            sqlx_err(sqlx::Error::Protocol("garbled".into())),
+            DbErr::RecordNotFound("x".into()),
+            DbErr::Custom("x".into()),
+        ] {
+            assert!(matches!(StoreError::from(err), StoreError::Db(_)));
+        }
+    }
+}
