@@ -109,6 +109,11 @@ fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseCo
     conn
 }
 
+/// How long `Store::connect` keeps trying to reach PostgreSQL (the acquire timeout
+/// before this setting existed, so a server started with its database waits as long).
+const STARTUP_WAIT: Duration = Duration::from_secs(10);
+const STARTUP_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
 /// How long a write may queue for SQLite's one writer connection.
 const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(30);
 
@@ -173,12 +178,27 @@ impl Store {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
-                let pg_pool = ping_when_idle(PgPoolOptions::new())
-                    .max_connections(pool.max_connections.max(3))
-                    .acquire_timeout(pool.acquire_timeout)
-                    .connect_with(options)
-                    .await
-                    .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
+                // A request waits `acquire_timeout` at most; starting up may wait longer
+                // for the first connection (PostgreSQL starting too, or slow to open a
+                // database's first connection on a loaded machine).
+                let startup_deadline = std::time::Instant::now() + STARTUP_WAIT;
+                let pg_pool = loop {
+                    let attempt = ping_when_idle(PgPoolOptions::new())
+                        .max_connections(pool.max_connections.max(3))
+                        .acquire_timeout(pool.acquire_timeout)
+                        .connect_with(options.clone())
+                        .await;
+                    match attempt {
+                        Ok(pg_pool) => break pg_pool,
+                        Err(e @ (sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::Io(_)))
+                            if std::time::Instant::now() < startup_deadline =>
+                        {
+                            tracing::info!(error = %e, "PostgreSQL not reachable yet; trying again");
+                            tokio::time::sleep(STARTUP_RETRY_PAUSE).await;
+                        }
+                        Err(e) => return Err(StoreError::Config(format!("cannot connect to PostgreSQL: {e}"))),
+                    }
+                };
                 let queries = Arc::new(AtomicU64::new(0));
                 let conn = counted(SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool), &queries);
                 Ok(Store { read: conn.clone(), write: conn, backend, queries, url: url.into() })
