@@ -34,7 +34,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Connects and applies pending migrations (under an advisory lock on PostgreSQL).
 async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let pool = PoolConfig { max_connections: settings.db_max_connections, ..PoolConfig::default() };
+    let pool = PoolConfig {
+        max_connections: settings.db_max_connections,
+        acquire_timeout: std::time::Duration::from_millis(settings.db_acquire_timeout_ms.max(1)),
+    };
     let store = Store::connect(&settings.database_url, pool).await.context("cannot open the database")?;
     store.migrate().await.context("cannot apply database migrations")?;
     Ok(store)

@@ -96,6 +96,10 @@ pub struct Settings {
     pub database_url: String,
     #[arg(long, env = "SENTINELOPS_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
+    /// Milliseconds a request waits for a database connection before it is answered 503
+    /// (database unavailable): keeps a database that is down from holding requests.
+    #[arg(long, env = "SENTINELOPS_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1000, global = true)]
+    pub db_acquire_timeout_ms: u64,
     /// Address to listen on.
     #[arg(long, env = "SENTINELOPS_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,

@@ -216,3 +216,23 @@ async fn demo_templates_and_the_legacy_import_are_idempotent_and_atomic() {
     assert_eq!(imported["items"][0]["activities"][0]["user"]["username"], "ashumba");
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn the_database_acquire_timeout_is_a_setting_like_the_others() {
+    let db = TestDatabase::create().await;
+    let (ok, help) = sentinelops(&db, &["--help"], None);
+    assert!(
+        ok && help.contains("--db-acquire-timeout-ms") && help.contains("SENTINELOPS_DB_ACQUIRE_TIMEOUT_MS"),
+        "{help}"
+    );
+    let file = std::env::temp_dir().join(format!("sentinelops-{}.toml", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, "db_acquire_timeout_ms = 250\n").unwrap();
+    let (ok, out) = sentinelops(&db, &["--config", file.to_str().unwrap(), "migrate"], None);
+    assert!(ok, "the TOML key is known: {out}");
+    std::fs::remove_file(&file).unwrap();
+    let (ok, out) = sentinelops(&db, &["--db-acquire-timeout-ms", "250", "migrate"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = sentinelops(&db, &["--db-acquire-timeout-ms", "soon", "migrate"], None);
+    assert!(!ok && out.contains("--db-acquire-timeout-ms"), "{out}");
+    db.drop_now().await;
+}

@@ -52,6 +52,9 @@ pub enum AppError {
     /// state so the client can show it instead of losing the user's intent (409).
     #[error("{message}")]
     StateConflict { message: String, current: serde_json::Value },
+    /// The database cannot be reached right now (503); the cause is for the log.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -63,6 +66,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::Conflict(_) => AppError::Conflict("A record with the same unique value already exists".into()),
             StoreError::ForeignKey(_) => AppError::Validation("A referenced record does not exist".into()),
+            StoreError::Unavailable(e) => AppError::Unavailable(e),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
             StoreError::Config(e) => AppError::Internal(e),
         }

@@ -451,6 +451,8 @@ impl App {
     /// the job loop. Returns the tasks to await on shutdown.
     pub async fn start_background(&self) -> AppResult<Vec<tokio::task::JoinHandle<()>>> {
         self.clear_presence().await?;
+        // The first `/health` then has figures to report.
+        self.check_database().await;
         let mut tasks = vec![self.start_live_pump().await?];
         tasks.push(self.spawn_jobs());
         Ok(tasks)

@@ -66,6 +66,8 @@ pub struct App {
     /// Transition rules as last read (see `checklists::policy`).
     pub(crate) policies: checklists::PolicyCache,
     pub(crate) snapshots: checklists::SnapshotCache,
+    /// The last database check, which `/health` reports without waiting on the database.
+    pub(crate) health: health::HealthProbe,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -85,6 +87,7 @@ impl App {
             instance_documents: checklists::cache::DocumentCache::default(),
             policies: checklists::PolicyCache::default(),
             snapshots: checklists::SnapshotCache::default(),
+            health: health::HealthProbe::default(),
             dummy_hash: dummy_hash.into(),
         })
     }

@@ -55,12 +55,19 @@ impl Backend {
 #[derive(Debug, Clone, Copy)]
 pub struct PoolConfig {
     pub max_connections: u32,
+    /// Longest wait for a connection (an idle one, or a new one while the server
+    /// refuses): past it the statement fails as `StoreError::Unavailable`, so a request
+    /// meets a database that is down with a quick 503 instead of hanging. SQLite's one
+    /// writer is a queue, not a connection to wait for: it keeps 30 s at least.
     pub acquire_timeout: Duration,
 }
 
+/// The default of `PoolConfig::acquire_timeout`.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self { max_connections: 16, acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT }
     }
 }
 
@@ -101,6 +108,14 @@ fn counted(mut conn: DatabaseConnection, counter: &Arc<AtomicU64>) -> DatabaseCo
     });
     conn
 }
+
+/// How long `Store::connect` keeps trying to reach PostgreSQL (the acquire timeout
+/// before this setting existed, so a server started with its database waits as long).
+const STARTUP_WAIT: Duration = Duration::from_secs(10);
+const STARTUP_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// How long a write may queue for SQLite's one writer connection.
+const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(30);
 
 /// A pooled connection idle for longer than this is checked with a ping before use.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
@@ -147,7 +162,7 @@ impl Store {
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
                 let write_pool = ping_when_idle(SqlitePoolOptions::new())
                     .max_connections(1)
-                    .acquire_timeout(pool.acquire_timeout.max(Duration::from_secs(30)))
+                    .acquire_timeout(pool.acquire_timeout.max(SQLITE_WRITER_WAIT))
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
@@ -163,12 +178,27 @@ impl Store {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
-                let pg_pool = ping_when_idle(PgPoolOptions::new())
-                    .max_connections(pool.max_connections.max(3))
-                    .acquire_timeout(pool.acquire_timeout)
-                    .connect_with(options)
-                    .await
-                    .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
+                // A request waits `acquire_timeout` at most; starting up may wait longer
+                // for the first connection (PostgreSQL starting too, or slow to open a
+                // database's first connection on a loaded machine).
+                let startup_deadline = std::time::Instant::now() + STARTUP_WAIT;
+                let pg_pool = loop {
+                    let attempt = ping_when_idle(PgPoolOptions::new())
+                        .max_connections(pool.max_connections.max(3))
+                        .acquire_timeout(pool.acquire_timeout)
+                        .connect_with(options.clone())
+                        .await;
+                    match attempt {
+                        Ok(pg_pool) => break pg_pool,
+                        Err(e @ (sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::Io(_)))
+                            if std::time::Instant::now() < startup_deadline =>
+                        {
+                            tracing::info!(error = %e, "PostgreSQL not reachable yet; trying again");
+                            tokio::time::sleep(STARTUP_RETRY_PAUSE).await;
+                        }
+                        Err(e) => return Err(StoreError::Config(format!("cannot connect to PostgreSQL: {e}"))),
+                    }
+                };
                 let queries = Arc::new(AtomicU64::new(0));
                 let conn = counted(SqlxPostgresConnector::from_sqlx_postgres_pool(pg_pool), &queries);
                 Ok(Store { read: conn.clone(), write: conn, backend, queries, url: url.into() })

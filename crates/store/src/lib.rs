@@ -10,7 +10,7 @@ pub mod migration;
 pub mod pg_admin;
 pub mod repo;
 
-pub use connect::{Backend, ChangeListener, PoolConfig, PoolStats, Store, uncounted};
+pub use connect::{Backend, ChangeListener, DEFAULT_ACQUIRE_TIMEOUT, PoolConfig, PoolStats, Store, uncounted};
 pub use error::{StoreError, StoreResult};
 /// Repositories accept any connection or transaction.
 pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx};

@@ -84,6 +84,17 @@ impl TestDatabase {
         }
     }
 
+    /// An empty database of its own on the PostgreSQL server of `admin_url` (a private
+    /// cluster, say); migrated by the first server started on it.
+    pub async fn create_on(admin_url: &str) -> TestDatabase {
+        let name = format!("so_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        pg_admin::create_database(admin_url, &name, None).await.expect("create test database");
+        TestDatabase {
+            url: pg_admin::url_for(admin_url, &name),
+            kind: Kind::Postgres { admin_url: admin_url.to_owned(), name },
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.kind, Kind::Postgres { .. })
     }

@@ -11,6 +11,8 @@
 pub mod browser;
 mod database;
 pub mod http_sink;
+pub mod pg_cluster;
+pub mod process;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -25,7 +27,9 @@ use sentinelops_app::{App, AppConfig, PoolConfig, Store};
 use sentinelops_domain::{Clock, ManualClock, SystemClock};
 use sentinelops_web::{AppState, WebConfig};
 
-pub use database::TestDatabase;
+pub use database::{TestDatabase, postgres_admin_url};
+pub use pg_cluster::PrivateCluster;
+pub use process::ServerProcess;
 
 /// The password every user made by the harness has.
 pub const PASSWORD: &str = "Sentinel@12345";

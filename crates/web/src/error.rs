@@ -37,6 +37,18 @@ pub fn auth_error(err: AuthError) -> Response {
     response
 }
 
+/// What a client is told while the database cannot be reached.
+pub const UNAVAILABLE_DETAIL: &str = "Database unavailable, please retry shortly";
+
+/// 503 with `Retry-After`: nothing was changed and the same request may be sent again.
+/// The cause goes to the log (a warning: the database is away, not a bug here).
+pub fn unavailable(cause: &str) -> Response {
+    tracing::warn!(cause = %cause, "database unavailable");
+    let mut response = detail(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE_DETAIL);
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self.0 {
@@ -49,6 +61,7 @@ impl IntoResponse for ApiError {
             AppError::StateConflict { message, current } => {
                 (StatusCode::CONFLICT, Json(json!({ "detail": message, "current": current }))).into_response()
             }
+            AppError::Unavailable(cause) => unavailable(&cause),
             AppError::Internal(m) => {
                 let mut response = detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
                 response.extensions_mut().insert(InternalFailure(m));

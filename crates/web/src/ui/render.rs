@@ -204,12 +204,14 @@ pub async fn error_page(
     let heading = match status {
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::NOT_FOUND => "Not found",
+        StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
         s if s.is_server_error() => "Server error",
         _ => "Something is wrong",
     };
+    // The signed-in layout reads the database (badges), which a 503 says is away.
     let layout = match user {
-        Some(user) => user.layout(state, heading, "").await,
-        None => Layout::anonymous(heading, ""),
+        Some(user) if status != StatusCode::SERVICE_UNAVAILABLE => user.layout(state, heading, "").await,
+        _ => Layout::anonymous(heading, ""),
     };
     let mut response =
         page_status(status, &ErrorPage { layout, heading: heading.to_owned(), message: message.to_owned() });
@@ -223,8 +225,12 @@ pub async fn error_page(
 pub async fn app_error_page(state: &AppState, user: &UiUser, headers: &HeaderMap, err: AppError) -> Response {
     let (status, message) = error_message(&err);
     let mut response = error_page(state, Some(user), headers, status, &message).await;
-    if let AppError::Internal(cause) = err {
-        response.extensions_mut().insert(InternalFailure(cause));
+    match err {
+        AppError::Internal(cause) => {
+            response.extensions_mut().insert(InternalFailure(cause));
+        }
+        AppError::Unavailable(cause) => tracing::warn!(cause = %cause, "database unavailable"),
+        _ => {}
     }
     response
 }
@@ -240,6 +246,10 @@ pub fn error_message(err: &AppError) -> (StatusCode, String) {
         AppError::Validation(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
         AppError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
         AppError::StateConflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
+        AppError::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database cannot be reached right now; nothing was changed. Please try again in a moment.".to_owned(),
+        ),
         AppError::Internal(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. It has been logged.".to_owned())
         }

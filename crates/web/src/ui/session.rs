@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use sentinelops_app::{Actor, RequestMeta};
+use sentinelops_app::{Actor, AppError, RequestMeta};
 
 use crate::extract::request_meta;
 use crate::live::SESSION_COOKIE;
@@ -79,20 +79,40 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        match current_user(parts, &state).await {
-            Some(user) => Ok(user),
-            None => Err(unauthenticated(parts)),
+        match signed_in_user(parts, &state).await {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => Err(unauthenticated(parts)),
+            Err(err) => {
+                // The session could not be checked: say so, rather than send the user
+                // to a sign-in page that cannot work either.
+                let (status, message) = render::error_message(&err);
+                tracing::warn!(error = %err, "session check failed");
+                Err(render::error_page(&state, None, &parts.headers, status, &message).await)
+            }
         }
     }
 }
 
-/// The signed-in user of a request, or `None` (no cookie, or a dead session).
+/// The signed-in user of a request, or `None` (no cookie, or a dead session, or the
+/// session could not be checked).
 pub async fn current_user(parts: &Parts, state: &AppState) -> Option<UiUser> {
-    let token = cookie(&parts.headers, SESSION_COOKIE)?;
+    signed_in_user(parts, state).await.ok().flatten()
+}
+
+/// The signed-in user of a request: `Ok(None)` without a cookie or for a dead session,
+/// `Err` when the session could not be checked (the database is unavailable, say).
+async fn signed_in_user(parts: &Parts, state: &AppState) -> Result<Option<UiUser>, AppError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     let meta = request_meta(parts, state);
-    let actor = state.app.authenticate(&token, &meta).await.ok()?;
+    let actor = match state.app.authenticate(&token, &meta).await {
+        Ok(actor) => actor,
+        Err(AppError::Auth(_)) => return Ok(None),
+        Err(err) => return Err(err),
+    };
     let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(|v| Flash::decode(&v));
-    Some(UiUser { actor, meta, csrf: csrf_token(&token), flash })
+    Ok(Some(UiUser { actor, meta, csrf: csrf_token(&token), flash }))
 }
 
 /// No session: a script gets 401 (it shows "sign in again"); a page GET is sent to the

@@ -76,9 +76,9 @@ pub async fn outcome<T>(
 ) -> Outcome {
     match result {
         Ok(value) => Outcome::Answered(render::redirect_with_flash(headers, back, Flash::ok(done(value)))),
-        Err(err @ (AppError::Internal(_) | AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            Outcome::Answered(render::app_error_page(state, user, headers, err).await)
-        }
+        Err(
+            err @ (AppError::Internal(_) | AppError::Unavailable(_) | AppError::Forbidden(_) | AppError::NotFound(_)),
+        ) => Outcome::Answered(render::app_error_page(state, user, headers, err).await),
         Err(err) => {
             let (status, message) = render::error_message(&err);
             if session::is_fetch(headers) {
