@@ -101,3 +101,35 @@ async fn slow_clients_at_the_limit_do_not_starve_a_normal_request() {
     }
     srv.finish().await;
 }
+
+#[tokio::test]
+async fn an_open_websocket_keeps_its_connection_slot() {
+    use futures::StreamExt;
+    let srv = server(Duration::from_secs(600), 1).await;
+    // Clients that keep no idle connection, which would hold the one slot.
+    let unpooled = || reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).build().unwrap();
+    srv.create_user("wes", "user", None).await;
+    let response = unpooled()
+        .post(srv.url("/auth/signin"))
+        .json(&serde_json::json!({"email": "wes", "password": sentinelops_testkit::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let token = response.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+
+    let url = format!("ws://{}/api/v1/notifications/ws?token={token}", srv.addr);
+    let (mut socket, _) = tokio::time::timeout(GENEROUS, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
+    // Signed in: the channel opens with the unread list.
+    let first = tokio::time::timeout(GENEROUS, socket.next()).await.unwrap().unwrap().unwrap();
+    assert!(first.to_text().unwrap().contains("unread_notifications"), "{first}");
+
+    let url = srv.url("/health");
+    let mut normal = tokio::spawn(async move { unpooled().get(url).send().await.map(|r| r.status()) });
+    // (As above: can only fail if the socket's slot was given away.)
+    assert!(tokio::time::timeout(Duration::from_millis(500), &mut normal).await.is_err(), "served over the limit");
+    drop(socket);
+    let status = tokio::time::timeout(GENEROUS, normal).await.expect("served once the socket closed").unwrap().unwrap();
+    assert_eq!(status, 200);
+    srv.finish().await;
+}

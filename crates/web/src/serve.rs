@@ -6,10 +6,12 @@
 //!
 //! Over the limit, the server stops accepting: further clients wait in the kernel's
 //! listen backlog (SYN retries once it is full) and are accepted in arrival order as
-//! slots free. That was chosen over accepting and closing at once because every slot
-//! frees within the header timeout unless its client is actually talking to us: a
-//! legitimate client then waits a few seconds instead of being refused, and a flood
-//! costs us no file descriptor or task.
+//! slots free. That was chosen over accepting and closing at once because a slot held
+//! by a client that does not send a request frees within the header timeout (a slow
+//! body, within the request timeout): a legitimate client then waits a few seconds
+//! instead of being refused, and a flood costs us no file descriptor or task. Live
+//! streams (the event stream, WebSockets) hold their slot while open; they need a
+//! session, so only signed-in users can hold slots for long.
 //!
 //! hyper's HTTP/1 connection (not hyper-util's `auto` builder, which first reads the
 //! HTTP/2 preface with no time limit) starts the header timer as soon as it waits for a
@@ -90,8 +92,8 @@ struct Limits {
     header_read_timeout: Duration,
 }
 
-/// What one connection's task holds until it ends: its slot, the shutdown signal, and
-/// its share of the drain.
+/// What one connection's task holds: its slot, the shutdown signal, and its share of the
+/// drain.
 struct Connection {
     permit: OwnedSemaphorePermit,
     signal: watch::Sender<()>,
@@ -101,17 +103,19 @@ struct Connection {
 impl Connection {
     async fn run(self, tcp: TcpStream, remote: SocketAddr, app: Router, limits: Limits) {
         set_no_delay(&tcp);
+        let slot = ConnectionSlot { _permit: Arc::new(self.permit) };
         // `ConnectInfo` as `into_make_service_with_connect_info` would have set it.
         let service = app.map_request(move |request: Request<Incoming>| {
             let mut request = request.map(Body::new);
             request.extensions_mut().insert(ConnectInfo(remote));
+            request.extensions_mut().insert(slot.clone());
             request
         });
         let service = TowerToHyperService::new(service);
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-        // WebSocket upgrades hand the socket over; the slot is released then, and the live
-        // stream's own shutdown hook (not this drain) ends it.
+        // A WebSocket upgrade hands the socket over (it keeps the slot, see `ConnectionSlot`);
+        // the live streams' own shutdown hook, not this drain, ends it.
         let mut conn = pin!(builder.serve_connection(TokioIo::new(tcp), service).with_upgrades());
         let mut signal = pin!(self.signal.closed());
         let mut draining = false;
@@ -131,8 +135,15 @@ impl Connection {
             }
         }
         drop(self.drained);
-        drop(self.permit);
     }
+}
+
+/// A connection's slot under the limit, shared by its requests. It frees when the
+/// connection ends and no request holds it any more: a WebSocket, which outlives the
+/// HTTP connection it was upgraded from, keeps it until the socket closes.
+#[derive(Debug, Clone)]
+pub struct ConnectionSlot {
+    _permit: Arc<OwnedSemaphorePermit>,
 }
 
 /// Accepted sockets get TCP_NODELAY: without it a response written in several pieces

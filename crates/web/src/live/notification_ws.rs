@@ -3,7 +3,7 @@
 //! `mark_read` (answered with `notification_updated` and a fresh unread list).
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -14,6 +14,7 @@ use sentinelops_app::{Actor, RequestMeta};
 use super::TokenQuery;
 use super::checklist_ws::close;
 use crate::extract::ClientMeta;
+use crate::serve::ConnectionSlot;
 use crate::state::AppState;
 
 /// Close code for a failed authentication on this channel, as the original.
@@ -23,9 +24,14 @@ pub async fn upgrade(
     State(state): State<AppState>,
     Query(q): Query<TokenQuery>,
     ClientMeta(meta): ClientMeta,
+    slot: Option<Extension<ConnectionSlot>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    super::sized(ws).on_upgrade(move |socket| run(socket, state, q.token, meta))
+    super::sized(ws).on_upgrade(move |socket| async move {
+        // The socket counts against the connection limit while it is open.
+        let _slot = slot;
+        run(socket, state, q.token, meta).await;
+    })
 }
 
 fn envelope(kind: &str, payload: Value) -> Message {
