@@ -95,6 +95,8 @@ fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
         cors_origins: list(&settings.cors_origins),
         max_body_bytes: settings.max_body_bytes,
         static_dir: settings.static_dir.clone(),
+        header_read_timeout: std::time::Duration::from_secs(settings.header_read_timeout_seconds.max(1)),
+        max_connections: settings.max_connections.max(1),
         ..WebConfig::default()
     })
 }
@@ -289,4 +291,23 @@ async fn resolve_section(app: &App, name_or_id: &str) -> anyhow::Result<Uuid> {
         .find(|s| s.id.to_string() == name_or_id || s.name.eq_ignore_ascii_case(name_or_id))
         .map(|s| s.id)
         .ok_or_else(|| anyhow!("no section named {name_or_id:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn the_connection_limits_reach_the_web_layer() {
+        let args = ["sentinelops", "--header-read-timeout-seconds", "4", "--max-connections", "50"];
+        let web = web_config(&Cli::try_parse_from(args).unwrap().settings).unwrap();
+        assert_eq!((web.header_read_timeout, web.max_connections), (std::time::Duration::from_secs(4), 50));
+        // Zero would close every connection at once, or accept none: the least is one.
+        let args = ["sentinelops", "--header-read-timeout-seconds", "0", "--max-connections", "0"];
+        let web = web_config(&Cli::try_parse_from(args).unwrap().settings).unwrap();
+        assert_eq!((web.header_read_timeout, web.max_connections), (std::time::Duration::from_secs(1), 1));
+    }
 }

@@ -136,6 +136,13 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     #[arg(long, env = "SENTINELOPS_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
+    /// Seconds a client has to send a request's headers (and an idle keep-alive connection
+    /// stays open) before it is disconnected: slow clients cannot hold connections.
+    #[arg(long, env = "SENTINELOPS_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
+    pub header_read_timeout_seconds: u64,
+    /// Connections served at once; further clients wait in the listen backlog until one ends.
+    #[arg(long, env = "SENTINELOPS_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
+    pub max_connections: usize,
     #[arg(long, value_enum, env = "SENTINELOPS_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
     /// Log filter, e.g. `info` or `sentinelops=debug,info`.
@@ -263,4 +270,27 @@ pub fn init_tracing(settings: &Settings) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn connection_limits_come_from_flags_and_the_toml_file() {
+        let cli = Cli::try_parse_from(["sentinelops"]).unwrap();
+        assert_eq!((cli.settings.header_read_timeout_seconds, cli.settings.max_connections), (10, 1024));
+        let cli = Cli::try_parse_from(["sentinelops", "--header-read-timeout-seconds", "3", "--max-connections", "64"])
+            .unwrap();
+        assert_eq!((cli.settings.header_read_timeout_seconds, cli.settings.max_connections), (3, 64));
+
+        let path = std::env::temp_dir().join(format!("sentinelops-config-{}.toml", std::process::id()));
+        std::fs::write(&path, "header_read_timeout_seconds = 5\nmax-connections = 32\n").unwrap();
+        let mut pairs = file_defaults(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        pairs.sort();
+        let expected = [("header_read_timeout_seconds", "5"), ("max_connections", "32")];
+        assert_eq!(pairs, expected.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    }
 }

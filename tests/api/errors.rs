@@ -17,6 +17,94 @@ async fn unknown_routes_and_methods_answer_in_the_detail_shape() {
     srv.finish().await;
 }
 
+/// A client that does not follow redirects, so a 303 is seen as one.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn writes_to_unknown_paths_are_json_404s_not_the_sign_in_page() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    let client = no_redirects();
+    let unrouted = ["/api/v1/does-not-exist", "/api/v1/checklists/shifts/1", "/auth/nothing", "/no/such/page"];
+    for path in unrouted {
+        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            for bearer in [true, false] {
+                let mut request = client.request(method.clone(), srv.url(path)).json(&json!({}));
+                if bearer {
+                    request = request.bearer_auth(&token);
+                }
+                let response = request.send().await.unwrap();
+                let what = format!("{method} {path} (token: {bearer})");
+                assert_eq!(response.status(), 404, "{what}");
+                assert!(response.headers().get("location").is_none(), "{what}");
+                assert_eq!(response.headers()["content-type"], "application/json", "{what}");
+                assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Not Found"}), "{what}");
+            }
+        }
+    }
+    // A method the route does not have: 405 naming the ones it has.
+    for (method, path, allowed) in [
+        (Method::PUT, "/api/v1/checklists/shifts", ["GET", "POST"]),
+        (Method::DELETE, "/api/v1/users", ["GET", "POST"]),
+        (Method::POST, "/auth/me", ["GET", "HEAD"]),
+    ] {
+        let response = client.request(method.clone(), srv.url(path)).bearer_auth(&token).json(&json!({})).send().await;
+        let response = response.unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+        for name in allowed {
+            assert!(allow.contains(name), "{method} {path}: Allow {allow}");
+        }
+        assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Method Not Allowed"}));
+    }
+    // Nothing was created by any of it.
+    let (status, shifts) = srv.get("/api/v1/checklists/shifts", &token).await;
+    assert_eq!(status, 200);
+    let before = shifts.as_array().unwrap().len();
+    let response = client.put(srv.url("/api/v1/checklists/shifts")).bearer_auth(&token).json(&json!({})).send();
+    assert_eq!(response.await.unwrap().status(), 405);
+    assert_eq!(srv.get("/api/v1/checklists/shifts", &token).await.1.as_array().unwrap().len(), before);
+
+    // Inside the UI the UI's own rules stand: no session, so a form post goes to sign-in.
+    let response = client.post(srv.url("/ui/no-such-page")).form(&[("csrf", "x")]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(response.headers()["location"].to_str().unwrap().starts_with("/ui/login"));
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
+    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    let web = sentinelops_web::WebConfig { static_dir: Some(dir.clone()), ..Default::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let (_, token) = admin(&srv).await;
+    let client = no_redirects();
+
+    let response = client.get(srv.url("/checklists/today")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("<title>app</title>"));
+    for method in [Method::POST, Method::PUT, Method::DELETE] {
+        // An API path no route has: 404, with or without a token.
+        let response =
+            client.request(method.clone(), srv.url("/api/v1/checklists/shifts/1")).bearer_auth(&token).send().await;
+        let response = response.unwrap();
+        assert_eq!(response.status(), 404, "{method}");
+        assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Not Found"}));
+        // A page of the app takes only reads.
+        let response = client.request(method.clone(), srv.url("/checklists/today")).bearer_auth(&token).send().await;
+        let response = response.unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+        assert!(response.headers()["allow"].to_str().unwrap().contains("GET"));
+        assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Method Not Allowed"}));
+    }
+    srv.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test]
 async fn malformed_bodies_are_4xx_and_change_nothing() {
     let srv = TestServer::start().await;

@@ -12,15 +12,21 @@ pub mod idempotency;
 pub mod live;
 pub mod middleware;
 pub mod ops;
+mod security_headers;
+mod serve;
 pub mod state;
 pub mod ui;
 
-use std::future::Future;
-use std::net::SocketAddr;
+use std::path::Path;
 
 use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{any, get};
 use tokio::net::TcpListener;
+use tower_http::services::fs::ServeFileSystemResponseBody;
+use tower_http::services::{ServeDir, ServeFile};
 
+pub use serve::serve;
 pub use state::{AppState, WebConfig};
 
 /// The whole HTTP surface.
@@ -33,46 +39,41 @@ pub fn router(state: AppState) -> Router {
         // `index.html` for any other path so client-side routes load the app.
         // Unknown API paths still answer 404, never the app's page.
         Some(dir) => routes
-            .route("/api/{*rest}", axum::routing::any(api_not_found))
-            .route("/auth/{*rest}", axum::routing::any(api_not_found))
-            .fallback_service(
-                tower_http::services::ServeDir::new(dir)
-                    .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
-            ),
+            .route("/api/{*rest}", any(not_found))
+            .route("/auth/{*rest}", any(not_found))
+            .fallback_service(static_frontend(dir)),
         // No frontend build: the built-in UI is the front door.
-        None => routes.route("/", axum::routing::get(|| async { axum::response::Redirect::to("/ui/") })),
+        None => routes.route("/", get(|| async { axum::response::Redirect::to("/ui/") })).fallback(not_found),
     };
     middleware::wrap(routes.with_state(state.clone()), &state)
 }
 
-async fn api_not_found() -> axum::http::StatusCode {
-    axum::http::StatusCode::NOT_FOUND
+/// Any path no route has, whatever the method: the original's `{detail}` 404. It must
+/// be set here, after the merges: otherwise the fallback is the UI router's, wrapped in
+/// its CSRF guard, which sent a POST or PUT to an unknown API path to the sign-in page
+/// (a 303 that an API client follows to a 200 HTML page).
+async fn not_found() -> axum::response::Response {
+    error::detail(StatusCode::NOT_FOUND, "Not Found")
 }
 
-/// Accepted sockets with TCP_NODELAY: without it a response written in several
-/// pieces waits for the client's delayed ACK (~40 ms on Linux) before its last piece.
+/// The static frontend's files, marked so the security headers leave their caching be.
+/// Methods other than GET and HEAD get `ServeDir`'s 405 (with `Allow`), which leaves as
+/// `{detail}`.
+fn static_frontend(dir: &Path) -> StaticFiles {
+    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    tower::util::MapResponse::new(files, mark_static as fn(FileResponse) -> FileResponse)
+}
+
+type FileResponse = axum::http::Response<ServeFileSystemResponseBody>;
+type StaticFiles = tower::util::MapResponse<ServeDir<ServeFile>, fn(FileResponse) -> FileResponse>;
+
+fn mark_static(mut response: FileResponse) -> FileResponse {
+    response.extensions_mut().insert(security_headers::StaticFile);
+    response
+}
+
+/// Accepted sockets with TCP_NODELAY, for serving with `axum::serve` (the benchmark's
+/// ceiling server); `serve` sets it itself.
 pub fn no_delay(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut tokio::net::TcpStream)> {
-    axum::serve::ListenerExt::tap_io(listener, set_no_delay)
-}
-
-fn set_no_delay(tcp: &mut tokio::net::TcpStream) {
-    if let Err(err) = tcp.set_nodelay(true) {
-        tracing::debug!("cannot set TCP_NODELAY: {err}");
-    }
-}
-
-/// Serves until `shutdown` completes, then drains in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let live = state.app.live.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    // Long-lived streams and sockets end first, so the graceful drain can finish.
-    let shutdown = async move {
-        shutdown.await;
-        live.begin_shutdown();
-    };
-    axum::serve(no_delay(listener), app).with_graceful_shutdown(shutdown).await
+    axum::serve::ListenerExt::tap_io(listener, |tcp| serve::set_no_delay(tcp))
 }

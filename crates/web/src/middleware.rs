@@ -33,7 +33,7 @@ pub fn wrap(router: Router, state: &AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotency))
         .layer(from_fn(record_metrics))
         .layer(from_fn(finalize_errors))
-        .layer(from_fn(ui_security_headers));
+        .layer(from_fn(security_headers));
     let router = match cors(&state.web.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,
@@ -122,13 +122,13 @@ async fn finalize_errors(request: Request, next: Next) -> Response {
     response
 }
 
-/// The web UI's security headers go on every `/ui` answer, including those made
-/// outside its routes: a 405, a body-limit 413, a timeout 408, a caught panic.
-async fn ui_security_headers(request: Request, next: Next) -> Response {
+/// Security headers go on every answer, including those made outside the routes: a
+/// 404 or 405, a body-limit 413, a timeout 408, a caught panic. `/ui` has its own set.
+async fn security_headers(request: Request, next: Next) -> Response {
     if request.uri().path().starts_with("/ui") {
         crate::ui::headers::security_headers(request, next).await
     } else {
-        next.run(request).await
+        crate::security_headers::api_security_headers(request, next).await
     }
 }
 

@@ -22,6 +22,11 @@ pub struct WebConfig {
     /// How often an open live connection (WebSocket or event stream) checks its
     /// session again: a revoked or expired session, or a deactivated user, loses it.
     pub live_session_recheck: std::time::Duration,
+    /// A client that has not sent a request's whole header by then is disconnected; an
+    /// idle keep-alive connection is closed after the same time.
+    pub header_read_timeout: std::time::Duration,
+    /// Connections served at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Default for WebConfig {
@@ -33,6 +38,8 @@ impl Default for WebConfig {
             static_dir: None,
             request_timeout: std::time::Duration::from_secs(30),
             live_session_recheck: std::time::Duration::from_secs(60),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }

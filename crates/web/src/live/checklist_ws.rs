@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -15,6 +15,7 @@ use sentinelops_app::{Actor, RequestMeta};
 
 use super::TokenQuery;
 use crate::extract::ClientMeta;
+use crate::serve::ConnectionSlot;
 use crate::state::AppState;
 
 /// Close code for a failed authentication (policy violation), as the original.
@@ -24,9 +25,14 @@ pub async fn upgrade(
     State(state): State<AppState>,
     Query(q): Query<TokenQuery>,
     ClientMeta(meta): ClientMeta,
+    slot: Option<Extension<ConnectionSlot>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    super::sized(ws).on_upgrade(move |socket| run(socket, state, q.token, meta))
+    super::sized(ws).on_upgrade(move |socket| async move {
+        // The socket counts against the connection limit while it is open.
+        let _slot = slot;
+        run(socket, state, q.token, meta).await;
+    })
 }
 
 async fn send(socket: &mut WebSocket, value: Value) -> bool {

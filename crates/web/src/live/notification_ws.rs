@@ -5,7 +5,7 @@
 //! the same frames to the user's other sockets, so every open badge follows.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -18,6 +18,7 @@ use super::TokenQuery;
 use super::checklist_ws::close;
 use crate::api::notification_wire::NotificationJson;
 use crate::extract::ClientMeta;
+use crate::serve::ConnectionSlot;
 use crate::state::AppState;
 
 /// Close code for a failed authentication on this channel, as the original.
@@ -27,9 +28,14 @@ pub async fn upgrade(
     State(state): State<AppState>,
     Query(q): Query<TokenQuery>,
     ClientMeta(meta): ClientMeta,
+    slot: Option<Extension<ConnectionSlot>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    super::sized(ws).on_upgrade(move |socket| run(socket, state, q.token, meta))
+    super::sized(ws).on_upgrade(move |socket| async move {
+        // The socket counts against the connection limit while it is open.
+        let _slot = slot;
+        run(socket, state, q.token, meta).await;
+    })
 }
 
 fn envelope(kind: &str, payload: Value) -> Message {

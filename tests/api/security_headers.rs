@@ -1,0 +1,140 @@
+//! Security headers on answers outside the UI: no MIME sniffing, no framing, no
+//! referrer leaks, and nothing carrying a token or personal data left in a cache;
+//! while the revalidated checklist read and the static frontend keep their caching.
+
+use reqwest::header::HeaderMap;
+use sentinelops_testkit::{Options, PASSWORD, TestServer};
+use sentinelops_web::WebConfig;
+use serde_json::{Value, json};
+
+use crate::admin;
+
+/// The headers every answer outside `/ui` carries.
+fn assert_hardened(headers: &HeaderMap, what: &str) {
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+    assert_eq!(headers["referrer-policy"], "same-origin", "{what}");
+}
+
+fn assert_not_stored(headers: &HeaderMap, what: &str) {
+    assert_hardened(headers, what);
+    assert_eq!(headers["cache-control"], "no-store", "{what}");
+    assert_eq!(headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'", "{what}");
+}
+
+#[tokio::test]
+async fn api_answers_carry_security_headers_and_are_not_stored() {
+    let srv = TestServer::start().await;
+    let (_, token) = admin(&srv).await;
+    let client = &srv.client;
+
+    // The sign-in answer carries the token.
+    let response = client
+        .post(srv.url("/auth/signin"))
+        .json(&json!({"email": "root.admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_not_stored(response.headers(), "sign-in");
+    assert!(response.json::<Value>().await.unwrap()["token"].is_string());
+    // A refused sign-in, personal data, a listing, errors and operations endpoints.
+    let response =
+        client.post(srv.url("/auth/signin")).json(&json!({"email": "root.admin", "password": "wrong"})).send().await;
+    let response = response.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_not_stored(response.headers(), "failed sign-in");
+    for (path, status) in [
+        ("/auth/me", 200),
+        ("/api/v1/users", 200),
+        ("/api/v1/auth/sessions", 200),
+        ("/api/v1/no-such-thing", 404),
+        ("/health", 200),
+    ] {
+        let response = client.get(srv.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert_not_stored(response.headers(), path);
+    }
+    let response = client.get(srv.url("/auth/me")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_not_stored(response.headers(), "unauthenticated");
+    let response = client.delete(srv.url("/auth/signin")).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_not_stored(response.headers(), "wrong method");
+
+    // The API reference page loads its own script and style: only framing is refused.
+    let response = client.get(srv.url("/api/docs")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_hardened(response.headers(), "reference page");
+    assert_eq!(response.headers()["content-security-policy"], "frame-ancestors 'none'");
+
+    // The UI keeps its own, stricter set, and its static files their revalidation.
+    let response = client.get(srv.url("/ui/login")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    let response = client.get(srv.url("/ui/static/ui.css")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let etag = response.headers()["etag"].clone();
+    let response = client.get(srv.url("/ui/static/ui.css")).header("If-None-Match", etag).send().await.unwrap();
+    assert_eq!(response.status(), 304);
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_checklist_read_stays_revalidated_rather_than_unstored() {
+    let srv = TestServer::start().await;
+    let (_, admin) = admin(&srv).await;
+    let section = srv.create_section("ICT Operations").await;
+    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
+    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": [{"title": "Check"}]});
+    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = srv
+        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let path = format!("/api/v1/checklists/instances/{}", answer["instance"]["id"].as_str().unwrap());
+
+    let response = srv.client.get(srv.url(&path)).bearer_auth(&operator).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_hardened(response.headers(), "checklist");
+    // Kept privately and revalidated on each use: never served unchecked, never shared.
+    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+    let etag = response.headers()["etag"].clone();
+    let response = srv.client.get(srv.url(&path)).bearer_auth(&operator).header("If-None-Match", etag).send().await;
+    let response = response.unwrap();
+    assert_eq!(response.status(), 304);
+    assert_hardened(response.headers(), "checklist 304");
+    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+    srv.finish().await;
+}
+
+#[tokio::test]
+async fn the_static_frontend_keeps_its_caching() {
+    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
+    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
+    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+
+    for path in ["/assets/app.js", "/index.html", "/checklists/today"] {
+        let response = srv.client.get(srv.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_hardened(response.headers(), path);
+        // No `no-store` and no CSP of ours: the build is cached and revalidated as before.
+        assert!(response.headers().get("cache-control").is_none(), "{path}");
+        assert!(response.headers().get("content-security-policy").is_none(), "{path}");
+        let modified = response.headers()["last-modified"].clone();
+        let response = srv.client.get(srv.url(path)).header("If-Modified-Since", modified).send().await.unwrap();
+        assert_eq!(response.status(), 304, "{path}");
+    }
+    // API answers beside it are still never stored.
+    let response = srv.client.get(srv.url("/api/v1/no-such-thing")).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert_not_stored(response.headers(), "unknown API path beside a static frontend");
+    srv.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
