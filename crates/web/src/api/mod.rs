@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod error_responses;
 pub mod handover;
 pub mod instances;
 pub mod notifications;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use sentinelops_app::settings::TimezoneSetting;
 
+use super::error_responses::{BodyErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
@@ -20,14 +21,15 @@ pub struct TimezoneBody {
 }
 
 /// The business time zone (everyone).
-#[utoipa::path(get, path = "/api/v1/app-settings/timezone", tag = "settings", responses((status = 200, body = TimezoneSetting)))]
+#[utoipa::path(get, path = "/api/v1/app-settings/timezone", tag = "settings",
+    responses((status = 200, body = TimezoneSetting), SessionErrors))]
 pub async fn get_timezone(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<TimezoneSetting>> {
     Ok(Json(state.app.timezone_setting().await?))
 }
 
 /// Change the business time zone (admins; audited).
 #[utoipa::path(put, path = "/api/v1/app-settings/timezone", tag = "settings", request_body = TimezoneBody,
-    responses((status = 200, body = TimezoneSetting), (status = 403), (status = 422)))]
+    responses((status = 200, body = TimezoneSetting), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn put_timezone(
     State(state): State<AppState>,
     auth: AuthUser,
