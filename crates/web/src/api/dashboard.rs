@@ -10,7 +10,7 @@ use uuid::Uuid;
 use sentinelops_app::lenient::opt_uuid;
 
 use super::error_responses::{QueryErrors, SessionErrors};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Detail};
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
 
@@ -80,7 +80,7 @@ pub struct MetricsQuery {
 /// A user's checklist work between two dates (yours unless you supervise).
 #[utoipa::path(get, path = "/api/v1/checklists/performance/metrics", tag = "dashboard",
     params(("start_date" = Option<NaiveDate>, Query,), ("end_date" = Option<NaiveDate>, Query,), ("user_id" = Option<Uuid>, Query,)),
-    responses((status = 200), SessionErrors, QueryErrors))]
+    responses((status = 200), SessionErrors, QueryErrors, (status = 404, description = "No such user", body = Detail)))]
 pub async fn performance_metrics(
     State(state): State<AppState>,
     auth: AuthUser,
