@@ -255,8 +255,8 @@ impl World {
         self.token(Who::Admin).unwrap()
     }
 
-    /// The documented path with this world's ids. Template deletions act on the spare
-    /// template, so that the rows after them still find section A's template whole.
+    /// The documented path with this world's ids. Deletions act on the spare template and
+    /// the spare instance, so that the rows after them still find section A's own whole.
     fn fill(&self, method: &Method, path: &str) -> String {
         let spare = *method == Method::DELETE && path.starts_with("/api/v1/checklists/templates/");
         let (template, items, subitem, event) = if spare {
