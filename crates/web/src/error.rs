@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
+use serde_json::Value;
 
 use sentinelops_app::{AppError, AuthError};
 
@@ -24,14 +25,40 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[derive(Debug, Clone)]
 pub struct InternalFailure(pub String);
 
+/// `{detail}`: the body of every error but authentication's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Detail {
+    pub detail: String,
+}
+
+/// `{code, message, context}`: the body of an authentication error (the original's shape).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthFailure {
+    /// `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `SESSION_INVALID`, `INVALID_CREDENTIALS`, `USER_DISABLED`.
+    pub code: &'static str,
+    pub message: String,
+    /// Always `null`; kept for the original's clients.
+    #[schema(value_type = Option<Object>)]
+    pub context: Option<Value>,
+}
+
+/// `{detail, current}`: a change the current state refuses; `current` is that state,
+/// when the refusal comes from it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Conflict {
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<Value>,
+}
+
 pub fn detail(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "detail": message.into() }))).into_response()
+    (status, Json(Detail { detail: message.into() })).into_response()
 }
 
 /// Every authentication failure is a 401 (a disabled account too: see `App::sign_in`).
 pub fn auth_error(err: AuthError) -> Response {
     let mut response =
-        (StatusCode::UNAUTHORIZED, Json(json!({ "code": err.code(), "message": err.to_string(), "context": null })))
+        (StatusCode::UNAUTHORIZED, Json(AuthFailure { code: err.code(), message: err.to_string(), context: None }))
             .into_response();
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
@@ -59,7 +86,7 @@ impl IntoResponse for ApiError {
             AppError::Validation(m) => detail(StatusCode::UNPROCESSABLE_ENTITY, m),
             AppError::Conflict(m) => detail(StatusCode::CONFLICT, m),
             AppError::StateConflict { message, current } => {
-                (StatusCode::CONFLICT, Json(json!({ "detail": message, "current": current }))).into_response()
+                (StatusCode::CONFLICT, Json(Conflict { detail: message, current: Some(current) })).into_response()
             }
             AppError::Unavailable(cause) => unavailable(&cause),
             AppError::Internal(m) => {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow};
 use sentinelops_domain::auth::AuthEventType;
 
+use super::error_responses::{QueryErrors, SessionErrors};
 use super::paging::{PageRequest, Paginated};
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
@@ -99,7 +100,7 @@ fn split_list(value: Option<&str>) -> Vec<String> {
     params(("event_type" = Option<String>, Query,), ("user_id" = Option<Uuid>, Query,), ("username" = Option<String>, Query,),
            ("ip" = Option<String>, Query,), ("from" = Option<String>, Query,), ("to" = Option<String>, Query,),
            ("page" = Option<u64>, Query,), ("limit" = Option<u64>, Query,), ("format" = Option<String>, Query,)),
-    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev} or text/csv"), (status = 403)))]
+    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev} or text/csv"), SessionErrors, QueryErrors))]
 pub async fn auth_events(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -176,7 +177,7 @@ impl From<OpsEventRow> for OpsEventView {
     params(("event_type" = Option<String>, Query,), ("entity_type" = Option<String>, Query,), ("entity_id" = Option<String>, Query,),
            ("from" = Option<String>, Query,), ("to" = Option<String>, Query,), ("page" = Option<u64>, Query,),
            ("limit" = Option<u64>, Query,), ("format" = Option<String>, Query,)),
-    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev} or text/csv"), (status = 403)))]
+    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev} or text/csv"), SessionErrors, QueryErrors))]
 pub async fn ops_events(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use sentinelops_app::users::UserView;
 
+use super::error_responses::{BodyErrors, PathErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
+use crate::error::AuthFailure;
 use crate::extract::{ApiJson, ApiPath, AuthUser, ClientMeta, bearer_token};
 use crate::state::AppState;
 
@@ -55,7 +57,7 @@ pub struct SignInResponse {
 
 /// Sign in with e-mail (or username) and password.
 #[utoipa::path(post, path = "/auth/signin", tag = "auth", request_body = SignInBody,
-    responses((status = 200, body = SignInResponse), (status = 401, description = "INVALID_CREDENTIALS")))]
+    responses((status = 200, body = SignInResponse), SessionErrors, BodyErrors, (status = 401, description = "INVALID_CREDENTIALS", body = AuthFailure)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
@@ -81,14 +83,16 @@ pub async fn sign_in(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = UserView), (status = 401)))]
+#[utoipa::path(get, path = "/auth/me", tag = "auth",
+    responses((status = 200, body = UserView), SessionErrors))]
 pub async fn me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<UserView>> {
     let user = state.app.me(&auth.actor).await?;
     Ok(Json(state.app.view_user(user).await?))
 }
 
 /// Sign out: revokes the session of the bearer token, if any. Always 200.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 200)))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 200)))]
 pub async fn logout(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
@@ -99,7 +103,8 @@ pub async fn logout(
 }
 
 /// Active Directory is not part of SentinelOps: always unavailable.
-#[utoipa::path(get, path = "/auth/ad/status", tag = "auth", responses((status = 200)))]
+#[utoipa::path(get, path = "/auth/ad/status", tag = "auth",
+    responses((status = 200)))]
 pub async fn ad_status(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "available": false,
@@ -128,7 +133,8 @@ pub struct SessionView {
 }
 
 /// My recent sessions, newest first.
-#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = [SessionView])))]
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth",
+    responses((status = 200, body = [SessionView]), SessionErrors))]
 pub async fn my_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionView>>> {
     let now = state.app.clock.now();
     let policy = state.app.config.sessions;
@@ -153,7 +159,9 @@ pub async fn my_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiRe
 }
 
 /// Revoke one of my other sessions.
-#[utoipa::path(delete, path = "/api/v1/auth/sessions/{session_id}", tag = "auth", responses((status = 204), (status = 404)))]
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{session_id}", tag = "auth",
+    params(("session_id" = Uuid, Path, description = "The session's id (one of yours)")),
+    responses((status = 204), SessionErrors, PathErrors, WriteErrors))]
 pub async fn revoke_my_session(
     State(state): State<AppState>,
     auth: AuthUser,

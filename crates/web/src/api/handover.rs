@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use sentinelops_app::handover::HandoverInput;
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, OptionalJson};
 use crate::state::AppState;
@@ -21,7 +22,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Write a note for the next shift (routed to its checklist, created if missing).
-#[utoipa::path(post, path = "/api/v1/checklists/handover-notes", tag = "handover", request_body = HandoverInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/handover-notes", tag = "handover", request_body = HandoverInput,
+    responses((status = 200), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_note(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -38,7 +40,8 @@ pub struct NotesQuery {
 
 /// Notes reaching and leaving an instance, incoming first.
 #[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/handover-notes", tag = "handover",
-    params(("include_outgoing" = Option<bool>, Query,), ("include_incoming" = Option<bool>, Query,)), responses((status = 200)))]
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("include_outgoing" = Option<bool>, Query,), ("include_incoming" = Option<bool>, Query,)),
+    responses((status = 200), SessionErrors, PathErrors, QueryErrors))]
 pub async fn instance_notes(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -49,7 +52,9 @@ pub async fn instance_notes(
     Ok(Json(state.app.instance_handover(&auth.actor, id, incoming, outgoing).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/handover-notes/{note_id}/acknowledge", tag = "handover", responses((status = 200), (status = 400)))]
+#[utoipa::path(post, path = "/api/v1/checklists/handover-notes/{note_id}/acknowledge", tag = "handover",
+    params(("note_id" = Uuid, Path, description = "The handover note's id")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -71,8 +76,9 @@ pub struct ResolveQuery {
 }
 
 /// Resolve a note (notes in the query string, as the original, or in a JSON body).
-#[utoipa::path(post, path = "/api/v1/checklists/handover-notes/{note_id}/resolve", tag = "handover",
-    params(("resolution_notes" = Option<String>, Query,)), request_body = Option<ResolveBody>, responses((status = 200), (status = 400)))]
+#[utoipa::path(post, path = "/api/v1/checklists/handover-notes/{note_id}/resolve", tag = "handover", request_body = Option<ResolveBody>,
+    params(("note_id" = Uuid, Path, description = "The handover note's id"), ("resolution_notes" = Option<String>, Query,)),
+    responses((status = 200), SessionErrors, PathErrors, QueryErrors, BodyErrors, WriteErrors))]
 pub async fn resolve(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -17,8 +17,10 @@ use sentinelops_app::checklists::{
     OverrideInput, StartWork, SubitemUpdate,
 };
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use super::paging::{PageRequest, Paginated};
 use crate::error::ApiResult;
+use crate::error::{Conflict, Detail};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, OptionalJson};
 use crate::state::AppState;
 
@@ -60,7 +62,7 @@ pub struct WithEffects<T> {
 
 /// Find or create the checklist of a (section, date, shift).
 #[utoipa::path(post, path = "/api/v1/checklists/instances", tag = "instances", request_body = CreateInstance,
-    responses((status = 200, description = "{id, instance, message, effects}"), (status = 404, description = "no active template")))]
+    responses((status = 200, description = "{id, instance, message, effects}"), SessionErrors, BodyErrors, WriteErrors, (status = 404, description = "no active template", body = Detail)))]
 pub async fn create_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -85,7 +87,7 @@ pub struct RangeQuery {
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances", tag = "instances",
     params(("start_date" = Option<NaiveDate>, Query,), ("end_date" = Option<NaiveDate>, Query,), ("shift" = Option<String>, Query,)),
-    responses((status = 200, body = [InstanceSummary])))]
+    responses((status = 200, body = [InstanceSummary]), SessionErrors, QueryErrors))]
 pub async fn list_instances(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -98,7 +100,7 @@ pub async fn list_instances(
     params(("start_date" = Option<NaiveDate>, Query,), ("end_date" = Option<NaiveDate>, Query,), ("shift" = Option<String>, Query,),
            ("status" = Option<String>, Query,), ("search" = Option<String>, Query,), ("page" = Option<u64>, Query,),
            ("limit" = Option<u64>, Query,), ("sort_by" = Option<String>, Query,), ("sort_order" = Option<String>, Query,)),
-    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev}")))]
+    responses((status = 200, description = "{items,total,page,pages,has_next,has_prev}"), SessionErrors, QueryErrors))]
 pub async fn paginated_instances(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -109,19 +111,23 @@ pub async fn paginated_instances(
     Ok(Json(Paginated::new(page.rows, page.total, request)))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/today", tag = "instances", responses((status = 200, body = [InstanceView])))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/today", tag = "instances",
+    responses((status = 200, body = [InstanceView]), SessionErrors))]
 pub async fn today_instances(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<InstanceView>>> {
     Ok(Json(state.app.today_instances(&auth.actor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/today/coverage", tag = "instances", responses((status = 200)))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/today/coverage", tag = "instances",
+    responses((status = 200), SessionErrors))]
 pub async fn today_coverage(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Value>> {
     Ok(Json(state.app.today_coverage(&auth.actor).await?))
 }
 
 /// The whole checklist. Carries an `ETag`; a request whose `If-None-Match` names the
 /// current one gets 304 and no body.
-#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200, body = InstanceView), (status = 304), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200, body = InstanceView), (status = 304), SessionErrors, PathErrors))]
 pub async fn get_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -165,7 +171,9 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// Delete an instance and all its records (admins; managers of its section); audited.
-#[utoipa::path(delete, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances", responses((status = 200)))]
+#[utoipa::path(delete, path = "/api/v1/checklists/instances/{instance_id}", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn delete_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -175,7 +183,9 @@ pub async fn delete_instance(
     Ok(Json(json!({ "id": id, "action": "deleted", "message": "Checklist instance deleted" })))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/stats", tag = "instances", responses((status = 200)))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/stats", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors))]
 pub async fn instance_stats(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -185,7 +195,9 @@ pub async fn instance_stats(
 }
 
 /// Join as a participant (idempotent).
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/join", tag = "instances", responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/join", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn join_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -202,7 +214,8 @@ pub struct CompleteBody {
 
 /// Sign off (managers, admins) from PENDING_REVIEW; the outcome follows the evidence.
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/complete", tag = "instances", request_body = Option<CompleteBody>,
-    responses((status = 200), (status = 409, description = "not pending review")))]
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors, (status = 409, description = "not pending review", body = Conflict)))]
 pub async fn complete_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -219,7 +232,9 @@ pub async fn complete_instance(
 
 /// Supervisor override: complete all open work and move to review. The original frontend
 /// sends no reason (`{}`): the override is then recorded as "(no reason given)" and flagged.
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/one-time-completion", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/one-time-completion", tag = "instances", request_body = OverrideInput,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn one_time_completion(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -232,7 +247,9 @@ pub async fn one_time_completion(
 }
 
 /// Supervisor override: reopen a closed checklist (reason required).
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/reopen", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/reopen", tag = "instances", request_body = OverrideInput,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn reopen_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -244,7 +261,9 @@ pub async fn reopen_instance(
 }
 
 /// Supervisor override: close an open checklist with exceptions (reason required).
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/force-close", tag = "instances", request_body = OverrideInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/force-close", tag = "instances", request_body = OverrideInput,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn force_close_instance(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -256,7 +275,9 @@ pub async fn force_close_instance(
 }
 
 /// Correct the date of a closed checklist (audited; no recorded timestamp changes).
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/change-date", tag = "instances", request_body = ChangeDate, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/change-date", tag = "instances", request_body = ChangeDate,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn change_date(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -275,7 +296,8 @@ pub async fn change_date(
 
 /// Change an item's status (the transition policy applies).
 #[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}", tag = "instances", request_body = ItemUpdate,
-    responses((status = 200, description = "{instance, effects}"), (status = 409, description = "refused by the current state"), (status = 422)))]
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200, description = "{instance, effects}"), SessionErrors, PathErrors, BodyErrors, WriteErrors, (status = 409, description = "refused by the current state", body = Conflict)))]
 pub async fn update_item(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -286,7 +308,9 @@ pub async fn update_item(
     Ok(Json(WithEffects { instance, effects: effects(&["ITEM_UPDATED"]) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/start-work", tag = "instances", request_body = Option<StartWork>, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/start-work", tag = "instances", request_body = Option<StartWork>,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn start_work(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -302,7 +326,9 @@ pub struct CommentBody {
     pub comment: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/comment", tag = "instances", request_body = CommentBody, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/comment", tag = "instances", request_body = CommentBody,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn comment_item(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -321,7 +347,9 @@ pub struct VerdictBody {
     pub final_verdict: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/final-verdict", tag = "instances", request_body = VerdictBody, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/final-verdict", tag = "instances", request_body = VerdictBody,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn final_verdict(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -332,7 +360,9 @@ pub async fn final_verdict(
     Ok(Json(WithEffects { instance, effects: effects(&["FINAL_VERDICT_CAPTURED"]) }))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems", tag = "instances", responses((status = 200)))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors))]
 pub async fn list_subitems(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -341,7 +371,9 @@ pub async fn list_subitems(
     Ok(Json(state.app.list_subitems(&auth.actor, id, item).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems/{subitem_id}", tag = "instances", request_body = SubitemUpdate, responses((status = 200)))]
+#[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems/{subitem_id}", tag = "instances", request_body = SubitemUpdate,
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)"), ("subitem_id" = Uuid, Path, description = "The subitem's id (of the item in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_subitem(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -351,7 +383,9 @@ pub async fn update_subitem(
     Ok(Json(state.app.update_subitem(&auth.actor, id, item, subitem, body).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/completion-summary", tag = "instances", responses((status = 200)))]
+#[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/completion-summary", tag = "instances",
+    params(("instance_id" = Uuid, Path, description = "The checklist instance's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors))]
 pub async fn completion_summary(
     State(state): State<AppState>,
     auth: AuthUser,

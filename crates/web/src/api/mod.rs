@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod dashboard_summary;
+pub mod error_responses;
 pub mod handover;
 pub mod instances;
 pub mod notification_wire;

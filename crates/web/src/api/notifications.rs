@@ -11,6 +11,7 @@ use sentinelops_app::notifications::{DEFAULT_LIMIT, NotificationPreferences, Pre
 
 use super::notification_wire::NotificationJson;
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
@@ -68,7 +69,7 @@ impl ListParams {
            ("include_read" = Option<bool>, Query, description = "true includes read notifications"),
            ("limit" = Option<u64>, Query, description = "1-100, default 50"),
            ("offset" = Option<u64>, Query, description = "default 0")),
-    responses((status = 200, body = [NotificationJson]), (status = 401), (status = 422)))]
+    responses((status = 200, body = [NotificationJson]), SessionErrors, QueryErrors))]
 pub async fn list_notifications(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -87,7 +88,7 @@ pub struct UnreadCount {
 
 /// How many of the signed-in user's notifications are unread.
 #[utoipa::path(get, path = "/api/v1/notifications/unread/count", tag = "notifications",
-    responses((status = 200, body = UnreadCount), (status = 401)))]
+    responses((status = 200, body = UnreadCount), SessionErrors))]
 pub async fn unread_count(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<UnreadCount>> {
     Ok(Json(UnreadCount { count: state.app.unread_notification_count(&auth.actor).await? }))
 }
@@ -100,7 +101,7 @@ pub struct MarkReadAnswer {
 /// Mark one of your notifications read (repeating it is harmless); 404 when it is not yours.
 #[utoipa::path(patch, path = "/api/v1/notifications/{notification_id}/read", tag = "notifications",
     params(("notification_id" = Uuid, Path,)),
-    responses((status = 200, body = MarkReadAnswer), (status = 401), (status = 404), (status = 422)))]
+    responses((status = 200, body = MarkReadAnswer), SessionErrors, PathErrors, WriteErrors))]
 pub async fn mark_read(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -118,7 +119,7 @@ pub struct MarkAllReadAnswer {
 
 /// Mark every unread notification of yours read.
 #[utoipa::path(post, path = "/api/v1/notifications/mark-all-read", tag = "notifications",
-    responses((status = 200, body = MarkAllReadAnswer), (status = 401)))]
+    responses((status = 200, body = MarkAllReadAnswer), SessionErrors, WriteErrors))]
 pub async fn mark_all_read(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<MarkAllReadAnswer>> {
     let updated = state.app.mark_all_notifications_read(&auth.actor).await?;
     Ok(Json(MarkAllReadAnswer { message: format!("Marked {updated} notifications as read"), updated }))
@@ -126,7 +127,7 @@ pub async fn mark_all_read(State(state): State<AppState>, auth: AuthUser) -> Api
 
 /// Your notification preferences (the defaults until you change them).
 #[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "notifications",
-    responses((status = 200, body = NotificationPreferences), (status = 401)))]
+    responses((status = 200, body = NotificationPreferences), SessionErrors))]
 pub async fn get_preferences(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -160,7 +161,7 @@ pub struct PreferencesBody {
 
 /// Change your notification preferences; answers them as stored.
 #[utoipa::path(put, path = "/api/v1/notifications/preferences", tag = "notifications", request_body = PreferencesBody,
-    responses((status = 200, body = NotificationPreferences), (status = 401), (status = 422)))]
+    responses((status = 200, body = NotificationPreferences), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn put_preferences(
     State(state): State<AppState>,
     auth: AuthUser,

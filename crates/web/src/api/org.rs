@@ -9,6 +9,7 @@ use uuid::Uuid;
 use sentinelops_app::AppError;
 use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
@@ -64,13 +65,14 @@ impl From<SectionBody> for SectionInput {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/org/departments", tag = "org", responses((status = 200, body = [DepartmentView])))]
+#[utoipa::path(get, path = "/api/v1/org/departments", tag = "org",
+    responses((status = 200, body = [DepartmentView]), SessionErrors))]
 pub async fn list_departments(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<DepartmentView>>> {
     Ok(Json(state.app.list_departments().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org/departments", tag = "org", request_body = DepartmentBody,
-    responses((status = 201, body = DepartmentView), (status = 409)))]
+    responses((status = 201, body = DepartmentView), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_department(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -80,7 +82,8 @@ pub async fn create_department(
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/departments/{department_id}", tag = "org", request_body = DepartmentBody,
-    responses((status = 200, body = DepartmentView), (status = 404)))]
+    params(("department_id" = i32, Path, description = "The department's id")),
+    responses((status = 200, body = DepartmentView), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_department(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -91,8 +94,9 @@ pub async fn update_department(
 }
 
 /// Every section; `manager_id` is null unless you are an admin or a member of the section.
-#[utoipa::path(get, path = "/api/v1/org/sections", tag = "org", params(("department_id" = Option<i32>, Query,)),
-    responses((status = 200, body = [SectionView])))]
+#[utoipa::path(get, path = "/api/v1/org/sections", tag = "org",
+    params(("department_id" = Option<i32>, Query,)),
+    responses((status = 200, body = [SectionView]), SessionErrors, QueryErrors))]
 pub async fn list_sections(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -102,7 +106,8 @@ pub async fn list_sections(
 }
 
 #[utoipa::path(get, path = "/api/v1/org/sections/by-department/{department_id}", tag = "org",
-    responses((status = 200, body = [SectionView])))]
+    params(("department_id" = i32, Path, description = "The department's id")),
+    responses((status = 200, body = [SectionView]), SessionErrors, PathErrors))]
 pub async fn sections_by_department(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -112,7 +117,7 @@ pub async fn sections_by_department(
 }
 
 #[utoipa::path(post, path = "/api/v1/org/sections", tag = "org", request_body = SectionBody,
-    responses((status = 201, body = SectionView), (status = 409), (status = 422)))]
+    responses((status = 201, body = SectionView), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_section(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -122,7 +127,8 @@ pub async fn create_section(
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/sections/{section_id}", tag = "org", request_body = SectionBody,
-    responses((status = 200, body = SectionView), (status = 404)))]
+    params(("section_id" = Uuid, Path, description = "The section's id")),
+    responses((status = 200, body = SectionView), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_section(
     State(state): State<AppState>,
     auth: AuthUser,

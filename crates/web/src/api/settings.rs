@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use sentinelops_app::settings::{SetBy, TimezoneSetting};
 
+use super::error_responses::{BodyErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
@@ -54,14 +55,15 @@ impl From<TimezoneSetting> for TimezoneAnswer {
 }
 
 /// The business time zone (everyone).
-#[utoipa::path(get, path = "/api/v1/app-settings/timezone", tag = "settings", responses((status = 200, body = TimezoneAnswer)))]
+#[utoipa::path(get, path = "/api/v1/app-settings/timezone", tag = "settings",
+    responses((status = 200, body = TimezoneAnswer), SessionErrors))]
 pub async fn get_timezone(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<TimezoneAnswer>> {
     Ok(Json(state.app.timezone_setting().await?.into()))
 }
 
 /// Change the business time zone (admins; audited).
 #[utoipa::path(put, path = "/api/v1/app-settings/timezone", tag = "settings", request_body = TimezoneBody,
-    responses((status = 200, body = TimezoneAnswer), (status = 403), (status = 422)))]
+    responses((status = 200, body = TimezoneAnswer), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn put_timezone(
     State(state): State<AppState>,
     auth: AuthUser,

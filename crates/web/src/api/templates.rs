@@ -9,6 +9,7 @@ use uuid::Uuid;
 use sentinelops_app::shifts::{ShiftInput, ShiftView};
 use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput, TemplateItemView, TemplateView};
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub struct ReorderBody {
 /// Templates of your section (admins: all, or `section_id`), active ones by default.
 #[utoipa::path(get, path = "/api/v1/checklists/templates", tag = "templates",
     params(("shift" = Option<String>, Query,), ("active_only" = Option<bool>, Query,), ("section_id" = Option<Uuid>, Query,)),
-    responses((status = 200, body = [TemplateView])))]
+    responses((status = 200, body = [TemplateView]), SessionErrors, QueryErrors))]
 pub async fn list_templates(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -64,7 +65,9 @@ pub async fn list_templates(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", responses((status = 200, body = TemplateView)))]
+#[utoipa::path(get, path = "/api/v1/checklists/templates/{template_id}", tag = "templates",
+    params(("template_id" = Uuid, Path, description = "The template's id")),
+    responses((status = 200, body = TemplateView), SessionErrors, PathErrors))]
 pub async fn get_template(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -75,7 +78,7 @@ pub async fn get_template(
 
 /// Create a template (managers for their section; admins name the section).
 #[utoipa::path(post, path = "/api/v1/checklists/templates", tag = "templates", request_body = TemplateInput,
-    responses((status = 200, description = "{id, action, template, message}"), (status = 422)))]
+    responses((status = 200, description = "{id, action, template, message}"), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_template(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -87,7 +90,8 @@ pub async fn create_template(
 
 /// Partial update; `items`, when given, is the complete list (unlisted items are retired).
 #[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", request_body = TemplateInput,
-    responses((status = 200, description = "{id, action, template, message}")))]
+    params(("template_id" = Uuid, Path, description = "The template's id")),
+    responses((status = 200, description = "{id, action, template, message}"), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_template(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -98,7 +102,9 @@ pub async fn update_template(
 }
 
 /// Soft delete (deactivate).
-#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}", tag = "templates", responses((status = 200)))]
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}", tag = "templates",
+    params(("template_id" = Uuid, Path, description = "The template's id")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn delete_template(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -112,7 +118,9 @@ fn item_answer(template_id: Uuid, action: &str, item: TemplateItemView, message:
     Json(json!({ "id": item.id, "template_id": template_id, "action": action, "item": item, "message": message }))
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items", tag = "templates", request_body = ItemInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items", tag = "templates", request_body = ItemInput,
+    params(("template_id" = Uuid, Path, description = "The template's id")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn add_item(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -123,7 +131,9 @@ pub async fn add_item(
     Ok(item_answer(tid, "created", item, "Item added to template"))
 }
 
-#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", request_body = ItemInput, responses((status = 200)))]
+#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", request_body = ItemInput,
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_item(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -134,7 +144,9 @@ pub async fn update_item(
     Ok(item_answer(tid, "updated", item, "Template item updated"))
 }
 
-#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", responses((status = 200)))]
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates",
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn delete_item(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -146,7 +158,8 @@ pub async fn delete_item(
 
 /// Set the order of the items: every active item id, in the new order.
 #[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/reorder", tag = "templates", request_body = ReorderBody,
-    responses((status = 200, body = TemplateView)))]
+    params(("template_id" = Uuid, Path, description = "The template's id")),
+    responses((status = 200, body = TemplateView), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn reorder_items(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -165,7 +178,9 @@ fn subitem_answer(item: &TemplateItemView, action: &str, subitem_id: Option<Uuid
     Json(json!({ "id": id, "item_id": item.id, "action": action, "subitem": subitem, "message": message }))
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems", tag = "templates", request_body = SubitemInput, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems", tag = "templates", request_body = SubitemInput,
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn add_subitem(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -176,7 +191,9 @@ pub async fn add_subitem(
     Ok(subitem_answer(&item, "created", None, "Subitem added"))
 }
 
-#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", request_body = SubitemInput, responses((status = 200)))]
+#[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", request_body = SubitemInput,
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)"), ("subitem_id" = Uuid, Path, description = "The subitem's id (of the item in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_subitem(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -187,7 +204,9 @@ pub async fn update_subitem(
     Ok(subitem_answer(&item, "updated", Some(sid), "Subitem updated"))
 }
 
-#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", responses((status = 200)))]
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates",
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)"), ("subitem_id" = Uuid, Path, description = "The subitem's id (of the item in the path)")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn delete_subitem(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -197,7 +216,9 @@ pub async fn delete_subitem(
     Ok(Json(json!({ "id": sid, "item_id": item.id, "action": "deleted", "message": "Subitem deleted" })))
 }
 
-#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events", tag = "templates", request_body = EventInput, responses((status = 200, body = TemplateItemView)))]
+#[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events", tag = "templates", request_body = EventInput,
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)")),
+    responses((status = 200, body = TemplateItemView), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn add_event(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -207,7 +228,9 @@ pub async fn add_event(
     Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, None, Some(body)).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}", tag = "templates", responses((status = 200, body = TemplateItemView)))]
+#[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}", tag = "templates",
+    params(("template_id" = Uuid, Path, description = "The template's id"), ("item_id" = Uuid, Path, description = "The item's id (of the checklist or template in the path)"), ("event_id" = Uuid, Path, description = "The scheduled event's id (of the item in the path)")),
+    responses((status = 200, body = TemplateItemView), SessionErrors, PathErrors, WriteErrors))]
 pub async fn delete_event(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -216,13 +239,15 @@ pub async fn delete_event(
     Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, Some(eid), None).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/checklists/shifts", tag = "templates", responses((status = 200, body = [ShiftView])))]
+#[utoipa::path(get, path = "/api/v1/checklists/shifts", tag = "templates",
+    responses((status = 200, body = [ShiftView]), SessionErrors))]
 pub async fn list_shifts(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<ShiftView>>> {
     Ok(Json(state.app.list_shifts().await?))
 }
 
 /// Define a shift (admins).
-#[utoipa::path(post, path = "/api/v1/checklists/shifts", tag = "templates", request_body = ShiftInput, responses((status = 200, body = ShiftView), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/checklists/shifts", tag = "templates", request_body = ShiftInput,
+    responses((status = 200, body = ShiftView), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_shift(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
 
+use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
@@ -65,14 +66,15 @@ pub struct BySectionQuery {
 }
 
 /// All users (admins only).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserView]), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = [UserView]), SessionErrors))]
 pub async fn list_users(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
     Ok(Json(state.app.list_users(&auth.actor).await?))
 }
 
 /// Create a user (admins only) → 201.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserBody,
-    responses((status = 201, body = UserView), (status = 409), (status = 422)))]
+    responses((status = 201, body = UserView), SessionErrors, BodyErrors, WriteErrors))]
 pub async fn create_user(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -93,8 +95,9 @@ pub async fn create_user(
 }
 
 /// Active users of a section (your own unless admin).
-#[utoipa::path(get, path = "/api/v1/users/by-section", tag = "users", params(("section_id" = Option<Uuid>, Query,)),
-    responses((status = 200, body = [UserView])))]
+#[utoipa::path(get, path = "/api/v1/users/by-section", tag = "users",
+    params(("section_id" = Option<Uuid>, Query,)),
+    responses((status = 200, body = [UserView]), SessionErrors, QueryErrors))]
 pub async fn users_by_section(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -104,7 +107,9 @@ pub async fn users_by_section(
 }
 
 /// One user: yourself, a user of your section (managers) or anyone (admins).
-#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", responses((status = 200, body = UserView), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users",
+    params(("user_id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserView), SessionErrors, PathErrors))]
 pub async fn get_user(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -115,7 +120,8 @@ pub async fn get_user(
 
 /// Change a user (admins only). Deactivation and password resets revoke the user's sessions.
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", request_body = UpdateUserBody,
-    responses((status = 200, body = UserView), (status = 404), (status = 409), (status = 422)))]
+    params(("user_id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserView), SessionErrors, PathErrors, BodyErrors, WriteErrors))]
 pub async fn update_user(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -138,7 +144,9 @@ pub async fn update_user(
 }
 
 /// Revoke every session of a user (admins only).
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/revoke-sessions", tag = "users", responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/revoke-sessions", tag = "users",
+    params(("user_id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200), SessionErrors, PathErrors, WriteErrors))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
     auth: AuthUser,

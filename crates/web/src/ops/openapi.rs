@@ -3,7 +3,9 @@
 use axum::Json;
 use utoipa::OpenApi;
 
+use crate::api::error_responses::Refusal;
 use crate::api::{audit, auth, dashboard, handover, instances, notifications, org, settings, templates, users};
+use crate::error::{AuthFailure, Conflict, Detail};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +33,8 @@ use crate::api::{audit, auth, dashboard, handover, instances, notifications, org
         dashboard::summary, dashboard::active, dashboard::user_activity, dashboard::state_policy,
         dashboard::authorization_policy, dashboard::performance_metrics,
     ),
+    // The error bodies, referenced by the shared error responses (`api::error_responses`).
+    components(schemas(Detail, AuthFailure, Conflict, Refusal)),
     tags(
         (name = "auth", description = "Sign-in, sessions"),
         (name = "users", description = "User administration"),
