@@ -141,7 +141,7 @@ pub struct Settings {
     #[arg(long, env = "SENTINELOPS_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
     pub header_read_timeout_seconds: u64,
     /// Connections served at once; further clients wait in the listen backlog until one ends.
-    #[arg(long, env = "SENTINELOPS_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
+    #[arg(long, env = "SENTINELOPS_MAX_CONNECTIONS", default_value_t = sentinelops_web::state::DEFAULT_MAX_CONNECTIONS, global = true)]
     pub max_connections: usize,
     #[arg(long, value_enum, env = "SENTINELOPS_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -280,7 +280,10 @@ mod tests {
     #[test]
     fn connection_limits_come_from_flags_and_the_toml_file() {
         let cli = Cli::try_parse_from(["sentinelops"]).unwrap();
-        assert_eq!((cli.settings.header_read_timeout_seconds, cli.settings.max_connections), (10, 1024));
+        assert_eq!(
+            (cli.settings.header_read_timeout_seconds, cli.settings.max_connections),
+            (10, sentinelops_web::state::DEFAULT_MAX_CONNECTIONS)
+        );
         let cli = Cli::try_parse_from(["sentinelops", "--header-read-timeout-seconds", "3", "--max-connections", "64"])
             .unwrap();
         assert_eq!((cli.settings.header_read_timeout_seconds, cli.settings.max_connections), (3, 64));

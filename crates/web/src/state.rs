@@ -29,6 +29,12 @@ pub struct WebConfig {
     pub max_connections: usize,
 }
 
+/// Connections served at once by default: room for a notification socket and an event
+/// stream per open tab of a large operations floor (the benchmark holds 2,000 sockets
+/// open). Each takes a file descriptor: the process's open-files limit (`ulimit -n`)
+/// must be above it, or accepting fails before the limit is reached.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
@@ -39,7 +45,7 @@ impl Default for WebConfig {
             request_timeout: std::time::Duration::from_secs(30),
             live_session_recheck: std::time::Duration::from_secs(60),
             header_read_timeout: std::time::Duration::from_secs(10),
-            max_connections: 1024,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
