@@ -33,11 +33,7 @@ const PAGE_CSP: &str = "frame-ancestors 'none'";
 pub async fn api_security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let is_static = response.extensions().get::<StaticFile>().is_some();
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html = is_html(&response);
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -53,4 +49,13 @@ pub async fn api_security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Whether an answer is an HTML page (its headers differ from data answers').
+pub(crate) fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }

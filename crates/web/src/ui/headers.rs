@@ -17,11 +17,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     let is_fetch = session::is_fetch(request.headers());
     let request_headers = request.headers().clone();
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html = crate::security_headers::is_html(&response);
     let headers = response.headers_mut();
     let fixed = [
         (header::CONTENT_SECURITY_POLICY, CSP),
