@@ -815,7 +815,7 @@ async fn a_one_time_completion_without_a_reason_is_recorded_as_such_and_flagged(
     assert_eq!(body["effects"]["effects"], json!(["OVERRIDE_APPLIED"]));
 
     let instance_id: Uuid = id.parse().unwrap();
-    let rows = sentinelops_store::repo::instances::overrides_of(f.srv.app.store.reader(), instance_id).await.unwrap();
+    let rows = sentinelops_store::repo::checklists::overrides_of(f.srv.app.store.reader(), instance_id).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].kind, "ONE_TIME_COMPLETION");
     assert_eq!(rows[0].reason, "(no reason given)");
@@ -835,7 +835,7 @@ async fn a_one_time_completion_without_a_reason_is_recorded_as_such_and_flagged(
     let path = format!("/api/v1/checklists/instances/{other_id}/one-time-completion");
     let (status, body) = f.srv.post(&path, &f.manager, json!({"reason": "  ", "comment": "Handed over early"})).await;
     assert_eq!(status, 200, "{body}");
-    let rows = sentinelops_store::repo::instances::overrides_of(f.srv.app.store.reader(), other_id).await.unwrap();
+    let rows = sentinelops_store::repo::checklists::overrides_of(f.srv.app.store.reader(), other_id).await.unwrap();
     assert_eq!(rows[0].reason, "Handed over early");
     assert_eq!(rows[0].details["no_reason_given"], false);
     f.srv.finish().await;

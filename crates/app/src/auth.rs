@@ -22,6 +22,7 @@ use sentinelops_store::{Conn, Tx};
 use crate::actor::{Actor, RequestMeta};
 use crate::audit::{AuthEvent, record_auth, record_sign_in_failure};
 use crate::error::{AppError, AppResult, AuthError, forbidden, not_found};
+use crate::tx::commit;
 use crate::{App, password};
 
 /// A successful sign-in.
@@ -92,12 +93,6 @@ fn new_token() -> String {
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Commits a write transaction: after this returns Ok, the change and everything
-/// it caused are durable.
-pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
-    Ok(sentinelops_store::commit(tx).await?)
 }
 
 impl App {

@@ -11,18 +11,18 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::ids::new_id;
+use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::handover::{self, HandoverRow};
-use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users;
 use sentinelops_store::{Conn, Tx};
 
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid, not_found};
 use crate::notifications::{self, Audience, Draft, Priority};
 use crate::shifts::parse_shift;
+use crate::tx::commit;
 use crate::{App, validate};
 
 /// `POST /handover-notes` body.
@@ -133,9 +133,9 @@ impl App {
         let payload = json!({ "note_id": note.id, "to_instance_id": note.to_instance_id, "priority": priority });
         crate::live::checklist_event(c, now, from, "HANDOVER_CREATED", actor, payload).await?;
         let source_people: Vec<Uuid> =
-            instances::participants_of(c, from.id).await?.into_iter().map(|p| p.user_id).collect();
+            checklists::participants_of(c, from.id).await?.into_iter().map(|p| p.user_id).collect();
         let mut incoming: Vec<Uuid> = match &to {
-            Some(t) => instances::participants_of(c, t.id).await?.into_iter().map(|p| p.user_id).collect(),
+            Some(t) => checklists::participants_of(c, t.id).await?.into_iter().map(|p| p.user_id).collect(),
             None => Vec::new(),
         };
         incoming.extend(sentinelops_store::repo::notifications::section_managers_and_admins(c, from.section_id).await?);
@@ -217,9 +217,9 @@ impl App {
         };
         let (note, summary) =
             self.write_handover(&tx, actor, &from, target, content, priority, false, None, now).await?;
-        instances::touch_instance(&tx, from.id, now).await?;
+        checklists::touch_instance(&tx, from.id, now).await?;
         if let Some(to) = note.to_instance_id {
-            instances::touch_instance(&tx, to, now).await?;
+            checklists::touch_instance(&tx, to, now).await?;
         }
         commit(tx).await?;
         Ok(json!({
@@ -244,7 +244,7 @@ impl App {
             end_date: Some(today),
             ..Default::default()
         };
-        let rows = instances::all_instances(c, &filter, 10).await?;
+        let rows = checklists::all_instances(c, &filter, 10).await?;
         let preferred =
             rows.iter().find(|r| r.status == "IN_PROGRESS" || r.status == "PENDING_REVIEW").or(rows.first());
         preferred.cloned().ok_or_else(|| {
@@ -285,7 +285,7 @@ impl App {
         }
         let mut slots: HashMap<Uuid, (String, NaiveDate)> = HashMap::new();
         for id in instance_ids {
-            if let Some(i) = instances::find_instance(c, id).await? {
+            if let Some(i) = checklists::find_instance(c, id).await? {
                 slots.insert(id, (i.shift, i.checklist_date));
             }
         }
@@ -349,7 +349,7 @@ impl App {
             return Err(AppError::BadRequest("Handover note already acknowledged".into()));
         }
         for id in [Some(note.from_instance_id), note.to_instance_id].into_iter().flatten() {
-            instances::touch_instance(&tx, id, now).await?;
+            checklists::touch_instance(&tx, id, now).await?;
         }
         commit(tx).await?;
         Ok(
@@ -370,7 +370,7 @@ impl App {
             return Err(AppError::BadRequest("Handover note already resolved".into()));
         }
         for id in [Some(note.from_instance_id), note.to_instance_id].into_iter().flatten() {
-            instances::touch_instance(&tx, id, now).await?;
+            checklists::touch_instance(&tx, id, now).await?;
         }
         commit(tx).await?;
         Ok(json!({
@@ -393,9 +393,9 @@ impl App {
         {
             return Ok(());
         }
-        let items = instances::items_of(c, instance.id).await?;
-        let subitems = instances::subitems_of(c, instance.id).await?;
-        let activity = instances::activity_of(c, instance.id).await?;
+        let items = checklists::items_of(c, instance.id).await?;
+        let subitems = checklists::subitems_of(c, instance.id).await?;
+        let activity = checklists::activity_of(c, instance.id).await?;
         for item in &items {
             let failed: Vec<_> =
                 subitems.iter().filter(|s| s.instance_item_id == item.id && s.status == "FAILED").collect();

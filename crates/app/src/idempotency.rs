@@ -12,8 +12,8 @@ use sentinelops_store::repo::idempotency::{self, IdempotencyRow};
 
 use crate::App;
 use crate::actor::Actor;
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid};
+use crate::tx::commit;
 
 /// What to do with a keyed request.
 #[derive(Debug, Clone)]

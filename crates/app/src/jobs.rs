@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::ids::new_id;
-use sentinelops_store::repo::instances::{self, InstanceRow};
+use sentinelops_store::repo::checklists::{self, InstanceRow};
 use sentinelops_store::repo::reminders::{self, DeliveryRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter};
 use sentinelops_store::repo::users::{self, UserFilter};
@@ -20,10 +20,10 @@ use sentinelops_store::repo::{jobs as leases, retention};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::AppResult;
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
+use crate::tx::commit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -198,7 +198,7 @@ impl App {
         let events = reminders::events_to_remind(reader, from, now, 500).await?;
         if !events.is_empty() {
             let mut parents: HashMap<Uuid, (String, String)> = HashMap::new();
-            for item in instances::items_of_many(reader, events.iter().map(|e| e.instance_id).collect()).await? {
+            for item in checklists::items_of_many(reader, events.iter().map(|e| e.instance_id).collect()).await? {
                 parents.insert(item.id, (item.title, item.status));
             }
             for e in events {
@@ -254,7 +254,7 @@ impl App {
     /// One reminder: claimed and notified in one transaction, so it is sent exactly once.
     async fn deliver_reminder(&self, d: Due, now: DateTime<Utc>) -> AppResult<bool> {
         let tx = self.store.begin_write().await?;
-        let Some(instance) = instances::find_instance(&tx, d.instance).await? else { return Ok(false) };
+        let Some(instance) = checklists::find_instance(&tx, d.instance).await? else { return Ok(false) };
         if InstanceStatus::parse(&instance.status).is_none_or(InstanceStatus::is_closed) {
             return Ok(false);
         }
@@ -278,7 +278,7 @@ impl App {
         let tz = self.business_timezone_in(&tx).await?;
         let at = d.scheduled_at.with_timezone(&tz).format("%H:%M");
         let participants: Vec<Uuid> =
-            instances::participants_of(&tx, instance.id).await?.into_iter().map(|p| p.user_id).collect();
+            checklists::participants_of(&tx, instance.id).await?.into_iter().map(|p| p.user_id).collect();
         let (title, message, priority, audience) = if d.kind == "MISSED" {
             (
                 format!("SentinelOps Missed • {} {what} due at {at}", instance.shift),
@@ -329,12 +329,12 @@ impl App {
     pub async fn close_stale_shifts(&self) -> AppResult<usize> {
         let now = self.clock.now();
         let cutoff = now - self.config.jobs.stale_grace;
-        let stale = instances::open_ended_before(self.store.reader(), cutoff, 200).await?;
+        let stale = checklists::open_ended_before(self.store.reader(), cutoff, 200).await?;
         let system = Actor::system();
         let mut closed = 0;
         for candidate in stale {
             let tx = self.store.begin_write().await?;
-            let Some(instance) = instances::find_instance_for_update(&tx, candidate.id).await? else { continue };
+            let Some(instance) = checklists::find_instance_for_update(&tx, candidate.id).await? else { continue };
             let from = InstanceStatus::parse(&instance.status).unwrap_or(InstanceStatus::Open);
             if from.is_closed() || instance.shift_end >= cutoff {
                 continue;
@@ -358,8 +358,8 @@ impl App {
         row.status = InstanceStatus::Incomplete.as_str().to_owned();
         row.closed_at = Some(now);
         row.updated_at = now;
-        instances::save_instance(tx, row).await?;
-        instances::touch_instance(tx, instance.id, now).await?;
+        checklists::save_instance(tx, row).await?;
+        checklists::touch_instance(tx, instance.id, now).await?;
         record_ops(
             tx,
             now,

@@ -17,17 +17,17 @@ use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::Conn;
-use sentinelops_store::repo::instances::{self, ActivityRow, InstanceItemRow, InstanceRow, ParticipantRow};
+use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, ParticipantRow};
 use sentinelops_store::repo::org;
 use sentinelops_store::repo::templates::{self, TemplateFilter};
 use sentinelops_store::repo::users::{self, NewUser};
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid};
 use crate::shifts::window_of;
 use crate::templates::{ItemInput, TemplateInput};
+use crate::tx::commit;
 use crate::{App, password};
 
 /// A file-era template (`templates/{SHIFT}/N.json|yaml`).
@@ -289,13 +289,13 @@ impl App {
         }
         for p in &parsed {
             let Parsed::Instance { rel, i } = p else { continue };
-            if instances::find_instance(&tx, i.id).await?.is_some() {
+            if checklists::find_instance(&tx, i.id).await?.is_some() {
                 report.instances_unchanged.push(rel.clone());
                 continue;
             }
             let shift = ShiftType::parse(&i.shift)
                 .ok_or_else(|| invalid(format!("{rel}: field `shift`: unknown shift {:?}", i.shift)))?;
-            if instances::find_by_slot(&tx, section.id, i.checklist_date, shift.as_str()).await?.is_some() {
+            if checklists::find_by_slot(&tx, section.id, i.checklist_date, shift.as_str()).await?.is_some() {
                 return Err(invalid(format!(
                     "{rel}: a {shift} checklist for {} already exists in {section_name}",
                     i.checklist_date
@@ -308,7 +308,7 @@ impl App {
             let window = window_of(&tx, shift).await?;
             let (shift_start, shift_end) = window.bounds(i.checklist_date, tz);
             let created_at = local_time(rel, "created_at", &i.created_at, tz)?;
-            instances::insert_instance(
+            checklists::insert_instance(
                 &tx,
                 InstanceRow {
                     id: i.id,
@@ -408,14 +408,14 @@ impl App {
                     });
                 }
             }
-            instances::insert_items(&tx, rows).await?;
+            checklists::insert_items(&tx, rows).await?;
             for a in activity {
                 if !["STARTED", "COMPLETED", "COMMENTED", "ACKNOWLEDGED", "SKIPPED", "ESCALATED", "UPDATED", "VERDICT"]
                     .contains(&a.action.as_str())
                 {
                     return Err(invalid(format!("{rel}: activity action {:?} is unknown", a.action)));
                 }
-                instances::insert_activity(&tx, a).await?;
+                checklists::insert_activity(&tx, a).await?;
             }
             for (k, p) in i.participants.iter().enumerate() {
                 let user = match (&p.user, p.user_id) {
@@ -446,7 +446,7 @@ impl App {
                     .as_deref()
                     .map(|t| local_time(rel, &format!("participants[{k}].joined_at"), t, tz))
                     .transpose()?;
-                instances::add_participant(
+                checklists::add_participant(
                     &tx,
                     ParticipantRow {
                         id: new_id(),

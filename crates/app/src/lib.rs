@@ -30,6 +30,7 @@ pub mod session_cache;
 pub mod settings;
 pub mod shifts;
 pub mod templates;
+mod tx;
 pub mod users;
 pub mod validate;
 pub mod webhooks;

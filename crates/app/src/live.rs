@@ -261,7 +261,7 @@ impl App {
 pub async fn checklist_event(
     c: &impl Conn,
     now: DateTime<Utc>,
-    instance: &sentinelops_store::repo::instances::InstanceRow,
+    instance: &sentinelops_store::repo::checklists::InstanceRow,
     kind: &str,
     actor: &Actor,
     payload: Value,

@@ -20,8 +20,8 @@ use sentinelops_store::repo::notifications::{self, NewNotification, NewReceipt, 
 
 use crate::App;
 use crate::actor::Actor;
-use crate::auth::commit;
 use crate::error::{AppResult, invalid, not_found};
+use crate::tx::commit;
 
 /// Page size of the notification list: default and bounds.
 pub const DEFAULT_LIMIT: u64 = 50;

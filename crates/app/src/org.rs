@@ -11,8 +11,8 @@ use sentinelops_store::repo::users;
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
+use crate::tx::commit;
 use crate::{App, validate};
 
 /// A department as the API shows it (`department_name` is the original's spelling).

@@ -36,10 +36,10 @@ use sentinelops_store::repo::outbox::{self, NewOutbox};
 pub use sentinelops_store::repo::outbox::OutboxRow;
 
 use crate::App;
-use crate::auth::commit;
 use crate::error::AppResult;
 use crate::mail::{self, EmailPayload, MailError, Mailer};
 use crate::notifications::{Draft, Priority};
+use crate::tx::commit;
 use crate::webhooks::{self, WebhookPayload};
 
 /// A row is given up (DEAD) after this many failed attempts.

@@ -14,9 +14,9 @@ use sentinelops_store::repo::presence as rows;
 
 use crate::App;
 use crate::actor::Actor;
-use crate::auth::commit;
 use crate::error::AppResult;
 use crate::live::{self, Topic};
+use crate::tx::commit;
 
 /// A row older than this is a dead instance's: not online.
 pub const FRESH_FOR: Duration = Duration::seconds(90);

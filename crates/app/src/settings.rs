@@ -11,8 +11,8 @@ use sentinelops_store::repo::{settings, users};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppResult, forbidden, invalid};
+use crate::tx::commit;
 
 const TIMEZONE_KEY: &str = "business_timezone";
 

@@ -11,8 +11,8 @@ use sentinelops_store::repo::shifts::{self, ShiftRow};
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, forbidden, invalid};
+use crate::tx::commit;
 use crate::{App, validate};
 
 /// A shift as the API shows it.

@@ -17,8 +17,9 @@ use sentinelops_store::repo::users::{self, NewUser, UserFilter, UserRow};
 
 use crate::actor::{Actor, RequestMeta};
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::{commit, revoke_all_sessions};
+use crate::auth::revoke_all_sessions;
 use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
+use crate::tx::commit;
 use crate::{App, password, validate};
 
 /// A user as the API shows it (the original's `UserResponse`).

@@ -5,7 +5,7 @@
 //! Caching: an answer that says nothing about caching gets `Cache-Control: no-store`,
 //! because API answers carry tokens (sign-in above all) and personal data that must not
 //! stay in a browser's or proxy's cache after sign-out. Two kinds keep what they set:
-//! - the checklist read with an `ETag` (`api::instances::get_instance`) says
+//! - the checklist read with an `ETag` (`api::checklists::get_instance`) says
 //!   `private, no-cache`: the browser keeps its copy and revalidates it every time (a 304
 //!   costs almost nothing); `no-store` would forbid keeping it and so turn every
 //!   revalidation into a full render. `private` still keeps it out of shared caches;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
-use sentinelops_store::repo::instances::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
+use sentinelops_store::repo::checklists::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateRow};
 use sentinelops_store::{Conn, Tx};
 
@@ -18,9 +18,9 @@ use crate::App;
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid, not_found};
 use crate::shifts::{parse_shift, window_of};
+use crate::tx::commit;
 
 /// `POST /instances` body.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -95,13 +95,13 @@ impl App {
     ) -> AppResult<(InstanceRow, bool)> {
         let shift = parse_shift(&template.shift)?;
         if let Some(existing) =
-            instances::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str()).await?
+            checklists::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str()).await?
         {
             return Ok((existing, false));
         }
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
-        if let Some(existing) = instances::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
+        if let Some(existing) = checklists::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
             return Ok((existing, false));
         }
         let (row, created) = self.insert_snapshot(&tx, actor, template, shift, date, now).await?;
@@ -120,7 +120,7 @@ impl App {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<Option<InstanceRow>> {
-        if let Some(existing) = instances::find_by_slot(c, section_id, date, shift.as_str()).await? {
+        if let Some(existing) = checklists::find_by_slot(c, section_id, date, shift.as_str()).await? {
             return Ok(Some(existing));
         }
         match active_template(c, section_id, shift).await? {
@@ -165,8 +165,8 @@ impl App {
             revision: 1,
             updated_at: now,
         };
-        if !instances::insert_instance_if_free(c, row.clone()).await? {
-            let existing = instances::find_by_slot(c, template.section_id, date, shift.as_str())
+        if !checklists::insert_instance_if_free(c, row.clone()).await? {
+            let existing = checklists::find_by_slot(c, template.section_id, date, shift.as_str())
                 .await?
                 .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
             return Ok((existing, false));
@@ -260,9 +260,9 @@ impl App {
             }
         }
         let (item_count, subitem_count) = (item_rows.len(), subitem_rows.len());
-        instances::insert_items(c, item_rows).await?;
-        instances::insert_subitems(c, subitem_rows).await?;
-        instances::insert_events(c, event_rows).await?;
+        checklists::insert_items(c, item_rows).await?;
+        checklists::insert_subitems(c, subitem_rows).await?;
+        checklists::insert_events(c, event_rows).await?;
         record_ops(
             c,
             now,

@@ -10,16 +10,16 @@ use uuid::Uuid;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, TransitionError, TransitionPolicy};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
-use sentinelops_store::repo::instances::{self, ActivityRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
+use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 
 use super::view::InstanceView;
 use crate::access::can_use_section;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid, not_found};
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
+use crate::tx::commit;
 use crate::{App, validate};
 
 /// `PATCH …/items/{id}` body (the original's fields; `evidence_data`, `action_type`
@@ -123,7 +123,7 @@ impl App {
 
     /// An instance the actor may change, locked for the rest of the transaction.
     pub(crate) async fn locked_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
-        let instance = instances::find_instance_for_update(c, id)
+        let instance = checklists::find_instance_for_update(c, id)
             .await?
             .ok_or_else(|| not_found("Checklist instance not found"))?;
         can_use_section(actor, instance.section_id)?;
@@ -133,7 +133,7 @@ impl App {
     /// An instance the actor may see (404 unknown, 403 another section).
     pub(crate) async fn visible_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
         let instance =
-            instances::find_instance(c, id).await?.ok_or_else(|| not_found("Checklist instance not found"))?;
+            checklists::find_instance(c, id).await?.ok_or_else(|| not_found("Checklist instance not found"))?;
         can_use_section(actor, instance.section_id)?;
         Ok(instance)
     }
@@ -167,7 +167,7 @@ impl App {
         // the item or (after the change) every item's status inside the write.
         let item = match base.as_ref().and_then(|snapshot| snapshot.item(item_id)) {
             Some(item) => item.clone(),
-            None => instances::find_item(&tx, instance_id, item_id)
+            None => checklists::find_item(&tx, instance_id, item_id)
                 .await?
                 .ok_or_else(|| not_found("Checklist item not found"))?,
         };
@@ -214,7 +214,7 @@ impl App {
             .map_err(|e| refused(e, item_state(&item)))?;
         let mut next = item.clone();
         if change.to == ItemStatus::Completed {
-            let subitems = instances::subitems_of_item(c, item.id).await?;
+            let subitems = checklists::subitems_of_item(c, item.id).await?;
             let open =
                 subitems.iter().filter(|s| !ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned)).count();
             if open > 0 {
@@ -246,8 +246,8 @@ impl App {
         }
         next.status = change.to.as_str().to_owned();
         next.updated_at = now;
-        if !instances::update_item_if_version(c, next.clone(), item.version).await? {
-            let current = instances::find_item(c, instance.id, item.id).await?.unwrap_or(item);
+        if !checklists::update_item_if_version(c, next.clone(), item.version).await? {
+            let current = checklists::find_item(c, instance.id, item.id).await?.unwrap_or(item);
             return Err(AppError::StateConflict {
                 message: format!("Another update landed first: the item is now {}", current.status),
                 current: item_state(&current),
@@ -304,7 +304,7 @@ impl App {
         let Some(user_id) = actor.recorded_id() else {
             return Ok(());
         };
-        instances::insert_activity(
+        checklists::insert_activity(
             c,
             ActivityRow {
                 id: new_id(),
@@ -413,7 +413,7 @@ impl App {
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
         // Read the time once the lock is held, so stamps follow commit order.
         let now = self.clock.now();
-        let item = instances::find_item(&tx, instance_id, item_id)
+        let item = checklists::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
         let item = if item.status == ItemStatus::Pending.as_str() {
@@ -429,7 +429,7 @@ impl App {
             });
         };
         self.settle(&tx, actor, &instance, None, now).await?;
-        let subitems = instances::subitems_of_item(&tx, item.id).await?;
+        let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         commit(tx).await?;
         let done = subitems.iter().filter(|s| s.status == "COMPLETED").count();
         let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
@@ -460,7 +460,7 @@ impl App {
         // Read the time once the lock is held, so stamps follow commit order.
         let now = self.clock.now();
         let base = self.snapshots.take(instance_id, instance.revision);
-        let item = instances::find_item(&tx, instance_id, item_id)
+        let item = checklists::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
         let change = Change {
@@ -473,7 +473,7 @@ impl App {
         self.log_activity(&tx, actor, &instance, item.id, None, "COMMENTED", None, None, &change, None, now).await?;
         let payload = json!({ "item_id": item.id, "status": item.status, "comment": true });
         live::checklist_event(&tx, now, &instance, "ITEM_UPDATED", actor, payload).await?;
-        instances::touch_instance(&tx, instance.id, now).await?;
+        checklists::touch_instance(&tx, instance.id, now).await?;
         commit(tx).await?;
         let activity =
             json!({ "action": "COMMENTED", "comment": comment, "user_id": actor.recorded_id(), "created_at": now });
@@ -495,7 +495,7 @@ impl App {
         // Read the time once the lock is held, so stamps follow commit order.
         let now = self.clock.now();
         let base = self.snapshots.take(instance_id, instance.revision);
-        let item = instances::find_item(&tx, instance_id, item_id)
+        let item = checklists::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
         if item.final_verdict.is_some() {
@@ -504,7 +504,7 @@ impl App {
                 current: item_state(&item),
             });
         }
-        let subitems = instances::subitems_of_item(&tx, item.id).await?;
+        let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         let evidence = item.skipped_reason.is_some()
             || item.failure_reason.is_some()
             || ItemStatus::parse(&item.status).is_some_and(ItemStatus::is_exception)
@@ -520,7 +520,7 @@ impl App {
         next.final_verdict_by = actor.recorded_id();
         next.final_verdict_at = Some(now);
         next.updated_at = now;
-        if !instances::update_item_if_version(&tx, next, item.version).await? {
+        if !checklists::update_item_if_version(&tx, next, item.version).await? {
             return Err(AppError::StateConflict {
                 message: "Another update landed first".into(),
                 current: item_state(&item),
@@ -531,7 +531,7 @@ impl App {
         self.log_activity(&tx, actor, &instance, item.id, None, "VERDICT", None, None, &change, None, now).await?;
         let payload = json!({ "item_id": item.id, "status": item.status, "final_verdict": true });
         live::checklist_event(&tx, now, &instance, "ITEM_UPDATED", actor, payload).await?;
-        instances::touch_instance(&tx, instance.id, now).await?;
+        checklists::touch_instance(&tx, instance.id, now).await?;
         commit(tx).await?;
         self.view_after_item_change(actor, base, instance_id, item_id).await
     }
@@ -539,10 +539,10 @@ impl App {
     pub async fn list_subitems(&self, actor: &Actor, instance_id: Uuid, item_id: Uuid) -> AppResult<Value> {
         let reader = self.store.reader();
         self.visible_instance(reader, actor, instance_id).await?;
-        let item = instances::find_item(reader, instance_id, item_id)
+        let item = checklists::find_item(reader, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
-        let subitems = instances::subitems_of_item(reader, item.id).await?;
+        let subitems = checklists::subitems_of_item(reader, item.id).await?;
         Ok(json!({
             "item_id": item.id,
             "subitems": subitems.iter().map(subitem_json).collect::<Vec<_>>(),
@@ -554,10 +554,10 @@ impl App {
     pub async fn completion_summary(&self, actor: &Actor, instance_id: Uuid, item_id: Uuid) -> AppResult<Value> {
         let reader = self.store.reader();
         self.visible_instance(reader, actor, instance_id).await?;
-        let item = instances::find_item(reader, instance_id, item_id)
+        let item = checklists::find_item(reader, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
-        let subitems = instances::subitems_of_item(reader, item.id).await?;
+        let subitems = checklists::subitems_of_item(reader, item.id).await?;
         let stats = subitem_stats(&subitems);
         let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
         let all_actioned = statuses.iter().all(|s| s.is_actioned());
@@ -596,10 +596,10 @@ impl App {
         let instance = self.workable_instance(&tx, actor, instance_id).await?;
         // Read the time once the lock is held, so stamps follow commit order.
         let now = self.clock.now();
-        let item = instances::find_item(&tx, instance_id, item_id)
+        let item = checklists::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
-        let subitems = instances::subitems_of_item(&tx, item.id).await?;
+        let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         let subitem = subitems
             .iter()
             .find(|s| s.id == subitem_id)
@@ -632,7 +632,7 @@ impl App {
             _ => {}
         }
         next.updated_at = now;
-        if !instances::update_subitem_if_version(&tx, next, subitem.version).await? {
+        if !checklists::update_subitem_if_version(&tx, next, subitem.version).await? {
             return Err(AppError::StateConflict {
                 message: "Another update landed first".into(),
                 current: subitem_state(&subitem),
@@ -663,7 +663,7 @@ impl App {
             self.apply_item_change(&tx, actor, &instance, item.clone(), start, &item_policy, now).await?;
         }
         self.settle(&tx, actor, &instance, None, now).await?;
-        let subitems = instances::subitems_of_item(&tx, item.id).await?;
+        let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         let done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
         let payload = json!({
             "subitem_id": subitem_id, "item_id": item.id, "status": to.as_str(),

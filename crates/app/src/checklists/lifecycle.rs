@@ -15,7 +15,7 @@ use sentinelops_domain::checklist::{
     InstanceStatus, ItemStatus, completion_percentage, progress_status, sign_off_outcome,
 };
 use sentinelops_domain::ids::new_id;
-use sentinelops_store::repo::instances::{self, InstanceRow, OverrideRow, ParticipantRow};
+use sentinelops_store::repo::checklists::{self, InstanceRow, OverrideRow, ParticipantRow};
 use sentinelops_store::{Conn, Tx};
 
 use super::items::Change;
@@ -23,10 +23,10 @@ use super::view::{InstanceView, Loaded};
 use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::auth::commit;
 use crate::error::{AppError, AppResult, invalid};
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
+use crate::tx::commit;
 use crate::{App, validate};
 
 /// A supervisor override's reason (`reason` or the original's `comment`).
@@ -151,13 +151,13 @@ impl App {
     ) -> AppResult<()> {
         let from = status_of(current);
         if from.is_closed() {
-            instances::touch_instance(c, current.id, now).await?;
+            checklists::touch_instance(c, current.id, now).await?;
             return Ok(());
         }
         let statuses = match statuses {
             Some(statuses) => statuses,
             None => {
-                instances::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect()
+                checklists::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect()
             }
         };
         let to = progress_status(&statuses);
@@ -167,11 +167,11 @@ impl App {
             current.status = to.as_str().to_owned();
             current.updated_at = now;
             current.revision += 1;
-            instances::save_instance(c, current.clone()).await?;
+            checklists::save_instance(c, current.clone()).await?;
             let payload = json!({ "status": to.as_str(), "previous_status": from.as_str() });
             live::checklist_event(c, now, &current, "CHECKLIST_UPDATE", actor, payload).await?;
         } else {
-            instances::touch_instance(c, current.id, now).await?;
+            checklists::touch_instance(c, current.id, now).await?;
         }
         if to == InstanceStatus::PendingReview && from != InstanceStatus::PendingReview {
             let completion = completion_percentage(&statuses);
@@ -212,7 +212,7 @@ impl App {
             return Err(invalid("Only users can join a checklist"));
         };
         let joined =
-            instances::add_participant(&tx, ParticipantRow { id: new_id(), instance_id: id, user_id, joined_at: now })
+            checklists::add_participant(&tx, ParticipantRow { id: new_id(), instance_id: id, user_id, joined_at: now })
                 .await?;
         if joined {
             record_ops(
@@ -228,7 +228,7 @@ impl App {
                 },
             )
             .await?;
-            instances::touch_instance(&tx, id, now).await?;
+            checklists::touch_instance(&tx, id, now).await?;
             live::checklist_event(&tx, now, &instance, "INSTANCE_JOINED", actor, json!({})).await?;
             // The original's "joined" notice to the managers, worded as it was.
             notifications::send(
@@ -287,8 +287,8 @@ impl App {
         closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
         closed.completion_time_seconds = i32::try_from((now - instance.created_at).num_seconds()).ok();
         closed.updated_at = now;
-        instances::save_instance(&tx, closed.clone()).await?;
-        instances::touch_instance(&tx, id, now).await?;
+        checklists::save_instance(&tx, closed.clone()).await?;
+        checklists::touch_instance(&tx, id, now).await?;
         let payload = json!({ "status": outcome.as_str(), "previous_status": instance.status });
         live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;
         let count = |s: ItemStatus, list: &[ItemStatus]| list.iter().filter(|x| **x == s).count();
@@ -378,7 +378,7 @@ impl App {
             map.insert("no_reason_given".into(), json!(!reason.given));
         }
         let (no_reason_given, reason) = (!reason.given, reason.text.as_str());
-        instances::insert_override(
+        checklists::insert_override(
             c,
             OverrideRow {
                 id: new_id(),
@@ -465,7 +465,7 @@ impl App {
             next.started_at = next.started_at.or(Some(now));
             next.started_by = next.started_by.or(actor.recorded_id());
             next.updated_at = now;
-            if instances::update_subitem_if_version(&tx, next, s.version).await? {
+            if checklists::update_subitem_if_version(&tx, next, s.version).await? {
                 completed_subitems += 1;
                 let from = ItemStatus::parse(&s.status);
                 let change = Change {
@@ -546,7 +546,7 @@ impl App {
         reopened.closed_at = None;
         reopened.closed_by = None;
         reopened.updated_at = now;
-        instances::save_instance(&tx, reopened.clone()).await?;
+        checklists::save_instance(&tx, reopened.clone()).await?;
         self.settle(&tx, actor, &reopened, None, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
@@ -590,8 +590,8 @@ impl App {
         closed.closed_at = Some(now);
         closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
         closed.updated_at = now;
-        instances::save_instance(&tx, closed).await?;
-        instances::touch_instance(&tx, id, now).await?;
+        checklists::save_instance(&tx, closed).await?;
+        checklists::touch_instance(&tx, id, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
     }
@@ -619,7 +619,7 @@ impl App {
         if instance.checklist_date == input.target_date {
             return Err(invalid("target_date is the checklist's current date"));
         }
-        if instances::find_by_slot(&tx, instance.section_id, input.target_date, &instance.shift).await?.is_some() {
+        if checklists::find_by_slot(&tx, instance.section_id, input.target_date, &instance.shift).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "A {} checklist already exists for {}",
                 instance.shift, input.target_date
@@ -639,8 +639,8 @@ impl App {
         moved.shift_start = start;
         moved.shift_end = end;
         moved.updated_at = now;
-        instances::save_instance(&tx, moved).await?;
-        instances::touch_instance(&tx, id, now).await?;
+        checklists::save_instance(&tx, moved).await?;
+        checklists::touch_instance(&tx, id, now).await?;
         commit(tx).await?;
         Ok((self.instance_view(actor, id).await?, details))
     }
@@ -673,7 +673,7 @@ impl App {
             },
         )
         .await?;
-        instances::delete_instance(&tx, id).await?;
+        checklists::delete_instance(&tx, id).await?;
         let payload = json!({ "status": "DELETED", "previous_status": instance.status, "deleted": true });
         live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;
         commit(tx).await

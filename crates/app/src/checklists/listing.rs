@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage};
 use sentinelops_domain::shift::ShiftType;
-use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow, InstanceSort};
+use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow, InstanceSort};
 use sentinelops_store::repo::{Page, Window};
 
 use super::view::InstanceView;
@@ -68,7 +68,7 @@ impl App {
 
     async fn summaries(&self, rows: Vec<InstanceRow>) -> AppResult<Vec<InstanceSummary>> {
         let reader = self.store.reader();
-        let items = instances::items_of_many(reader, rows.iter().map(|r| r.id).collect()).await?;
+        let items = checklists::items_of_many(reader, rows.iter().map(|r| r.id).collect()).await?;
         let mut statuses: HashMap<Uuid, Vec<ItemStatus>> = HashMap::new();
         for i in items {
             statuses.entry(i.instance_id).or_default().extend(ItemStatus::parse(&i.status));
@@ -128,7 +128,7 @@ impl App {
             shift: shift.map(|s| s.as_str().to_owned()),
             ..InstanceFilter::default()
         };
-        let rows = instances::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
+        let rows = checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
         self.summaries(rows).await
     }
 
@@ -197,7 +197,7 @@ impl App {
             "asc" => false,
             other => return Err(invalid(format!("sort_order must be asc or desc, not {other:?}"))),
         };
-        let page = instances::list_instances(self.store.reader(), &filter, sort, descending, window).await?;
+        let page = checklists::list_instances(self.store.reader(), &filter, sort, descending, window).await?;
         Ok(Page { total: page.total, rows: self.summaries(page.rows).await? })
     }
 
@@ -213,7 +213,7 @@ impl App {
             end_date: Some(today),
             ..InstanceFilter::default()
         };
-        let rows = instances::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
+        let rows = checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.render_instance(row).await?);
@@ -232,7 +232,7 @@ impl App {
                 end_date: Some(today),
                 ..InstanceFilter::default()
             };
-            for row in instances::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
+            for row in checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
                 if let Some(shift) = ShiftType::parse(&row.shift) {
                     *counts.entry(shift.as_str()).or_default() += 1;
                 }

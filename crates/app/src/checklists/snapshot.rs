@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::ItemStatus;
-use sentinelops_store::repo::instances::{InstanceItemRow, InstanceRow};
+use sentinelops_store::repo::checklists::{InstanceItemRow, InstanceRow};
 
 use super::view::{InstanceView, ItemRows, Loaded, Surroundings, assemble};
 use crate::App;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage, subitems_status};
 use sentinelops_store::Conn;
-use sentinelops_store::repo::instances::{
+use sentinelops_store::repo::checklists::{
     self, ActivityRow, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow, ParticipantRow,
 };
 use sentinelops_store::repo::{templates, users};
@@ -214,11 +214,11 @@ impl Loaded {
     pub(crate) async fn read(c: &impl Conn, instance: InstanceRow) -> AppResult<Loaded> {
         let id = instance.id;
         Ok(Loaded {
-            items: instances::items_of(c, id).await?,
-            subitems: instances::subitems_of(c, id).await?,
-            events: instances::events_of(c, id).await?,
-            activity: instances::activity_of(c, id).await?,
-            participants: instances::participants_of(c, id).await?,
+            items: checklists::items_of(c, id).await?,
+            subitems: checklists::subitems_of(c, id).await?,
+            events: checklists::events_of(c, id).await?,
+            activity: checklists::activity_of(c, id).await?,
+            participants: checklists::participants_of(c, id).await?,
             instance,
         })
     }
@@ -277,12 +277,12 @@ pub(crate) struct ItemRows {
 
 impl ItemRows {
     pub(crate) async fn read(c: &impl Conn, instance_id: Uuid, item_id: Uuid) -> AppResult<Option<ItemRows>> {
-        let Some(row) = instances::find_item(c, instance_id, item_id).await? else {
+        let Some(row) = checklists::find_item(c, instance_id, item_id).await? else {
             return Ok(None);
         };
         Ok(Some(ItemRows {
-            subitems: instances::subitems_of_item(c, item_id).await?,
-            activity: instances::activity_of_item(c, item_id).await?,
+            subitems: checklists::subitems_of_item(c, item_id).await?,
+            activity: checklists::activity_of_item(c, item_id).await?,
             row,
         }))
     }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::shift::operational_window;
-use sentinelops_store::repo::instances::{self, InstanceFilter, InstanceRow};
+use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users::{self, UserFilter};
 
 use crate::App;
@@ -73,10 +73,10 @@ impl App {
             end_date: Some(today),
             ..InstanceFilter::default()
         };
-        let rows = instances::all_instances(reader, &filter, 500).await?;
+        let rows = checklists::all_instances(reader, &filter, 500).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
-        for item in instances::items_of_many(reader, ids.clone()).await? {
+        for item in checklists::items_of_many(reader, ids.clone()).await? {
             let t = tallies.entry(item.instance_id).or_default();
             let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
             t.total += 1;
@@ -98,7 +98,7 @@ impl App {
             }
         }
         let mut people: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for p in instances::participants_of_many(reader, ids).await? {
+        for p in checklists::participants_of_many(reader, ids).await? {
             people.entry(p.instance_id).or_default().push(p.user_id);
         }
         Ok((rows, tallies, people))
@@ -137,7 +137,7 @@ impl App {
             (false, None) => Vec::new(),
         };
         let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
-        let rows = instances::activity_by_user(reader, since, None, (!actor.is_admin()).then_some(ids)).await?;
+        let rows = checklists::activity_by_user(reader, since, None, (!actor.is_admin()).then_some(ids)).await?;
         let mut per_user: HashMap<Uuid, UserTally> = HashMap::new();
         for (user, action, n, last) in rows {
             let e = per_user.entry(user).or_default();
@@ -243,7 +243,7 @@ impl App {
         }
         let since = operational_window(start, tz, boundary).0;
         let until = operational_window(end, tz, boundary).1;
-        let rows = instances::activity_by_user(reader, Some(since), Some(until), Some(vec![target])).await?;
+        let rows = checklists::activity_by_user(reader, Some(since), Some(until), Some(vec![target])).await?;
         let mut by_action: HashMap<String, i64> = HashMap::new();
         let mut last: Option<DateTime<Utc>> = None;
         for (_, action, n, at) in rows {

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::shift::{ShiftType, operational_window};
+use sentinelops_store::repo::checklists::InstanceRow;
 use sentinelops_store::repo::handover;
-use sentinelops_store::repo::instances::InstanceRow;
 
 use super::Tally;
 use crate::App;

@@ -2,9 +2,9 @@
 //! Each function takes any connection or transaction (`&impl Conn`).
 
 pub mod auth_events;
+pub mod checklists;
 pub mod handover;
 pub mod idempotency;
-pub mod instances;
 pub mod jobs;
 pub mod live;
 pub mod notifications;

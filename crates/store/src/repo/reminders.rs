@@ -12,7 +12,7 @@ use crate::entity::{
 };
 use crate::error::StoreResult;
 
-use super::instances::{InstanceEventRow, InstanceItemRow, InstanceSubitemRow};
+use super::checklists::{InstanceEventRow, InstanceItemRow, InstanceSubitemRow};
 
 pub type DeliveryRow = deliveries::Model;
 

@@ -2,16 +2,17 @@
 
 pub mod audit;
 pub mod auth;
+pub mod checklists;
 pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
 pub mod handover;
-pub mod instances;
 pub mod notification_wire;
 pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod settings;
+pub mod shifts;
 pub mod templates;
 pub mod users;
 
@@ -28,7 +29,8 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(notifications::routes())
         .merge(templates::routes())
-        .merge(instances::routes())
+        .merge(shifts::routes())
+        .merge(checklists::routes())
         .merge(handover::routes())
         .merge(dashboard::routes())
 }

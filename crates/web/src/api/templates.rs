@@ -1,4 +1,4 @@
-//! `/api/v1/checklists/templates` and `/api/v1/checklists/shifts`.
+//! `/api/v1/checklists/templates`: templates, their items, subitems and scheduled events.
 
 use axum::routing::{get, post, put};
 use axum::{Json, Router, extract::State};
@@ -6,7 +6,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_app::shifts::{ShiftInput, ShiftView};
 use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput, TemplateItemView, TemplateView};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
@@ -35,7 +34,6 @@ pub fn routes() -> Router<AppState> {
             &r("/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}"),
             axum::routing::delete(delete_event),
         )
-        .route(&r("/shifts"), get(list_shifts).post(create_shift))
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,21 +235,4 @@ pub async fn delete_event(
     ApiPath((tid, iid, eid)): ApiPath<(Uuid, Uuid, Uuid)>,
 ) -> ApiResult<Json<TemplateItemView>> {
     Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, Some(eid), None).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/checklists/shifts", tag = "templates",
-    responses((status = 200, body = [ShiftView]), SessionErrors))]
-pub async fn list_shifts(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<ShiftView>>> {
-    Ok(Json(state.app.list_shifts().await?))
-}
-
-/// Define a shift (admins).
-#[utoipa::path(post, path = "/api/v1/checklists/shifts", tag = "templates", request_body = ShiftInput,
-    responses((status = 200, body = ShiftView), SessionErrors, BodyErrors, WriteErrors))]
-pub async fn create_shift(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    ApiJson(body): ApiJson<ShiftInput>,
-) -> ApiResult<Json<ShiftView>> {
-    Ok(Json(state.app.create_shift(&auth.actor, body).await?))
 }

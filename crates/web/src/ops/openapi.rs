@@ -4,7 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use crate::api::error_responses::Refusal;
-use crate::api::{audit, auth, dashboard, handover, instances, notifications, org, settings, templates, users};
+use crate::api::{
+    audit, auth, checklists, dashboard, handover, notifications, org, settings, shifts, templates, users,
+};
 use crate::error::{AuthFailure, Conflict, Detail};
 
 #[derive(OpenApi)]
@@ -22,13 +24,13 @@ use crate::error::{AuthFailure, Conflict, Detail};
         templates::list_templates, templates::get_template, templates::create_template, templates::update_template,
         templates::delete_template, templates::add_item, templates::update_item, templates::delete_item,
         templates::reorder_items, templates::add_subitem, templates::update_subitem, templates::delete_subitem,
-        templates::add_event, templates::delete_event, templates::list_shifts, templates::create_shift,
-        instances::create_instance, instances::list_instances, instances::paginated_instances, instances::today_instances,
-        instances::today_coverage, instances::get_instance, instances::delete_instance, instances::instance_stats,
-        instances::join_instance, instances::complete_instance, instances::one_time_completion, instances::reopen_instance,
-        instances::force_close_instance, instances::change_date, instances::update_item, instances::start_work,
-        instances::comment_item, instances::final_verdict, instances::list_subitems, instances::update_subitem,
-        instances::completion_summary,
+        templates::add_event, templates::delete_event, shifts::list_shifts, shifts::create_shift,
+        checklists::create_instance, checklists::list_instances, checklists::paginated_instances, checklists::today_instances,
+        checklists::today_coverage, checklists::get_instance, checklists::delete_instance, checklists::instance_stats,
+        checklists::join_instance, checklists::complete_instance, checklists::one_time_completion, checklists::reopen_instance,
+        checklists::force_close_instance, checklists::change_date, checklists::update_item, checklists::start_work,
+        checklists::comment_item, checklists::final_verdict, checklists::list_subitems, checklists::update_subitem,
+        checklists::completion_summary,
         handover::create_note, handover::instance_notes, handover::acknowledge, handover::resolve,
         dashboard::summary, dashboard::active, dashboard::user_activity, dashboard::state_policy,
         dashboard::authorization_policy, dashboard::performance_metrics,

@@ -1,0 +1,61 @@
+//! What clients send to create or change a template and its items.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A template as sent by clients (create: `name` and `shift` required; update: all optional).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TemplateInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub shift: Option<String>,
+    pub is_active: Option<bool>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
+    pub section_id: Option<Uuid>,
+    pub items: Option<Vec<ItemInput>>,
+}
+
+/// An item; `id` names an existing item (anything that is not one of the template's
+/// item ids is treated as new, so clients may send temporary ids).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ItemInput {
+    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub item_type: Option<String>,
+    pub is_required: Option<bool>,
+    pub has_exe_time: Option<bool>,
+    pub scheduled_time: Option<String>,
+    pub notify_before_minutes: Option<i32>,
+    pub severity: Option<i32>,
+    pub sort_order: Option<i32>,
+    pub subitems: Option<Vec<SubitemInput>>,
+    pub scheduled_events: Option<Vec<EventInput>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct SubitemInput {
+    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub item_type: Option<String>,
+    pub is_required: Option<bool>,
+    pub has_exe_time: Option<bool>,
+    pub scheduled_time: Option<String>,
+    pub notify_before_minutes: Option<i32>,
+    pub severity: Option<i32>,
+    pub sort_order: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct EventInput {
+    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
+    pub id: Option<String>,
+    /// RFC 3339, or a local date-time (`2026-11-25T10:00`) in the business time zone.
+    pub event_datetime: Option<String>,
+    pub notify_before_minutes: Option<i32>,
+    pub notify_roles: Option<Vec<String>>,
+    pub notify_all: Option<bool>,
+}
