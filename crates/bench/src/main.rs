@@ -7,10 +7,12 @@
 //!   issue's scenarios at several concurrencies, measures the same storage calls
 //!   in-process (the raw limit) and a static document (the framework ceiling), and
 //!   prints JSON plus a Markdown table.
+//! - `api-snapshot`: the answers of a scripted shift, normalised, to compare two builds.
 
 mod ceiling;
 mod data;
 mod load;
+mod snapshot;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +31,8 @@ enum Command {
     Load(load::Args),
     /// Serve a pre-built document through the server's stack (started by `load`).
     Ceiling(ceiling::Args),
+    /// Record the JSON answers of a scripted shift (ids and times normalised), to compare builds.
+    ApiSnapshot(snapshot::Args),
 }
 
 #[tokio::main]
@@ -38,6 +42,7 @@ async fn main() -> std::process::ExitCode {
         Command::Data(args) => data::run(args).await,
         Command::Load(args) => load::run(args).await,
         Command::Ceiling(args) => ceiling::run(args).await,
+        Command::ApiSnapshot(args) => snapshot::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -12,7 +12,7 @@ mod http;
 mod raw;
 mod report;
 mod scenarios;
-mod server;
+pub(crate) mod server;
 mod sockets;
 
 pub use raw::open_app;
@@ -119,6 +119,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         database_url: &database_url,
         log_file: out.join(format!("server-{}.log", args.label)),
         db_max_connections: args.db_max_connections,
+        admin_password: None,
     })
     .await?;
     eprintln!("server pid {} at {} on {}", server.pid, server.base, app.store.backend().name());

@@ -20,6 +20,8 @@ pub struct Launch<'a> {
     pub log_file: PathBuf,
     /// The server's `SENTINELOPS_DB_MAX_CONNECTIONS`.
     pub db_max_connections: u32,
+    /// The first administrator's password (`admin@localhost`), for an empty database.
+    pub admin_password: Option<&'a str>,
 }
 
 impl Server {
@@ -46,7 +48,11 @@ impl Server {
         let log = std::fs::File::create(&launch.log_file)
             .with_context(|| format!("cannot create {}", launch.log_file.display()))?;
         let log_err = log.try_clone()?;
-        let child = Command::new(launch.binary)
+        let mut command = Command::new(launch.binary);
+        if let Some(password) = launch.admin_password {
+            command.env("SENTINELOPS_ADMIN_PASSWORD", password);
+        }
+        let child = command
             .arg("serve")
             .env("DATABASE_URL", launch.database_url)
             .env("SENTINELOPS_BIND", format!("127.0.0.1:{port}"))
