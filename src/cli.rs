@@ -113,7 +113,10 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let address = listener.local_addr().context("cannot read the listening address")?;
-    if let Some(admin) = app.ensure_first_admin(&settings.admin_email, settings.admin_password.clone()).await? {
+    if let Some(admin) = app
+        .ensure_first_admin(&settings.admin_email, settings.admin_password.as_ref().map(|p| p.expose().to_owned()))
+        .await?
+    {
         println!("First run: created administrator {} (username {}).", admin.email, admin.username);
         match admin.generated_password {
             Some(password) => {
@@ -169,7 +172,7 @@ async fn shutdown_signal() {
 
 async fn demo(settings: &Settings) -> anyhow::Result<()> {
     let app = build_app(settings).await?;
-    let report = app.load_demo(settings.demo_password.clone()).await?;
+    let report = app.load_demo(settings.demo_password.as_ref().map(|p| p.expose().to_owned())).await?;
     if report.changed_nothing() {
         println!("The demo organisation is already loaded; nothing changed.");
         return Ok(());

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use sentinelops_domain::secret::Secret;
 
 #[derive(Debug, Parser)]
 #[command(name = "sentinelops", version, about = "Shift checklists for operations centres")]
@@ -172,7 +173,7 @@ pub struct Settings {
     #[arg(long, env = "SENTINELOPS_SMTP_USERNAME", global = true)]
     pub smtp_username: Option<String>,
     #[arg(long, env = "SENTINELOPS_SMTP_PASSWORD", hide_env_values = true, global = true)]
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
     #[arg(long, env = "SENTINELOPS_SMTP_FROM", default_value = "sentinelops@localhost", global = true)]
     pub smtp_from: String,
     /// none, starttls or tls.
@@ -186,16 +187,16 @@ pub struct Settings {
     pub webhooks: String,
     /// Key of the HMAC-SHA256 signature of webhook bodies.
     #[arg(long, env = "SENTINELOPS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<Secret>,
     /// E-mail of the administrator created on first run.
     #[arg(long, env = "SENTINELOPS_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,
     /// Password of the first administrator (else a random one is printed once).
     #[arg(long, env = "SENTINELOPS_ADMIN_PASSWORD", hide_env_values = true, global = true)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
     /// Password of the demo users (else a random one is printed).
     #[arg(long, env = "SENTINELOPS_DEMO_PASSWORD", hide_env_values = true, global = true)]
-    pub demo_password: Option<String>,
+    pub demo_password: Option<Secret>,
 }
 
 /// Finds `--config FILE`, `--config=FILE` or `SENTINELOPS_CONFIG` before clap runs.

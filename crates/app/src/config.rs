@@ -4,6 +4,8 @@ use chrono::Duration;
 use chrono_tz::Tz;
 use sentinelops_domain::auth::{LockoutPolicy, SessionPolicy};
 
+use sentinelops_domain::secret::Secret;
+
 use crate::password::HashCost;
 
 #[derive(Debug, Clone)]
@@ -67,7 +69,7 @@ pub struct MailConfig {
     pub host: Option<String>,
     pub port: u16,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     pub from: String,
     /// `none` (plain, for loopback test servers), `starttls` or `tls`.
     pub security: String,
@@ -81,7 +83,7 @@ pub struct WebhookConfig {
     /// (event class, URL) pairs; a class may have several URLs.
     pub targets: Vec<(String, String)>,
     /// HMAC-SHA256 key for the `X-SentinelOps-Signature` header.
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
 }
 
 impl Default for AppConfig {

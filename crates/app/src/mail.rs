@@ -137,8 +137,10 @@ impl Mailer {
         };
         let mut builder = builder.port(config.port).timeout(Some(SMTP_TIMEOUT));
         if let Some(username) = config.username.as_deref().filter(|u| !u.is_empty()) {
-            builder =
-                builder.credentials(Credentials::new(username.to_owned(), config.password.clone().unwrap_or_default()));
+            builder = builder.credentials(Credentials::new(
+                username.to_owned(),
+                config.password.as_ref().map(|p| p.expose().to_owned()).unwrap_or_default(),
+            ));
         }
         let from: Mailbox =
             config.from.trim().parse().map_err(|e| format!("invalid sender address {:?}: {e}", config.from))?;

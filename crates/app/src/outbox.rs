@@ -298,7 +298,7 @@ impl App {
             Ok(body) => body,
             Err(e) => return Outcome::Dead { error: format!("malformed webhook body: {e}"), payload: None },
         };
-        let secret = self.config.webhooks.secret.as_deref();
+        let secret = self.config.webhooks.secret.as_ref().map(|s| s.expose());
         let delivery_id = row.id.to_string();
         let mut errors = Vec::new();
         let before = payload.delivered.len();

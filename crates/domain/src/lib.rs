@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod clock;
 pub mod ids;
 pub mod role;
+pub mod secret;
 pub mod shift;
 
 pub use clock::{Clock, ManualClock, SystemClock};
