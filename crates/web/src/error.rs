@@ -124,3 +124,34 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_status_and_only_refusals_show_their_words() {
+        let refusal = |s: &str| s.to_owned();
+        let cases = [
+            (AppError::Forbidden(refusal("no")), StatusCode::FORBIDDEN, Some("no")),
+            (AppError::NotFound(refusal("gone")), StatusCode::NOT_FOUND, Some("gone")),
+            (AppError::BadRequest(refusal("odd")), StatusCode::BAD_REQUEST, Some("odd")),
+            (AppError::Validation(refusal("bad")), StatusCode::UNPROCESSABLE_ENTITY, Some("bad")),
+            (AppError::Conflict(refusal("taken")), StatusCode::CONFLICT, Some("taken")),
+            (
+                AppError::StateConflict { message: refusal("moved"), current: Value::Null },
+                StatusCode::CONFLICT,
+                Some("moved"),
+            ),
+            (AppError::Unavailable(refusal("pool timed out")), StatusCode::SERVICE_UNAVAILABLE, None),
+            (AppError::Internal(refusal("secret cause")), StatusCode::INTERNAL_SERVER_ERROR, None),
+        ];
+        for (err, status, message) in cases {
+            assert_eq!(status_of(&err), status, "{err:?}");
+            assert_eq!(public_message(&err).as_deref(), message, "{err:?}");
+        }
+        let auth = AppError::Auth(AuthError::TokenMissing);
+        assert_eq!(status_of(&auth), StatusCode::UNAUTHORIZED);
+        assert_eq!(public_message(&auth), Some(auth.to_string()));
+    }
+}

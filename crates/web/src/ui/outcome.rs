@@ -69,3 +69,58 @@ where
         Err(refusal) => refused(headers, refusal, rerender).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use axum::http::{HeaderValue, header};
+
+    use super::*;
+
+    fn fetch() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-requested-with", HeaderValue::from_static("fetch"));
+        headers
+    }
+
+    /// What `rerender` was given, as the response's status and a header.
+    async fn page_again(status: StatusCode, message: String) -> UiResult {
+        let mut response = render::fragment_status(status, "page");
+        response.headers_mut().insert("x-message", HeaderValue::from_str(&message).unwrap());
+        Ok(response)
+    }
+
+    #[tokio::test]
+    async fn failures_beyond_the_input_are_the_error_page() {
+        for err in [
+            AppError::Forbidden("not yours".into()),
+            AppError::NotFound("gone".into()),
+            AppError::Internal("cause".into()),
+            AppError::Unavailable("cause".into()),
+        ] {
+            let answer = refused(&HeaderMap::new(), err, page_again).await;
+            assert!(matches!(answer, Err(UiError(_))), "{answer:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_input_is_the_message_for_ui_js_and_the_page_again_otherwise() {
+        let answer = refused(&fetch(), AppError::Conflict("taken".into()), page_again).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::CONFLICT);
+        assert!(answer.headers().get("x-message").is_none(), "no page for ui.js");
+
+        let answer = refused(&HeaderMap::new(), Refusal::Input("no date".into()), page_again).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(answer.headers().get("x-message").unwrap(), "no date");
+    }
+
+    #[tokio::test]
+    async fn done_is_a_303_back_with_the_flash() {
+        let answer = outcome(&HeaderMap::new(), Ok::<_, AppError>(7), "/ui/back", |n| format!("{n} saved"), page_again)
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        assert_eq!(answer.headers().get(header::LOCATION).unwrap(), "/ui/back");
+        assert!(answer.headers().get(header::SET_COOKIE).is_some(), "the flash");
+    }
+}
