@@ -76,24 +76,82 @@ pub fn unavailable(cause: &str) -> Response {
     response
 }
 
+/// The HTTP status of a use-case error: the one table the API and the UI both answer with.
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::Auth(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) | AppError::StateConflict { .. } => StatusCode::CONFLICT,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// What a client may read of a use-case error: the use case's own words for a refusal;
+/// `None` for a failure on our side, whose cause is for the log only (the API and the UI
+/// each word those for their readers).
+pub fn public_message(err: &AppError) -> Option<String> {
+    match err {
+        AppError::Auth(_) => Some(err.to_string()),
+        AppError::Forbidden(m)
+        | AppError::NotFound(m)
+        | AppError::BadRequest(m)
+        | AppError::Validation(m)
+        | AppError::Conflict(m)
+        | AppError::StateConflict { message: m, .. } => Some(m.clone()),
+        AppError::Unavailable(_) | AppError::Internal(_) => None,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = status_of(&self.0);
         match self.0 {
             AppError::Auth(err) => auth_error(err),
-            AppError::Forbidden(m) => detail(StatusCode::FORBIDDEN, m),
-            AppError::NotFound(m) => detail(StatusCode::NOT_FOUND, m),
-            AppError::BadRequest(m) => detail(StatusCode::BAD_REQUEST, m),
-            AppError::Validation(m) => detail(StatusCode::UNPROCESSABLE_ENTITY, m),
-            AppError::Conflict(m) => detail(StatusCode::CONFLICT, m),
             AppError::StateConflict { message, current } => {
-                (StatusCode::CONFLICT, Json(Conflict { detail: message, current: Some(current) })).into_response()
+                (status, Json(Conflict { detail: message, current: Some(current) })).into_response()
             }
             AppError::Unavailable(cause) => unavailable(&cause),
             AppError::Internal(m) => {
-                let mut response = detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+                let mut response = detail(status, "Internal server error");
                 response.extensions_mut().insert(InternalFailure(m));
                 response
             }
+            refusal => detail(status, public_message(&refusal).unwrap_or_default()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_status_and_only_refusals_show_their_words() {
+        let refusal = |s: &str| s.to_owned();
+        let cases = [
+            (AppError::Forbidden(refusal("no")), StatusCode::FORBIDDEN, Some("no")),
+            (AppError::NotFound(refusal("gone")), StatusCode::NOT_FOUND, Some("gone")),
+            (AppError::BadRequest(refusal("odd")), StatusCode::BAD_REQUEST, Some("odd")),
+            (AppError::Validation(refusal("bad")), StatusCode::UNPROCESSABLE_ENTITY, Some("bad")),
+            (AppError::Conflict(refusal("taken")), StatusCode::CONFLICT, Some("taken")),
+            (
+                AppError::StateConflict { message: refusal("moved"), current: Value::Null },
+                StatusCode::CONFLICT,
+                Some("moved"),
+            ),
+            (AppError::Unavailable(refusal("pool timed out")), StatusCode::SERVICE_UNAVAILABLE, None),
+            (AppError::Internal(refusal("secret cause")), StatusCode::INTERNAL_SERVER_ERROR, None),
+        ];
+        for (err, status, message) in cases {
+            assert_eq!(status_of(&err), status, "{err:?}");
+            assert_eq!(public_message(&err).as_deref(), message, "{err:?}");
+        }
+        let auth = AppError::Auth(AuthError::TokenMissing);
+        assert_eq!(status_of(&auth), StatusCode::UNAUTHORIZED);
+        assert_eq!(public_message(&auth), Some(auth.to_string()));
     }
 }

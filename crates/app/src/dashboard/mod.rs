@@ -1,7 +1,10 @@
 //! The dashboards: the active checklists of the current shift, the per-user activity
 //! summary, policies and metrics; the operational-day summary is in `summary`.
 
+mod day;
 mod summary;
+
+pub use day::{CurrentShift, DashboardDay, IncomingNote};
 
 pub use summary::{
     AttentionEntry, CommandMetrics, DashboardSummary, HandoverFeedRow, OperationalDay, Posture, ShiftCard,

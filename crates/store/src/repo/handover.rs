@@ -1,12 +1,13 @@
 //! Handover notes between consecutive shifts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::rows;
 use crate::Conn;
+use crate::entity::checklist_instances as instances;
 use crate::entity::handover_notes::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
 
@@ -38,6 +39,39 @@ pub async fn for_instance(
         return Ok(Vec::new());
     }
     Ok(Entity::find().filter(condition).order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).all(c).await?)
+}
+
+/// Where a note came from: its source checklist's shift and date.
+pub type Origin = (Uuid, String, NaiveDate);
+
+/// The notes reaching any of these instances (a whole dashboard's in one query), oldest
+/// first, and the shift and date of each note's source checklist (one more query).
+pub async fn incoming_for_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<(Vec<HandoverRow>, Vec<Origin>)> {
+    if instance_ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let notes = Entity::find()
+        .filter(Column::ToInstanceId.is_in(instance_ids))
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .all(c)
+        .await?;
+    let mut sources: Vec<Uuid> = notes.iter().map(|n| n.from_instance_id).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    if sources.is_empty() {
+        return Ok((notes, Vec::new()));
+    }
+    let origins = instances::Entity::find()
+        .select_only()
+        .column(instances::Column::Id)
+        .column(instances::Column::Shift)
+        .column(instances::Column::ChecklistDate)
+        .filter(instances::Column::Id.is_in(sources))
+        .into_tuple::<Origin>()
+        .all(c)
+        .await?;
+    Ok((notes, origins))
 }
 
 /// How many notes leave each of these instances (one grouped query for a whole

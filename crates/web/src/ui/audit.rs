@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -21,8 +21,10 @@ use sentinelops_domain::auth::AuthEventType;
 
 use crate::api::audit::{CSV_ROW_CAP, auth_events_csv, ops_events_csv};
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
+use crate::ui::roles::{Admin, OpsAudit, SignInAudit, Supervisor};
 use crate::ui::session::UiUser;
 use crate::ui::timefmt;
 
@@ -295,76 +297,45 @@ pub struct AuditPage {
 
 async fn ops_page(
     State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
+    Supervisor(user, ..): Supervisor<OpsAudit>,
     UiQuery(filters): UiQuery<AuditFilters>,
-) -> Response {
-    if let Err(refused) =
-        user.require(&state, &headers, user.is_supervisor(), "The audit log is for managers and administrators.").await
-    {
-        return refused;
-    }
-    let loaded = async {
-        let tz = state.app.business_timezone().await?;
-        let sections = state.app.list_sections(None).await?;
-        let actor_id = actor_filter(&state, &filters.user).await?;
-        Ok::<_, AppError>((tz, sections, actor_id))
-    };
-    let (tz, sections, actor_id) = match loaded.await {
-        Ok(loaded) => loaded,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+) -> UiResult {
+    let tz = state.app.business_timezone().await?;
+    let sections = state.app.list_sections(None).await?;
+    let actor_id = actor_filter(&state, &filters.user).await?;
     let mut page = new_page(&state, &user, "ops", &filters).await;
     page.sections = sections.iter().map(|s| SectionChoice { id: s.id, name: s.name.clone() }).collect();
     page.csv_href = filters.csv_href("/ui/audit/ops.csv");
     let query = filters.ops_query(tz, actor_id).and_then(|q| Ok((q, filters.window()?)));
     let (query, window) = match query {
         Ok(ok) => ok,
-        Err(message) => return filter_error(page, message),
+        Err(message) => return Ok(filter_error(page, message)),
     };
-    match state.app.ops_events(&user.actor, &query, window).await {
-        Ok(found) => {
-            let section_name = |id: Option<Uuid>| {
-                sections.iter().find(|s| Some(s.id) == id).map(|s| s.name.clone()).unwrap_or_default()
-            };
-            page.ops_rows = found.rows.into_iter().map(|r| OpsRow::new(r, tz, &section_name)).collect();
-            paginate(&mut page, &filters, "/ui/audit", found.total, window);
-            render::page(&page)
-        }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+    let found = state.app.ops_events(&user.actor, &query, window).await?;
+    let section_name =
+        |id: Option<Uuid>| sections.iter().find(|s| Some(s.id) == id).map(|s| s.name.clone()).unwrap_or_default();
+    page.ops_rows = found.rows.into_iter().map(|r| OpsRow::new(r, tz, &section_name)).collect();
+    paginate(&mut page, &filters, "/ui/audit", found.total, window);
+    Ok(render::page(&page))
 }
 
 async fn auth_page(
     State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
+    Admin(user, ..): Admin<SignInAudit>,
     UiQuery(filters): UiQuery<AuditFilters>,
-) -> Response {
-    if let Err(refused) =
-        user.require(&state, &headers, user.is_admin(), "The sign-in log is for administrators only.").await
-    {
-        return refused;
-    }
-    let tz = match state.app.business_timezone().await {
-        Ok(tz) => tz,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+) -> UiResult {
+    let tz = state.app.business_timezone().await?;
     let mut page = new_page(&state, &user, "auth", &filters).await;
     page.csv_href = filters.csv_href("/ui/audit/auth.csv");
     let query = filters.auth_query(tz).and_then(|q| Ok((q, filters.window()?)));
     let (query, window) = match query {
         Ok(ok) => ok,
-        Err(message) => return filter_error(page, message),
+        Err(message) => return Ok(filter_error(page, message)),
     };
-    match state.app.auth_events(&user.actor, &query, window).await {
-        Ok(found) => {
-            page.auth_rows = found.rows.into_iter().map(|r| AuthRow::new(r, tz)).collect();
-            paginate(&mut page, &filters, "/ui/audit/auth", found.total, window);
-            render::page(&page)
-        }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+    let found = state.app.auth_events(&user.actor, &query, window).await?;
+    page.auth_rows = found.rows.into_iter().map(|r| AuthRow::new(r, tz)).collect();
+    paginate(&mut page, &filters, "/ui/audit/auth", found.total, window);
+    Ok(render::page(&page))
 }
 
 async fn new_page(state: &AppState, user: &UiUser, tab: &'static str, filters: &AuditFilters) -> AuditPage {
@@ -405,37 +376,21 @@ fn paginate(page: &mut AuditPage, filters: &AuditFilters, base: &str, total: u64
 /// The whole match (up to the API's cap) as one download.
 const EXPORT: Window = Window { offset: 0, limit: CSV_ROW_CAP };
 
-async fn ops_csv(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(filters): UiQuery<AuditFilters>,
-) -> Response {
+async fn ops_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
     let result = async {
         let tz = state.app.business_timezone().await?;
         let actor_id = actor_filter(&state, &filters.user).await?;
         let query = filters.ops_query(tz, actor_id).map_err(AppError::Validation)?;
         Ok::<_, AppError>(state.app.ops_events(&user.actor, &query, EXPORT).await?.rows)
     };
-    match result.await {
-        Ok(rows) => ops_events_csv(rows).into_response(),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+    Ok(ops_events_csv(result.await?).into_response())
 }
 
-async fn auth_csv(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(filters): UiQuery<AuditFilters>,
-) -> Response {
+async fn auth_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
     let result = async {
         let tz = state.app.business_timezone().await?;
         let query = filters.auth_query(tz).map_err(AppError::Validation)?;
         Ok::<_, AppError>(state.app.auth_events(&user.actor, &query, EXPORT).await?.rows)
     };
-    match result.await {
-        Ok(rows) => auth_events_csv(rows).into_response(),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+    Ok(auth_events_csv(result.await?).into_response())
 }

@@ -12,13 +12,13 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
 
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiPath;
 use crate::ui::render::{self, Layout};
 use crate::ui::session::{self, UiUser};
@@ -48,15 +48,13 @@ pub struct LiveFragment {
     pub checklist_id: String,
 }
 
-async fn page(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> Response {
+async fn page(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> UiResult {
     answer(&state, &user, &headers, id, StatusCode::OK, None, None).await
 }
 
-async fn live(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> Response {
-    match load(&state, &user, id).await {
-        Ok(live) => render::page(&LiveFragment { csrf: user.csrf.clone(), checklist_id: live.id.clone(), live }),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+async fn live(State(state): State<AppState>, user: UiUser, UiPath(id): UiPath<Uuid>) -> UiResult {
+    let live = load(&state, &user, id).await?;
+    Ok(render::page(&LiveFragment { csrf: user.csrf.clone(), checklist_id: live.id.clone(), live }))
 }
 
 /// Everything the page shows, read through the use cases (which decide who may see it).
@@ -87,20 +85,17 @@ async fn answer(
     status: StatusCode,
     notice: Option<Notice>,
     draft: Option<(&str, &str)>,
-) -> Response {
-    let mut live = match load(state, user, id).await {
-        Ok(live) => live,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+) -> UiResult {
+    let mut live = load(state, user, id).await?;
     live.notice = notice;
     if let Some((item_id, text)) = draft {
         live.keep_draft(item_id, text);
     }
     let checklist_id = live.id.clone();
     if session::is_fetch(headers) {
-        return render::page_status(status, &LiveFragment { live, csrf: user.csrf.clone(), checklist_id });
+        return Ok(render::page_status(status, &LiveFragment { live, csrf: user.csrf.clone(), checklist_id }));
     }
     let title = format!("{} · {}", live.name, live.shift);
     let layout = user.layout(state, title, "checklists").await;
-    render::page_status(status, &ChecklistPage { csrf: layout.csrf.clone(), layout, live, checklist_id })
+    Ok(render::page_status(status, &ChecklistPage { csrf: layout.csrf.clone(), layout, live, checklist_id }))
 }

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -23,8 +22,10 @@ use sentinelops_domain::shift::ShiftType;
 use crate::api::paging::PageRequest;
 use crate::state::AppState;
 use crate::ui::dashboard::status_label;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiQuery};
-use crate::ui::render::{self, Flash, Layout};
+use crate::ui::outcome;
+use crate::ui::render::{self, Layout};
 use crate::ui::session::UiUser;
 
 /// Rows per page of the timeline.
@@ -103,22 +104,14 @@ pub struct TimelineRow {
     pub exceptions: usize,
 }
 
-async fn timeline(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(filters): UiQuery<TimelineQuery>,
-) -> Response {
-    let today = match state.app.operational_today().await {
-        Ok((today, _, _)) => today,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+async fn timeline(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<TimelineQuery>) -> UiResult {
+    let (today, _, _) = state.app.operational_today().await?;
     let start = StartForm {
         checklist_date: today.to_string(),
         section_id: user.actor.section_id.map(|s| s.to_string()).unwrap_or_default(),
         ..StartForm::default()
     };
-    render_timeline(&state, &user, &headers, filters, start, None).await
+    render_timeline(&state, &user, filters, start, None).await
 }
 
 async fn start(
@@ -126,14 +119,13 @@ async fn start(
     user: UiUser,
     headers: HeaderMap,
     UiForm(form): UiForm<StartForm>,
-) -> Response {
+) -> UiResult {
     let input = match start_input(&form) {
         Ok(input) => input,
         Err(message) => {
             return render_timeline(
                 &state,
                 &user,
-                &headers,
                 TimelineQuery::default(),
                 form,
                 Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
@@ -143,16 +135,14 @@ async fn start(
     };
     match state.app.create_instance(&user.actor, input).await {
         Ok((row, created)) => {
-            let flash = if created {
-                Flash::ok("Checklist started.")
-            } else {
-                Flash::ok("This shift's checklist was already started; here it is.")
-            };
-            render::redirect_with_flash(&headers, &format!("/ui/checklists/{}", row.id), flash)
+            let flash =
+                if created { "Checklist started." } else { "This shift's checklist was already started; here it is." };
+            Ok(outcome::saved(&headers, &format!("/ui/checklists/{}", row.id), flash))
         }
+        // Any refusal, even "not your section", is shown above the start form.
         Err(err) => {
             let error = render::error_message(&err);
-            render_timeline(&state, &user, &headers, TimelineQuery::default(), form, Some(error)).await
+            render_timeline(&state, &user, TimelineQuery::default(), form, Some(error)).await
         }
     }
 }
@@ -180,15 +170,11 @@ fn optional(value: &str) -> Option<&str> {
 async fn render_timeline(
     state: &AppState,
     user: &UiUser,
-    headers: &HeaderMap,
     filters: TimelineQuery,
     start: StartForm,
     start_error: Option<(StatusCode, String)>,
-) -> Response {
-    let sections = match state.app.list_sections(None).await {
-        Ok(list) => list,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+) -> UiResult {
+    let sections = state.app.list_sections(None).await?;
     let section_names: HashMap<Uuid, String> = sections.iter().map(|s| (s.id, s.name.clone())).collect();
     let mut page = TimelinePage {
         layout: user.layout(state, "Checklists", "checklists").await,
@@ -238,7 +224,7 @@ async fn render_timeline(
             page.filter_error = Some(message);
         }
     }
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 struct Listing {

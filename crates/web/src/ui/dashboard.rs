@@ -9,22 +9,20 @@ use std::collections::{HashMap, HashSet};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::view::InstanceView;
 use sentinelops_app::dashboard::Tone;
-use sentinelops_app::shifts::parse_time;
-use sentinelops_domain::shift::{ShiftType, ShiftWindow};
+use sentinelops_domain::shift::ShiftType;
 
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
 use crate::ui::session::UiUser;
@@ -141,30 +139,14 @@ pub struct IncomingNote {
     pub acknowledged: bool,
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(query): UiQuery<DashboardQuery>,
-) -> Response {
-    let section = match section_filter(&user, &query) {
-        Ok(section) => section,
-        Err(message) => {
-            return render::error_page(&state, Some(&user), &headers, StatusCode::UNPROCESSABLE_ENTITY, message).await;
-        }
-    };
-    let day = match load_day(&state, &user, section).await {
-        Ok(day) => day,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+async fn dashboard(State(state): State<AppState>, user: UiUser, UiQuery(query): UiQuery<DashboardQuery>) -> UiResult {
+    let section = section_filter(&user, &query).map_err(|message| AppError::Validation(message.to_owned()))?;
+    let day = load_day(&state, &user, section).await?;
     let sections = if user.is_admin() {
-        match state.app.list_sections(None).await {
-            Ok(list) => list
-                .into_iter()
-                .map(|s| SectionOption { selected: Some(s.id) == section, id: s.id.to_string(), name: s.name })
-                .collect(),
-            Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-        }
+        (state.app.list_sections(None).await?)
+            .into_iter()
+            .map(|s| SectionOption { selected: Some(s.id) == section, id: s.id.to_string(), name: s.name })
+            .collect()
     } else {
         Vec::new()
     };
@@ -173,23 +155,17 @@ async fn dashboard(
         None => "/ui/dashboard/live".to_owned(),
     };
     let layout = user.layout(&state, "Today", "dashboard").await;
-    render::page(&DashboardPage { layout, day, sections, live_url, csrf: user.csrf.clone() })
+    Ok(render::page(&DashboardPage { layout, day, sections, live_url, csrf: user.csrf.clone() }))
 }
 
-async fn live(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(query): UiQuery<DashboardQuery>,
-) -> Response {
+async fn live(State(state): State<AppState>, user: UiUser, UiQuery(query): UiQuery<DashboardQuery>) -> UiResult {
     let section = match section_filter(&user, &query) {
         Ok(section) => section,
-        Err(message) => return render::fragment_status(StatusCode::UNPROCESSABLE_ENTITY, message),
+        // A fragment even without `ui.js`: only `dashboard.js` asks for this one.
+        Err(message) => return Ok(render::fragment_status(StatusCode::UNPROCESSABLE_ENTITY, message)),
     };
-    match load_day(&state, &user, section).await {
-        Ok(day) => render::page(&DashboardLive { day, csrf: user.csrf.clone() }),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+    let day = load_day(&state, &user, section).await?;
+    Ok(render::page(&DashboardLive { day, csrf: user.csrf.clone() }))
 }
 
 /// Only administrators see several sections, so only they may narrow to one.
@@ -203,35 +179,23 @@ fn section_filter(user: &UiUser, query: &DashboardQuery) -> Result<Option<Uuid>,
     text.parse::<Uuid>().map(Some).map_err(|_| "The section filter is not a valid section.")
 }
 
-/// Everything the dashboard shows, from the day's use cases.
+/// Everything the dashboard shows: the day's use case, laid out for the page.
 async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Result<Day, AppError> {
-    let app = &state.app;
-    let actor = &user.actor;
-    let (today, tz, _) = app.operational_today().await?;
-    let now = app.clock.now();
-    let windows = shift_windows(state).await?;
-    let current = windows.iter().find(|(_, w)| {
-        let (start, end) = w.bounds(today, tz);
-        start <= now && now < end
-    });
-
-    let instances: Vec<InstanceView> =
-        app.today_instances(actor).await?.into_iter().filter(|i| section.is_none_or(|s| i.section_id == s)).collect();
-    let section_names: HashMap<Uuid, String> =
-        app.list_sections(None).await?.into_iter().map(|s| (s.id, s.name)).collect();
-    let visible: HashSet<String> = instances.iter().map(|i| i.id.to_string()).collect();
+    let day = state.app.dashboard_day(&user.actor, section).await?;
+    let current = day.current.map(|c| c.shift);
 
     let mut cards: Vec<ChecklistCard> =
-        instances.iter().map(|i| card_of(i, &section_names, current.map(|(s, _)| *s))).collect();
+        day.checklists.iter().map(|i| card_of(i, &day.section_names, current)).collect();
     cards.sort_by_key(|c| (c.section.clone(), shift_rank(&c.shift)));
 
     // "Start" forms: shifts of the day without a checklist, for one section.
-    let start_section = if user.is_admin() { section } else { actor.section_id };
+    let start_section = if user.is_admin() { section } else { user.actor.section_id };
     let (starts, start_hint) = match start_section {
         Some(section_id) => {
             let taken: HashSet<&str> =
-                instances.iter().filter(|i| i.section_id == section_id).map(|i| i.shift.as_str()).collect();
-            let starts = windows
+                day.checklists.iter().filter(|i| i.section_id == section_id).map(|i| i.shift.as_str()).collect();
+            let starts = day
+                .windows
                 .iter()
                 .filter(|(s, _)| !taken.contains(s.as_str()))
                 .map(|(s, w)| StartSlot {
@@ -239,7 +203,7 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
                     title: s.title(),
                     window: format!("{}–{}", w.start.format("%H:%M"), w.end.format("%H:%M")),
                     section_id: user.is_admin().then(|| section_id.to_string()),
-                    date: today.to_string(),
+                    date: day.date.to_string(),
                 })
                 .collect();
             (starts, None)
@@ -248,11 +212,9 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
         None => (Vec::new(), Some("You are not assigned to a section, so you cannot start checklists.".to_owned())),
     };
 
-    let summary = app.dashboard_summary(actor).await?;
-    let mut attention: Vec<AttentionEntry> = summary
-        .attention_queue
+    let mut attention: Vec<AttentionEntry> = day
+        .attention
         .into_iter()
-        .filter(|entry| visible.contains(&entry.instance_id.to_string()))
         .map(|entry| AttentionEntry {
             title: entry.title,
             detail: entry.detail,
@@ -261,7 +223,7 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
         })
         .collect();
     // The shift running now without any checklist is the widest gap of all.
-    if let Some((shift, _)) = current
+    if let Some(shift) = current
         && starts.iter().any(|s| s.shift == shift.as_str())
     {
         attention.insert(
@@ -275,45 +237,19 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
         );
     }
 
-    let mut notes = Vec::new();
-    if let Some((shift, _)) = current {
-        for instance in instances.iter().filter(|i| i.shift == shift.as_str()) {
-            let answer = app.instance_handover(actor, instance.id, true, false).await?;
-            notes.extend(incoming_notes(&answer, &instance.id.to_string()));
-        }
-    }
-
-    let shift_end = current.map(|(_, w)| w.bounds(today, tz).1);
+    let notes = day.incoming.into_iter().map(incoming_note).collect();
+    let shift_end = day.current.map(|c| c.ends_at);
     Ok(Day {
-        date: long_date(today),
-        current_shift: current.map(|(s, _)| s.title().to_owned()),
+        date: long_date(day.date),
+        current_shift: current.map(|s| s.title().to_owned()),
         shift_ends_at: shift_end.map(|t| t.to_rfc3339()),
-        shift_ends_local: shift_end.map(|t| local_time(t, tz)).unwrap_or_default(),
+        shift_ends_local: shift_end.map(|t| local_time(t, day.tz)).unwrap_or_default(),
         cards,
         starts,
         start_hint,
         attention,
         notes,
     })
-}
-
-/// The three shifts' windows: the configured shift rows, or the built-in windows.
-async fn shift_windows(state: &AppState) -> Result<Vec<(ShiftType, ShiftWindow)>, AppError> {
-    let configured = state.app.list_shifts().await?;
-    Ok(ShiftType::ALL
-        .into_iter()
-        .map(|shift| {
-            let row = configured.iter().find(|s| ShiftType::parse(&s.name) == Some(shift));
-            let window = row
-                .and_then(|r| {
-                    let start = parse_time("start_time", &r.start_time).ok()?;
-                    let end = parse_time("end_time", &r.end_time).ok()?;
-                    Some(ShiftWindow { start, end })
-                })
-                .unwrap_or_else(|| shift.default_window());
-            (shift, window)
-        })
-        .collect())
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
@@ -336,29 +272,18 @@ fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<S
     }
 }
 
-fn incoming_notes(answer: &Value, instance_id: &str) -> Vec<IncomingNote> {
-    answer
-        .get("handover_notes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|n| n.get("direction").and_then(Value::as_str) == Some("incoming"))
-        .map(|n| IncomingNote {
-            instance_id: instance_id.to_owned(),
-            content: text(n, "content"),
-            priority: n.get("priority").and_then(Value::as_i64).unwrap_or(0),
-            author: n.get("created_by_username").and_then(Value::as_str).unwrap_or("system").to_owned(),
-            from: match (n.get("from_shift").and_then(Value::as_str), n.get("from_date").and_then(Value::as_str)) {
-                (Some(shift), Some(date)) => format!("{} shift, {date}", title_of(shift)),
-                _ => "an earlier shift".to_owned(),
-            },
-            acknowledged: n.get("acknowledged_at").is_some_and(|v| !v.is_null()),
-        })
-        .collect()
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+fn incoming_note(note: sentinelops_app::dashboard::IncomingNote) -> IncomingNote {
+    IncomingNote {
+        instance_id: note.instance_id.to_string(),
+        content: note.content,
+        priority: i64::from(note.priority),
+        author: note.author.unwrap_or_else(|| "system".to_owned()),
+        from: match note.from {
+            Some((shift, date)) => format!("{} shift, {date}", title_of(&shift)),
+            None => "an earlier shift".to_owned(),
+        },
+        acknowledged: note.acknowledged_at.is_some(),
+    }
 }
 
 fn shift_rank(title: &str) -> usize {

@@ -5,16 +5,19 @@
 //!
 //! Adding a page (see `dashboard.rs`):
 //! - a module with `pub fn routes() -> Router<AppState>`, merged below;
-//! - the handler takes `UiUser` (redirects to sign-in when there is no session) and
-//!   `UiPath`/`UiQuery`/`UiForm` (HTML rejections), calls the `App` use case, and answers
+//! - the handler takes `UiUser` (redirects to sign-in when there is no session), or
+//!   `roles::Admin`/`roles::Supervisor` for a page behind a role (403 page for others),
+//!   and `UiPath`/`UiQuery`/`UiForm` (HTML rejections); it returns `UiResult`, calls the
+//!   `App` use case with `?` (an error becomes the error page in the layout, see
+//!   `error.rs`) and answers
 //!   `render::page(&MyPage { layout: user.layout(&state, "Title", "nav-key").await, .. })`;
-//!   a use-case error becomes `render::app_error_page(&state, &user, &headers, err)`, or
-//!   `render::error_message(&err)` for a form re-rendered with the message;
 //! - the template `{% extends "layout.html" %}` and fills `{% block content %}` (and
 //!   `head` for a per-page CSS/JS `<link>`/`<script src>`, `main_attrs` for `data-*` on
-//!   `<main>`); forms carry `<input type="hidden" name="csrf" value="{{ layout.csrf }}">`;
-//! - a POST answers 303 (`render::redirect_with_flash`) or, for `ui.js`
-//!   (`session::is_fetch`), the fragment to swap in.
+//!   `<main>`); with `{% import "macros.html" as m %}`, forms carry
+//!   `{% call m::csrf(layout.csrf) %}{% endcall %}` and confirmations are
+//!   `{% call(part) m::confirm_dialog(…) %}`;
+//! - a POST answers through `outcome.rs`: 303 with a flash, the message for `ui.js`, or
+//!   its page again with the message beside the form.
 
 pub mod admin;
 pub mod assets;
@@ -22,12 +25,15 @@ pub mod audit;
 pub mod checklist;
 pub mod checklists;
 pub mod dashboard;
+pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod login;
 pub mod notifications;
+pub mod outcome;
 pub mod profile;
 pub mod render;
+pub mod roles;
 pub mod session;
 pub mod templates;
 pub mod timefmt;
@@ -56,6 +62,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(templates::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
+        .layer(from_fn_with_state(state.clone(), error::error_pages))
         .layer(from_fn_with_state(state.clone(), session::csrf_guard))
 }
 

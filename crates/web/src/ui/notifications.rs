@@ -17,8 +17,10 @@ use sentinelops_app::AppError;
 use sentinelops_app::notifications::{NotificationPreferences, NotificationView, PreferencesUpdate};
 
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath, UiQuery};
-use crate::ui::render::{self, Flash, Layout, badge_text};
+use crate::ui::outcome;
+use crate::ui::render::{self, Layout, badge_text};
 use crate::ui::session::{self, UiUser};
 
 /// Notifications per inbox page.
@@ -43,11 +45,9 @@ pub struct Badge {
     pub text: String,
 }
 
-async fn badge(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    match state.app.unread_notification_count(&user.actor).await {
-        Ok(count) => render::page(&Badge { count, text: badge_text(count) }),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+async fn badge(State(state): State<AppState>, user: UiUser) -> UiResult {
+    let count = state.app.unread_notification_count(&user.actor).await?;
+    Ok(render::page(&Badge { count, text: badge_text(count) }))
 }
 
 /// Which slice of the inbox: `?unread=1` and `?page=N` (also carried by the row forms,
@@ -160,31 +160,14 @@ async fn load_list(state: &AppState, user: &UiUser, view: &InboxView) -> Result<
     })
 }
 
-async fn inbox(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(view): UiQuery<InboxView>,
-) -> Response {
-    match load_list(&state, &user, &view).await {
-        Ok(list) => {
-            let layout = user.layout(&state, "Notifications", "notifications").await;
-            render::page(&InboxPage { layout, list })
-        }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+async fn inbox(State(state): State<AppState>, user: UiUser, UiQuery(view): UiQuery<InboxView>) -> UiResult {
+    let list = load_list(&state, &user, &view).await?;
+    let layout = user.layout(&state, "Notifications", "notifications").await;
+    Ok(render::page(&InboxPage { layout, list }))
 }
 
-async fn list_fragment(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiQuery(view): UiQuery<InboxView>,
-) -> Response {
-    match load_list(&state, &user, &view).await {
-        Ok(list) => render::page(&list),
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+async fn list_fragment(State(state): State<AppState>, user: UiUser, UiQuery(view): UiQuery<InboxView>) -> UiResult {
+    Ok(render::page(&load_list(&state, &user, &view).await?))
 }
 
 /// After a change: `ui.js` gets the list it was showing, a plain form goes back to it.
@@ -194,15 +177,12 @@ async fn answer_change(
     headers: &HeaderMap,
     view: &InboxView,
     flash: &str,
-) -> Response {
+) -> UiResult {
     if session::is_fetch(headers) {
-        return match load_list(state, user, view).await {
-            Ok(list) => render::page(&list),
-            Err(err) => render::app_error_page(state, user, headers, err).await,
-        };
+        return Ok(render::page(&load_list(state, user, view).await?));
     }
     let unread = if view.unread_only() { "unread=1&" } else { "" };
-    render::redirect_with_flash(headers, &format!("/ui/notifications?{unread}page={}", view.page()), Flash::ok(flash))
+    Ok(outcome::saved(headers, &format!("/ui/notifications?{unread}page={}", view.page()), flash))
 }
 
 async fn read_one(
@@ -211,11 +191,9 @@ async fn read_one(
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(view): UiForm<InboxView>,
-) -> Response {
-    match state.app.mark_notification_read(&user.actor, id).await {
-        Ok(()) => answer_change(&state, &user, &headers, &view, "Marked as read.").await,
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+) -> UiResult {
+    state.app.mark_notification_read(&user.actor, id).await?;
+    answer_change(&state, &user, &headers, &view, "Marked as read.").await
 }
 
 async fn read_all(
@@ -223,18 +201,11 @@ async fn read_all(
     user: UiUser,
     headers: HeaderMap,
     UiForm(view): UiForm<InboxView>,
-) -> Response {
-    match state.app.mark_all_notifications_read(&user.actor).await {
-        Ok(n) => {
-            let flash = if n == 1 {
-                "1 notification marked as read.".to_owned()
-            } else {
-                format!("{n} notifications marked as read.")
-            };
-            answer_change(&state, &user, &headers, &view, &flash).await
-        }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+) -> UiResult {
+    let n = state.app.mark_all_notifications_read(&user.actor).await?;
+    let flash =
+        if n == 1 { "1 notification marked as read.".to_owned() } else { format!("{n} notifications marked as read.") };
+    answer_change(&state, &user, &headers, &view, &flash).await
 }
 
 /// `POST /ui/notifications/{id}/open`: the checklist named by the form (an id, so the
@@ -247,14 +218,11 @@ pub struct OpenForm {
 async fn open_related(
     State(state): State<AppState>,
     user: UiUser,
-    headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<OpenForm>,
-) -> Response {
-    if let Err(err) = state.app.mark_notification_read(&user.actor, id).await {
-        return render::app_error_page(&state, &user, &headers, err).await;
-    }
-    Redirect::to(&format!("/ui/checklists/{}", form.instance)).into_response()
+) -> UiResult {
+    state.app.mark_notification_read(&user.actor, id).await?;
+    Ok(Redirect::to(&format!("/ui/checklists/{}", form.instance)).into_response())
 }
 
 #[derive(Template)]
@@ -311,15 +279,10 @@ impl PreferencesForm {
     }
 }
 
-async fn preferences(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    match state.app.notification_preferences(&user.actor).await {
-        Ok(prefs) => {
-            let layout = user.layout(&state, "Notification preferences", "notifications").await;
-            let prefs = PreferencesForm::of(prefs);
-            render::page(&PreferencesPage { layout, prefs, start_error: None, end_error: None, error: None })
-        }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
-    }
+async fn preferences(State(state): State<AppState>, user: UiUser) -> UiResult {
+    let prefs = PreferencesForm::of(state.app.notification_preferences(&user.actor).await?);
+    let layout = user.layout(&state, "Notification preferences", "notifications").await;
+    Ok(render::page(&PreferencesPage { layout, prefs, start_error: None, end_error: None, error: None }))
 }
 
 async fn save_preferences(
@@ -329,9 +292,8 @@ async fn save_preferences(
     UiForm(form): UiForm<PreferencesForm>,
 ) -> Response {
     match state.app.put_notification_preferences(&user.actor, form.update()).await {
-        Ok(_) => {
-            render::redirect_with_flash(&headers, "/ui/notifications/preferences", Flash::ok("Preferences saved."))
-        }
+        Ok(_) => outcome::saved(&headers, "/ui/notifications/preferences", "Preferences saved."),
+        // Any refusal, the server's too, is shown on the form (the app names the field).
         Err(err) => {
             let (status, message) = render::error_message(&err);
             // The app names the field first ("quiet_hours_start must be …"): show it there.

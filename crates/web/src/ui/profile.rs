@@ -5,7 +5,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::{get, post};
 use chrono_tz::Tz;
 use uuid::Uuid;
@@ -16,7 +15,9 @@ use sentinelops_domain::auth::SessionState;
 
 use crate::state::AppState;
 use crate::ui::audit::AuthRow;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiPath;
+use crate::ui::outcome;
 use crate::ui::render::{self, Flash, Layout, role_label};
 use crate::ui::session::{self, UiUser};
 use crate::ui::timefmt;
@@ -77,18 +78,11 @@ pub struct ProfilePage {
     pub sign_ins: Vec<AuthRow>,
 }
 
-async fn profile_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    let loaded = async {
-        let tz = state.app.business_timezone().await?;
-        let me = state.app.get_user(&user.actor, user.actor.user_id).await?;
-        let sessions = state.app.my_sessions(&user.actor).await?;
-        let sign_ins = state.app.my_sign_ins(&user.actor, RECENT_SIGN_INS).await?;
-        Ok::<_, AppError>((tz, me, sessions, sign_ins))
-    };
-    let (tz, me, sessions, sign_ins) = match loaded.await {
-        Ok(loaded) => loaded,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+async fn profile_page(State(state): State<AppState>, user: UiUser) -> UiResult {
+    let tz = state.app.business_timezone().await?;
+    let me = state.app.get_user(&user.actor, user.actor.user_id).await?;
+    let sessions = state.app.my_sessions(&user.actor).await?;
+    let sign_ins = state.app.my_sign_ins(&user.actor, RECENT_SIGN_INS).await?;
     let now = state.app.clock.now();
     let policy = state.app.config.sessions;
     let live = |s: &SessionRow| policy.state(now, s.revoked_at, s.last_seen_at, s.expires_at) == SessionState::Live;
@@ -107,7 +101,7 @@ async fn profile_page(State(state): State<AppState>, user: UiUser, headers: Head
         sign_ins: sign_ins.into_iter().map(|e| AuthRow::new(e, tz)).collect(),
         me,
     };
-    render::page(&page)
+    Ok(render::page(&page))
 }
 
 /// Ends one of my other sessions. The use case refuses another user's session (404)
@@ -117,12 +111,12 @@ async fn revoke_session(
     user: UiUser,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
-) -> Response {
+) -> UiResult {
     match state.app.revoke_my_session(&user.actor, id, &user.meta).await {
-        Ok(()) => render::redirect_with_flash(&headers, "/ui/profile", Flash::ok("Session ended.")),
+        Ok(()) => Ok(outcome::saved(&headers, "/ui/profile", "Session ended.")),
         Err(err @ (AppError::Conflict(_) | AppError::BadRequest(_))) if !session::is_fetch(&headers) => {
-            render::redirect_with_flash(&headers, "/ui/profile", Flash::error(render::error_message(&err).1))
+            Ok(render::redirect_with_flash(&headers, "/ui/profile", Flash::error(render::error_message(&err).1)))
         }
-        Err(err) => render::app_error_page(&state, &user, &headers, err).await,
+        Err(err) => Err(err.into()),
     }
 }

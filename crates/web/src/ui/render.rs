@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use sentinelops_app::AppError;
 
-use crate::error::InternalFailure;
+use crate::error::{InternalFailure, public_message, status_of};
 use crate::state::AppState;
 use crate::ui::session::{self, FLASH_COOKIE, UiUser};
 
@@ -20,7 +20,7 @@ pub struct Layout {
     /// "notifications", "admin", "audit", "profile", or "" for none.
     pub nav: &'static str,
     pub user: Option<LayoutUser>,
-    /// The CSRF token for forms (`<input type="hidden" name="csrf" value="{{ layout.csrf }}">`)
+    /// The CSRF token for forms (`{% call m::csrf(layout.csrf) %}{% endcall %}`, see `macros.html`)
     /// and for `ui.js` (`<meta name="csrf-token">`).
     pub csrf: String,
     pub flash: Option<Flash>,
@@ -198,7 +198,18 @@ pub async fn error_page(
     status: StatusCode,
     message: &str,
 ) -> Response {
-    if session::is_fetch(headers) {
+    error_page_for(state, user, session::is_fetch(headers), status, message).await
+}
+
+/// The error page, or for a `ui.js` request (`fetch`) its message alone.
+pub async fn error_page_for(
+    state: &AppState,
+    user: Option<&UiUser>,
+    fetch: bool,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    if fetch {
         return fragment_status(status, message);
     }
     let heading = match status {
@@ -221,39 +232,17 @@ pub async fn error_page(
     response
 }
 
-/// A use-case error as the page answering it: 403/404/409/422… with the app's message.
-pub async fn app_error_page(state: &AppState, user: &UiUser, headers: &HeaderMap, err: AppError) -> Response {
-    let (status, message) = error_message(&err);
-    let mut response = error_page(state, Some(user), headers, status, &message).await;
-    match err {
-        AppError::Internal(cause) => {
-            response.extensions_mut().insert(InternalFailure(cause));
-        }
-        AppError::Unavailable(cause) => tracing::warn!(cause = %cause, "database unavailable"),
-        _ => {}
-    }
-    response
-}
-
-/// A use-case error as (status, message shown to the user) — for re-rendering a form
-/// with the message next to it. Internal causes are never shown.
+/// A use-case error as (status, message shown to the user) — for the error page and for
+/// re-rendering a form with the message next to it. Internal causes are never shown.
 pub fn error_message(err: &AppError) -> (StatusCode, String) {
-    match err {
-        AppError::Auth(_) => (StatusCode::UNAUTHORIZED, err.to_string()),
-        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
-        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
-        AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
-        AppError::Validation(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
-        AppError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
-        AppError::StateConflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
-        AppError::Unavailable(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The database cannot be reached right now; nothing was changed. Please try again in a moment.".to_owned(),
-        ),
-        AppError::Internal(_) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. It has been logged.".to_owned())
+    let status = status_of(err);
+    let message = public_message(err).unwrap_or_else(|| match err {
+        AppError::Unavailable(_) => {
+            "The database cannot be reached right now; nothing was changed. Please try again in a moment.".to_owned()
         }
-    }
+        _ => "Something went wrong on the server. It has been logged.".to_owned(),
+    });
+    (status, message)
 }
 
 /// HTML-escapes text for the few answers built without a template.

@@ -21,6 +21,7 @@ use sentinelops_app::{Actor, AppError, RequestMeta};
 use crate::extract::request_meta;
 use crate::live::SESSION_COOKIE;
 use crate::state::AppState;
+use crate::ui::error::SignedIn;
 use crate::ui::render::{self, Flash, Layout};
 
 /// The sign-in form's double-submit cookie (there is no session to derive from yet).
@@ -47,21 +48,6 @@ impl UiUser {
         Layout::for_user(state, self, title.into(), nav).await
     }
 
-    /// Page gating: `Err` is the 403 page (with the layout) when `allowed` is false.
-    /// Only for hiding whole pages; the use cases still enforce every rule themselves.
-    pub async fn require(
-        &self,
-        state: &AppState,
-        headers: &HeaderMap,
-        allowed: bool,
-        message: &str,
-    ) -> Result<(), Response> {
-        if allowed {
-            return Ok(());
-        }
-        Err(render::error_page(state, Some(self), headers, StatusCode::FORBIDDEN, message).await)
-    }
-
     pub fn is_supervisor(&self) -> bool {
         self.actor.role.is_supervisor()
     }
@@ -80,7 +66,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         match signed_in_user(parts, &state).await {
-            Ok(Some(user)) => Ok(user),
+            Ok(Some(user)) => {
+                // For the error page `error::error_pages` renders if the handler fails.
+                if let Some(slot) = parts.extensions.get::<SignedIn>() {
+                    slot.remember(&user);
+                }
+                Ok(user)
+            }
             Ok(None) => Err(unauthenticated(parts)),
             Err(err) => {
                 // The session could not be checked: say so, rather than send the user

@@ -16,16 +16,15 @@ mod library;
 pub mod view;
 
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use sentinelops_app::AppError;
-
 use crate::state::AppState;
-use crate::ui::render::{self, Flash};
-use crate::ui::session::{self, UiUser};
+use crate::ui::error::UiResult;
+use crate::ui::outcome::{self, Refusal};
+use crate::ui::roles::{Supervisor, TemplateLibrary};
+use crate::ui::session::UiUser;
 use crate::ui::templates::view::{Failed, Failure, SectionOption};
 
 pub fn routes() -> Router<AppState> {
@@ -46,12 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/templates/{id}/items/{item}/events/{event}/delete", post(items::delete_event))
 }
 
-const SUPERVISORS_ONLY: &str = "Templates are managed by managers and administrators.";
-
-/// The page gate: operators get the 403 page (the use cases refuse them too).
-async fn gate(state: &AppState, user: &UiUser, headers: &HeaderMap) -> Result<(), Response> {
-    user.require(state, headers, user.is_supervisor(), SUPERVISORS_ONLY).await
-}
+/// Operators get the 403 page (the use cases refuse them too).
+pub type TemplateEditor = Supervisor<TemplateLibrary>;
 
 /// Every section by name, for selects and the library's section column. A failure
 /// leaves the list empty (ids are shown instead of names) rather than the page broken.
@@ -74,49 +69,27 @@ pub fn editor_path(id: Uuid) -> String {
     format!("/ui/templates/{id}")
 }
 
-/// Why a form was refused: the use case said no, or a number did not parse.
-enum Refusal {
-    App(AppError),
-    Input(String),
-}
-
-impl From<AppError> for Refusal {
-    fn from(err: AppError) -> Self {
-        Refusal::App(err)
-    }
-}
-
 /// 303 back to the editor with a flash.
-fn saved(headers: &HeaderMap, id: Uuid, message: impl Into<String>) -> Response {
-    render::redirect_with_flash(headers, &editor_path(id), Flash::ok(message))
+fn saved(headers: &HeaderMap, id: Uuid, message: impl Into<String>) -> UiResult {
+    Ok(outcome::saved(headers, &editor_path(id), message))
 }
 
-/// A refused form: for `ui.js`, the message alone (shown inside the form); otherwise
-/// the editor again, the form holding what was typed and the message beside it. A
-/// template that is gone or not the user's is the error page, not a form message.
+/// A refused form: the editor again (or the new-template page), the form holding what
+/// was typed and the message beside it; see `outcome::refused` for the rest.
 async fn refused(
     state: &AppState,
     user: &UiUser,
     headers: &HeaderMap,
     template: Option<Uuid>,
     form: Failed,
-    refusal: Refusal,
-) -> Response {
-    let (status, message) = match &refusal {
-        Refusal::App(err) => render::error_message(err),
-        Refusal::Input(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
-    };
-    if let Refusal::App(err) = refusal
-        && (matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) || status.is_server_error())
-    {
-        return render::app_error_page(state, user, headers, err).await;
-    }
-    if session::is_fetch(headers) {
-        return render::fragment_status(status, &message);
-    }
-    let failure = Failure { form, message };
-    match template {
-        Some(id) => editor::render_editor(state, user, headers, id, Some(failure), Default::default(), status).await,
-        None => editor::render_new(state, user, Some(failure), status).await,
-    }
+    refusal: impl Into<Refusal>,
+) -> UiResult {
+    outcome::refused(headers, refusal, async |status, message| {
+        let failure = Failure { form, message };
+        match template {
+            Some(id) => editor::render_editor(state, user, id, Some(failure), Default::default(), status).await,
+            None => editor::render_new(state, user, Some(failure), status).await,
+        }
+    })
+    .await
 }

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,10 +12,13 @@ use uuid::Uuid;
 use sentinelops_app::AppError;
 use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
 
-use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use super::{FormError, error_for, non_empty};
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
+use crate::ui::outcome::outcome;
 use crate::ui::render::{self, Layout};
+use crate::ui::roles::Admin;
 use crate::ui::session::UiUser;
 
 pub fn routes() -> Router<AppState> {
@@ -76,30 +78,14 @@ impl OrgPage {
     }
 }
 
-async fn org_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
-    render_page(&state, &user, &headers, StatusCode::OK, None).await
+async fn org_page(State(state): State<AppState>, Admin(user, ..): Admin) -> UiResult {
+    render_page(&state, &user, StatusCode::OK, None).await
 }
 
-async fn render_page(
-    state: &AppState,
-    user: &UiUser,
-    headers: &HeaderMap,
-    status: StatusCode,
-    error: Option<FormError>,
-) -> Response {
-    let loaded = async {
-        let departments = state.app.list_departments().await?;
-        let sections = state.app.list_sections(None).await?;
-        let users = state.app.list_users(&user.actor).await?;
-        Ok::<_, AppError>((departments, sections, users))
-    };
-    let (departments, sections, users) = match loaded.await {
-        Ok(loaded) => loaded,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+async fn render_page(state: &AppState, user: &UiUser, status: StatusCode, error: Option<FormError>) -> UiResult {
+    let departments = state.app.list_departments().await?;
+    let sections = state.app.list_sections(None).await?;
+    let users = state.app.list_users(&user.actor).await?;
     let department_name =
         |id: Option<i32>| departments.iter().find(|d| Some(d.id) == id).map(|d| d.name.clone()).unwrap_or_default();
     let user_name = |id: Option<Uuid>| users.iter().find(|u| Some(u.id) == id).map(|u| u.username.clone());
@@ -128,7 +114,7 @@ async fn render_page(
         managers,
         error,
     };
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 /// A POST's answer: back with a flash, or the page again with the message at `form`.
@@ -139,11 +125,11 @@ async fn respond<T>(
     result: Result<T, AppError>,
     form: &str,
     done: impl FnOnce(T) -> String,
-) -> Response {
-    match outcome(state, user, headers, result, BACK, form, done).await {
-        Outcome::Answered(response) => response,
-        Outcome::Rerender(status, error) => render_page(state, user, headers, status, Some(error)).await,
-    }
+) -> UiResult {
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, Some(FormError::new(form, message)))
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,27 +140,21 @@ pub struct NameForm {
 
 async fn create_department(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiForm(form): UiForm<NameForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = state.app.create_department(&user.actor, &form.name).await;
     respond(&state, &user, &headers, result, "new-department", |d| format!("Department {} created.", d.name)).await
 }
 
 async fn rename_department(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiPath(id): UiPath<i32>,
     UiForm(form): UiForm<NameForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = state.app.rename_department(&user.actor, id, &form.name).await;
     respond(&state, &user, &headers, result, &format!("department-{id}"), |d| format!("Department {} saved.", d.name))
         .await
@@ -213,13 +193,10 @@ impl SectionForm {
 
 async fn create_section(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiForm(form): UiForm<SectionForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = match form.input() {
         Ok(input) => state.app.create_section(&user.actor, input).await,
         Err(err) => Err(err),
@@ -229,14 +206,11 @@ async fn create_section(
 
 async fn update_section(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<SectionForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = match form.input() {
         Ok(input) => state.app.update_section(&user.actor, id, input).await,
         Err(err) => Err(err),

@@ -6,18 +6,19 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use sentinelops_app::AppError;
 use sentinelops_app::settings::TimezoneSetting;
 use sentinelops_app::shifts::{ShiftInput, ShiftView};
 
-use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use super::{FormError, error_for, non_empty};
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiForm;
+use crate::ui::outcome::outcome;
 use crate::ui::render::{self, Layout};
+use crate::ui::roles::Admin;
 use crate::ui::session::UiUser;
 use crate::ui::timefmt;
 
@@ -55,31 +56,20 @@ impl ShiftsPage {
     }
 }
 
-async fn shifts_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
-    render_page(&state, &user, &headers, StatusCode::OK, None, String::new()).await
+async fn shifts_page(State(state): State<AppState>, Admin(user, ..): Admin) -> UiResult {
+    render_page(&state, &user, StatusCode::OK, None, String::new()).await
 }
 
 async fn render_page(
     state: &AppState,
     user: &UiUser,
-    headers: &HeaderMap,
     status: StatusCode,
     error: Option<FormError>,
     zone_draft: String,
-) -> Response {
-    let loaded = async {
-        let shifts = state.app.list_shifts().await?;
-        let timezone = state.app.timezone_setting().await?;
-        let tz = state.app.business_timezone().await?;
-        Ok::<_, AppError>((shifts, timezone, tz))
-    };
-    let (shifts, timezone, tz) = match loaded.await {
-        Ok(loaded) => loaded,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+) -> UiResult {
+    let shifts = state.app.list_shifts().await?;
+    let timezone = state.app.timezone_setting().await?;
+    let tz = state.app.business_timezone().await?;
     let undefined = SHIFT_NAMES.into_iter().filter(|name| !shifts.iter().any(|s| s.name == *name)).collect();
     let page = ShiftsPage {
         layout: user.layout(state, "Shifts and time zone", "admin").await,
@@ -94,7 +84,7 @@ async fn render_page(
         zone_draft,
         error,
     };
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,13 +99,10 @@ pub struct ShiftForm {
 
 async fn create_shift(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiForm(form): UiForm<ShiftForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let input = ShiftInput {
         timezone: non_empty(&form.timezone).map(str::to_owned),
         color: non_empty(&form.color).map(str::to_owned),
@@ -125,12 +112,10 @@ async fn create_shift(
     };
     let result = state.app.create_shift(&user.actor, input).await;
     let done = |shift: ShiftView| format!("Shift {} defined.", shift.name);
-    match outcome(&state, &user, &headers, result, BACK, "shift", done).await {
-        Outcome::Answered(response) => response,
-        Outcome::Rerender(status, error) => {
-            render_page(&state, &user, &headers, status, Some(error), String::new()).await
-        }
-    }
+    outcome(&headers, result, BACK, done, |status, message| {
+        render_page(&state, &user, status, Some(FormError::new("shift", message)), String::new())
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,20 +126,15 @@ pub struct TimezoneForm {
 
 async fn set_timezone(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiForm(form): UiForm<TimezoneForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = state.app.set_timezone(&user.actor, &form.timezone).await;
     let done = |setting: TimezoneSetting| format!("The business time zone is now {}.", setting.timezone);
-    match outcome(&state, &user, &headers, result, BACK, "timezone", done).await {
-        Outcome::Answered(response) => response,
-        Outcome::Rerender(status, error) => {
-            let draft = form.timezone.chars().take(100).collect();
-            render_page(&state, &user, &headers, status, Some(error), draft).await
-        }
-    }
+    let draft = form.timezone.chars().take(100).collect();
+    outcome(&headers, result, BACK, done, |status, message| {
+        render_page(&state, &user, status, Some(FormError::new("timezone", message)), draft)
+    })
+    .await
 }

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::{get, post};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -15,10 +14,13 @@ use uuid::Uuid;
 use sentinelops_app::org::SectionView;
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
 
-use super::{FormError, Outcome, error_for, non_empty, outcome, require_admin};
+use super::{FormError, error_for, non_empty};
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
+use crate::ui::outcome::outcome;
 use crate::ui::render::{self, Layout, role_label};
+use crate::ui::roles::Admin;
 use crate::ui::session::UiUser;
 use crate::ui::timefmt;
 
@@ -151,31 +153,20 @@ pub struct UserRowPartial {
     pub roles: [(&'static str, &'static str); 3],
 }
 
-async fn users_page(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
-    render_page(&state, &user, &headers, StatusCode::OK, CreateUserForm::default(), None).await
+async fn users_page(State(state): State<AppState>, Admin(user, ..): Admin) -> UiResult {
+    render_page(&state, &user, StatusCode::OK, CreateUserForm::default(), None).await
 }
 
 async fn render_page(
     state: &AppState,
     user: &UiUser,
-    headers: &HeaderMap,
     status: StatusCode,
     draft: CreateUserForm,
     error: Option<FormError>,
-) -> Response {
-    let loaded = async {
-        let tz = state.app.business_timezone().await?;
-        let users = state.app.list_users(&user.actor).await?;
-        let sections = state.app.list_sections(None).await?;
-        Ok::<_, sentinelops_app::AppError>((tz, users, sections))
-    };
-    let (tz, users, sections) = match loaded.await {
-        Ok(loaded) => loaded,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+) -> UiResult {
+    let tz = state.app.business_timezone().await?;
+    let users = state.app.list_users(&user.actor).await?;
+    let sections = state.app.list_sections(None).await?;
     let page = UsersPage {
         layout: user.layout(state, "Users", "admin").await,
         tab: "users",
@@ -186,7 +177,7 @@ async fn render_page(
         draft,
         error,
     };
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 /// A section id from a form: "" is none; anything unparsable is refused as a message.
@@ -199,13 +190,10 @@ fn section_choice(value: &str) -> Result<Option<Uuid>, String> {
 
 async fn create_user(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiForm(form): UiForm<CreateUserForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = match section_choice(&form.section_id) {
         Ok(section_id) => {
             let input = CreateUser {
@@ -224,13 +212,11 @@ async fn create_user(
         Err(message) => Err(sentinelops_app::AppError::Validation(message)),
     };
     let done = |created: UserView| format!("User {} created.", created.username);
-    match outcome(&state, &user, &headers, result, BACK, "create", done).await {
-        Outcome::Answered(response) => response,
-        Outcome::Rerender(status, error) => {
-            let draft = CreateUserForm { password: String::new(), ..form };
-            render_page(&state, &user, &headers, status, draft, Some(error)).await
-        }
-    }
+    let draft = CreateUserForm { password: String::new(), ..form };
+    outcome(&headers, result, BACK, done, |status, message| {
+        render_page(&state, &user, status, draft, Some(FormError::new("create", message)))
+    })
+    .await
 }
 
 /// The row's "Manage" form. The server changes only the fields whose value differs
@@ -253,14 +239,11 @@ pub struct UpdateUserForm {
 
 async fn update_user(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<UpdateUserForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = match placement(&state, &form.section_id).await {
         Ok((department_id, section_id)) => {
             let patch = UpdateUser {
@@ -309,14 +292,11 @@ pub struct PasswordForm {
 
 async fn set_password(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<PasswordForm>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let patch = UpdateUser { password: Some(form.password), ..UpdateUser::default() };
     let result = state.app.update_user(&user.actor, id, patch, &user.meta).await;
     let done = |updated: UserView| format!("New password set for {}; their sessions were ended.", updated.username);
@@ -325,13 +305,10 @@ async fn set_password(
 
 async fn revoke_sessions(
     State(state): State<AppState>,
-    user: UiUser,
+    Admin(user, ..): Admin,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
-) -> Response {
-    if let Err(refused) = require_admin(&state, &user, &headers).await {
-        return refused;
-    }
+) -> UiResult {
     let result = state.app.revoke_user_sessions(&user.actor, id, &user.meta).await;
     let done = |revoked: usize| format!("Ended {revoked} session(s).");
     respond(&state, &user, &headers, result, &format!("user-{id}"), done).await
@@ -345,11 +322,9 @@ async fn respond<T>(
     result: Result<T, sentinelops_app::AppError>,
     form: &str,
     done: impl FnOnce(T) -> String,
-) -> Response {
-    match outcome(state, user, headers, result, BACK, form, done).await {
-        Outcome::Answered(response) => response,
-        Outcome::Rerender(status, error) => {
-            render_page(state, user, headers, status, CreateUserForm::default(), Some(error)).await
-        }
-    }
+) -> UiResult {
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, CreateUserForm::default(), Some(FormError::new(form, message)))
+    })
+    .await
 }

@@ -7,7 +7,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,8 +19,9 @@ use sentinelops_app::handover::HandoverInput;
 use super::answer;
 use super::model::{Notice, label};
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
-use crate::ui::render::{self, Flash};
+use crate::ui::outcome::{self, Refusal};
 use crate::ui::session::{self, UiUser};
 
 /// The app stores reasons of up to 1000 characters.
@@ -49,46 +49,40 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Done: back to the page (flash) or the fresh fragment.
-    async fn done(&self, message: &str) -> Response {
+    async fn done(&self, message: &str) -> UiResult {
         if session::is_fetch(self.headers) {
             return answer(self.state, self.user, self.headers, self.id, StatusCode::OK, None, None).await;
         }
-        render::redirect_with_flash(self.headers, &format!("/ui/checklists/{}", self.id), Flash::ok(message))
+        Ok(outcome::saved(self.headers, &format!("/ui/checklists/{}", self.id), message))
     }
 
-    /// Refused input (before or by the use case): the message next to the form for
-    /// `ui.js` (the dialog and its text stay as they were), else the page with it.
-    async fn refused(&self, status: StatusCode, message: &str, draft: Option<(&str, &str)>) -> Response {
-        if session::is_fetch(self.headers) {
-            return render::fragment_status(status, message);
-        }
-        let notice = Notice { text: message.to_owned(), kept_text: draft.map(|(_, t)| t.to_owned()) };
-        answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
+    /// Refused input (before or by the use case), see `outcome::refused`: for `ui.js` the
+    /// message next to the form (the dialog and its text stay as they were), else the
+    /// page with it.
+    async fn refused(&self, refusal: impl Into<Refusal>, draft: Option<(&str, &str)>) -> UiResult {
+        outcome::refused(self.headers, refusal, async |status, message| {
+            let notice = Notice { text: message, kept_text: draft.map(|(_, t)| t.to_owned()) };
+            answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
+        })
+        .await
     }
 
     /// A use-case error. A lost race re-renders the fresh state (200 for `ui.js`, whose
     /// region it replaces; 409 for a plain form) with the message and the unsaved text.
-    async fn failed(&self, err: AppError, sent_status: Option<&str>, draft: Option<(&str, &str)>) -> Response {
-        match err {
-            AppError::StateConflict { message, current } => {
-                let now = current.get("status").and_then(Value::as_str).unwrap_or("");
-                let text = match sent_status {
-                    Some(sent) if current.get("item_id").is_some() && !now.is_empty() && now != sent => {
-                        format!("Another operator changed this item: it is now {now}. Nothing was saved.")
-                    }
-                    _ => message,
-                };
-                let notice =
-                    Notice { text, kept_text: draft.map(|(_, t)| t.to_owned()).filter(|t| !t.trim().is_empty()) };
-                let status = if session::is_fetch(self.headers) { StatusCode::OK } else { StatusCode::CONFLICT };
-                answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
+    async fn failed(&self, err: AppError, sent_status: Option<&str>, draft: Option<(&str, &str)>) -> UiResult {
+        let AppError::StateConflict { message, current } = err else {
+            return self.refused(err, draft).await;
+        };
+        let now = current.get("status").and_then(Value::as_str).unwrap_or("");
+        let text = match sent_status {
+            Some(sent) if current.get("item_id").is_some() && !now.is_empty() && now != sent => {
+                format!("Another operator changed this item: it is now {now}. Nothing was saved.")
             }
-            err @ (AppError::Validation(_) | AppError::BadRequest(_) | AppError::Conflict(_)) => {
-                let (status, message) = render::error_message(&err);
-                self.refused(status, &message, draft).await
-            }
-            other => render::app_error_page(self.state, self.user, self.headers, other).await,
-        }
+            _ => message,
+        };
+        let notice = Notice { text, kept_text: draft.map(|(_, t)| t.to_owned()).filter(|t| !t.trim().is_empty()) };
+        let status = if session::is_fetch(self.headers) { StatusCode::OK } else { StatusCode::CONFLICT };
+        answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
     }
 }
 
@@ -109,7 +103,7 @@ fn check_reason(status: &str, reason: Option<&str>) -> Result<(), String> {
     }
 }
 
-async fn join(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> Response {
+async fn join(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     match state.app.join_instance(&user.actor, id).await {
         Ok(_) => ctx.done("You joined this checklist.").await,
@@ -133,14 +127,14 @@ async fn item_status(
     headers: HeaderMap,
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(form): UiForm<StatusForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     let item_key = item.to_string();
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().or_else(|| text(form.final_verdict.as_deref())).unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
     if let Err(message) = check_reason(&form.status, reason.as_deref()) {
-        return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, &message, draft).await;
+        return ctx.refused(Refusal::Input(message), draft).await;
     }
     let previous = text(form.previous_status.as_deref());
     let update = ItemUpdate {
@@ -169,14 +163,14 @@ async fn subitem_status(
     headers: HeaderMap,
     UiPath((id, item, sub)): UiPath<(Uuid, Uuid, Uuid)>,
     UiForm(form): UiForm<SubitemForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     let item_key = item.to_string();
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
     if let Err(message) = check_reason(&form.status, reason.as_deref()) {
-        return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, &message, draft).await;
+        return ctx.refused(Refusal::Input(message), draft).await;
     }
     let update = SubitemUpdate { status: form.status.clone(), reason, comment: None };
     match state.app.update_subitem(&user.actor, id, item, sub, update).await {
@@ -196,7 +190,7 @@ async fn sign_off(
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<SignOffForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     match state.app.complete_instance(&user.actor, id, text(form.comment.as_deref())).await {
         Ok(view) => ctx.done(&format!("Checklist signed off: {}.", label(&view.status).to_lowercase())).await,
@@ -216,11 +210,11 @@ async fn override_instance(
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<OverrideForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     let reason = text(form.reason.as_deref());
     let Some(given) = reason.clone() else {
-        return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, "A supervisor override needs a reason.", None).await;
+        return ctx.refused(Refusal::Input("A supervisor override needs a reason.".to_owned()), None).await;
     };
     let input = OverrideInput { reason: Some(given), comment: None };
     let result = match form.action.as_str() {
@@ -228,7 +222,7 @@ async fn override_instance(
         "one_time_completion" => state.app.one_time_completion(&user.actor, id, input, MissingReason::Refuse).await,
         "reopen" => state.app.reopen_instance(&user.actor, id, input).await,
         "force_close" => state.app.force_close_instance(&user.actor, id, input).await,
-        _ => return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, "Unknown override.", None).await,
+        _ => return ctx.refused(Refusal::Input("Unknown override.".to_owned()), None).await,
     };
     match result {
         Ok(view) => {
@@ -250,10 +244,10 @@ async fn write_handover(
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<HandoverForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     let Ok(priority) = form.priority.as_deref().unwrap_or("2").parse::<i32>() else {
-        return ctx.refused(StatusCode::UNPROCESSABLE_ENTITY, "Choose a priority from the list.", None).await;
+        return ctx.refused(Refusal::Input("Choose a priority from the list.".to_owned()), None).await;
     };
     let input = HandoverInput {
         content: form.content.trim().to_owned(),
@@ -272,7 +266,7 @@ async fn acknowledge_handover(
     user: UiUser,
     headers: HeaderMap,
     UiPath((id, note)): UiPath<(Uuid, Uuid)>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     match state.app.acknowledge_handover(&user.actor, note).await {
         Ok(_) => ctx.done("Handover note acknowledged.").await,
@@ -291,7 +285,7 @@ async fn resolve_handover(
     headers: HeaderMap,
     UiPath((id, note)): UiPath<(Uuid, Uuid)>,
     UiForm(form): UiForm<ResolveForm>,
-) -> Response {
+) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     match state.app.resolve_handover(&user.actor, note, text(form.resolution.as_deref())).await {
         Ok(_) => ctx.done("Handover note resolved.").await,

@@ -3,19 +3,21 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::templates::TemplateInput;
 
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath, UiQuery};
-use crate::ui::render::{self, Flash};
+use crate::ui::outcome;
+use crate::ui::render;
+use crate::ui::roles::Supervisor;
 use crate::ui::session::UiUser;
 use crate::ui::templates::forms::{EntryFields, FrameFields};
 use crate::ui::templates::view::{Confirm, EditorPage, Failed, Failure, frame_of, item_rows, saved_of};
-use crate::ui::templates::{Refusal, editor_path, gate, refused, saved, sections};
+use crate::ui::templates::{Refusal, TemplateEditor, editor_path, refused, saved, sections};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -24,28 +26,21 @@ pub struct EditorQuery {
     pub confirm: Option<String>,
 }
 
-pub async fn new_template(State(state): State<AppState>, user: UiUser, headers: HeaderMap) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+pub async fn new_template(State(state): State<AppState>, Supervisor(user, ..): TemplateEditor) -> UiResult {
     render_new(&state, &user, None, StatusCode::OK).await
 }
 
 pub async fn edit(
     State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
+    Supervisor(user, ..): TemplateEditor,
     UiPath(id): UiPath<Uuid>,
     UiQuery(query): UiQuery<EditorQuery>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
-    render_editor(&state, &user, &headers, id, None, Confirm(query.confirm), StatusCode::OK).await
+) -> UiResult {
+    render_editor(&state, &user, id, None, Confirm(query.confirm), StatusCode::OK).await
 }
 
 /// The new-template page: the frame form only (items are added in the editor).
-pub async fn render_new(state: &AppState, user: &UiUser, failure: Option<Failure>, status: StatusCode) -> Response {
+pub async fn render_new(state: &AppState, user: &UiUser, failure: Option<Failure>, status: StatusCode) -> UiResult {
     let (frame, frame_error) = match failure {
         Some(Failure { form: Failed::Frame(fields), message }) => (fields, Some(message)),
         Some(Failure { message, .. }) => (new_frame(user), Some(message)),
@@ -64,7 +59,7 @@ pub async fn render_new(state: &AppState, user: &UiUser, failure: Option<Failure
         action_error: None,
         confirm_delete: false,
     };
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 fn new_frame(user: &UiUser) -> FrameFields {
@@ -80,20 +75,13 @@ fn new_frame(user: &UiUser) -> FrameFields {
 pub async fn render_editor(
     state: &AppState,
     user: &UiUser,
-    headers: &HeaderMap,
     id: Uuid,
     failure: Option<Failure>,
     confirm: Confirm,
     status: StatusCode,
-) -> Response {
-    let template = match state.app.get_template(&user.actor, id).await {
-        Ok(template) => template,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
-    let tz = match state.app.business_timezone().await {
-        Ok(tz) => tz,
-        Err(err) => return render::app_error_page(state, user, headers, err).await,
-    };
+) -> UiResult {
+    let template = state.app.get_template(&user.actor, id).await?;
+    let tz = state.app.business_timezone().await?;
     let sections = sections(state).await;
     let rows = item_rows(&template, &user.csrf, tz, failure.as_ref(), &confirm);
     let mut page = EditorPage {
@@ -121,28 +109,25 @@ pub async fn render_editor(
         Some(Failure { form: Failed::Action, message }) => page.action_error = Some(message),
         _ => {}
     }
-    render::page_status(status, &page)
+    Ok(render::page_status(status, &page))
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiForm(fields): UiForm<FrameFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_input(true) {
-        Ok(input) => state.app.create_template(&user.actor, input).await.map_err(Refusal::from),
+        Ok(input) => state.app.create_template(&user.actor, input).await.map_err(Refusal::App),
         Err(message) => Err(Refusal::Input(message)),
     };
     match outcome {
-        Ok(change) => render::redirect_with_flash(
+        Ok(change) => Ok(outcome::saved(
             &headers,
             &editor_path(change.id),
-            Flash::ok(format!("Template '{}' created. Add its items below.", change.template.name)),
-        ),
+            format!("Template '{}' created. Add its items below.", change.template.name),
+        )),
         Err(refusal) => refused(&state, &user, &headers, None, Failed::Frame(fields), refusal).await,
     }
 }
@@ -150,21 +135,18 @@ pub async fn create(
 /// The template's own fields (name, description, shift, section).
 pub async fn update(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(fields): UiForm<FrameFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_input(false) {
         Ok(mut input) => {
             if !user.is_admin() {
                 // Managers cannot move templates; their form has no section field.
                 input.section_id = None;
             }
-            state.app.update_template(&user.actor, id, input).await.map_err(Refusal::from)
+            state.app.update_template(&user.actor, id, input).await.map_err(Refusal::App)
         }
         Err(message) => Err(Refusal::Input(message)),
     };
@@ -183,35 +165,29 @@ pub struct ActiveForm {
 
 pub async fn set_active(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<ActiveForm>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let active = form.is_active == "true";
     let input = TemplateInput { is_active: Some(active), ..TemplateInput::default() };
     match state.app.update_template(&user.actor, id, input).await {
         Ok(_) if active => saved(&headers, id, "Activated: new checklists can use this template."),
         Ok(_) => saved(&headers, id, "Deactivated: no new checklists start from this template."),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }
 
 /// Deletes (retires) the template; checklists made from it keep working.
 pub async fn delete(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     match state.app.delete_template(&user.actor, id).await {
-        Ok(message) => render::redirect_with_flash(&headers, "/ui/templates", Flash::ok(message)),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+        Ok(message) => Ok(outcome::saved(&headers, "/ui/templates", message)),
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }

@@ -4,29 +4,26 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
-use crate::ui::session::UiUser;
+use crate::ui::roles::Supervisor;
 use crate::ui::templates::forms::{EntryFields, EventFields};
 use crate::ui::templates::view::Failed;
-use crate::ui::templates::{Refusal, gate, refused, saved};
+use crate::ui::templates::{Refusal, TemplateEditor, refused, saved};
 
 pub async fn add_item(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(fields): UiForm<EntryFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_item_input() {
-        Ok(input) => state.app.add_template_item(&user.actor, id, input).await.map_err(Refusal::from),
+        Ok(input) => state.app.add_template_item(&user.actor, id, input).await.map_err(Refusal::App),
         Err(message) => Err(Refusal::Input(message)),
     };
     match outcome {
@@ -37,19 +34,16 @@ pub async fn add_item(
 
 pub async fn update_item(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_item_input() {
         Ok(mut input) => {
             // The edit form has no event fields: the item's events stay as they are.
             input.scheduled_events = None;
-            state.app.update_template_item(&user.actor, id, item, input).await.map_err(Refusal::from)
+            state.app.update_template_item(&user.actor, id, item, input).await.map_err(Refusal::App)
         }
         Err(message) => Err(Refusal::Input(message)),
     };
@@ -61,16 +55,13 @@ pub async fn update_item(
 
 pub async fn delete_item(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     match state.app.delete_template_item(&user.actor, id, item).await {
         Ok(removed) => saved(&headers, id, format!("Item '{}' removed.", removed.title)),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }
 
@@ -83,17 +74,14 @@ pub struct OrderForm {
 
 pub async fn reorder(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath(id): UiPath<Uuid>,
     UiForm(form): UiForm<OrderForm>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let ids: Result<Vec<Uuid>, _> = form.order.split(',').map(|s| s.trim().parse::<Uuid>()).collect();
     let outcome = match ids {
-        Ok(ids) => state.app.reorder_template_items(&user.actor, id, ids).await.map_err(Refusal::from),
+        Ok(ids) => state.app.reorder_template_items(&user.actor, id, ids).await.map_err(Refusal::App),
         Err(_) => Err(Refusal::Input("The new order could not be read. Reload the page and try again.".to_owned())),
     };
     match outcome {
@@ -104,17 +92,14 @@ pub async fn reorder(
 
 pub async fn add_subitem(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_subitem_input() {
         Ok(input) => {
-            state.app.change_template_subitem(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::from)
+            state.app.change_template_subitem(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::App)
         }
         Err(message) => Err(Refusal::Input(message)),
     };
@@ -126,20 +111,17 @@ pub async fn add_subitem(
 
 pub async fn update_subitem(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item, subitem)): UiPath<(Uuid, Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_subitem_input() {
         Ok(input) => state
             .app
             .change_template_subitem(&user.actor, id, item, Some(subitem), Some(input))
             .await
-            .map_err(Refusal::from),
+            .map_err(Refusal::App),
         Err(message) => Err(Refusal::Input(message)),
     };
     match outcome {
@@ -152,32 +134,26 @@ pub async fn update_subitem(
 
 pub async fn delete_subitem(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item, subitem)): UiPath<(Uuid, Uuid, Uuid)>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     match state.app.change_template_subitem(&user.actor, id, item, Some(subitem), None).await {
         Ok(_) => saved(&headers, id, "Subitem removed."),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }
 
 pub async fn add_event(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EventFields>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let outcome = match fields.to_input() {
         Ok(input) => {
-            state.app.change_template_event(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::from)
+            state.app.change_template_event(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::App)
         }
         Err(message) => Err(Refusal::Input(message)),
     };
@@ -189,15 +165,12 @@ pub async fn add_event(
 
 pub async fn delete_event(
     State(state): State<AppState>,
-    user: UiUser,
+    Supervisor(user, ..): TemplateEditor,
     headers: HeaderMap,
     UiPath((id, item, event)): UiPath<(Uuid, Uuid, Uuid)>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     match state.app.change_template_event(&user.actor, id, item, Some(event), None).await {
         Ok(_) => saved(&headers, id, "Scheduled event removed."),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err.into()).await,
+        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }

@@ -2,18 +2,19 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use sentinelops_app::AppError;
+
 use crate::state::AppState;
+use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
-use crate::ui::session::UiUser;
+use crate::ui::roles::Supervisor;
 use crate::ui::templates::forms::{SHIFTS, local_time};
 use crate::ui::templates::view::SectionOption;
-use crate::ui::templates::{gate, sections};
+use crate::ui::templates::{TemplateEditor, sections};
 
 /// The filters as typed (empty = any), echoed back into the form.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -75,33 +76,23 @@ impl LibraryPage {
 
 pub async fn library(
     State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
+    Supervisor(user, ..): TemplateEditor,
     UiQuery(filters): UiQuery<LibraryFilters>,
-) -> Response {
-    if let Err(page) = gate(&state, &user, &headers).await {
-        return page;
-    }
+) -> UiResult {
     let section = match filters.section.trim() {
         "" => None,
         id => match id.parse::<Uuid>() {
             Ok(id) => Some(id),
             Err(_) => {
                 let message = "That section filter is not a section. Pick one from the list.";
-                return render::error_page(&state, Some(&user), &headers, StatusCode::BAD_REQUEST, message).await;
+                return Err(AppError::BadRequest(message.to_owned()).into());
             }
         },
     };
     let shift = Some(filters.shift.trim()).filter(|s| !s.is_empty());
     let active_only = filters.active == "active";
-    let templates = match state.app.list_templates(&user.actor, shift, active_only, section).await {
-        Ok(list) => list,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
-    let tz = match state.app.business_timezone().await {
-        Ok(tz) => tz,
-        Err(err) => return render::app_error_page(&state, &user, &headers, err).await,
-    };
+    let templates = state.app.list_templates(&user.actor, shift, active_only, section).await?;
+    let tz = state.app.business_timezone().await?;
     let sections = sections(&state).await;
     let rows = templates
         .into_iter()
@@ -123,5 +114,5 @@ pub async fn library(
         .collect();
     let layout = user.layout(&state, "Templates", "templates").await;
     let show_sections = user.is_admin();
-    render::page(&LibraryPage { layout, rows, filters, sections, show_sections })
+    Ok(render::page(&LibraryPage { layout, rows, filters, sections, show_sections }))
 }
