@@ -39,6 +39,12 @@ impl From<String> for Secret {
     }
 }
 
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
