@@ -102,7 +102,6 @@ async fn an_unchanged_checklist_answers_304_and_a_change_is_seen_at_once() {
     let (status, _, _) = get_with_etag(&f.srv, &path, &stranger, Some(&etag)).await;
     assert_eq!(status, 403);
     let _ = f.admin;
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -130,7 +129,6 @@ async fn a_revoked_or_deactivated_session_fails_on_the_next_request() {
     let (status, body) = f.srv.patch(&format!("/api/v1/users/{user_id}"), &f.admin, json!({"is_active": false})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(f.srv.get("/auth/me", &token).await.0, 401);
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -156,7 +154,7 @@ async fn a_static_frontend_is_served_beside_the_api() {
     let body: Value = response.json().await.unwrap();
     assert!(body["detail"].is_string(), "{body}");
     assert_eq!(get("/auth/me").await.unwrap().status(), 401);
-    srv.finish().await;
+    drop(srv);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -203,5 +201,4 @@ async fn the_unread_badge_counts_up_to_its_cap() {
     assert_eq!(status, 200);
     assert_eq!(body["updated"], UNREAD_COUNT_CAP + 29, "marking all read still counts every one");
     assert_eq!(count(&srv, token).await, 0);
-    srv.finish().await;
 }

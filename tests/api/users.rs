@@ -32,7 +32,6 @@ async fn admins_create_users_with_201_and_the_user_can_sign_in() {
     let created = events["items"].as_array().unwrap().iter().find(|e| e["payload"]["username"] == "ola.ops").unwrap();
     assert_eq!(created["entity_type"], "USER");
     assert_eq!(created["payload"]["actor_username"], "root.admin");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -90,7 +89,6 @@ async fn invalid_or_duplicate_users_are_refused_and_nothing_is_written() {
     }
     let (_, after) = srv.get("/api/v1/users", &admin_token).await;
     assert_eq!(before, after);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -119,7 +117,6 @@ async fn only_admins_administer_users() {
     assert_eq!(srv.get(&format!("/api/v1/users/{}", id(&operator)), &manager_token).await.0, 200);
     assert_eq!(srv.get(&format!("/api/v1/users/{}", id(&outsider)), &manager_token).await.0, 403);
     assert_eq!(srv.get("/api/v1/users/0192f0c1-0000-7000-8000-000000000000", &manager_token).await.0, 404);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -138,7 +135,6 @@ async fn users_by_section_is_scoped_to_your_section() {
     assert_eq!(srv.get(&format!("/api/v1/users/by-section?section_id={b}"), &token_a).await.0, 403);
     let (_, theirs) = srv.get(&format!("/api/v1/users/by-section?section_id={b}"), &admin_token).await;
     assert_eq!(theirs[0]["username"], "bert");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -182,7 +178,6 @@ async fn updates_change_role_placement_and_activity_and_are_audited() {
         srv.patch("/api/v1/users/0192f0c1-0000-7000-8000-000000000000", &admin_token, json!({"role": "user"})).await.0,
         404
     );
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -197,5 +192,4 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     let second_token = srv.login("second.admin", PASSWORD).await;
     let path = format!("/api/v1/users/{}", second["id"].as_str().unwrap());
     assert_eq!(srv.patch(&path, &second_token, json!({"is_active": false})).await.0, 409);
-    srv.finish().await;
 }
