@@ -7,9 +7,12 @@
 //!   issue's scenarios at several concurrencies, measures the same storage calls
 //!   in-process (the raw limit) and a static document (the framework ceiling), and
 //!   prints JSON plus a Markdown table.
+//! - `fanout`: one notification to N connected WebSocket clients, in-process over a
+//!   test database, and how long each took to see it.
 
 mod ceiling;
 mod data;
+mod fanout;
 mod load;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +30,8 @@ enum Command {
     Data(data::Args),
     /// Run the load scenarios against a freshly started server.
     Load(load::Args),
+    /// Fan one notification out to N WebSocket clients (live push latency).
+    Fanout(fanout::Args),
     /// Serve a pre-built document through the server's stack (started by `load`).
     Ceiling(ceiling::Args),
 }
@@ -38,6 +43,7 @@ async fn main() -> std::process::ExitCode {
         Command::Data(args) => data::run(args).await,
         Command::Load(args) => load::run(args).await,
         Command::Ceiling(args) => ceiling::run(args).await,
+        Command::Fanout(args) => fanout::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -20,8 +20,12 @@ pub struct TestDatabase {
 
 #[derive(Debug, Clone)]
 enum Kind {
+    /// The directory holding the database file and its -wal/-shm.
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 /// The PostgreSQL server to test against, when one is configured.
@@ -84,8 +88,12 @@ impl TestDatabase {
                 }
             }
             None => {
-                let path = std::env::temp_dir().join(format!("sentinelops-test-{}.db", uuid::Uuid::new_v4().simple()));
-                TestDatabase { url: format!("sqlite://{}", path.display()), kind: Arc::new(Kind::Sqlite(path)) }
+                // A directory of its own: once it is removed, a connection a stopping server
+                // still opens cannot create the file again.
+                let dir = std::env::temp_dir().join(format!("sentinelops-test-{}", uuid::Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&dir).expect("create the test database's directory");
+                let url = format!("sqlite://{}", dir.join("test.db").display());
+                TestDatabase { url, kind: Arc::new(Kind::Sqlite(dir)) }
             }
         }
     }
@@ -135,12 +143,8 @@ impl Drop for Kind {
     /// Runs when the last handle goes: at the end of the test, or while it unwinds.
     fn drop(&mut self) {
         match self {
-            Kind::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.clone().into_os_string();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
+            Kind::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
             }
             Kind::Postgres { admin_url, name } => {
                 // Drop cannot await, and the test's runtime may be the very thread this runs

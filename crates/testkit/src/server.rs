@@ -32,6 +32,8 @@ pub struct TestServer {
     database: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    /// The application's live-update tasks (they hold its database pool).
+    background: Vec<JoinHandle<()>>,
 }
 
 /// The configuration tests run with: cheap password hashing, defaults otherwise.
@@ -64,7 +66,7 @@ impl TestServer {
             None => Arc::new(SystemClock),
         };
         let app = App::new(store, clock, options.config.unwrap_or_else(test_config)).await.expect("build app");
-        app.start_background().await.expect("start live updates");
+        let background = app.start_background().await.expect("start live updates");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = AppState::new(app.clone(), options.web.unwrap_or_default());
@@ -73,7 +75,16 @@ impl TestServer {
             let _ = rx.await;
         }));
         let client = reqwest::Client::builder().no_proxy().build().expect("http client");
-        TestServer { base: format!("http://{addr}"), addr, client, app, database, shutdown: Some(tx), task: Some(task) }
+        TestServer {
+            base: format!("http://{addr}"),
+            addr,
+            client,
+            app,
+            database,
+            shutdown: Some(tx),
+            task: Some(task),
+            background,
+        }
     }
 
     /// The server's operational day ("YYYY-MM-DD"): the date the dashboard and the
@@ -205,6 +216,9 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        for task in &self.background {
             task.abort();
         }
     }
