@@ -3,7 +3,6 @@
 
 use reqwest::StatusCode;
 use sentinelops_testkit::{Options, TestServer};
-use sentinelops_web::WebConfig;
 use serde_json::{Value, json};
 
 use crate::admin;
@@ -133,12 +132,7 @@ async fn a_revoked_or_deactivated_session_fails_on_the_next_request() {
 
 #[tokio::test]
 async fn a_static_frontend_is_served_beside_the_api() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(dir.join("assets")).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
-    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
 
     let get = |path: &str| srv.client.get(srv.url(path)).send();
     let response = get("/assets/app.js").await.unwrap();
@@ -154,8 +148,6 @@ async fn a_static_frontend_is_served_beside_the_api() {
     let body: Value = response.json().await.unwrap();
     assert!(body["detail"].is_string(), "{body}");
     assert_eq!(get("/auth/me").await.unwrap().status(), 401);
-    drop(srv);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -74,11 +74,7 @@ async fn writes_to_unknown_paths_are_json_404s_not_the_sign_in_page() {
 
 #[tokio::test]
 async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    let web = sentinelops_web::WebConfig { static_dir: Some(dir.clone()), ..Default::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
     let (_, token) = admin(&srv).await;
     let client = no_redirects();
 
@@ -99,8 +95,6 @@ async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
         assert!(response.headers()["allow"].to_str().unwrap().contains("GET"));
         assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Method Not Allowed"}));
     }
-    drop(srv);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -57,6 +57,19 @@ pub async fn auth_events_of(srv: &TestServer, admin_token: &str, username: &str)
     events
 }
 
+/// The fields a template item is written with (its block in a template's body).
+pub const ITEM_FIELDS: [&str; 9] = [
+    "title",
+    "description",
+    "item_type",
+    "is_required",
+    "has_exe_time",
+    "scheduled_time",
+    "notify_before_minutes",
+    "severity",
+    "sort_order",
+];
+
 /// An admin created through the application, signed in.
 pub async fn admin(srv: &TestServer) -> (Value, String) {
     srv.user_with_token("root.admin", "admin", None).await

@@ -3,8 +3,7 @@
 //! while the revalidated checklist read and the static frontend keep their caching.
 
 use reqwest::header::HeaderMap;
-use sentinelops_testkit::{Options, PASSWORD, TestServer};
-use sentinelops_web::WebConfig;
+use sentinelops_testkit::{PASSWORD, TestServer};
 use serde_json::{Value, json};
 
 use crate::admin;
@@ -111,12 +110,7 @@ async fn the_checklist_read_stays_revalidated_rather_than_unstored() {
 
 #[tokio::test]
 async fn the_static_frontend_keeps_its_caching() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(dir.join("assets")).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
-    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
 
     for path in ["/assets/app.js", "/index.html", "/checklists/today"] {
         let response = srv.client.get(srv.url(path)).send().await.unwrap();
@@ -133,6 +127,4 @@ async fn the_static_frontend_keeps_its_caching() {
     let response = srv.client.get(srv.url("/api/v1/no-such-thing")).send().await.unwrap();
     assert_eq!(response.status(), 404);
     assert_not_stored(response.headers(), "unknown API path beside a static frontend");
-    drop(srv);
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -126,22 +126,8 @@ async fn an_admin_creates_a_template_and_gets_the_originals_answer_shape() {
     assert_eq!(titles(template), ["Review night shift handover notes", "Confirm IDC status", "Batch window"]);
 
     let routine = &template["items"][0];
-    for key in [
-        "id",
-        "template_id",
-        "title",
-        "description",
-        "item_type",
-        "is_required",
-        "has_exe_time",
-        "scheduled_time",
-        "notify_before_minutes",
-        "severity",
-        "sort_order",
-        "created_at",
-        "subitems",
-        "scheduled_events",
-    ] {
+    let keys = ["id", "template_id"].into_iter().chain(crate::ITEM_FIELDS);
+    for key in keys.chain(["created_at", "subitems", "scheduled_events"]) {
         assert!(routine.get(key).is_some(), "item key {key} missing: {routine}");
     }
     assert_eq!(routine["template_id"], json!(id));
@@ -370,32 +356,33 @@ async fn invalid_templates_are_refused_with_422_and_nothing_is_stored() {
 #[tokio::test]
 async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
     let w = world().await;
-    let srv = &w.srv;
     let timed = |title: &str, time: &str| json!({"title": title, "item_type": "TIMED", "scheduled_time": time});
     // NIGHT wraps past midnight: 23:00 (inclusive) to 07:00 (exclusive).
-    let night = create(
-        srv,
-        &w.admin,
-        json!({"name": "Night", "shift": "NIGHT", "section_id": w.section, "items": [
-            timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),
-        ]}),
-    )
-    .await;
+    let night = w
+        .template(
+            w.section,
+            "Night",
+            "NIGHT",
+            json!([timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),]),
+        )
+        .await;
     let times: Vec<&Value> =
         night["template"]["items"].as_array().unwrap().iter().map(|i| &i["scheduled_time"]).collect();
     assert_eq!(times, [&json!("23:00:00"), &json!("02:00:00"), &json!("06:59:00")]);
-    let morning = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            timed("Opening", "07:00"), timed("Closing", "14:59"),
-            {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
-            {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
-            {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
-            {"title": "Default type"},
-        ]}),
-    )
-    .await;
+    let morning = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                timed("Opening", "07:00"), timed("Closing", "14:59"),
+                {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
+                {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
+                {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
+                {"title": "Default type"},
+            ]),
+        )
+        .await;
     let items = morning["template"]["items"].as_array().unwrap();
     assert_eq!(items[0]["scheduled_time"], "07:00:00");
     assert_eq!(items[1]["scheduled_time"], "14:59:00");
@@ -407,14 +394,16 @@ async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
     assert_eq!(items[5]["is_required"], true);
     assert_eq!(items[5]["severity"], 1);
     // Lower-case spellings are read as the enum.
-    let lower = create(
-        srv,
-        &w.admin,
-        json!({"name": "Lower", "shift": "afternoon", "section_id": w.section, "items": [
-            {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
-        ]}),
-    )
-    .await;
+    let lower = w
+        .template(
+            w.section,
+            "Lower",
+            "afternoon",
+            json!([
+                {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
+            ]),
+        )
+        .await;
     assert_eq!(lower["template"]["shift"], "AFTERNOON");
     assert_eq!(lower["template"]["items"][0]["item_type"], "TIMED");
 }
@@ -494,17 +483,19 @@ async fn reading_one_template_is_scoped_to_the_section() {
 async fn updating_a_template_bumps_its_version_and_the_items_list_is_complete() {
     let w = world().await;
     let (srv, clock) = (&w.srv, &w.clock);
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Keep me", "severity": 2, "sort_order": 10,
-             "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
-            {"title": "Retire me", "sort_order": 20},
-            {"title": "Rename me", "sort_order": 30, "description": "old"},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                {"title": "Keep me", "severity": 2, "sort_order": 10,
+                 "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
+                {"title": "Retire me", "sort_order": 20},
+                {"title": "Rename me", "sort_order": 30, "description": "old"},
+            ]),
+        )
+        .await;
     let id = id_of(&created["id"]);
     let items = created["template"]["items"].as_array().unwrap().clone();
     let (keep, retire, rename) = (&items[0], &items[1], &items[2]);
@@ -758,14 +749,16 @@ async fn item_endpoints_add_update_and_retire_items_of_their_own_template_only()
 async fn reordering_items_follows_the_list_and_needs_every_item() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
+            ]),
+        )
+        .await;
     let tid = id_of(&created["id"]);
     let ids: Vec<Value> = created["template"]["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
     let path = format!("{TEMPLATES}/{tid}/items/reorder");
@@ -804,14 +797,16 @@ async fn reordering_items_follows_the_list_and_needs_every_item() {
 async fn subitem_endpoints_add_update_and_delete() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Afternoon", "shift": "AFTERNOON", "section_id": w.section, "items": [
-            {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Afternoon",
+            "AFTERNOON",
+            json!([
+                {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
+            ]),
+        )
+        .await;
     let tid = id_of(&created["id"]);
     let iid = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["subitems"][0]["id"]);
@@ -867,12 +862,7 @@ async fn subitem_endpoints_add_update_and_delete() {
     assert_eq!(status, 404);
 
     // A subitem through another item's URL: 404.
-    let other = create(
-        srv,
-        &w.admin,
-        json!({"name": "Other", "shift": "AFTERNOON", "section_id": w.section, "items": [{"title": "Other parent"}]}),
-    )
-    .await;
+    let other = w.template(w.section, "Other", "AFTERNOON", json!([{"title": "Other parent"}])).await;
     let other_item = id_of(&other["template"]["items"][0]["id"]);
     let (status, _) = srv
         .put(&format!("{TEMPLATES}/{tid}/items/{other_item}/subitems/{second}"), &w.admin, json!({"title": "x"}))
@@ -892,16 +882,18 @@ async fn subitem_endpoints_add_update_and_delete() {
 async fn scheduled_events_are_added_and_removed_on_scheduled_event_items() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-             "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
-            {"title": "Plain"},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+                 "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
+                {"title": "Plain"},
+            ]),
+        )
+        .await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let plain = id_of(&created["template"]["items"][1]["id"]);
@@ -1043,15 +1035,17 @@ async fn template_changes_leave_ops_events() {
 async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-             "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+                 "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
+            ]),
+        )
+        .await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["scheduled_events"][0]["id"]);
@@ -1070,14 +1064,16 @@ async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
 async fn changing_the_shift_revalidates_the_timed_items_kept() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
-        ]}),
-    )
-    .await;
+    let created = w
+        .template(
+            w.section,
+            "Morning",
+            "MORNING",
+            json!([
+                {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
+            ]),
+        )
+        .await;
     let tid = id_of(&created["id"]);
     // Regression (fixed in e3438a7): a PUT without `items` validated only the items it listed
     // (none), so the template moved to NIGHT with a TIMED item at 08:15, outside its window.
@@ -1109,13 +1105,9 @@ async fn an_item_turned_into_a_scheduled_event_needs_an_event() {
 async fn changing_the_shift_revalidates_timed_subitems_kept_under_listed_items() {
     let w = world().await;
     let srv = &w.srv;
-    let created = create(
-        srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
+    let created = w.template(w.section, "Morning", "MORNING", json!([
             {"title": "Parent", "subitems": [{"title": "Call the vendor", "item_type": "TIMED", "scheduled_time": "08:00"}]},
-        ]}),
-    )
+        ]))
     .await;
     let tid = id_of(&created["id"]);
     let parent = created["template"]["items"][0]["id"].clone();

@@ -34,6 +34,8 @@ pub struct TestServer {
     task: Option<JoinHandle<std::io::Result<()>>>,
     /// The application's live-update tasks (they hold its database pool).
     background: Vec<JoinHandle<()>>,
+    /// The static frontend's directory ([`TestServer::with_frontend`]), deleted with the server.
+    frontend: Option<tempfile::TempDir>,
 }
 
 /// The configuration tests run with: cheap password hashing, defaults otherwise.
@@ -54,6 +56,19 @@ impl TestServer {
     pub async fn start_with(options: Options) -> TestServer {
         let database = TestDatabase::create().await;
         Self::start_on(database, options).await
+    }
+
+    /// A server that also serves a small static frontend, as `--static-dir` does:
+    /// `index.html` (titled "app") and `assets/app.js` (`console.log('hi')`).
+    pub async fn with_frontend() -> TestServer {
+        let dir = tempfile::Builder::new().prefix("sentinelops-static-").tempdir().expect("frontend directory");
+        std::fs::create_dir_all(dir.path().join("assets")).expect("assets directory");
+        std::fs::write(dir.path().join("index.html"), "<!doctype html><title>app</title>").expect("index.html");
+        std::fs::write(dir.path().join("assets/app.js"), "console.log('hi')").expect("app.js");
+        let web = WebConfig { static_dir: Some(dir.path().to_owned()), ..WebConfig::default() };
+        let mut server = Self::start_with(Options { web: Some(web), ..Options::default() }).await;
+        server.frontend = Some(dir);
+        server
     }
 
     /// Starts a server on an existing test database (a second instance, say).
@@ -84,6 +99,7 @@ impl TestServer {
             shutdown: Some(tx),
             task: Some(task),
             background,
+            frontend: None,
         }
     }
 
