@@ -358,31 +358,20 @@ async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
     let w = world().await;
     let timed = |title: &str, time: &str| json!({"title": title, "item_type": "TIMED", "scheduled_time": time});
     // NIGHT wraps past midnight: 23:00 (inclusive) to 07:00 (exclusive).
-    let night = w
-        .template(
-            w.section,
-            "Night",
-            "NIGHT",
-            json!([timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),]),
-        )
-        .await;
+    let items =
+        json!([timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),]);
+    let night = w.template(w.section, "Night", "NIGHT", items).await;
     let times: Vec<&Value> =
         night["template"]["items"].as_array().unwrap().iter().map(|i| &i["scheduled_time"]).collect();
     assert_eq!(times, [&json!("23:00:00"), &json!("02:00:00"), &json!("06:59:00")]);
-    let morning = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                timed("Opening", "07:00"), timed("Closing", "14:59"),
-                {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
-                {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
-                {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
-                {"title": "Default type"},
-            ]),
-        )
-        .await;
+    let items = json!([
+        timed("Opening", "07:00"), timed("Closing", "14:59"),
+        {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
+        {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
+        {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
+        {"title": "Default type"},
+    ]);
+    let morning = w.template(w.section, "Morning", "MORNING", items).await;
     let items = morning["template"]["items"].as_array().unwrap();
     assert_eq!(items[0]["scheduled_time"], "07:00:00");
     assert_eq!(items[1]["scheduled_time"], "14:59:00");
@@ -394,16 +383,10 @@ async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
     assert_eq!(items[5]["is_required"], true);
     assert_eq!(items[5]["severity"], 1);
     // Lower-case spellings are read as the enum.
-    let lower = w
-        .template(
-            w.section,
-            "Lower",
-            "afternoon",
-            json!([
-                {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
+    ]);
+    let lower = w.template(w.section, "Lower", "afternoon", items).await;
     assert_eq!(lower["template"]["shift"], "AFTERNOON");
     assert_eq!(lower["template"]["items"][0]["item_type"], "TIMED");
 }
@@ -483,19 +466,13 @@ async fn reading_one_template_is_scoped_to_the_section() {
 async fn updating_a_template_bumps_its_version_and_the_items_list_is_complete() {
     let w = world().await;
     let (srv, clock) = (&w.srv, &w.clock);
-    let created = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                {"title": "Keep me", "severity": 2, "sort_order": 10,
-                 "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
-                {"title": "Retire me", "sort_order": 20},
-                {"title": "Rename me", "sort_order": 30, "description": "old"},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "Keep me", "severity": 2, "sort_order": 10,
+         "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
+        {"title": "Retire me", "sort_order": 20},
+        {"title": "Rename me", "sort_order": 30, "description": "old"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let id = id_of(&created["id"]);
     let items = created["template"]["items"].as_array().unwrap().clone();
     let (keep, retire, rename) = (&items[0], &items[1], &items[2]);
@@ -749,16 +726,10 @@ async fn item_endpoints_add_update_and_retire_items_of_their_own_template_only()
 async fn reordering_items_follows_the_list_and_needs_every_item() {
     let w = world().await;
     let srv = &w.srv;
-    let created = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let ids: Vec<Value> = created["template"]["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
     let path = format!("{TEMPLATES}/{tid}/items/reorder");
@@ -797,16 +768,10 @@ async fn reordering_items_follows_the_list_and_needs_every_item() {
 async fn subitem_endpoints_add_update_and_delete() {
     let w = world().await;
     let srv = &w.srv;
-    let created = w
-        .template(
-            w.section,
-            "Afternoon",
-            "AFTERNOON",
-            json!([
-                {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
+    ]);
+    let created = w.template(w.section, "Afternoon", "AFTERNOON", items).await;
     let tid = id_of(&created["id"]);
     let iid = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["subitems"][0]["id"]);
@@ -882,18 +847,12 @@ async fn subitem_endpoints_add_update_and_delete() {
 async fn scheduled_events_are_added_and_removed_on_scheduled_event_items() {
     let w = world().await;
     let srv = &w.srv;
-    let created = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-                 "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
-                {"title": "Plain"},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+         "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
+        {"title": "Plain"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let plain = id_of(&created["template"]["items"][1]["id"]);
@@ -1035,17 +994,11 @@ async fn template_changes_leave_ops_events() {
 async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
     let w = world().await;
     let srv = &w.srv;
-    let created = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-                 "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+         "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["scheduled_events"][0]["id"]);
@@ -1064,16 +1017,10 @@ async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
 async fn changing_the_shift_revalidates_the_timed_items_kept() {
     let w = world().await;
     let srv = &w.srv;
-    let created = w
-        .template(
-            w.section,
-            "Morning",
-            "MORNING",
-            json!([
-                {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
-            ]),
-        )
-        .await;
+    let items = json!([
+        {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     // Regression (fixed in e3438a7): a PUT without `items` validated only the items it listed
     // (none), so the template moved to NIGHT with a TIMED item at 08:15, outside its window.
