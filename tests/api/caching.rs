@@ -5,8 +5,6 @@ use reqwest::StatusCode;
 use sentinelops_testkit::{Options, TestServer};
 use serde_json::{Value, json};
 
-use crate::admin;
-
 struct Floor {
     srv: TestServer,
     admin: String,
@@ -15,19 +13,9 @@ struct Floor {
 }
 
 async fn floor() -> Floor {
-    let srv = TestServer::start().await;
-    let (_, admin) = admin(&srv).await;
-    let section = srv.create_section("ICT Operations").await;
-    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
     let items: Vec<Value> = (1..=3).map(|i| json!({"title": format!("Check {i}")})).collect();
-    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
-    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = srv
-        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    Floor { srv, admin, operator, instance: answer["instance"].clone() }
+    let (srv, admin, operator, instance) = crate::morning_checklist(json!(items)).await;
+    Floor { srv, admin, operator, instance }
 }
 
 async fn get_with_etag(

@@ -82,18 +82,8 @@ async fn api_answers_carry_security_headers_and_are_not_stored() {
 
 #[tokio::test]
 async fn the_checklist_read_stays_revalidated_rather_than_unstored() {
-    let srv = TestServer::start().await;
-    let (_, admin) = admin(&srv).await;
-    let section = srv.create_section("ICT Operations").await;
-    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
-    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": [{"title": "Check"}]});
-    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = srv
-        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    let path = format!("/api/v1/checklists/instances/{}", answer["instance"]["id"].as_str().unwrap());
+    let (srv, _, operator, instance) = crate::morning_checklist(json!([{"title": "Check"}])).await;
+    let path = format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap());
 
     let response = srv.client.get(srv.url(&path)).bearer_auth(&operator).send().await.unwrap();
     assert_eq!(response.status(), 200);
