@@ -87,15 +87,18 @@ impl TestDatabase {
                     kind: Arc::new(Kind::Postgres { admin_url, name }),
                 }
             }
-            None => {
-                // A directory of its own: once it is removed, a connection a stopping server
-                // still opens cannot create the file again.
-                let dir = std::env::temp_dir().join(format!("sentinelops-test-{}", uuid::Uuid::new_v4().simple()));
-                std::fs::create_dir_all(&dir).expect("create the test database's directory");
-                let url = format!("sqlite://{}", dir.join("test.db").display());
-                TestDatabase { url, kind: Arc::new(Kind::Sqlite(dir)) }
-            }
+            None => Self::sqlite(),
         }
+    }
+
+    /// A new SQLite file, whatever the run targets (not created until first opened).
+    pub fn sqlite() -> TestDatabase {
+        // A directory of its own: once it is removed, a connection a stopping server
+        // still opens cannot create the file again.
+        let dir = std::env::temp_dir().join(format!("sentinelops-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("create the test database's directory");
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        TestDatabase { url, kind: Arc::new(Kind::Sqlite(dir)) }
     }
 
     /// An empty database of its own on the PostgreSQL server of `admin_url` (a private
