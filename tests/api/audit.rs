@@ -76,7 +76,6 @@ async fn auth_events_filter_paginate_and_export() {
     let olu_token = srv.login("olu", PASSWORD).await;
     assert_eq!(srv.get("/api/v1/auth/events", &olu_token).await.0, 403);
     assert_eq!(root["role"], "admin");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -104,5 +103,4 @@ async fn ops_events_are_for_admins_and_managers_of_the_section() {
     let text = response.text().await.unwrap();
     assert!(text.starts_with("id,event_type,entity_type,entity_id"));
     assert_eq!(text.lines().count() as u64, 1 + all["total"].as_u64().unwrap() + 4, "4 department/section events too");
-    srv.finish().await;
 }

@@ -35,7 +35,6 @@ async fn sign_in_answers_the_original_shape_and_records_success_and_session() {
         events.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
         ["LOGIN_SUCCESS", "SESSION_CREATED", "LOGIN_SUCCESS", "SESSION_CREATED"]
     );
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -69,7 +68,6 @@ async fn me_returns_the_full_user() {
     assert_eq!(me["section_name"], "SupportOps");
     assert_eq!(me["department_name"], "SupportOps department");
     assert_eq!(me["central_id"], format!("central-{}", me["id"].as_str().unwrap()));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -100,7 +98,6 @@ async fn wrong_password_and_unknown_user_are_401_and_recorded() {
     assert_eq!(row["metadata"]["reason"], "unknown_user");
     assert_eq!(row["user_id"], json!(null));
     assert_eq!(row["ip_address"], "127.0.0.1");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -133,7 +130,6 @@ async fn logout_revokes_the_session_and_the_token_then_fails() {
     assert_eq!(tail, [("SESSION_REVOKED", "logout"), ("LOGOUT", ""), ("INVALID_TOKEN", "revoked_session")]);
     let (_, invalid) = srv.get("/api/v1/auth/events?event_type=INVALID_TOKEN", &admin_token).await;
     assert_eq!(invalid["items"][0]["metadata"]["reason"], "revoked_session");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -152,7 +148,6 @@ async fn missing_and_garbage_tokens_are_401_and_garbage_is_recorded_with_a_bound
     }
     let (_, events) = srv.get("/api/v1/auth/events?event_type=INVALID_TOKEN&limit=100", &admin_token).await;
     assert_eq!(events["total"], 20, "INVALID_TOKEN rows are capped per client and window");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -176,7 +171,6 @@ async fn a_disabled_account_gets_the_wrong_password_answer_even_with_the_right_o
     // The audit log keeps the true cause.
     let reasons: Vec<String> = auth_events_of(&srv, &admin_token, "olu").await.into_iter().map(|(_, r)| r).collect();
     assert_eq!(reasons, ["user_disabled", "invalid_password"]);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -188,7 +182,6 @@ async fn ad_status_says_unavailable() {
     assert_eq!(body["source"], "sentinel");
     assert!(body["checked_at"].is_string());
     assert!(body["reason"].is_string());
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -209,7 +202,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
     let (_, body) = srv.get("/api/v1/auth/events?username=nobody", &admin_token).await;
     assert_eq!(body["items"][0]["ip_address"], "127.0.0.1");
     assert_eq!(body["items"][0]["user_agent"], "probe/1.0");
-    srv.finish().await;
+    drop(srv);
 
     // Loopback configured as a trusted proxy: the right-most untrusted address wins.
     let web =
@@ -225,5 +218,4 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .unwrap();
     let (_, body) = srv.get("/api/v1/auth/events?ip=203.0.113.9", &admin_token).await;
     assert_eq!(body["total"], 1, "{body}");
-    srv.finish().await;
 }

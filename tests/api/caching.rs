@@ -3,10 +3,7 @@
 
 use reqwest::StatusCode;
 use sentinelops_testkit::{Options, TestServer};
-use sentinelops_web::WebConfig;
 use serde_json::{Value, json};
-
-use crate::admin;
 
 struct Floor {
     srv: TestServer,
@@ -16,19 +13,9 @@ struct Floor {
 }
 
 async fn floor() -> Floor {
-    let srv = TestServer::start().await;
-    let (_, admin) = admin(&srv).await;
-    let section = srv.create_section("ICT Operations").await;
-    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
     let items: Vec<Value> = (1..=3).map(|i| json!({"title": format!("Check {i}")})).collect();
-    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
-    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = srv
-        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    Floor { srv, admin, operator, instance: answer["instance"].clone() }
+    let (srv, admin, operator, instance) = crate::morning_checklist(json!(items)).await;
+    Floor { srv, admin, operator, instance }
 }
 
 async fn get_with_etag(
@@ -102,7 +89,6 @@ async fn an_unchanged_checklist_answers_304_and_a_change_is_seen_at_once() {
     let (status, _, _) = get_with_etag(&f.srv, &path, &stranger, Some(&etag)).await;
     assert_eq!(status, 403);
     let _ = f.admin;
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -130,17 +116,11 @@ async fn a_revoked_or_deactivated_session_fails_on_the_next_request() {
     let (status, body) = f.srv.patch(&format!("/api/v1/users/{user_id}"), &f.admin, json!({"is_active": false})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(f.srv.get("/auth/me", &token).await.0, 401);
-    f.srv.finish().await;
 }
 
 #[tokio::test]
 async fn a_static_frontend_is_served_beside_the_api() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(dir.join("assets")).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
-    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
 
     let get = |path: &str| srv.client.get(srv.url(path)).send();
     let response = get("/assets/app.js").await.unwrap();
@@ -156,8 +136,6 @@ async fn a_static_frontend_is_served_beside_the_api() {
     let body: Value = response.json().await.unwrap();
     assert!(body["detail"].is_string(), "{body}");
     assert_eq!(get("/auth/me").await.unwrap().status(), 401);
-    srv.finish().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -203,5 +181,4 @@ async fn the_unread_badge_counts_up_to_its_cap() {
     assert_eq!(status, 200);
     assert_eq!(body["updated"], UNREAD_COUNT_CAP + 29, "marking all read still counts every one");
     assert_eq!(count(&srv, token).await, 0);
-    srv.finish().await;
 }

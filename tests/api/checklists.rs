@@ -210,7 +210,6 @@ async fn the_seed_end_to_end_list() {
     // (The failed item carried over as a note; with no AFTERNOON template it waits unrouted.)
     expected.sort();
     assert_eq!(f.ops_event_types().await, expected);
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -251,7 +250,6 @@ async fn every_item_transition_is_allowed_or_refused_as_decided() {
             index += 1;
         }
     }
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -357,7 +355,6 @@ async fn rules_about_reasons_subitems_and_verdicts_are_enforced() {
         409,
         "no exception to judge"
     );
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -380,7 +377,6 @@ async fn nested_ids_must_belong_to_the_instance_in_the_url() {
         f.srv.get(&format!("/api/v1/checklists/instances/{}", second["id"].as_str().unwrap()), &f.operator).await;
     assert_eq!(view["items"][0]["status"], "PENDING");
     assert_eq!(view["items"][1]["subitems"][0]["status"], "PENDING");
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -421,7 +417,6 @@ async fn another_section_is_refused_everything() {
     let (_, view) = srv.get(&base, &f.operator).await;
     assert_eq!(view["participants"], json!([]));
     assert_eq!(view["items"][0]["status"], "PENDING");
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -473,7 +468,6 @@ async fn racing_updates_have_one_winner_and_racing_creation_one_instance() {
     let results = join_all(tokens.iter().map(|t| f.patch_item(t, &instance, 2, json!({"status": "COMPLETED"})))).await;
     assert_eq!(results.iter().filter(|(s, _)| *s == 200).count(), 1, "{results:?}");
     assert!(results.iter().filter(|(s, _)| *s != 200).all(|(s, b)| *s == 409 && b["current"]["status"] == "COMPLETED"));
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -509,8 +503,7 @@ async fn reading_an_instance_costs_the_same_queries_whatever_its_size() {
     assert_eq!(costs[1].1, 40);
     assert_eq!(costs[0].0, costs[1].0, "{costs:?}");
     assert!(costs[0].0 <= 12, "{costs:?}");
-    small.srv.finish().await;
-    big.srv.finish().await;
+    drop(small);
 }
 
 #[tokio::test]
@@ -582,7 +575,6 @@ async fn supervisor_overrides_are_recorded_and_need_a_reason() {
     let (_, deleted) = f.srv.get("/api/v1/ops/events?event_type=CHECKLIST_INSTANCE_DELETED", &f.admin).await;
     assert_eq!(deleted["total"], 1);
     let _ = f.section;
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -618,7 +610,6 @@ async fn an_idempotency_key_makes_a_retry_return_the_first_answer() {
     assert_eq!(status, 422, "missing reason");
     let (status, replayed, _) = send("k-2", other, json!({"status": "SKIPPED", "reason": "n/a"})).await;
     assert_eq!((status, replayed), (200, false));
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -634,7 +625,6 @@ async fn parallel_subitem_additions_are_all_kept() {
         template["items"][0]["subitems"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
     titles.sort_unstable();
     assert_eq!(titles, ["sub 0", "sub 1", "sub 2", "sub 3", "sub 4", "sub 5"]);
-    f.srv.finish().await;
 }
 
 /// The answer to an item change is built from the previous answer's rows patched with
@@ -739,8 +729,7 @@ async fn answers_to_item_changes_equal_a_full_read() {
     )
     .await;
 
-    other.finish().await;
-    f.srv.finish().await;
+    drop(other);
 }
 
 /// Under contention, the trail of each item reads in the order its changes were
@@ -794,7 +783,6 @@ async fn a_contended_item_trail_stays_in_commit_order() {
             assert!(time(&json!(started)) <= time(&json!(completed)), "item {index}: completed before it started");
         }
     }
-    f.srv.finish().await;
 }
 
 fn time(value: &Value) -> chrono::DateTime<chrono::Utc> {
@@ -838,7 +826,6 @@ async fn a_one_time_completion_without_a_reason_is_recorded_as_such_and_flagged(
     let rows = sentinelops_store::repo::checklists::overrides_of(f.srv.app.store.reader(), other_id).await.unwrap();
     assert_eq!(rows[0].reason, "Handed over early");
     assert_eq!(rows[0].details["no_reason_given"], false);
-    f.srv.finish().await;
 }
 
 #[tokio::test]
@@ -890,5 +877,4 @@ async fn managers_hear_once_when_someone_joins_a_checklist_and_never_of_their_ow
     );
     assert_eq!(titles(joined(f.admin.clone()).await).len(), 2);
     assert_eq!(titles(joined(f.manager.clone()).await), ["\u{1F44B} olu joined the shift"]);
-    f.srv.finish().await;
 }

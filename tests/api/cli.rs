@@ -86,7 +86,6 @@ async fn demo_loads_once_and_user_commands_work() {
     assert!(owl.contains("manager") && owl.contains("false") && owl.contains("SysOps"), "{owl}");
     let (ok, out) = sentinelops(&db, &["user", "deactivate", "nobody"], None);
     assert!(!ok && out.contains("No user"), "{out}");
-    db.drop_now().await;
 }
 
 #[tokio::test]
@@ -142,7 +141,6 @@ async fn first_run_prints_a_usable_admin_and_sigterm_stops_cleanly() {
     };
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     drop(stream);
-    db.drop_now().await;
 }
 
 fn fixtures() -> std::path::PathBuf {
@@ -214,7 +212,6 @@ async fn demo_templates_and_the_legacy_import_are_idempotent_and_atomic() {
     assert_eq!(imported["checklist_date"], "2026-02-04");
     assert_eq!(imported["items"].as_array().unwrap().len(), 15);
     assert_eq!(imported["items"][0]["activities"][0]["user"]["username"], "ashumba");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -234,5 +231,4 @@ async fn the_database_acquire_timeout_is_a_setting_like_the_others() {
     assert!(ok, "{out}");
     let (ok, out) = sentinelops(&db, &["--db-acquire-timeout-ms", "soon", "migrate"], None);
     assert!(!ok && out.contains("--db-acquire-timeout-ms"), "{out}");
-    db.drop_now().await;
 }

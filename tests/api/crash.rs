@@ -54,5 +54,4 @@ async fn acknowledged_writes_survive_kill_9_with_their_activity_and_ops_events()
     );
     audit(server.base(), &floor, &ledger).await;
     server.kill();
-    srv.finish().await;
 }

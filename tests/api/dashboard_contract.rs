@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::listings::{INSTANCES, get_ok, id_of, instance, template, world};
+use crate::listings::{INSTANCES, get_ok, instance, world};
+use sentinelops_testkit::id_of;
 
 const SUMMARY: &str = "/api/v1/checklists/dashboard/summary";
 
@@ -95,9 +96,8 @@ async fn the_dashboard_summary_has_the_original_frontends_names_and_types() {
     let items: Vec<Value> = (1..=9)
         .map(|n| json!({"title": format!("Check {n}"), "severity": if n == 9 { 5 } else { 2 }, "sort_order": n}))
         .collect();
-    let created = template(srv, &w.admin, section, "Treasury Morning", "MORNING", json!(items)).await;
-    template(srv, &w.admin, section, "Treasury Afternoon", "AFTERNOON", json!([{"title": "Sweep", "severity": 1}]))
-        .await;
+    let created = w.template(section, "Treasury Morning", "MORNING", json!(items)).await;
+    w.template(section, "Treasury Afternoon", "AFTERNOON", json!([{"title": "Sweep", "severity": 1}])).await;
     let morning = instance(srv, &op, "MORNING", "2026-11-25").await;
     let id = id_of(&morning["id"]);
     let afternoon = instance(srv, &op, "AFTERNOON", "2026-11-25").await;
@@ -161,5 +161,4 @@ async fn the_dashboard_summary_has_the_original_frontends_names_and_types() {
     assert_eq!(metrics, keys(m), "{metrics:?}");
     assert_eq!(keys(&schemas["ShiftCardBody"]["properties"]).len(), 7);
     assert_eq!(keys(&schemas["HandoverFeedBody"]["properties"]), ["count", "id", "shift"]);
-    w.srv.finish().await;
 }

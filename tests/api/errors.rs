@@ -14,7 +14,6 @@ async fn unknown_routes_and_methods_answer_in_the_detail_shape() {
     assert_eq!(srv.get("/api/v1/tasks", &token).await.0, 404);
     let (status, body) = srv.call(Method::DELETE, "/auth/signin", None, None).await;
     assert_eq!((status.as_u16(), body), (405, json!({"detail": "Method Not Allowed"})));
-    srv.finish().await;
 }
 
 /// A client that does not follow redirects, so a 303 is seen as one.
@@ -71,16 +70,11 @@ async fn writes_to_unknown_paths_are_json_404s_not_the_sign_in_page() {
     let response = client.post(srv.url("/ui/no-such-page")).form(&[("csrf", "x")]).send().await.unwrap();
     assert_eq!(response.status(), 303);
     assert!(response.headers()["location"].to_str().unwrap().starts_with("/ui/login"));
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    let web = sentinelops_web::WebConfig { static_dir: Some(dir.clone()), ..Default::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
     let (_, token) = admin(&srv).await;
     let client = no_redirects();
 
@@ -101,8 +95,6 @@ async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
         assert!(response.headers()["allow"].to_str().unwrap().contains("GET"));
         assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Method Not Allowed"}));
     }
-    srv.finish().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -135,7 +127,6 @@ async fn malformed_bodies_are_4xx_and_change_nothing() {
 
     let (_, after) = srv.get("/api/v1/users", &token).await;
     assert_eq!(before, after);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -146,7 +137,6 @@ async fn oversize_bodies_are_413() {
     let (status, body) = srv.call(Method::POST, "/auth/signin", None, Some(big)).await;
     assert_eq!(status, 413);
     assert!(body["detail"].is_string(), "{body}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -163,7 +153,6 @@ async fn malformed_ids_and_query_values_are_422() {
         assert_eq!(status, 422, "{path}: {body}");
         assert!(body["detail"].is_string());
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -173,7 +162,6 @@ async fn every_response_carries_a_request_id() {
     assert!(response.headers().get("x-request-id").is_some());
     let response = srv.client.get(srv.url("/health")).header("x-request-id", "abc-123").send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "abc-123");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -192,5 +180,4 @@ async fn nul_characters_and_absurd_pages_are_422_not_500() {
     assert_eq!(status, 422);
     let (status, _) = srv.post("/api/v1/org/departments", &token, json!({"name": "Nul\u{0}Dept"})).await;
     assert_eq!(status, 422);
-    srv.finish().await;
 }

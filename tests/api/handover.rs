@@ -2,95 +2,30 @@
 //! the per-instance listing, acknowledge and resolve, scoping, events, notifications and
 //! the automatic carry-over of failed work.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use reqwest::Method;
-use sentinelops_domain::ManualClock;
-use sentinelops_testkit::{Options, TestServer};
+use sentinelops_testkit::world::World;
+use sentinelops_testkit::{TestServer, id_of, t0};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::admin;
+use crate::listings::instance;
 
 const NOTES: &str = "/api/v1/checklists/handover-notes";
 const INSTANCES: &str = "/api/v1/checklists/instances";
 
-fn t0() -> DateTime<Utc> {
-    // 12:00 in Harare (UTC+2), during the MORNING shift of 2026-11-25.
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
-}
-
-fn id_of(value: &Value) -> Uuid {
-    value.as_str().unwrap_or_else(|| panic!("not an id: {value}")).parse().unwrap()
-}
-
-struct World {
-    srv: TestServer,
-    clock: ManualClock,
-    admin: String,
-    admin_id: Uuid,
-    section: Uuid,
-    manager: String,
-    manager_id: Uuid,
-    operator: String,
-    operator_id: Uuid,
-    colleague: String,
-    colleague_id: Uuid,
-    /// A manager and an operator of another section.
-    outsider_manager: String,
-    outsider_manager_id: Uuid,
-    outsider: String,
-}
-
 /// Section "Core Banking" in Harare time with templates for the given shifts (two items each:
-/// "Review handover notes" severity 4, "Check services" severity 2).
+/// "Review handover notes" severity 4, "Check services" severity 2); "Cards" beside it.
 async fn world(shifts: &[&str]) -> World {
-    let clock = ManualClock::new(t0());
-    let srv = TestServer::start_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
-    let (admin_user, admin) = admin(&srv).await;
-    let (status, body) = srv.put("/api/v1/app-settings/timezone", &admin, json!({"timezone": "Africa/Harare"})).await;
-    assert_eq!(status, 200, "{body}");
-    let section = srv.create_section("Core Banking").await;
-    let cards = srv.create_section("Cards").await;
-    let (manager_user, manager) = srv.user_with_token("mary.manager", "manager", Some(section)).await;
-    let (operator_user, operator) = srv.user_with_token("olu.operator", "user", Some(section)).await;
-    let (colleague_user, colleague) = srv.user_with_token("ada.operator", "user", Some(section)).await;
-    let (outsider_manager_user, outsider_manager) = srv.user_with_token("carl.manager", "manager", Some(cards)).await;
-    let (_, outsider) = srv.user_with_token("cara.operator", "user", Some(cards)).await;
+    let w = World::builder().at(t0()).harare().cards().colleague().build().await;
     for shift in shifts {
-        let body = json!({
-            "name": format!("{shift} checklist"),
-            "shift": shift,
-            "section_id": section,
-            "items": [
-                {"title": "Review handover notes", "severity": 4, "sort_order": 1},
-                {"title": "Check services", "severity": 2, "sort_order": 2},
-            ],
-        });
-        let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-        assert_eq!(status, 200, "{answer}");
+        let items = json!([
+            {"title": "Review handover notes", "severity": 4, "sort_order": 1},
+            {"title": "Check services", "severity": 2, "sort_order": 2},
+        ]);
+        w.template(w.section, &format!("{shift} checklist"), shift, items).await;
     }
-    World {
-        clock,
-        admin,
-        admin_id: id_of(&admin_user["id"]),
-        section,
-        manager,
-        manager_id: id_of(&manager_user["id"]),
-        operator,
-        operator_id: id_of(&operator_user["id"]),
-        colleague,
-        colleague_id: id_of(&colleague_user["id"]),
-        outsider_manager,
-        outsider_manager_id: id_of(&outsider_manager_user["id"]),
-        outsider,
-        srv,
-    }
-}
-
-async fn instance(srv: &TestServer, token: &str, shift: &str, date: &str) -> Value {
-    let (status, body) = srv.post(INSTANCES, token, json!({"shift": shift, "checklist_date": date})).await;
-    assert_eq!(status, 200, "{body}");
-    body["instance"].clone()
+    w
 }
 
 async fn note(srv: &TestServer, token: &str, body: Value) -> Value {
@@ -158,7 +93,7 @@ async fn a_morning_note_goes_to_the_afternoon_checklist_which_is_created_when_mi
     assert_eq!(answer["from_instance_id"], json!(morning_id));
     assert_eq!(answer["content"], "RTGS queue stuck since 10:40; vendor ticket #4411");
     assert_eq!(answer["priority"], 3);
-    assert_eq!(answer["created_by"], json!(w.operator_id));
+    assert_eq!(answer["created_by"], json!(w.operator.id));
     assert_eq!(answer["created_at"], "2026-11-25T10:00:00Z");
     assert!(answer["notification_summary"].is_object(), "{answer}");
     let afternoon_id = id_of(&answer["to_instance_id"]);
@@ -178,7 +113,7 @@ async fn a_morning_note_goes_to_the_afternoon_checklist_which_is_created_when_mi
 
     // A second note reaches the same checklist; no third one is made. Default priority 2.
     w.clock.advance(Duration::minutes(5));
-    let second = note(srv, &w.colleague, json!({"content": "Printer jammed", "from_instance_id": morning_id})).await;
+    let second = note(srv, w.colleague(), json!({"content": "Printer jammed", "from_instance_id": morning_id})).await;
     assert_eq!(second["to_instance_id"], json!(afternoon_id));
     assert_eq!(second["priority"], 2);
     assert_eq!(second["created_at"], "2026-11-25T10:05:00Z");
@@ -187,7 +122,6 @@ async fn a_morning_note_goes_to_the_afternoon_checklist_which_is_created_when_mi
     // Writing into an existing afternoon checklist does not replace it.
     let existing = instance(srv, &w.operator, "AFTERNOON", "2026-11-25").await;
     assert_eq!(existing["id"], json!(afternoon_id));
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -212,7 +146,6 @@ async fn a_night_note_goes_to_the_next_days_morning_checklist() {
     assert_eq!((&n["from_shift"], &n["from_date"]), (&json!("NIGHT"), &json!("2026-11-25")));
     assert_eq!((&n["to_shift"], &n["to_date"]), (&json!("MORNING"), &json!("2026-11-26")));
     assert_eq!(n["priority"], 1);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -230,7 +163,6 @@ async fn without_a_template_for_the_next_shift_the_note_has_no_target() {
     assert_eq!(listed["handover_notes"][0]["direction"], "outgoing");
     assert_eq!(listed["handover_notes"][0]["to_instance_id"], Value::Null);
     assert_eq!(handover_events(srv, &w.admin).await.len(), 1);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -261,7 +193,7 @@ async fn invalid_notes_are_refused_and_change_nothing() {
     let (status, body) =
         srv.post(NOTES, &w.operator, json!({"content": "x", "from_instance_id": Uuid::now_v7()})).await;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = srv.post(NOTES, &w.outsider, json!({"content": "x", "from_instance_id": from})).await;
+    let (status, body) = srv.post(NOTES, &w.cards().operator, json!({"content": "x", "from_instance_id": from})).await;
     assert_eq!(status, 403, "another section's checklist: {body}");
     let (status, _) =
         srv.call(Method::POST, NOTES, None, Some(json!({"content": "x", "from_instance_id": from}))).await;
@@ -271,7 +203,6 @@ async fn invalid_notes_are_refused_and_change_nothing() {
     assert!(handover_events(srv, &w.admin).await.is_empty());
     let (_, coverage) = srv.get(&format!("{INSTANCES}/today/coverage"), &w.operator).await;
     assert_eq!(coverage["AFTERNOON"], 0, "refused notes create no checklist");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -279,10 +210,10 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     let w = world(&["MORNING", "AFTERNOON", "NIGHT"]).await;
     let srv = &w.srv;
     let morning = id_of(&instance(srv, &w.operator, "MORNING", "2026-11-25").await["id"]);
-    let afternoon = id_of(&instance(srv, &w.colleague, "AFTERNOON", "2026-11-25").await["id"]);
+    let afternoon = id_of(&instance(srv, w.colleague(), "AFTERNOON", "2026-11-25").await["id"]);
     // The afternoon writes for the night first, then the morning for the afternoon.
     let out =
-        note(srv, &w.colleague, json!({"content": "For the night", "priority": 4, "from_instance_id": afternoon}))
+        note(srv, w.colleague(), json!({"content": "For the night", "priority": 4, "from_instance_id": afternoon}))
             .await;
     w.clock.advance(Duration::minutes(1));
     let inc1 = note(srv, &w.operator, json!({"content": "From the morning (1)", "from_instance_id": morning})).await;
@@ -291,7 +222,7 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     assert_eq!(inc1["to_instance_id"], json!(afternoon));
     let night = id_of(&out["to_instance_id"]);
 
-    let listed = notes_of(srv, &w.colleague, afternoon, "").await;
+    let listed = notes_of(srv, w.colleague(), afternoon, "").await;
     assert_eq!(listed["instance_id"], json!(afternoon));
     assert_eq!(listed["count"], 3);
     let notes = listed["handover_notes"].as_array().unwrap();
@@ -306,7 +237,7 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     assert_eq!(first["to_instance_id"], json!(afternoon));
     assert_eq!((&first["from_shift"], &first["from_date"]), (&json!("MORNING"), &json!("2026-11-25")));
     assert_eq!((&first["to_shift"], &first["to_date"]), (&json!("AFTERNOON"), &json!("2026-11-25")));
-    assert_eq!(first["created_by"], json!(w.operator_id));
+    assert_eq!(first["created_by"], json!(w.operator.id));
     assert_eq!(first["created_by_username"], "olu.operator");
     // The original's panel shows the author's names.
     assert_eq!(first["created_by_first_name"], "olu.operator");
@@ -335,13 +266,13 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     let ids = |body: &Value| -> Vec<Value> {
         body["handover_notes"].as_array().unwrap().iter().map(|n| n["id"].clone()).collect()
     };
-    let incoming_only = notes_of(srv, &w.colleague, afternoon, "?include_outgoing=false").await;
+    let incoming_only = notes_of(srv, w.colleague(), afternoon, "?include_outgoing=false").await;
     assert_eq!(ids(&incoming_only), [inc1["id"].clone(), inc2["id"].clone()]);
     assert_eq!(incoming_only["count"], 2);
-    let outgoing_only = notes_of(srv, &w.colleague, afternoon, "?include_incoming=false").await;
+    let outgoing_only = notes_of(srv, w.colleague(), afternoon, "?include_incoming=false").await;
     assert_eq!(ids(&outgoing_only), [out["id"].clone()]);
     assert_eq!(outgoing_only["handover_notes"][0]["direction"], "outgoing");
-    let neither = notes_of(srv, &w.colleague, afternoon, "?include_incoming=false&include_outgoing=false").await;
+    let neither = notes_of(srv, w.colleague(), afternoon, "?include_incoming=false&include_outgoing=false").await;
     assert_eq!(neither["count"], 0);
     assert_eq!(neither["handover_notes"], json!([]));
     // From the morning's side both of its notes are outgoing; from the night's, one incoming.
@@ -355,7 +286,6 @@ async fn an_instances_notes_list_incoming_first_with_directions_and_filters() {
     let (status, _) =
         srv.get(&format!("{INSTANCES}/{afternoon}/handover-notes?include_incoming=perhaps"), &w.operator).await;
     assert_eq!(status, 422);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -370,11 +300,11 @@ async fn notes_are_acknowledged_and_resolved_once() {
     let (one, two, three) = (id_of(&first["id"]), id_of(&second["id"]), id_of(&third["id"]));
 
     w.clock.advance(Duration::minutes(10));
-    let (status, body) = srv.post(&format!("{NOTES}/{one}/acknowledge"), &w.colleague, json!({})).await;
+    let (status, body) = srv.post(&format!("{NOTES}/{one}/acknowledge"), w.colleague(), json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        json!({"id": one, "acknowledged_by": w.colleague_id, "acknowledged_at": "2026-11-25T10:10:00Z", "message": "Handover note acknowledged"})
+        json!({"id": one, "acknowledged_by": w.colleague().id, "acknowledged_at": "2026-11-25T10:10:00Z", "message": "Handover note acknowledged"})
     );
     w.clock.advance(Duration::minutes(1));
     let (status, body) = srv.post(&format!("{NOTES}/{one}/acknowledge"), &w.manager, json!({})).await;
@@ -392,7 +322,7 @@ async fn notes_are_acknowledged_and_resolved_once() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        json!({"id": one, "resolved_by": w.manager_id, "resolved_at": "2026-11-25T10:11:00Z",
+        json!({"id": one, "resolved_by": w.manager.id, "resolved_at": "2026-11-25T10:11:00Z",
                "resolution_notes": "Vendor restarted RTGS", "message": "Handover note resolved"})
     );
     let (status, body) =
@@ -401,25 +331,25 @@ async fn notes_are_acknowledged_and_resolved_once() {
 
     // Overlong notes are refused and resolve nothing.
     let long = json!({"resolution_notes": "x".repeat(5001)});
-    let (status, body) = srv.post(&format!("{NOTES}/{two}/resolve"), &w.colleague, long).await;
+    let (status, body) = srv.post(&format!("{NOTES}/{two}/resolve"), w.colleague(), long).await;
     assert_eq!(status, 422, "{body}");
     // Resolve with a JSON body; resolving does not need an acknowledgement first.
     let (status, body) = srv
-        .post(&format!("{NOTES}/{two}/resolve"), &w.colleague, json!({"resolution_notes": "Printer replaced"}))
+        .post(&format!("{NOTES}/{two}/resolve"), w.colleague(), json!({"resolution_notes": "Printer replaced"}))
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["resolution_notes"], "Printer replaced");
-    assert_eq!(body["resolved_by"], json!(w.colleague_id));
+    assert_eq!(body["resolved_by"], json!(w.colleague().id));
     // Without notes at all.
-    let (status, body) = srv.post(&format!("{NOTES}/{three}/resolve"), &w.colleague, json!({})).await;
+    let (status, body) = srv.post(&format!("{NOTES}/{three}/resolve"), w.colleague(), json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["resolution_notes"], Value::Null);
 
-    let listed = notes_of(srv, &w.colleague, afternoon, "").await;
+    let listed = notes_of(srv, w.colleague(), afternoon, "").await;
     let by_id =
         |id: Uuid| listed["handover_notes"].as_array().unwrap().iter().find(|n| n["id"] == json!(id)).unwrap().clone();
     let n1 = by_id(one);
-    assert_eq!(n1["acknowledged_by"], json!(w.colleague_id));
+    assert_eq!(n1["acknowledged_by"], json!(w.colleague().id));
     assert_eq!(n1["acknowledged_by_username"], "ada.operator");
     assert_eq!(n1["acknowledged_at"], "2026-11-25T10:10:00Z");
     assert_eq!(n1["resolved_by_username"], "mary.manager");
@@ -434,7 +364,6 @@ async fn notes_are_acknowledged_and_resolved_once() {
     assert_eq!(status, 200);
     // Acknowledging and resolving leave no extra HANDOVER_CREATED event.
     assert_eq!(handover_events(srv, &w.admin).await.len(), 3);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -444,7 +373,7 @@ async fn other_sections_cannot_read_or_act_on_notes() {
     let morning = id_of(&instance(srv, &w.operator, "MORNING", "2026-11-25").await["id"]);
     let created = note(srv, &w.operator, json!({"content": "Ours", "from_instance_id": morning})).await;
     let id = id_of(&created["id"]);
-    for token in [&w.outsider, &w.outsider_manager] {
+    for token in [&w.cards().operator, &w.cards().manager] {
         let (status, body) = srv.get(&format!("{INSTANCES}/{morning}/handover-notes"), token).await;
         assert_eq!(status, 403, "{body}");
         let (status, body) = srv.post(&format!("{NOTES}/{id}/acknowledge"), token, json!({})).await;
@@ -477,7 +406,6 @@ async fn other_sections_cannot_read_or_act_on_notes() {
         let (status, _) = srv.call(method, &path, None, None).await;
         assert_eq!(status, 401, "{path}");
     }
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -485,10 +413,10 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     let w = world(&["MORNING", "AFTERNOON"]).await;
     let srv = &w.srv;
     let morning = id_of(&instance(srv, &w.operator, "MORNING", "2026-11-25").await["id"]);
-    let afternoon = id_of(&instance(srv, &w.colleague, "AFTERNOON", "2026-11-25").await["id"]);
+    let afternoon = id_of(&instance(srv, w.colleague(), "AFTERNOON", "2026-11-25").await["id"]);
     // olu works the morning, ada joins the afternoon.
     assert_eq!(srv.post(&format!("{INSTANCES}/{morning}/join"), &w.operator, json!({})).await.0, 200);
-    assert_eq!(srv.post(&format!("{INSTANCES}/{afternoon}/join"), &w.colleague, json!({})).await.0, 200);
+    assert_eq!(srv.post(&format!("{INSTANCES}/{afternoon}/join"), w.colleague(), json!({})).await.0, 200);
     let (_, late) = srv.user_with_token("late.operator", "user", Some(w.section)).await;
     // ben works the morning too: he is told the handover was logged.
     let (_, ben) = srv.user_with_token("ben.operator", "user", Some(w.section)).await;
@@ -512,7 +440,7 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     assert!(titled(&notifications(srv, &w.operator).await, "Handover Logged").is_empty(), "not the author");
 
     let expected_title = "Incoming Handover • AFTERNOON Shift";
-    for token in [&w.colleague, &w.manager, &w.admin] {
+    for token in [w.colleague(), &w.manager, &w.admin] {
         let list = notifications(srv, token).await;
         let incoming = titled(&list, "Incoming Handover");
         assert_eq!(incoming.len(), 1, "{list:?}");
@@ -522,7 +450,7 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
         assert_eq!(incoming[0]["priority"], "high", "priority 4 notes are urgent");
         assert!(incoming[0]["message"].as_str().unwrap().contains("Core banking slow after patching"));
     }
-    for token in [&w.operator, &w.outsider_manager, &w.outsider, &late] {
+    for token in [&*w.operator, &*w.cards().manager, &*w.cards().operator, late.as_str()] {
         let list = notifications(srv, token).await;
         assert!(titled(&list, "Incoming Handover").is_empty(), "{list:?}");
     }
@@ -532,7 +460,7 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event["entity_id"], created["id"].as_str().unwrap());
-    assert_eq!(event["actor_id"], json!(w.operator_id));
+    assert_eq!(event["actor_id"], json!(w.operator.id));
     assert_eq!(event["section_id"], json!(w.section));
     assert_eq!(event["payload"]["from_instance_id"], json!(morning));
     assert_eq!(event["payload"]["to_instance_id"], json!(afternoon));
@@ -541,9 +469,8 @@ async fn each_note_leaves_one_event_and_tells_the_next_shift_and_the_managers() 
     assert_eq!(handover_events(srv, &w.admin).await.len(), 2);
     // The manager wrote the second: the admin and ada hear about it, the manager does not.
     assert_eq!(titled(&notifications(srv, &w.manager).await, "Incoming Handover").len(), 1);
-    assert_eq!(titled(&notifications(srv, &w.colleague).await, "Incoming Handover").len(), 2);
-    let _ = (w.admin_id, w.colleague_id, w.manager_id, w.outsider_manager_id);
-    w.srv.finish().await;
+    assert_eq!(titled(&notifications(srv, w.colleague()).await, "Incoming Handover").len(), 2);
+    let _ = (w.admin.id, w.colleague().id, w.manager.id, w.cards().manager.id);
 }
 
 async fn patch_item(srv: &TestServer, token: &str, instance: Uuid, item: &Value, body: Value) -> Value {
@@ -620,7 +547,6 @@ async fn failed_work_carries_over_to_the_next_shift_once() {
     let listed = notes_of(srv, &w.operator, morning_id, "").await;
     assert_eq!(automatic(&listed).len(), 1, "{listed}");
     assert_eq!(handover_events(srv, &w.admin).await.len(), 1);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -651,7 +577,6 @@ async fn a_reopened_checklist_does_not_carry_the_same_failure_over_twice() {
     let listed = notes_of(srv, &w.operator, morning_id, "").await;
     assert_eq!(automatic(&listed).len(), 1, "one carry-over per failed item: {listed}");
     assert_eq!(handover_events(srv, &w.admin).await.len(), 1);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -676,7 +601,6 @@ async fn a_note_without_a_source_uses_the_authors_current_checklist() {
     let (_, target) =
         srv.get(&format!("{INSTANCES}/{}", tomorrow["to_instance_id"].as_str().unwrap()), &w.operator).await;
     assert_eq!((&target["shift"], &target["checklist_date"]), (&json!("MORNING"), &json!("2026-11-26")));
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -690,7 +614,7 @@ async fn concurrent_notes_share_one_new_next_shift_checklist() {
     for morning in mornings {
         // Six notes at once, while no afternoon checklist exists yet.
         let calls = (0..6).map(|i| {
-            let token = if i % 2 == 0 { &w.operator } else { &w.colleague };
+            let token = if i % 2 == 0 { &w.operator } else { w.colleague() };
             srv.post(NOTES, token, json!({"content": format!("Note {i}"), "from_instance_id": morning}))
         });
         let answers = futures::future::join_all(calls).await;
@@ -704,7 +628,6 @@ async fn concurrent_notes_share_one_new_next_shift_checklist() {
         assert_eq!(targets.len(), 1, "one afternoon checklist: {targets:?}");
         assert_eq!(notes_of(srv, &w.operator, morning, "").await["count"], 6);
     }
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -720,7 +643,7 @@ async fn the_last_items_actioned_at_once_still_reach_review_and_carry_over() {
         let first = format!("{INSTANCES}/{id}/items/{}", items[0].as_str().unwrap());
         let second = format!("{INSTANCES}/{id}/items/{}", items[1].as_str().unwrap());
         let done = srv.patch(&first, &w.operator, json!({"status": "COMPLETED"}));
-        let failed = srv.patch(&second, &w.colleague, json!({"status": "FAILED", "reason": "Postilion down"}));
+        let failed = srv.patch(&second, w.colleague(), json!({"status": "FAILED", "reason": "Postilion down"}));
         // Two last items actioned at once must still bring the checklist to review (on
         // PostgreSQL the instance row is locked by each change).
         let ((s1, b1), (s2, b2)) = tokio::join!(done, failed);
@@ -729,5 +652,4 @@ async fn the_last_items_actioned_at_once_still_reach_review_and_carry_over() {
         assert_eq!(view["status"], "PENDING_REVIEW", "{date}: every item is actioned");
         assert_eq!(automatic(&notes_of(srv, &w.operator, id, "").await).len(), 1, "{date}: one carry-over");
     }
-    w.srv.finish().await;
 }

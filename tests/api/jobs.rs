@@ -92,7 +92,6 @@ async fn a_lead_of_zero_fires_at_the_due_time_once_then_the_miss_is_reported_onc
         d.titles(&d.manager).await,
         ["SentinelOps Missed • MORNING Timed Item due at 07:40", "\u{1F44B} olu joined the shift"]
     );
-    d.srv.finish().await;
 }
 
 #[tokio::test]
@@ -112,7 +111,6 @@ async fn nobody_joined_so_the_managers_are_reminded_and_done_work_is_not_missed(
     assert_eq!(d.srv.patch(&path, &d.operator, json!({"status": "COMPLETED"})).await.0, 200);
     assert_eq!(d.reminders_at(at(2026, 11, 25, 6, 5)).await, 0);
     assert_eq!(d.titles(&d.manager).await.len(), 1);
-    d.srv.finish().await;
 }
 
 #[tokio::test]
@@ -125,7 +123,7 @@ async fn the_night_shift_reminds_after_midnight_and_on_a_dst_night() {
     assert_eq!(instance["items"][0]["scheduled_at"], "2026-11-26T00:00:00Z");
     assert_eq!(d.reminders_at(at(2026, 11, 25, 23, 49)).await, 0);
     assert_eq!(d.reminders_at(at(2026, 11, 25, 23, 50)).await, 1);
-    d.srv.finish().await;
+    drop(d);
 
     // London, the night the clocks go back (2026-10-25): 02:00 local is 02:00 GMT.
     let d = desk("Europe/London", at(2026, 10, 24, 20, 0), "NIGHT", items).await;
@@ -135,7 +133,6 @@ async fn the_night_shift_reminds_after_midnight_and_on_a_dst_night() {
     assert_eq!(instance["items"][0]["scheduled_at"], "2026-10-25T02:00:00Z");
     assert_eq!(d.reminders_at(at(2026, 10, 25, 1, 49)).await, 0);
     assert_eq!(d.reminders_at(at(2026, 10, 25, 1, 50)).await, 1);
-    d.srv.finish().await;
 }
 
 #[tokio::test]
@@ -156,7 +153,6 @@ async fn with_two_instances_running_a_reminder_is_sent_exactly_once() {
     assert_eq!(d.titles(&d.manager).await.len(), 1);
     let mut other = other;
     other.stop().await;
-    d.srv.finish().await;
 }
 
 #[tokio::test]
@@ -178,7 +174,6 @@ async fn a_job_whose_runner_died_is_taken_over_when_its_lease_lapses() {
     d.clock.advance(Duration::minutes(6));
     assert_eq!(d.srv.app.run_job(Job::Reminders).await.unwrap(), Some(1), "taken over, the reminder goes out");
     assert_eq!(d.srv.app.run_job(Job::Reminders).await.unwrap(), Some(0), "and not twice");
-    d.srv.finish().await;
 }
 
 #[tokio::test]
@@ -238,5 +233,4 @@ async fn stale_shifts_become_incomplete_and_the_day_is_created_at_the_set_time()
     let types: Vec<&str> =
         events["items"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap()).collect();
     assert_eq!(types, ["RETENTION_PURGED"], "only the record of the purge remains");
-    d.srv.finish().await;
 }

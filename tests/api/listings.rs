@@ -3,91 +3,16 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use reqwest::Method;
-use sentinelops_domain::ManualClock;
-use sentinelops_testkit::{Options, TestServer};
+use sentinelops_testkit::world::World;
+use sentinelops_testkit::{TestServer, id_of, t0};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::admin;
-
 pub(crate) const INSTANCES: &str = "/api/v1/checklists/instances";
-
-pub(crate) fn t0() -> DateTime<Utc> {
-    // 12:00 in Harare (UTC+2), during the MORNING shift of 2026-11-25.
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
-}
-
-pub(crate) fn id_of(value: &Value) -> Uuid {
-    value.as_str().unwrap_or_else(|| panic!("not an id: {value}")).parse().unwrap()
-}
-
-pub(crate) struct World {
-    pub(crate) srv: TestServer,
-    pub(crate) clock: ManualClock,
-    pub(crate) admin: String,
-    pub(crate) section: Uuid,
-    pub(crate) cards: Uuid,
-    pub(crate) manager: String,
-    pub(crate) operator: String,
-    pub(crate) operator_id: Uuid,
-    pub(crate) cards_operator: String,
-    pub(crate) cards_manager: String,
-    pub(crate) drifter: String,
-}
-
-pub(crate) async fn template(
-    srv: &TestServer,
-    admin: &str,
-    section: Uuid,
-    name: &str,
-    shift: &str,
-    items: Value,
-) -> Value {
-    let body = json!({"name": name, "shift": shift, "section_id": section, "items": items});
-    let (status, answer) = srv.post("/api/v1/checklists/templates", admin, body).await;
-    assert_eq!(status, 200, "{answer}");
-    answer
-}
-
-/// Two items of low severity: no critical items unless a test adds some.
-fn plain_items() -> Value {
-    json!([
-        {"title": "Review handover notes", "severity": 2, "sort_order": 1},
-        {"title": "Check services", "severity": 3, "sort_order": 2},
-    ])
-}
 
 /// Harare time; "Core Banking" with a template per shift, "Cards" with a MORNING one.
 async fn world_at(now: DateTime<Utc>) -> World {
-    let clock = ManualClock::new(now);
-    let srv = TestServer::start_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
-    let (_, admin) = admin(&srv).await;
-    let (status, body) = srv.put("/api/v1/app-settings/timezone", &admin, json!({"timezone": "Africa/Harare"})).await;
-    assert_eq!(status, 200, "{body}");
-    let section = srv.create_section("Core Banking").await;
-    let cards = srv.create_section("Cards").await;
-    let (_, manager) = srv.user_with_token("mary.manager", "manager", Some(section)).await;
-    let (operator_user, operator) = srv.user_with_token("olu.operator", "user", Some(section)).await;
-    let (_, cards_operator) = srv.user_with_token("cara.operator", "user", Some(cards)).await;
-    let (_, cards_manager) = srv.user_with_token("carl.manager", "manager", Some(cards)).await;
-    let (_, drifter) = srv.user_with_token("no.section", "user", None).await;
-    template(&srv, &admin, section, "Morning Core Banking", "MORNING", plain_items()).await;
-    template(&srv, &admin, section, "Afternoon Core Banking", "AFTERNOON", plain_items()).await;
-    template(&srv, &admin, section, "Night Core Banking", "NIGHT", plain_items()).await;
-    template(&srv, &admin, cards, "Cards Morning", "MORNING", plain_items()).await;
-    World {
-        clock,
-        admin,
-        section,
-        cards,
-        manager,
-        operator,
-        operator_id: id_of(&operator_user["id"]),
-        cards_operator,
-        cards_manager,
-        drifter,
-        srv,
-    }
+    World::builder().at(now).harare().cards().drifter().shift_templates().build().await
 }
 
 pub(crate) async fn world() -> World {
@@ -134,7 +59,7 @@ async fn instances_are_listed_by_date_range_and_shift_within_the_section() {
     instance(srv, &w.operator, "NIGHT", "2026-11-24").await;
     let morning = instance(srv, &w.operator, "MORNING", "2026-11-25").await;
     instance(srv, &w.operator, "AFTERNOON", "2026-11-25").await;
-    instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await;
+    instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await;
 
     // Today (the operational day) by default, in shift order.
     let today = get_ok(srv, INSTANCES, &w.operator).await;
@@ -149,7 +74,7 @@ async fn instances_are_listed_by_date_range_and_shift_within_the_section() {
     assert_eq!(summary["section_id"], json!(w.section));
     assert_eq!(summary["shift_start"], "2026-11-25T05:00:00Z");
     assert_eq!(summary["shift_end"], "2026-11-25T13:00:00Z");
-    assert_eq!(summary["created_by"], json!(w.operator_id));
+    assert_eq!(summary["created_by"], json!(w.operator.id));
     assert_eq!(summary["items"], json!([]));
     assert_eq!(summary["participants"], json!([]));
     assert_eq!(summary["total_items"], 2);
@@ -172,16 +97,15 @@ async fn instances_are_listed_by_date_range_and_shift_within_the_section() {
     assert_eq!(slots(&one_day), [slot("2026-11-24", "NIGHT")]);
 
     // Another section sees only its own; admins see every section; no section, nothing.
-    assert_eq!(slots(&get_ok(srv, INSTANCES, &w.cards_operator).await), [slot("2026-11-25", "MORNING")]);
-    assert_eq!(get_ok(srv, INSTANCES, &w.cards_operator).await[0]["section_id"], json!(w.cards));
+    assert_eq!(slots(&get_ok(srv, INSTANCES, &w.cards().operator).await), [slot("2026-11-25", "MORNING")]);
+    assert_eq!(get_ok(srv, INSTANCES, &w.cards().operator).await[0]["section_id"], json!(w.cards().id));
     assert_eq!(get_ok(srv, INSTANCES, &w.admin).await.as_array().unwrap().len(), 3);
-    assert_eq!(get_ok(srv, INSTANCES, &w.drifter).await, json!([]));
+    assert_eq!(get_ok(srv, INSTANCES, w.drifter()).await, json!([]));
 
     for bad in ["?start_date=2026-11-26&end_date=2026-11-25", "?shift=EVENING", "?start_date=yesterday"] {
         let (status, body) = srv.get(&format!("{INSTANCES}{bad}"), &w.operator).await;
         assert_eq!(status, 422, "{bad}: {body}");
     }
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -196,7 +120,7 @@ async fn the_paginated_listing_has_the_envelope_filters_search_and_sorting() {
     let night = instance(srv, &w.operator, "NIGHT", "2026-11-24").await;
     instance(srv, &w.operator, "AFTERNOON", "2026-11-25").await;
     instance(srv, &w.operator, "MORNING", "2026-10-01").await;
-    instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await;
+    instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await;
     let paged = |query: &str| format!("{INSTANCES}/paginated{query}");
 
     // Defaults: the last 30 days up to today, 18 a page, newest first.
@@ -282,13 +206,12 @@ async fn the_paginated_listing_has_the_envelope_filters_search_and_sorting() {
     }
 
     // Scoping.
-    let cards = get_ok(srv, &paged(""), &w.cards_operator).await;
+    let cards = get_ok(srv, &paged(""), &w.cards().operator).await;
     assert_eq!(cards["total"], 1);
-    assert_eq!(cards["items"][0]["section_id"], json!(w.cards));
+    assert_eq!(cards["items"][0]["section_id"], json!(w.cards().id));
     assert_eq!(get_ok(srv, &paged(""), &w.admin).await["total"], 23);
-    let nobody = get_ok(srv, &paged(""), &w.drifter).await;
+    let nobody = get_ok(srv, &paged(""), w.drifter()).await;
     assert_eq!(nobody, json!({"items": [], "total": 0, "page": 1, "pages": 0, "has_next": false, "has_prev": false}));
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -303,7 +226,6 @@ async fn sorting_by_shift_orders_the_shifts() {
     let shifts: Vec<&str> = list["items"].as_array().unwrap().iter().map(|i| i["shift"].as_str().unwrap()).collect();
     // Shifts sort in the day's order, as the original's enum did.
     assert_eq!(shifts, ["MORNING", "MORNING", "AFTERNOON", "NIGHT"], "{list}");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -320,12 +242,12 @@ async fn today_and_coverage_follow_the_operational_day_in_the_business_time_zone
     let (status, body) = srv.post(INSTANCES, &w.operator, json!({"shift": "MORNING"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["instance"]["checklist_date"], "2026-11-25");
-    instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await;
+    instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await;
 
     assert_eq!(get_ok(srv, &coverage, &w.operator).await, json!({"MORNING": 1, "AFTERNOON": 1, "NIGHT": 1}));
-    assert_eq!(get_ok(srv, &coverage, &w.cards_operator).await, json!({"MORNING": 1, "AFTERNOON": 0, "NIGHT": 0}));
+    assert_eq!(get_ok(srv, &coverage, &w.cards().operator).await, json!({"MORNING": 1, "AFTERNOON": 0, "NIGHT": 0}));
     assert_eq!(get_ok(srv, &coverage, &w.admin).await, json!({"MORNING": 2, "AFTERNOON": 1, "NIGHT": 1}));
-    assert_eq!(get_ok(srv, &coverage, &w.drifter).await, json!({"MORNING": 0, "AFTERNOON": 0, "NIGHT": 0}));
+    assert_eq!(get_ok(srv, &coverage, w.drifter()).await, json!({"MORNING": 0, "AFTERNOON": 0, "NIGHT": 0}));
     let today = get_ok(srv, &format!("{INSTANCES}/today"), &w.operator).await;
     assert_eq!(
         slots(&today),
@@ -340,7 +262,7 @@ async fn today_and_coverage_follow_the_operational_day_in_the_business_time_zone
         full_night["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["Review handover notes", "Check services"]);
     assert!(full_night["participants"].is_array());
-    assert_eq!(get_ok(srv, &format!("{INSTANCES}/today"), &w.drifter).await, json!([]));
+    assert_eq!(get_ok(srv, &format!("{INSTANCES}/today"), w.drifter()).await, json!([]));
     assert_eq!(get_ok(srv, INSTANCES, &w.operator).await.as_array().unwrap().len(), 3, "the default range too");
     // The dashboard agrees, and the night shift is the one running now.
     let s = get_ok(srv, "/api/v1/checklists/dashboard/summary", &w.operator).await;
@@ -356,7 +278,6 @@ async fn today_and_coverage_follow_the_operational_day_in_the_business_time_zone
     let (_, body) = srv.post(INSTANCES, &w.operator, json!({"shift": "MORNING"})).await;
     assert_eq!(body["instance"]["checklist_date"], "2026-11-26");
     assert_eq!(get_ok(srv, &coverage, &w.operator).await, json!({"MORNING": 1, "AFTERNOON": 0, "NIGHT": 0}));
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -392,13 +313,12 @@ async fn instance_stats_count_items_and_time_left() {
     assert_eq!(stats["estimated_time_remaining_minutes"], 150);
     assert_eq!(stats["participant_count"], 1);
 
-    let (status, _) = srv.get(&stats_path, &w.cards_operator).await;
+    let (status, _) = srv.get(&stats_path, &w.cards().operator).await;
     assert_eq!(status, 403);
     let (status, _) = srv.get(&format!("{INSTANCES}/{}/stats", Uuid::now_v7()), &w.operator).await;
     assert_eq!(status, 404);
     let (status, _) = srv.get(&format!("{INSTANCES}/nope/stats"), &w.operator).await;
     assert_eq!(status, 422);
-    w.srv.finish().await;
 }
 
 async fn summary(srv: &TestServer, token: &str) -> Value {
@@ -456,7 +376,7 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     let id = id_of(&morning["id"]);
     let items: Vec<Value> = morning["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
     instance(srv, &w.operator, "MORNING", "2026-11-24").await; // another day: not counted
-    instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await; // another section
+    instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await; // another section
     let s = summary(srv, &w.manager).await;
     let m = &s["command_metrics"];
     assert_eq!(m["active_instances"], 1);
@@ -558,15 +478,14 @@ async fn the_dashboard_summary_reflects_the_operational_day() {
     assert_eq!(m["posture_label"], "Elevated");
 
     // Other sections and admins.
-    let cards = summary(srv, &w.cards_manager).await;
+    let cards = summary(srv, &w.cards().manager).await;
     assert_eq!(cards["checklist_threads"].as_array().unwrap().len(), 1);
     assert_eq!(cards["checklist_threads"][0]["template_name"], "Cards Morning");
     assert_eq!(cards["handover_feed"], json!([]));
     assert_eq!(summary(srv, &w.admin).await["checklist_threads"].as_array().unwrap().len(), 3);
-    let nobody = summary(srv, &w.drifter).await;
+    let nobody = summary(srv, w.drifter()).await;
     assert_eq!(nobody["checklist_threads"], json!([]));
     assert_eq!(nobody["command_metrics"]["posture_label"], "Standby");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -575,9 +494,7 @@ async fn critical_items_drive_containment_and_posture() {
     let srv = &w.srv;
     let section = srv.create_section("Treasury").await;
     let (_, op) = srv.user_with_token("tia.operator", "user", Some(section)).await;
-    template(
-        srv,
-        &w.admin,
+    w.template(
         section,
         "Treasury Morning",
         "MORNING",
@@ -608,7 +525,6 @@ async fn critical_items_drive_containment_and_posture() {
     assert_eq!(m["open_critical_items"], 0, "a skipped critical item is not open");
     assert_eq!(m["critical_containment"], 100);
     assert_eq!(m["posture_label"], "Elevated", "an exception");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -618,7 +534,7 @@ async fn active_checklists_user_activity_and_performance_metrics() {
     let morning = instance(srv, &w.operator, "MORNING", "2026-11-25").await;
     let id = id_of(&morning["id"]);
     instance(srv, &w.operator, "AFTERNOON", "2026-11-25").await;
-    instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await;
+    instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await;
     let items: Vec<Value> = morning["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
     assert_eq!(srv.post(&format!("{INSTANCES}/{id}/join"), &w.operator, json!({})).await.0, 200);
     patch_item(srv, &w.operator, id, &items[0], json!({"status": "COMPLETED"})).await;
@@ -636,10 +552,10 @@ async fn active_checklists_user_activity_and_performance_metrics() {
     assert_eq!(active[0]["completed_items"], 1);
     assert_eq!(active[0]["skipped_items"], 1);
     assert_eq!(active[0]["total_items"], 2);
-    let cards_active = get_ok(srv, "/api/v1/checklists/dashboard/active", &w.cards_manager).await;
+    let cards_active = get_ok(srv, "/api/v1/checklists/dashboard/active", &w.cards().manager).await;
     assert_eq!(cards_active.as_array().unwrap().len(), 1);
     assert_ne!(cards_active[0]["id"], json!(id));
-    assert_eq!(get_ok(srv, "/api/v1/checklists/dashboard/active", &w.drifter).await, json!([]));
+    assert_eq!(get_ok(srv, "/api/v1/checklists/dashboard/active", w.drifter()).await, json!([]));
 
     // User activity: the section's users only, busiest first.
     let activity = get_ok(srv, "/api/v1/checklists/dashboard/user-activity", &w.manager).await;
@@ -649,7 +565,7 @@ async fn active_checklists_user_activity_and_performance_metrics() {
     assert!(!usernames.contains(&"cara.operator") && !usernames.contains(&"carl.manager"), "{usernames:?}");
     assert!(usernames.contains(&"mary.manager"));
     let olu = &activity[0];
-    assert_eq!(olu["id"], json!(w.operator_id));
+    assert_eq!(olu["id"], json!(w.operator.id));
     assert_eq!(olu["total_activities"], 2);
     assert_eq!(olu["completed_count"], 1);
     assert_eq!(olu["skipped_count"], 1);
@@ -664,7 +580,7 @@ async fn active_checklists_user_activity_and_performance_metrics() {
 
     // Performance metrics: mine by default; supervisors of my section may read mine.
     let metrics = get_ok(srv, "/api/v1/checklists/performance/metrics", &w.operator).await;
-    assert_eq!(metrics["user_id"], json!(w.operator_id));
+    assert_eq!(metrics["user_id"], json!(w.operator.id));
     assert_eq!(metrics["username"], "olu.operator");
     assert_eq!(metrics["start_date"], "2026-10-26");
     assert_eq!(metrics["end_date"], "2026-11-25");
@@ -673,12 +589,12 @@ async fn active_checklists_user_activity_and_performance_metrics() {
     assert_eq!(metrics["skipped"], 1);
     assert_eq!(metrics["escalated"], 0);
     assert_eq!(metrics["last_activity"], "2026-11-25T10:07:00Z");
-    let path = format!("/api/v1/checklists/performance/metrics?user_id={}", w.operator_id);
+    let path = format!("/api/v1/checklists/performance/metrics?user_id={}", w.operator.id);
     assert_eq!(get_ok(srv, &path, &w.manager).await["total_actions"], 2);
     assert_eq!(get_ok(srv, &path, &w.admin).await["total_actions"], 2);
-    let (status, _) = srv.get(&path, &w.cards_manager).await;
+    let (status, _) = srv.get(&path, &w.cards().manager).await;
     assert_eq!(status, 403);
-    let (status, _) = srv.get(&path, &w.cards_operator).await;
+    let (status, _) = srv.get(&path, &w.cards().operator).await;
     assert_eq!(status, 403);
     let earlier = get_ok(srv, &format!("{path}&start_date=2026-11-01&end_date=2026-11-24"), &w.manager).await;
     assert_eq!(earlier["total_actions"], 0);
@@ -689,7 +605,6 @@ async fn active_checklists_user_activity_and_performance_metrics() {
         let (status, body) = srv.get(&format!("/api/v1/checklists/performance/metrics{bad}"), &w.operator).await;
         assert_eq!(status, 422, "{bad}: {body}");
     }
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -736,7 +651,6 @@ async fn the_state_and_authorization_policies_are_served() {
     assert!(caps("admin").contains(&"MANAGE_USERS".to_owned()));
     assert!(caps("user").iter().all(|c| caps("manager").contains(c)));
     assert!(caps("manager").iter().all(|c| caps("admin").contains(c)));
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -767,7 +681,6 @@ async fn every_listing_and_dashboard_endpoint_requires_a_session() {
         let (status, _) = srv.call(Method::GET, &path, Some("not-a-real-token"), None).await;
         assert_eq!(status, 401, "{path} with a bad token");
     }
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -775,7 +688,7 @@ async fn another_sections_instances_are_never_listed_or_readable() {
     let w = world().await;
     let srv = &w.srv;
     let ours = instance(srv, &w.operator, "MORNING", "2026-11-25").await;
-    let theirs = instance(srv, &w.cards_operator, "MORNING", "2026-11-25").await;
+    let theirs = instance(srv, &w.cards().operator, "MORNING", "2026-11-25").await;
     let theirs_id = theirs["id"].as_str().unwrap();
     for path in [INSTANCES.to_owned(), format!("{INSTANCES}/paginated?limit=100"), format!("{INSTANCES}/today")] {
         let body = get_ok(srv, &path, &w.manager).await;
@@ -797,7 +710,6 @@ async fn another_sections_instances_are_never_listed_or_readable() {
     // A search by the other section's id finds nothing.
     let found = get_ok(srv, &format!("{INSTANCES}/paginated?search={theirs_id}"), &w.operator).await;
     assert_eq!(found["total"], 0);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -822,5 +734,4 @@ async fn search_narrows_the_other_filters_instead_of_replacing_them() {
         total("?start_date=2026-11-24&end_date=2026-11-24&search=2026-11-25").await,
     );
     assert_eq!(narrowed, (0, 0, 0), "no checklist matches both the filter and the search");
-    w.srv.finish().await;
 }

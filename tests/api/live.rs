@@ -91,7 +91,6 @@ async fn bad_tokens_close_with_the_original_codes() {
     assert_eq!(close_code(&mut checklist).await, Some(CloseCode::Policy));
     let mut notifications = socket(&srv, "/api/v1/notifications/ws", "nope").await;
     assert_eq!(close_code(&mut notifications).await, Some(CloseCode::from(4001)));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -140,7 +139,6 @@ async fn checklist_socket_speaks_the_protocol_and_isolates_sections() {
     let leaked =
         expect(&mut theirs, |v| v["data"]["instance_id"] == json!(instance_id), Duration::from_millis(1500)).await;
     assert!(leaked.is_none(), "{leaked:?}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -176,7 +174,6 @@ async fn notification_socket_pushes_new_notifications_and_marks_them_read() {
     assert_eq!(fresh["payload"]["count"], 0);
     bell.send(Message::Text(json!({"type": "ping"}).to_string().into())).await.unwrap();
     assert!(expect(&mut bell, |v| v["type"] == "pong", Duration::from_secs(5)).await.is_some());
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -250,7 +247,6 @@ async fn a_read_anywhere_updates_the_users_other_sockets_on_every_instance() {
     assert!(leaked.is_none(), "{leaked:?}");
     let mut b = b;
     b.stop().await;
-    a.finish().await;
 }
 
 /// Reads server-sent events until `count` of kind `event` arrived; returns (id, data) pairs.
@@ -315,7 +311,6 @@ async fn the_event_stream_delivers_and_replays_after_a_reconnect() {
     // Another section's stream carries none of it.
     let (status, _) = srv.call(reqwest::Method::GET, "/api/v1/events", None, None).await;
     assert_eq!(status, 401);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -356,7 +351,7 @@ async fn a_change_through_one_instance_reaches_clients_of_another_and_presence_i
     assert_eq!(offline.expect("offline too")["data"]["is_online"], false);
     let mut b = b;
     b.stop().await;
-    a.finish().await;
+    drop(a);
     let _ = Uuid::nil();
 }
 
@@ -377,7 +372,6 @@ async fn an_event_stream_on_one_instance_hears_a_change_made_through_another() {
     assert_eq!(events[0].1["instance_id"], f.instance["id"]);
     let mut b = b;
     b.stop().await;
-    a.finish().await;
 }
 
 /// Event names a stream sends until it ends; panics if it is still open after `within`.
@@ -428,7 +422,6 @@ async fn a_signed_out_session_loses_its_sockets_and_event_stream_and_another_ses
         expect(&mut kept, |v| v["type"] == "new_notification", Duration::from_secs(5)).await.is_some(),
         "the other session's socket stays open"
     );
-    srv.finish().await;
 }
 
 /// Polls the LISTEN connections of `srv`'s database until `done` holds them (5 s at most).
@@ -449,7 +442,6 @@ async fn the_live_pump_listens_again_after_postgresql_refused_it_for_a_while() {
     let a = TestServer::start().await;
     if !a.database().is_postgres() {
         // SQLite has no LISTEN connection: commits wake the pump in-process.
-        a.finish().await;
         return;
     }
     let f = floor(&a).await;
@@ -478,5 +470,4 @@ async fn the_live_pump_listens_again_after_postgresql_refused_it_for_a_while() {
     assert_eq!(events[0].1["instance_id"], f.instance["id"]);
     let mut b = b;
     b.stop().await;
-    a.finish().await;
 }

@@ -57,6 +57,36 @@ pub async fn auth_events_of(srv: &TestServer, admin_token: &str, username: &str)
     events
 }
 
+/// The fields a template item is written with (its block in a template's body).
+pub const ITEM_FIELDS: [&str; 9] = [
+    "title",
+    "description",
+    "item_type",
+    "is_required",
+    "has_exe_time",
+    "scheduled_time",
+    "notify_before_minutes",
+    "severity",
+    "sort_order",
+];
+
+/// An admin, an operator `olu` of "ICT Operations", a MORNING template of `items` and the
+/// operator's checklist of 2026-11-25: (server, admin token, operator token, the instance).
+pub async fn morning_checklist(items: Value) -> (TestServer, String, String, Value) {
+    let srv = TestServer::start().await;
+    let (_, admin) = admin(&srv).await;
+    let section = srv.create_section("ICT Operations").await;
+    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
+    let body = serde_json::json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
+    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let body = serde_json::json!({"shift": "MORNING", "checklist_date": "2026-11-25"});
+    let (status, answer) = srv.post("/api/v1/checklists/instances", &operator, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let instance = answer["instance"].clone();
+    (srv, admin, operator, instance)
+}
+
 /// An admin created through the application, signed in.
 pub async fn admin(srv: &TestServer) -> (Value, String) {
     srv.user_with_token("root.admin", "admin", None).await

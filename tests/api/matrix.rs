@@ -563,7 +563,6 @@ async fn every_operation_refuses_other_sections_and_anonymous_and_changes_nothin
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    w.srv.finish().await;
 }
 
 /// Where two snapshots differ (the first differing value under each read), for the failure message.

@@ -1,21 +1,22 @@
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use sentinelops_app::notifications::{self, Audience, Draft, Priority, Sent};
 use sentinelops_app::users::UpdateUser;
 use sentinelops_app::{Actor, RequestMeta};
 use sentinelops_domain::ManualClock;
-use sentinelops_testkit::{Options, PASSWORD, TestServer};
+use sentinelops_testkit::{Options, PASSWORD, TestServer, at};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 17, 52, 30).unwrap()
+/// The instant these tests run at (the answers below spell it out): 17:52:30 on t0's day.
+fn evening() -> DateTime<Utc> {
+    at(17, 52, 30)
 }
 
 async fn start() -> (TestServer, ManualClock) {
-    let clock = ManualClock::new(t0());
+    let clock = ManualClock::new(evening());
     let srv = TestServer::start_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
     (srv, clock)
 }
@@ -91,7 +92,7 @@ async fn section_alerts_reach_the_sections_managers_and_active_admins_but_never_
         audience: Audience::SectionManagersAndAdmins { section_id: section_a },
         exclude: Some(manager_a1),
     };
-    let sent = send(&srv, t0(), alert).await;
+    let sent = send(&srv, evening(), alert).await;
     let expected: BTreeSet<Uuid> = [manager_a2, admin_1, admin_2].into();
     assert_eq!(sent.recipients.iter().copied().collect::<BTreeSet<_>>(), expected);
     assert_eq!(sent.recipients.len(), 3, "each recipient once");
@@ -103,7 +104,7 @@ async fn section_alerts_reach_the_sections_managers_and_active_admins_but_never_
         .unwrap();
     assert_eq!(receipts.iter().map(|r| r.user_id).collect::<BTreeSet<_>>(), expected);
     assert_eq!(receipts.len(), 3);
-    assert!(receipts.iter().all(|r| !r.is_read && r.read_at.is_none() && r.created_at == t0()));
+    assert!(receipts.iter().all(|r| !r.is_read && r.read_at.is_none() && r.created_at == evening()));
 
     for token in [&token_a2, &token_admin_1, &token_admin_2] {
         assert_eq!(unread(&srv, token).await, 1);
@@ -127,7 +128,7 @@ async fn section_alerts_reach_the_sections_managers_and_active_admins_but_never_
             Audience::Users(vec![operator, operator, admin_gone, manager_b, Uuid::now_v7(), manager_a1]),
         )
     };
-    let sent = send(&srv, t0() + Duration::seconds(1), handover).await;
+    let sent = send(&srv, evening() + Duration::seconds(1), handover).await;
     assert_eq!(sent.recipients, vec![operator, manager_a1]);
     assert_eq!(unread(&srv, &token_operator).await, 1);
     assert_eq!(unread(&srv, &token_a1).await, 1);
@@ -135,14 +136,13 @@ async fn section_alerts_reach_the_sections_managers_and_active_admins_but_never_
 
     // Nobody left after exclusion: nothing is written.
     let lonely = Draft { exclude: Some(operator), ..draft("Only me", Audience::Users(vec![operator])) };
-    let sent = send(&srv, t0() + Duration::seconds(2), lonely).await;
+    let sent = send(&srv, evening() + Duration::seconds(2), lonely).await;
     assert!(sent.recipients.is_empty());
     assert!(sent.notification_id.is_nil());
     assert_eq!(unread(&srv, &token_operator).await, 1);
     let cards = draft("Cards alert", Audience::SectionManagersAndAdmins { section_id: section_b });
-    let sent = send(&srv, t0(), Draft { exclude: Some(manager_b), ..cards }).await;
+    let sent = send(&srv, evening(), Draft { exclude: Some(manager_b), ..cards }).await;
     assert_eq!(sent.recipients.iter().copied().collect::<BTreeSet<_>>(), [admin_1, admin_2].into());
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn each_recipient_has_their_own_read_state() {
     let (_, token_2) = member(&srv, "manager.two", "manager", Some(section)).await;
     let sent = send(
         &srv,
-        t0(),
+        evening(),
         draft("Checklist pending approval - NIGHT shift", Audience::SectionManagersAndAdmins { section_id: section }),
     )
     .await;
@@ -178,7 +178,6 @@ async fn each_recipient_has_their_own_read_state() {
     assert_eq!(theirs[0]["updated_at"], "2026-11-25T17:52:30Z");
     assert_ne!(theirs[0]["user_id"], mine[0]["user_id"], "user_id is the recipient");
     assert_eq!(list(&srv, "", &token_1).await, Vec::<Value>::new());
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -192,12 +191,12 @@ async fn the_list_has_the_original_shape_newest_first_with_filters_and_paging() 
         priority: Priority::Critical,
         ..draft("First", Audience::Users(vec![me, other]))
     };
-    let first = send(&srv, t0(), first).await;
-    let second = send(&srv, t0() + Duration::seconds(1), draft("Second", Audience::Users(vec![me]))).await;
-    send(&srv, t0() + Duration::seconds(2), draft("Third", Audience::Users(vec![me]))).await;
+    let first = send(&srv, evening(), first).await;
+    let second = send(&srv, evening() + Duration::seconds(1), draft("Second", Audience::Users(vec![me]))).await;
+    send(&srv, evening() + Duration::seconds(2), draft("Third", Audience::Users(vec![me]))).await;
     // Same instant as the third: the later send comes first.
-    let fourth = send(&srv, t0() + Duration::seconds(2), draft("Fourth", Audience::Users(vec![me]))).await;
-    send(&srv, t0() + Duration::seconds(3), draft("Someone else's", Audience::Users(vec![other]))).await;
+    let fourth = send(&srv, evening() + Duration::seconds(2), draft("Fourth", Audience::Users(vec![me]))).await;
+    send(&srv, evening() + Duration::seconds(3), draft("Someone else's", Audience::Users(vec![other]))).await;
 
     let items = list(&srv, "", &token).await;
     assert_eq!(titles(&items), ["Fourth", "Third", "Second", "First"]);
@@ -289,7 +288,6 @@ async fn the_list_has_the_original_shape_newest_first_with_filters_and_paging() 
     }
     let (_, body) = srv.get("/api/v1/notifications/?limit=101", &token).await;
     assert_eq!(body, json!({"detail": "limit must be between 1 and 100"}));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -298,8 +296,8 @@ async fn only_the_recipient_marks_a_notification_read_and_repeating_it_is_harmle
     let section = srv.create_section("Core Banking").await;
     let (manager, manager_token) = member(&srv, "manager.one", "manager", Some(section)).await;
     let (_, operator_token) = member(&srv, "olu.operator", "user", Some(section)).await;
-    let one = send(&srv, t0(), draft("One", Audience::Users(vec![manager]))).await;
-    send(&srv, t0() + Duration::seconds(1), draft("Two", Audience::Users(vec![manager]))).await;
+    let one = send(&srv, evening(), draft("One", Audience::Users(vec![manager]))).await;
+    send(&srv, evening() + Duration::seconds(1), draft("Two", Audience::Users(vec![manager]))).await;
     assert_eq!(unread(&srv, &manager_token).await, 2);
 
     // Someone else's notification, an unknown one: 404, nothing changes.
@@ -331,7 +329,6 @@ async fn only_the_recipient_marks_a_notification_read_and_repeating_it_is_harmle
     assert_eq!(items[1]["is_read"], true);
     assert_eq!(items[1]["updated_at"], "2026-11-25T17:53:30Z");
     assert_eq!(items[0]["is_read"], false);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -341,7 +338,7 @@ async fn mark_all_read_answers_how_many_and_touches_only_the_callers_receipts() 
     let (other, other_token) = member(&srv, "manager.two", "manager", None).await;
     let mut ids = Vec::new();
     for (i, title) in ["A", "B", "C", "D"].into_iter().enumerate() {
-        let at = t0() + Duration::seconds(i64::try_from(i).unwrap());
+        let at = evening() + Duration::seconds(i64::try_from(i).unwrap());
         ids.push(send(&srv, at, draft(title, Audience::Users(vec![me, other]))).await.notification_id);
     }
     assert_eq!(mark_read(&srv, ids[0], &token).await.0, 200);
@@ -360,7 +357,6 @@ async fn mark_all_read_answers_how_many_and_touches_only_the_callers_receipts() 
     let (status, body) = srv.call(Method::POST, "/api/v1/notifications/mark-all-read", Some(&token), None).await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({"message": "Marked 0 notifications as read", "updated": 0}));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -439,14 +435,13 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
     let again = TestServer::start_on(database, Options::default()).await;
     let token = again.login("olu.operator", PASSWORD).await;
     assert_eq!(again.get("/api/v1/notifications/preferences", &token).await.1, changed);
-    again.finish().await;
 }
 
 #[tokio::test]
 async fn every_notification_endpoint_requires_a_session() {
     let (srv, _) = start().await;
     let (me, token) = member(&srv, "olu.operator", "user", None).await;
-    let sent = send(&srv, t0(), draft("Hello", Audience::Users(vec![me]))).await;
+    let sent = send(&srv, evening(), draft("Hello", Audience::Users(vec![me]))).await;
     let read_path = format!("/api/v1/notifications/{}/read", sent.notification_id);
     let calls: Vec<(Method, &str, Option<Value>)> = vec![
         (Method::GET, "/api/v1/notifications/", None),
@@ -468,5 +463,4 @@ async fn every_notification_endpoint_requires_a_session() {
     // Nothing changed.
     assert_eq!(unread(&srv, &token).await, 1);
     assert_eq!(srv.get("/api/v1/notifications/preferences", &token).await.1["sms_notifications"], false);
-    srv.finish().await;
 }

@@ -93,5 +93,4 @@ async fn every_operation_declares_its_path_parameters_and_error_answers() {
     }
     let (status, body) = srv.call(Method::GET, "/auth/me", None, None).await;
     assert_eq!((status.as_u16(), body["code"].as_str()), (401, Some("TOKEN_MISSING")), "{body}");
-    srv.finish().await;
 }

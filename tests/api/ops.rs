@@ -29,5 +29,4 @@ async fn health_readiness_metrics_and_api_reference() {
     assert!(page.contains("SentinelOps API reference") && page.contains("/api/docs/reference.js"));
     let script = srv.client.get(srv.url("/api/docs/reference.js")).send().await.unwrap();
     assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
-    srv.finish().await;
 }

@@ -51,7 +51,6 @@ async fn admins_manage_departments_and_sections_everyone_reads_them() {
     let types: Vec<&str> =
         events["items"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap()).collect();
     assert_eq!(types, ["SECTION_UPDATED", "SECTION_CREATED"]);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -62,7 +61,6 @@ async fn org_endpoints_require_a_session() {
         assert_eq!(status, 401, "{path}");
         assert_eq!(body["code"], "TOKEN_MISSING");
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -105,5 +103,4 @@ async fn a_sections_manager_is_shown_to_admins_and_its_members_only() {
             assert_eq!(section["manager_id"], expected, "{who} {path}");
         }
     }
-    srv.finish().await;
 }

@@ -3,7 +3,7 @@
 //! message once, preferences are honoured, failures back off and finally die, and two
 //! deliverers running at once never send the same row twice.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use sentinelops_app::AppConfig;
 use sentinelops_app::outbox::OutboxRow;
@@ -11,18 +11,13 @@ use sentinelops_domain::{Clock, ManualClock};
 use sentinelops_store::repo::outbox as repo;
 use sentinelops_testkit::http_sink::HttpSink;
 use sentinelops_testkit::smtp::TestSmtp;
-use sentinelops_testkit::{Options, TestServer, test_config};
+use sentinelops_testkit::{Options, TestServer, t0, test_config};
 use serde_json::{Value, json};
 
 use crate::admin;
 
 const ITEM: &str = "Disk check <script>alert(1)</script>";
 const PUBLIC_URL: &str = "https://ops.test.local";
-
-fn t0() -> DateTime<Utc> {
-    // 10:00 UTC: inside the MORNING shift of 2026-11-25 (the business zone is UTC).
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
-}
 
 /// A section with a manager and an operator, MORNING and AFTERNOON templates, and the
 /// MORNING checklist of 2026-11-25; mail to `smtp`, escalation and skip webhooks to `sink`.
@@ -112,10 +107,6 @@ impl Desk {
     async fn rows(&self, kind: &str) -> Vec<OutboxRow> {
         self.srv.app.outbox_messages(Some(kind), None).await.unwrap()
     }
-
-    async fn finish(self) {
-        self.srv.finish().await;
-    }
 }
 
 fn hmac_hex(secret: &[u8], body: &[u8]) -> String {
@@ -187,7 +178,6 @@ async fn an_escalation_is_mailed_and_posted_once_from_the_outbox() {
         assert_eq!((row.status.as_str(), row.attempts, row.sent_at), ("SENT", 1, Some(t0())), "{row:?}");
         assert!(row.locked_by.is_none() && row.locked_until.is_none() && row.last_error.is_none());
     }
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -229,7 +219,6 @@ async fn a_skip_posts_its_class_and_sign_off_requests_are_mailed() {
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].payload["class"], "completion");
     assert_eq!(dead[0].last_error.as_deref(), Some("no webhook target configured for class \"completion\""));
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -247,7 +236,6 @@ async fn a_manager_with_email_off_gets_no_mail() {
     let (_, list) = d.srv.get("/api/v1/notifications/", &d.manager).await;
     let alerts = list.as_array().unwrap().iter().filter(|n| n["related_entity"] == "checklist_manager_alert").count();
     assert_eq!(alerts, 1, "{list}");
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -263,7 +251,6 @@ async fn a_handover_posts_one_webhook_and_mails_both_shifts() {
     assert!(requests[0].json()["title"].as_str().unwrap().starts_with("Incoming Handover"));
     let mail = &d.smtp.mailbox("mia.manager@test.local")[0];
     assert!(mail.html().contains("RTGS queue &lt;stuck&gt;"), "{}", mail.html());
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -313,7 +300,6 @@ async fn failed_webhooks_back_off_resume_where_they_stopped_and_finally_die() {
     d.clock.advance(Duration::hours(2));
     assert_eq!(d.deliver().await, 0);
     assert_eq!(d.rows("webhook").await[0].attempts, 8, "dead rows are never tried again");
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -336,7 +322,6 @@ async fn a_retried_webhook_is_sent_once_the_target_recovers() {
     assert_eq!(requests[0].body, requests[1].body, "a retry posts the same body");
     let row = &d.rows("webhook").await[0];
     assert_eq!((row.status.as_str(), row.attempts, row.sent_at), ("SENT", 2, Some(d.clock_now())));
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -355,7 +340,6 @@ async fn smtp_rejections_are_retried_or_dead_by_their_code() {
     let emails = d.rows("email").await;
     assert!(emails.iter().all(|r| r.status == "DEAD" && r.attempts == 2), "a permanent rejection is final: {emails:?}");
     assert!(d.smtp.messages().is_empty());
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -399,7 +383,6 @@ async fn two_deliverers_at_once_send_each_row_once() {
         assert_eq!((row.status.as_str(), row.attempts), (expected, 1), "{row:?}");
     }
     other.stop().await;
-    d.finish().await;
 }
 
 #[tokio::test]
@@ -439,7 +422,6 @@ async fn a_row_claimed_elsewhere_waits_and_a_racing_claim_gets_nothing() {
     assert!(!repo::mark_retry(&tx, first[0].id, "first", 1, t0(), "late", None).await.unwrap());
     sentinelops_store::commit(tx).await.unwrap();
     assert!(d.rows("email").await.iter().chain(&d.rows("webhook").await).all(|r| r.status == "SENT"));
-    d.finish().await;
 }
 
 impl Desk {
@@ -488,5 +470,4 @@ async fn a_slow_mail_server_cannot_hold_a_message_past_its_claim() {
     for row in d.rows("email").await {
         assert_eq!(row.status, "SENT", "{row:?}");
     }
-    d.finish().await;
 }

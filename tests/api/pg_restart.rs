@@ -110,6 +110,6 @@ async fn postgresql_restarting_under_load_means_fast_503s_then_recovery_with_no_
     );
     audit(&srv.base, &floor, &ledger).await;
     drop(ledger);
-    srv.finish().await;
+    drop(srv);
     drop(cluster);
 }

@@ -3,8 +3,7 @@
 //! while the revalidated checklist read and the static frontend keep their caching.
 
 use reqwest::header::HeaderMap;
-use sentinelops_testkit::{Options, PASSWORD, TestServer};
-use sentinelops_web::WebConfig;
+use sentinelops_testkit::{PASSWORD, TestServer};
 use serde_json::{Value, json};
 
 use crate::admin;
@@ -79,23 +78,12 @@ async fn api_answers_carry_security_headers_and_are_not_stored() {
     let etag = response.headers()["etag"].clone();
     let response = client.get(srv.url("/ui/static/ui.css")).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(response.status(), 304);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn the_checklist_read_stays_revalidated_rather_than_unstored() {
-    let srv = TestServer::start().await;
-    let (_, admin) = admin(&srv).await;
-    let section = srv.create_section("ICT Operations").await;
-    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
-    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": [{"title": "Check"}]});
-    let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = srv
-        .post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    let path = format!("/api/v1/checklists/instances/{}", answer["instance"]["id"].as_str().unwrap());
+    let (srv, _, operator, instance) = crate::morning_checklist(json!([{"title": "Check"}])).await;
+    let path = format!("/api/v1/checklists/instances/{}", instance["id"].as_str().unwrap());
 
     let response = srv.client.get(srv.url(&path)).bearer_auth(&operator).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -108,17 +96,11 @@ async fn the_checklist_read_stays_revalidated_rather_than_unstored() {
     assert_eq!(response.status(), 304);
     assert_hardened(response.headers(), "checklist 304");
     assert_eq!(response.headers()["cache-control"], "private, no-cache");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn the_static_frontend_keeps_its_caching() {
-    let dir = std::env::temp_dir().join(format!("sentinelops-static-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(dir.join("assets")).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-    std::fs::write(dir.join("assets/app.js"), "console.log('hi')").unwrap();
-    let web = WebConfig { static_dir: Some(dir.clone()), ..WebConfig::default() };
-    let srv = TestServer::start_with(Options { web: Some(web), ..Options::default() }).await;
+    let srv = TestServer::with_frontend().await;
 
     for path in ["/assets/app.js", "/index.html", "/checklists/today"] {
         let response = srv.client.get(srv.url(path)).send().await.unwrap();
@@ -135,6 +117,4 @@ async fn the_static_frontend_keeps_its_caching() {
     let response = srv.client.get(srv.url("/api/v1/no-such-thing")).send().await.unwrap();
     assert_eq!(response.status(), 404);
     assert_not_stored(response.headers(), "unknown API path beside a static frontend");
-    srv.finish().await;
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -35,7 +35,6 @@ async fn idle_sessions_expire_and_the_expiry_is_recorded_once() {
     let events = auth_events_of(&srv, &admin_token, "olu").await;
     let revoked: Vec<&str> = events.iter().filter(|(t, _)| t == "SESSION_REVOKED").map(|(_, r)| r.as_str()).collect();
     assert_eq!(revoked, ["expired"]);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -51,7 +50,6 @@ async fn absolute_lifetime_ends_a_busy_session() {
     let (status, body) = srv.get("/auth/me", &token).await;
     assert_eq!(status, 401);
     assert_eq!(body["code"], "TOKEN_EXPIRED");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -95,7 +93,6 @@ async fn deactivation_and_password_change_revoke_sessions_on_the_next_request() 
         .map(|(_, r)| r)
         .collect();
     assert_eq!(ada_revoked, ["password_changed", "password_changed"]);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -137,5 +134,4 @@ async fn users_see_and_revoke_their_own_sessions_and_admins_revoke_anyones() {
         .map(|(_, r)| r)
         .collect();
     assert_eq!(reasons, ["user", "admin"]);
-    srv.finish().await;
 }

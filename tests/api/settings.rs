@@ -41,5 +41,4 @@ async fn the_business_time_zone_is_read_by_all_and_changed_by_admins_with_an_aud
     assert_eq!(events["total"], 1);
     assert_eq!(events["items"][0]["payload"]["from"], "UTC");
     assert_eq!(events["items"][0]["payload"]["to"], "Africa/Harare");
-    srv.finish().await;
 }

@@ -58,7 +58,6 @@ async fn a_client_that_stalls_in_its_headers_is_disconnected() {
     let mut answer = String::new();
     tokio::time::timeout(GENEROUS, tcp.read_to_string(&mut answer)).await.unwrap().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -78,7 +77,6 @@ async fn connections_over_the_limit_wait_for_a_free_slot() {
     drop(slow);
     let status = tokio::time::timeout(GENEROUS, normal).await.expect("served once the slot freed").unwrap().unwrap();
     assert_eq!(status, 200);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -99,7 +97,6 @@ async fn slow_clients_at_the_limit_do_not_starve_a_normal_request() {
         let sent = closed_by_server(tcp).await;
         assert!(!sent.contains("200 OK"), "{sent}");
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -131,5 +128,4 @@ async fn an_open_websocket_keeps_its_connection_slot() {
     drop(socket);
     let status = tokio::time::timeout(GENEROUS, normal).await.expect("served once the socket closed").unwrap().unwrap();
     assert_eq!(status, 200);
-    srv.finish().await;
 }

@@ -1,55 +1,17 @@
 //! Checklist templates over HTTP: authoring rules, validation, versions and soft deletes,
 //! nested item/subitem/event endpoints, shifts, and the ops events templates leave.
 
-use chrono::{DateTime, TimeZone, Utc};
 use reqwest::{Method, StatusCode};
-use sentinelops_domain::ManualClock;
-use sentinelops_testkit::{Options, TestServer};
+use sentinelops_testkit::world::World;
+use sentinelops_testkit::{TestServer, id_of, t0};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::admin;
-
 const TEMPLATES: &str = "/api/v1/checklists/templates";
 
-fn t0() -> DateTime<Utc> {
-    // 12:00 in Harare (UTC+2): inside the MORNING shift of 2026-11-25.
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
-}
-
-async fn start() -> (TestServer, ManualClock) {
-    let clock = ManualClock::new(t0());
-    let srv = TestServer::start_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
-    (srv, clock)
-}
-
-fn id_of(value: &Value) -> Uuid {
-    value.as_str().unwrap_or_else(|| panic!("not an id: {value}")).parse().unwrap()
-}
-
-/// An admin, one section with a manager and an operator: (admin, manager, operator, section).
-struct World {
-    admin: String,
-    admin_id: Uuid,
-    manager: String,
-    manager_id: Uuid,
-    operator: String,
-    section: Uuid,
-}
-
-async fn world(srv: &TestServer) -> World {
-    let (admin_user, admin) = admin(srv).await;
-    let section = srv.create_section("Core Banking").await;
-    let (manager_user, manager) = srv.user_with_token("mary.manager", "manager", Some(section)).await;
-    let (_, operator) = srv.user_with_token("olu.operator", "user", Some(section)).await;
-    World {
-        admin,
-        admin_id: id_of(&admin_user["id"]),
-        manager,
-        manager_id: id_of(&manager_user["id"]),
-        operator,
-        section,
-    }
+/// An admin, one section with a manager and an operator, on a clock fixed at `t0`.
+async fn world() -> World {
+    World::builder().at(t0()).build().await
 }
 
 fn simple_template(name: &str, shift: &str, section: Uuid) -> Value {
@@ -101,8 +63,8 @@ async fn ops_events(srv: &TestServer, admin: &str, query: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_admin_creates_a_template_and_gets_the_originals_answer_shape() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let body = json!({
         "name": "  Morning Shift – Core Banking  ",
         "description": "Loaded from app/checklists/templates/MORNING/1.json",
@@ -158,28 +120,14 @@ async fn an_admin_creates_a_template_and_gets_the_originals_answer_shape() {
     assert_eq!(template["shift"], "MORNING");
     assert_eq!(template["is_active"], true);
     assert_eq!(template["version"], 1);
-    assert_eq!(template["created_by"], json!(w.admin_id));
+    assert_eq!(template["created_by"], json!(w.admin.id));
     assert_eq!(template["created_at"], "2026-11-25T10:00:00Z");
     assert_eq!(template["section_id"], json!(w.section));
     assert_eq!(titles(template), ["Review night shift handover notes", "Confirm IDC status", "Batch window"]);
 
     let routine = &template["items"][0];
-    for key in [
-        "id",
-        "template_id",
-        "title",
-        "description",
-        "item_type",
-        "is_required",
-        "has_exe_time",
-        "scheduled_time",
-        "notify_before_minutes",
-        "severity",
-        "sort_order",
-        "created_at",
-        "subitems",
-        "scheduled_events",
-    ] {
+    let keys = ["id", "template_id"].into_iter().chain(crate::ITEM_FIELDS);
+    for key in keys.chain(["created_at", "subitems", "scheduled_events"]) {
         assert!(routine.get(key).is_some(), "item key {key} missing: {routine}");
     }
     assert_eq!(routine["template_id"], json!(id));
@@ -224,19 +172,18 @@ async fn an_admin_creates_a_template_and_gets_the_originals_answer_shape() {
     assert_eq!(events[0]["event_datetime"], "2026-11-25T12:30:00Z");
     assert_eq!(events[0]["notify_before_minutes"], 20);
     assert_eq!(events[0]["notify_all"], true);
-    assert_eq!(events[0]["created_by"], json!(w.admin_id));
+    assert_eq!(events[0]["created_by"], json!(w.admin.id));
 
     // The same template is what GET answers.
     let (status, read) = srv.get(&format!("{TEMPLATES}/{id}"), &w.operator).await;
     assert_eq!(status, 200, "{read}");
     assert_eq!(read, *template);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn who_may_author_templates_and_for_which_section() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let other_section = srv.create_section("Cards").await;
     let (_, other_manager) = srv.user_with_token("carl.manager", "manager", Some(other_section)).await;
 
@@ -249,12 +196,12 @@ async fn who_may_author_templates_and_for_which_section() {
     assert_eq!(status, 422, "{answer}");
 
     // A manager's own section is forced, whatever they send.
-    let answer = create(&srv, &w.manager, simple_template("Manager's", "AFTERNOON", other_section)).await;
+    let answer = create(srv, &w.manager, simple_template("Manager's", "AFTERNOON", other_section)).await;
     assert_eq!(answer["template"]["section_id"], json!(w.section));
-    assert_eq!(answer["template"]["created_by"], json!(w.manager_id));
+    assert_eq!(answer["template"]["created_by"], json!(w.manager.id));
     let mut body = simple_template("Manager's night", "NIGHT", w.section);
     body.as_object_mut().unwrap().remove("section_id");
-    let night = create(&srv, &w.manager, body).await;
+    let night = create(srv, &w.manager, body).await;
     assert_eq!(night["template"]["section_id"], json!(w.section));
 
     // Operators cannot author.
@@ -288,13 +235,12 @@ async fn who_may_author_templates_and_for_which_section() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["action"], "updated");
     assert_eq!(answer["template"]["name"], "Night v2");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn invalid_templates_are_refused_with_422_and_nothing_is_stored() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let item = |extra: Value| {
         let mut item = json!({"title": "An item", "item_type": "ROUTINE"});
         for (k, v) in extra.as_object().unwrap() {
@@ -405,38 +351,27 @@ async fn invalid_templates_are_refused_with_422_and_nothing_is_stored() {
     assert_eq!(list, json!([]), "nothing was stored");
     let (_, events) = srv.get("/api/v1/ops/events?entity_type=TEMPLATE", &w.admin).await;
     assert_eq!(events["total"], 0);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
     let timed = |title: &str, time: &str| json!({"title": title, "item_type": "TIMED", "scheduled_time": time});
     // NIGHT wraps past midnight: 23:00 (inclusive) to 07:00 (exclusive).
-    let night = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Night", "shift": "NIGHT", "section_id": w.section, "items": [
-            timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),
-        ]}),
-    )
-    .await;
+    let items =
+        json!([timed("At start", "23:00"), timed("After midnight", "02:00"), timed("Last minute", "06:59:00"),]);
+    let night = w.template(w.section, "Night", "NIGHT", items).await;
     let times: Vec<&Value> =
         night["template"]["items"].as_array().unwrap().iter().map(|i| &i["scheduled_time"]).collect();
     assert_eq!(times, [&json!("23:00:00"), &json!("02:00:00"), &json!("06:59:00")]);
-    let morning = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            timed("Opening", "07:00"), timed("Closing", "14:59"),
-            {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
-            {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
-            {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
-            {"title": "Default type"},
-        ]}),
-    )
-    .await;
+    let items = json!([
+        timed("Opening", "07:00"), timed("Closing", "14:59"),
+        {"title": "Routine", "item_type": "ROUTINE", "scheduled_time": "08:00", "notify_before_minutes": 30},
+        {"title": "Conditional", "item_type": "CONDITIONAL", "scheduled_time": "23:00"},
+        {"title": "Info", "item_type": "INFORMATIONAL", "scheduled_time": "not even a time"},
+        {"title": "Default type"},
+    ]);
+    let morning = w.template(w.section, "Morning", "MORNING", items).await;
     let items = morning["template"]["items"].as_array().unwrap();
     assert_eq!(items[0]["scheduled_time"], "07:00:00");
     assert_eq!(items[1]["scheduled_time"], "14:59:00");
@@ -448,75 +383,69 @@ async fn timed_items_follow_the_shift_window_and_other_types_drop_their_time() {
     assert_eq!(items[5]["is_required"], true);
     assert_eq!(items[5]["severity"], 1);
     // Lower-case spellings are read as the enum.
-    let lower = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Lower", "shift": "afternoon", "section_id": w.section, "items": [
-            {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
-        ]}),
-    )
-    .await;
+    let items = json!([
+        {"title": "t", "item_type": "timed", "scheduled_time": "15:00"}
+    ]);
+    let lower = w.template(w.section, "Lower", "afternoon", items).await;
     assert_eq!(lower["template"]["shift"], "AFTERNOON");
     assert_eq!(lower["template"]["items"][0]["item_type"], "TIMED");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn listing_templates_filters_by_activity_shift_and_section() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let cards = srv.create_section("Cards").await;
     let (_, cards_operator) = srv.user_with_token("cara.operator", "user", Some(cards)).await;
     let (_, drifter) = srv.user_with_token("no.section", "user", None).await;
-    create(&srv, &w.admin, simple_template("A morning", "MORNING", w.section)).await;
-    create(&srv, &w.admin, simple_template("A night", "NIGHT", w.section)).await;
-    let retired = create(&srv, &w.admin, simple_template("A retired", "MORNING", w.section)).await;
+    create(srv, &w.admin, simple_template("A morning", "MORNING", w.section)).await;
+    create(srv, &w.admin, simple_template("A night", "NIGHT", w.section)).await;
+    let retired = create(srv, &w.admin, simple_template("A retired", "MORNING", w.section)).await;
     let inactive = json!({"name": "A inactive", "shift": "AFTERNOON", "section_id": w.section, "is_active": false});
-    create(&srv, &w.admin, inactive).await;
-    create(&srv, &w.admin, simple_template("C morning", "MORNING", cards)).await;
+    create(srv, &w.admin, inactive).await;
+    create(srv, &w.admin, simple_template("C morning", "MORNING", cards)).await;
     let (status, _) = srv.delete(&format!("{TEMPLATES}/{}", id_of(&retired["id"])), &w.admin).await;
     assert_eq!(status, 200);
 
     // Admins: every section, active ones by default.
-    assert_eq!(names(&list(&srv, &w.admin, "").await), ["A morning", "A night", "C morning"]);
-    assert_eq!(names(&list(&srv, &w.admin, "?active_only=true").await), ["A morning", "A night", "C morning"]);
+    assert_eq!(names(&list(srv, &w.admin, "").await), ["A morning", "A night", "C morning"]);
+    assert_eq!(names(&list(srv, &w.admin, "?active_only=true").await), ["A morning", "A night", "C morning"]);
     assert_eq!(
-        names(&list(&srv, &w.admin, "?active_only=false").await),
+        names(&list(srv, &w.admin, "?active_only=false").await),
         ["A inactive", "A morning", "A night", "A retired", "C morning"]
     );
-    assert_eq!(names(&list(&srv, &w.admin, "?shift=MORNING").await), ["A morning", "C morning"]);
+    assert_eq!(names(&list(srv, &w.admin, "?shift=MORNING").await), ["A morning", "C morning"]);
     assert_eq!(
-        names(&list(&srv, &w.admin, "?shift=MORNING&active_only=false").await),
+        names(&list(srv, &w.admin, "?shift=MORNING&active_only=false").await),
         ["A morning", "A retired", "C morning"]
     );
-    assert_eq!(names(&list(&srv, &w.admin, &format!("?section_id={cards}")).await), ["C morning"]);
+    assert_eq!(names(&list(srv, &w.admin, &format!("?section_id={cards}")).await), ["C morning"]);
     // Non-admins: their own section, whatever they ask for.
-    assert_eq!(names(&list(&srv, &w.operator, "").await), ["A morning", "A night"]);
-    assert_eq!(names(&list(&srv, &w.manager, &format!("?section_id={cards}")).await), ["A morning", "A night"]);
-    assert_eq!(names(&list(&srv, &w.operator, "?shift=NIGHT").await), ["A night"]);
-    assert_eq!(names(&list(&srv, &cards_operator, "?active_only=false").await), ["C morning"]);
+    assert_eq!(names(&list(srv, &w.operator, "").await), ["A morning", "A night"]);
+    assert_eq!(names(&list(srv, &w.manager, &format!("?section_id={cards}")).await), ["A morning", "A night"]);
+    assert_eq!(names(&list(srv, &w.operator, "?shift=NIGHT").await), ["A night"]);
+    assert_eq!(names(&list(srv, &cards_operator, "?active_only=false").await), ["C morning"]);
     // No section: nothing.
-    assert_eq!(list(&srv, &drifter, "").await, json!([]));
-    assert_eq!(list(&srv, &drifter, "?active_only=false").await, json!([]));
+    assert_eq!(list(srv, &drifter, "").await, json!([]));
+    assert_eq!(list(srv, &drifter, "?active_only=false").await, json!([]));
     // Full templates with their items.
-    let full = list(&srv, &w.operator, "?shift=NIGHT").await;
+    let full = list(srv, &w.operator, "?shift=NIGHT").await;
     assert_eq!(titles(&full[0]), ["Review handover notes", "Check services"]);
 
     for bad in ["?shift=EVENING", "?active_only=maybe", "?section_id=not-a-uuid"] {
         let (status, body) = srv.get(&format!("{TEMPLATES}{bad}"), &w.admin).await;
         assert_eq!(status, 422, "{bad}: {body}");
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn reading_one_template_is_scoped_to_the_section() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let cards = srv.create_section("Cards").await;
     let (_, cards_operator) = srv.user_with_token("cara.operator", "user", Some(cards)).await;
     let (_, cards_manager) = srv.user_with_token("carl.manager", "manager", Some(cards)).await;
-    let created = create(&srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
+    let created = create(srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
     let path = format!("{TEMPLATES}/{}", id_of(&created["id"]));
     assert_eq!(srv.get(&path, &w.operator).await.0, 200);
     assert_eq!(srv.get(&path, &w.manager).await.0, 200);
@@ -531,24 +460,19 @@ async fn reading_one_template_is_scoped_to_the_section() {
     assert_eq!(status, 422, "{body}");
     let (status, _) = srv.call(Method::GET, &path, None, None).await;
     assert_eq!(status, 401);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn updating_a_template_bumps_its_version_and_the_items_list_is_complete() {
-    let (srv, clock) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Keep me", "severity": 2, "sort_order": 10,
-             "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
-            {"title": "Retire me", "sort_order": 20},
-            {"title": "Rename me", "sort_order": 30, "description": "old"},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let (srv, clock) = (&w.srv, &w.clock);
+    let items = json!([
+        {"title": "Keep me", "severity": 2, "sort_order": 10,
+         "subitems": [{"title": "Sub one", "sort_order": 1}, {"title": "Sub two", "sort_order": 2}]},
+        {"title": "Retire me", "sort_order": 20},
+        {"title": "Rename me", "sort_order": 30, "description": "old"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let id = id_of(&created["id"]);
     let items = created["template"]["items"].as_array().unwrap().clone();
     let (keep, retire, rename) = (&items[0], &items[1], &items[2]);
@@ -634,7 +558,6 @@ async fn updating_a_template_bumps_its_version_and_the_items_list_is_complete() 
     assert_eq!(status, 422, "08:15 is outside NIGHT: {body}");
     let (status, body) = srv.put(&format!("{TEMPLATES}/{}", Uuid::now_v7()), &w.admin, json!({"name": "x"})).await;
     assert_eq!((status.as_u16(), body), (404, json!({"detail": "Template not found"})));
-    srv.finish().await;
 }
 
 async fn create_instance(srv: &TestServer, token: &str, shift: &str, date: &str) -> Value {
@@ -650,12 +573,12 @@ fn instance_titles(instance: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn an_instance_keeps_its_snapshot_when_the_template_changes() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(&srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
+    let w = world().await;
+    let srv = &w.srv;
+    let created = create(srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
     let tid = id_of(&created["id"]);
     let first_item = created["template"]["items"][0].clone();
-    let before = create_instance(&srv, &w.operator, "MORNING", "2026-11-25").await;
+    let before = create_instance(srv, &w.operator, "MORNING", "2026-11-25").await;
     let instance_id = id_of(&before["id"]);
     assert_eq!(instance_titles(&before["instance"]), ["Review handover notes", "Check services"]);
 
@@ -680,17 +603,16 @@ async fn an_instance_keeps_its_snapshot_when_the_template_changes() {
     assert_eq!(after["template"]["name"], "Morning", "the template name of the snapshot");
 
     // The next day's checklist is made from the new version.
-    let next = create_instance(&srv, &w.operator, "MORNING", "2026-11-26").await;
+    let next = create_instance(srv, &w.operator, "MORNING", "2026-11-26").await;
     assert_eq!(instance_titles(&next["instance"]), ["Read the handover", "A new duty"]);
     assert_eq!(next["instance"]["template"]["name"], "Morning renamed");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn deleting_a_template_is_a_soft_delete() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(&srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
+    let w = world().await;
+    let srv = &w.srv;
+    let created = create(srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
     let tid = id_of(&created["id"]);
     let path = format!("{TEMPLATES}/{tid}");
     let (status, _) = srv.delete(&path, &w.operator).await;
@@ -714,16 +636,15 @@ async fn deleting_a_template_is_a_soft_delete() {
     assert_eq!(status, 404, "{body}");
     let (status, _) = srv.delete(&format!("{TEMPLATES}/{}", Uuid::now_v7()), &w.admin).await;
     assert_eq!(status, 404);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn item_endpoints_add_update_and_retire_items_of_their_own_template_only() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(&srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
+    let w = world().await;
+    let srv = &w.srv;
+    let created = create(srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
     let tid = id_of(&created["id"]);
-    let other = create(&srv, &w.admin, simple_template("Night", "NIGHT", w.section)).await;
+    let other = create(srv, &w.admin, simple_template("Night", "NIGHT", w.section)).await;
     let other_tid = id_of(&other["id"]);
     let foreign_item = id_of(&other["template"]["items"][0]["id"]);
     let items = format!("{TEMPLATES}/{tid}/items");
@@ -799,21 +720,16 @@ async fn item_endpoints_add_update_and_retire_items_of_their_own_template_only()
     assert_eq!(status, 404);
     let (status, _) = srv.put(&format!("{items}/{iid}"), &w.manager, json!({"title": "Back"})).await;
     assert_eq!(status, 404, "a retired item cannot be edited");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn reordering_items_follows_the_list_and_needs_every_item() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let srv = &w.srv;
+    let items = json!([
+        {"title": "A", "sort_order": 1}, {"title": "B", "sort_order": 2}, {"title": "C", "sort_order": 3},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let ids: Vec<Value> = created["template"]["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect();
     let path = format!("{TEMPLATES}/{tid}/items/reorder");
@@ -828,7 +744,7 @@ async fn reordering_items_follows_the_list_and_needs_every_item() {
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.operator).await;
     assert_eq!(titles(&read), ["C", "A", "B"]);
 
-    let other = create(&srv, &w.admin, simple_template("Night", "NIGHT", w.section)).await;
+    let other = create(srv, &w.admin, simple_template("Night", "NIGHT", w.section)).await;
     let foreign = other["template"]["items"][0]["id"].clone();
     for bad in [
         json!({"item_ids": [ids[0], ids[1]]}),
@@ -846,21 +762,16 @@ async fn reordering_items_follows_the_list_and_needs_every_item() {
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.operator).await;
     assert_eq!(titles(&read), ["C", "A", "B"], "refused reorders change nothing");
     assert_eq!(read["version"], 2);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn subitem_endpoints_add_update_and_delete() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Afternoon", "shift": "AFTERNOON", "section_id": w.section, "items": [
-            {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let srv = &w.srv;
+    let items = json!([
+        {"title": "Parent", "subitems": [{"title": "First", "sort_order": 1}]},
+    ]);
+    let created = w.template(w.section, "Afternoon", "AFTERNOON", items).await;
     let tid = id_of(&created["id"]);
     let iid = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["subitems"][0]["id"]);
@@ -916,12 +827,7 @@ async fn subitem_endpoints_add_update_and_delete() {
     assert_eq!(status, 404);
 
     // A subitem through another item's URL: 404.
-    let other = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Other", "shift": "AFTERNOON", "section_id": w.section, "items": [{"title": "Other parent"}]}),
-    )
-    .await;
+    let other = w.template(w.section, "Other", "AFTERNOON", json!([{"title": "Other parent"}])).await;
     let other_item = id_of(&other["template"]["items"][0]["id"]);
     let (status, _) = srv
         .put(&format!("{TEMPLATES}/{tid}/items/{other_item}/subitems/{second}"), &w.admin, json!({"title": "x"}))
@@ -935,23 +841,18 @@ async fn subitem_endpoints_add_update_and_delete() {
         )
         .await;
     assert_eq!(status, 404);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn scheduled_events_are_added_and_removed_on_scheduled_event_items() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-             "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
-            {"title": "Plain"},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let srv = &w.srv;
+    let items = json!([
+        {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+         "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z", "notify_before_minutes": 15}]},
+        {"title": "Plain"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let plain = id_of(&created["template"]["items"][1]["id"]);
@@ -1011,13 +912,12 @@ async fn scheduled_events_are_added_and_removed_on_scheduled_event_items() {
     let last = id_of(&read["items"][0]["scheduled_events"][0]["id"]);
     let (status, body) = srv.delete(&format!("{base}/{last}"), &w.manager).await;
     assert_eq!(status, 422, "{body}");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn shifts_are_listed_for_everyone_and_defined_by_admins() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
+    let w = world().await;
+    let srv = &w.srv;
     let (status, list) = srv.get("/api/v1/checklists/shifts", &w.operator).await;
     assert_eq!(status, 200, "{list}");
     let shifts: Vec<(&Value, &Value, &Value)> =
@@ -1056,14 +956,13 @@ async fn shifts_are_listed_for_everyone_and_defined_by_admins() {
     assert_eq!(again, list, "nothing changed");
     let (status, _) = srv.call(Method::GET, "/api/v1/checklists/shifts", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn template_changes_leave_ops_events() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(&srv, &w.manager, simple_template("Morning", "MORNING", w.section)).await;
+    let w = world().await;
+    let srv = &w.srv;
+    let created = create(srv, &w.manager, simple_template("Morning", "MORNING", w.section)).await;
     let tid = id_of(&created["id"]);
     let (status, _) = srv.put(&format!("{TEMPLATES}/{tid}"), &w.manager, json!({"name": "Morning v2"})).await;
     assert_eq!(status, 200);
@@ -1072,7 +971,7 @@ async fn template_changes_leave_ops_events() {
     let (status, _) = srv.delete(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
     assert_eq!(status, 200);
 
-    let events = ops_events(&srv, &w.admin, "entity_type=TEMPLATE").await;
+    let events = ops_events(srv, &w.admin, "entity_type=TEMPLATE").await;
     let mut types: Vec<&str> = events.iter().map(|e| e["event_type"].as_str().unwrap()).collect();
     types.sort_unstable();
     assert_eq!(types, ["TEMPLATE_CREATED", "TEMPLATE_DELETED", "TEMPLATE_UPDATED"], "each once");
@@ -1080,31 +979,26 @@ async fn template_changes_leave_ops_events() {
     let created_event = by_type("TEMPLATE_CREATED");
     assert_eq!(created_event["entity_type"], "TEMPLATE");
     assert_eq!(created_event["entity_id"], tid.to_string());
-    assert_eq!(created_event["actor_id"], json!(w.manager_id));
+    assert_eq!(created_event["actor_id"], json!(w.manager.id));
     assert_eq!(created_event["section_id"], json!(w.section));
     assert_eq!(created_event["payload"]["name"], "Morning");
     assert_eq!(created_event["payload"]["shift"], "MORNING");
     assert_eq!(created_event["created_at"], "2026-11-25T10:00:00Z");
     assert_eq!(by_type("TEMPLATE_UPDATED")["payload"]["version"], 2);
-    assert_eq!(by_type("TEMPLATE_DELETED")["actor_id"], json!(w.admin_id));
+    assert_eq!(by_type("TEMPLATE_DELETED")["actor_id"], json!(w.admin.id));
     let (_, filtered) = srv.get("/api/v1/ops/events?event_type=TEMPLATE_CREATED", &w.admin).await;
     assert_eq!(filtered["total"], 1);
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "Batch", "item_type": "SCHEDULED_EVENT",
-             "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let srv = &w.srv;
+    let items = json!([
+        {"title": "Batch", "item_type": "SCHEDULED_EVENT",
+         "scheduled_events": [{"event_datetime": "2026-11-25T09:00:00Z"}]},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     let item = id_of(&created["template"]["items"][0]["id"]);
     let first = id_of(&created["template"]["items"][0]["scheduled_events"][0]["id"]);
@@ -1117,21 +1011,16 @@ async fn scheduled_events_keep_their_ids_when_another_event_is_added() {
     assert!(ids.contains(&first), "the 09:00 event keeps its id {first}: {view}");
     let (status, body) = srv.delete(&format!("{base}/{first}"), &w.manager).await;
     assert_eq!(status, 200, "{body}");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn changing_the_shift_revalidates_the_timed_items_kept() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
-            {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
-        ]}),
-    )
-    .await;
+    let w = world().await;
+    let srv = &w.srv;
+    let items = json!([
+        {"title": "IDC status", "item_type": "TIMED", "scheduled_time": "08:15"},
+    ]);
+    let created = w.template(w.section, "Morning", "MORNING", items).await;
     let tid = id_of(&created["id"]);
     // Regression (fixed in e3438a7): a PUT without `items` validated only the items it listed
     // (none), so the template moved to NIGHT with a TIMED item at 08:15, outside its window.
@@ -1139,14 +1028,13 @@ async fn changing_the_shift_revalidates_the_timed_items_kept() {
     assert_eq!(status, 422, "08:15 is outside the NIGHT window: {body}");
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
     assert_eq!(read["shift"], "MORNING");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn an_item_turned_into_a_scheduled_event_needs_an_event() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(&srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
+    let w = world().await;
+    let srv = &w.srv;
+    let created = create(srv, &w.admin, simple_template("Morning", "MORNING", w.section)).await;
     let tid = id_of(&created["id"]);
     let iid = id_of(&created["template"]["items"][0]["id"]);
     let path = format!("{TEMPLATES}/{tid}/items/{iid}");
@@ -1158,20 +1046,15 @@ async fn an_item_turned_into_a_scheduled_event_needs_an_event() {
     assert_eq!(status, 422, "a SCHEDULED_EVENT item needs at least one event: {body}");
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
     assert_eq!(read["items"][0]["item_type"], "ROUTINE");
-    srv.finish().await;
 }
 
 #[tokio::test]
 async fn changing_the_shift_revalidates_timed_subitems_kept_under_listed_items() {
-    let (srv, _) = start().await;
-    let w = world(&srv).await;
-    let created = create(
-        &srv,
-        &w.admin,
-        json!({"name": "Morning", "shift": "MORNING", "section_id": w.section, "items": [
+    let w = world().await;
+    let srv = &w.srv;
+    let created = w.template(w.section, "Morning", "MORNING", json!([
             {"title": "Parent", "subitems": [{"title": "Call the vendor", "item_type": "TIMED", "scheduled_time": "08:00"}]},
-        ]}),
-    )
+        ]))
     .await;
     let tid = id_of(&created["id"]);
     let parent = created["template"]["items"][0]["id"].clone();
@@ -1184,5 +1067,4 @@ async fn changing_the_shift_revalidates_timed_subitems_kept_under_listed_items()
     assert_eq!(status, 422, "08:00 is outside the NIGHT window: {body}");
     let (_, read) = srv.get(&format!("{TEMPLATES}/{tid}"), &w.admin).await;
     assert_eq!(read["shift"], "MORNING");
-    srv.finish().await;
 }

@@ -1,68 +1,13 @@
 //! The built-in web UI over real HTTP: cookie session, CSRF, security headers, the
 //! bell's badge. Redirects are not followed, so each answer is checked as sent.
 
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
-use reqwest::{Client, Response, StatusCode, redirect};
+use reqwest::StatusCode;
 use sentinelops_app::notifications::{self, Audience, Draft, Priority};
+use sentinelops_testkit::ui::{
+    UiSession, attr_after, client, cookie_value, location, login_form, post_login, set_cookie,
+};
 use sentinelops_testkit::{PASSWORD, TestServer};
 use uuid::Uuid;
-
-pub(crate) fn client() -> Client {
-    Client::builder().no_proxy().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// The `Set-Cookie` header that sets `name`, if any.
-fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
-}
-
-pub(crate) fn location(response: &Response) -> String {
-    response.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned()
-}
-
-/// The value of `<input … name="{name}" value="…">` or `<meta name="{name}" content="…">`.
-pub(crate) fn attr_after(html: &str, marker: &str, attr: &str) -> String {
-    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} in {html}"));
-    let rest = &html[start..];
-    let at = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
-    rest[at..].split('"').next().unwrap().to_owned()
-}
-
-/// Opens the sign-in page: (double-submit cookie, form token).
-async fn login_form(srv: &TestServer, c: &Client) -> (String, String) {
-    let response = c.get(srv.url("/ui/login")).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    let cookie = cookie_value(&set_cookie(response.headers(), "sentinelops_login_csrf").unwrap());
-    let html = response.text().await.unwrap();
-    let token = attr_after(&html, "name=\"csrf\"", "value");
-    (cookie, token)
-}
-
-async fn post_login(srv: &TestServer, c: &Client, login: &str, password: &str, next: &str) -> Response {
-    let (cookie, token) = login_form(srv, c).await;
-    c.post(srv.url("/ui/login"))
-        .header("Cookie", format!("sentinelops_login_csrf={cookie}"))
-        .form(&[("csrf", token.as_str()), ("login", login), ("password", password), ("next", next)])
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Signs in through the UI: the session token from the cookie.
-pub(crate) async fn ui_session(srv: &TestServer, c: &Client, login: &str) -> String {
-    let response = post_login(srv, c, login, PASSWORD, "").await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    cookie_value(&set_cookie(response.headers(), "sentinelops_session").unwrap())
-}
 
 /// `n` notifications to one user, straight through the application.
 pub(crate) async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
@@ -81,10 +26,6 @@ pub(crate) async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
     }
 }
 
-pub(crate) async fn page(srv: &TestServer, c: &Client, path: &str, session: &str) -> Response {
-    c.get(srv.url(path)).header("Cookie", format!("sentinelops_session={session}")).send().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_page_without_a_session_redirects_to_sign_in_with_the_way_back() {
     let srv = TestServer::start().await;
@@ -101,7 +42,6 @@ async fn a_page_without_a_session_redirects_to_sign_in_with_the_way_back() {
     let response = c.get(srv.url("/")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/ui/");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -117,7 +57,6 @@ async fn a_wrong_password_shows_the_apis_message_and_sets_no_session() {
     // The typed login comes back; the password never does.
     assert!(html.contains("value=\"ui.wrong\""), "{html}");
     assert!(!html.contains("not-the-password"));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -134,7 +73,6 @@ async fn a_disabled_account_signing_in_gets_the_wrong_password_page() {
     let html = response.text().await.unwrap();
     assert!(html.contains("Invalid email or password"), "{html}");
     assert!(!html.to_lowercase().contains("disabled"), "{html}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -153,7 +91,7 @@ async fn signing_in_sets_an_httponly_samesite_cookie_and_goes_to_a_local_next_on
     assert!(!cookie.split("; ").any(|a| a == "Secure"), "{cookie}");
     let session = cookie_value(&cookie);
     // The cookie is a real session: the page shows the user, the API accepts it.
-    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let html = UiSession::with_token(&srv, &session).await.page("/ui/dashboard").await;
     assert!(html.contains("ui.good") && html.contains("<h1>Today</h1>"), "{html}");
     let (status, _) = srv.get("/auth/me", &session).await;
     assert_eq!(status, 200);
@@ -163,7 +101,6 @@ async fn signing_in_sets_an_httponly_samesite_cookie_and_goes_to_a_local_next_on
         let response = post_login(&srv, &c, "ui.good", PASSWORD, next).await;
         assert_eq!(location(&response), "/ui/dashboard", "{next}");
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -171,13 +108,13 @@ async fn a_post_without_the_csrf_token_or_from_another_origin_is_refused() {
     let srv = TestServer::start().await;
     srv.create_user("ui.csrf", "user", None).await;
     let c = client();
-    let session = ui_session(&srv, &c, "ui.csrf").await;
-    let cookie = format!("sentinelops_session={session}");
+    let session = UiSession::sign_in(&srv, "ui.csrf").await;
+    let cookie = format!("sentinelops_session={}", session.token());
     let no_token = c.post(srv.url("/ui/logout")).header("Cookie", &cookie).send().await.unwrap();
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
     let wrong = c.post(srv.url("/ui/logout")).header("Cookie", &cookie).form(&[("csrf", "0".repeat(64))]).send();
     assert_eq!(wrong.await.unwrap().status(), StatusCode::FORBIDDEN);
-    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let html = session.get("/ui/dashboard").await.text().await.unwrap();
     let token = attr_after(&html, "name=\"csrf-token\"", "content");
     let cross_site = c
         .post(srv.url("/ui/logout"))
@@ -187,7 +124,7 @@ async fn a_post_without_the_csrf_token_or_from_another_origin_is_refused() {
         .send();
     assert_eq!(cross_site.await.unwrap().status(), StatusCode::FORBIDDEN);
     // None of them ended the session.
-    assert_eq!(srv.get("/auth/me", &session).await.0, 200);
+    assert_eq!(srv.get("/auth/me", session.token()).await.0, 200);
 
     // Sign-in without the double-submit cookie is refused too.
     let (_, token) = login_form(&srv, &c).await;
@@ -199,7 +136,6 @@ async fn a_post_without_the_csrf_token_or_from_another_origin_is_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -225,7 +161,6 @@ async fn pages_carry_the_csp_and_no_inline_script_or_style() {
     let again = c.get(srv.url("/ui/static/ui.css")).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(c.get(srv.url("/ui/static/../Cargo.toml")).send().await.unwrap().status(), 404);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -233,21 +168,19 @@ async fn the_bell_badge_shows_the_unread_count_capped_at_99_plus() {
     let srv = TestServer::start().await;
     let user = srv.create_user("ui.bell", "user", None).await;
     let user_id: Uuid = user["id"].as_str().unwrap().parse().unwrap();
-    let c = client();
-    let session = ui_session(&srv, &c, "ui.bell").await;
-    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    let session = UiSession::sign_in(&srv, "ui.bell").await;
+    let badge = session.get("/ui/notifications/badge").await.text().await.unwrap();
     assert!(!badge.contains("data-count"), "{badge}");
 
     send_alerts(&srv, user_id, 3).await;
-    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    let badge = session.get("/ui/notifications/badge").await.text().await.unwrap();
     assert!(badge.contains("data-count=\"3\">3<"), "{badge}");
     // The layout's bell shows the same count without script.
-    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let html = session.get("/ui/dashboard").await.text().await.unwrap();
     assert!(html.contains("data-count=\"3\">3<"), "{html}");
     send_alerts(&srv, user_id, 100).await;
-    let badge = page(&srv, &c, "/ui/notifications/badge", &session).await.text().await.unwrap();
+    let badge = session.get("/ui/notifications/badge").await.text().await.unwrap();
     assert!(badge.contains(">99+<"), "{badge}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -255,13 +188,13 @@ async fn signing_out_clears_the_cookie_and_ends_the_session_for_the_api_too() {
     let srv = TestServer::start().await;
     srv.create_user("ui.out", "user", None).await;
     let c = client();
-    let session = ui_session(&srv, &c, "ui.out").await;
-    let html = page(&srv, &c, "/ui/dashboard", &session).await.text().await.unwrap();
+    let session = UiSession::sign_in(&srv, "ui.out").await;
+    let html = session.get("/ui/dashboard").await.text().await.unwrap();
     let token = attr_after(&html, "name=\"csrf-token\"", "content");
     // A browser's same-origin `Origin` is accepted.
     let response = c
         .post(srv.url("/ui/logout"))
-        .header("Cookie", format!("sentinelops_session={session}"))
+        .header("Cookie", format!("sentinelops_session={}", session.token()))
         .header("Origin", &srv.base)
         .form(&[("csrf", token.as_str())])
         .send()
@@ -271,11 +204,10 @@ async fn signing_out_clears_the_cookie_and_ends_the_session_for_the_api_too() {
     assert_eq!(location(&response), "/ui/login?signed_out=1");
     let cleared = set_cookie(response.headers(), "sentinelops_session").unwrap();
     assert!(cleared.starts_with("sentinelops_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
-    let (status, _) = srv.get("/auth/me", &session).await;
+    let (status, _) = srv.get("/auth/me", session.token()).await;
     assert_eq!(status, 401);
-    let response = page(&srv, &c, "/ui/dashboard", &session).await;
+    let response = session.get("/ui/dashboard").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -286,7 +218,6 @@ async fn an_unknown_ui_path_is_a_404_page_not_json() {
     assert_eq!(response.status(), 404);
     assert!(response.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
     assert!(response.text().await.unwrap().contains("Not found"));
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -295,12 +226,12 @@ async fn the_nav_follows_the_role_and_bad_form_input_is_a_4xx_page_never_a_500()
     srv.create_user("ui.op", "user", None).await;
     srv.create_user("ui.mgr", "manager", None).await;
     let c = client();
-    let op = ui_session(&srv, &c, "ui.op").await;
-    let html = page(&srv, &c, "/ui/dashboard", &op).await.text().await.unwrap();
+    let op = UiSession::sign_in(&srv, "ui.op").await;
+    let html = op.get("/ui/dashboard").await.text().await.unwrap();
     assert!(html.contains("href=\"/ui/checklists\"") && !html.contains("href=\"/ui/templates\""), "{html}");
     assert!(!html.contains("href=\"/ui/admin\"") && html.contains("Operator"), "{html}");
-    let mgr = ui_session(&srv, &c, "ui.mgr").await;
-    let html = page(&srv, &c, "/ui/dashboard", &mgr).await.text().await.unwrap();
+    let mgr = UiSession::sign_in(&srv, "ui.mgr").await;
+    let html = mgr.get("/ui/dashboard").await.text().await.unwrap();
     assert!(html.contains("href=\"/ui/templates\"") && html.contains("href=\"/ui/audit\""), "{html}");
     assert!(!html.contains("href=\"/ui/admin\""), "{html}");
 
@@ -317,7 +248,6 @@ async fn the_nav_follows_the_role_and_bad_form_input_is_a_4xx_page_never_a_500()
         assert!(response.status().is_client_error(), "{body}: {}", response.status());
         assert!(set_cookie(response.headers(), "sentinelops_session").is_none());
     }
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -325,12 +255,12 @@ async fn a_flash_message_is_shown_once_escaped_in_the_status_area() {
     let srv = TestServer::start().await;
     srv.create_user("ui.flash", "user", None).await;
     let c = client();
-    let session = ui_session(&srv, &c, "ui.flash").await;
+    let session = UiSession::sign_in(&srv, "ui.flash").await;
     // "o" + hex of "Saved <b>" (what `render::redirect_with_flash` sets).
     let hex: String = "Saved <b>".bytes().map(|b| format!("{b:02x}")).collect();
     let response = c
         .get(srv.url("/ui/dashboard"))
-        .header("Cookie", format!("sentinelops_session={session}; sentinelops_flash=o{hex}"))
+        .header("Cookie", format!("sentinelops_session={}; sentinelops_flash=o{hex}", session.token()))
         .send()
         .await
         .unwrap();
@@ -340,7 +270,6 @@ async fn a_flash_message_is_shown_once_escaped_in_the_status_area() {
     assert!(html.contains("<p class=\"flash flash-ok\">Saved &#60;b&#62;</p>"), "{html}");
     assert!(!html.contains("Saved <b>"), "{html}");
     assert!(html.contains("role=\"status\"") && html.contains("<main id=\"main\""), "{html}");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -375,7 +304,6 @@ async fn behind_a_proxy_the_cookie_is_secure_and_a_second_sign_in_ends_the_first
     let second = cookie_value(&set_cookie(response.headers(), "sentinelops_session").unwrap());
     assert_eq!(srv.get("/auth/me", &second).await.0, 200);
     assert_eq!(srv.get("/auth/me", &first).await.0, 401, "the replaced session still works");
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -400,5 +328,4 @@ async fn a_raw_nul_in_a_form_is_a_422_and_answers_outside_the_routes_keep_the_cs
     let csp = response.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
     assert!(csp.is_some_and(|v| v.contains("script-src 'self'")));
     assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
-    srv.finish().await;
 }

@@ -3,8 +3,9 @@
 //! isolation and CSRF. The UI session is the API token in the session cookie.
 
 use reqwest::header::LOCATION;
-use reqwest::{Client, RequestBuilder, StatusCode, redirect};
+use reqwest::{Method, StatusCode};
 use sentinelops_testkit::TestServer;
+use sentinelops_testkit::ui::UiSession;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -14,7 +15,6 @@ use crate::admin;
 /// of three items ("Check backups" is required) created through the JSON API.
 struct Shift {
     srv: TestServer,
-    http: Client,
     admin: String,
     section: Uuid,
     manager: String,
@@ -60,35 +60,26 @@ impl Shift {
         let id = instance["id"].as_str().unwrap().to_owned();
         let items =
             instance["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
-        let http = Client::builder().no_proxy().redirect(redirect::Policy::none()).build().unwrap();
-        Shift { srv, http, admin, section, manager, operator, operator2, outsider, id, items }
+        Shift { srv, admin, section, manager, operator, operator2, outsider, id, items }
     }
 
     fn page(&self) -> String {
         format!("/ui/checklists/{}", self.id)
     }
 
-    fn get(&self, token: &str, path: &str) -> RequestBuilder {
-        self.http.get(self.srv.url(path)).header("Cookie", format!("sentinelops_session={token}"))
+    /// A UI session on the member's API token.
+    async fn ui(&self, token: &str) -> UiSession {
+        UiSession::with_token(&self.srv, token).await
     }
 
     async fn html(&self, token: &str, path: &str) -> (StatusCode, String) {
-        let response = self.get(token, path).send().await.unwrap();
-        (response.status(), response.text().await.unwrap())
+        self.ui(token).await.html(path).await
     }
 
-    /// A form POST with the session's CSRF token (read from the page's meta tag).
+    /// A form POST with the session's CSRF token: (status, where it redirects or the body).
     async fn post(&self, token: &str, path: &str, fields: &[(&str, &str)], fetch: bool) -> (StatusCode, String) {
-        let (_, page) = self.html(token, "/ui/dashboard").await;
-        let csrf = meta_csrf(&page);
-        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-        form.extend_from_slice(fields);
-        let mut request =
-            self.http.post(self.srv.url(path)).header("Cookie", format!("sentinelops_session={token}")).form(&form);
-        if fetch {
-            request = request.header("X-Requested-With", "fetch");
-        }
-        let response = request.send().await.unwrap();
+        let ui = self.ui(token).await;
+        let response = if fetch { ui.post_fetch(path, fields).await } else { ui.post(path, fields).await };
         let status = response.status();
         let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
         let body = response.text().await.unwrap();
@@ -105,11 +96,6 @@ impl Shift {
         assert_eq!(status, 200, "{body}");
         body
     }
-}
-
-fn meta_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf-token\" content=\"").expect("csrf meta") + "name=\"csrf-token\" content=\"".len();
-    html[at..].split('"').next().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -143,7 +129,6 @@ async fn the_page_shows_the_checklist_its_items_and_the_live_hooks() {
     assert!(html.contains("class=\"participant") && html.contains("oscar"), "{html}");
     assert!(!html.contains("Join this checklist"));
     assert_eq!(s.view().await["participants"][0]["username"], "oscar");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -206,7 +191,6 @@ async fn items_are_completed_skipped_and_failed_and_a_skip_needs_a_reason() {
     assert!(html.contains("<strong>Failed:</strong> Generator did not start"));
     assert!(html.contains("Resolve…"), "skipped and failed items may be resolved");
     assert!(html.contains("Activity (1)"), "the trail per item");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -230,7 +214,6 @@ async fn a_change_after_another_operators_gives_the_conflict_message_and_keeps_t
     let view = s.view().await;
     assert_eq!(view["items"][0]["status"], "COMPLETED");
     assert_eq!(view["items"][0]["skipped_reason"], Value::Null);
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -261,7 +244,6 @@ async fn only_a_supervisor_signs_off_a_checklist_pending_review() {
     let (_, html) = s.html(&s.manager, &s.page()).await;
     assert!(html.contains("status-completed\" data-checklist-status>Completed"), "{html}");
     assert!(html.contains("Reopen…") && !html.contains("data-action=\"complete\""), "closed: no item actions");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -280,16 +262,15 @@ async fn another_section_and_a_post_without_csrf_are_refused() {
 
     // No CSRF token: refused before anything runs.
     let response = s
-        .http
-        .post(s.srv.url(&s.item_path(0)))
-        .header("Cookie", format!("sentinelops_session={}", s.operator))
+        .ui(&s.operator)
+        .await
+        .request(Method::POST, &s.item_path(0))
         .form(&[("status", "COMPLETED")])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.view().await["items"][0]["status"], "PENDING");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -332,7 +313,6 @@ async fn handover_notes_are_written_acknowledged_and_resolved() {
         .await;
     assert_eq!(status, 200);
     assert!(fragment.contains("Acknowledged by olga") && fragment.contains("Fan replaced"), "{fragment}");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -383,7 +363,6 @@ async fn subitems_change_and_a_failed_subitem_needs_a_final_verdict() {
     assert_eq!(view["items"][0]["status"], "COMPLETED");
     assert_eq!(view["items"][0]["final_verdict"], "Site B on Monday");
     assert_eq!(view["items"][0]["subitems"][1]["failure_reason"], "Site B unreachable");
-    s.srv.finish().await;
 }
 
 #[tokio::test]
@@ -418,5 +397,4 @@ async fn supervisor_overrides_need_a_reason_and_are_applied() {
     assert_eq!(status, 200, "{fragment}");
     assert_ne!(s.view().await["status"], "COMPLETED_WITH_EXCEPTIONS");
     assert!(fragment.contains("data-action=\"complete\""), "items can be worked again");
-    s.srv.finish().await;
 }

@@ -1,88 +1,21 @@
 //! The dashboard, checklist timeline and notification inbox of the web UI over real
 //! HTTP, on a fixed clock (12:00 in Harare, during the MORNING shift of 2026-11-25).
 
-use chrono::{DateTime, TimeZone, Utc};
-use reqwest::{Client, Response, StatusCode};
-use sentinelops_domain::ManualClock;
-use sentinelops_testkit::{Options, TestServer};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use sentinelops_testkit::t0;
+use sentinelops_testkit::ui::{UiSession, attr_after, location};
+use sentinelops_testkit::world::World;
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::admin;
-use crate::ui::{attr_after, client, location, page, send_alerts, ui_session};
+use crate::listings::instance;
+use crate::ui::send_alerts;
 
 const INSTANCES: &str = "/api/v1/checklists/instances";
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
-}
-
-struct World {
-    srv: TestServer,
-    c: Client,
-    /// API token of olu.operator (Core Banking).
-    operator: String,
-    operator_id: Uuid,
-    cards_operator: String,
-    section: Uuid,
-}
-
 /// Harare time; "Core Banking" with a template per shift, "Cards" with a MORNING one.
 async fn world() -> World {
-    let clock = ManualClock::new(t0());
-    let srv = TestServer::start_with(Options { clock: Some(clock), ..Default::default() }).await;
-    let (_, admin) = admin(&srv).await;
-    let (status, body) = srv.put("/api/v1/app-settings/timezone", &admin, json!({"timezone": "Africa/Harare"})).await;
-    assert_eq!(status, 200, "{body}");
-    let section = srv.create_section("Core Banking").await;
-    let cards = srv.create_section("Cards").await;
-    srv.user_with_token("mary.manager", "manager", Some(section)).await;
-    let (operator_user, operator) = srv.user_with_token("olu.operator", "user", Some(section)).await;
-    let (_, cards_operator) = srv.user_with_token("cara.operator", "user", Some(cards)).await;
-    for (section, name, shift) in [
-        (section, "Morning Core Banking", "MORNING"),
-        (section, "Afternoon Core Banking", "AFTERNOON"),
-        (section, "Night Core Banking", "NIGHT"),
-        (cards, "Cards Morning", "MORNING"),
-    ] {
-        let items = json!([
-            {"title": "Review handover notes", "severity": 2, "sort_order": 1},
-            {"title": "Check services", "severity": 3, "sort_order": 2},
-        ]);
-        let body = json!({"name": name, "shift": shift, "section_id": section, "items": items});
-        let (status, answer) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-        assert_eq!(status, 200, "{answer}");
-    }
-    let operator_id = operator_user["id"].as_str().unwrap().parse().unwrap();
-    World { srv, c: client(), operator, operator_id, cards_operator, section }
-}
-
-async fn instance(srv: &TestServer, token: &str, shift: &str, date: &str) -> Value {
-    let (status, body) = srv.post(INSTANCES, token, json!({"shift": shift, "checklist_date": date})).await;
-    assert_eq!(status, 200, "{body}");
-    body["instance"].clone()
-}
-
-async fn html(w: &World, path: &str, session: &str) -> (StatusCode, String) {
-    let response = page(&w.srv, &w.c, path, session).await;
-    (response.status(), response.text().await.unwrap())
-}
-
-/// The session's CSRF token, read from a page.
-async fn csrf(w: &World, session: &str) -> String {
-    let (_, body) = html(w, "/ui/notifications/preferences", session).await;
-    attr_after(&body, "name=\"csrf-token\"", "content")
-}
-
-async fn post_form(w: &World, path: &str, session: &str, fields: &[(&str, &str)], fetch: bool) -> Response {
-    let token = csrf(w, session).await;
-    let mut form: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
-    form.extend_from_slice(fields);
-    let mut request = w.c.post(w.srv.url(path)).header("Cookie", format!("sentinelops_session={session}")).form(&form);
-    if fetch {
-        request = request.header("X-Requested-With", "fetch");
-    }
-    request.send().await.unwrap()
+    World::builder().at(t0()).harare().cards().shift_templates().build().await
 }
 
 #[tokio::test]
@@ -95,8 +28,8 @@ async fn the_dashboard_shows_todays_checklist_card_start_forms_and_the_attention
     let (status, body) = w.srv.patch(&path, &w.operator, json!({"status": "FAILED", "reason": "Disk at 97%"})).await;
     assert_eq!(status, 200, "{body}");
 
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
-    let (status, page) = html(&w, "/ui/dashboard", &session).await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
+    let (status, page) = session.html("/ui/dashboard").await;
     assert_eq!(status, 200);
     // The card: its link, the shift, status, counts and the exception.
     assert!(page.contains(&format!("data-checklist-card=\"{id}\"")), "{page}");
@@ -116,26 +49,25 @@ async fn the_dashboard_shows_todays_checklist_card_start_forms_and_the_attention
     assert!(attention.contains("1 exception(s) on MORNING"), "{attention}");
     assert!(attention.contains("MORNING shift has nobody on it"), "{attention}");
     // The live fragment carries the same card, without the layout.
-    let (status, fragment) = html(&w, "/ui/dashboard/live", &session).await;
+    let (status, fragment) = session.html("/ui/dashboard/live").await;
     assert_eq!(status, 200);
     assert!(fragment.contains(&format!("data-checklist-card=\"{id}\"")));
     assert!(!fragment.contains("<html"));
 
     // Another section's operator sees none of it, and a Cards start form instead.
-    let cards = ui_session(&w.srv, &w.c, "cara.operator").await;
-    let (_, other) = html(&w, "/ui/dashboard", &cards).await;
+    let cards = UiSession::sign_in(&w.srv, "cara.operator").await;
+    let (_, other) = cards.html("/ui/dashboard").await;
     assert!(!other.contains(id), "{other}");
     assert!(other.contains("name=\"shift\" value=\"MORNING\""), "{other}");
     // An administrator narrows to a section; a malformed one is a 422 page.
-    let root = ui_session(&w.srv, &w.c, "root.admin").await;
-    let (_, all) = html(&w, "/ui/dashboard", &root).await;
+    let root = UiSession::sign_in(&w.srv, "root.admin").await;
+    let (_, all) = root.html("/ui/dashboard").await;
     assert!(all.contains("Core Banking") && all.contains("Cards"), "the section filter lists the sections");
     assert!(all.contains(id) && all.contains("Choose a section to start its checklists."), "{all}");
-    let (_, narrowed) = html(&w, &format!("/ui/dashboard?section={}", w.section), &root).await;
+    let (_, narrowed) = root.html(&format!("/ui/dashboard?section={}", w.section)).await;
     assert!(narrowed.contains(id) && narrowed.contains(&format!("name=\"section_id\" value=\"{}\"", w.section)));
-    let (status, _) = html(&w, "/ui/dashboard?section=nope", &root).await;
+    let (status, _) = root.html("/ui/dashboard?section=nope").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -145,14 +77,13 @@ async fn the_dashboard_lists_handover_notes_incoming_to_the_running_shift() {
     let body = json!({"content": "Batch <job> 7 still running", "priority": 3, "from_instance_id": night["id"]});
     let (status, note) = w.srv.post("/api/v1/checklists/handover-notes", &w.operator, body).await;
     assert!(status.is_success(), "{note}");
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
-    let (_, page) = html(&w, "/ui/dashboard", &session).await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
+    let (_, page) = session.html("/ui/dashboard").await;
     let handover = &page[page.find("Incoming handover").unwrap()..];
     // Escaped, with where it came from and a link to the morning checklist it was routed to.
     assert!(handover.contains("Batch &#60;job&#62; 7 still running"), "{handover}");
     assert!(handover.contains("From Night shift, 2026-11-24 by olu.operator"), "{handover}");
     assert!(handover.contains("Open checklist</a>"), "{handover}");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -163,51 +94,50 @@ async fn the_timeline_filters_and_pages_and_stays_in_the_operators_section() {
         instance(&w.srv, &w.operator, "MORNING", &format!("2026-11-{day:02}")).await;
     }
     let night = instance(&w.srv, &w.operator, "NIGHT", "2026-11-24").await;
-    let cards = instance(&w.srv, &w.cards_operator, "MORNING", "2026-11-25").await;
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
+    let cards = instance(&w.srv, &w.cards().operator, "MORNING", "2026-11-25").await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
 
-    let (status, first) = html(&w, "/ui/checklists", &session).await;
+    let (status, first) = session.html("/ui/checklists").await;
     assert_eq!(status, 200);
     assert!(first.contains("23 checklists · page 1 of 2"), "{first}");
     assert_eq!(first.matches("<tr>").count(), 1 + 20, "a header and 20 rows");
     assert!(first.contains("href=\"/ui/checklists?page=2\""), "{first}");
     // An operator never sees another section's checklist.
     assert!(!first.contains(cards["id"].as_str().unwrap()), "{first}");
-    let (_, second) = html(&w, "/ui/checklists?page=2", &session).await;
+    let (_, second) = session.html("/ui/checklists?page=2").await;
     assert_eq!(second.matches("<tr>").count(), 1 + 3);
     let table = &second[second.find("<table").unwrap()..];
     assert!(table.contains("2026-11-04") && !table.contains("2026-11-25"), "{table}");
 
     // Filters: shift, date range, search text; the paging links keep them.
-    let (_, nights) = html(&w, "/ui/checklists?shift=NIGHT", &session).await;
+    let (_, nights) = session.html("/ui/checklists?shift=NIGHT").await;
     assert!(nights.contains("id=\"timeline-count\">1 checklist</p>"), "{nights}");
     assert!(nights.contains(night["id"].as_str().unwrap()));
     assert_eq!(nights.matches("<tr>").count(), 2);
-    let (_, range) = html(&w, "/ui/checklists?start_date=2026-11-20&end_date=2026-11-22&shift=", &session).await;
+    let (_, range) = session.html("/ui/checklists?start_date=2026-11-20&end_date=2026-11-22&shift=").await;
     assert!(range.contains("3 checklists"), "{range}");
-    let (_, search) = html(&w, "/ui/checklists?search=Night+Core", &session).await;
+    let (_, search) = session.html("/ui/checklists?search=Night+Core").await;
     assert_eq!(search.matches("<tr>").count(), 2, "{search}");
-    let (_, none) = html(&w, "/ui/checklists?status=COMPLETED", &session).await;
+    let (_, none) = session.html("/ui/checklists?status=COMPLETED").await;
     assert!(none.contains("No checklist matches these filters"), "{none}");
     // Bad filters are a 422 page with the message, never a 500.
-    let (status, bad) = html(&w, "/ui/checklists?start_date=yesterday", &session).await;
+    let (status, bad) = session.html("/ui/checklists?start_date=yesterday").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.contains("is not a date"), "{bad}");
-    let (status, _) = html(&w, "/ui/checklists?status=bogus", &session).await;
+    let (status, _) = session.html("/ui/checklists?status=bogus").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    w.srv.finish().await;
 }
 
 #[tokio::test]
 async fn starting_a_checklist_from_the_timeline_creates_it_once_and_goes_to_it() {
     let w = world().await;
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
-    let (_, timeline) = html(&w, "/ui/checklists", &session).await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
+    let (_, timeline) = session.html("/ui/checklists").await;
     // The date defaults to the operational day.
     assert!(timeline.contains("name=\"checklist_date\" type=\"date\" value=\"2026-11-25\""), "{timeline}");
 
     let fields = [("shift", "AFTERNOON"), ("checklist_date", "2026-11-25")];
-    let first = post_form(&w, "/ui/checklists", &session, &fields, false).await;
+    let first = session.post("/ui/checklists", &fields).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     let to = location(&first);
     let id: Uuid = to.strip_prefix("/ui/checklists/").unwrap().parse().unwrap();
@@ -215,58 +145,56 @@ async fn starting_a_checklist_from_the_timeline_creates_it_once_and_goes_to_it()
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["shift"], "AFTERNOON");
     // A second start answers the same checklist.
-    let again = post_form(&w, "/ui/checklists", &session, &[("shift", "AFTERNOON")], false).await;
+    let again = session.post("/ui/checklists", &[("shift", "AFTERNOON")]).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&again), to);
 
     // Errors re-render the page with the message: a bad date, a shift without a template.
-    let bad = post_form(&w, "/ui/checklists", &session, &[("shift", "NIGHT"), ("checklist_date", "soon")], false).await;
+    let bad = session.post("/ui/checklists", &[("shift", "NIGHT"), ("checklist_date", "soon")]).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("is not a date"));
-    let cards = ui_session(&w.srv, &w.c, "cara.operator").await;
-    let missing = post_form(&w, "/ui/checklists", &cards, &[("shift", "NIGHT")], false).await;
+    let cards = UiSession::sign_in(&w.srv, "cara.operator").await;
+    let missing = cards.post("/ui/checklists", &[("shift", "NIGHT")]).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.unwrap().contains("No active NIGHT template"));
-    w.srv.finish().await;
 }
 
-async fn badge(w: &World, session: &str) -> String {
-    html(w, "/ui/notifications/badge", session).await.1
+async fn badge(session: &UiSession) -> String {
+    session.html("/ui/notifications/badge").await.1
 }
 
 #[tokio::test]
 async fn marking_notifications_read_one_or_all_lowers_the_badge() {
     let w = world().await;
-    send_alerts(&w.srv, w.operator_id, 3).await;
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
-    assert!(badge(&w, &session).await.contains("data-count=\"3\""));
+    send_alerts(&w.srv, w.operator.id, 3).await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
+    assert!(badge(&session).await.contains("data-count=\"3\""));
 
-    let (status, inbox) = html(&w, "/ui/notifications", &session).await;
+    let (status, inbox) = session.html("/ui/notifications").await;
     assert_eq!(status, 200);
     // Newest first.
     let (a2, a0) = (inbox.find("Alert 2").unwrap(), inbox.find("Alert 0").unwrap());
     assert!(a2 < a0, "newest first");
     let id = attr_after(&inbox, "data-notification=", "data-notification");
-    let marked = post_form(&w, &format!("/ui/notifications/{id}/read"), &session, &[("page", "1")], true).await;
+    let marked = session.post_fetch(&format!("/ui/notifications/{id}/read"), &[("page", "1")]).await;
     assert_eq!(marked.status(), 200);
     let fragment = marked.text().await.unwrap();
     assert_eq!(fragment.matches("class=\"card inbox-row unread").count(), 2, "{fragment}");
-    assert!(badge(&w, &session).await.contains("data-count=\"2\""));
+    assert!(badge(&session).await.contains("data-count=\"2\""));
     // The unread filter shows only the two left.
-    let (_, unread) = html(&w, "/ui/notifications?unread=1", &session).await;
+    let (_, unread) = session.html("/ui/notifications?unread=1").await;
     assert_eq!(unread.matches("data-notification=").count(), 2);
 
     // Someone else's notification, or no such one: 404, not 500.
-    let other = post_form(&w, &format!("/ui/notifications/{}/read", Uuid::new_v4()), &session, &[], false).await;
+    let other = session.post(&format!("/ui/notifications/{}/read", Uuid::new_v4()), &[]).await;
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 
-    let all = post_form(&w, "/ui/notifications/read-all", &session, &[], false).await;
+    let all = session.post("/ui/notifications/read-all", &[]).await;
     assert_eq!(all.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&all), "/ui/notifications?page=1");
-    assert!(!badge(&w, &session).await.contains("data-count"));
-    let (_, unread) = html(&w, "/ui/notifications?unread=1", &session).await;
+    assert!(!badge(&session).await.contains("data-count"));
+    let (_, unread) = session.html("/ui/notifications?unread=1").await;
     assert!(unread.contains("No unread notifications"), "{unread}");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
@@ -278,41 +206,40 @@ async fn a_failed_item_reaches_the_managers_inbox_and_opens_its_checklist() {
     let path = format!("{INSTANCES}/{id}/items/{item}");
     let (status, body) = w.srv.patch(&path, &w.operator, json!({"status": "FAILED", "reason": "Link down"})).await;
     assert_eq!(status, 200, "{body}");
-    let session = ui_session(&w.srv, &w.c, "mary.manager").await;
-    let (_, inbox) = html(&w, "/ui/notifications", &session).await;
+    let session = UiSession::sign_in(&w.srv, "mary.manager").await;
+    let (_, inbox) = session.html("/ui/notifications").await;
     // Critical alerts stand out.
     assert!(inbox.contains("class=\"card inbox-row unread critical\""), "{inbox}");
     assert!(inbox.contains("badge priority-critical"), "{inbox}");
     let note = attr_after(&inbox, "data-notification=", "data-notification");
-    let open = post_form(&w, &format!("/ui/notifications/{note}/open"), &session, &[("instance", id)], false).await;
+    let open = session.post(&format!("/ui/notifications/{note}/open"), &[("instance", id)]).await;
     assert_eq!(open.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&open), format!("/ui/checklists/{id}"));
-    let (_, badge) = html(&w, "/ui/notifications/badge", &session).await;
+    let (_, badge) = session.html("/ui/notifications/badge").await;
     assert!(!badge.contains("data-count"), "{badge}");
-    w.srv.finish().await;
 }
 
 #[tokio::test]
 async fn preferences_save_and_a_bad_quiet_hour_is_an_inline_422() {
     let w = world().await;
-    let session = ui_session(&w.srv, &w.c, "olu.operator").await;
-    let (_, form) = html(&w, "/ui/notifications/preferences", &session).await;
+    let session = UiSession::sign_in(&w.srv, "olu.operator").await;
+    let (_, form) = session.html("/ui/notifications/preferences").await;
     assert!(form.contains("name=\"email\" id=\"pref-email\" checked"), "{form}");
     assert!(!form.contains("name=\"sms\" id=\"pref-sms\" checked"), "{form}");
 
     let fields = [("sms", "on"), ("quiet_hours_start", "22:00"), ("quiet_hours_end", "06:30")];
-    let saved = post_form(&w, "/ui/notifications/preferences", &session, &fields, false).await;
+    let saved = session.post("/ui/notifications/preferences", &fields).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (status, prefs) = w.srv.get("/api/v1/notifications/preferences", &w.operator).await;
     assert_eq!(status, 200, "{prefs}");
     assert_eq!(prefs["email_notifications"], false);
     assert_eq!(prefs["sms_notifications"], true);
     assert_eq!(prefs["quiet_hours_start"], "22:00");
-    let (_, form) = html(&w, "/ui/notifications/preferences", &session).await;
+    let (_, form) = session.html("/ui/notifications/preferences").await;
     assert!(form.contains("name=\"sms\" id=\"pref-sms\" checked") && form.contains("value=\"06:30\""), "{form}");
 
     let bad = [("email", "on"), ("quiet_hours_start", "25:99"), ("quiet_hours_end", "06:30")];
-    let refused = post_form(&w, "/ui/notifications/preferences", &session, &bad, false).await;
+    let refused = session.post("/ui/notifications/preferences", &bad).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = refused.text().await.unwrap();
     assert!(page.contains("id=\"quiet-start-error\" role=\"alert\">Quiet hours start must be a time of day"), "{page}");
@@ -321,5 +248,4 @@ async fn preferences_save_and_a_bad_quiet_hour_is_an_inline_422() {
     assert!(page.contains("value=\"25:99\""));
     let (_, prefs) = w.srv.get("/api/v1/notifications/preferences", &w.operator).await;
     assert_eq!(prefs["quiet_hours_start"], "22:00");
-    w.srv.finish().await;
 }

@@ -6,7 +6,7 @@ use sentinelops_testkit::TestServer;
 use serde_json::json;
 
 use crate::admin;
-use crate::ui::{client, page, ui_session};
+use sentinelops_testkit::ui::{UiSession, client};
 
 const BUDGET: usize = 200 * 1024;
 
@@ -42,7 +42,7 @@ async fn no_page_weighs_more_than_200_kb_with_its_css_and_js() {
     let checklist = created["instance"]["id"].as_str().unwrap();
 
     let c = client();
-    let session = ui_session(&srv, &c, "root.admin").await;
+    let session = UiSession::sign_in(&srv, "root.admin").await;
     let pages = [
         "/ui/login".to_owned(),
         "/ui/dashboard".to_owned(),
@@ -63,11 +63,8 @@ async fn no_page_weighs_more_than_200_kb_with_its_css_and_js() {
     let mut report = Vec::new();
     for path in &pages {
         // The sign-in page is seen signed out (signed in, it sends you on).
-        let response = if path == "/ui/login" {
-            c.get(srv.url(path)).send().await.unwrap()
-        } else {
-            page(&srv, &c, path, &session).await
-        };
+        let response =
+            if path == "/ui/login" { c.get(srv.url(path)).send().await.unwrap() } else { session.get(path).await };
         assert_eq!(response.status(), 200, "{path}");
         let html = response.text().await.unwrap();
         let links = static_links(&html);
@@ -84,5 +81,4 @@ async fn no_page_weighs_more_than_200_kb_with_its_css_and_js() {
     for (path, total) in report {
         assert!(total < BUDGET, "{path} weighs {total} bytes with its CSS and JS, over {BUDGET}");
     }
-    srv.finish().await;
 }

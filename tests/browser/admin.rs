@@ -110,5 +110,4 @@ async fn an_admin_creates_a_user_who_then_signs_in_and_revokes_another_session()
     ada.close().await;
     admin.close().await;
     browser.close();
-    srv.finish().await;
 }

@@ -98,7 +98,6 @@ async fn an_operator_sees_the_dashboard_and_starts_a_checklist_from_the_timeline
 
     operator.close().await;
     browser.close();
-    srv.finish().await;
 }
 
 #[tokio::test]
@@ -155,5 +154,4 @@ async fn a_managers_inbox_shows_a_new_alert_live_and_marking_it_read_drops_the_b
 
     manager.close().await;
     browser.close();
-    srv.finish().await;
 }

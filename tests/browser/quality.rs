@@ -5,10 +5,9 @@
 //! opened with Enter takes focus and closes with Escape).
 
 use sentinelops_app::notifications::{self, Audience, Draft, Priority};
-use sentinelops_testkit::TestServer;
 use sentinelops_testkit::browser::{Browser, Key, Session};
+use sentinelops_testkit::world::World;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use crate::sign_in::sign_in;
 
@@ -98,21 +97,12 @@ return {
 };
 "#;
 
-/// An admin, an operator of "ICT Operations", a template of four items, today's
-/// checklist (joined by the operator, one item failed) and two notifications for the
-/// admin, one critical.
-struct World {
-    srv: TestServer,
-    template: String,
-    checklist: String,
-}
-
-async fn world() -> World {
-    let srv = TestServer::start().await;
-    let (admin_user, admin) = srv.user_with_token("root.admin", "admin", None).await;
-    let section = srv.create_section("ICT Operations").await;
-    let (_, operator) = srv.user_with_token("op.one", "user", Some(section)).await;
-    srv.create_user("mgr.one", "manager", Some(section)).await;
+/// The standard world on "ICT Operations" (operator `op.one`, manager `mgr.one`), with a
+/// template of four items, today's checklist (joined by the operator, one item failed)
+/// and two notifications for the admin, one critical: (world, template id, checklist id).
+async fn world() -> (World, String, String) {
+    let w = World::builder().names("ICT Operations", "mgr.one", "op.one").build().await;
+    let (srv, operator) = (&w.srv, &w.operator);
     let items = json!([
         {"title": "Check overnight backups", "item_type": "ROUTINE", "severity": 5, "is_required": true, "sort_order": 1,
          "subitems": [{"title": "Core banking"}, {"title": "Card switch"}]},
@@ -120,26 +110,22 @@ async fn world() -> World {
         {"title": "Test the generator", "item_type": "ROUTINE", "severity": 4, "sort_order": 3},
         {"title": "Update the status board", "item_type": "ROUTINE", "severity": 1, "sort_order": 4},
     ]);
-    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": items});
-    let (status, created) = srv.post("/api/v1/checklists/templates", &admin, body).await;
-    assert_eq!(status, 200, "{created}");
-    let template = created["id"].as_str().unwrap().to_owned();
+    let template = w.template(w.section, "Morning ops", "MORNING", items).await["id"].as_str().unwrap().to_owned();
 
     let today = srv.operational_today().await;
     let body = json!({"shift": "MORNING", "checklist_date": today});
-    let (status, created) = srv.post("/api/v1/checklists/instances", &operator, body).await;
+    let (status, created) = srv.post("/api/v1/checklists/instances", operator, body).await;
     assert_eq!(status, 200, "{created}");
     let instance = &created["instance"];
     let checklist = instance["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/checklists/instances/{checklist}");
-    let (status, body) = srv.post(&format!("{base}/join"), &operator, json!({})).await;
+    let (status, body) = srv.post(&format!("{base}/join"), operator, json!({})).await;
     assert_eq!(status, 200, "{body}");
     let last = instance["items"][3]["id"].as_str().unwrap();
     let failed = json!({"status": "FAILED", "reason": "Board PC does not boot"});
-    let (status, body) = srv.patch(&format!("{base}/items/{last}"), &operator, failed).await;
+    let (status, body) = srv.patch(&format!("{base}/items/{last}"), operator, failed).await;
     assert_eq!(status, 200, "{body}");
 
-    let admin_id: Uuid = admin_user["id"].as_str().unwrap().parse().unwrap();
     for (title, priority) in [("Backup job late", Priority::Medium), ("Core switch down", Priority::Critical)] {
         let draft = Draft {
             title: title.to_owned(),
@@ -148,12 +134,12 @@ async fn world() -> World {
             related_entity: "checklist_instance",
             related_id: None,
             section_id: None,
-            audience: Audience::Users(vec![admin_id]),
+            audience: Audience::Users(vec![w.admin.id]),
             exclude: None,
         };
         notifications::send(srv.app.store.reader(), chrono::Utc::now(), draft).await.unwrap();
     }
-    World { srv, template, checklist }
+    (w, template, checklist)
 }
 
 /// Loads `path`, waits for `ready` to contain `text`, and checks the tablet layout and
@@ -194,12 +180,12 @@ async fn probe_the_checks_on(session: &Session) {
 
 #[tokio::test]
 async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
-    let w = world().await;
+    let (w, template, checklist) = world().await;
     let browser = Browser::launch(&w.srv).await;
     let admin = browser.session("admin").await;
     admin.set_window_size(TABLET.0, TABLET.1).await;
     sign_in(&admin, "root.admin").await;
-    let editor = format!("/ui/templates/{}", w.template);
+    let editor = format!("/ui/templates/{}", template);
     let pages = [
         ("/ui/dashboard", ("main h1", ""), "dashboard"),
         ("/ui/checklists", ("main h1", "Checklists"), "timeline-admin"),
@@ -224,7 +210,7 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
 
     // The live checklist as the operator working it (their action buttons showing),
     // and as a manager (sign-off and overrides).
-    let page = format!("/ui/checklists/{}", w.checklist);
+    let page = format!("/ui/checklists/{}", checklist);
     let operator = browser.session("operator").await;
     operator.set_window_size(TABLET.0, TABLET.1).await;
     sign_in(&operator, "op.one").await;
@@ -240,7 +226,6 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
     operator.close().await;
     admin.close().await;
     browser.close();
-    w.srv.finish().await;
 }
 
 /// Where Tab went on a page: every stop, the item actions among them, and whether a
@@ -293,14 +278,14 @@ async fn tab_through(operator: &Session) -> Walk {
 
 #[tokio::test]
 async fn the_live_checklist_works_from_the_keyboard_with_a_visible_focus() {
-    let w = world().await;
+    let (w, _, checklist) = world().await;
     let browser = Browser::launch(&w.srv).await;
     let operator = browser.session("operator").await;
     sign_in(&operator, "op.one").await;
     // On a desktop and on the tablet (where the header wraps onto two rows).
     for (width, height) in [(1280, 900), TABLET] {
         operator.set_window_size(width, height).await;
-        operator.goto(&format!("/ui/checklists/{}", w.checklist)).await;
+        operator.goto(&format!("/ui/checklists/{}", checklist)).await;
         operator.wait_for_text("main", "Board PC does not boot").await;
         let walk = tab_through(&operator).await;
         let (stops, actions) = (&walk.stops, &walk.actions);
@@ -316,5 +301,4 @@ async fn the_live_checklist_works_from_the_keyboard_with_a_visible_focus() {
 
     operator.close().await;
     browser.close();
-    w.srv.finish().await;
 }

@@ -149,7 +149,6 @@ async fn an_operator_works_the_shift_while_a_manager_watches_and_signs_off() {
     operator.close().await;
     manager.close().await;
     browser.close();
-    srv.finish().await;
 }
 
 /// Without JavaScript a `<dialog>` cannot open. The opener's twin link goes to the
@@ -201,5 +200,4 @@ async fn without_javascript_an_operator_still_skips_an_item_with_its_reason() {
         "{skipped}"
     );
     browser.close();
-    srv.finish().await;
 }

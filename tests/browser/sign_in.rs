@@ -40,5 +40,4 @@ async fn an_operator_and_a_manager_sign_in_side_by_side() {
     operator.close().await;
     manager.close().await;
     browser.close();
-    srv.finish().await;
 }

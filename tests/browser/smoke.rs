@@ -38,7 +38,6 @@ async fn api_reference_renders_and_filters_in_a_real_browser() {
     other.close().await;
     reader.close().await;
     browser.close();
-    srv.finish().await;
 }
 
 /// A step that cannot succeed fails within its bound, naming the selector.

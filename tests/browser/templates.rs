@@ -76,5 +76,4 @@ async fn an_admin_edits_a_template() {
 
     admin.close().await;
     browser.close();
-    srv.finish().await;
 }

@@ -8,9 +8,12 @@
 //!   in-process (the raw limit) and a static document (the framework ceiling), and
 //!   prints JSON plus a Markdown table.
 //! - `api-snapshot`: the answers of a scripted shift, normalised, to compare two builds.
+//! - `fanout`: one notification to N connected WebSocket clients, in-process over a
+//!   test database, and how long each took to see it.
 
 mod ceiling;
 mod data;
+mod fanout;
 mod load;
 mod snapshot;
 
@@ -29,6 +32,8 @@ enum Command {
     Data(data::Args),
     /// Run the load scenarios against a freshly started server.
     Load(load::Args),
+    /// Fan one notification out to N WebSocket clients (live push latency).
+    Fanout(fanout::Args),
     /// Serve a pre-built document through the server's stack (started by `load`).
     Ceiling(ceiling::Args),
     /// Record the JSON answers of a scripted shift (ids and times normalised), to compare builds.
@@ -43,6 +48,7 @@ async fn main() -> std::process::ExitCode {
         Command::Load(args) => load::run(args).await,
         Command::Ceiling(args) => ceiling::run(args).await,
         Command::ApiSnapshot(args) => snapshot::run(args).await,
+        Command::Fanout(args) => fanout::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -19,7 +19,6 @@
 //! operator.screenshot("signed-in").await;
 //! operator.close().await;
 //! browser.close();
-//! srv.finish().await;
 //! # }
 //! ```
 //!

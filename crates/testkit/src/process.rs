@@ -84,7 +84,7 @@ impl ServerProcess {
             .env("SENTINELOPS_ARGON2_MEMORY_KIB", "1024")
             .env("SENTINELOPS_ARGON2_ITERATIONS", "1")
             .env("SENTINELOPS_JOBS", "false")
-            .env("SENTINELOPS_LOG", "warn")
+            .env("SENTINELOPS_LOG", crate::log::filter().unwrap_or_else(|| "warn".to_owned()))
             .env_remove("SENTINELOPS_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
@@ -115,5 +115,8 @@ impl ServerProcess {
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         self.kill();
+        if crate::log::filter().is_some() {
+            eprintln!("--- sentinelops serve ({}) ---\n{}", self.binary.display(), self.output());
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Repository behaviour on the database the run targets.
 
-use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -8,46 +8,22 @@ use sentinelops_store::repo::auth_events::{self, AuthEventQuery, NewAuthEvent, S
 use sentinelops_store::repo::sessions::{self, NewSession};
 use sentinelops_store::repo::users::{self, NewUser};
 use sentinelops_store::repo::{Window, org, settings};
-use sentinelops_store::{PoolConfig, Store, StoreError, commit, pg_admin};
+use sentinelops_store::{PoolConfig, Store, StoreError, commit};
+use sentinelops_testkit::{TestDatabase, t0};
 
-/// A migrated store on a fresh database, and how to throw it away.
+/// A migrated store on a fresh test database (deleted when this drops).
 struct Fresh {
     store: Store,
-    drop: Option<(String, String)>,
-    file: Option<std::path::PathBuf>,
+    _database: TestDatabase,
 }
 
 impl Fresh {
     async fn new() -> Fresh {
-        let (url, drop, file) = match std::env::var("SENTINELOPS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-            Some(admin) => {
-                let name = format!("so_test_{}_{}", std::process::id(), Uuid::new_v4().simple());
-                pg_admin::create_database(&admin, &name, None).await.unwrap();
-                (pg_admin::url_for(&admin, &name), Some((admin, name)), None)
-            }
-            None => {
-                let path = std::env::temp_dir().join(format!("so-repo-{}.db", Uuid::new_v4().simple()));
-                (format!("sqlite://{}", path.display()), None, Some(path))
-            }
-        };
-        let store = Store::connect(&url, PoolConfig::default()).await.unwrap();
+        let database = TestDatabase::create().await;
+        let store = Store::connect(&database.url, PoolConfig::default()).await.unwrap();
         store.migrate().await.unwrap();
-        Fresh { store, drop, file }
+        Fresh { store, _database: database }
     }
-
-    async fn finish(self) {
-        self.store.close().await;
-        if let Some((admin, name)) = self.drop {
-            pg_admin::drop_database(&admin, &name).await.unwrap();
-        }
-        if let Some(path) = self.file {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
-}
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()
 }
 
 fn new_user(username: &str, role: &str) -> NewUser {
@@ -111,7 +87,6 @@ async fn users_are_found_by_email_or_username_and_duplicates_conflict() {
     let reread = users::find(r, ada.id).await.unwrap().unwrap();
     assert_eq!((reread.role.as_str(), reread.first_name.as_str()), ("manager", "Adaeze"));
     assert_eq!(users::count_admins(r).await.unwrap(), 0);
-    db.finish().await;
 }
 
 #[tokio::test]
@@ -122,7 +97,6 @@ async fn an_uncommitted_transaction_leaves_nothing_behind() {
         users::insert(&tx, new_user("ghost", "user")).await.unwrap();
     }
     assert_eq!(users::count(db.store.reader()).await.unwrap(), 0);
-    db.finish().await;
 }
 
 #[tokio::test]
@@ -165,7 +139,6 @@ async fn sessions_revoke_once_and_touch_respects_granularity() {
     let row = sessions::find(r, session.id).await.unwrap().unwrap();
     assert_eq!(row.revoked_reason.as_deref(), Some("logout"));
     assert!(sessions::unrevoked_for_user(r, user.id).await.unwrap().is_empty());
-    db.finish().await;
 }
 
 #[tokio::test]
@@ -198,7 +171,6 @@ async fn failures_are_counted_leaving_out_one_reason() {
     .await
     .unwrap();
     assert_eq!(page.rows[0].failure_reason.as_deref(), Some("locked"));
-    db.finish().await;
 }
 
 #[tokio::test]
@@ -238,7 +210,6 @@ async fn auth_events_count_by_subject_and_list_newest_first() {
         ..Default::default()
     };
     assert_eq!(auth_events::list(r, &query, Window { offset: 0, limit: 50 }).await.unwrap().total, 2);
-    db.finish().await;
 }
 
 #[tokio::test]
@@ -281,7 +252,6 @@ async fn departments_sections_and_settings() {
     assert_eq!(names, ["Helpdesk", "SysOps"]);
     assert_eq!(org::list_sections(r, None).await.unwrap().len(), 3);
     assert_eq!(settings::get(r, "business_timezone").await.unwrap().unwrap().value, json!("Africa/Harare"));
-    db.finish().await;
 }
 
 /// `.cargo/config.toml` builds SQLite with QPSG (without it every `LIMIT ?` statement,
@@ -301,7 +271,6 @@ async fn sqlite_is_built_with_qpsg_and_without_memory_statistics() {
         assert_eq!(qpsg, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
         assert_eq!(no_memstatus, 1, "SQLite was built with memory statistics on");
     }
-    fresh.finish().await;
 }
 
 #[tokio::test]
@@ -345,5 +314,4 @@ async fn idle_sqlite_connections_close_but_one_reader_and_work_after() {
         let found = users::find_by_login(store.reader(), "after").await.unwrap();
         assert_eq!(found.map(|u| u.username).as_deref(), Some("after"));
     }
-    fresh.finish().await;
 }

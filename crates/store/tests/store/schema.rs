@@ -2,12 +2,10 @@
 //! entities map it, the seed is there, and `down` + `up` round-trips.
 //!
 //! PostgreSQL runs only when `SENTINELOPS_TEST_DATABASE_URL` names a server
-//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); the test creates and
-//! drops its own database there.
+//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); the test gets an empty
+//! database of its own there.
 
 use std::fmt::Debug;
-use std::future::Future;
-use std::panic::resume_unwind;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
 use sea_orm::{
@@ -17,55 +15,28 @@ use sea_orm::{
 };
 use sentinelops_store::entity::*;
 use sentinelops_store::migration::{Migrator, MigratorTrait};
+use sentinelops_testkit::{TestDatabase, postgres_admin_url};
 use serde_json::json;
 use uuid::Uuid;
 
 #[tokio::test]
 async fn schema_on_sqlite() {
-    let path = std::env::temp_dir().join(format!("so_schema_{}.db", Uuid::new_v4().simple()));
-    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
-    let outcome = run_guarded(exercise(db)).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    outcome.unwrap_or_else(|panic| resume_unwind(panic));
+    let database = TestDatabase::sqlite();
+    let db = Database::connect(format!("{}?mode=rwc", database.url)).await.unwrap();
+    exercise(db).await;
 }
 
 #[tokio::test]
 async fn schema_on_postgres() {
-    let Ok(server_url) = std::env::var("SENTINELOPS_TEST_DATABASE_URL") else {
+    let Some(server_url) = postgres_admin_url() else {
         eprintln!("SENTINELOPS_TEST_DATABASE_URL is not set: skipping the PostgreSQL schema test");
         return;
     };
-    let server = Database::connect(&server_url).await.unwrap();
-    let name = format!("so_schema_{}", Uuid::new_v4().simple());
-    server.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-
-    let db = Database::connect(with_database(&server_url, &name)).await.unwrap();
-    let outcome = run_guarded(exercise(db)).await;
-    // FORCE closes whatever connections a failed run left open.
-    server.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-    server.close().await.unwrap();
-    outcome.unwrap_or_else(|panic| resume_unwind(panic));
-}
-
-/// Runs the checks in their own task so a failed assertion still lets the
-/// caller delete the database before the panic is re-raised.
-async fn run_guarded(
-    checks: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), Box<dyn std::any::Any + Send + 'static>> {
-    tokio::spawn(checks).await.map_err(|err| err.into_panic())
-}
-
-/// The same server URL pointing at another database (any `?query` is kept).
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").expect("URL has a scheme");
-    let authority = rest.split_once('/').map_or(rest, |(authority, _)| authority);
-    format!("{scheme}://{authority}/{database}{query}")
+    // An empty database (not the harness's migrated template); dropped with `database`,
+    // a failed assertion included.
+    let database = TestDatabase::create_on(&server_url).await;
+    let db = Database::connect(&database.url).await.unwrap();
+    exercise(db).await;
 }
 
 async fn exercise(db: DatabaseConnection) {
