@@ -150,11 +150,12 @@ async fn the_unread_badge_counts_up_to_its_cap() {
     };
     let add = |n: usize| {
         let store = srv.app.store.clone();
+        let clock = srv.app.clock.clone();
         async move {
             let tx = store.begin_write().await.unwrap();
             for _ in 0..n {
                 let id = uuid::Uuid::now_v7();
-                let now = chrono::Utc::now();
+                let now = clock.now();
                 let draft = NewNotification {
                     id,
                     title: "Alert".into(),

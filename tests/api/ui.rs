@@ -22,7 +22,7 @@ pub(crate) async fn send_alerts(srv: &TestServer, user_id: Uuid, n: usize) {
             audience: Audience::Users(vec![user_id]),
             exclude: None,
         };
-        notifications::send(srv.app.store.reader(), chrono::Utc::now(), draft).await.unwrap();
+        notifications::send(srv.app.store.reader(), srv.app.clock.now(), draft).await.unwrap();
     }
 }
 

@@ -137,7 +137,7 @@ async fn world() -> (World, String, String) {
             audience: Audience::Users(vec![w.admin.id]),
             exclude: None,
         };
-        notifications::send(srv.app.store.reader(), chrono::Utc::now(), draft).await.unwrap();
+        notifications::send(srv.app.store.reader(), srv.app.clock.now(), draft).await.unwrap();
     }
     (w, template, checklist)
 }

@@ -30,6 +30,8 @@ impl MigrationTrait for Migration {
                 manager.create_index(index).await?;
             }
         }
+        // Migrations run outside any use case, so there is no injected clock to ask.
+        #[allow(clippy::disallowed_methods)]
         let now = Utc::now();
         seed_shifts(manager, now).await?;
         seed_transition_rules(manager, now).await

@@ -13,6 +13,7 @@ use sea_orm::{
     IntoActiveModel, Iterable, ModelTrait, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set, SqlErr,
     Statement,
 };
+use sentinelops_domain::Clock;
 use sentinelops_store::entity::*;
 use sentinelops_store::migration::{Migrator, MigratorTrait};
 use sentinelops_testkit::{TestDatabase, postgres_admin_url};
@@ -170,7 +171,7 @@ fn hm(hour: u32, minute: u32) -> NaiveTime {
 
 /// Second precision, so values compare equal after a round trip on every backend.
 fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(0)
+    sentinelops_domain::SystemClock.now().trunc_subsecs(0)
 }
 
 fn is_unique_violation(err: &DbErr) -> bool {
