@@ -8,6 +8,7 @@ pub mod named;
 pub mod outbox;
 pub mod role;
 pub mod shift;
+pub mod step;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use named::Named;

@@ -12,6 +12,7 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 
+use super::step::{item_step, item_with, step_change, subitem_step, subitem_with, worker};
 use super::view::InstanceView;
 use crate::access::can_use_section;
 use crate::actor::Actor;
@@ -209,10 +210,9 @@ impl App {
                 current: item_state(&item),
             });
         }
-        policy
-            .check(from.as_str(), change.to.as_str(), Some(actor.role), change.reason.as_deref())
+        let step = item_step(&item)
+            .apply(policy, step_change(&change), worker(actor), now)
             .map_err(|e| refused(e, item_state(&item)))?;
-        let mut next = item.clone();
         if change.to == ItemStatus::Completed {
             let subitems = checklists::subitems_of_item(c, item.id).await?;
             let open = subitems.iter().filter(|s| !s.status.is_actioned()).count();
@@ -226,25 +226,8 @@ impl App {
             if failed && change.verdict.is_none() && item.final_verdict.is_none() {
                 return Err(invalid("A final verdict is required to complete an item with a failed subitem"));
             }
-            next.completed_by = actor.recorded_id();
-            next.completed_at = Some(now);
         }
-        if change.to != ItemStatus::Pending && next.started_at.is_none() {
-            next.started_at = Some(now);
-            next.started_by = actor.recorded_id();
-        }
-        match change.to {
-            ItemStatus::Skipped => next.skipped_reason = change.reason.clone(),
-            ItemStatus::Failed => next.failure_reason = change.reason.clone(),
-            _ => {}
-        }
-        if let Some(verdict) = &change.verdict {
-            next.final_verdict = Some(verdict.clone());
-            next.final_verdict_by = actor.recorded_id();
-            next.final_verdict_at = Some(now);
-        }
-        next.status = change.to.into();
-        next.updated_at = now;
+        let mut next = item_with(&item, step, now);
         if !checklists::update_item_if_version(c, next.clone(), item.version).await? {
             let current = checklists::find_item(c, instance.id, item.id).await?.unwrap_or(item);
             return Err(AppError::StateConflict {
@@ -612,32 +595,16 @@ impl App {
         }
         let from = *subitem.status;
         let policy = self.policy(&tx, "CHECKLIST_SUBITEM").await?;
-        policy
-            .check(from.as_str(), to.as_str(), Some(actor.role), reason.as_deref())
+        let change = Change { to, reason: reason.clone(), comment, verdict: None, expected: None };
+        let step = subitem_step(&subitem)
+            .apply(&policy, step_change(&change), worker(actor), now)
             .map_err(|e| refused(e, subitem_state(&subitem)))?;
-        let mut next = subitem.clone();
-        next.status = to.into();
-        if to != ItemStatus::Pending && next.started_at.is_none() {
-            next.started_at = Some(now);
-            next.started_by = actor.recorded_id();
-        }
-        match to {
-            ItemStatus::Completed => {
-                next.completed_by = actor.recorded_id();
-                next.completed_at = Some(now);
-            }
-            ItemStatus::Skipped => next.skipped_reason = reason.clone(),
-            ItemStatus::Failed => next.failure_reason = reason.clone(),
-            _ => {}
-        }
-        next.updated_at = now;
-        if !checklists::update_subitem_if_version(&tx, next, subitem.version).await? {
+        if !checklists::update_subitem_if_version(&tx, subitem_with(&subitem, step, now), subitem.version).await? {
             return Err(AppError::StateConflict {
                 message: "Another update landed first".into(),
                 current: subitem_state(&subitem),
             });
         }
-        let change = Change { to, reason: reason.clone(), comment, verdict: None, expected: None };
         let duration_ms = subitem.started_at.map(|s| (now - s).num_milliseconds()).filter(|_| to.is_actioned());
         self.log_activity(
             &tx,
