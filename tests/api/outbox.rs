@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use sentinelops_app::AppConfig;
 use sentinelops_app::outbox::OutboxRow;
-use sentinelops_domain::{Clock, ManualClock};
+use sentinelops_domain::{Clock, ManualClock, OutboxStatus};
 use sentinelops_store::repo::outbox as repo;
 use sentinelops_testkit::http_sink::HttpSink;
 use sentinelops_testkit::smtp::TestSmtp;
@@ -127,7 +127,7 @@ async fn an_escalation_is_mailed_and_posted_once_from_the_outbox() {
     let webhooks = d.rows("webhook").await;
     assert_eq!(emails.len(), 2, "the section's manager and the admin: {emails:?}");
     assert_eq!(webhooks.len(), 1);
-    assert!(emails.iter().chain(&webhooks).all(|r| r.status == "PENDING" && r.attempts == 0));
+    assert!(emails.iter().chain(&webhooks).all(|r| r.status == OutboxStatus::Pending && r.attempts == 0));
 
     assert_eq!(d.deliver().await, 3);
 
@@ -215,7 +215,7 @@ async fn a_skip_posts_its_class_and_sign_off_requests_are_mailed() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(d.deliver().await, 2);
     assert!(d.smtp.mailbox("olu.operator@test.local")[0].subject().contains("Checklist Completed"));
-    let dead: Vec<OutboxRow> = d.rows("webhook").await.into_iter().filter(|r| r.status == "DEAD").collect();
+    let dead: Vec<OutboxRow> = d.rows("webhook").await.into_iter().filter(|r| r.status == OutboxStatus::Dead).collect();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].payload["class"], "completion");
     assert_eq!(dead[0].last_error.as_deref(), Some("no webhook target configured for class \"completion\""));
@@ -266,7 +266,9 @@ async fn failed_webhooks_back_off_resume_where_they_stopped_and_finally_die() {
 
     // Mail is off: e-mail rows die at once instead of piling up.
     let emails = d.rows("email").await;
-    assert!(emails.iter().all(|r| r.status == "DEAD" && r.last_error.as_deref() == Some("mail not configured")));
+    assert!(
+        emails.iter().all(|r| r.status == OutboxStatus::Dead && r.last_error.as_deref() == Some("mail not configured"))
+    );
     // The webhook reached one of its two targets and waits 30 s for the other.
     let row = &d.rows("webhook").await[0];
     assert_eq!((row.status.as_str(), row.attempts), ("PENDING", 1));
@@ -331,14 +333,17 @@ async fn smtp_rejections_are_retried_or_dead_by_their_code() {
     d.act(0, "FAILED", "Disk at 97%").await;
     assert_eq!(d.deliver().await, 0);
     let emails = d.rows("email").await;
-    assert!(emails.iter().all(|r| r.status == "PENDING" && r.attempts == 1), "{emails:?}");
+    assert!(emails.iter().all(|r| r.status == OutboxStatus::Pending && r.attempts == 1), "{emails:?}");
     assert!(emails[0].last_error.as_deref().unwrap().contains("451"), "{:?}", emails[0].last_error);
 
     d.smtp.reject_recipients(Some(550));
     d.clock.advance(Duration::seconds(30));
     assert_eq!(d.deliver().await, 0);
     let emails = d.rows("email").await;
-    assert!(emails.iter().all(|r| r.status == "DEAD" && r.attempts == 2), "a permanent rejection is final: {emails:?}");
+    assert!(
+        emails.iter().all(|r| r.status == OutboxStatus::Dead && r.attempts == 2),
+        "a permanent rejection is final: {emails:?}"
+    );
     assert!(d.smtp.messages().is_empty());
 }
 
@@ -377,7 +382,7 @@ async fn two_deliverers_at_once_send_each_row_once() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 4, "each event posted once");
-    assert!(d.rows("email").await.iter().all(|r| r.status == "SENT" && r.attempts == 1));
+    assert!(d.rows("email").await.iter().all(|r| r.status == OutboxStatus::Sent && r.attempts == 1));
     for row in d.rows("webhook").await {
         let expected = if row.payload["class"] == "handover" { "DEAD" } else { "SENT" };
         assert_eq!((row.status.as_str(), row.attempts), (expected, 1), "{row:?}");
@@ -421,7 +426,7 @@ async fn a_row_claimed_elsewhere_waits_and_a_racing_claim_gets_nothing() {
     let tx = store.begin_write().await.unwrap();
     assert!(!repo::mark_retry(&tx, first[0].id, "first", 1, t0(), "late", None).await.unwrap());
     sentinelops_store::commit(tx).await.unwrap();
-    assert!(d.rows("email").await.iter().chain(&d.rows("webhook").await).all(|r| r.status == "SENT"));
+    assert!(d.rows("email").await.iter().chain(&d.rows("webhook").await).all(|r| r.status == OutboxStatus::Sent));
 }
 
 impl Desk {
@@ -468,6 +473,6 @@ async fn a_slow_mail_server_cannot_hold_a_message_past_its_claim() {
     assert_eq!(d.deliver().await, emails.len());
     assert_eq!(d.smtp.messages().len(), emails.len());
     for row in d.rows("email").await {
-        assert_eq!(row.status, "SENT", "{row:?}");
+        assert_eq!(row.status, OutboxStatus::Sent, "{row:?}");
     }
 }

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use sentinelops_domain::Role;
+use sentinelops_domain::SECTION_SUPERVISORS;
 
 use crate::actor::Actor;
 use crate::error::{AppResult, forbidden};
@@ -16,13 +16,14 @@ pub fn can_use_section(actor: &Actor, section_id: Uuid) -> AppResult<()> {
     }
 }
 
-/// Supervising a resource of `section_id`: admins anywhere, managers in their section.
+/// Supervising a resource of `section_id`, under the one supervision rule of `domain`.
 pub fn can_supervise_section(actor: &Actor, section_id: Uuid) -> AppResult<()> {
-    match actor.role {
-        Role::Admin => Ok(()),
-        Role::Manager if actor.section_id == Some(section_id) => Ok(()),
-        Role::Manager => Err(forbidden("This resource belongs to another section")),
-        Role::User => Err(forbidden("Only managers and administrators can do this")),
+    if SECTION_SUPERVISORS.supervises(actor.role, actor.section_id, section_id) {
+        Ok(())
+    } else if actor.role.is_supervisor() {
+        Err(forbidden("This resource belongs to another section"))
+    } else {
+        Err(forbidden("Only managers and administrators can do this"))
     }
 }
 

@@ -11,7 +11,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use sentinelops_domain::Role;
 use sentinelops_domain::auth::{AuthEventType, LoginFailureReason, RevokeReason, SessionState};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::auth_events::{self, Subject};
@@ -448,7 +447,7 @@ pub fn actor_of(user: &UserRow, session_id: Uuid) -> Actor {
     Actor {
         user_id: user.id,
         username: user.username.clone(),
-        role: Role::parse(&user.role).unwrap_or(Role::User),
+        role: *user.role,
         section_id: user.section_id,
         department_id: user.department_id,
         session_id,

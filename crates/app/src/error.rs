@@ -69,6 +69,7 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(e) => AppError::Unavailable(e),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
             StoreError::Config(e) => AppError::Internal(e),
+            StoreError::Corrupt(e) => AppError::Internal(format!("corrupt stored value: {e}")),
         }
     }
 }
@@ -83,4 +84,10 @@ pub fn not_found(message: impl Into<String>) -> AppError {
 
 pub fn invalid(message: impl Into<String>) -> AppError {
     AppError::Validation(message.into())
+}
+
+/// A name read from a text column the store does not type yet (template item types and
+/// shifts): an unknown one is corrupt data, a 500, never a default.
+pub(crate) fn stored_name<T: sentinelops_domain::Named>(name: &str) -> AppResult<T> {
+    T::from_name(name).ok_or_else(|| AppError::Internal(format!("corrupt stored value: {name:?} is no {}", T::KIND)))
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::handover::{self, HandoverRow};
@@ -90,7 +90,7 @@ impl App {
     ) -> AppResult<(HandoverRow, Value)> {
         let (shift, date) = match target {
             Some(t) => t,
-            None => parse_shift(&from.shift)?.next(from.checklist_date),
+            None => from.shift.next(from.checklist_date),
         };
         let to = self.slot_instance_in(c, actor, from.section_id, shift, date, now).await?;
         let Some(created_by) = actor.recorded_id() else {
@@ -138,7 +138,14 @@ impl App {
             Some(t) => checklists::participants_of(c, t.id).await?.into_iter().map(|p| p.user_id).collect(),
             None => Vec::new(),
         };
-        incoming.extend(sentinelops_store::repo::notifications::section_managers_and_admins(c, from.section_id).await?);
+        incoming.extend(
+            sentinelops_store::repo::notifications::section_supervisors(
+                c,
+                sentinelops_domain::SECTION_SUPERVISORS,
+                from.section_id,
+            )
+            .await?,
+        );
         let source_only: Vec<Uuid> = source_people.into_iter().filter(|u| !incoming.contains(u)).collect();
         let urgency = if priority >= 4 { Priority::High } else { Priority::Medium };
         let excerpt: String = content.chars().take(280).collect();
@@ -205,7 +212,7 @@ impl App {
             (Some(shift), Some(date)) => Some((shift, date)),
             // Only the shift named: its next occurrence after the source shift.
             (Some(shift), None) => {
-                let later_today = parse_shift(&from.shift).is_ok_and(|from_shift| shift > from_shift);
+                let later_today = shift > *from.shift;
                 let day = if later_today {
                     from.checklist_date
                 } else {
@@ -245,8 +252,10 @@ impl App {
             ..Default::default()
         };
         let rows = checklists::all_instances(c, &filter, 10).await?;
-        let preferred =
-            rows.iter().find(|r| r.status == "IN_PROGRESS" || r.status == "PENDING_REVIEW").or(rows.first());
+        let preferred = rows
+            .iter()
+            .find(|r| matches!(*r.status, InstanceStatus::InProgress | InstanceStatus::PendingReview))
+            .or(rows.first());
         preferred.cloned().ok_or_else(|| {
             AppError::BadRequest("No active checklist for your section today: start a checklist first".into())
         })
@@ -286,7 +295,7 @@ impl App {
         let mut slots: HashMap<Uuid, (String, NaiveDate)> = HashMap::new();
         for id in instance_ids {
             if let Some(i) = checklists::find_instance(c, id).await? {
-                slots.insert(id, (i.shift, i.checklist_date));
+                slots.insert(id, (i.shift.as_str().to_owned(), i.checklist_date));
             }
         }
         let people: HashMap<Uuid, users::UserRow> =
@@ -388,9 +397,7 @@ impl App {
         instance: &InstanceRow,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        if actor.recorded_id().is_none()
-            || InstanceStatus::parse(&instance.status).is_some_and(InstanceStatus::is_closed)
-        {
+        if actor.recorded_id().is_none() || instance.status.is_closed() {
             return Ok(());
         }
         let items = checklists::items_of(c, instance.id).await?;
@@ -398,11 +405,11 @@ impl App {
         let activity = checklists::activity_of(c, instance.id).await?;
         for item in &items {
             let failed: Vec<_> =
-                subitems.iter().filter(|s| s.instance_item_id == item.id && s.status == "FAILED").collect();
+                subitems.iter().filter(|s| s.instance_item_id == item.id && s.status == ItemStatus::Failed).collect();
             let mut lines = vec![format!("Automatic carry-over: {}", item.title)];
-            if item.status == "FAILED" {
+            if item.status == ItemStatus::Failed {
                 lines.push(format!("Failure: {}", item.failure_reason.as_deref().unwrap_or("No reason provided")));
-            } else if item.status == "COMPLETED" && !failed.is_empty() {
+            } else if item.status == ItemStatus::Completed && !failed.is_empty() {
                 lines.push("Reported subitems:".into());
                 for s in &failed {
                     lines.push(format!(

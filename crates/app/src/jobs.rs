@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::Role;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::checklists::{self, InstanceRow};
 use sentinelops_store::repo::reminders::{self, DeliveryRow};
@@ -151,12 +152,12 @@ impl App {
 
     /// The active managers of a section (or its admins when it has none).
     async fn section_managers(&self, c: &impl sentinelops_store::Conn, section_id: Uuid) -> AppResult<Vec<Uuid>> {
-        let filter = UserFilter { section_id: Some(section_id), role: Some("manager".into()), active_only: true };
+        let filter = UserFilter { section_id: Some(section_id), role: Some(Role::Manager), active_only: true };
         let managers: Vec<Uuid> = users::list(c, &filter).await?.into_iter().map(|u| u.id).collect();
         if !managers.is_empty() {
             return Ok(managers);
         }
-        let admins = UserFilter { section_id: None, role: Some("admin".into()), active_only: true };
+        let admins = UserFilter { section_id: None, role: Some(Role::Admin), active_only: true };
         Ok(users::list(c, &admins).await?.into_iter().map(|u| u.id).collect())
     }
 
@@ -168,8 +169,15 @@ impl App {
         let now = self.clock.now();
         let from = now - LOOKBACK;
         let reader = self.store.reader();
+        let scan = reminders::Scan {
+            from,
+            to: now,
+            limit: 500,
+            open_items: &ItemStatus::OPEN,
+            open_checklists: &InstanceStatus::OPEN,
+        };
         let mut due: Vec<Due> = Vec::new();
-        for i in reminders::items_to_remind(reader, from, now, 500).await? {
+        for i in reminders::items_to_remind(reader, scan).await? {
             if let (Some(remind), Some(at)) = (i.remind_at, i.scheduled_at) {
                 due.push(Due {
                     kind: "REMINDER",
@@ -182,7 +190,7 @@ impl App {
                 });
             }
         }
-        for s in reminders::subitems_to_remind(reader, from, now, 500).await? {
+        for s in reminders::subitems_to_remind(reader, scan).await? {
             if let (Some(remind), Some(at)) = (s.remind_at, s.scheduled_at) {
                 due.push(Due {
                     kind: "REMINDER",
@@ -195,15 +203,15 @@ impl App {
                 });
             }
         }
-        let events = reminders::events_to_remind(reader, from, now, 500).await?;
+        let events = reminders::events_to_remind(reader, scan).await?;
         if !events.is_empty() {
-            let mut parents: HashMap<Uuid, (String, String)> = HashMap::new();
+            let mut parents: HashMap<Uuid, (String, ItemStatus)> = HashMap::new();
             for item in checklists::items_of_many(reader, events.iter().map(|e| e.instance_id).collect()).await? {
-                parents.insert(item.id, (item.title, item.status));
+                parents.insert(item.id, (item.title, *item.status));
             }
             for e in events {
                 let Some((title, status)) = parents.get(&e.instance_item_id) else { continue };
-                if status == "PENDING" || status == "IN_PROGRESS" {
+                if ItemStatus::OPEN.contains(status) {
                     due.push(Due {
                         kind: "REMINDER",
                         entity: "EVENT",
@@ -216,7 +224,7 @@ impl App {
                 }
             }
         }
-        for i in reminders::items_overdue(reader, from, now, 500).await? {
+        for i in reminders::items_overdue(reader, scan).await? {
             if let Some(at) = i.scheduled_at {
                 due.push(Due {
                     kind: "MISSED",
@@ -229,7 +237,7 @@ impl App {
                 });
             }
         }
-        for s in reminders::subitems_overdue(reader, from, now, 500).await? {
+        for s in reminders::subitems_overdue(reader, scan).await? {
             if let Some(at) = s.scheduled_at {
                 due.push(Due {
                     kind: "MISSED",
@@ -255,7 +263,7 @@ impl App {
     async fn deliver_reminder(&self, d: Due, now: DateTime<Utc>) -> AppResult<bool> {
         let tx = self.store.begin_write().await?;
         let Some(instance) = checklists::find_instance(&tx, d.instance).await? else { return Ok(false) };
-        if InstanceStatus::parse(&instance.status).is_none_or(InstanceStatus::is_closed) {
+        if instance.status.is_closed() {
             return Ok(false);
         }
         let claim = DeliveryRow {
@@ -329,13 +337,13 @@ impl App {
     pub async fn close_stale_shifts(&self) -> AppResult<usize> {
         let now = self.clock.now();
         let cutoff = now - self.config.jobs.stale_grace;
-        let stale = checklists::open_ended_before(self.store.reader(), cutoff, 200).await?;
+        let stale = checklists::open_ended_before(self.store.reader(), &InstanceStatus::OPEN, cutoff, 200).await?;
         let system = Actor::system();
         let mut closed = 0;
         for candidate in stale {
             let tx = self.store.begin_write().await?;
             let Some(instance) = checklists::find_instance_for_update(&tx, candidate.id).await? else { continue };
-            let from = InstanceStatus::parse(&instance.status).unwrap_or(InstanceStatus::Open);
+            let from = *instance.status;
             if from.is_closed() || instance.shift_end >= cutoff {
                 continue;
             }
@@ -353,9 +361,9 @@ impl App {
         instance: InstanceRow,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let previous = instance.status.clone();
+        let previous = instance.status;
         let mut row = instance.clone();
-        row.status = InstanceStatus::Incomplete.as_str().to_owned();
+        row.status = InstanceStatus::Incomplete.into();
         row.closed_at = Some(now);
         row.updated_at = now;
         checklists::save_instance(tx, row).await?;

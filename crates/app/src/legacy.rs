@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
+use sentinelops_domain::Role;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::Conn;
@@ -24,7 +25,7 @@ use sentinelops_store::repo::users::{self, NewUser};
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::error::{AppError, AppResult, invalid};
+use crate::error::{AppError, AppResult, invalid, stored_name};
 use crate::shifts::window_of;
 use crate::templates::{ItemInput, TemplateInput};
 use crate::tx::commit;
@@ -295,7 +296,7 @@ impl App {
             }
             let shift = ShiftType::parse(&i.shift)
                 .ok_or_else(|| invalid(format!("{rel}: field `shift`: unknown shift {:?}", i.shift)))?;
-            if checklists::find_by_slot(&tx, section.id, i.checklist_date, shift.as_str()).await?.is_some() {
+            if checklists::find_by_slot(&tx, section.id, i.checklist_date, shift).await?.is_some() {
                 return Err(invalid(format!(
                     "{rel}: a {shift} checklist for {} already exists in {section_name}",
                     i.checklist_date
@@ -318,10 +319,10 @@ impl App {
                     template_description: template.description.clone(),
                     section_id: section.id,
                     checklist_date: i.checklist_date,
-                    shift: shift.as_str().to_owned(),
+                    shift: shift.into(),
                     shift_start,
                     shift_end,
-                    status: status.as_str().to_owned(),
+                    status: status.into(),
                     created_by: None,
                     created_at,
                     closed_by: None,
@@ -361,7 +362,7 @@ impl App {
                     template_item_id: None,
                     title: body.title.clone(),
                     description: body.description.clone().map(|d| d.trim().to_owned()),
-                    item_type: body.item_type.clone(),
+                    item_type: stored_name::<ItemType>(&body.item_type)?.into(),
                     is_required: body.is_required,
                     has_exe_time: false,
                     severity: body.severity.unwrap_or(1).clamp(1, 5),
@@ -371,7 +372,7 @@ impl App {
                     scheduled_at,
                     remind_at: scheduled_at
                         .map(|at| at - chrono::Duration::minutes(i64::from(body.notify_before_minutes.unwrap_or(0)))),
-                    status: item_status.as_str().to_owned(),
+                    status: item_status.into(),
                     started_by: None,
                     started_at: None,
                     completed_by,
@@ -521,7 +522,7 @@ impl App {
                         last_name: who.last_name.clone().unwrap_or_default(),
                         position: "Imported".into(),
                         password_hash: hash.to_owned(),
-                        role: "user".into(),
+                        role: Role::User,
                         department_id: None,
                         section_id: None,
                         is_active: false,

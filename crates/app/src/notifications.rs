@@ -157,7 +157,7 @@ pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<
 async fn resolve(c: &impl Conn, audience: &Audience, exclude: Option<Uuid>) -> AppResult<Vec<Uuid>> {
     let candidates = match audience {
         Audience::SectionManagersAndAdmins { section_id } => {
-            notifications::section_managers_and_admins(c, *section_id).await?
+            notifications::section_supervisors(c, sentinelops_domain::SECTION_SUPERVISORS, *section_id).await?
         }
         Audience::Users(ids) => {
             let mut seen = HashSet::new();

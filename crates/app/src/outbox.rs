@@ -211,7 +211,11 @@ impl App {
     }
 
     /// Outbox rows of a kind and/or status, oldest first (diagnostics and tests).
-    pub async fn outbox_messages(&self, kind: Option<&str>, status: Option<&str>) -> AppResult<Vec<OutboxRow>> {
+    pub async fn outbox_messages(
+        &self,
+        kind: Option<&str>,
+        status: Option<sentinelops_domain::OutboxStatus>,
+    ) -> AppResult<Vec<OutboxRow>> {
         Ok(outbox::list(self.store.reader(), kind, status).await?)
     }
 

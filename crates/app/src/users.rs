@@ -73,7 +73,7 @@ impl OrgNames {
             section_id: user.section_id,
             department_name: department,
             section_name: section,
-            role: user.role,
+            role: user.role.as_str().to_owned(),
             is_active: user.is_active,
             created_at: user.created_at,
             last_login_at: user.last_login_at,
@@ -222,7 +222,7 @@ impl App {
                 last_name,
                 position,
                 password_hash: hash,
-                role: role.as_str().to_owned(),
+                role,
                 department_id,
                 section_id,
                 is_active: true,
@@ -311,9 +311,9 @@ impl App {
             user.position = v;
         }
         if let Some(role) = &patch.role {
-            let role = parse_role(role)?.as_str().to_owned();
+            let role = parse_role(role)?;
             note("role", json!(user.role), json!(role));
-            user.role = role;
+            user.role = role.into();
         }
         if patch.department_id.is_some() || patch.section_id.is_some() {
             let department = patch.department_id.unwrap_or(user.department_id);
@@ -344,7 +344,8 @@ impl App {
             changed.push(("password", json!(null), json!("changed")));
         }
 
-        let loses_admin = before.role == "admin" && before.is_active && (user.role != "admin" || !user.is_active);
+        let loses_admin =
+            before.role == Role::Admin && before.is_active && (user.role != Role::Admin || !user.is_active);
         if loses_admin && users::count_admins_for_update(&tx).await? <= 1 {
             return Err(AppError::Conflict("The last active administrator cannot be demoted or deactivated".into()));
         }

@@ -30,6 +30,9 @@ impl ItemStatus {
         }
     }
 
+    /// Not yet actioned: what reminders and overdue checks look at.
+    pub const OPEN: [ItemStatus; 2] = [ItemStatus::Pending, ItemStatus::InProgress];
+
     pub fn parse(name: &str) -> Option<ItemStatus> {
         ItemStatus::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }
@@ -77,6 +80,10 @@ impl InstanceStatus {
         }
     }
 
+    /// Not closed: still worked, reviewed or waiting for sign-off.
+    pub const OPEN: [InstanceStatus; 3] =
+        [InstanceStatus::Open, InstanceStatus::InProgress, InstanceStatus::PendingReview];
+
     pub fn parse(name: &str) -> Option<InstanceStatus> {
         InstanceStatus::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }
@@ -115,6 +122,8 @@ impl ItemType {
         ItemType::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }
 }
+
+crate::named::named!(ItemStatus, InstanceStatus, ItemType);
 
 /// One allowed transition, as stored in `state_transition_rules`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,9 +4,14 @@ pub mod auth;
 pub mod checklist;
 pub mod clock;
 pub mod ids;
+pub mod named;
+pub mod outbox;
 pub mod role;
 pub mod secret;
 pub mod shift;
+pub mod step;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use role::Role;
+pub use named::Named;
+pub use outbox::OutboxStatus;
+pub use role::{Role, SECTION_SUPERVISORS, Supervisors};

@@ -38,6 +38,27 @@ impl Role {
     }
 }
 
+crate::named::named!(Role);
+
+/// Who supervises a section: the roles that supervise every section, and the roles
+/// that supervise only the section they belong to. Defined once; the access checks
+/// and the store's "who to notify" queries both take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supervisors {
+    pub everywhere: &'static [Role],
+    pub own_section: &'static [Role],
+}
+
+/// Admins supervise every section; managers supervise their own.
+pub const SECTION_SUPERVISORS: Supervisors = Supervisors { everywhere: &[Role::Admin], own_section: &[Role::Manager] };
+
+impl Supervisors {
+    /// Whether someone with `role` in `own` (their section, if any) supervises `section`.
+    pub fn supervises<S: PartialEq>(&self, role: Role, own: Option<S>, section: S) -> bool {
+        self.everywhere.contains(&role) || (self.own_section.contains(&role) && own == Some(section))
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -57,5 +78,15 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
+    }
+
+    #[test]
+    fn admins_supervise_every_section_and_managers_their_own() {
+        let rule = SECTION_SUPERVISORS;
+        assert!(rule.supervises(Role::Admin, None, 7));
+        assert!(rule.supervises(Role::Manager, Some(7), 7));
+        assert!(!rule.supervises(Role::Manager, Some(8), 7));
+        assert!(!rule.supervises(Role::Manager, None, 7));
+        assert!(!rule.supervises(Role::User, Some(7), 7));
     }
 }

@@ -61,6 +61,8 @@ impl ShiftType {
     }
 }
 
+crate::named::named!(ShiftType);
+
 impl std::fmt::Display for ShiftType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -5,6 +5,8 @@
 use sea_orm::sqlx;
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
+use crate::stored::CorruptValue;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("conflict: {0}")]
@@ -19,12 +21,21 @@ pub enum StoreError {
     Db(DbErr),
     #[error("configuration error: {0}")]
     Config(String),
+    /// A stored value outside its closed set (a status, role, shift or item type no
+    /// code writes): the data is corrupt, so the read fails instead of guessing.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(CorruptValue),
 }
 
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         if is_unavailable(&err) {
             return StoreError::Unavailable(err.to_string());
+        }
+        if let DbErr::TryIntoErr { source, .. } = &err
+            && let Some(corrupt) = source.downcast_ref::<CorruptValue>()
+        {
+            return StoreError::Corrupt(corrupt.clone());
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(what)) => StoreError::Conflict(what),

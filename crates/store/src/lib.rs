@@ -9,11 +9,13 @@ pub mod error;
 pub mod migration;
 pub mod pg_admin;
 pub mod repo;
+pub mod stored;
 
 pub use connect::{Backend, ChangeListener, DEFAULT_ACQUIRE_TIMEOUT, PoolConfig, PoolStats, Store, uncounted};
 pub use error::{StoreError, StoreResult};
 /// Repositories accept any connection or transaction.
 pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx};
+pub use stored::Stored;
 
 /// Commits a write transaction, then wakes this process's live-event pumps (other
 /// processes wake through PostgreSQL NOTIFY).

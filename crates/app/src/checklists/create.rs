@@ -7,18 +7,18 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::ItemStatus;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::repo::checklists::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateRow};
-use sentinelops_store::{Conn, Tx};
+use sentinelops_store::{Conn, Stored, Tx};
 
 use crate::App;
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::error::{AppError, AppResult, invalid, not_found, stored_name};
 use crate::shifts::{parse_shift, window_of};
 use crate::tx::commit;
 
@@ -94,14 +94,12 @@ impl App {
         date: NaiveDate,
     ) -> AppResult<(InstanceRow, bool)> {
         let shift = parse_shift(&template.shift)?;
-        if let Some(existing) =
-            checklists::find_by_slot(self.store.reader(), template.section_id, date, shift.as_str()).await?
-        {
+        if let Some(existing) = checklists::find_by_slot(self.store.reader(), template.section_id, date, shift).await? {
             return Ok((existing, false));
         }
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
-        if let Some(existing) = checklists::find_by_slot(&tx, template.section_id, date, shift.as_str()).await? {
+        if let Some(existing) = checklists::find_by_slot(&tx, template.section_id, date, shift).await? {
             return Ok((existing, false));
         }
         let (row, created) = self.insert_snapshot(&tx, actor, template, shift, date, now).await?;
@@ -120,7 +118,7 @@ impl App {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<Option<InstanceRow>> {
-        if let Some(existing) = checklists::find_by_slot(c, section_id, date, shift.as_str()).await? {
+        if let Some(existing) = checklists::find_by_slot(c, section_id, date, shift).await? {
             return Ok(Some(existing));
         }
         match active_template(c, section_id, shift).await? {
@@ -152,10 +150,10 @@ impl App {
             template_description: template.description.clone(),
             section_id: template.section_id,
             checklist_date: date,
-            shift: shift.as_str().to_owned(),
+            shift: shift.into(),
             shift_start,
             shift_end,
-            status: "OPEN".into(),
+            status: InstanceStatus::Open.into(),
             created_by: actor.recorded_id(),
             created_at: now,
             closed_by: None,
@@ -166,7 +164,7 @@ impl App {
             updated_at: now,
         };
         if !checklists::insert_instance_if_free(c, row.clone()).await? {
-            let existing = checklists::find_by_slot(c, template.section_id, date, shift.as_str())
+            let existing = checklists::find_by_slot(c, template.section_id, date, shift)
                 .await?
                 .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
             return Ok((existing, false));
@@ -179,7 +177,7 @@ impl App {
         let mut item_rows = Vec::with_capacity(items.len());
         let mut subitem_rows = Vec::new();
         let mut event_rows = Vec::new();
-        let pending = ItemStatus::Pending.as_str().to_owned();
+        let pending = Stored(ItemStatus::Pending);
         for item in &items {
             let instance_item_id = new_id();
             let scheduled_at = item.scheduled_time.map(|t| window.resolve(date, t, tz));
@@ -189,7 +187,7 @@ impl App {
                 template_item_id: Some(item.id),
                 title: item.title.clone(),
                 description: item.description.clone(),
-                item_type: item.item_type.clone(),
+                item_type: stored_name::<ItemType>(&item.item_type)?.into(),
                 is_required: item.is_required,
                 has_exe_time: item.has_exe_time,
                 severity: item.severity,
@@ -199,7 +197,7 @@ impl App {
                 scheduled_at,
                 remind_at: scheduled_at
                     .map(|at| at - chrono::Duration::minutes(i64::from(item.notify_before_minutes.unwrap_or(0)))),
-                status: pending.clone(),
+                status: pending,
                 started_by: None,
                 started_at: None,
                 completed_by: None,
@@ -222,7 +220,7 @@ impl App {
                     template_subitem_id: Some(s.id),
                     title: s.title.clone(),
                     description: s.description.clone(),
-                    item_type: s.item_type.clone(),
+                    item_type: stored_name::<ItemType>(&s.item_type)?.into(),
                     is_required: s.is_required,
                     has_exe_time: s.has_exe_time,
                     severity: s.severity,
@@ -232,7 +230,7 @@ impl App {
                     scheduled_at,
                     remind_at: scheduled_at
                         .map(|at| at - chrono::Duration::minutes(i64::from(s.notify_before_minutes.unwrap_or(0)))),
-                    status: pending.clone(),
+                    status: pending,
                     started_by: None,
                     started_at: None,
                     completed_by: None,

@@ -7,11 +7,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, TransitionError, TransitionPolicy};
+use sentinelops_domain::checklist::{ItemStatus, TransitionError, TransitionPolicy};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 
+use super::step::{item_step, item_with, step_change, subitem_step, subitem_with, worker};
 use super::view::InstanceView;
 use crate::access::can_use_section;
 use crate::actor::Actor;
@@ -109,7 +110,7 @@ impl App {
     /// An instance the actor may work on: it exists, is in their section, and is not closed.
     pub(crate) async fn workable_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
         let instance = self.locked_instance(c, actor, id).await?;
-        if InstanceStatus::parse(&instance.status).is_some_and(InstanceStatus::is_closed) {
+        if instance.status.is_closed() {
             return Err(AppError::StateConflict {
                 message: format!(
                     "Checklist is closed ({}); a supervisor must reopen it before items can change",
@@ -200,7 +201,7 @@ impl App {
         policy: &TransitionPolicy,
         now: DateTime<Utc>,
     ) -> AppResult<InstanceItemRow> {
-        let from = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
+        let from = *item.status;
         if let Some(expected) = change.expected
             && expected != from
         {
@@ -209,43 +210,24 @@ impl App {
                 current: item_state(&item),
             });
         }
-        policy
-            .check(from.as_str(), change.to.as_str(), Some(actor.role), change.reason.as_deref())
+        let step = item_step(&item)
+            .apply(policy, step_change(&change), worker(actor), now)
             .map_err(|e| refused(e, item_state(&item)))?;
-        let mut next = item.clone();
         if change.to == ItemStatus::Completed {
             let subitems = checklists::subitems_of_item(c, item.id).await?;
-            let open =
-                subitems.iter().filter(|s| !ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned)).count();
+            let open = subitems.iter().filter(|s| !s.status.is_actioned()).count();
             if open > 0 {
                 return Err(AppError::StateConflict {
                     message: format!("Complete all subitems first. {open} still pending or in progress."),
                     current: item_state(&item),
                 });
             }
-            let failed = subitems.iter().any(|s| s.status == "FAILED");
+            let failed = subitems.iter().any(|s| s.status == ItemStatus::Failed);
             if failed && change.verdict.is_none() && item.final_verdict.is_none() {
                 return Err(invalid("A final verdict is required to complete an item with a failed subitem"));
             }
-            next.completed_by = actor.recorded_id();
-            next.completed_at = Some(now);
         }
-        if change.to != ItemStatus::Pending && next.started_at.is_none() {
-            next.started_at = Some(now);
-            next.started_by = actor.recorded_id();
-        }
-        match change.to {
-            ItemStatus::Skipped => next.skipped_reason = change.reason.clone(),
-            ItemStatus::Failed => next.failure_reason = change.reason.clone(),
-            _ => {}
-        }
-        if let Some(verdict) = &change.verdict {
-            next.final_verdict = Some(verdict.clone());
-            next.final_verdict_by = actor.recorded_id();
-            next.final_verdict_at = Some(now);
-        }
-        next.status = change.to.as_str().to_owned();
-        next.updated_at = now;
+        let mut next = item_with(&item, step, now);
         if !checklists::update_item_if_version(c, next.clone(), item.version).await? {
             let current = checklists::find_item(c, instance.id, item.id).await?.unwrap_or(item);
             return Err(AppError::StateConflict {
@@ -416,11 +398,11 @@ impl App {
         let item = checklists::find_item(&tx, instance_id, item_id)
             .await?
             .ok_or_else(|| not_found("Checklist item not found"))?;
-        let item = if item.status == ItemStatus::Pending.as_str() {
+        let item = if item.status == ItemStatus::Pending {
             let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
             let change = Change { to: ItemStatus::InProgress, reason: None, comment, verdict: None, expected: None };
             self.apply_item_change(&tx, actor, &instance, item, change, &policy, now).await?
-        } else if item.status == ItemStatus::InProgress.as_str() {
+        } else if item.status == ItemStatus::InProgress {
             item
         } else {
             return Err(AppError::StateConflict {
@@ -431,8 +413,8 @@ impl App {
         self.settle(&tx, actor, &instance, None, now).await?;
         let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         commit(tx).await?;
-        let done = subitems.iter().filter(|s| s.status == "COMPLETED").count();
-        let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
+        let done = subitems.iter().filter(|s| s.status == ItemStatus::Completed).count();
+        let statuses: Vec<ItemStatus> = subitems.iter().map(|s| *s.status).collect();
         Ok(json!({
             "item_id": item.id,
             "item_title": item.title,
@@ -507,8 +489,8 @@ impl App {
         let subitems = checklists::subitems_of_item(&tx, item.id).await?;
         let evidence = item.skipped_reason.is_some()
             || item.failure_reason.is_some()
-            || ItemStatus::parse(&item.status).is_some_and(ItemStatus::is_exception)
-            || subitems.iter().any(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_exception));
+            || item.status.is_exception()
+            || subitems.iter().any(|s| s.status.is_exception());
         if !evidence {
             return Err(AppError::StateConflict {
                 message: "A final verdict records the outcome of an exception; this item has none".into(),
@@ -559,7 +541,7 @@ impl App {
             .ok_or_else(|| not_found("Checklist item not found"))?;
         let subitems = checklists::subitems_of_item(reader, item.id).await?;
         let stats = subitem_stats(&subitems);
-        let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
+        let statuses: Vec<ItemStatus> = subitems.iter().map(|s| *s.status).collect();
         let all_actioned = statuses.iter().all(|s| s.is_actioned());
         let failed = statuses.iter().filter(|s| **s == ItemStatus::Failed).count();
         Ok(json!({
@@ -568,7 +550,7 @@ impl App {
             "subitems": subitems.iter().map(subitem_json).collect::<Vec<_>>(),
             "stats": stats,
             "summary": {
-                "all_completed": subitems.iter().all(|s| s.status == "COMPLETED"),
+                "all_completed": subitems.iter().all(|s| s.status == ItemStatus::Completed),
                 "all_actioned": all_actioned,
                 "status": sentinelops_domain::checklist::subitems_status(&statuses),
                 // The rule the server enforces: every subitem actioned, and a verdict when one failed.
@@ -605,40 +587,24 @@ impl App {
             .find(|s| s.id == subitem_id)
             .cloned()
             .ok_or_else(|| not_found("Checklist subitem not found"))?;
-        if item.status == "COMPLETED" {
+        if item.status == ItemStatus::Completed {
             return Err(AppError::StateConflict {
                 message: "The item is already completed; its subitems are frozen".into(),
                 current: item_state(&item),
             });
         }
-        let from = ItemStatus::parse(&subitem.status).unwrap_or(ItemStatus::Pending);
+        let from = *subitem.status;
         let policy = self.policy(&tx, "CHECKLIST_SUBITEM").await?;
-        policy
-            .check(from.as_str(), to.as_str(), Some(actor.role), reason.as_deref())
+        let change = Change { to, reason: reason.clone(), comment, verdict: None, expected: None };
+        let step = subitem_step(&subitem)
+            .apply(&policy, step_change(&change), worker(actor), now)
             .map_err(|e| refused(e, subitem_state(&subitem)))?;
-        let mut next = subitem.clone();
-        next.status = to.as_str().to_owned();
-        if to != ItemStatus::Pending && next.started_at.is_none() {
-            next.started_at = Some(now);
-            next.started_by = actor.recorded_id();
-        }
-        match to {
-            ItemStatus::Completed => {
-                next.completed_by = actor.recorded_id();
-                next.completed_at = Some(now);
-            }
-            ItemStatus::Skipped => next.skipped_reason = reason.clone(),
-            ItemStatus::Failed => next.failure_reason = reason.clone(),
-            _ => {}
-        }
-        next.updated_at = now;
-        if !checklists::update_subitem_if_version(&tx, next, subitem.version).await? {
+        if !checklists::update_subitem_if_version(&tx, subitem_with(&subitem, step, now), subitem.version).await? {
             return Err(AppError::StateConflict {
                 message: "Another update landed first".into(),
                 current: subitem_state(&subitem),
             });
         }
-        let change = Change { to, reason: reason.clone(), comment, verdict: None, expected: None };
         let duration_ms = subitem.started_at.map(|s| (now - s).num_milliseconds()).filter(|_| to.is_actioned());
         self.log_activity(
             &tx,
@@ -656,7 +622,7 @@ impl App {
         .await?;
         self.item_consequences(&tx, actor, &instance, &subitem.title, subitem.id, to, reason.as_deref(), true, now)
             .await?;
-        if item.status == "PENDING" {
+        if item.status == ItemStatus::Pending {
             let item_policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
             let start =
                 Change { to: ItemStatus::InProgress, reason: None, comment: None, verdict: None, expected: None };
@@ -664,14 +630,14 @@ impl App {
         }
         self.settle(&tx, actor, &instance, None, now).await?;
         let subitems = checklists::subitems_of_item(&tx, item.id).await?;
-        let done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
+        let done = subitems.iter().all(|s| s.status.is_actioned());
         let payload = json!({
             "subitem_id": subitem_id, "item_id": item.id, "status": to.as_str(),
             "previous_status": from.as_str(), "all_subitems_done": done,
         });
         live::checklist_event(&tx, now, &instance, "SUBITEM_UPDATED", actor, payload).await?;
         commit(tx).await?;
-        let all_done = subitems.iter().all(|s| ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned));
+        let all_done = subitems.iter().all(|s| s.status.is_actioned());
         Ok(json!({
             "subitem_id": subitem_id,
             "status": to.as_str(),
@@ -697,19 +663,19 @@ pub(crate) fn subitem_json(s: &InstanceSubitemRow) -> Value {
 
 /// The lowest-ordered subitem still PENDING.
 fn next_subitem(subitems: &[InstanceSubitemRow]) -> Value {
-    subitems.iter().find(|s| s.status == "PENDING").map_or(Value::Null, subitem_json)
+    subitems.iter().find(|s| s.status == ItemStatus::Pending).map_or(Value::Null, subitem_json)
 }
 
 fn subitem_stats(subitems: &[InstanceSubitemRow]) -> Value {
-    let count = |status: &str| subitems.iter().filter(|s| s.status == status).count();
-    let statuses: Vec<ItemStatus> = subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
+    let count = |status: ItemStatus| subitems.iter().filter(|s| s.status == status).count();
+    let statuses: Vec<ItemStatus> = subitems.iter().map(|s| *s.status).collect();
     json!({
         "total": subitems.len(),
-        "completed": count("COMPLETED"),
-        "skipped": count("SKIPPED"),
-        "failed": count("FAILED"),
-        "pending": count("PENDING"),
-        "in_progress": count("IN_PROGRESS"),
+        "completed": count(ItemStatus::Completed),
+        "skipped": count(ItemStatus::Skipped),
+        "failed": count(ItemStatus::Failed),
+        "pending": count(ItemStatus::Pending),
+        "in_progress": count(ItemStatus::InProgress),
         "all_actioned": statuses.iter().all(|s| s.is_actioned()),
         "status": sentinelops_domain::checklist::subitems_status(&statuses),
     })

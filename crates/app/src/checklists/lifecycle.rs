@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use sentinelops_domain::SECTION_SUPERVISORS;
 use sentinelops_domain::checklist::{
     InstanceStatus, ItemStatus, completion_percentage, progress_status, sign_off_outcome,
 };
@@ -85,7 +86,7 @@ pub struct ChangeDate {
 }
 
 fn status_of(row: &InstanceRow) -> InstanceStatus {
-    InstanceStatus::parse(&row.status).unwrap_or(InstanceStatus::Open)
+    *row.status
 }
 
 impl App {
@@ -156,15 +157,13 @@ impl App {
         }
         let statuses = match statuses {
             Some(statuses) => statuses,
-            None => {
-                checklists::item_statuses(c, current.id).await?.iter().filter_map(|s| ItemStatus::parse(s)).collect()
-            }
+            None => checklists::item_statuses(c, current.id).await?,
         };
         let to = progress_status(&statuses);
         let mut current = current.clone();
         if to != from {
             // One write for the new status and the revision bump every change makes.
-            current.status = to.as_str().to_owned();
+            current.status = to.into();
             current.updated_at = now;
             current.revision += 1;
             checklists::save_instance(c, current.clone()).await?;
@@ -281,7 +280,7 @@ impl App {
         })?;
         let exceptions = items.iter().chain(subitems.iter()).filter(|s| s.is_exception()).count();
         let mut closed = instance.clone();
-        closed.status = outcome.as_str().to_owned();
+        closed.status = outcome.into();
         closed.closed_by = actor.recorded_id();
         closed.closed_at = Some(now);
         closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
@@ -337,7 +336,8 @@ impl App {
         );
         let mut audience: Vec<Uuid> = loaded.participants.iter().map(|p| p.user_id).collect();
         audience.extend(
-            sentinelops_store::repo::notifications::section_managers_and_admins(&tx, instance.section_id).await?,
+            sentinelops_store::repo::notifications::section_supervisors(&tx, SECTION_SUPERVISORS, instance.section_id)
+                .await?,
         );
         notifications::send(
             &tx,
@@ -386,7 +386,7 @@ impl App {
                 supervisor_id: supervisor,
                 kind: kind.to_owned(),
                 reason: reason.to_owned(),
-                from_status: Some(instance.status.clone()),
+                from_status: Some(instance.status.as_str().to_owned()),
                 to_status: Some(to_status.to_owned()),
                 details: details.clone(),
                 created_at: now,
@@ -457,9 +457,9 @@ impl App {
         can_supervise_section(actor, instance.section_id)?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let mut completed_subitems = 0;
-        for s in loaded.subitems.iter().filter(|s| !ItemStatus::parse(&s.status).is_some_and(ItemStatus::is_actioned)) {
+        for s in loaded.subitems.iter().filter(|s| !s.status.is_actioned()) {
             let mut next = s.clone();
-            next.status = ItemStatus::Completed.as_str().to_owned();
+            next.status = ItemStatus::Completed.into();
             next.completed_by = actor.recorded_id();
             next.completed_at = Some(now);
             next.started_at = next.started_at.or(Some(now));
@@ -467,7 +467,7 @@ impl App {
             next.updated_at = now;
             if checklists::update_subitem_if_version(&tx, next, s.version).await? {
                 completed_subitems += 1;
-                let from = ItemStatus::parse(&s.status);
+                let from = Some(*s.status);
                 let change = Change {
                     to: ItemStatus::Completed,
                     reason: None,
@@ -493,9 +493,9 @@ impl App {
         }
         let policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
         let failed_subitem_items: HashSet<Uuid> =
-            loaded.subitems.iter().filter(|s| s.status == "FAILED").map(|s| s.instance_item_id).collect();
+            loaded.subitems.iter().filter(|s| s.status == ItemStatus::Failed).map(|s| s.instance_item_id).collect();
         let mut completed_items = 0;
-        for item in loaded.items.iter().filter(|i| !ItemStatus::parse(&i.status).is_some_and(ItemStatus::is_actioned)) {
+        for item in loaded.items.iter().filter(|i| !i.status.is_actioned()) {
             let verdict = (failed_subitem_items.contains(&item.id) && item.final_verdict.is_none())
                 .then(|| format!("Completed by supervisor override: {reason}"));
             let change = Change {
@@ -527,7 +527,7 @@ impl App {
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
+        policy.check(instance.status.as_str(), to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
         self.record_override(
@@ -542,7 +542,7 @@ impl App {
         )
         .await?;
         let mut reopened = instance.clone();
-        reopened.status = to.as_str().to_owned();
+        reopened.status = to.into();
         reopened.closed_at = None;
         reopened.closed_by = None;
         reopened.updated_at = now;
@@ -562,7 +562,7 @@ impl App {
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
         let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(&instance.status, to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
+        policy.check(instance.status.as_str(), to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
             AppError::StateConflict { message: e.to_string(), current: json!({ "status": instance.status }) }
         })?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
@@ -585,7 +585,7 @@ impl App {
             .filter(|s| !matches!(s, ItemStatus::Completed))
             .count();
         let mut closed = instance.clone();
-        closed.status = to.as_str().to_owned();
+        closed.status = to.into();
         closed.closed_by = actor.recorded_id();
         closed.closed_at = Some(now);
         closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
@@ -619,7 +619,7 @@ impl App {
         if instance.checklist_date == input.target_date {
             return Err(invalid("target_date is the checklist's current date"));
         }
-        if checklists::find_by_slot(&tx, instance.section_id, input.target_date, &instance.shift).await?.is_some() {
+        if checklists::find_by_slot(&tx, instance.section_id, input.target_date, *instance.shift).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "A {} checklist already exists for {}",
                 instance.shift, input.target_date
@@ -628,12 +628,21 @@ impl App {
         let reason = input.reason.clone().unwrap_or_else(|| "Date correction".to_owned());
         let reason = Reason { text: validate::text("reason", &reason, 1, 2000)?, given: true };
         let tz = self.business_timezone_in(&tx).await?;
-        let shift = crate::shifts::parse_shift(&instance.shift)?;
+        let shift = *instance.shift;
         let window = crate::shifts::window_of(&tx, shift).await?;
         let (start, end) = window.bounds(input.target_date, tz);
         let details = json!({ "from_date": instance.checklist_date, "to_date": input.target_date });
-        self.record_override(&tx, actor, &instance, "DATE_CORRECTION", &reason, &instance.status, details.clone(), now)
-            .await?;
+        self.record_override(
+            &tx,
+            actor,
+            &instance,
+            "DATE_CORRECTION",
+            &reason,
+            instance.status.as_str(),
+            details.clone(),
+            now,
+        )
+        .await?;
         let mut moved = instance.clone();
         moved.checklist_date = input.target_date;
         moved.shift_start = start;
@@ -686,8 +695,7 @@ impl App {
         let loaded = Loaded::read(reader, instance.clone()).await?;
         let items = loaded.item_statuses();
         let count = |s: ItemStatus| items.iter().filter(|x| **x == s).count();
-        let required: Vec<ItemStatus> =
-            loaded.items.iter().filter(|i| i.is_required).filter_map(|i| ItemStatus::parse(&i.status)).collect();
+        let required: Vec<ItemStatus> = loaded.items.iter().filter(|i| i.is_required).map(|i| *i.status).collect();
         let now = self.clock.now();
         let remaining =
             if status_of(&instance).is_closed() { 0 } else { (instance.shift_end - now).num_minutes().max(0) };

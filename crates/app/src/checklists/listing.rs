@@ -71,7 +71,7 @@ impl App {
         let items = checklists::items_of_many(reader, rows.iter().map(|r| r.id).collect()).await?;
         let mut statuses: HashMap<Uuid, Vec<ItemStatus>> = HashMap::new();
         for i in items {
-            statuses.entry(i.instance_id).or_default().extend(ItemStatus::parse(&i.status));
+            statuses.entry(i.instance_id).or_default().push(*i.status);
         }
         Ok(rows
             .into_iter()
@@ -86,10 +86,10 @@ impl App {
                     completion_percentage: completion_percentage(&s),
                     id: r.id,
                     checklist_date: r.checklist_date,
-                    shift: r.shift,
+                    shift: r.shift.as_str().to_owned(),
                     shift_start: r.shift_start,
                     shift_end: r.shift_end,
-                    status: r.status,
+                    status: r.status.as_str().to_owned(),
                     created_by: r.created_by,
                     closed_by: r.closed_by,
                     closed_at: r.closed_at,
@@ -125,7 +125,7 @@ impl App {
             section_id: section,
             start_date: Some(start),
             end_date: Some(end),
-            shift: shift.map(|s| s.as_str().to_owned()),
+            shift,
             ..InstanceFilter::default()
         };
         let rows = checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
@@ -158,11 +158,11 @@ impl App {
             ..InstanceFilter::default()
         };
         if let Some(shift) = q.shift.as_deref().filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")) {
-            filter.shift = Some(parse_shift(shift)?.as_str().to_owned());
+            filter.shift = Some(parse_shift(shift)?);
         }
         if let Some(status) = q.status.as_deref().filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")) {
             let status = InstanceStatus::parse(status).ok_or_else(|| invalid(format!("unknown status {status:?}")))?;
-            filter.status = Some(status.as_str().to_owned());
+            filter.status = Some(status);
         }
         // Search narrows the other filters; a search that contradicts one matches nothing.
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -174,11 +174,11 @@ impl App {
                 filter.start_date = Some(date);
                 filter.end_date = Some(date);
             } else if let Some(shift) = ShiftType::parse(text) {
-                contradiction = filter.shift.as_deref().is_some_and(|s| s != shift.as_str());
-                filter.shift = Some(shift.as_str().to_owned());
+                contradiction = filter.shift.is_some_and(|s| s != shift);
+                filter.shift = Some(shift);
             } else if let Some(status) = InstanceStatus::parse(&text.replace(' ', "_")) {
-                contradiction = filter.status.as_deref().is_some_and(|s| s != status.as_str());
-                filter.status = Some(status.as_str().to_owned());
+                contradiction = filter.status.is_some_and(|s| s != status);
+                filter.status = Some(status);
             } else {
                 filter.name_contains = Some(text.chars().take(200).collect());
             }
@@ -233,9 +233,7 @@ impl App {
                 ..InstanceFilter::default()
             };
             for row in checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
-                if let Some(shift) = ShiftType::parse(&row.shift) {
-                    *counts.entry(shift.as_str()).or_default() += 1;
-                }
+                *counts.entry(row.shift.as_str()).or_default() += 1;
             }
         }
         Ok(json!({

@@ -9,6 +9,7 @@ mod lifecycle;
 mod listing;
 mod policy;
 mod snapshot;
+mod step;
 pub mod view;
 
 pub use create::CreateInstance;

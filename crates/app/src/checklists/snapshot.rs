@@ -45,11 +45,7 @@ impl Snapshot {
 
     /// Its items' statuses once item `id` has become `status`.
     pub(crate) fn item_statuses_after(&self, id: Uuid, status: ItemStatus) -> Vec<ItemStatus> {
-        self.loaded
-            .items
-            .iter()
-            .filter_map(|item| if item.id == id { Some(status) } else { ItemStatus::parse(&item.status) })
-            .collect()
+        self.loaded.items.iter().map(|item| if item.id == id { status } else { *item.status }).collect()
     }
 }
 

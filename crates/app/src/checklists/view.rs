@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage, subitems_status};
+use sentinelops_domain::checklist::{ItemStatus, completion_percentage, subitems_status};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{
     self, ActivityRow, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow, ParticipantRow,
@@ -196,7 +196,7 @@ pub(crate) fn user_ref(u: &users::UserRow) -> UserRef {
         email: u.email.clone().unwrap_or_default(),
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
-        role: u.role.clone(),
+        role: u.role.as_str().to_owned(),
     }
 }
 
@@ -224,11 +224,11 @@ impl Loaded {
     }
 
     pub(crate) fn item_statuses(&self) -> Vec<ItemStatus> {
-        self.items.iter().filter_map(|i| ItemStatus::parse(&i.status)).collect()
+        self.items.iter().map(|i| *i.status).collect()
     }
 
     pub(crate) fn subitem_statuses(&self) -> Vec<ItemStatus> {
-        self.subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect()
+        self.subitems.iter().map(|s| *s.status).collect()
     }
 
     pub(crate) fn participant_ids(&self) -> Vec<Uuid> {
@@ -354,12 +354,12 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
             template_subitem_id: s.template_subitem_id,
             title: s.title.clone(),
             description: s.description.clone(),
-            item_type: s.item_type.clone(),
+            item_type: s.item_type.as_str().to_owned(),
             is_required: s.is_required,
             has_exe_time: s.has_exe_time,
             severity: s.severity,
             sort_order: s.sort_order,
-            status: s.status.clone(),
+            status: s.status.as_str().to_owned(),
             scheduled_time: s.scheduled_time.map(format_time),
             notify_before_minutes: s.notify_before_minutes,
             scheduled_at: s.scheduled_at,
@@ -406,7 +406,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 template_id,
                 title: i.title.clone(),
                 description: i.description.clone(),
-                item_type: i.item_type.clone(),
+                item_type: i.item_type.as_str().to_owned(),
                 is_required: i.is_required,
                 has_exe_time: i.has_exe_time,
                 scheduled_time: i.scheduled_time.map(format_time),
@@ -423,7 +423,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 id: i.id,
                 template_item_id: i.template_item_id,
                 template_item: snapshot,
-                status: i.status.clone(),
+                status: i.status.as_str().to_owned(),
                 has_exe_time: i.has_exe_time,
                 started_at: i.started_at,
                 started_by: person(i.started_by),
@@ -442,7 +442,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 subitems: item_subitems,
                 title: i.title.clone(),
                 description: i.description.clone(),
-                item_type: i.item_type.clone(),
+                item_type: i.item_type.as_str().to_owned(),
                 is_required: i.is_required,
                 scheduled_time: i.scheduled_time.map(format_time),
                 notify_before_minutes: i.notify_before_minutes,
@@ -455,11 +455,10 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
         .collect();
 
     let inst = &loaded.instance;
-    let status = InstanceStatus::parse(&inst.status);
-    let time_remaining_minutes = match status {
-        Some(s) if !s.is_closed() && now < inst.shift_end => Some((inst.shift_end - now).num_minutes()),
-        Some(s) if !s.is_closed() => Some(0),
-        _ => None,
+    let time_remaining_minutes = match inst.status.is_closed() {
+        false if now < inst.shift_end => Some((inst.shift_end - now).num_minutes()),
+        false => Some(0),
+        true => None,
     };
     let participants = loaded
         .participants
@@ -471,7 +470,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 email: u.email.clone().unwrap_or_default(),
                 first_name: u.first_name.clone(),
                 last_name: u.last_name.clone(),
-                role: u.role.clone(),
+                role: u.role.as_str().to_owned(),
                 is_online: online.contains(&u.id),
                 joined_at: p.joined_at,
             })
@@ -483,7 +482,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
             id: template_id,
             name: inst.template_name.clone(),
             description: inst.template_description.clone(),
-            shift: inst.shift.clone(),
+            shift: inst.shift.as_str().to_owned(),
             is_active: template.is_some_and(|t| t.is_active),
             version: inst.template_version,
             created_by: template.and_then(|t| t.created_by),
@@ -492,10 +491,10 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
             items: items.iter().map(|i| i.template_item.clone()).collect(),
         },
         checklist_date: inst.checklist_date,
-        shift: inst.shift.clone(),
+        shift: inst.shift.as_str().to_owned(),
         shift_start: inst.shift_start,
         shift_end: inst.shift_end,
-        status: inst.status.clone(),
+        status: inst.status.as_str().to_owned(),
         created_by: person(inst.created_by),
         closed_by: person(inst.closed_by),
         closed_at: inst.closed_at,

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
+use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::shift::operational_window;
 use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users::{self, UserFilter};
@@ -81,7 +81,7 @@ impl App {
         let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
         for item in checklists::items_of_many(reader, ids.clone()).await? {
             let t = tallies.entry(item.instance_id).or_default();
-            let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
+            let status = *item.status;
             t.total += 1;
             match status {
                 ItemStatus::Completed => t.completed += 1,
@@ -114,7 +114,7 @@ impl App {
         let empty = Tally::default();
         let list: Vec<Value> = rows
             .iter()
-            .filter(|r| !InstanceStatus::parse(&r.status).is_some_and(InstanceStatus::is_closed))
+            .filter(|r| !r.status.is_closed())
             .filter(|r| r.shift_start <= now && now < r.shift_end)
             .map(|r| {
                 let t = tallies.get(&r.id).unwrap_or(&empty);

@@ -229,7 +229,7 @@ impl App {
         for r in &rows {
             let t = tally_of(r);
             let participants = people_of(r).len();
-            let status = InstanceStatus::parse(&r.status).unwrap_or(InstanceStatus::Open);
+            let status = *r.status;
             let exceptions = t.exceptions();
             if !status.is_closed() {
                 m.active_instances += 1;
@@ -281,7 +281,7 @@ impl App {
                 id: r.id,
                 template_id: r.template_id,
                 template_name: r.template_name.clone(),
-                shift: r.shift.clone(),
+                shift: r.shift.as_str().to_owned(),
                 status,
                 checklist_date: r.checklist_date,
                 shift_start: r.shift_start,
@@ -326,7 +326,7 @@ impl App {
         let mut shift_cards = Vec::new();
         for shift in ShiftType::ALL {
             let window = window_of(reader, shift).await?;
-            let of_shift: Vec<&InstanceRow> = rows.iter().filter(|r| r.shift == shift.as_str()).collect();
+            let of_shift: Vec<&InstanceRow> = rows.iter().filter(|r| r.shift == shift).collect();
             let (mut total, mut actioned, mut exceptions, mut participants) = (0, 0, 0, 0);
             for r in &of_shift {
                 let t = tally_of(r);
@@ -359,7 +359,7 @@ impl App {
             .iter()
             .filter_map(|r| {
                 let count = outgoing.get(&r.id).copied().filter(|n| *n > 0)?;
-                Some(HandoverFeedRow { instance_id: r.id, shift: r.shift.clone(), count })
+                Some(HandoverFeedRow { instance_id: r.id, shift: r.shift.as_str().to_owned(), count })
             })
             .take(HANDOVER_FEED_LIMIT)
             .collect();

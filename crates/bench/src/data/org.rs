@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sentinelops_app::AppConfig;
+use sentinelops_domain::Role;
 use sentinelops_store::entity::{sections, users};
 use sentinelops_store::repo::rows::insert_all;
 use sentinelops_store::repo::users::UserFilter;
@@ -105,7 +106,7 @@ pub async fn password_hash(password: &str) -> anyhow::Result<String> {
 
 struct UserSpec<'a> {
     username: String,
-    role: &'static str,
+    role: Role,
     position: &'static str,
     section: Option<(Uuid, i32)>,
     hash: &'a str,
@@ -124,7 +125,7 @@ fn user_row(g: &mut Gen, spec: UserSpec<'_>, n: usize) -> users::Model {
         last_name: last.to_owned(),
         position: spec.position.to_owned(),
         password_hash: spec.hash.to_owned(),
-        role: spec.role.to_owned(),
+        role: spec.role.into(),
         department_id: spec.section.map(|(_, d)| d),
         section_id: spec.section.map(|(s, _)| s),
         is_active: true,
@@ -161,7 +162,7 @@ pub async fn create(
     for a in 1..=3 {
         let spec = UserSpec {
             username: format!("bench.admin{a}"),
-            role: "admin",
+            role: Role::Admin,
             position: "Administrator",
             section: None,
             hash,
@@ -179,7 +180,7 @@ pub async fn create(
         let place = department.map(|d| (id, d));
         let spec = UserSpec {
             username: format!("bench.manager.s{k:02}"),
-            role: "manager",
+            role: Role::Manager,
             position: "Shift manager",
             section: place,
             hash,
@@ -190,7 +191,7 @@ pub async fn create(
         for j in 1..=OPERATORS_PER_SECTION {
             let spec = UserSpec {
                 username: format!("bench.op{j:02}.s{k:02}"),
-                role: "user",
+                role: Role::User,
                 position: "Shift operator",
                 section: place,
                 hash,
@@ -215,7 +216,7 @@ pub async fn create(
     tally.add("users", rows.len(), started.elapsed());
     insert_all::<sections::ActiveModel>(&tx, section_rows).await.context("inserting sections")?;
     insert_all::<users::ActiveModel>(&tx, rows).await.context("inserting users")?;
-    let filter = UserFilter { role: Some("admin".into()), active_only: true, ..UserFilter::default() };
+    let filter = UserFilter { role: Some(Role::Admin), active_only: true, ..UserFilter::default() };
     let all_admins = users_repo::list(&tx, &filter).await?.into_iter().map(|u| u.id).collect();
     sentinelops_store::commit(tx).await?;
     Ok(Org { sections, admins, all_admins })

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
+use sentinelops_domain::checklist::ItemType;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::entity::{
     checklist_template_items, checklist_template_scheduled_events, checklist_template_subitems, checklist_templates,
@@ -49,7 +50,7 @@ pub struct Step {
     pub template_id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub item_type: String,
+    pub item_type: ItemType,
     pub is_required: bool,
     pub has_exe_time: bool,
     pub severity: i32,
@@ -164,7 +165,10 @@ struct Ctx<'a> {
 fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize, sub: bool) -> anyhow::Result<Step> {
     let id = ctx.g.id_at(ctx.at);
     let sort_order = i32::try_from(position + 1).unwrap_or(i32::MAX).saturating_mul(100);
-    let item_type = spec.item_type.clone().unwrap_or_else(|| "ROUTINE".into());
+    let item_type = match spec.item_type.as_deref() {
+        None => ItemType::Routine,
+        Some(name) => ItemType::parse(name).ok_or_else(|| anyhow::anyhow!("unknown item type {name:?}"))?,
+    };
     let scheduled_time = parse_time(spec.scheduled_time.as_deref())?;
     let mut step = Step {
         template_id: id,
@@ -186,7 +190,7 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
             template_item_id: parent,
             title: step.title.clone(),
             description: step.description.clone(),
-            item_type: step.item_type.clone(),
+            item_type: step.item_type.as_str().to_owned(),
             is_required: step.is_required,
             has_exe_time: step.has_exe_time,
             severity: step.severity,
@@ -203,7 +207,7 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
         template_id: parent,
         title: step.title.clone(),
         description: step.description.clone(),
-        item_type: step.item_type.clone(),
+        item_type: step.item_type.as_str().to_owned(),
         is_required: step.is_required,
         has_exe_time: step.has_exe_time,
         severity: step.severity,
@@ -218,7 +222,7 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
         let built = build_step(ctx, id, s, n, true)?;
         step.subitems.push(built);
     }
-    if step.item_type == "SCHEDULED_EVENT" {
+    if step.item_type == ItemType::ScheduledEvent {
         let event = checklist_template_scheduled_events::Model {
             id: ctx.g.id_at(ctx.at),
             template_item_id: id,

@@ -4,6 +4,7 @@
 //! `rows_affected` of `SET x = x WHERE …` is the number of matching rows.
 
 use chrono::Utc;
+use sentinelops_domain::Role;
 use sentinelops_store::repo::{notifications, users};
 use sentinelops_store::{Conn, PoolConfig, Store};
 
@@ -56,7 +57,7 @@ async fn a_tiny_year_has_the_promised_rows_and_invariants() -> anyhow::Result<()
     let manager = users::find_by_login(store.reader(), "bench.manager.s01").await?;
     let manager = manager.ok_or_else(|| anyhow::anyhow!("no manager"))?;
     assert!(notifications::count_unread(store.reader(), manager.id).await? > 0);
-    assert_eq!(manager.role, "manager");
+    assert_eq!(manager.role, Role::Manager);
 
     // A second run refuses, a forced one replaces the data.
     let refused = generate(&store, &args, Utc::now()).await;

@@ -1,6 +1,9 @@
 //! `checklist_instance_items`: items of a checklist instance.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::checklist::{ItemStatus, ItemType};
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "checklist_instance_items")]
@@ -12,7 +15,7 @@ pub struct Model {
     pub title: String,
     pub description: Option<String>,
     /// One of ROUTINE, TIMED, SCHEDULED_EVENT, CONDITIONAL, INFORMATIONAL.
-    pub item_type: String,
+    pub item_type: Stored<ItemType>,
     pub is_required: bool,
     pub has_exe_time: bool,
     pub severity: i32,
@@ -22,7 +25,7 @@ pub struct Model {
     pub scheduled_at: Option<DateTimeUtc>,
     pub remind_at: Option<DateTimeUtc>,
     /// One of PENDING, IN_PROGRESS, COMPLETED, SKIPPED, FAILED.
-    pub status: String,
+    pub status: Stored<ItemStatus>,
     pub started_by: Option<Uuid>,
     pub started_at: Option<DateTimeUtc>,
     pub completed_by: Option<Uuid>,

@@ -1,6 +1,10 @@
 //! `checklist_instances`: one checklist per section, date and shift, copied from a template.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::shift::ShiftType;
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "checklist_instances")]
@@ -14,11 +18,11 @@ pub struct Model {
     pub section_id: Uuid,
     pub checklist_date: Date,
     /// One of MORNING, AFTERNOON, NIGHT.
-    pub shift: String,
+    pub shift: Stored<ShiftType>,
     pub shift_start: DateTimeUtc,
     pub shift_end: DateTimeUtc,
     /// One of OPEN, IN_PROGRESS, PENDING_REVIEW, COMPLETED, COMPLETED_WITH_EXCEPTIONS, INCOMPLETE.
-    pub status: String,
+    pub status: Stored<InstanceStatus>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub closed_by: Option<Uuid>,

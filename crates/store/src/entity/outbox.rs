@@ -1,6 +1,9 @@
 //! `outbox`: transactional outbox for e-mails and webhooks.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::OutboxStatus;
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
@@ -13,7 +16,7 @@ pub struct Model {
     pub dedupe_key: Option<String>,
     pub payload: Json,
     /// One of PENDING, SENT, DEAD.
-    pub status: String,
+    pub status: Stored<OutboxStatus>,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,

@@ -1,6 +1,9 @@
 //! `users`: user accounts.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::Role;
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -16,7 +19,7 @@ pub struct Model {
     pub position: String,
     pub password_hash: String,
     /// One of admin, manager, user.
-    pub role: String,
+    pub role: Stored<Role>,
     pub department_id: Option<i32>,
     pub section_id: Option<Uuid>,
     pub is_active: bool,

@@ -20,6 +20,9 @@ use crate::entity::{
     checklist_overrides as overrides, checklist_participants as participants,
 };
 use crate::error::{StoreError, StoreResult};
+use crate::stored::{Stored, names};
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
+use sentinelops_domain::shift::ShiftType;
 
 pub type InstanceRow = instances::Model;
 pub type InstanceItemRow = items::Model;
@@ -75,12 +78,12 @@ pub async fn find_by_slot(
     c: &impl Conn,
     section_id: Uuid,
     date: NaiveDate,
-    shift: &str,
+    shift: ShiftType,
 ) -> StoreResult<Option<InstanceRow>> {
     Ok(instances::Entity::find()
         .filter(instances::Column::SectionId.eq(section_id))
         .filter(instances::Column::ChecklistDate.eq(date))
-        .filter(instances::Column::Shift.eq(shift))
+        .filter(instances::Column::Shift.eq(shift.as_str()))
         .one(c)
         .await?)
 }
@@ -108,8 +111,8 @@ pub struct InstanceFilter {
     pub section_id: Option<Uuid>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
-    pub shift: Option<String>,
-    pub status: Option<String>,
+    pub shift: Option<ShiftType>,
+    pub status: Option<InstanceStatus>,
     /// Case-insensitive match on the template name.
     pub name_contains: Option<String>,
     /// Exact id (search by id).
@@ -161,10 +164,12 @@ pub async fn list_instances(
     let total = filtered(f).count(c).await?;
     let order = if descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     // Shifts sort in the day's order (MORNING, AFTERNOON, NIGHT), not alphabetically.
-    let shift_rank: sea_orm::sea_query::SimpleExpr = sea_orm::sea_query::CaseStatement::new()
-        .case(instances::Column::Shift.eq("MORNING"), 0)
-        .case(instances::Column::Shift.eq("AFTERNOON"), 1)
-        .finally(2)
+    let shift_rank: sea_orm::sea_query::SimpleExpr = ShiftType::ALL
+        .into_iter()
+        .zip(0..)
+        .fold(sea_orm::sea_query::CaseStatement::new(), |case, (shift, rank)| {
+            case.case(instances::Column::Shift.eq(shift.as_str()), rank)
+        })
         .into();
     let query = match sort {
         InstanceSort::Date => {
@@ -191,10 +196,16 @@ pub async fn all_instances(c: &impl Conn, f: &InstanceFilter, cap: u64) -> Store
         .await?)
 }
 
-/// Open instances whose shift ended before `before` (for the stale-shift job).
-pub async fn open_ended_before(c: &impl Conn, before: DateTime<Utc>, limit: u64) -> StoreResult<Vec<InstanceRow>> {
+/// Instances in one of the `open` statuses whose shift ended before `before` (for the
+/// stale-shift job).
+pub async fn open_ended_before(
+    c: &impl Conn,
+    open: &[InstanceStatus],
+    before: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<InstanceRow>> {
     Ok(instances::Entity::find()
-        .filter(instances::Column::Status.is_in(["OPEN", "IN_PROGRESS", "PENDING_REVIEW"]))
+        .filter(instances::Column::Status.is_in(names(open)))
         .filter(instances::Column::ShiftEnd.lt(before))
         .order_by_asc(instances::Column::ShiftEnd)
         .limit(limit)
@@ -217,14 +228,15 @@ pub async fn items_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Insta
 
 /// The statuses of an instance's items, in no particular order: what its roll-up
 /// needs, without decoding whole rows (every item change runs it inside the write).
-pub async fn item_statuses(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<String>> {
-    Ok(items::Entity::find()
+pub async fn item_statuses(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<ItemStatus>> {
+    let statuses = items::Entity::find()
         .select_only()
         .column(items::Column::Status)
         .filter(items::Column::InstanceId.eq(instance_id))
-        .into_tuple::<String>()
+        .into_tuple::<Stored<ItemStatus>>()
         .all(c)
-        .await?)
+        .await?;
+    Ok(statuses.into_iter().map(Stored::get).collect())
 }
 
 /// Items of several instances (dashboards): one query.

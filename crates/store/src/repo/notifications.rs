@@ -14,6 +14,8 @@ use super::Window;
 use crate::Conn;
 use crate::entity::{notification_preferences as prefs, notification_receipts as receipts, notifications, users};
 use crate::error::StoreResult;
+use crate::stored::names;
+use sentinelops_domain::Supervisors;
 
 pub type NotificationRow = notifications::Model;
 pub type ReceiptRow = receipts::Model;
@@ -87,15 +89,17 @@ pub async fn insert_receipts(
     Ok(written)
 }
 
-/// Active admins, plus the active managers of `section_id`, by id.
-pub async fn section_managers_and_admins(c: &impl Conn, section_id: Uuid) -> StoreResult<Vec<Uuid>> {
+/// The active users who supervise `section_id` under `rule`, by id.
+pub async fn section_supervisors(c: &impl Conn, rule: Supervisors, section_id: Uuid) -> StoreResult<Vec<Uuid>> {
     Ok(users::Entity::find()
         .select_only()
         .column(users::Column::Id)
         .filter(users::Column::IsActive.eq(true))
         .filter(
-            Condition::any().add(users::Column::Role.eq("admin")).add(
-                Condition::all().add(users::Column::Role.eq("manager")).add(users::Column::SectionId.eq(section_id)),
+            Condition::any().add(users::Column::Role.is_in(names(rule.everywhere))).add(
+                Condition::all()
+                    .add(users::Column::Role.is_in(names(rule.own_section)))
+                    .add(users::Column::SectionId.eq(section_id)),
             ),
         )
         .order_by_asc(users::Column::Id)

@@ -18,14 +18,12 @@ use crate::Conn;
 use crate::entity::outbox::{ActiveModel, Column, Entity, Model};
 use crate::entity::{notification_preferences as prefs, users};
 use crate::error::StoreResult;
+use sentinelops_domain::OutboxStatus;
 
 pub type OutboxRow = Model;
 
 pub const EMAIL: &str = "email";
 pub const WEBHOOK: &str = "webhook";
-pub const PENDING: &str = "PENDING";
-pub const SENT: &str = "SENT";
-pub const DEAD: &str = "DEAD";
 
 /// Rows per INSERT statement (12 parameters per row) and ids per `IN (…)` list: far
 /// below the bind-parameter limits of both backends.
@@ -57,7 +55,7 @@ pub async fn enqueue(c: &impl Conn, now: DateTime<Utc>, rows: Vec<NewOutbox>) ->
                 kind: Set(row.kind.to_owned()),
                 dedupe_key: Set(row.dedupe_key),
                 payload: Set(row.payload),
-                status: Set(PENDING.to_owned()),
+                status: Set(OutboxStatus::Pending.into()),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 locked_until: Set(None),
@@ -116,7 +114,7 @@ pub async fn email_recipients(c: &impl Conn, user_ids: &[Uuid]) -> StoreResult<V
 /// Rows that may be claimed at `now`: pending, due, and not held by a live claim.
 fn claimable(now: DateTime<Utc>) -> Condition {
     Condition::all()
-        .add(Column::Status.eq(PENDING))
+        .add(Column::Status.eq(OutboxStatus::Pending.as_str()))
         .add(Column::NextAttemptAt.lte(now))
         .add(Condition::any().add(Column::LockedUntil.is_null()).add(Column::LockedUntil.lt(now)))
 }
@@ -154,7 +152,7 @@ pub async fn claim_due(
     Ok(Entity::find()
         .filter(Column::Id.is_in(candidates))
         .filter(Column::LockedBy.eq(holder))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(OutboxStatus::Pending.as_str()))
         .order_by_asc(Column::NextAttemptAt)
         .order_by_asc(Column::Id)
         .all(c)
@@ -169,7 +167,7 @@ async fn settle(c: &impl Conn, id: Uuid, holder: &str, mut update: sea_orm::Upda
     let result = update
         .filter(Column::Id.eq(id))
         .filter(Column::LockedBy.eq(holder))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(OutboxStatus::Pending.as_str()))
         .exec(c)
         .await?;
     Ok(result.rows_affected == 1)
@@ -186,7 +184,7 @@ pub async fn mark_sent(
     payload: Option<Json>,
 ) -> StoreResult<bool> {
     let mut update = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::Status, Expr::value(OutboxStatus::Sent.as_str()))
         .col_expr(Column::Attempts, Expr::value(attempts))
         .col_expr(Column::SentAt, Expr::value(Some(now)))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None));
@@ -227,7 +225,7 @@ pub async fn mark_dead(
     payload: Option<Json>,
 ) -> StoreResult<bool> {
     let mut update = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(DEAD))
+        .col_expr(Column::Status, Expr::value(OutboxStatus::Dead.as_str()))
         .col_expr(Column::Attempts, Expr::value(attempts))
         .col_expr(Column::LastError, Expr::value(Some(error.to_owned())));
     if let Some(payload) = payload {
@@ -237,13 +235,13 @@ pub async fn mark_dead(
 }
 
 /// Rows of a kind and/or status, oldest first (tests and diagnostics).
-pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<&str>) -> StoreResult<Vec<OutboxRow>> {
+pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<OutboxStatus>) -> StoreResult<Vec<OutboxRow>> {
     let mut query = Entity::find();
     if let Some(kind) = kind {
         query = query.filter(Column::Kind.eq(kind));
     }
     if let Some(status) = status {
-        query = query.filter(Column::Status.eq(status));
+        query = query.filter(Column::Status.eq(status.as_str()));
     }
     Ok(query.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).all(c).await?)
 }
@@ -251,7 +249,7 @@ pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<&str>) -> St
 /// When the oldest message still waiting was queued (for the outbox-lag metric).
 pub async fn oldest_pending(c: &impl Conn) -> StoreResult<Option<DateTime<Utc>>> {
     Ok(Entity::find()
-        .filter(Column::Status.eq("PENDING"))
+        .filter(Column::Status.eq(OutboxStatus::Pending.as_str()))
         .order_by_asc(Column::CreatedAt)
         .limit(1)
         .one(c)

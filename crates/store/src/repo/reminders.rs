@@ -11,12 +11,24 @@ use crate::entity::{
     checklist_instance_subitems as subitems, reminder_deliveries as deliveries,
 };
 use crate::error::StoreResult;
+use crate::stored::names;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 
 use super::checklists::{InstanceEventRow, InstanceItemRow, InstanceSubitemRow};
 
 pub type DeliveryRow = deliveries::Model;
 
-const OPEN: [&str; 2] = ["PENDING", "IN_PROGRESS"];
+/// What a reminder scan looks at: due times in (from, to], at most `limit` rows, of
+/// items in an `open_items` status on checklists in an `open_checklists` status (the
+/// caller passes the domain's open sets: reminders of done work are moot).
+#[derive(Debug, Clone, Copy)]
+pub struct Scan {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub limit: u64,
+    pub open_items: &'static [ItemStatus],
+    pub open_checklists: &'static [InstanceStatus],
+}
 
 /// Ids of what was already handled for (kind, entity): the scans skip them, so old rows
 /// never crowd out new ones.
@@ -29,104 +41,79 @@ fn handled(kind: &str, entity: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// Ids of checklists still open (reminders of closed ones are moot).
-fn open_checklists() -> SelectStatement {
+/// Ids of checklists in one of the `open` statuses.
+fn open_checklists(open: &[InstanceStatus]) -> SelectStatement {
     use crate::entity::checklist_instances as instances;
     Query::select()
         .column(instances::Column::Id)
         .from(instances::Entity)
-        .and_where(instances::Column::Status.is_in(["OPEN", "IN_PROGRESS", "PENDING_REVIEW"]))
+        .and_where(instances::Column::Status.is_in(names(open)))
         .to_owned()
 }
 
 /// Open items whose reminder time falls in (from, to].
-pub async fn items_to_remind(
-    c: &impl Conn,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> StoreResult<Vec<InstanceItemRow>> {
+pub async fn items_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
-        .filter(items::Column::RemindAt.gt(from))
-        .filter(items::Column::RemindAt.lte(to))
-        .filter(items::Column::Status.is_in(OPEN))
+        .filter(items::Column::RemindAt.gt(scan.from))
+        .filter(items::Column::RemindAt.lte(scan.to))
+        .filter(items::Column::Status.is_in(names(scan.open_items)))
         .filter(items::Column::Id.not_in_subquery(handled("REMINDER", "ITEM")))
-        .filter(items::Column::InstanceId.in_subquery(open_checklists()))
+        .filter(items::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(items::Column::RemindAt)
-        .limit(limit)
+        .limit(scan.limit)
         .all(c)
         .await?)
 }
 
 /// Open items whose due time falls in (from, to): due and not done by `to`.
-pub async fn items_overdue(
-    c: &impl Conn,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> StoreResult<Vec<InstanceItemRow>> {
+pub async fn items_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
-        .filter(items::Column::ScheduledAt.gt(from))
-        .filter(items::Column::ScheduledAt.lt(to))
-        .filter(items::Column::Status.is_in(OPEN))
+        .filter(items::Column::ScheduledAt.gt(scan.from))
+        .filter(items::Column::ScheduledAt.lt(scan.to))
+        .filter(items::Column::Status.is_in(names(scan.open_items)))
         .filter(items::Column::Id.not_in_subquery(handled("MISSED", "ITEM")))
-        .filter(items::Column::InstanceId.in_subquery(open_checklists()))
+        .filter(items::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(items::Column::ScheduledAt)
-        .limit(limit)
+        .limit(scan.limit)
         .all(c)
         .await?)
 }
 
-pub async fn subitems_to_remind(
-    c: &impl Conn,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> StoreResult<Vec<InstanceSubitemRow>> {
+pub async fn subitems_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
-        .filter(subitems::Column::RemindAt.gt(from))
-        .filter(subitems::Column::RemindAt.lte(to))
-        .filter(subitems::Column::Status.is_in(OPEN))
+        .filter(subitems::Column::RemindAt.gt(scan.from))
+        .filter(subitems::Column::RemindAt.lte(scan.to))
+        .filter(subitems::Column::Status.is_in(names(scan.open_items)))
         .filter(subitems::Column::Id.not_in_subquery(handled("REMINDER", "SUBITEM")))
-        .filter(subitems::Column::InstanceId.in_subquery(open_checklists()))
+        .filter(subitems::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(subitems::Column::RemindAt)
-        .limit(limit)
+        .limit(scan.limit)
         .all(c)
         .await?)
 }
 
-pub async fn subitems_overdue(
-    c: &impl Conn,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> StoreResult<Vec<InstanceSubitemRow>> {
+pub async fn subitems_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
-        .filter(subitems::Column::ScheduledAt.gt(from))
-        .filter(subitems::Column::ScheduledAt.lt(to))
-        .filter(subitems::Column::Status.is_in(OPEN))
+        .filter(subitems::Column::ScheduledAt.gt(scan.from))
+        .filter(subitems::Column::ScheduledAt.lt(scan.to))
+        .filter(subitems::Column::Status.is_in(names(scan.open_items)))
         .filter(subitems::Column::Id.not_in_subquery(handled("MISSED", "SUBITEM")))
-        .filter(subitems::Column::InstanceId.in_subquery(open_checklists()))
+        .filter(subitems::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(subitems::Column::ScheduledAt)
-        .limit(limit)
+        .limit(scan.limit)
         .all(c)
         .await?)
 }
 
 /// Scheduled events whose reminder time falls in (from, to].
-pub async fn events_to_remind(
-    c: &impl Conn,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> StoreResult<Vec<InstanceEventRow>> {
+pub async fn events_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceEventRow>> {
     Ok(events::Entity::find()
-        .filter(events::Column::RemindAt.gt(from))
-        .filter(events::Column::RemindAt.lte(to))
+        .filter(events::Column::RemindAt.gt(scan.from))
+        .filter(events::Column::RemindAt.lte(scan.to))
         .filter(events::Column::Id.not_in_subquery(handled("REMINDER", "EVENT")))
-        .filter(events::Column::InstanceId.in_subquery(open_checklists()))
+        .filter(events::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(events::Column::RemindAt)
-        .limit(limit)
+        .limit(scan.limit)
         .all(c)
         .await?)
 }

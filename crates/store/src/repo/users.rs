@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::Conn;
 use crate::entity::users::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
+use sentinelops_domain::Role;
 
 pub type UserRow = Model;
 
@@ -23,7 +24,7 @@ pub struct NewUser {
     pub last_name: String,
     pub position: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: Option<i32>,
     pub section_id: Option<Uuid>,
     pub is_active: bool,
@@ -40,7 +41,7 @@ pub async fn insert(c: &impl Conn, user: NewUser) -> StoreResult<UserRow> {
         last_name: Set(user.last_name),
         position: Set(user.position),
         password_hash: Set(user.password_hash),
-        role: Set(user.role),
+        role: Set(user.role.into()),
         department_id: Set(user.department_id),
         section_id: Set(user.section_id),
         is_active: Set(user.is_active),
@@ -83,7 +84,7 @@ pub async fn find_many(c: &impl Conn, ids: Vec<Uuid>) -> StoreResult<Vec<UserRow
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub section_id: Option<Uuid>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active_only: bool,
 }
 
@@ -108,13 +109,13 @@ pub async fn count(c: &impl Conn) -> StoreResult<u64> {
 /// Counts active admins, locking their rows on PostgreSQL so that two concurrent
 /// demotions cannot both see another admin left.
 pub async fn count_admins_for_update(c: &impl Conn) -> StoreResult<u64> {
-    let query = Entity::find().filter(Column::Role.eq("admin")).filter(Column::IsActive.eq(true));
+    let query = Entity::find().filter(Column::Role.eq(Role::Admin.as_str())).filter(Column::IsActive.eq(true));
     let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
     Ok(u64::try_from(query.all(c).await?.len()).unwrap_or(u64::MAX))
 }
 
 pub async fn count_admins(c: &impl Conn) -> StoreResult<u64> {
-    Ok(Entity::find().filter(Column::Role.eq("admin")).filter(Column::IsActive.eq(true)).count(c).await?)
+    Ok(Entity::find().filter(Column::Role.eq(Role::Admin.as_str())).filter(Column::IsActive.eq(true)).count(c).await?)
 }
 
 pub async fn set_last_login(c: &impl Conn, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {

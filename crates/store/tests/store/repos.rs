@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use sentinelops_domain::Role;
 use sentinelops_store::repo::auth_events::{self, AuthEventQuery, NewAuthEvent, Subject};
 use sentinelops_store::repo::sessions::{self, NewSession};
 use sentinelops_store::repo::users::{self, NewUser};
@@ -35,7 +36,7 @@ fn new_user(username: &str, role: &str) -> NewUser {
         last_name: "L".into(),
         position: String::new(),
         password_hash: "x".into(),
-        role: role.into(),
+        role: Role::parse(role).unwrap(),
         department_id: None,
         section_id: None,
         is_active: true,
@@ -80,13 +81,35 @@ async fn users_are_found_by_email_or_username_and_duplicates_conflict() {
 
     let tx = db.store.begin_write().await.unwrap();
     let mut changed = ada.clone();
-    changed.role = "manager".into();
+    changed.role = Role::Manager.into();
     changed.first_name = "Adaeze".into();
     users::save(&tx, changed).await.unwrap();
     commit(tx).await.unwrap();
     let reread = users::find(r, ada.id).await.unwrap().unwrap();
     assert_eq!((reread.role.as_str(), reread.first_name.as_str()), ("manager", "Adaeze"));
     assert_eq!(users::count_admins(r).await.unwrap(), 0);
+}
+
+/// A stored role outside the closed set (written behind the CHECK constraint's back)
+/// fails the read loudly, naming the column and the value, instead of becoming a default.
+#[tokio::test]
+async fn an_unknown_stored_role_is_a_corrupt_value_error() {
+    use sea_orm::ConnectionTrait;
+    let db = Fresh::new().await;
+    let tx = db.store.begin_write().await.unwrap();
+    let ada = users::insert(&tx, new_user("ada", "admin")).await.unwrap();
+    let bypass_check = match tx.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "ALTER TABLE users DROP CONSTRAINT users_role_check",
+        _ => "PRAGMA ignore_check_constraints = ON",
+    };
+    tx.execute_unprepared(bypass_check).await.unwrap();
+    tx.execute_unprepared(&format!("UPDATE users SET role = 'root' WHERE username = '{}'", ada.username))
+        .await
+        .unwrap();
+    let err = users::find(&tx, ada.id).await.unwrap_err();
+    let StoreError::Corrupt(corrupt) = err else { panic!("expected Corrupt, got {err:?}") };
+    assert_eq!((corrupt.column.as_str(), corrupt.kind, corrupt.value.as_str()), ("role", "Role", "root"));
+    drop(tx);
 }
 
 #[tokio::test]

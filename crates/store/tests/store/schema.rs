@@ -14,6 +14,9 @@ use sea_orm::{
     Statement,
 };
 use sentinelops_domain::Clock;
+use sentinelops_domain::Role;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
+use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::entity::*;
 use sentinelops_store::migration::{Migrator, MigratorTrait};
 use sentinelops_testkit::{TestDatabase, postgres_admin_url};
@@ -203,8 +206,12 @@ async fn check_rows(db: &DatabaseConnection) {
     round_trip::<users::Entity>(db, &user).await;
 
     // The role CHECK constraint rejects unknown roles.
-    let root = user_model("root", "root", section.id, now);
-    assert!(users::ActiveModel::from(root).insert(db).await.is_err(), "role 'root' accepted");
+    let root = users::Entity::update_many()
+        .col_expr(users::Column::Role, sea_orm::sea_query::Expr::value("root"))
+        .filter(users::Column::Id.eq(user.id))
+        .exec(db)
+        .await;
+    assert!(root.is_err(), "role 'root' accepted");
     // Unique usernames.
     let twin = users::ActiveModel::from(users::Model { id: Uuid::now_v7(), ..user.clone() });
     assert!(is_unique_violation(&twin.insert(db).await.unwrap_err()));
@@ -235,10 +242,10 @@ async fn check_rows(db: &DatabaseConnection) {
         template_description: None,
         section_id: section.id,
         checklist_date: date,
-        shift: "MORNING".into(),
+        shift: ShiftType::Morning.into(),
         shift_start: now,
         shift_end: now + chrono::Duration::hours(8),
-        status: "OPEN".into(),
+        status: InstanceStatus::Open.into(),
         created_by: Some(user.id),
         created_at: now,
         closed_by: None,
@@ -261,7 +268,7 @@ async fn check_rows(db: &DatabaseConnection) {
         template_item_id: None,
         title: "Check backups".into(),
         description: None,
-        item_type: "TIMED".into(),
+        item_type: ItemType::Timed.into(),
         is_required: true,
         has_exe_time: false,
         severity: 3,
@@ -270,7 +277,7 @@ async fn check_rows(db: &DatabaseConnection) {
         notify_before_minutes: Some(15),
         scheduled_at: Some(now),
         remind_at: Some(now),
-        status: "PENDING".into(),
+        status: ItemStatus::Pending.into(),
         started_by: None,
         started_at: None,
         completed_by: None,
@@ -328,7 +335,7 @@ fn user_model(username: &str, role: &str, section_id: Uuid, now: DateTime<Utc>) 
         last_name: "User".into(),
         position: "Operator".into(),
         password_hash: "x".into(),
-        role: role.into(),
+        role: Role::parse(role).unwrap().into(),
         department_id: None,
         section_id: Some(section_id),
         is_active: true,

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::entity::{checklist_instances as instances, checklist_participants as participants, ops_events};
 use serde_json::{Value, json};
@@ -207,25 +208,32 @@ impl<'a> Sim<'a, '_> {
     /// Review, sign-off or the stale-shift job, as far as `now` allows.
     fn close(&mut self, slot: &Slot<'a>, all_actioned: bool, last_action: DateTime<Utc>, end: DateTime<Utc>) {
         let created_at = self.run.created_at;
-        let mut status = if self.run.actions.is_empty() { "OPEN" } else { "IN_PROGRESS" };
+        let mut status = if self.run.actions.is_empty() { InstanceStatus::Open } else { InstanceStatus::InProgress };
         let mut updated_at = last_action;
         let mut closed_by = None;
         let mut exception_count = 0;
         let mut completion = None;
         if all_actioned {
-            status = "PENDING_REVIEW";
+            status = InstanceStatus::PendingReview;
             self.run.pending_review_at = Some(last_action);
             let closed_at = last_action.max(end) + self.g.seconds(300, 6600);
             if closed_at <= self.now {
-                status = if self.run.exceptions == 0 { "COMPLETED" } else { "COMPLETED_WITH_EXCEPTIONS" };
+                status = if self.run.exceptions == 0 {
+                    InstanceStatus::Completed
+                } else {
+                    InstanceStatus::CompletedWithExceptions
+                };
                 self.run.closed_at = Some(closed_at);
                 (closed_by, updated_at) = (Some(slot.section.manager.id), closed_at);
                 exception_count = i32::try_from(self.run.exceptions).unwrap_or(i32::MAX);
                 completion = i32::try_from((closed_at - created_at).num_seconds()).ok();
-                let event =
-                    if status == "COMPLETED" { "CHECKLIST_COMPLETED" } else { "CHECKLIST_COMPLETED_WITH_EXCEPTIONS" };
+                let event = if status == InstanceStatus::Completed {
+                    "CHECKLIST_COMPLETED"
+                } else {
+                    "CHECKLIST_COMPLETED_WITH_EXCEPTIONS"
+                };
                 let payload = json!({
-                    "instance_id": self.run.id, "status": status, "completion_percentage": self.run.percentage(),
+                    "instance_id": self.run.id, "status": status.as_str(), "completion_percentage": self.run.percentage(),
                     "total_items": self.run.total_items, "completed_items": self.run.completed_items,
                     "exception_count": exception_count,
                 });
@@ -245,11 +253,11 @@ impl<'a> Sim<'a, '_> {
             let closed_at = end + Duration::hours(2) + self.g.seconds(0, 300);
             if closed_at <= self.now {
                 let previous = status;
-                status = "INCOMPLETE";
+                status = InstanceStatus::Incomplete;
                 self.run.closed_at = Some(closed_at);
                 updated_at = closed_at;
                 let payload = json!({
-                    "instance_id": self.run.id, "previous_status": previous, "shift": self.run.shift.as_str(),
+                    "instance_id": self.run.id, "previous_status": previous.as_str(), "shift": self.run.shift.as_str(),
                     "checklist_date": self.run.date, "shift_end": end, "grace_minutes": 120,
                 });
                 let row = ops(
@@ -264,7 +272,7 @@ impl<'a> Sim<'a, '_> {
                 self.revision += 1;
             }
         }
-        self.run.status = status;
+        self.run.status = status.as_str();
         let (start, end) = slot.shift.default_window().bounds(slot.date, Tz::UTC);
         self.batch.instances.push(instances::Model {
             id: self.run.id,
@@ -274,10 +282,10 @@ impl<'a> Sim<'a, '_> {
             template_description: slot.template.description.clone(),
             section_id: slot.section.id,
             checklist_date: slot.date,
-            shift: slot.shift.as_str().to_owned(),
+            shift: slot.shift.into(),
             shift_start: start,
             shift_end: end,
-            status: status.to_owned(),
+            status: status.into(),
             created_by: self.run.joined.first().map(|(p, _)| p.id),
             created_at,
             closed_by,

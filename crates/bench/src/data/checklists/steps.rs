@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_store::entity::{
     checklist_instance_items as items, checklist_instance_scheduled_events as events,
     checklist_instance_subitems as subitems, checklist_item_activity as activity,
@@ -35,27 +36,27 @@ pub const FAIL_REASONS: [&str; 6] = [
 
 /// The outcome of one step as simulated (before the `now` cut-off).
 struct Outcome {
-    status: &'static str,
+    status: ItemStatus,
     reason: Option<&'static str>,
 }
 
 fn roll(g: &mut Gen, rate: f64, may_skip: bool) -> Outcome {
     if !g.chance(rate) {
-        return Outcome { status: "COMPLETED", reason: None };
+        return Outcome { status: ItemStatus::Completed, reason: None };
     }
     if may_skip && g.chance(0.75) {
         let reason = g.pick(&SKIP_REASONS).copied();
-        Outcome { status: "SKIPPED", reason }
+        Outcome { status: ItemStatus::Skipped, reason }
     } else {
         let reason = g.pick(&FAIL_REASONS).copied();
-        Outcome { status: "FAILED", reason }
+        Outcome { status: ItemStatus::Failed, reason }
     }
 }
 
-fn action_of(status: &str) -> &'static str {
+fn action_of(status: ItemStatus) -> &'static str {
     match status {
-        "SKIPPED" => "SKIPPED",
-        "FAILED" => "ESCALATED",
+        ItemStatus::Skipped => "SKIPPED",
+        ItemStatus::Failed => "ESCALATED",
         _ => "COMPLETED",
     }
 }
@@ -107,7 +108,7 @@ impl<'a> Sim<'a, '_> {
             template_item_id: Some(step.template_id),
             title: step.title.clone(),
             description: step.description.clone(),
-            item_type: step.item_type.clone(),
+            item_type: step.item_type.into(),
             is_required: step.is_required,
             has_exe_time: step.has_exe_time,
             severity: step.severity,
@@ -116,7 +117,7 @@ impl<'a> Sim<'a, '_> {
             notify_before_minutes: step.notify_before_minutes,
             scheduled_at,
             remind_at,
-            status: "PENDING".into(),
+            status: ItemStatus::Pending.into(),
             started_by: None,
             started_at: None,
             completed_by: None,
@@ -149,8 +150,8 @@ impl<'a> Sim<'a, '_> {
         let parts = i64::try_from(step.subitems.len()).unwrap_or(0);
         let started = at - self.g.seconds(20, 600) - self.g.seconds(30 * parts, 150 * parts + 1);
         let mut finished = by.map(|_| at).filter(|t| *t <= self.now);
-        if let Some(by) = by.filter(|_| started <= self.now && outcome.status != "SKIPPED") {
-            row.status = "IN_PROGRESS".into();
+        if let Some(by) = by.filter(|_| started <= self.now && outcome.status != ItemStatus::Skipped) {
+            row.status = ItemStatus::InProgress.into();
             (row.started_by, row.started_at, row.updated_at, row.version) = (Some(by.id), Some(started), started, 2);
             self.activity((id, None), by, ("STARTED", "PENDING", "IN_PROGRESS"), None, (started, None));
         }
@@ -172,15 +173,15 @@ impl<'a> Sim<'a, '_> {
             row.status = outcome.status.into();
             (row.completed_by, row.completed_at, row.updated_at, row.version) = (Some(by.id), Some(done), done, 3);
             match outcome.status {
-                "SKIPPED" => row.skipped_reason = outcome.reason.map(str::to_owned),
-                "FAILED" => row.failure_reason = outcome.reason.map(str::to_owned),
+                ItemStatus::Skipped => row.skipped_reason = outcome.reason.map(str::to_owned),
+                ItemStatus::Failed => row.failure_reason = outcome.reason.map(str::to_owned),
                 _ => {}
             }
             let duration = row.started_at.map(|s| (done - s).num_milliseconds());
             self.activity(
                 (id, None),
                 by,
-                (action_of(outcome.status), from, outcome.status),
+                (action_of(outcome.status), from, outcome.status.as_str()),
                 outcome.reason,
                 (done, duration),
             );
@@ -188,12 +189,18 @@ impl<'a> Sim<'a, '_> {
                 let verdict = format!("Escalated and monitored; {} subitem(s) failed", failed_subitems.len());
                 (row.final_verdict, row.final_verdict_by, row.final_verdict_at) =
                     (Some(verdict.clone()), Some(by.id), Some(done));
-                self.activity((id, None), by, ("VERDICT", outcome.status, outcome.status), None, (done, None));
-                if outcome.status == "COMPLETED" {
+                self.activity(
+                    (id, None),
+                    by,
+                    ("VERDICT", outcome.status.as_str(), outcome.status.as_str()),
+                    None,
+                    (done, None),
+                );
+                if outcome.status == ItemStatus::Completed {
                     self.run.carried.push((id, &step.title, failed_subitems.join("\n")));
                 }
             }
-            self.record_item(&step.title, id, outcome.status, outcome.reason, by, done);
+            self.record_item(&step.title, id, outcome.status.as_str(), outcome.reason, by, done);
         }
         self.batch.items.push(row);
         finished
@@ -248,7 +255,7 @@ impl<'a> Sim<'a, '_> {
             template_subitem_id: Some(step.template_id),
             title: step.title.clone(),
             description: step.description.clone(),
-            item_type: step.item_type.clone(),
+            item_type: step.item_type.into(),
             is_required: step.is_required,
             has_exe_time: step.has_exe_time,
             severity: step.severity,
@@ -257,7 +264,7 @@ impl<'a> Sim<'a, '_> {
             notify_before_minutes: step.notify_before_minutes,
             scheduled_at,
             remind_at: scheduled_at.map(|s| s - Duration::minutes(i64::from(step.notify_before_minutes.unwrap_or(0)))),
-            status: "PENDING".into(),
+            status: ItemStatus::Pending.into(),
             started_by: None,
             started_at: None,
             completed_by: None,
@@ -273,20 +280,26 @@ impl<'a> Sim<'a, '_> {
             row.status = outcome.status.into();
             (row.completed_by, row.completed_at, row.updated_at, row.version) = (Some(by.id), Some(at), at, 2);
             match outcome.status {
-                "SKIPPED" => row.skipped_reason = outcome.reason.map(str::to_owned),
-                "FAILED" => {
+                ItemStatus::Skipped => row.skipped_reason = outcome.reason.map(str::to_owned),
+                ItemStatus::Failed => {
                     row.failure_reason = outcome.reason.map(str::to_owned);
                     failed = outcome.reason;
                 }
                 _ => {}
             }
-            if outcome.status != "COMPLETED" {
+            if outcome.status != ItemStatus::Completed {
                 self.run.exceptions += 1;
             }
-            let transition = (action_of(outcome.status), "PENDING", outcome.status);
+            let transition = (action_of(outcome.status), "PENDING", outcome.status.as_str());
             self.activity((item, Some(id)), by, transition, outcome.reason, (at, None));
-            let action =
-                Action { title: &step.title, status: outcome.status, reason: outcome.reason, subitem: true, by, at };
+            let action = Action {
+                title: &step.title,
+                status: outcome.status.as_str(),
+                reason: outcome.reason,
+                subitem: true,
+                by,
+                at,
+            };
             self.run.actions.push(action);
         }
         self.batch.subitems.push(row);
