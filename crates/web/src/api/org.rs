@@ -10,10 +10,10 @@ use sentinelops_app::AppError;
 use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::{opt_int, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::{opt_int, patch_int, patch_uuid};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -9,10 +9,10 @@ use uuid::Uuid;
 use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput, TemplateItemView, TemplateView};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::opt_uuid;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::opt_uuid;
 
 const BASE: &str = "/api/v1/checklists";
 

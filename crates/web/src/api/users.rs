@@ -10,10 +10,10 @@ use uuid::Uuid;
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

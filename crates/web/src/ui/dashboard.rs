@@ -15,12 +15,12 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::view::InstanceView;
 use sentinelops_app::dashboard::Tone;
+use sentinelops_app::handover::{InstanceHandover, NoteDirection};
 use sentinelops_app::shifts::parse_time;
 use sentinelops_domain::shift::{ShiftType, ShiftWindow};
 
@@ -336,29 +336,23 @@ fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<S
     }
 }
 
-fn incoming_notes(answer: &Value, instance_id: &str) -> Vec<IncomingNote> {
+fn incoming_notes(answer: &InstanceHandover, instance_id: &str) -> Vec<IncomingNote> {
     answer
-        .get("handover_notes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|n| n.get("direction").and_then(Value::as_str) == Some("incoming"))
+        .notes
+        .iter()
+        .filter(|n| n.direction == NoteDirection::Incoming)
         .map(|n| IncomingNote {
             instance_id: instance_id.to_owned(),
-            content: text(n, "content"),
-            priority: n.get("priority").and_then(Value::as_i64).unwrap_or(0),
-            author: n.get("created_by_username").and_then(Value::as_str).unwrap_or("system").to_owned(),
-            from: match (n.get("from_shift").and_then(Value::as_str), n.get("from_date").and_then(Value::as_str)) {
+            content: n.content.clone(),
+            priority: i64::from(n.priority),
+            author: n.created_by_username.clone().unwrap_or_else(|| "system".to_owned()),
+            from: match (&n.from_shift, n.from_date) {
                 (Some(shift), Some(date)) => format!("{} shift, {date}", title_of(shift)),
                 _ => "an earlier shift".to_owned(),
             },
-            acknowledged: n.get("acknowledged_at").is_some_and(|v| !v.is_null()),
+            acknowledged: n.acknowledged_at.is_some(),
         })
         .collect()
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
 fn shift_rank(title: &str) -> usize {
