@@ -1,7 +1,6 @@
 //! Template use cases: list, read, create, update, delete.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,8 +19,8 @@ use crate::shifts::{parse_shift, window_of};
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// A template change's message and view, as the original answered.
-#[derive(Debug, Clone, Serialize)]
+/// A template change: what happened, the template as it is now, and the message.
+#[derive(Debug, Clone)]
 pub struct TemplateChange {
     pub id: Uuid,
     pub action: &'static str,

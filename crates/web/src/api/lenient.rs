@@ -43,3 +43,20 @@ pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error>
 pub fn patch_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i32>>, D::Error> {
     opt_int(d).map(Some)
 }
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AnyId {
+    Int(i64),
+    Str(String),
+}
+
+/// Client-side ids: a string or a number, kept as text (`null`/`""` → None).
+pub fn opt_any_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<AnyId>::deserialize(d)? {
+        None => None,
+        Some(AnyId::Int(i)) => Some(i.to_string()),
+        Some(AnyId::Str(s)) if s.trim().is_empty() => None,
+        Some(AnyId::Str(s)) => Some(s.trim().to_owned()),
+    })
+}
