@@ -33,7 +33,7 @@ pub struct UserView {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// The department's name again, as the original's field.
+    // The department's name again, as the original's field.
     pub department: String,
     pub position: String,
     pub department_id: Option<i32>,
@@ -42,11 +42,11 @@ pub struct UserView {
     pub section_name: String,
     pub role: String,
     pub is_active: bool,
-    /// The original's directory id; ours is derived from the user's id.
+    // The original's directory id; ours is derived from the user's id.
     pub central_id: String,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
-    /// The original's directory record; always empty here.
+    // The original's directory record; always empty here.
     pub raw_user: Value,
 }
 
