@@ -5,8 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
@@ -25,19 +24,91 @@ use crate::shifts::parse_shift;
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// `POST /handover-notes` body.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct HandoverInput {
+/// A note to write for the next shift (or the named one).
+#[derive(Debug, Clone, Default)]
+pub struct NewHandover {
     pub content: String,
+    /// 1 (low) to 4 (critical); 2 when not given.
     pub priority: Option<i32>,
     pub to_shift: Option<String>,
     pub to_date: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
+    /// The checklist the note leaves from; the actor's current one when not given.
     pub from_instance_id: Option<Uuid>,
 }
 
+/// How many people a new note reached.
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationSummary {
+    pub current_shift_notified: usize,
+    pub next_shift_notified: usize,
+}
+
+/// A note just written.
+#[derive(Debug, Clone)]
+pub struct HandoverCreated {
+    pub id: Uuid,
+    pub from_instance_id: Uuid,
+    pub to_instance_id: Option<Uuid>,
+    pub content: String,
+    pub priority: i32,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub notified: NotificationSummary,
+}
+
+/// A note just acknowledged.
+#[derive(Debug, Clone)]
+pub struct HandoverAcknowledged {
+    pub id: Uuid,
+    pub acknowledged_by: Uuid,
+    pub acknowledged_at: DateTime<Utc>,
+}
+
+/// A note just resolved.
+#[derive(Debug, Clone)]
+pub struct HandoverResolved {
+    pub id: Uuid,
+    pub resolved_by: Uuid,
+    pub resolved_at: DateTime<Utc>,
+    pub resolution_notes: Option<String>,
+}
+
+/// The notes reaching and leaving one checklist, incoming first.
+#[derive(Debug, Clone)]
+pub struct InstanceHandover {
+    pub instance_id: Uuid,
+    pub notes: Vec<HandoverView>,
+}
+
+/// Whether a note reaches the checklist it is listed for, or leaves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoteDirection {
+    Incoming,
+    Outgoing,
+}
+
+impl NoteDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteDirection::Incoming => "incoming",
+            NoteDirection::Outgoing => "outgoing",
+        }
+    }
+}
+
+/// What `write_handover` writes: where to, what, and why.
+pub(crate) struct NoteDraft {
+    /// The shift and day the note is for; the next shift after the source when `None`.
+    pub target: Option<(sentinelops_domain::shift::ShiftType, NaiveDate)>,
+    pub content: String,
+    pub priority: i32,
+    /// Written by the carry-over of failed work rather than by a person.
+    pub automatic: bool,
+    pub source_item: Option<Uuid>,
+}
+
 /// A note as listed for an instance.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct HandoverView {
     pub id: Uuid,
     pub from_instance_id: Uuid,
@@ -63,8 +134,8 @@ pub struct HandoverView {
     pub from_date: Option<NaiveDate>,
     pub to_shift: Option<String>,
     pub to_date: Option<NaiveDate>,
-    /// `incoming` or `outgoing`, seen from the instance listed.
-    pub direction: &'static str,
+    /// Seen from the instance listed.
+    pub direction: NoteDirection,
 }
 
 fn check_priority(value: Option<i32>) -> AppResult<i32> {
@@ -75,19 +146,15 @@ fn check_priority(value: Option<i32>) -> AppResult<i32> {
 impl App {
     /// Writes a note from `from` to the next shift (or the named one) with its event
     /// and notifications, inside the caller's transaction.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn write_handover(
         &self,
         c: &Tx,
         actor: &Actor,
         from: &InstanceRow,
-        target: Option<(sentinelops_domain::shift::ShiftType, NaiveDate)>,
-        content: String,
-        priority: i32,
-        automatic: bool,
-        source_item: Option<Uuid>,
+        draft: NoteDraft,
         now: DateTime<Utc>,
-    ) -> AppResult<(HandoverRow, Value)> {
+    ) -> AppResult<(HandoverRow, NotificationSummary)> {
+        let NoteDraft { target, content, priority, automatic, source_item } = draft;
         let (shift, date) = match target {
             Some(t) => t,
             None => from.shift.next(from.checklist_date),
@@ -186,16 +253,15 @@ impl App {
             },
         )
         .await?;
-        let summary = json!({
-            "current_shift_notified": outgoing_sent.recipients.len(),
-            "next_shift_notified": incoming_sent.recipients.len(),
-            "email_alerts": 0,
-        });
+        let summary = NotificationSummary {
+            current_shift_notified: outgoing_sent.recipients.len(),
+            next_shift_notified: incoming_sent.recipients.len(),
+        };
         Ok((note, summary))
     }
 
     /// `POST /handover-notes`.
-    pub async fn create_handover(&self, actor: &Actor, input: HandoverInput) -> AppResult<Value> {
+    pub async fn create_handover(&self, actor: &Actor, input: NewHandover) -> AppResult<HandoverCreated> {
         let content = validate::text("content", &input.content, 1, 5000)?;
         let priority = check_priority(input.priority)?;
         let to_shift = input.to_shift.as_deref().map(parse_shift).transpose()?;
@@ -222,23 +288,23 @@ impl App {
             }
             (None, _) => None,
         };
-        let (note, summary) =
-            self.write_handover(&tx, actor, &from, target, content, priority, false, None, now).await?;
+        let draft = NoteDraft { target, content, priority, automatic: false, source_item: None };
+        let (note, notified) = self.write_handover(&tx, actor, &from, draft, now).await?;
         checklists::touch_instance(&tx, from.id, now).await?;
         if let Some(to) = note.to_instance_id {
             checklists::touch_instance(&tx, to, now).await?;
         }
         commit(tx).await?;
-        Ok(json!({
-            "id": note.id,
-            "from_instance_id": note.from_instance_id,
-            "to_instance_id": note.to_instance_id,
-            "content": note.content,
-            "priority": note.priority,
-            "created_by": note.created_by,
-            "created_at": note.created_at,
-            "notification_summary": summary,
-        }))
+        Ok(HandoverCreated {
+            id: note.id,
+            from_instance_id: note.from_instance_id,
+            to_instance_id: note.to_instance_id,
+            content: note.content,
+            priority: note.priority,
+            created_by: note.created_by,
+            created_at: note.created_at,
+            notified,
+        })
     }
 
     /// The actor's current checklist: today's in progress or under review first.
@@ -268,13 +334,12 @@ impl App {
         instance_id: Uuid,
         incoming: bool,
         outgoing: bool,
-    ) -> AppResult<Value> {
+    ) -> AppResult<InstanceHandover> {
         let reader = self.store.reader();
         self.visible_instance(reader, actor, instance_id).await?;
         let notes = handover::for_instance(reader, instance_id, incoming, outgoing).await?;
-        let views = self.handover_views(reader, notes, Some(instance_id)).await?;
-        let count = views.len();
-        Ok(json!({ "instance_id": instance_id, "handover_notes": views, "count": count }))
+        let notes = self.handover_views(reader, notes, Some(instance_id)).await?;
+        Ok(InstanceHandover { instance_id, notes })
     }
 
     pub(crate) async fn handover_views(
@@ -308,9 +373,9 @@ impl App {
                 let to = n.to_instance_id.and_then(|id| slots.get(&id).cloned());
                 HandoverView {
                     direction: if seen_from.is_some() && n.to_instance_id == seen_from {
-                        "incoming"
+                        NoteDirection::Incoming
                     } else {
-                        "outgoing"
+                        NoteDirection::Outgoing
                     },
                     created_by_username: name(Some(n.created_by)),
                     created_by_first_name: people.get(&n.created_by).map(|u| u.first_name.clone()),
@@ -339,7 +404,7 @@ impl App {
             })
             .collect();
         // Incoming first: the next shift reads what it inherits before what it leaves.
-        views.sort_by_key(|v| (v.direction != "incoming", v.created_at));
+        views.sort_by_key(|v| (v.direction, v.created_at));
         Ok(views)
     }
 
@@ -349,7 +414,7 @@ impl App {
         Ok(note)
     }
 
-    pub async fn acknowledge_handover(&self, actor: &Actor, note_id: Uuid) -> AppResult<Value> {
+    pub async fn acknowledge_handover(&self, actor: &Actor, note_id: Uuid) -> AppResult<HandoverAcknowledged> {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         let note = self.note_for(&tx, actor, note_id).await?;
@@ -361,12 +426,15 @@ impl App {
             checklists::touch_instance(&tx, id, now).await?;
         }
         commit(tx).await?;
-        Ok(
-            json!({ "id": note.id, "acknowledged_by": by, "acknowledged_at": now, "message": "Handover note acknowledged" }),
-        )
+        Ok(HandoverAcknowledged { id: note.id, acknowledged_by: by, acknowledged_at: now })
     }
 
-    pub async fn resolve_handover(&self, actor: &Actor, note_id: Uuid, resolution: Option<String>) -> AppResult<Value> {
+    pub async fn resolve_handover(
+        &self,
+        actor: &Actor,
+        note_id: Uuid,
+        resolution: Option<String>,
+    ) -> AppResult<HandoverResolved> {
         let resolution = match resolution.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => Some(validate::text("resolution_notes", r, 1, 5000)?),
             None => None,
@@ -382,10 +450,7 @@ impl App {
             checklists::touch_instance(&tx, id, now).await?;
         }
         commit(tx).await?;
-        Ok(json!({
-            "id": note.id, "resolved_by": by, "resolved_at": now, "resolution_notes": resolution,
-            "message": "Handover note resolved",
-        }))
+        Ok(HandoverResolved { id: note.id, resolved_by: by, resolved_at: now, resolution_notes: resolution })
     }
 
     /// On reaching review: each failed item, and each completed item with a failed
@@ -436,7 +501,8 @@ impl App {
             if handover::carried_over(c, instance.id, item.id).await? {
                 continue;
             }
-            self.write_handover(c, actor, instance, None, content, 4, true, Some(item.id), now).await?;
+            let draft = NoteDraft { target: None, content, priority: 4, automatic: true, source_item: Some(item.id) };
+            self.write_handover(c, actor, instance, draft, now).await?;
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, invalid, stored_name};
 use crate::shifts::window_of;
-use crate::templates::{ItemInput, TemplateInput};
+use crate::templates::{ItemInput, TemplateInput, TemplateSlot};
 use crate::tx::commit;
 use crate::{App, password};
 
@@ -266,12 +266,18 @@ impl App {
                 is_active: Some(true),
                 ..TemplateInput::default()
             };
-            self.create_template_in(&tx, &system, section.id, shift, t.name.clone(), input, now).await.map_err(
-                |e| match e {
-                    AppError::Validation(m) => invalid(format!("{rel}: {m}")),
-                    other => other,
-                },
-            )?;
+            self.create_template_in(
+                &tx,
+                &system,
+                TemplateSlot { section_id: section.id, shift, name: t.name.clone() },
+                input,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(m) => invalid(format!("{rel}: {m}")),
+                other => other,
+            })?;
             report.templates_created.push(rel.clone());
         }
         let mut people: HashMap<String, Uuid> = HashMap::new();

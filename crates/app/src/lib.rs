@@ -18,7 +18,7 @@ pub mod health;
 pub mod idempotency;
 pub mod jobs;
 pub mod legacy;
-pub mod lenient;
+mod lenient;
 pub mod live;
 pub mod mail;
 pub mod notifications;

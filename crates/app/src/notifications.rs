@@ -9,7 +9,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -29,8 +28,7 @@ pub const MAX_LIMIT: u64 = 100;
 /// Deeper offsets are refused (they must stay within what databases accept).
 pub const MAX_OFFSET: u64 = 1_000_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Priority {
     Low,
     Medium,
@@ -170,7 +168,7 @@ async fn resolve(c: &impl Conn, audience: &Audience, exclude: Option<Uuid>) -> A
 }
 
 /// A notification as the recipient sees it (the original's `NotificationResponse`).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NotificationView {
     pub title: String,
     pub message: String,
@@ -209,7 +207,7 @@ impl From<ReceivedNotification> for NotificationView {
 }
 
 /// A user's notification preferences (the original's `NotificationPreferences`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationPreferences {
     pub email_notifications: bool,
     pub push_notifications: bool,

@@ -1,7 +1,6 @@
 //! Departments and sections: everyone reads them, admins create and change them.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,27 +14,25 @@ use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// A department as the API shows it (`department_name` is the original's spelling).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A department.
+#[derive(Debug, Clone)]
 pub struct DepartmentView {
     pub id: i32,
     pub name: String,
-    pub department_name: String,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<DepartmentRow> for DepartmentView {
     fn from(d: DepartmentRow) -> Self {
-        DepartmentView { id: d.id, department_name: d.name.clone(), name: d.name, created_at: d.created_at }
+        DepartmentView { id: d.id, name: d.name, created_at: d.created_at }
     }
 }
 
-/// A section as the API shows it (`section_name` is the original's spelling).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A section.
+#[derive(Debug, Clone)]
 pub struct SectionView {
     pub id: Uuid,
     pub name: String,
-    pub section_name: String,
     pub department_id: Option<i32>,
     pub manager_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -45,7 +42,6 @@ impl From<SectionRow> for SectionView {
     fn from(s: SectionRow) -> Self {
         SectionView {
             id: s.id,
-            section_name: s.name.clone(),
             name: s.name,
             department_id: s.department_id,
             manager_id: s.manager_id,

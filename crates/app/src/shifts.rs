@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use sentinelops_domain::shift::{ShiftType, ShiftWindow, operational_date};
@@ -15,8 +14,8 @@ use crate::error::{AppError, AppResult, forbidden, invalid};
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// A shift as the API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A shift definition.
+#[derive(Debug, Clone)]
 pub struct ShiftView {
     pub id: i32,
     pub name: String,
@@ -27,8 +26,8 @@ pub struct ShiftView {
     pub created_at: DateTime<Utc>,
 }
 
-/// New shift (`POST /checklists/shifts`).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// A new shift definition.
+#[derive(Debug, Clone)]
 pub struct ShiftInput {
     pub name: String,
     pub start_time: String,

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -22,15 +21,14 @@ use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
 use crate::tx::commit;
 use crate::{App, password, validate};
 
-/// A user as the API shows it (the original's `UserResponse`).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A user with the names of their department and section.
+#[derive(Debug, Clone)]
 pub struct UserView {
     pub id: Uuid,
     pub username: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub department: String,
     pub position: String,
     pub department_id: Option<i32>,
     pub section_id: Option<Uuid>,
@@ -38,10 +36,8 @@ pub struct UserView {
     pub section_name: String,
     pub role: String,
     pub is_active: bool,
-    pub central_id: String,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
-    pub raw_user: Value,
 }
 
 /// Department and section names, loaded once per response.
@@ -61,13 +57,11 @@ impl OrgNames {
         let department = user.department_id.and_then(|id| self.departments.get(&id)).cloned().unwrap_or_default();
         let section = user.section_id.and_then(|id| self.sections.get(&id)).cloned().unwrap_or_default();
         UserView {
-            central_id: format!("central-{}", user.id),
             id: user.id,
             username: user.username,
             email: user.email.unwrap_or_default(),
             first_name: user.first_name,
             last_name: user.last_name,
-            department: department.clone(),
             position: user.position,
             department_id: user.department_id,
             section_id: user.section_id,
@@ -77,7 +71,6 @@ impl OrgNames {
             is_active: user.is_active,
             created_at: user.created_at,
             last_login_at: user.last_login_at,
-            raw_user: json!({}),
         }
     }
 }

@@ -191,7 +191,8 @@ impl TestServer {
             )
             .await
             .expect("create test user");
-        serde_json::to_value(user).expect("user as json")
+        // The user as the API answers it.
+        serde_json::to_value(sentinelops_web::api::users::UserView::from(user)).expect("user as json")
     }
 
     /// Creates a user and signs them in; returns (user, token).

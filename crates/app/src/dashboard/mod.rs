@@ -13,8 +13,8 @@ pub use summary::{
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::ItemStatus;
@@ -25,6 +25,84 @@ use sentinelops_store::repo::users::{self, UserFilter};
 use crate::App;
 use crate::actor::Actor;
 use crate::error::AppResult;
+
+/// A checklist of the shift running now, with its item counts.
+#[derive(Debug, Clone)]
+pub struct ActiveChecklist {
+    pub id: Uuid,
+    pub shift: String,
+    pub checklist_date: NaiveDate,
+    pub status: String,
+    pub template_name: String,
+    pub participant_count: usize,
+    pub completed_items: usize,
+    pub in_progress_items: usize,
+    pub pending_items: usize,
+    pub skipped_items: usize,
+    pub failed_items: usize,
+    pub total_items: usize,
+}
+
+/// One user's activity counts, as the dashboard lists them.
+#[derive(Debug, Clone)]
+pub struct UserActivity {
+    pub id: Uuid,
+    pub username: String,
+    pub email: Option<String>,
+    pub total_activities: i64,
+    pub completed_count: i64,
+    pub skipped_count: i64,
+    pub escalated_count: i64,
+    pub last_activity: Option<DateTime<Utc>>,
+}
+
+/// One transition rule in force.
+#[derive(Debug, Clone)]
+pub struct TransitionRule {
+    pub from: String,
+    pub to: String,
+    pub requires_reason: bool,
+    pub requires_approval: bool,
+    /// The stored JSON array of role names; `None`: any role.
+    pub allowed_roles: Option<Value>,
+    pub description: Option<String>,
+}
+
+/// The transition rules in force, by entity type.
+#[derive(Debug, Clone)]
+pub struct StatePolicy {
+    /// Where the rules are read from.
+    pub source: &'static str,
+    pub rules: HashMap<String, Vec<TransitionRule>>,
+}
+
+/// What each role may do, and the role names the original also accepted.
+#[derive(Debug, Clone)]
+pub struct AuthorizationPolicy {
+    pub user: Vec<&'static str>,
+    pub manager: Vec<&'static str>,
+    pub admin: Vec<&'static str>,
+    /// (alias, role) pairs.
+    pub aliases: Vec<(&'static str, &'static str)>,
+    /// Roles whose reach is their own section.
+    pub section_scoped: Vec<&'static str>,
+}
+
+/// A user's checklist work between two dates (inclusive).
+#[derive(Debug, Clone)]
+pub struct PerformanceMetrics {
+    pub user_id: Uuid,
+    pub username: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub total_actions: i64,
+    pub completed: i64,
+    pub started: i64,
+    pub skipped: i64,
+    pub escalated: i64,
+    pub commented: i64,
+    pub last_activity: Option<DateTime<Utc>>,
+}
 
 /// One user's activity counts.
 #[derive(Default, Clone, Copy)]
@@ -108,29 +186,41 @@ impl App {
     }
 
     /// Active checklists of the shift running now, with their item counts.
-    pub async fn active_checklists(&self, actor: &Actor) -> AppResult<Value> {
+    pub async fn active_checklists(&self, actor: &Actor) -> AppResult<Vec<ActiveChecklist>> {
         let (rows, tallies, people) = self.day_instances(actor).await?;
         let now = self.clock.now();
         let empty = Tally::default();
-        let list: Vec<Value> = rows
+        let list = rows
             .iter()
             .filter(|r| !r.status.is_closed())
             .filter(|r| r.shift_start <= now && now < r.shift_end)
             .map(|r| {
                 let t = tallies.get(&r.id).unwrap_or(&empty);
-                json!({
-                    "id": r.id, "shift": r.shift, "checklist_date": r.checklist_date, "status": r.status,
-                    "template_name": r.template_name, "participant_count": people.get(&r.id).map_or(0, Vec::len),
-                    "completed_items": t.completed, "in_progress_items": t.in_progress, "pending_items": t.pending,
-                    "skipped_items": t.skipped, "failed_items": t.failed, "total_items": t.total,
-                })
+                ActiveChecklist {
+                    id: r.id,
+                    shift: r.shift.as_str().to_owned(),
+                    checklist_date: r.checklist_date,
+                    status: r.status.as_str().to_owned(),
+                    template_name: r.template_name.clone(),
+                    participant_count: people.get(&r.id).map_or(0, Vec::len),
+                    completed_items: t.completed,
+                    in_progress_items: t.in_progress,
+                    pending_items: t.pending,
+                    skipped_items: t.skipped,
+                    failed_items: t.failed,
+                    total_items: t.total,
+                }
             })
             .collect();
-        Ok(json!(list))
+        Ok(list)
     }
 
     /// Per user: activity counts (all, completed, skipped, escalated) and the last one.
-    pub async fn user_activity_summary(&self, actor: &Actor, since: Option<DateTime<Utc>>) -> AppResult<Value> {
+    pub async fn user_activity_summary(
+        &self,
+        actor: &Actor,
+        since: Option<DateTime<Utc>>,
+    ) -> AppResult<Vec<UserActivity>> {
         let reader = self.store.reader();
         let people = match (actor.is_admin(), actor.section_id) {
             (true, _) => users::list(reader, &UserFilter::default()).await?,
@@ -153,36 +243,45 @@ impl App {
             }
             e.last = e.last.max(last);
         }
-        let mut list: Vec<Value> = people
-            .iter()
+        let mut list: Vec<UserActivity> = people
+            .into_iter()
             .map(|u| {
                 let t = per_user.get(&u.id).copied().unwrap_or_default();
-                json!({
-                    "id": u.id, "username": u.username, "email": u.email, "total_activities": t.total,
-                    "completed_count": t.completed, "skipped_count": t.skipped, "escalated_count": t.escalated,
-                    "last_activity": t.last,
-                })
+                UserActivity {
+                    id: u.id,
+                    username: u.username,
+                    email: u.email,
+                    total_activities: t.total,
+                    completed_count: t.completed,
+                    skipped_count: t.skipped,
+                    escalated_count: t.escalated,
+                    last_activity: t.last,
+                }
             })
             .collect();
-        list.sort_by_key(|v| std::cmp::Reverse(v["total_activities"].as_i64().unwrap_or(0)));
-        Ok(json!(list))
+        list.sort_by_key(|v| std::cmp::Reverse(v.total_activities));
+        Ok(list)
     }
 
     /// The transition rules in force, by entity type.
-    pub async fn state_policy(&self) -> AppResult<Value> {
+    pub async fn state_policy(&self) -> AppResult<StatePolicy> {
         let rules = sentinelops_store::repo::rules::all(self.store.reader()).await?;
-        let mut by_entity: HashMap<String, Vec<Value>> = HashMap::new();
+        let mut by_entity: HashMap<String, Vec<TransitionRule>> = HashMap::new();
         for r in rules {
-            by_entity.entry(r.entity_type.clone()).or_default().push(json!({
-                "from": r.from_status, "to": r.to_status, "requires_reason": r.requires_reason,
-                "requires_approval": r.requires_approval, "allowed_roles": r.allowed_roles, "description": r.description,
-            }));
+            by_entity.entry(r.entity_type).or_default().push(TransitionRule {
+                from: r.from_status,
+                to: r.to_status,
+                requires_reason: r.requires_reason,
+                requires_approval: r.requires_approval,
+                allowed_roles: r.allowed_roles,
+                description: r.description,
+            });
         }
-        Ok(json!({ "source": "state_transition_rules", "rules": by_entity }))
+        Ok(StatePolicy { source: "state_transition_rules", rules: by_entity })
     }
 
     /// What each role may do (enforced on the server, whatever a client shows).
-    pub fn authorization_policy(&self) -> Value {
+    pub fn authorization_policy(&self) -> AuthorizationPolicy {
         let user = [
             "PARTICIPANT_JOIN_CHECKLIST",
             "PARTICIPANT_UPDATE_ITEM",
@@ -207,14 +306,13 @@ impl App {
             "VIEW_AUTH_EVENTS",
             "ALL_SECTIONS",
         ];
-        let user_caps: Vec<&str> = user.to_vec();
-        let manager_caps: Vec<&str> = user.iter().chain(manager.iter()).copied().collect();
-        let admin_caps: Vec<&str> = user.iter().chain(manager.iter()).chain(admin.iter()).copied().collect();
-        json!({
-            "roles": { "user": user_caps, "manager": manager_caps, "admin": admin_caps },
-            "aliases": { "supervisor": "manager", "operator": "user", "participant": "user", "staff": "user" },
-            "section_scoped": ["user", "manager"],
-        })
+        AuthorizationPolicy {
+            user: user.to_vec(),
+            manager: user.iter().chain(manager.iter()).copied().collect(),
+            admin: user.iter().chain(manager.iter()).chain(admin.iter()).copied().collect(),
+            aliases: vec![("supervisor", "manager"), ("operator", "user"), ("participant", "user"), ("staff", "user")],
+            section_scoped: vec!["user", "manager"],
+        }
     }
 
     /// A user's checklist work between two dates (inclusive), in the business time zone.
@@ -224,7 +322,7 @@ impl App {
         user_id: Option<Uuid>,
         start: Option<chrono::NaiveDate>,
         end: Option<chrono::NaiveDate>,
-    ) -> AppResult<Value> {
+    ) -> AppResult<PerformanceMetrics> {
         let reader = self.store.reader();
         let target = user_id.unwrap_or(actor.user_id);
         let person = users::find(reader, target).await?.ok_or_else(|| crate::error::not_found("User not found"))?;
@@ -253,16 +351,19 @@ impl App {
             *by_action.entry(action).or_default() += n;
             last = last.max(at);
         }
-        let total: i64 = by_action.values().sum();
-        Ok(json!({
-            "user_id": target, "username": person.username, "start_date": start, "end_date": end,
-            "total_actions": total,
-            "completed": by_action.get("COMPLETED").copied().unwrap_or(0),
-            "started": by_action.get("STARTED").copied().unwrap_or(0),
-            "skipped": by_action.get("SKIPPED").copied().unwrap_or(0),
-            "escalated": by_action.get("ESCALATED").copied().unwrap_or(0),
-            "commented": by_action.get("COMMENTED").copied().unwrap_or(0),
-            "last_activity": last,
-        }))
+        let count = |action: &str| by_action.get(action).copied().unwrap_or(0);
+        Ok(PerformanceMetrics {
+            user_id: target,
+            username: person.username,
+            start_date: start,
+            end_date: end,
+            total_actions: by_action.values().sum(),
+            completed: count("COMPLETED"),
+            started: count("STARTED"),
+            skipped: count("SKIPPED"),
+            escalated: count("ESCALATED"),
+            commented: count("COMMENTED"),
+            last_activity: last,
+        })
     }
 }

@@ -206,6 +206,210 @@ pub fn whole_percent(part: usize, whole: usize) -> u8 {
     u8::try_from(rounded.min(100)).unwrap_or(100)
 }
 
+/// An attention entry before its id is given: (checklist, title, detail, tone).
+type RawAttention = (Uuid, String, String, Tone);
+
+/// The day's checklists with their counts, people and outgoing notes.
+struct DayBoard {
+    rows: Vec<InstanceRow>,
+    tallies: HashMap<Uuid, Tally>,
+    people: HashMap<Uuid, Vec<Uuid>>,
+    outgoing: HashMap<Uuid, usize>,
+    empty: Tally,
+}
+
+impl DayBoard {
+    fn tally(&self, r: &InstanceRow) -> &Tally {
+        self.tallies.get(&r.id).unwrap_or(&self.empty)
+    }
+
+    fn people(&self, r: &InstanceRow) -> &[Uuid] {
+        self.people.get(&r.id).map_or(&[][..], Vec::as_slice)
+    }
+
+    fn handover_count(&self, r: &InstanceRow) -> usize {
+        self.outgoing.get(&r.id).copied().unwrap_or(0)
+    }
+
+    /// The command metrics, the threads and the raw attention queue, one pass over the rows.
+    fn threads(&self, user: Uuid) -> (CommandMetrics, Vec<ThreadSummary>, Vec<RawAttention>) {
+        let mut m = CommandMetrics::default();
+        let mut threads = Vec::new();
+        let mut attention = Vec::new();
+        for r in &self.rows {
+            let t = self.tally(r);
+            let status = *r.status;
+            let participants = self.people(r).len();
+            count_status(&mut m, status, participants);
+            attention.extend(attention_of(r, status, t, participants));
+            add_items(&mut m, t);
+            let thread = thread_of(r, status, t, self.people(r), self.handover_count(r), user);
+            m.handover_count += thread.handover_count;
+            threads.push(thread);
+        }
+        m.participants = self.people.values().flatten().collect::<HashSet<_>>().len();
+        let any_exception = self.rows.iter().any(|r| self.tally(r).exceptions() > 0);
+        finish_metrics(&mut m, any_exception);
+        (m, threads, attention)
+    }
+
+    /// One card per shift, in the order of the day.
+    async fn shift_cards(&self, c: &impl sentinelops_store::Conn) -> AppResult<Vec<ShiftCard>> {
+        let mut cards = Vec::new();
+        for shift in ShiftType::ALL {
+            let window = window_of(c, shift).await?;
+            let of_shift: Vec<&InstanceRow> = self.rows.iter().filter(|r| *r.shift == shift).collect();
+            let (mut total, mut actioned, mut exceptions, mut participants) = (0, 0, 0, 0);
+            for r in &of_shift {
+                let t = self.tally(r);
+                total += t.total;
+                actioned += t.actioned;
+                exceptions += t.exceptions();
+                participants += self.people(r).len();
+            }
+            let status = if of_shift.is_empty() {
+                ShiftCardStatus::NoActiveThread
+            } else if exceptions > 0 {
+                ShiftCardStatus::ExceptionsTracked
+            } else if total > 0 && actioned * 100 >= ON_CADENCE * total {
+                ShiftCardStatus::OnCadence
+            } else {
+                ShiftCardStatus::BuildingMomentum
+            };
+            cards.push(ShiftCard {
+                shift,
+                window: format!("{}–{}", window.start.format("%H:%M"), window.end.format("%H:%M")),
+                operations: of_shift.len(),
+                participants,
+                exceptions,
+                readiness: whole_percent(actioned, total),
+                status,
+            });
+        }
+        Ok(cards)
+    }
+
+    /// The first checklists with outgoing notes, and how many each.
+    fn handover_feed(&self) -> Vec<HandoverFeedRow> {
+        self.rows
+            .iter()
+            .filter_map(|r| {
+                let count = self.outgoing.get(&r.id).copied().filter(|n| *n > 0)?;
+                Some(HandoverFeedRow { instance_id: r.id, shift: r.shift.as_str().to_owned(), count })
+            })
+            .take(HANDOVER_FEED_LIMIT)
+            .collect()
+    }
+}
+
+/// Counts a checklist by its status (active ones without people are coverage gaps).
+fn count_status(m: &mut CommandMetrics, status: InstanceStatus, participants: usize) {
+    if !status.is_closed() {
+        m.active_instances += 1;
+        if participants == 0 {
+            m.coverage_gap_count += 1;
+        }
+    }
+    match status {
+        InstanceStatus::InProgress => m.in_progress_count += 1,
+        InstanceStatus::PendingReview => m.pending_review_count += 1,
+        InstanceStatus::Completed => m.completed_count += 1,
+        InstanceStatus::CompletedWithExceptions => {
+            m.completed_count += 1;
+            m.exception_count += 1;
+        }
+        InstanceStatus::Open | InstanceStatus::Incomplete => {}
+    }
+}
+
+/// What a checklist raises for the attention queue, in the original's order: nobody on
+/// it, awaiting sign-off, then open critical items or else exceptions.
+fn attention_of(r: &InstanceRow, status: InstanceStatus, t: &Tally, participants: usize) -> Vec<RawAttention> {
+    let mut raised = Vec::new();
+    if !status.is_closed() && participants == 0 {
+        let title = format!("{} shift has nobody on it", r.shift);
+        raised.push((r.id, title, format!("{} has no participants yet", r.template_name), Tone::Warning));
+    }
+    if status == InstanceStatus::PendingReview {
+        let title = format!("{} checklist awaits sign-off", r.shift);
+        raised.push((r.id, title, format!("{}: every item actioned", r.template_name), Tone::Warning));
+    }
+    if !status.is_closed() {
+        let exceptions = t.exceptions();
+        if t.open_critical > 0 {
+            let title = format!("{} critical item(s) open on {}", t.open_critical, r.shift);
+            raised.push((r.id, title, r.template_name.clone(), Tone::Critical));
+        } else if exceptions > 0 {
+            let title = format!("{exceptions} exception(s) on {}", r.shift);
+            raised.push((r.id, title, r.template_name.clone(), Tone::Critical));
+        }
+    }
+    raised
+}
+
+fn add_items(m: &mut CommandMetrics, t: &Tally) {
+    m.total_items += t.total;
+    m.completed_items += t.completed;
+    m.actioned_items += t.actioned;
+    m.critical_items += t.critical;
+    m.open_critical_items += t.open_critical;
+}
+
+/// The rates and the posture, from the counts.
+fn finish_metrics(m: &mut CommandMetrics, any_exception: bool) {
+    m.execution_rate = whole_percent(m.actioned_items, m.total_items);
+    m.completion_rate = whole_percent(m.completed_items, m.total_items);
+    m.critical_containment = if m.critical_items == 0 {
+        100
+    } else {
+        whole_percent(m.critical_items - m.open_critical_items, m.critical_items)
+    };
+    m.posture = if m.exception_count > 0 || m.open_critical_items > 0 || any_exception {
+        Posture::Elevated
+    } else if m.coverage_gap_count > 0 || m.pending_review_count > 0 {
+        Posture::Guarded
+    } else if m.active_instances > 0 {
+        Posture::Stable
+    } else {
+        Posture::Standby
+    };
+}
+
+fn thread_of(
+    r: &InstanceRow,
+    status: InstanceStatus,
+    t: &Tally,
+    people: &[Uuid],
+    handover_count: usize,
+    user: Uuid,
+) -> ThreadSummary {
+    let exceptions = t.exceptions();
+    ThreadSummary {
+        id: r.id,
+        template_id: r.template_id,
+        template_name: r.template_name.clone(),
+        shift: r.shift.as_str().to_owned(),
+        status,
+        checklist_date: r.checklist_date,
+        shift_start: r.shift_start,
+        shift_end: r.shift_end,
+        participant_count: people.len(),
+        user_joined: people.contains(&user),
+        total_items: t.total,
+        completed_items: t.completed,
+        actioned_items: t.actioned,
+        in_progress_items: t.in_progress,
+        pending_items: t.pending,
+        critical_items: t.critical,
+        open_critical_items: t.open_critical,
+        exception_items: exceptions,
+        handover_count,
+        execution_percentage: whole_percent(t.actioned, t.total),
+        has_exception_pressure: matches!(status, InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete)
+            || exceptions > 0,
+    }
+}
+
 impl App {
     /// `GET /checklists/dashboard/summary`.
     pub async fn dashboard_summary(&self, actor: &Actor) -> AppResult<DashboardSummary> {
@@ -219,151 +423,8 @@ impl App {
             .into_iter()
             .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
             .collect();
-        let empty = Tally::default();
-        let tally_of = |r: &InstanceRow| tallies.get(&r.id).unwrap_or(&empty);
-        let people_of = |r: &InstanceRow| people.get(&r.id).map_or(&[][..], Vec::as_slice);
-
-        let mut m = CommandMetrics::default();
-        let mut threads = Vec::new();
-        let mut attention: Vec<(Uuid, String, String, Tone)> = Vec::new();
-        for r in &rows {
-            let t = tally_of(r);
-            let participants = people_of(r).len();
-            let status = *r.status;
-            let exceptions = t.exceptions();
-            if !status.is_closed() {
-                m.active_instances += 1;
-                if participants == 0 {
-                    m.coverage_gap_count += 1;
-                    attention.push((
-                        r.id,
-                        format!("{} shift has nobody on it", r.shift),
-                        format!("{} has no participants yet", r.template_name),
-                        Tone::Warning,
-                    ));
-                }
-            }
-            match status {
-                InstanceStatus::InProgress => m.in_progress_count += 1,
-                InstanceStatus::PendingReview => {
-                    m.pending_review_count += 1;
-                    attention.push((
-                        r.id,
-                        format!("{} checklist awaits sign-off", r.shift),
-                        format!("{}: every item actioned", r.template_name),
-                        Tone::Warning,
-                    ));
-                }
-                InstanceStatus::Completed => m.completed_count += 1,
-                InstanceStatus::CompletedWithExceptions => {
-                    m.completed_count += 1;
-                    m.exception_count += 1;
-                }
-                InstanceStatus::Open | InstanceStatus::Incomplete => {}
-            }
-            if !status.is_closed() {
-                if t.open_critical > 0 {
-                    let title = format!("{} critical item(s) open on {}", t.open_critical, r.shift);
-                    attention.push((r.id, title, r.template_name.clone(), Tone::Critical));
-                } else if exceptions > 0 {
-                    let title = format!("{exceptions} exception(s) on {}", r.shift);
-                    attention.push((r.id, title, r.template_name.clone(), Tone::Critical));
-                }
-            }
-            m.total_items += t.total;
-            m.completed_items += t.completed;
-            m.actioned_items += t.actioned;
-            m.critical_items += t.critical;
-            m.open_critical_items += t.open_critical;
-            let handover_count = outgoing.get(&r.id).copied().unwrap_or(0);
-            m.handover_count += handover_count;
-            threads.push(ThreadSummary {
-                id: r.id,
-                template_id: r.template_id,
-                template_name: r.template_name.clone(),
-                shift: r.shift.as_str().to_owned(),
-                status,
-                checklist_date: r.checklist_date,
-                shift_start: r.shift_start,
-                shift_end: r.shift_end,
-                participant_count: participants,
-                user_joined: people_of(r).contains(&actor.user_id),
-                total_items: t.total,
-                completed_items: t.completed,
-                actioned_items: t.actioned,
-                in_progress_items: t.in_progress,
-                pending_items: t.pending,
-                critical_items: t.critical,
-                open_critical_items: t.open_critical,
-                exception_items: exceptions,
-                handover_count,
-                execution_percentage: whole_percent(t.actioned, t.total),
-                has_exception_pressure: matches!(
-                    status,
-                    InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete
-                ) || exceptions > 0,
-            });
-        }
-        m.participants = people.values().flatten().collect::<HashSet<_>>().len();
-        m.execution_rate = whole_percent(m.actioned_items, m.total_items);
-        m.completion_rate = whole_percent(m.completed_items, m.total_items);
-        m.critical_containment = if m.critical_items == 0 {
-            100
-        } else {
-            whole_percent(m.critical_items - m.open_critical_items, m.critical_items)
-        };
-        let any_exception = rows.iter().any(|r| tally_of(r).exceptions() > 0);
-        m.posture = if m.exception_count > 0 || m.open_critical_items > 0 || any_exception {
-            Posture::Elevated
-        } else if m.coverage_gap_count > 0 || m.pending_review_count > 0 {
-            Posture::Guarded
-        } else if m.active_instances > 0 {
-            Posture::Stable
-        } else {
-            Posture::Standby
-        };
-
-        let mut shift_cards = Vec::new();
-        for shift in ShiftType::ALL {
-            let window = window_of(reader, shift).await?;
-            let of_shift: Vec<&InstanceRow> = rows.iter().filter(|r| r.shift == shift).collect();
-            let (mut total, mut actioned, mut exceptions, mut participants) = (0, 0, 0, 0);
-            for r in &of_shift {
-                let t = tally_of(r);
-                total += t.total;
-                actioned += t.actioned;
-                exceptions += t.exceptions();
-                participants += people_of(r).len();
-            }
-            let status = if of_shift.is_empty() {
-                ShiftCardStatus::NoActiveThread
-            } else if exceptions > 0 {
-                ShiftCardStatus::ExceptionsTracked
-            } else if total > 0 && actioned * 100 >= ON_CADENCE * total {
-                ShiftCardStatus::OnCadence
-            } else {
-                ShiftCardStatus::BuildingMomentum
-            };
-            shift_cards.push(ShiftCard {
-                shift,
-                window: format!("{}–{}", window.start.format("%H:%M"), window.end.format("%H:%M")),
-                operations: of_shift.len(),
-                participants,
-                exceptions,
-                readiness: whole_percent(actioned, total),
-                status,
-            });
-        }
-
-        let handover_feed = rows
-            .iter()
-            .filter_map(|r| {
-                let count = outgoing.get(&r.id).copied().filter(|n| *n > 0)?;
-                Some(HandoverFeedRow { instance_id: r.id, shift: r.shift.as_str().to_owned(), count })
-            })
-            .take(HANDOVER_FEED_LIMIT)
-            .collect();
-
+        let board = DayBoard { rows, tallies, people, outgoing, empty: Tally::default() };
+        let (command_metrics, checklist_threads, attention) = board.threads(actor.user_id);
         let unread = match actor.recorded_id() {
             Some(user) => sentinelops_store::repo::notifications::count_unread(reader, user).await?,
             None => 0,
@@ -376,11 +437,11 @@ impl App {
                 timezone: tz.name().to_owned(),
                 boundary_time: format_time(boundary),
             },
-            command_metrics: m,
-            shift_cards,
-            checklist_threads: threads,
+            command_metrics,
+            shift_cards: board.shift_cards(reader).await?,
+            checklist_threads,
             attention_queue: attention_entries(attention),
-            handover_feed,
+            handover_feed: board.handover_feed(),
             notifications_unread: unread,
             generated_at: self.clock.now(),
         })
@@ -388,7 +449,7 @@ impl App {
 }
 
 /// Critical entries first (stable otherwise), at most eight, each with a unique id.
-fn attention_entries(mut raw: Vec<(Uuid, String, String, Tone)>) -> Vec<AttentionEntry> {
+fn attention_entries(mut raw: Vec<RawAttention>) -> Vec<AttentionEntry> {
     raw.sort_by_key(|(_, _, _, tone)| *tone != Tone::Critical);
     raw.truncate(ATTENTION_LIMIT);
     let mut seen: HashMap<Uuid, usize> = HashMap::new();

@@ -1,7 +1,6 @@
 //! Template use cases: list, read, create, update, delete.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,13 +19,20 @@ use crate::shifts::{parse_shift, window_of};
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// A template change's message and view, as the original answered.
-#[derive(Debug, Clone, Serialize)]
+/// A template change: what happened, the template as it is now, and the message.
+#[derive(Debug, Clone)]
 pub struct TemplateChange {
     pub id: Uuid,
     pub action: &'static str,
     pub template: TemplateView,
     pub message: String,
+}
+
+/// Where a new template goes: its section and shift, under its (checked) name.
+pub(crate) struct TemplateSlot {
+    pub section_id: Uuid,
+    pub shift: ShiftType,
+    pub name: String,
 }
 
 impl App {
@@ -94,33 +100,33 @@ impl App {
         };
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
-        let change = self.create_template_in(&tx, actor, section_id, shift, name, input, now).await?;
+        let slot = TemplateSlot { section_id, shift, name };
+        let change = self.create_template_in(&tx, actor, slot, input, now).await?;
         commit(tx).await?;
         Ok(change)
     }
 
     /// Creates a template inside the caller's transaction (also used by the importer).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn create_template_in(
         &self,
         tx: &impl Conn,
         actor: &Actor,
-        section_id: Uuid,
-        shift: ShiftType,
-        name: String,
+        slot: TemplateSlot,
         input: TemplateInput,
         now: DateTime<Utc>,
     ) -> AppResult<TemplateChange> {
+        let TemplateSlot { section_id, shift, name } = slot;
         if org::find_section(tx, section_id).await?.is_none() {
             return Err(invalid("section_id does not exist"));
         }
         let frame = self.frame(tx, shift).await?;
         let id = new_id();
+        let ctx = ItemContext { template_id: id, frame, actor, now };
         let mut checked = Vec::new();
         for (i, item) in input.items.unwrap_or_default().iter().enumerate() {
             let mut item = item.clone();
             item.id = None;
-            checked.push(check_item(&item, None, &[], id, i, frame, actor, now)?);
+            checked.push(check_item(&item, None, &[], i, ctx)?);
         }
         let count = checked.len();
         templates::insert_template(
@@ -194,6 +200,7 @@ impl App {
         }
         let shift = parse_shift(&row.shift)?;
         let frame = self.frame(&tx, shift).await?;
+        let ctx = ItemContext { template_id: id, frame, actor, now };
         if let Some(items) = &input.items {
             let current = templates::items_of(&tx, vec![id], true).await?;
             let current_subitems = templates::subitems_of(&tx, current.iter().map(|i| i.id).collect()).await?;
@@ -203,7 +210,7 @@ impl App {
                 let own_subitems: Vec<TemplateSubitemRow> = existing
                     .map(|e| current_subitems.iter().filter(|s| s.template_item_id == e.id).cloned().collect())
                     .unwrap_or_default();
-                let checked = check_item(item, existing, &own_subitems, id, i, frame, actor, now)?;
+                let checked = check_item(item, existing, &own_subitems, i, ctx)?;
                 kept.push(checked.row.id);
                 write_item(&tx, checked, existing.is_none(), &own_subitems).await?;
             }

@@ -1,25 +1,24 @@
-//! What clients send to create or change a template and its items.
+//! What a template and its items are created or changed with. Deserialize reads the
+//! demo data file (`bootstrap`); the API's bodies are `web/src/api/templates/wire.rs`.
 
 use serde::Deserialize;
 use uuid::Uuid;
 
 /// A template as sent by clients (create: `name` and `shift` required; update: all optional).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct TemplateInput {
     pub name: Option<String>,
     pub description: Option<String>,
     pub shift: Option<String>,
     pub is_active: Option<bool>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
     pub section_id: Option<Uuid>,
     pub items: Option<Vec<ItemInput>>,
 }
 
 /// An item; `id` names an existing item (anything that is not one of the template's
 /// item ids is treated as new, so clients may send temporary ids).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ItemInput {
-    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
     pub id: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -34,9 +33,8 @@ pub struct ItemInput {
     pub scheduled_events: Option<Vec<EventInput>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SubitemInput {
-    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
     pub id: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -49,9 +47,8 @@ pub struct SubitemInput {
     pub sort_order: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct EventInput {
-    #[serde(default, deserialize_with = "crate::lenient::opt_any_id")]
     pub id: Option<String>,
     /// RFC 3339, or a local date-time (`2026-11-25T10:00`) in the business time zone.
     pub event_datetime: Option<String>,

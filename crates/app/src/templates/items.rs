@@ -173,7 +173,8 @@ impl App {
                     None => Vec::new(),
                 };
                 let next_position = items.len();
-                let checked = check_item(&input, existing, &own, template_id, next_position, frame, actor, now)?;
+                let ctx = ItemContext { template_id, frame, actor, now };
+                let checked = check_item(&input, existing, &own, next_position, ctx)?;
                 let id = checked.row.id;
                 write_item(&tx, checked, existing.is_none(), &own).await?;
                 id

@@ -9,6 +9,7 @@ mod validation;
 mod views;
 
 pub use edit::TemplateChange;
+pub(crate) use edit::TemplateSlot;
 pub use inputs::{EventInput, ItemInput, SubitemInput, TemplateInput};
 use items::*;
 pub(crate) use validation::*;

@@ -148,18 +148,24 @@ pub(super) fn optional_text(field: &str, value: Option<&str>) -> AppResult<Optio
     }
 }
 
-/// Checks an item (merged with its current row when updating).
-#[allow(clippy::too_many_arguments)]
+/// Where an item being checked belongs, and who writes it when.
+#[derive(Clone, Copy)]
+pub(super) struct ItemContext<'a> {
+    pub template_id: Uuid,
+    pub frame: Frame,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// Checks an item (merged with its current row when updating) at `index` in its template.
 pub(super) fn check_item(
     input: &ItemInput,
     existing: Option<&TemplateItemRow>,
     existing_subitems: &[TemplateSubitemRow],
-    template_id: Uuid,
     index: usize,
-    frame: Frame,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    ctx: ItemContext<'_>,
 ) -> AppResult<CheckedItem> {
+    let ItemContext { template_id, frame, actor, now } = ctx;
     let id = existing.map_or_else(new_id, |e| e.id);
     let title = input.title.clone().or_else(|| existing.map(|e| e.title.clone())).unwrap_or_default();
     let title = validate::text("title", &title, 1, 500)?;

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -13,7 +12,7 @@ use sentinelops_store::repo::templates::{self, TemplateEventRow, TemplateItemRow
 use crate::error::AppResult;
 use crate::shifts::format_time;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateView {
     pub id: Uuid,
     pub name: String,
@@ -28,7 +27,7 @@ pub struct TemplateView {
     pub items: Vec<TemplateItemView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateItemView {
     pub id: Uuid,
     pub template_id: Uuid,
@@ -46,7 +45,7 @@ pub struct TemplateItemView {
     pub scheduled_events: Vec<TemplateEventView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateSubitemView {
     pub id: Uuid,
     pub template_item_id: Uuid,
@@ -62,7 +61,7 @@ pub struct TemplateSubitemView {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateEventView {
     pub id: Uuid,
     pub template_item_id: Uuid,

@@ -14,11 +14,11 @@ use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, Ops
 use sentinelops_domain::auth::AuthEventType;
 
 use super::error_responses::{QueryErrors, SessionErrors};
+use super::lenient::opt_uuid;
 use super::paging::{PageRequest, Paginated};
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::opt_uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/auth/events", get(auth_events)).route("/api/v1/ops/events", get(ops_events))

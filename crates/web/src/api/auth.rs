@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_app::users::UserView;
+use super::users::UserView;
 
 use super::error_responses::{BodyErrors, PathErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
@@ -74,7 +74,7 @@ pub async fn sign_in(
             email: view.email,
             first_name: view.first_name,
             last_name: view.last_name,
-            department: view.department,
+            department: view.department_name,
             position: view.position,
             section_id: view.section_id,
             role: view.role,
@@ -87,7 +87,7 @@ pub async fn sign_in(
     responses((status = 200, body = UserView), SessionErrors))]
 pub async fn me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<UserView>> {
     let user = state.app.me(&auth.actor).await?;
-    Ok(Json(state.app.view_user(user).await?))
+    Ok(Json(state.app.view_user(user).await?.into()))
 }
 
 /// Sign out: revokes the session of the bearer token, if any. Always 200.

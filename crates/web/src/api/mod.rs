@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
 pub mod handover;
+pub mod lenient;
 pub mod notification_wire;
 pub mod notifications;
 pub mod org;

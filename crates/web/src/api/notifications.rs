@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use sentinelops_app::notifications::{DEFAULT_LIMIT, NotificationPreferences, PreferencesUpdate};
+use sentinelops_app::notifications::{self as app, DEFAULT_LIMIT, PreferencesUpdate};
 
 use super::notification_wire::NotificationJson;
 
@@ -125,6 +125,31 @@ pub async fn mark_all_read(State(state): State<AppState>, auth: AuthUser) -> Api
     Ok(Json(MarkAllReadAnswer { message: format!("Marked {updated} notifications as read"), updated }))
 }
 
+/// A user's notification preferences (the original's `NotificationPreferences`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotificationPreferences {
+    pub email_notifications: bool,
+    pub push_notifications: bool,
+    pub desktop_notifications: bool,
+    pub sms_notifications: bool,
+    /// "HH:MM" (or "HH:MM:SS" when seconds were given), in the business time zone.
+    pub quiet_hours_start: Option<String>,
+    pub quiet_hours_end: Option<String>,
+}
+
+impl From<app::NotificationPreferences> for NotificationPreferences {
+    fn from(p: app::NotificationPreferences) -> Self {
+        NotificationPreferences {
+            email_notifications: p.email_notifications,
+            push_notifications: p.push_notifications,
+            desktop_notifications: p.desktop_notifications,
+            sms_notifications: p.sms_notifications,
+            quiet_hours_start: p.quiet_hours_start,
+            quiet_hours_end: p.quiet_hours_end,
+        }
+    }
+}
+
 /// Your notification preferences (the defaults until you change them).
 #[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "notifications",
     responses((status = 200, body = NotificationPreferences), SessionErrors))]
@@ -132,7 +157,7 @@ pub async fn get_preferences(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> ApiResult<Json<NotificationPreferences>> {
-    Ok(Json(state.app.notification_preferences(&auth.actor).await?))
+    Ok(Json(state.app.notification_preferences(&auth.actor).await?.into()))
 }
 
 /// `null` → `Some(None)`, so that an explicit null clears the field.
@@ -176,5 +201,5 @@ pub async fn put_preferences(
         quiet_hours_end: body.quiet_hours_end,
         categories: body.categories,
     };
-    Ok(Json(state.app.put_notification_preferences(&auth.actor, update).await?))
+    Ok(Json(state.app.put_notification_preferences(&auth.actor, update).await?.into()))
 }

@@ -3,17 +3,18 @@
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router, extract::State};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
+use sentinelops_app::org::{self as app, SectionInput};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::{opt_int, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::{opt_int, patch_int, patch_uuid};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,6 +23,49 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/org/sections", get(list_sections).post(create_section))
         .route("/api/v1/org/sections/{section_id}", patch(update_section))
         .route("/api/v1/org/sections/by-department/{department_id}", get(sections_by_department))
+}
+
+/// A department as the API shows it (`department_name` is the original's spelling).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DepartmentView {
+    pub id: i32,
+    pub name: String,
+    pub department_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<app::DepartmentView> for DepartmentView {
+    fn from(d: app::DepartmentView) -> Self {
+        DepartmentView { id: d.id, department_name: d.name.clone(), name: d.name, created_at: d.created_at }
+    }
+}
+
+/// A section as the API shows it (`section_name` is the original's spelling).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SectionView {
+    pub id: Uuid,
+    pub name: String,
+    pub section_name: String,
+    pub department_id: Option<i32>,
+    pub manager_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<app::SectionView> for SectionView {
+    fn from(s: app::SectionView) -> Self {
+        SectionView {
+            id: s.id,
+            section_name: s.name.clone(),
+            name: s.name,
+            department_id: s.department_id,
+            manager_id: s.manager_id,
+            created_at: s.created_at,
+        }
+    }
+}
+
+fn sections(list: Vec<app::SectionView>) -> Json<Vec<SectionView>> {
+    Json(list.into_iter().map(SectionView::from).collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,7 +112,7 @@ impl From<SectionBody> for SectionInput {
 #[utoipa::path(get, path = "/api/v1/org/departments", tag = "org",
     responses((status = 200, body = [DepartmentView]), SessionErrors))]
 pub async fn list_departments(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<DepartmentView>>> {
-    Ok(Json(state.app.list_departments().await?))
+    Ok(Json(state.app.list_departments().await?.into_iter().map(DepartmentView::from).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/org/departments", tag = "org", request_body = DepartmentBody,
@@ -78,7 +122,7 @@ pub async fn create_department(
     auth: AuthUser,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.create_department(&auth.actor, body.name()?).await?)))
+    Ok((StatusCode::CREATED, Json(state.app.create_department(&auth.actor, body.name()?).await?.into())))
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/departments/{department_id}", tag = "org", request_body = DepartmentBody,
@@ -90,7 +134,7 @@ pub async fn update_department(
     ApiPath(department_id): ApiPath<i32>,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<Json<DepartmentView>> {
-    Ok(Json(state.app.rename_department(&auth.actor, department_id, body.name()?).await?))
+    Ok(Json(state.app.rename_department(&auth.actor, department_id, body.name()?).await?.into()))
 }
 
 /// Every section; `manager_id` is null unless you are an admin or a member of the section.
@@ -102,7 +146,7 @@ pub async fn list_sections(
     auth: AuthUser,
     ApiQuery(query): ApiQuery<SectionsQuery>,
 ) -> ApiResult<Json<Vec<SectionView>>> {
-    Ok(Json(state.app.list_sections_seen_by(&auth.actor, query.department_id).await?))
+    Ok(sections(state.app.list_sections_seen_by(&auth.actor, query.department_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/org/sections/by-department/{department_id}", tag = "org",
@@ -113,7 +157,7 @@ pub async fn sections_by_department(
     auth: AuthUser,
     ApiPath(department_id): ApiPath<i32>,
 ) -> ApiResult<Json<Vec<SectionView>>> {
-    Ok(Json(state.app.list_sections_seen_by(&auth.actor, Some(department_id)).await?))
+    Ok(sections(state.app.list_sections_seen_by(&auth.actor, Some(department_id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org/sections", tag = "org", request_body = SectionBody,
@@ -123,7 +167,7 @@ pub async fn create_section(
     auth: AuthUser,
     ApiJson(body): ApiJson<SectionBody>,
 ) -> ApiResult<(StatusCode, Json<SectionView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.create_section(&auth.actor, body.into()).await?)))
+    Ok((StatusCode::CREATED, Json(state.app.create_section(&auth.actor, body.into()).await?.into())))
 }
 
 #[utoipa::path(patch, path = "/api/v1/org/sections/{section_id}", tag = "org", request_body = SectionBody,
@@ -135,5 +179,5 @@ pub async fn update_section(
     ApiPath(section_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<SectionBody>,
 ) -> ApiResult<Json<SectionView>> {
-    Ok(Json(state.app.update_section(&auth.actor, section_id, body.into()).await?))
+    Ok(Json(state.app.update_section(&auth.actor, section_id, body.into()).await?.into()))
 }

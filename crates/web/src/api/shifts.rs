@@ -2,8 +2,10 @@
 
 use axum::routing::get;
 use axum::{Json, Router, extract::State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use sentinelops_app::shifts::{ShiftInput, ShiftView};
+use sentinelops_app::shifts as app;
 
 use super::error_responses::{BodyErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
@@ -14,10 +16,58 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/checklists/shifts", get(list_shifts).post(create_shift))
 }
 
+/// A shift as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ShiftView {
+    pub id: i32,
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: String,
+    pub color: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<app::ShiftView> for ShiftView {
+    fn from(s: app::ShiftView) -> ShiftView {
+        ShiftView {
+            id: s.id,
+            name: s.name,
+            start_time: s.start_time,
+            end_time: s.end_time,
+            timezone: s.timezone,
+            color: s.color,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// New shift (`POST /checklists/shifts`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ShiftInput {
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: Option<String>,
+    pub color: Option<String>,
+}
+
+impl From<ShiftInput> for app::ShiftInput {
+    fn from(b: ShiftInput) -> app::ShiftInput {
+        app::ShiftInput {
+            name: b.name,
+            start_time: b.start_time,
+            end_time: b.end_time,
+            timezone: b.timezone,
+            color: b.color,
+        }
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/checklists/shifts", tag = "templates",
     responses((status = 200, body = [ShiftView]), SessionErrors))]
 pub async fn list_shifts(State(state): State<AppState>, _auth: AuthUser) -> ApiResult<Json<Vec<ShiftView>>> {
-    Ok(Json(state.app.list_shifts().await?))
+    Ok(Json(state.app.list_shifts().await?.into_iter().map(ShiftView::from).collect()))
 }
 
 /// Define a shift (admins).
@@ -28,5 +78,5 @@ pub async fn create_shift(
     auth: AuthUser,
     ApiJson(body): ApiJson<ShiftInput>,
 ) -> ApiResult<Json<ShiftView>> {
-    Ok(Json(state.app.create_shift(&auth.actor, body).await?))
+    Ok(Json(state.app.create_shift(&auth.actor, body.into()).await?.into()))
 }

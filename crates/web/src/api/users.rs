@@ -3,17 +3,18 @@
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router, extract::State};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
+use sentinelops_app::users::{self as app, CreateUser, UpdateUser};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,6 +23,59 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/by-section", get(users_by_section))
         .route("/api/v1/users/{user_id}", get(get_user).patch(update_user))
         .route("/api/v1/users/{user_id}/revoke-sessions", post(revoke_sessions))
+}
+
+/// A user as the API shows it (the original's `UserResponse`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    // The department's name again, as the original's field.
+    pub department: String,
+    pub position: String,
+    pub department_id: Option<i32>,
+    pub section_id: Option<Uuid>,
+    pub department_name: String,
+    pub section_name: String,
+    pub role: String,
+    pub is_active: bool,
+    // The original's directory id; ours is derived from the user's id.
+    pub central_id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    // The original's directory record; always empty here.
+    pub raw_user: Value,
+}
+
+impl From<app::UserView> for UserView {
+    fn from(u: app::UserView) -> Self {
+        UserView {
+            central_id: format!("central-{}", u.id),
+            id: u.id,
+            username: u.username,
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            department: u.department_name.clone(),
+            position: u.position,
+            department_id: u.department_id,
+            section_id: u.section_id,
+            department_name: u.department_name,
+            section_name: u.section_name,
+            role: u.role,
+            is_active: u.is_active,
+            created_at: u.created_at,
+            last_login_at: u.last_login_at,
+            raw_user: json!({}),
+        }
+    }
+}
+
+fn users(list: Vec<app::UserView>) -> Json<Vec<UserView>> {
+    Json(list.into_iter().map(UserView::from).collect())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -69,7 +123,7 @@ pub struct BySectionQuery {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     responses((status = 200, body = [UserView]), SessionErrors))]
 pub async fn list_users(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
-    Ok(Json(state.app.list_users(&auth.actor).await?))
+    Ok(users(state.app.list_users(&auth.actor).await?))
 }
 
 /// Create a user (admins only) → 201.
@@ -91,7 +145,7 @@ pub async fn create_user(
         department_id: body.department_id,
         section_id: body.section_id,
     };
-    Ok((StatusCode::CREATED, Json(state.app.create_user(&auth.actor, input).await?)))
+    Ok((StatusCode::CREATED, Json(state.app.create_user(&auth.actor, input).await?.into())))
 }
 
 /// Active users of a section (your own unless admin).
@@ -103,7 +157,7 @@ pub async fn users_by_section(
     auth: AuthUser,
     ApiQuery(query): ApiQuery<BySectionQuery>,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    Ok(Json(state.app.users_by_section(&auth.actor, query.section_id).await?))
+    Ok(users(state.app.users_by_section(&auth.actor, query.section_id).await?))
 }
 
 /// One user: yourself, a user of your section (managers) or anyone (admins).
@@ -115,7 +169,7 @@ pub async fn get_user(
     auth: AuthUser,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(state.app.get_user(&auth.actor, user_id).await?))
+    Ok(Json(state.app.get_user(&auth.actor, user_id).await?.into()))
 }
 
 /// Change a user (admins only). Deactivation and password resets revoke the user's sessions.
@@ -140,7 +194,7 @@ pub async fn update_user(
         section_id: body.section_id,
         is_active: body.is_active,
     };
-    Ok(Json(state.app.update_user(&auth.actor, user_id, patch, &auth.meta).await?))
+    Ok(Json(state.app.update_user(&auth.actor, user_id, patch, &auth.meta).await?.into()))
 }
 
 /// Revoke every session of a user (admins only).

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::{ItemUpdate, MissingReason, OverrideInput, SubitemUpdate};
-use sentinelops_app::handover::HandoverInput;
+use sentinelops_app::handover::NewHandover;
 
 use super::answer;
 use super::model::{Notice, label};
@@ -249,11 +249,11 @@ async fn write_handover(
     let Ok(priority) = form.priority.as_deref().unwrap_or("2").parse::<i32>() else {
         return ctx.refused(Refusal::Input("Choose a priority from the list.".to_owned()), None).await;
     };
-    let input = HandoverInput {
+    let input = NewHandover {
         content: form.content.trim().to_owned(),
         priority: Some(priority),
         from_instance_id: Some(id),
-        ..HandoverInput::default()
+        ..NewHandover::default()
     };
     match state.app.create_handover(&user.actor, input).await {
         Ok(_) => ctx.done("Handover note written for the next shift.").await,

@@ -4,12 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::checklists::InstanceView;
 use sentinelops_app::checklists::view::{ActivityView, ItemView, SubitemView};
+use sentinelops_app::handover::{InstanceHandover, NoteDirection};
 use sentinelops_domain::checklist::InstanceStatus;
 
 /// The whole live region: header, items, supervisor tools, handover notes.
@@ -133,25 +132,6 @@ pub struct HandoverNote {
     pub resolution: Option<String>,
 }
 
-/// The fields of the app's handover answer this page reads.
-#[derive(Debug, Deserialize)]
-struct NoteData {
-    id: Uuid,
-    content: String,
-    priority: i32,
-    is_automatic: bool,
-    created_by_username: Option<String>,
-    created_at: DateTime<Utc>,
-    acknowledged_by_username: Option<String>,
-    acknowledged_at: Option<DateTime<Utc>>,
-    resolved_by_username: Option<String>,
-    resolved_at: Option<DateTime<Utc>>,
-    resolution_notes: Option<String>,
-    from_shift: Option<String>,
-    from_date: Option<chrono::NaiveDate>,
-    direction: String,
-}
-
 /// Who looks at the checklist, and when.
 pub struct Viewer {
     pub user_id: Uuid,
@@ -184,7 +164,7 @@ fn day_time(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 impl LiveChecklist {
-    pub fn build(view: &InstanceView, section: String, handover: &Value, viewer: &Viewer) -> LiveChecklist {
+    pub fn build(view: &InstanceView, section: String, handover: &InstanceHandover, viewer: &Viewer) -> LiveChecklist {
         let workable = !InstanceStatus::parse(&view.status).is_some_and(InstanceStatus::is_closed);
         let items: Vec<ItemRow> = view.items.iter().map(|i| item_row(i, workable, viewer)).collect();
         let done = items.iter().filter(|i| i.status == "COMPLETED").count();
@@ -301,14 +281,9 @@ pub fn priority_label(priority: i32) -> &'static str {
 
 impl HandoverPanel {
     /// From `App::instance_handover`'s answer; notes it cannot read are left out.
-    pub fn build(answer: &Value, tz: Tz) -> HandoverPanel {
-        let notes: Vec<NoteData> = answer
-            .get("handover_notes")
-            .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(|n| serde_json::from_value(n.clone()).ok()).collect())
-            .unwrap_or_default();
+    pub fn build(answer: &InstanceHandover, tz: Tz) -> HandoverPanel {
         let mut panel = HandoverPanel::default();
-        for n in notes {
+        for n in answer.notes.iter().cloned() {
             let note = HandoverNote {
                 id: n.id.to_string(),
                 content: n.content,
@@ -329,7 +304,7 @@ impl HandoverPanel {
                     .map(|at| format!("{} at {}", n.resolved_by_username.unwrap_or_default(), day_time(at, tz))),
                 resolution: n.resolution_notes,
             };
-            if n.direction == "incoming" { panel.incoming.push(note) } else { panel.outgoing.push(note) }
+            if n.direction == NoteDirection::Incoming { panel.incoming.push(note) } else { panel.outgoing.push(note) }
         }
         panel
     }

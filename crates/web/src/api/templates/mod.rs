@@ -6,13 +6,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput, TemplateItemView, TemplateView};
+mod wire;
+
+pub use wire::{
+    EventInput, ItemInput, SubitemInput, TemplateChange, TemplateEventView, TemplateInput, TemplateItemView,
+    TemplateSubitemView, TemplateView,
+};
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
+use super::lenient::opt_uuid;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
-use sentinelops_app::lenient::opt_uuid;
 
 const BASE: &str = "/api/v1/checklists";
 
@@ -58,9 +63,9 @@ pub async fn list_templates(
     auth: AuthUser,
     ApiQuery(q): ApiQuery<TemplateQuery>,
 ) -> ApiResult<Json<Vec<TemplateView>>> {
-    Ok(Json(
-        state.app.list_templates(&auth.actor, q.shift.as_deref(), q.active_only.unwrap_or(true), q.section_id).await?,
-    ))
+    let list =
+        state.app.list_templates(&auth.actor, q.shift.as_deref(), q.active_only.unwrap_or(true), q.section_id).await?;
+    Ok(Json(list.into_iter().map(TemplateView::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/templates/{template_id}", tag = "templates",
@@ -71,7 +76,7 @@ pub async fn get_template(
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<TemplateView>> {
-    Ok(Json(state.app.get_template(&auth.actor, id).await?))
+    Ok(Json(state.app.get_template(&auth.actor, id).await?.into()))
 }
 
 /// Create a template (managers for their section; admins name the section).
@@ -81,9 +86,8 @@ pub async fn create_template(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiJson(body): ApiJson<TemplateInput>,
-) -> ApiResult<Json<Value>> {
-    let change = state.app.create_template(&auth.actor, body).await?;
-    Ok(Json(json!(change)))
+) -> ApiResult<Json<TemplateChange>> {
+    Ok(Json(state.app.create_template(&auth.actor, body.into()).await?.into()))
 }
 
 /// Partial update; `items`, when given, is the complete list (unlisted items are retired).
@@ -95,8 +99,8 @@ pub async fn update_template(
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<TemplateInput>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(state.app.update_template(&auth.actor, id, body).await?)))
+) -> ApiResult<Json<TemplateChange>> {
+    Ok(Json(state.app.update_template(&auth.actor, id, body.into()).await?.into()))
 }
 
 /// Soft delete (deactivate).
@@ -125,8 +129,8 @@ pub async fn add_item(
     ApiPath(tid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ItemInput>,
 ) -> ApiResult<Json<Value>> {
-    let item = state.app.add_template_item(&auth.actor, tid, body).await?;
-    Ok(item_answer(tid, "created", item, "Item added to template"))
+    let item = state.app.add_template_item(&auth.actor, tid, body.into()).await?;
+    Ok(item_answer(tid, "created", item.into(), "Item added to template"))
 }
 
 #[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates", request_body = ItemInput,
@@ -138,8 +142,8 @@ pub async fn update_item(
     ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<ItemInput>,
 ) -> ApiResult<Json<Value>> {
-    let item = state.app.update_template_item(&auth.actor, tid, iid, body).await?;
-    Ok(item_answer(tid, "updated", item, "Template item updated"))
+    let item = state.app.update_template_item(&auth.actor, tid, iid, body.into()).await?;
+    Ok(item_answer(tid, "updated", item.into(), "Template item updated"))
 }
 
 #[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}", tag = "templates",
@@ -151,7 +155,7 @@ pub async fn delete_item(
     ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Json<Value>> {
     let item = state.app.delete_template_item(&auth.actor, tid, iid).await?;
-    Ok(item_answer(tid, "deleted", item, "Template item removed"))
+    Ok(item_answer(tid, "deleted", item.into(), "Template item removed"))
 }
 
 /// Set the order of the items: every active item id, in the new order.
@@ -164,7 +168,7 @@ pub async fn reorder_items(
     ApiPath(tid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ReorderBody>,
 ) -> ApiResult<Json<TemplateView>> {
-    Ok(Json(state.app.reorder_template_items(&auth.actor, tid, body.item_ids).await?))
+    Ok(Json(state.app.reorder_template_items(&auth.actor, tid, body.item_ids).await?.into()))
 }
 
 fn subitem_answer(item: &TemplateItemView, action: &str, subitem_id: Option<Uuid>, message: &str) -> Json<Value> {
@@ -185,8 +189,8 @@ pub async fn add_subitem(
     ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SubitemInput>,
 ) -> ApiResult<Json<Value>> {
-    let item = state.app.change_template_subitem(&auth.actor, tid, iid, None, Some(body)).await?;
-    Ok(subitem_answer(&item, "created", None, "Subitem added"))
+    let item = state.app.change_template_subitem(&auth.actor, tid, iid, None, Some(body.into())).await?;
+    Ok(subitem_answer(&item.into(), "created", None, "Subitem added"))
 }
 
 #[utoipa::path(put, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates", request_body = SubitemInput,
@@ -198,8 +202,8 @@ pub async fn update_subitem(
     ApiPath((tid, iid, sid)): ApiPath<(Uuid, Uuid, Uuid)>,
     ApiJson(body): ApiJson<SubitemInput>,
 ) -> ApiResult<Json<Value>> {
-    let item = state.app.change_template_subitem(&auth.actor, tid, iid, Some(sid), Some(body)).await?;
-    Ok(subitem_answer(&item, "updated", Some(sid), "Subitem updated"))
+    let item = state.app.change_template_subitem(&auth.actor, tid, iid, Some(sid), Some(body.into())).await?;
+    Ok(subitem_answer(&item.into(), "updated", Some(sid), "Subitem updated"))
 }
 
 #[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/subitems/{subitem_id}", tag = "templates",
@@ -223,7 +227,7 @@ pub async fn add_event(
     ApiPath((tid, iid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<EventInput>,
 ) -> ApiResult<Json<TemplateItemView>> {
-    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, None, Some(body)).await?))
+    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, None, Some(body.into())).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}", tag = "templates",
@@ -234,5 +238,5 @@ pub async fn delete_event(
     auth: AuthUser,
     ApiPath((tid, iid, eid)): ApiPath<(Uuid, Uuid, Uuid)>,
 ) -> ApiResult<Json<TemplateItemView>> {
-    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, Some(eid), None).await?))
+    Ok(Json(state.app.change_template_event(&auth.actor, tid, iid, Some(eid), None).await?.into()))
 }
