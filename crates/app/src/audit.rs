@@ -25,12 +25,14 @@ pub struct AuthEvent<'a> {
     pub metadata: Value,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_auth(c: &impl Conn, at: DateTime<Utc>, meta: &RequestMeta, event: AuthEvent<'_>) -> AppResult<()> {
     insert_auth(c, at, meta, event, None).await
 }
 
 /// A LOGIN_FAILURE with its reason, in `metadata.reason` and in the column the lockout
 /// filters on.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_sign_in_failure(
     c: &impl Conn,
     at: DateTime<Utc>,
@@ -82,6 +84,7 @@ pub struct OpsEvent {
 }
 
 /// Writes an ops event; the actor's id and username are added to the payload.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_ops(c: &impl Conn, at: DateTime<Utc>, actor: &Actor, event: OpsEvent) -> AppResult<()> {
     let mut payload = event.payload;
     if let Value::Object(map) = &mut payload {
@@ -107,6 +110,7 @@ pub async fn record_ops(c: &impl Conn, at: DateTime<Utc>, actor: &Actor, event: 
 
 impl App {
     /// The auth audit log, for admins.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn auth_events(
         &self,
         actor: &Actor,
@@ -121,6 +125,7 @@ impl App {
 
     /// The acting user's own recent sign-ins (successes and failures), newest first:
     /// any role may read these, and only about themselves.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn my_sign_ins(&self, actor: &Actor, limit: u64) -> AppResult<Vec<AuthEventRow>> {
         let query = AuthEventQuery {
             event_types: vec![
@@ -135,6 +140,7 @@ impl App {
     }
 
     /// The operational event log: admins see everything, managers their section.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ops_events(
         &self,
         actor: &Actor,

@@ -96,6 +96,7 @@ pub fn token_hash(token: &str) -> String {
 
 impl App {
     /// Commits a change to sessions or accounts and drops the cached sessions.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn commit_sessions(&self, tx: Tx) -> AppResult<()> {
         commit(tx).await?;
         self.sessions.invalidate();
@@ -105,6 +106,7 @@ impl App {
 
 impl App {
     /// Signs a user in by e-mail or username.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sign_in(&self, login: &str, password: &str, meta: &RequestMeta) -> AppResult<SignedIn> {
         // What is kept of a typed login is bounded (a password typed into the wrong box
         // or a megabyte of junk must not land whole in the audit log).
@@ -249,6 +251,7 @@ impl App {
     }
 
     /// Resolves a bearer token to the acting user, or says why it cannot.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str, meta: &RequestMeta) -> AppResult<Actor> {
         let now = self.clock.now();
         let hash = (token.len() == TOKEN_LEN).then(|| token_hash(token));
@@ -355,6 +358,7 @@ impl App {
     }
 
     /// Signs out: revokes the session behind the token, if any. Always succeeds.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(&self, token: Option<&str>, meta: &RequestMeta) -> AppResult<()> {
         let Some(token) = token.filter(|t| t.len() == TOKEN_LEN) else {
             return Ok(());
@@ -389,16 +393,19 @@ impl App {
     }
 
     /// The acting user's own row.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn me(&self, actor: &Actor) -> AppResult<UserRow> {
         users::find(self.store.reader(), actor.user_id).await?.ok_or_else(|| not_found("User not found"))
     }
 
     /// The acting user's recent sessions, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn my_sessions(&self, actor: &Actor) -> AppResult<Vec<SessionRow>> {
         Ok(sessions::recent_for_user(self.store.reader(), actor.user_id, 50).await?)
     }
 
     /// Revokes one of the acting user's own sessions.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_my_session(&self, actor: &Actor, session_id: Uuid, meta: &RequestMeta) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
@@ -416,6 +423,7 @@ impl App {
     }
 
     /// An administrator revokes every session of a user.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_user_sessions(&self, actor: &Actor, user_id: Uuid, meta: &RequestMeta) -> AppResult<usize> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can revoke sessions"));
@@ -483,6 +491,7 @@ async fn revoke_session(
 }
 
 /// Revokes every session of a user (deactivation, password change, admin action).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn revoke_all_sessions(
     c: &impl Conn,
     user: &UserRow,

@@ -60,6 +60,7 @@ const DEMO_TIMEZONE: &str = "Africa/Harare";
 
 impl App {
     /// On an empty database, creates the first administrator.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ensure_first_admin(&self, email: &str, password: Option<String>) -> AppResult<Option<FirstAdmin>> {
         if users::count(self.store.reader()).await? > 0 {
             return Ok(None);
@@ -88,6 +89,7 @@ impl App {
     }
 
     /// Loads the demo organisation. Idempotent: what exists is left alone.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn load_demo(&self, password: Option<String>) -> AppResult<DemoReport> {
         let system = Actor::system();
         let mut report = DemoReport::default();

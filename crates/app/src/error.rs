@@ -67,11 +67,28 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(_) => AppError::Conflict("A record with the same unique value already exists".into()),
             StoreError::ForeignKey(_) => AppError::Validation("A referenced record does not exist".into()),
             StoreError::Unavailable(e) => AppError::Unavailable(e),
-            StoreError::Db(e) => AppError::Internal(e.to_string()),
+            StoreError::Db(e) => AppError::Internal(with_causes(&e)),
             StoreError::Config(e) => AppError::Internal(e),
             StoreError::Corrupt(e) => AppError::Internal(format!("corrupt stored value: {e}")),
         }
     }
+}
+
+/// An error's message followed by each of its sources (`outer: cause: root cause`), so
+/// the log shows why a database call failed, not only that it did.
+pub fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some wrappers repeat their source's message in their own; say it once.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 pub fn forbidden(message: impl Into<String>) -> AppError {
@@ -90,4 +107,19 @@ pub fn invalid(message: impl Into<String>) -> AppError {
 /// shifts): an unknown one is corrupt data, a 500, never a default.
 pub(crate) fn stored_name<T: sentinelops_domain::Named>(name: &str) -> AppResult<T> {
     T::from_name(name).ok_or_else(|| AppError::Internal(format!("corrupt stored value: {name:?} is no {}", T::KIND)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("query failed")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn internal_errors_keep_their_causes() {
+        let err = Outer(std::io::Error::other("connection reset by peer"));
+        assert_eq!(with_causes(&err), "query failed: connection reset by peer");
+    }
 }

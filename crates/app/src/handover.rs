@@ -146,6 +146,7 @@ fn check_priority(value: Option<i32>) -> AppResult<i32> {
 impl App {
     /// Writes a note from `from` to the next shift (or the named one) with its event
     /// and notifications, inside the caller's transaction.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn write_handover(
         &self,
         c: &Tx,
@@ -261,6 +262,7 @@ impl App {
     }
 
     /// `POST /handover-notes`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_handover(&self, actor: &Actor, input: NewHandover) -> AppResult<HandoverCreated> {
         let content = validate::text("content", &input.content, 1, 5000)?;
         let priority = check_priority(input.priority)?;
@@ -328,6 +330,7 @@ impl App {
     }
 
     /// Notes of an instance, incoming first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn instance_handover(
         &self,
         actor: &Actor,
@@ -342,6 +345,7 @@ impl App {
         Ok(InstanceHandover { instance_id, notes })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn handover_views(
         &self,
         c: &impl Conn,
@@ -414,6 +418,7 @@ impl App {
         Ok(note)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn acknowledge_handover(&self, actor: &Actor, note_id: Uuid) -> AppResult<HandoverAcknowledged> {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
@@ -429,6 +434,7 @@ impl App {
         Ok(HandoverAcknowledged { id: note.id, acknowledged_by: by, acknowledged_at: now })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn resolve_handover(
         &self,
         actor: &Actor,
@@ -455,6 +461,7 @@ impl App {
 
     /// On reaching review: each failed item, and each completed item with a failed
     /// subitem, becomes a priority-4 note for the next shift (once).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn carry_over_failed_work(
         &self,
         c: &Tx,

@@ -65,6 +65,7 @@ impl HealthProbe {
 impl App {
     /// Checks the database now (counting users and checklists) and keeps the result
     /// for `database_health`. Fails fast while the pool cannot connect.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn check_database(&self) -> DatabaseHealth {
         let counts = sentinelops_store::uncounted(stats::counts(self.store.reader())).await.ok();
         let health = DatabaseHealth { reachable: counts.is_some(), counts, checked_at: self.clock.now() };
@@ -88,6 +89,7 @@ impl App {
 
 impl App {
     /// Seconds the oldest undelivered e-mail or webhook has waited (0 when none).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn outbox_lag_seconds(&self) -> AppResult<f64> {
         let oldest = sentinelops_store::repo::outbox::oldest_pending(self.store.reader()).await?;
         Ok(oldest.map_or(0.0, |t| (self.clock.now() - t).num_milliseconds().max(0) as f64 / 1000.0))

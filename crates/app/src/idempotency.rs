@@ -28,6 +28,7 @@ pub enum Claim {
 const ABANDONED_AFTER_SECONDS: i64 = 120;
 
 impl App {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_idempotency_key(&self, actor: &Actor, key: &str, method: &str, path: &str) -> AppResult<Claim> {
         let key = key.trim();
         if key.is_empty() || key.len() > 200 {
@@ -77,6 +78,7 @@ impl App {
     }
 
     /// Stores the answer of a request that succeeded.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn finish_idempotency_key(&self, claim: Uuid, status: u16, body: Value) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         idempotency::complete(&tx, claim, i32::from(status), body).await?;
@@ -84,6 +86,7 @@ impl App {
     }
 
     /// Frees the key of a request that failed, so that a retry runs again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn release_idempotency_key(&self, claim: Uuid) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         idempotency::release(&tx, claim).await?;

@@ -62,6 +62,7 @@ const LEASE: Duration = Duration::minutes(5);
 
 impl App {
     /// Runs one job under its lease; `None` when another instance holds it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn run_job(&self, job: Job) -> AppResult<Option<usize>> {
         let holder = self.presence.node().to_owned();
         let tx = self.store.begin_write().await?;
@@ -165,6 +166,7 @@ impl App {
     /// event (a lead of 0 fires at the due time) to the participants, or the section's
     /// managers when nobody joined; and one "missed" alert to the managers when a due
     /// time passes with the work not actioned. Each is sent once, whoever runs the job.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn send_reminders(&self) -> AppResult<usize> {
         let now = self.clock.now();
         let from = now - LOOKBACK;
@@ -334,6 +336,7 @@ impl App {
     }
 
     /// Open checklists whose shift ended more than the grace period ago become INCOMPLETE.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close_stale_shifts(&self) -> AppResult<usize> {
         let now = self.clock.now();
         let cutoff = now - self.config.jobs.stale_grace;
@@ -412,6 +415,7 @@ impl App {
     /// retention (off by default), in batches; each purge is itself an ops event.
     /// Idempotency keys and live events, which serve retries and reconnects only, go
     /// after a day whatever the configuration (housekeeping, not counted).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn apply_retention(&self) -> AppResult<usize> {
         let jobs = &self.config.jobs;
         let now = self.clock.now();
@@ -457,6 +461,7 @@ impl App {
 
     /// Starts the live pump, clears stale presence of this node and (when enabled)
     /// the job loop. Returns the tasks to await on shutdown.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn start_background(&self) -> AppResult<Vec<tokio::task::JoinHandle<()>>> {
         self.clear_presence().await?;
         // The first `/health` then has figures to report.

@@ -197,6 +197,7 @@ fn check_status<T>(rel: &str, field: &str, value: &str, parse: impl Fn(&str) -> 
 }
 
 impl App {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import_legacy(&self, dir: &Path, section_name: &str, dry_run: bool) -> AppResult<ImportReport> {
         if !dir.is_dir() {
             return Err(invalid(format!("{} is not a folder", dir.display())));

@@ -75,6 +75,7 @@ pub struct App {
 }
 
 impl App {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<App> {
         let hasher = config.password_hashing;
         let dummy_hash = password::hash(hasher, password::random_secret()).await?;

@@ -90,6 +90,7 @@ impl LiveEvent {
 
 /// Records a live event inside the caller's transaction.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record(
     c: &impl Conn,
     now: DateTime<Utc>,
@@ -218,6 +219,7 @@ const RELISTEN_PAUSE: Duration = Duration::from_millis(500);
 
 impl App {
     /// Starts this process's pump: from now on, committed live events are broadcast.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn start_live_pump(&self) -> AppResult<tokio::task::JoinHandle<()>> {
         let app = self.clone();
         let mut pump = Pump::new(live::last_id(self.store.reader()).await?);
@@ -251,6 +253,7 @@ impl App {
     }
 
     /// Events after `last_id` that `actor` may see (replay after a reconnect).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn replay_live(&self, actor: &Actor, last_id: i64, limit: u64) -> AppResult<Vec<LiveEvent>> {
         let rows = live::after(self.store.reader(), last_id, limit).await?;
         Ok(rows.into_iter().map(LiveEvent::from_row).filter(|e| e.visible_to(actor)).collect())
@@ -258,6 +261,7 @@ impl App {
 }
 
 /// Records a checklist event of an instance for its section.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn checklist_event(
     c: &impl Conn,
     now: DateTime<Utc>,

@@ -147,6 +147,7 @@ impl Mailer {
         Ok(Some(Mailer { transport: builder.build(), from, public_url: config.public_url.clone() }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn send(&self, payload: &EmailPayload) -> Result<(), MailError> {
         let to: Mailbox = payload
             .to

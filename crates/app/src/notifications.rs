@@ -106,6 +106,7 @@ pub struct Sent {
 /// Writes the notification and its receipts with the caller's connection or transaction
 /// (so they commit together with the change that caused them). With no recipients left
 /// after resolution and exclusion, writes nothing and returns an empty `recipients`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<Sent> {
     let recipients = resolve(c, &draft.audience, draft.exclude).await?;
     // E-mails and webhooks leave through the outbox and commit with the change; the
@@ -308,6 +309,7 @@ async fn read_state_changed(
 
 impl App {
     /// The actor's notifications, newest first; unread ones only unless `unread_only` is false.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_notifications(
         &self,
         actor: &Actor,
@@ -321,17 +323,20 @@ impl App {
     }
 
     /// How many of the actor's notifications are unread.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unread_notification_count(&self, actor: &Actor) -> AppResult<u64> {
         Ok(notifications::count_unread(self.store.reader(), actor.user_id).await?)
     }
 
     /// Marks one of the actor's notifications read (again, harmlessly, if it already was).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_notification_read(&self, actor: &Actor, notification_id: Uuid) -> AppResult<()> {
         self.mark_notification_read_from(actor, notification_id, None).await
     }
 
     /// As `mark_notification_read`, from the live client `origin` (which answers for
     /// itself, so the update is not echoed to it).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_notification_read_from(
         &self,
         actor: &Actor,
@@ -348,6 +353,7 @@ impl App {
     }
 
     /// Marks every unread notification of the actor read; returns how many there were.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_all_notifications_read(&self, actor: &Actor) -> AppResult<u64> {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
@@ -360,12 +366,14 @@ impl App {
     }
 
     /// The actor's preferences, or the defaults when none were saved.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn notification_preferences(&self, actor: &Actor) -> AppResult<NotificationPreferences> {
         let row = notifications::get_preferences(self.store.reader(), actor.user_id).await?;
         Ok(row.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from))
     }
 
     /// Changes the actor's preferences and answers them as stored.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn put_notification_preferences(
         &self,
         actor: &Actor,

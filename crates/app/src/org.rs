@@ -63,16 +63,19 @@ fn require_admin(actor: &Actor) -> AppResult<()> {
 }
 
 impl App {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_departments(&self) -> AppResult<Vec<DepartmentView>> {
         Ok(org::list_departments(self.store.reader()).await?.into_iter().map(Into::into).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_sections(&self, department_id: Option<i32>) -> AppResult<Vec<SectionView>> {
         Ok(org::list_sections(self.store.reader(), department_id).await?.into_iter().map(Into::into).collect())
     }
 
     /// The sections as `actor` may see them: a section's manager is shown to admins and
     /// to that section's own members only (others see no manager, not who it is).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_sections_seen_by(
         &self,
         actor: &Actor,
@@ -88,6 +91,7 @@ impl App {
         Ok(sections)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
@@ -114,6 +118,7 @@ impl App {
         Ok(dept.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rename_department(&self, actor: &Actor, id: i32, name: &str) -> AppResult<DepartmentView> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
@@ -144,6 +149,7 @@ impl App {
         Ok(dept.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_section(&self, actor: &Actor, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
         let name = validate::text("name", input.name.as_deref().unwrap_or(""), 1, 200)?;
@@ -176,6 +182,7 @@ impl App {
         Ok(section.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_section(&self, actor: &Actor, id: Uuid, input: SectionInput) -> AppResult<SectionView> {
         require_admin(actor)?;
         let tx = self.store.begin_write().await?;

@@ -100,6 +100,7 @@ pub fn webhook_class(draft: &Draft) -> Option<&'static str> {
 
 /// Queues the e-mails and the webhook a notification causes, with the caller's
 /// transaction. `recipients` are the resolved in-app recipients.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn enqueue_for(
     c: &impl Conn,
     now: DateTime<Utc>,
@@ -172,6 +173,7 @@ fn truncate(error: &str) -> String {
 impl App {
     /// Delivers due outbox rows; returns how many were sent. Never call it inside a
     /// transaction or a request: it does network IO (the job loop and tests call it).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn deliver_outbox_once(&self) -> AppResult<usize> {
         let started = std::time::Instant::now();
         let mailer = Mailer::from_config(&self.config.mail);
@@ -211,6 +213,7 @@ impl App {
     }
 
     /// Outbox rows of a kind and/or status, oldest first (diagnostics and tests).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn outbox_messages(
         &self,
         kind: Option<&str>,

@@ -35,6 +35,7 @@ fn hashing_slots() -> &'static tokio::sync::Semaphore {
 }
 
 /// Hashes a password into a PHC string.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn hash(cost: HashCost, password: String) -> AppResult<String> {
     let _slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
@@ -49,6 +50,7 @@ pub async fn hash(cost: HashCost, password: String) -> AppResult<String> {
 }
 
 /// Checks a password against a stored PHC string (its own parameters apply).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify(stored: String, password: String) -> AppResult<bool> {
     let _slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {

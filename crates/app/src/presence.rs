@@ -74,6 +74,7 @@ impl Presence {
 
 impl App {
     /// Registers a live connection; returns the user's connections on this instance.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn connect_presence(&self, actor: &Actor) -> usize {
         let count = self.presence.connect(actor.user_id);
         if let Err(e) = self.store_presence(actor, count, count == 1).await {
@@ -82,6 +83,7 @@ impl App {
         count
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn disconnect_presence(&self, actor: &Actor) {
         let count = self.presence.disconnect(actor.user_id);
         if let Err(e) = self.store_presence(actor, count, count == 0).await {
@@ -112,12 +114,14 @@ impl App {
     }
 
     /// Which of `users` are online on any instance.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn online_among(&self, users: Vec<Uuid>) -> AppResult<HashSet<Uuid>> {
         let fresh_after = self.clock.now() - FRESH_FOR;
         Ok(rows::online_among(self.store.reader(), users, fresh_after).await?)
     }
 
     /// Refreshes this instance's presence rows (run every `HEARTBEAT`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn presence_heartbeat(&self) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         rows::heartbeat(&tx, self.presence.node(), self.clock.now()).await?;
@@ -125,6 +129,7 @@ impl App {
     }
 
     /// Forgets this instance's rows (at start-up and shutdown).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn clear_presence(&self) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         rows::clear_node(&tx, self.presence.node()).await?;

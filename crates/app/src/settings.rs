@@ -54,12 +54,14 @@ pub struct TimezoneSetting {
 
 impl App {
     /// The business time zone in force.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn business_timezone(&self) -> AppResult<Tz> {
         self.business_timezone_in(self.store.reader()).await
     }
 
     /// The business time zone read through `c` (inside a transaction, use its connection:
     /// on PostgreSQL a second connection could wait on a pool the transaction holds).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn business_timezone_in(&self, c: &impl sentinelops_store::Conn) -> AppResult<Tz> {
         let row = settings::get(c, TIMEZONE_KEY).await?;
         Ok(row
@@ -67,6 +69,7 @@ impl App {
             .unwrap_or(self.config.default_timezone))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn timezone_setting(&self) -> AppResult<TimezoneSetting> {
         let row = settings::get(self.store.reader(), TIMEZONE_KEY).await?;
         let zone = row
@@ -93,6 +96,7 @@ impl App {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_timezone(&self, actor: &Actor, name: &str) -> AppResult<TimezoneSetting> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can change the business time zone"));

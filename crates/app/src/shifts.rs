@@ -49,6 +49,7 @@ pub fn format_time(t: NaiveTime) -> String {
 }
 
 /// The window of a shift: its configured row, else the built-in default.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn window_of(c: &impl Conn, shift: ShiftType) -> AppResult<ShiftWindow> {
     Ok(match shifts::find_by_name(c, shift.as_str()).await? {
         Some(row) => ShiftWindow { start: row.start_time, end: row.end_time },
@@ -57,6 +58,7 @@ pub async fn window_of(c: &impl Conn, shift: ShiftType) -> AppResult<ShiftWindow
 }
 
 /// The operational-day boundary: the MORNING start time.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn day_boundary(c: &impl Conn) -> AppResult<NaiveTime> {
     Ok(window_of(c, ShiftType::Morning).await?.start)
 }
@@ -78,6 +80,7 @@ impl App {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_shifts(&self) -> AppResult<Vec<ShiftView>> {
         let tz = self.business_timezone().await?;
         Ok(shifts::list(self.store.reader()).await?.into_iter().map(|r| self.shift_view(r, tz)).collect())
@@ -85,6 +88,7 @@ impl App {
 
     /// Admins create shifts; the name must be one of the three shift codes that
     /// checklists use, each defined once.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_shift(&self, actor: &Actor, input: ShiftInput) -> AppResult<ShiftView> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can define shifts"));
@@ -142,11 +146,13 @@ impl App {
     }
 
     /// Today's operational date in the business time zone.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn operational_today(&self) -> AppResult<(NaiveDate, Tz, NaiveTime)> {
         self.operational_today_in(self.store.reader()).await
     }
 
     /// `operational_today` read through `c` (the transaction's own connection).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn operational_today_in(&self, c: &impl Conn) -> AppResult<(NaiveDate, Tz, NaiveTime)> {
         let tz = self.business_timezone_in(c).await?;
         let boundary = day_boundary(c).await?;

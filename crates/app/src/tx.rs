@@ -7,6 +7,7 @@ use crate::error::AppResult;
 
 /// Commits a write transaction: after this returns Ok, the change and everything
 /// it caused are durable.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn commit(tx: Tx) -> AppResult<()> {
     Ok(sentinelops_store::commit(tx).await?)
 }

@@ -47,6 +47,7 @@ pub(crate) struct OrgNames {
 }
 
 impl OrgNames {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn load(c: &impl Conn) -> AppResult<OrgNames> {
         let departments = org::list_departments(c).await?.into_iter().map(|d| (d.id, d.name)).collect();
         let sections = org::list_sections(c, None).await?.into_iter().map(|s| (s.id, s.name)).collect();
@@ -145,6 +146,7 @@ async fn resolve_placement(
 }
 
 impl App {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<UserView>> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can list all users"));
@@ -156,6 +158,7 @@ impl App {
     }
 
     /// Active users of a section: your own, or any for an admin.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users_by_section(&self, actor: &Actor, section_id: Option<Uuid>) -> AppResult<Vec<UserView>> {
         let section = match (actor.is_admin(), section_id, actor.section_id) {
             (true, Some(requested), _) => requested,
@@ -172,6 +175,7 @@ impl App {
         Ok(users::list(reader, &filter).await?.into_iter().map(|u| names.view(u)).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_user(&self, actor: &Actor, id: Uuid) -> AppResult<UserView> {
         let reader = self.store.reader();
         let user = users::find(reader, id).await?.ok_or_else(|| not_found("User not found"))?;
@@ -183,10 +187,12 @@ impl App {
         Ok(OrgNames::load(reader).await?.view(user))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn view_user(&self, user: UserRow) -> AppResult<UserView> {
         Ok(OrgNames::load(self.store.reader()).await?.view(user))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_user(&self, actor: &Actor, input: CreateUser) -> AppResult<UserView> {
         if !actor.is_admin() {
             return Err(forbidden("Only administrators can create users"));
@@ -247,6 +253,7 @@ impl App {
 
     /// Applies a partial update. A password change or deactivation revokes every
     /// session of the user in the same transaction.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -379,6 +386,7 @@ impl App {
     }
 
     /// Finds a user by username or e-mail (for the command line).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn find_user_by_login(&self, login: &str) -> AppResult<UserRow> {
         users::find_by_login(self.store.reader(), &login.trim().to_lowercase())
             .await?

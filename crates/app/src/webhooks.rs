@@ -79,6 +79,7 @@ fn client() -> Result<&'static reqwest::Client, String> {
 }
 
 /// POSTs `body` to `url`; `Err` describes why it did not answer 2xx.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn post(url: &str, class: &str, delivery_id: &str, body: &[u8], secret: Option<&str>) -> Result<(), String> {
     let mut request = client()?
         .post(url)

@@ -108,6 +108,7 @@ impl DocumentCache {
     }
 
     /// Waits for the right to build `id`'s document; `None` only if the lanes are missing.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn build_lane(&self, id: Uuid) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         let lane = (id.as_u128() % BUILD_LANES as u128) as usize;
         Some(self.builds.get(lane)?.lock().await)

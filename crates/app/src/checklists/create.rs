@@ -34,6 +34,7 @@ pub struct CreateInstance {
 }
 
 /// The active template of a section and shift (the most recently edited one).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn active_template(
     c: &impl Conn,
     section_id: Uuid,
@@ -47,6 +48,7 @@ pub(crate) async fn active_template(
 impl App {
     /// Returns the instance of the slot, creating it from the template when missing.
     /// The second value says whether this call created it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_instance(&self, actor: &Actor, input: CreateInstance) -> AppResult<(InstanceRow, bool)> {
         let reader = self.store.reader();
         let template = match input.template_id {
@@ -87,6 +89,7 @@ impl App {
     }
 
     /// Finds or creates the instance of (template's section, date, template's shift).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn ensure_instance(
         &self,
         actor: &Actor,
@@ -109,6 +112,7 @@ impl App {
 
     /// The instance of a slot inside an open write transaction, created from the
     /// section's active template when missing (`None` when there is no template).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn slot_instance_in(
         &self,
         c: &Tx,
@@ -129,6 +133,7 @@ impl App {
 
     /// Inserts the snapshot; when the slot was taken meanwhile, returns that instance
     /// instead (the second value says whether this call created it).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn insert_snapshot(
         &self,
         c: &Tx,

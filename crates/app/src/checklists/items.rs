@@ -108,6 +108,7 @@ pub(crate) struct Change {
 
 impl App {
     /// An instance the actor may work on: it exists, is in their section, and is not closed.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn workable_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
         let instance = self.locked_instance(c, actor, id).await?;
         if instance.status.is_closed() {
@@ -123,6 +124,7 @@ impl App {
     }
 
     /// An instance the actor may change, locked for the rest of the transaction.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn locked_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
         let instance = checklists::find_instance_for_update(c, id)
             .await?
@@ -132,6 +134,7 @@ impl App {
     }
 
     /// An instance the actor may see (404 unknown, 403 another section).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn visible_instance(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<InstanceRow> {
         let instance =
             checklists::find_instance(c, id).await?.ok_or_else(|| not_found("Checklist instance not found"))?;
@@ -139,6 +142,7 @@ impl App {
         Ok(instance)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_item(
         &self,
         actor: &Actor,
@@ -191,6 +195,7 @@ impl App {
 
     /// Applies one item change with its consequences (not the instance roll-up).
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn apply_item_change(
         &self,
         c: &impl Conn,
@@ -269,6 +274,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn log_activity(
         &self,
         c: &impl Conn,
@@ -383,6 +389,7 @@ impl App {
 
     /// `POST …/start-work`: the item goes IN_PROGRESS (from PENDING) and the answer
     /// lists its subitems.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn start_work(
         &self,
         actor: &Actor,
@@ -429,6 +436,7 @@ impl App {
     }
 
     /// `POST …/comment`: a COMMENTED activity row.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn comment_item(
         &self,
         actor: &Actor,
@@ -464,6 +472,7 @@ impl App {
 
     /// `POST …/final-verdict`: allowed on an item with exception evidence (its own skip
     /// or failure, or exceptions among its subitems); written once.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn final_verdict(
         &self,
         actor: &Actor,
@@ -518,6 +527,7 @@ impl App {
         self.view_after_item_change(actor, base, instance_id, item_id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_subitems(&self, actor: &Actor, instance_id: Uuid, item_id: Uuid) -> AppResult<Value> {
         let reader = self.store.reader();
         self.visible_instance(reader, actor, instance_id).await?;
@@ -533,6 +543,7 @@ impl App {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn completion_summary(&self, actor: &Actor, instance_id: Uuid, item_id: Uuid) -> AppResult<Value> {
         let reader = self.store.reader();
         self.visible_instance(reader, actor, instance_id).await?;
@@ -562,6 +573,7 @@ impl App {
 
     /// `PATCH …/subitems/{id}`: the subitem policy applies; acting on a subitem starts
     /// its parent; skips and failures alert the managers.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_subitem(
         &self,
         actor: &Actor,

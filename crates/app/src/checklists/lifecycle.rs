@@ -91,6 +91,7 @@ fn status_of(row: &InstanceRow) -> InstanceStatus {
 
 impl App {
     /// The full view of an instance the actor may see.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn instance_view(&self, actor: &Actor, id: Uuid) -> AppResult<InstanceView> {
         let reader = self.store.reader();
         let instance = self.visible_instance(reader, actor, id).await?;
@@ -101,6 +102,7 @@ impl App {
     /// instance's revision is unchanged: without a query while nothing was written in
     /// this process since the revision was confirmed, else after reading the instance
     /// row (which the access check needs anyway). `fresh` renders it anew.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn instance_document(
         &self,
         actor: &Actor,
@@ -142,6 +144,7 @@ impl App {
     /// as just saved): it is written back whole when the status moves. `statuses` are
     /// the items' statuses after the change when the caller knows them; else they are
     /// read.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn settle(
         &self,
         c: &Tx,
@@ -199,6 +202,7 @@ impl App {
 
     /// `POST …/join`: idempotent; PARTICIPANT_JOINED and the managers' notification on
     /// the first join only.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn join_instance(&self, actor: &Actor, id: Uuid) -> AppResult<(InstanceView, bool)> {
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
@@ -255,6 +259,7 @@ impl App {
 
     /// `POST …/complete`: sign-off from PENDING_REVIEW by a manager or admin; the outcome
     /// comes from the evidence.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn complete_instance(&self, actor: &Actor, id: Uuid, comment: Option<String>) -> AppResult<InstanceView> {
         let comment = match comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => Some(validate::text("comment", c, 1, 2000)?),
@@ -442,6 +447,7 @@ impl App {
     /// One-time completion: a supervisor completes every open item and subitem at once
     /// (existing completions, skips and failures stay) and the checklist goes to review.
     /// `missing` says what becomes of a request without a reason.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn one_time_completion(
         &self,
         actor: &Actor,
@@ -518,6 +524,7 @@ impl App {
     }
 
     /// Reopens a closed checklist so items can change again (supervisors, with a reason).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reopen_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
         let reason = input.reason()?;
         let tx = self.store.begin_write().await?;
@@ -553,6 +560,7 @@ impl App {
     }
 
     /// Closes an open checklist as COMPLETED_WITH_EXCEPTIONS whatever its items say.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn force_close_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
         let reason = input.reason()?;
         let tx = self.store.begin_write().await?;
@@ -598,6 +606,7 @@ impl App {
 
     /// A date correction of a closed checklist: the checklist moves to another date (and
     /// its shift window with it) as a new, audited fact; no recorded timestamp changes.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_instance_date(
         &self,
         actor: &Actor,
@@ -655,6 +664,7 @@ impl App {
     }
 
     /// Deletes an instance and everything in it (admins; managers of its section), audited.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_instance(&self, actor: &Actor, id: Uuid) -> AppResult<()> {
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
@@ -689,6 +699,7 @@ impl App {
     }
 
     /// `GET …/stats`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn instance_stats(&self, actor: &Actor, id: Uuid) -> AppResult<Value> {
         let reader = self.store.reader();
         let instance = self.visible_instance(reader, actor, id).await?;

@@ -103,6 +103,7 @@ impl App {
     }
 
     /// `GET /instances`: a date range (today by default) and shift.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_instances(
         &self,
         actor: &Actor,
@@ -133,6 +134,7 @@ impl App {
     }
 
     /// `GET /instances/paginated`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn paginated_instances(
         &self,
         actor: &Actor,
@@ -202,6 +204,7 @@ impl App {
     }
 
     /// Today's instances (the operational day), in full.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn today_instances(&self, actor: &Actor) -> AppResult<Vec<InstanceView>> {
         let Some(section) = self.list_scope(actor, None) else {
             return Ok(Vec::new());
@@ -222,6 +225,7 @@ impl App {
     }
 
     /// `{MORNING: n, AFTERNOON: n, NIGHT: n}` for the operational day.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn today_coverage(&self, actor: &Actor) -> AppResult<Value> {
         let mut counts: HashMap<&'static str, usize> = ShiftType::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         if let Some(section) = self.list_scope(actor, None) {

@@ -46,6 +46,7 @@ impl App {
     /// The rules of one entity type (CHECKLIST_ITEM, CHECKLIST_SUBITEM or
     /// CHECKLIST_INSTANCE), read through `c` when this process's copy is older than
     /// `MAX_AGE`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn policy(&self, c: &impl Conn, entity_type: &'static str) -> AppResult<Arc<TransitionPolicy>> {
         if let Some(policy) = self.policies.fresh(entity_type) {
             return Ok(policy);

@@ -105,6 +105,7 @@ impl App {
     /// Lets go of what only helps under load (kept rows, expired documents, SQLite
     /// connections beyond one), so that an idle process holds little; the binary calls
     /// it when no request has come for a few seconds.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn release_idle_memory(&self) {
         self.snapshots.clear();
         self.instance_documents.drop_expired();
@@ -123,6 +124,7 @@ impl App {
     }
 
     /// The full view of an instance row just read.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
         let snapshot = self.read_snapshot(instance).await?;
         Ok(assemble(&snapshot.loaded, &snapshot.around, self.clock.now()))
@@ -132,6 +134,7 @@ impl App {
     /// checklist's lock before the change) patched with that item's rows when nobody
     /// else changed the checklist since; else read whole. Keeps the result for the
     /// next change.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn view_after_item_change(
         &self,
         actor: &Actor,

@@ -211,6 +211,7 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn read(c: &impl Conn, instance: InstanceRow) -> AppResult<Loaded> {
         let id = instance.id;
         Ok(Loaded {
@@ -276,6 +277,7 @@ pub(crate) struct ItemRows {
 }
 
 impl ItemRows {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn read(c: &impl Conn, instance_id: Uuid, item_id: Uuid) -> AppResult<Option<ItemRows>> {
         let Some(row) = checklists::find_item(c, instance_id, item_id).await? else {
             return Ok(None);
@@ -317,6 +319,7 @@ pub(crate) const SURROUNDINGS_MAX_AGE: Duration = Duration::from_secs(1);
 impl Surroundings {
     /// Reads the surroundings of `loaded` (two queries); `online` is who of its
     /// participants is online.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn read(c: &impl Conn, loaded: &Loaded, online: HashSet<Uuid>) -> AppResult<Surroundings> {
         let read_at = Instant::now();
         let template = templates::find_template(c, loaded.instance.template_id).await?;

@@ -63,6 +63,7 @@ pub struct IncomingNote {
 impl App {
     /// The dashboard's day for `actor`; `section` narrows it to one section (the UI
     /// offers that to administrators, who see them all).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn dashboard_day(&self, actor: &Actor, section: Option<Uuid>) -> AppResult<DashboardDay> {
         let reader = self.store.reader();
         let (date, tz, _) = self.operational_today().await?;

@@ -186,6 +186,7 @@ impl App {
     }
 
     /// Active checklists of the shift running now, with their item counts.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn active_checklists(&self, actor: &Actor) -> AppResult<Vec<ActiveChecklist>> {
         let (rows, tallies, people) = self.day_instances(actor).await?;
         let now = self.clock.now();
@@ -216,6 +217,7 @@ impl App {
     }
 
     /// Per user: activity counts (all, completed, skipped, escalated) and the last one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_activity_summary(
         &self,
         actor: &Actor,
@@ -264,6 +266,7 @@ impl App {
     }
 
     /// The transition rules in force, by entity type.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn state_policy(&self) -> AppResult<StatePolicy> {
         let rules = sentinelops_store::repo::rules::all(self.store.reader()).await?;
         let mut by_entity: HashMap<String, Vec<TransitionRule>> = HashMap::new();
@@ -316,6 +319,7 @@ impl App {
     }
 
     /// A user's checklist work between two dates (inclusive), in the business time zone.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn performance_metrics(
         &self,
         actor: &Actor,

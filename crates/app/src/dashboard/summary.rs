@@ -412,6 +412,7 @@ fn thread_of(
 
 impl App {
     /// `GET /checklists/dashboard/summary`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn dashboard_summary(&self, actor: &Actor) -> AppResult<DashboardSummary> {
         let reader = self.store.reader();
         let (today, tz, boundary) = self.operational_today().await?;

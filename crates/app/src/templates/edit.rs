@@ -40,6 +40,7 @@ impl App {
         Ok(Frame { shift, window: window_of(c, shift).await?, tz: self.business_timezone_in(c).await? })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_templates(
         &self,
         actor: &Actor,
@@ -62,6 +63,7 @@ impl App {
     }
 
     /// A template row the actor may read.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn readable_template(&self, c: &impl Conn, actor: &Actor, id: Uuid) -> AppResult<TemplateRow> {
         let row = templates::find_template(c, id).await?.ok_or_else(|| not_found("Template not found"))?;
         can_use_section(actor, row.section_id)?;
@@ -76,6 +78,7 @@ impl App {
         Ok(row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_template(&self, actor: &Actor, id: Uuid) -> AppResult<TemplateView> {
         let reader = self.store.reader();
         let row = self.readable_template(reader, actor, id).await?;
@@ -87,6 +90,7 @@ impl App {
         first(template_views(c, vec![row]).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_template(&self, actor: &Actor, input: TemplateInput) -> AppResult<TemplateChange> {
         if !actor.role.is_supervisor() {
             return Err(forbidden("Only managers and administrators can manage templates"));
@@ -107,6 +111,7 @@ impl App {
     }
 
     /// Creates a template inside the caller's transaction (also used by the importer).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn create_template_in(
         &self,
         tx: &impl Conn,
@@ -173,6 +178,7 @@ impl App {
 
     /// Partial update. With `items`, the list is complete: listed items with a known id
     /// are updated, the others created, and unlisted ones retired (soft-deleted).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_template(&self, actor: &Actor, id: Uuid, input: TemplateInput) -> AppResult<TemplateChange> {
         let tx = self.store.begin_write().await?;
         let mut row = self.editable_template(&tx, actor, id).await?;
@@ -265,6 +271,7 @@ impl App {
     }
 
     /// Soft delete: the template is deactivated; instances made from it keep working.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_template(&self, actor: &Actor, id: Uuid) -> AppResult<String> {
         let tx = self.store.begin_write().await?;
         let mut row = self.editable_template(&tx, actor, id).await?;

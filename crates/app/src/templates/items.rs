@@ -19,6 +19,7 @@ use crate::tx::commit;
 
 impl App {
     /// Adds one item (with subitems and events) to a template.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_template_item(
         &self,
         actor: &Actor,
@@ -31,6 +32,7 @@ impl App {
     }
 
     /// Updates one item of a template (fields not given are kept).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_template_item(
         &self,
         actor: &Actor,
@@ -51,6 +53,7 @@ impl App {
     }
 
     /// Retires (soft-deletes) one item.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_template_item(
         &self,
         actor: &Actor,
@@ -68,6 +71,7 @@ impl App {
     }
 
     /// Sets the order of a template's items to the order of `item_ids` (all of them).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reorder_template_items(
         &self,
         actor: &Actor,
@@ -195,6 +199,7 @@ impl App {
     }
 
     /// Adds, updates or removes one subitem of an item (its list is rewritten).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_template_subitem(
         &self,
         actor: &Actor,
@@ -216,6 +221,7 @@ impl App {
 
     /// Adds (`event_id` None) or removes (`input` None) one scheduled event of a
     /// SCHEDULED_EVENT item; the item's event list is rewritten with the change.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_template_event(
         &self,
         actor: &Actor,

@@ -127,6 +127,7 @@ pub(super) fn item_view(
 }
 
 /// Full views of several templates in three queries (items, subitems, events).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn template_views(c: &impl Conn, rows: Vec<TemplateRow>) -> AppResult<Vec<TemplateView>> {
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let items = templates::items_of(c, ids, true).await?;

@@ -30,6 +30,7 @@ pub struct NewAuthEvent {
     pub failure_reason: Option<&'static str>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, e: NewAuthEvent) -> StoreResult<()> {
     ActiveModel {
         id: Set(e.id),
@@ -56,6 +57,7 @@ pub enum Subject<'a> {
 }
 
 /// How many events of a type a subject has had since an instant, and the newest one's time.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_since(
     c: &impl Conn,
     subject: Subject<'_>,
@@ -79,6 +81,7 @@ pub async fn count_since(
 
 /// As `count_since` for a username's events of a type, leaving out those recorded with
 /// `failure_reason` = `except` (rows without a reason count).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_since_except(
     c: &impl Conn,
     username: &str,
@@ -102,6 +105,7 @@ pub async fn count_since_except(
 }
 
 /// The time of a subject's newest event of a type.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn latest_time(c: &impl Conn, username: &str, event_type: &str) -> StoreResult<Option<DateTime<Utc>>> {
     let newest = Entity::find()
         .filter(Column::Username.eq(username))
@@ -148,6 +152,7 @@ fn filtered(q: &AuthEventQuery) -> Select<Entity> {
 }
 
 /// Newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &AuthEventQuery, window: Window) -> StoreResult<Page<AuthEventRow>> {
     let total = filtered(q).count(c).await?;
     let rows = filtered(q)
@@ -161,6 +166,7 @@ pub async fn list(c: &impl Conn, q: &AuthEventQuery, window: Window) -> StoreRes
 }
 
 /// Events of one session, oldest first (tests and the profile page read these).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_user(c: &impl Conn, user_id: Uuid, limit: u64) -> StoreResult<Vec<AuthEventRow>> {
     Ok(Entity::find()
         .filter(Column::UserId.eq(user_id))

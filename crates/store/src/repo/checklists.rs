@@ -34,14 +34,17 @@ pub type OverrideRow = overrides::Model;
 
 /// Inserts an instance; a second instance for the same (section, date, shift) is a
 /// `StoreError::Conflict`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_instance(c: &impl Conn, row: InstanceRow) -> StoreResult<()> {
     rows::insert_one::<instances::ActiveModel>(c, row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_instance(c: &impl Conn, row: InstanceRow) -> StoreResult<()> {
     rows::save::<instances::ActiveModel>(c, row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_instance(c: &impl Conn, id: Uuid) -> StoreResult<Option<InstanceRow>> {
     Ok(instances::Entity::find_by_id(id).one(c).await?)
 }
@@ -49,6 +52,7 @@ pub async fn find_instance(c: &impl Conn, id: Uuid) -> StoreResult<Option<Instan
 /// Reads an instance for a change: on PostgreSQL the row is locked until the
 /// transaction ends, so concurrent changes to one checklist apply one after the other
 /// (SQLite's single writer already does that).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_instance_for_update(c: &impl Conn, id: Uuid) -> StoreResult<Option<InstanceRow>> {
     let query = instances::Entity::find_by_id(id);
     let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
@@ -57,6 +61,7 @@ pub async fn find_instance_for_update(c: &impl Conn, id: Uuid) -> StoreResult<Op
 
 /// Inserts an instance under a savepoint; false (and nothing written) when the slot was
 /// taken meanwhile, so the surrounding transaction stays usable on PostgreSQL.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_instance_if_free(tx: &crate::Tx, row: InstanceRow) -> StoreResult<bool> {
     use sea_orm::TransactionTrait;
     let savepoint = tx.begin().await?;
@@ -74,6 +79,7 @@ pub async fn insert_instance_if_free(tx: &crate::Tx, row: InstanceRow) -> StoreR
 }
 
 /// The instance of a (section, date, shift), if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_slot(
     c: &impl Conn,
     section_id: Uuid,
@@ -88,12 +94,14 @@ pub async fn find_by_slot(
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_instance(c: &impl Conn, id: Uuid) -> StoreResult<()> {
     instances::Entity::delete_by_id(id).exec(c).await?;
     Ok(())
 }
 
 /// Marks a change: the revision feeds cache validators and live-update replay.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn touch_instance(c: &impl Conn, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
     instances::Entity::update_many()
         .col_expr(instances::Column::Revision, Expr::col(instances::Column::Revision).add(1))
@@ -154,6 +162,7 @@ pub enum InstanceSort {
     Status,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_instances(
     c: &impl Conn,
     f: &InstanceFilter,
@@ -187,6 +196,7 @@ pub async fn list_instances(
 }
 
 /// Every instance matching the filter, by date then shift start (bounded by the caller's date range).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all_instances(c: &impl Conn, f: &InstanceFilter, cap: u64) -> StoreResult<Vec<InstanceRow>> {
     Ok(filtered(f)
         .order_by_asc(instances::Column::ChecklistDate)
@@ -198,6 +208,7 @@ pub async fn all_instances(c: &impl Conn, f: &InstanceFilter, cap: u64) -> Store
 
 /// Instances in one of the `open` statuses whose shift ended before `before` (for the
 /// stale-shift job).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn open_ended_before(
     c: &impl Conn,
     open: &[InstanceStatus],
@@ -213,10 +224,12 @@ pub async fn open_ended_before(
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_items(c: &impl Conn, rows: Vec<InstanceItemRow>) -> StoreResult<()> {
     rows::insert_all::<items::ActiveModel>(c, rows).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
         .filter(items::Column::InstanceId.eq(instance_id))
@@ -228,6 +241,7 @@ pub async fn items_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Insta
 
 /// The statuses of an instance's items, in no particular order: what its roll-up
 /// needs, without decoding whole rows (every item change runs it inside the write).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn item_statuses(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<ItemStatus>> {
     let statuses = items::Entity::find()
         .select_only()
@@ -240,6 +254,7 @@ pub async fn item_statuses(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<
 }
 
 /// Items of several instances (dashboards): one query.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items_of_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Vec<InstanceItemRow>> {
     if instance_ids.is_empty() {
         return Ok(Vec::new());
@@ -251,6 +266,7 @@ pub async fn items_of_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResul
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_item(c: &impl Conn, instance_id: Uuid, item_id: Uuid) -> StoreResult<Option<InstanceItemRow>> {
     Ok(items::Entity::find_by_id(item_id).filter(items::Column::InstanceId.eq(instance_id)).one(c).await?)
 }
@@ -264,6 +280,7 @@ fn not_updated(err: DbErr) -> StoreResult<bool> {
 
 /// Writes an item if nobody changed it since `expected_version` was read; the
 /// written row carries `expected_version + 1`. False when another update won.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_item_if_version(
     c: &impl Conn,
     mut row: InstanceItemRow,
@@ -277,10 +294,12 @@ pub async fn update_item_if_version(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_subitems(c: &impl Conn, rows: Vec<InstanceSubitemRow>) -> StoreResult<()> {
     rows::insert_all::<subitems::ActiveModel>(c, rows).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subitems_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
         .filter(subitems::Column::InstanceId.eq(instance_id))
@@ -290,6 +309,7 @@ pub async fn subitems_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<In
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subitems_of_item(c: &impl Conn, item_id: Uuid) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
         .filter(subitems::Column::InstanceItemId.eq(item_id))
@@ -299,6 +319,7 @@ pub async fn subitems_of_item(c: &impl Conn, item_id: Uuid) -> StoreResult<Vec<I
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_subitem_if_version(
     c: &impl Conn,
     mut row: InstanceSubitemRow,
@@ -317,10 +338,12 @@ pub async fn update_subitem_if_version(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_events(c: &impl Conn, rows: Vec<InstanceEventRow>) -> StoreResult<()> {
     rows::insert_all::<events::ActiveModel>(c, rows).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn events_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<InstanceEventRow>> {
     Ok(events::Entity::find()
         .filter(events::Column::InstanceId.eq(instance_id))
@@ -329,10 +352,12 @@ pub async fn events_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Inst
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_activity(c: &impl Conn, row: ActivityRow) -> StoreResult<()> {
     rows::insert_one::<activity::ActiveModel>(c, row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn activity_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<ActivityRow>> {
     Ok(activity::Entity::find()
         .filter(activity::Column::InstanceId.eq(instance_id))
@@ -343,6 +368,7 @@ pub async fn activity_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<Ac
 }
 
 /// One item's activity, in the order of `activity_of`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn activity_of_item(c: &impl Conn, item_id: Uuid) -> StoreResult<Vec<ActivityRow>> {
     Ok(activity::Entity::find()
         .filter(activity::Column::InstanceItemId.eq(item_id))
@@ -353,6 +379,7 @@ pub async fn activity_of_item(c: &impl Conn, item_id: Uuid) -> StoreResult<Vec<A
 }
 
 /// Adds a participant; false when they had already joined.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_participant(c: &impl Conn, row: ParticipantRow) -> StoreResult<bool> {
     let existing = participants::Entity::find()
         .filter(participants::Column::InstanceId.eq(row.instance_id))
@@ -369,6 +396,7 @@ pub async fn add_participant(c: &impl Conn, row: ParticipantRow) -> StoreResult<
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn participants_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<ParticipantRow>> {
     Ok(participants::Entity::find()
         .filter(participants::Column::InstanceId.eq(instance_id))
@@ -377,6 +405,7 @@ pub async fn participants_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Ve
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn participants_of_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Vec<ParticipantRow>> {
     if instance_ids.is_empty() {
         return Ok(Vec::new());
@@ -384,10 +413,12 @@ pub async fn participants_of_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> Sto
     Ok(participants::Entity::find().filter(participants::Column::InstanceId.is_in(instance_ids)).all(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_override(c: &impl Conn, row: OverrideRow) -> StoreResult<()> {
     rows::insert_one::<overrides::ActiveModel>(c, row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn overrides_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<OverrideRow>> {
     Ok(overrides::Entity::find()
         .filter(overrides::Column::InstanceId.eq(instance_id))
@@ -398,6 +429,7 @@ pub async fn overrides_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<O
 
 /// Per user and action: how many activity rows and the newest one's time, since an
 /// instant, optionally for some users only (the per-user activity summary).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn activity_by_user(
     c: &impl Conn,
     since: Option<DateTime<Utc>>,

@@ -13,15 +13,18 @@ use crate::error::StoreResult;
 
 pub type HandoverRow = Model;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, row: HandoverRow) -> StoreResult<()> {
     rows::insert_one::<ActiveModel>(c, row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<HandoverRow>> {
     Ok(Entity::find_by_id(id).one(c).await?)
 }
 
 /// Notes leaving or reaching an instance, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_instance(
     c: &impl Conn,
     instance_id: Uuid,
@@ -46,6 +49,7 @@ pub type Origin = (Uuid, String, NaiveDate);
 
 /// The notes reaching any of these instances (a whole dashboard's in one query), oldest
 /// first, and the shift and date of each note's source checklist (one more query).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn incoming_for_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<(Vec<HandoverRow>, Vec<Origin>)> {
     if instance_ids.is_empty() {
         return Ok((Vec::new(), Vec::new()));
@@ -76,6 +80,7 @@ pub async fn incoming_for_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreR
 
 /// How many notes leave each of these instances (one grouped query for a whole
 /// dashboard); instances without outgoing notes are absent.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn outgoing_counts(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Vec<(Uuid, i64)>> {
     if instance_ids.is_empty() {
         return Ok(Vec::new());
@@ -93,6 +98,7 @@ pub async fn outgoing_counts(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreRes
 
 /// True when the source instance already carried this item over automatically (one
 /// carry-over per failed item, however often the checklist re-enters review).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn carried_over(c: &impl Conn, from_instance_id: Uuid, item_id: Uuid) -> StoreResult<bool> {
     Ok(Entity::find()
         .filter(Column::FromInstanceId.eq(from_instance_id))
@@ -104,6 +110,7 @@ pub async fn carried_over(c: &impl Conn, from_instance_id: Uuid, item_id: Uuid) 
 }
 
 /// Acknowledges once; false when it already was.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn acknowledge(c: &impl Conn, id: Uuid, by: Uuid, at: DateTime<Utc>) -> StoreResult<bool> {
     let result = Entity::update_many()
         .col_expr(Column::AcknowledgedBy, Expr::value(Some(by)))
@@ -116,6 +123,7 @@ pub async fn acknowledge(c: &impl Conn, id: Uuid, by: Uuid, at: DateTime<Utc>) -
 }
 
 /// Resolves once; false when it already was.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(c: &impl Conn, id: Uuid, by: Uuid, at: DateTime<Utc>, notes: Option<String>) -> StoreResult<bool> {
     let result = Entity::update_many()
         .col_expr(Column::ResolvedBy, Expr::value(Some(by)))

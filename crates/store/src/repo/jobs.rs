@@ -13,6 +13,7 @@ use crate::error::StoreResult;
 pub type LeaseRow = Model;
 
 /// Takes the lease of `name` until `until` if it is free, expired or already ours.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn acquire(
     c: &impl Conn,
     name: &str,
@@ -46,6 +47,7 @@ pub async fn acquire(
 }
 
 /// Ends our lease, recording when and the job's progress.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn release(
     c: &impl Conn,
     name: &str,
@@ -63,6 +65,7 @@ pub async fn release(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(c: &impl Conn, name: &str) -> StoreResult<Option<LeaseRow>> {
     Ok(Entity::find_by_id(name.to_owned()).one(c).await?)
 }

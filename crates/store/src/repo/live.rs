@@ -16,6 +16,7 @@ pub type LiveRow = Model;
 pub const CHANNEL: &str = "sentinelops_live";
 
 /// Inserts an event (its id is assigned by the database).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, row: LiveRow) -> StoreResult<()> {
     let mut active = row.into_active_model().reset_all();
     active.id = sea_orm::ActiveValue::NotSet;
@@ -27,11 +28,13 @@ pub async fn insert(c: &impl Conn, row: LiveRow) -> StoreResult<()> {
 }
 
 /// Events after `cursor`, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn after(c: &impl Conn, cursor: i64, limit: u64) -> StoreResult<Vec<LiveRow>> {
     Ok(Entity::find().filter(Column::Id.gt(cursor)).order_by_asc(Column::Id).limit(limit).all(c).await?)
 }
 
 /// Events with these ids (the pump re-checks ids it saw skipped).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn with_ids(c: &impl Conn, ids: Vec<i64>) -> StoreResult<Vec<LiveRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -40,6 +43,7 @@ pub async fn with_ids(c: &impl Conn, ids: Vec<i64>) -> StoreResult<Vec<LiveRow>>
 }
 
 /// The newest event id (0 when there is none).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn last_id(c: &impl Conn) -> StoreResult<i64> {
     Ok(Entity::find().order_by_desc(Column::Id).limit(1).one(c).await?.map_or(0, |r| r.id))
 }

@@ -42,6 +42,7 @@ pub struct NewNotification {
     pub created_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, n: NewNotification) -> StoreResult<()> {
     notifications::Entity::insert(notifications::ActiveModel {
         id: Set(n.id),
@@ -68,6 +69,7 @@ pub struct NewReceipt {
 
 /// One unread receipt per recipient, written with multi-row inserts. `created_at` must be
 /// the notification's own. Returns the number of receipts written.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_receipts(
     c: &impl Conn,
     notification_id: Uuid,
@@ -90,6 +92,7 @@ pub async fn insert_receipts(
 }
 
 /// The active users who supervise `section_id` under `rule`, by id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn section_supervisors(c: &impl Conn, rule: Supervisors, section_id: Uuid) -> StoreResult<Vec<Uuid>> {
     Ok(users::Entity::find()
         .select_only()
@@ -109,6 +112,7 @@ pub async fn section_supervisors(c: &impl Conn, rule: Supervisors, section_id: U
 }
 
 /// The ids among `ids` that belong to active users (in no particular order).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn active_users_among(c: &impl Conn, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
     let mut active = Vec::new();
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
@@ -135,6 +139,7 @@ pub struct ReceivedNotification {
 /// A user's notifications, newest first, in one query: the user's receipts in index
 /// order, each joined to its notification by primary key (one round trip and one row
 /// per entry; the rows are the cost of this call, not the size of the tables).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_for_user(
     c: &impl Conn,
     user_id: Uuid,
@@ -168,6 +173,7 @@ pub async fn list_for_user(
 pub const UNREAD_COUNT_CAP: u64 = 99;
 
 /// The user's unread receipts, counted up to `UNREAD_COUNT_CAP`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_unread(c: &impl Conn, user_id: Uuid) -> StoreResult<u64> {
     // The inner select reads only the `(user_id, is_read, created_at, id)` index.
     let capped = receipts::Entity::find()
@@ -189,6 +195,7 @@ pub async fn count_unread(c: &impl Conn, user_id: Uuid) -> StoreResult<u64> {
 
 /// Marks the user's receipt of a notification read. True when the user has a receipt
 /// for it, read before or not; an earlier `read_at` is kept.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_read(c: &impl Conn, notification_id: Uuid, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
     let result = receipts::Entity::update_many()
         .col_expr(receipts::Column::IsRead, Expr::value(true))
@@ -204,6 +211,7 @@ pub async fn mark_read(c: &impl Conn, notification_id: Uuid, user_id: Uuid, now:
 }
 
 /// Marks every unread receipt of the user read; returns how many changed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_all_read(c: &impl Conn, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<u64> {
     let result = receipts::Entity::update_many()
         .col_expr(receipts::Column::IsRead, Expr::value(true))
@@ -216,6 +224,7 @@ pub async fn mark_all_read(c: &impl Conn, user_id: Uuid, now: DateTime<Utc>) -> 
 }
 
 /// The receipts of one notification (tests and live delivery read these).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn receipts_of(c: &impl Conn, notification_id: Uuid) -> StoreResult<Vec<ReceiptRow>> {
     Ok(receipts::Entity::find()
         .filter(receipts::Column::NotificationId.eq(notification_id))
@@ -224,11 +233,13 @@ pub async fn receipts_of(c: &impl Conn, notification_id: Uuid) -> StoreResult<Ve
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get_preferences(c: &impl Conn, user_id: Uuid) -> StoreResult<Option<PreferencesRow>> {
     Ok(prefs::Entity::find_by_id(user_id).one(c).await?)
 }
 
 /// Writes a user's preferences whole, inserting or replacing the row in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn put_preferences(c: &impl Conn, row: PreferencesRow) -> StoreResult<PreferencesRow> {
     let model = prefs::ActiveModel {
         user_id: Set(row.user_id),

@@ -27,6 +27,7 @@ pub struct NewOpsEvent {
     pub created_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, e: NewOpsEvent) -> StoreResult<()> {
     ActiveModel {
         id: Set(e.id),
@@ -82,6 +83,7 @@ fn filtered(q: &OpsEventQuery) -> Select<Entity> {
 }
 
 /// Newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &OpsEventQuery, window: Window) -> StoreResult<Page<OpsEventRow>> {
     let total = filtered(q).count(c).await?;
     let rows = filtered(q)

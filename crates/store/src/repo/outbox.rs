@@ -43,6 +43,7 @@ pub struct NewOutbox {
 
 /// Queues messages, due at once; returns how many were queued (rows whose dedupe key
 /// is already taken are skipped).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn enqueue(c: &impl Conn, now: DateTime<Utc>, rows: Vec<NewOutbox>) -> StoreResult<u64> {
     let mut queued = 0;
     let mut rows = rows.into_iter().peekable();
@@ -75,6 +76,7 @@ pub async fn enqueue(c: &impl Conn, now: DateTime<Utc>, rows: Vec<NewOutbox>) ->
 
 /// Among `user_ids`, the active users with an e-mail address who have not turned e-mail
 /// off (no preferences row means e-mail on), as (id, address), in the order given.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn email_recipients(c: &impl Conn, user_ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String)>> {
     let mut found = Vec::new();
     for chunk in user_ids.chunks(IDS_PER_STATEMENT) {
@@ -122,6 +124,7 @@ fn claimable(now: DateTime<Utc>) -> Condition {
 /// Claims up to `limit` due rows for `holder` (a token unique to this claim) until
 /// `until`, oldest due first, and returns them. A row another deliverer claimed in the
 /// meantime fails the conditional UPDATE and is not returned.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim_due(
     c: &impl Conn,
     holder: &str,
@@ -175,6 +178,7 @@ async fn settle(c: &impl Conn, id: Uuid, holder: &str, mut update: sea_orm::Upda
 
 /// Records a delivery: SENT at `now` after `attempts` attempts; `payload` replaces the
 /// stored one when given.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_sent(
     c: &impl Conn,
     id: Uuid,
@@ -196,6 +200,7 @@ pub async fn mark_sent(
 
 /// Records a failed attempt to be retried at `next_attempt_at`; `payload` replaces the
 /// stored one when given (progress of a partly delivered message).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_retry(
     c: &impl Conn,
     id: Uuid,
@@ -216,6 +221,7 @@ pub async fn mark_retry(
 }
 
 /// Gives a row up: DEAD, never tried again, with the reason.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_dead(
     c: &impl Conn,
     id: Uuid,
@@ -235,6 +241,7 @@ pub async fn mark_dead(
 }
 
 /// Rows of a kind and/or status, oldest first (tests and diagnostics).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<OutboxStatus>) -> StoreResult<Vec<OutboxRow>> {
     let mut query = Entity::find();
     if let Some(kind) = kind {
@@ -247,6 +254,7 @@ pub async fn list(c: &impl Conn, kind: Option<&str>, status: Option<OutboxStatus
 }
 
 /// When the oldest message still waiting was queued (for the outbox-lag metric).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn oldest_pending(c: &impl Conn) -> StoreResult<Option<DateTime<Utc>>> {
     Ok(Entity::find()
         .filter(Column::Status.eq(OutboxStatus::Pending.as_str()))

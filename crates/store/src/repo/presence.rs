@@ -12,6 +12,7 @@ use crate::entity::presence::{Column, Entity, Model};
 use crate::error::StoreResult;
 
 /// Sets this node's connection count for a user (0 removes the row).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set(c: &impl Conn, node: &str, user: Uuid, connections: i32, now: DateTime<Utc>) -> StoreResult<()> {
     if connections <= 0 {
         Entity::delete_many().filter(Column::NodeId.eq(node)).filter(Column::UserId.eq(user)).exec(c).await?;
@@ -30,6 +31,7 @@ pub async fn set(c: &impl Conn, node: &str, user: Uuid, connections: i32, now: D
 }
 
 /// Refreshes every row of this node.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn heartbeat(c: &impl Conn, node: &str, now: DateTime<Utc>) -> StoreResult<()> {
     Entity::update_many()
         .col_expr(Column::HeartbeatAt, Expr::value(now))
@@ -40,12 +42,14 @@ pub async fn heartbeat(c: &impl Conn, node: &str, now: DateTime<Utc>) -> StoreRe
 }
 
 /// Removes this node's rows (start-up and shutdown).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn clear_node(c: &impl Conn, node: &str) -> StoreResult<()> {
     Entity::delete_many().filter(Column::NodeId.eq(node)).exec(c).await?;
     Ok(())
 }
 
 /// Which of `users` have a fresh row on any node.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn online_among(c: &impl Conn, users: Vec<Uuid>, fresh_after: DateTime<Utc>) -> StoreResult<HashSet<Uuid>> {
     if users.is_empty() {
         return Ok(HashSet::new());

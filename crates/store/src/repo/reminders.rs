@@ -52,6 +52,7 @@ fn open_checklists(open: &[InstanceStatus]) -> SelectStatement {
 }
 
 /// Open items whose reminder time falls in (from, to].
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
         .filter(items::Column::RemindAt.gt(scan.from))
@@ -66,6 +67,7 @@ pub async fn items_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<Insta
 }
 
 /// Open items whose due time falls in (from, to): due and not done by `to`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceItemRow>> {
     Ok(items::Entity::find()
         .filter(items::Column::ScheduledAt.gt(scan.from))
@@ -79,6 +81,7 @@ pub async fn items_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<Instanc
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subitems_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
         .filter(subitems::Column::RemindAt.gt(scan.from))
@@ -92,6 +95,7 @@ pub async fn subitems_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<In
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subitems_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceSubitemRow>> {
     Ok(subitems::Entity::find()
         .filter(subitems::Column::ScheduledAt.gt(scan.from))
@@ -106,6 +110,7 @@ pub async fn subitems_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<Inst
 }
 
 /// Scheduled events whose reminder time falls in (from, to].
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn events_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<InstanceEventRow>> {
     Ok(events::Entity::find()
         .filter(events::Column::RemindAt.gt(scan.from))
@@ -119,6 +124,7 @@ pub async fn events_to_remind(c: &impl Conn, scan: Scan) -> StoreResult<Vec<Inst
 }
 
 /// Records a delivery; false when it was already made (by anyone, ever).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim(c: &impl Conn, row: DeliveryRow) -> StoreResult<bool> {
     // The unique key is (kind, entity, due time): a second claim is a no-op.
     let inserted = deliveries::Entity::insert(row.into_active_model())

@@ -31,15 +31,18 @@ async fn purge<E: EntityTrait, Id: TryGetableMany + Into<sea_orm::Value>>(
     Ok(E::delete_many().filter(id.is_in(ids)).exec(c).await?.rows_affected)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn purge_auth_events(c: &impl Conn, before: DateTime<Utc>, batch: u64) -> StoreResult<u64> {
     purge::<auth_events::Entity, Uuid>(c, auth_events::Column::Id, auth_events::Column::EventTime, before, batch).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn purge_ops_events(c: &impl Conn, before: DateTime<Utc>, batch: u64) -> StoreResult<u64> {
     purge::<ops_events::Entity, Uuid>(c, ops_events::Column::Id, ops_events::Column::CreatedAt, before, batch).await
 }
 
 /// Old notifications go with their receipts (the foreign key cascades).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn purge_notifications(c: &impl Conn, before: DateTime<Utc>, batch: u64) -> StoreResult<u64> {
     purge::<notifications::Entity, Uuid>(c, notifications::Column::Id, notifications::Column::CreatedAt, before, batch)
         .await
@@ -47,6 +50,7 @@ pub async fn purge_notifications(c: &impl Conn, before: DateTime<Utc>, batch: u6
 
 /// Live events serve replay after a reconnect (minutes), not history. Their ids are
 /// never reused (an identity column, `AUTOINCREMENT` on SQLite), so cursors stay valid.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn purge_live_events(c: &impl Conn, before: DateTime<Utc>, batch: u64) -> StoreResult<u64> {
     purge::<live_events::Entity, i64>(c, live_events::Column::Id, live_events::Column::CreatedAt, before, batch).await
 }

@@ -10,6 +10,7 @@ use crate::error::StoreResult;
 const CHUNK: usize = 200;
 
 /// Inserts every row with multi-row INSERTs.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_all<A>(c: &impl Conn, rows: Vec<<A::Entity as EntityTrait>::Model>) -> StoreResult<()>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
@@ -21,6 +22,7 @@ where
 /// Inserts every row with multi-row INSERTs of at most `chunk` rows (at least one).
 /// Bulk loaders pass a bigger chunk: fewer statements are much faster, as long as
 /// rows × columns stays under the backend's bound-parameter limit (SQLite: 32766).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_all_chunked<A>(
     c: &impl Conn,
     rows: Vec<<A::Entity as EntityTrait>::Model>,
@@ -40,6 +42,7 @@ where
 }
 
 /// Inserts one row.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_one<A>(c: &impl Conn, row: <A::Entity as EntityTrait>::Model) -> StoreResult<()>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
@@ -49,6 +52,7 @@ where
 }
 
 /// Writes every column of an existing row.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save<A>(c: &impl Conn, row: <A::Entity as EntityTrait>::Model) -> StoreResult<()>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,

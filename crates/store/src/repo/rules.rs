@@ -9,6 +9,7 @@ use crate::error::StoreResult;
 pub type RuleRow = Model;
 
 /// Rules of one entity type (CHECKLIST_ITEM, CHECKLIST_SUBITEM, CHECKLIST_INSTANCE).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_entity(c: &impl Conn, entity_type: &str) -> StoreResult<Vec<RuleRow>> {
     Ok(Entity::find()
         .filter(Column::EntityType.eq(entity_type))
@@ -18,6 +19,7 @@ pub async fn for_entity(c: &impl Conn, entity_type: &str) -> StoreResult<Vec<Rul
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all(c: &impl Conn) -> StoreResult<Vec<RuleRow>> {
     Ok(Entity::find()
         .order_by_asc(Column::EntityType)

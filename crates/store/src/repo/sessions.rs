@@ -22,6 +22,7 @@ pub struct NewSession {
     pub user_agent: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, s: NewSession) -> StoreResult<SessionRow> {
     let row = ActiveModel {
         id: Set(s.id),
@@ -38,15 +39,18 @@ pub async fn insert(c: &impl Conn, s: NewSession) -> StoreResult<SessionRow> {
     Ok(row.insert(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_token_hash(c: &impl Conn, token_hash: &str) -> StoreResult<Option<SessionRow>> {
     Ok(Entity::find().filter(Column::TokenHash.eq(token_hash)).one(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<SessionRow>> {
     Ok(Entity::find_by_id(id).one(c).await?)
 }
 
 /// Records activity, at most once per `granularity`, so that reads stay reads.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn touch(c: &impl Conn, id: Uuid, now: DateTime<Utc>, granularity: chrono::Duration) -> StoreResult<()> {
     Entity::update_many()
         .col_expr(Column::LastSeenAt, Expr::value(now))
@@ -59,6 +63,7 @@ pub async fn touch(c: &impl Conn, id: Uuid, now: DateTime<Utc>, granularity: chr
 }
 
 /// Revokes one live session; false when it was already revoked.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(c: &impl Conn, id: Uuid, now: DateTime<Utc>, reason: &str) -> StoreResult<bool> {
     let result = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
@@ -71,6 +76,7 @@ pub async fn revoke(c: &impl Conn, id: Uuid, now: DateTime<Utc>, reason: &str) -
 }
 
 /// Sessions of a user that are not revoked (some may have expired by time).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn unrevoked_for_user(c: &impl Conn, user_id: Uuid) -> StoreResult<Vec<SessionRow>> {
     Ok(Entity::find()
         .filter(Column::UserId.eq(user_id))
@@ -81,6 +87,7 @@ pub async fn unrevoked_for_user(c: &impl Conn, user_id: Uuid) -> StoreResult<Vec
 }
 
 /// Recent sessions of a user, newest first (for "my sessions").
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn recent_for_user(c: &impl Conn, user_id: Uuid, limit: u64) -> StoreResult<Vec<SessionRow>> {
     Ok(Entity::find().filter(Column::UserId.eq(user_id)).order_by_desc(Column::CreatedAt).limit(limit).all(c).await?)
 }

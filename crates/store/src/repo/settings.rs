@@ -11,10 +11,12 @@ use crate::error::StoreResult;
 
 pub type SettingRow = Model;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(c: &impl Conn, key: &str) -> StoreResult<Option<SettingRow>> {
     Ok(Entity::find_by_id(key.to_owned()).one(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn put(
     c: &impl Conn,
     key: &str,

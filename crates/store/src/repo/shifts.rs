@@ -9,19 +9,23 @@ use crate::error::StoreResult;
 
 pub type ShiftRow = Model;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn) -> StoreResult<Vec<ShiftRow>> {
     Ok(Entity::find().order_by_asc(Column::StartTime).all(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_name(c: &impl Conn, name: &str) -> StoreResult<Option<ShiftRow>> {
     Ok(Entity::find().filter(Column::Name.eq(name)).one(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(c: &impl Conn, id: i32) -> StoreResult<Option<ShiftRow>> {
     Ok(Entity::find_by_id(id).one(c).await?)
 }
 
 /// Inserts a shift; its id is assigned by the database.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, row: ShiftRow) -> StoreResult<ShiftRow> {
     use sea_orm::{ActiveModelTrait, Set};
     let active = ActiveModel {
@@ -36,6 +40,7 @@ pub async fn insert(c: &impl Conn, row: ShiftRow) -> StoreResult<ShiftRow> {
     Ok(active.insert(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save(c: &impl Conn, row: ShiftRow) -> StoreResult<()> {
     rows::save::<ActiveModel>(c, row).await
 }

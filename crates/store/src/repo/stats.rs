@@ -12,6 +12,7 @@ pub struct Counts {
     pub instances: u64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn counts(c: &impl Conn) -> StoreResult<Counts> {
     Ok(Counts {
         users: users::Entity::find().count(c).await?,

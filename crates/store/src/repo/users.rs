@@ -32,6 +32,7 @@ pub struct NewUser {
     pub now: DateTime<Utc>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(c: &impl Conn, user: NewUser) -> StoreResult<UserRow> {
     let row = ActiveModel {
         id: Set(user.id),
@@ -55,16 +56,19 @@ pub async fn insert(c: &impl Conn, user: NewUser) -> StoreResult<UserRow> {
 }
 
 /// Writes every column of `user` back (the caller changed what it meant to).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save(c: &impl Conn, user: UserRow) -> StoreResult<UserRow> {
     let row = user.into_active_model().reset_all();
     Ok(row.update(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<UserRow>> {
     Ok(Entity::find_by_id(id).one(c).await?)
 }
 
 /// Finds a user by e-mail or username (both stored lower-case).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_login(c: &impl Conn, login: &str) -> StoreResult<Option<UserRow>> {
     Ok(Entity::find()
         .filter(Condition::any().add(Column::Email.eq(login)).add(Column::Username.eq(login)))
@@ -73,6 +77,7 @@ pub async fn find_by_login(c: &impl Conn, login: &str) -> StoreResult<Option<Use
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_many(c: &impl Conn, ids: Vec<Uuid>) -> StoreResult<Vec<UserRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -88,6 +93,7 @@ pub struct UserFilter {
     pub active_only: bool,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, filter: &UserFilter) -> StoreResult<Vec<UserRow>> {
     let mut query = Entity::find();
     if let Some(section) = filter.section_id {
@@ -102,22 +108,26 @@ pub async fn list(c: &impl Conn, filter: &UserFilter) -> StoreResult<Vec<UserRow
     Ok(query.order_by_asc(Column::Username).all(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count(c: &impl Conn) -> StoreResult<u64> {
     Ok(Entity::find().count(c).await?)
 }
 
 /// Counts active admins, locking their rows on PostgreSQL so that two concurrent
 /// demotions cannot both see another admin left.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_admins_for_update(c: &impl Conn) -> StoreResult<u64> {
     let query = Entity::find().filter(Column::Role.eq(Role::Admin.as_str())).filter(Column::IsActive.eq(true));
     let query = if c.get_database_backend() == sea_orm::DbBackend::Postgres { query.lock_exclusive() } else { query };
     Ok(u64::try_from(query.all(c).await?.len()).unwrap_or(u64::MAX))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_admins(c: &impl Conn) -> StoreResult<u64> {
     Ok(Entity::find().filter(Column::Role.eq(Role::Admin.as_str())).filter(Column::IsActive.eq(true)).count(c).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_last_login(c: &impl Conn, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
     Entity::update_many()
         .col_expr(Column::LastLoginAt, sea_orm::sea_query::Expr::value(Some(at)))
