@@ -367,11 +367,13 @@ impl Normalizer {
         let mut after_word = false;
         while !rest.is_empty() {
             // A volatile word starts at a word boundary, never inside a longer word.
-            let found = match duration_at(rest) {
-                Some(len) => Some((len, "ms")),
-                None if after_word => None,
-                None => volatile_at(rest),
-            };
+            if let Some((key, len)) = measured_number_at(rest) {
+                out.push_str(key);
+                out.push_str("<number>");
+                rest = rest.get(len..).unwrap_or_default();
+                continue;
+            }
+            let found = if after_word { None } else { volatile_at(rest) };
             if let Some((len, kind)) = found {
                 let (word, tail) = rest.split_at(len);
                 let next = self.names.len() + 1;
@@ -396,7 +398,6 @@ fn kind_placeholder(kind: &str) -> &'static str {
     match kind {
         "time" => "<time>",
         "token" => "<token>",
-        "ms" => "_ms\":<ms>",
         _ => "<volatile>",
     }
 }
@@ -434,9 +435,11 @@ fn volatile_at(s: &str) -> Option<(usize, &'static str)> {
     None
 }
 
-/// `_ms":` followed by a number: a measured duration.
-fn duration_at(s: &str) -> Option<usize> {
-    let rest = s.strip_prefix("_ms\":")?;
-    let digits = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
-    (digits > 0).then_some("_ms\":".len() + digits)
+/// A measured or clock-dependent number: `_ms":` (a duration) or `remaining_minutes":`
+/// (minutes to the end of the shift, which move with the wall clock). Returns the key
+/// and the length of the key with its number.
+fn measured_number_at(s: &str) -> Option<(&'static str, usize)> {
+    let key = ["_ms\":", "remaining_minutes\":"].into_iter().find(|key| s.starts_with(key))?;
+    let digits = s.get(key.len()..)?.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
+    (digits > 0).then_some((key, key.len() + digits))
 }

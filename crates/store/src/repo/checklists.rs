@@ -427,6 +427,9 @@ pub async fn overrides_of(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<O
         .await?)
 }
 
+/// (user, action, how many activity rows, the newest one's time).
+pub type UserActionCount = (Uuid, String, i64, Option<DateTime<Utc>>);
+
 /// Per user and action: how many activity rows and the newest one's time, since an
 /// instant, optionally for some users only (the per-user activity summary).
 #[tracing::instrument(level = "debug", skip_all)]
@@ -435,7 +438,7 @@ pub async fn activity_by_user(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     users: Option<Vec<Uuid>>,
-) -> StoreResult<Vec<(Uuid, String, i64, Option<DateTime<Utc>>)>> {
+) -> StoreResult<Vec<UserActionCount>> {
     let mut q = activity::Entity::find()
         .select_only()
         .column(activity::Column::UserId)
@@ -453,7 +456,7 @@ pub async fn activity_by_user(
     }
     Ok(q.group_by(activity::Column::UserId)
         .group_by(activity::Column::Action)
-        .into_tuple::<(Uuid, String, i64, Option<DateTime<Utc>>)>()
+        .into_tuple::<UserActionCount>()
         .all(c)
         .await?)
 }
