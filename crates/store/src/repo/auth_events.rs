@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, Set,
+    QueryTrait, Select, Set,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::{Page, Window};
+use super::{Page, Window, newest_first};
 use crate::Conn;
 use crate::entity::auth_events::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
@@ -64,19 +64,14 @@ pub async fn count_since(
     event_type: &str,
     since: DateTime<Utc>,
 ) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
-    let query = || {
-        let query = Entity::find().filter(Column::EventType.eq(event_type)).filter(Column::EventTime.gt(since));
+    count_and_newest(c, || {
+        let query = of_type_since(event_type, since);
         match subject {
             Subject::Username(name) => query.filter(Column::Username.eq(name)),
             Subject::Ip(ip) => query.filter(Column::Ip.eq(ip)),
         }
-    };
-    let count = query().count(c).await?;
-    if count == 0 {
-        return Ok((0, None));
-    }
-    let newest = query().order_by_desc(Column::EventTime).limit(1).one(c).await?;
-    Ok((count, newest.map(|row| row.event_time)))
+    })
+    .await
 }
 
 /// As `count_since` for a username's events of a type, leaving out those recorded with
@@ -89,13 +84,23 @@ pub async fn count_since_except(
     since: DateTime<Utc>,
     except: &str,
 ) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
-    let query = || {
-        Entity::find()
+    count_and_newest(c, || {
+        of_type_since(event_type, since)
             .filter(Column::Username.eq(username))
-            .filter(Column::EventType.eq(event_type))
-            .filter(Column::EventTime.gt(since))
             .filter(Condition::any().add(Column::FailureReason.is_null()).add(Column::FailureReason.ne(except)))
-    };
+    })
+    .await
+}
+
+fn of_type_since(event_type: &str, since: DateTime<Utc>) -> Select<Entity> {
+    Entity::find().filter(Column::EventType.eq(event_type)).filter(Column::EventTime.gt(since))
+}
+
+/// How many rows `query` finds, and the newest one's time (no second query when none).
+async fn count_and_newest(
+    c: &impl Conn,
+    query: impl Fn() -> Select<Entity>,
+) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
     let count = query().count(c).await?;
     if count == 0 {
         return Ok((0, None));
@@ -129,40 +134,21 @@ pub struct AuthEventQuery {
 }
 
 fn filtered(q: &AuthEventQuery) -> Select<Entity> {
-    let mut query = Entity::find();
-    if !q.event_types.is_empty() {
-        query = query.filter(Column::EventType.is_in(q.event_types.clone()));
-    }
-    if let Some(user) = q.user_id {
-        query = query.filter(Column::UserId.eq(user));
-    }
-    if let Some(name) = &q.username {
-        query = query.filter(Column::Username.eq(name.as_str()));
-    }
-    if let Some(ip) = &q.ip {
-        query = query.filter(Column::Ip.eq(ip.as_str()));
-    }
-    if let Some(from) = q.from {
-        query = query.filter(Column::EventTime.gte(from));
-    }
-    if let Some(to) = q.to {
-        query = query.filter(Column::EventTime.lt(to));
-    }
-    query
+    Entity::find()
+        .apply_if((!q.event_types.is_empty()).then_some(&q.event_types), |s, types| {
+            s.filter(Column::EventType.is_in(types.clone()))
+        })
+        .apply_if(q.user_id, |s, user| s.filter(Column::UserId.eq(user)))
+        .apply_if(q.username.as_deref(), |s, name| s.filter(Column::Username.eq(name)))
+        .apply_if(q.ip.as_deref(), |s, ip| s.filter(Column::Ip.eq(ip)))
+        .apply_if(q.from, |s, from| s.filter(Column::EventTime.gte(from)))
+        .apply_if(q.to, |s, to| s.filter(Column::EventTime.lt(to)))
 }
 
 /// Newest first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &AuthEventQuery, window: Window) -> StoreResult<Page<AuthEventRow>> {
-    let total = filtered(q).count(c).await?;
-    let rows = filtered(q)
-        .order_by_desc(Column::EventTime)
-        .order_by_desc(Column::Id)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(c)
-        .await?;
-    Ok(Page { rows, total })
+    newest_first(c, || filtered(q), (Column::EventTime, Column::Id), window).await
 }
 
 /// Events of one session, oldest first (tests and the profile page read these).

@@ -2,13 +2,11 @@
 //! transaction as the change they record).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryTrait, Select, Set};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::{Page, Window};
+use super::{Page, Window, newest_first};
 use crate::Conn;
 use crate::entity::ops_events::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
@@ -57,41 +55,20 @@ pub struct OpsEventQuery {
 }
 
 fn filtered(q: &OpsEventQuery) -> Select<Entity> {
-    let mut query = Entity::find();
-    if !q.event_types.is_empty() {
-        query = query.filter(Column::EventType.is_in(q.event_types.clone()));
-    }
-    if let Some(t) = &q.entity_type {
-        query = query.filter(Column::EntityType.eq(t.as_str()));
-    }
-    if let Some(id) = &q.entity_id {
-        query = query.filter(Column::EntityId.eq(id.as_str()));
-    }
-    if let Some(section) = q.section_id {
-        query = query.filter(Column::SectionId.eq(section));
-    }
-    if let Some(actor) = q.actor_id {
-        query = query.filter(Column::ActorId.eq(actor));
-    }
-    if let Some(from) = q.from {
-        query = query.filter(Column::CreatedAt.gte(from));
-    }
-    if let Some(to) = q.to {
-        query = query.filter(Column::CreatedAt.lt(to));
-    }
-    query
+    Entity::find()
+        .apply_if((!q.event_types.is_empty()).then_some(&q.event_types), |s, types| {
+            s.filter(Column::EventType.is_in(types.clone()))
+        })
+        .apply_if(q.entity_type.as_deref(), |s, t| s.filter(Column::EntityType.eq(t)))
+        .apply_if(q.entity_id.as_deref(), |s, id| s.filter(Column::EntityId.eq(id)))
+        .apply_if(q.section_id, |s, section| s.filter(Column::SectionId.eq(section)))
+        .apply_if(q.actor_id, |s, actor| s.filter(Column::ActorId.eq(actor)))
+        .apply_if(q.from, |s, from| s.filter(Column::CreatedAt.gte(from)))
+        .apply_if(q.to, |s, to| s.filter(Column::CreatedAt.lt(to)))
 }
 
 /// Newest first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &OpsEventQuery, window: Window) -> StoreResult<Page<OpsEventRow>> {
-    let total = filtered(q).count(c).await?;
-    let rows = filtered(q)
-        .order_by_desc(Column::CreatedAt)
-        .order_by_desc(Column::Id)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(c)
-        .await?;
-    Ok(Page { rows, total })
+    newest_first(c, || filtered(q), (Column::CreatedAt, Column::Id), window).await
 }
