@@ -303,22 +303,9 @@ impl Shift {
         self.call("unknown instance", "GET", unknown, operator, None).await?;
         self.call("not a uuid", "GET", "/api/v1/checklists/instances/nope", operator, None).await?;
         self.call("no token", "GET", p, "", None).await?;
-        self.call(
-            "bad status",
-            "PATCH",
-            &format!("{p}/items/{}", c.items[3]),
-            operator,
-            Some(json!({"status": "DONE"})),
-        )
-        .await?;
-        self.call(
-            "closed checklist",
-            "PATCH",
-            &format!("{p}/items/{}", c.items[3]),
-            operator,
-            Some(json!({"status": "PENDING"})),
-        )
-        .await?;
+        let item = format!("{p}/items/{}", c.items[3]);
+        self.call("bad status", "PATCH", &item, operator, Some(json!({"status": "DONE"}))).await?;
+        self.call("closed checklist", "PATCH", &item, operator, Some(json!({"status": "PENDING"}))).await?;
         self.call(
             "wrong password",
             "POST",

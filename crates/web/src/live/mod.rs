@@ -4,6 +4,7 @@
 
 mod checklist_ws;
 mod notification_ws;
+mod socket;
 mod sse;
 
 /// The built-in UI signs in with this cookie; the event stream accepts it too.

@@ -4,38 +4,24 @@
 //! or mark-all-read made elsewhere (another tab, the REST API, another instance) sends
 //! the same frames to the user's other sockets, so every open badge follows.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Extension, Query, State};
+use axum::extract::ws::{Message, WebSocket};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
+use sentinelops_app::Actor;
 use sentinelops_app::live::{LiveEvent, NOTIFICATION_READ};
-use sentinelops_app::{Actor, RequestMeta};
 
-use super::TokenQuery;
-use super::checklist_ws::close;
+use super::socket::{Incoming, SocketContext, SocketRequest, close, sign_in};
 use crate::api::notification_wire::NotificationJson;
-use crate::extract::ClientMeta;
-use crate::serve::ConnectionSlot;
 use crate::state::AppState;
 
 /// Close code for a failed authentication on this channel, as the original.
 const AUTH_FAILED: u16 = 4001;
 
-pub async fn upgrade(
-    State(state): State<AppState>,
-    Query(q): Query<TokenQuery>,
-    ClientMeta(meta): ClientMeta,
-    slot: Option<Extension<ConnectionSlot>>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    super::sized(ws).on_upgrade(move |socket| async move {
-        // The socket counts against the connection limit while it is open.
-        let _slot = slot;
-        run(socket, state, q.token, meta).await;
-    })
+pub async fn upgrade(request: SocketRequest) -> Response {
+    request.serve(run)
 }
 
 fn envelope(kind: &str, payload: Value) -> Message {
@@ -79,14 +65,12 @@ async fn frames_for(state: &AppState, current: &Actor, origin: Uuid, event: &Liv
     vec![envelope("new_notification", json!({ "notification": notification }))]
 }
 
-async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
+async fn run(mut socket: WebSocket, context: SocketContext) {
+    let Some((actor, token)) = sign_in(&mut socket, &context, AUTH_FAILED).await else {
+        return;
+    };
+    let SocketContext { state, meta, .. } = context;
     let app = &state.app;
-    let Some(token) = token else {
-        return close(&mut socket, AUTH_FAILED, "Authentication required").await;
-    };
-    let Ok(actor) = app.authenticate(&token, &meta).await else {
-        return close(&mut socket, AUTH_FAILED, "Authentication failed").await;
-    };
     let mut events = app.live.subscribe();
     let mut shutdown = app.live.shutdown_signal();
     app.connect_presence(&actor).await;
@@ -100,13 +84,11 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
         loop {
             tokio::select! {
                 incoming = socket.recv() => {
-                    let Some(Ok(message)) = incoming else { break };
-                    let text = match message {
-                        Message::Text(t) => t.to_string(),
-                        Message::Close(_) => break,
-                        _ => continue,
+                    let request = match Incoming::of(incoming) {
+                        Incoming::Request(request) => request,
+                        Incoming::Other => continue,
+                        Incoming::Closed => break,
                     };
-                    let request: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     // The original read parameters from `data`; its protocol said `payload`: accept both.
                     let params = request.get("payload").or_else(|| request.get("data")).cloned().unwrap_or(Value::Null);
                     let replies = match request.get("type").and_then(Value::as_str) {

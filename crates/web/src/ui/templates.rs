@@ -20,6 +20,8 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use uuid::Uuid;
 
+use sentinelops_app::AppError;
+
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::outcome::{self, Refusal};
@@ -72,6 +74,33 @@ pub fn editor_path(id: Uuid) -> String {
 /// 303 back to the editor with a flash.
 fn saved(headers: &HeaderMap, id: Uuid, message: impl Into<String>) -> UiResult {
     Ok(outcome::saved(headers, &editor_path(id), message))
+}
+
+/// A form's use case run on its parsed input; input that does not parse is refused with
+/// the form's own message before any use case runs.
+async fn on_input<I, T>(
+    parsed: Result<I, String>,
+    run: impl AsyncFnOnce(I) -> Result<T, AppError>,
+) -> Result<T, Refusal> {
+    match parsed {
+        Ok(input) => run(input).await.map_err(Refusal::App),
+        Err(message) => Err(Refusal::Input(message)),
+    }
+}
+
+/// The editor's answer to a change of template `id`: 303 back with `done`'s flash, or
+/// the editor again with `form` holding what was typed.
+async fn answer<T>(
+    (state, user, headers): (&AppState, &UiUser, &HeaderMap),
+    id: Uuid,
+    result: Result<T, impl Into<Refusal>>,
+    done: impl FnOnce(T) -> String,
+    form: Failed,
+) -> UiResult {
+    match result {
+        Ok(value) => saved(headers, id, done(value)),
+        Err(refusal) => refused(state, user, headers, Some(id), form, refusal).await,
+    }
 }
 
 /// A refused form: the editor again (or the new-template page), the form holding what

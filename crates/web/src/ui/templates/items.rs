@@ -7,13 +7,15 @@ use axum::http::HeaderMap;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use sentinelops_app::templates::{TemplateItemView, TemplateView};
+
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
 use crate::ui::roles::Supervisor;
 use crate::ui::templates::forms::{EntryFields, EventFields};
 use crate::ui::templates::view::Failed;
-use crate::ui::templates::{Refusal, TemplateEditor, refused, saved};
+use crate::ui::templates::{Refusal, TemplateEditor, answer, on_input, refused, saved};
 
 pub async fn add_item(
     State(state): State<AppState>,
@@ -22,14 +24,10 @@ pub async fn add_item(
     UiPath(id): UiPath<Uuid>,
     UiForm(fields): UiForm<EntryFields>,
 ) -> UiResult {
-    let outcome = match fields.to_item_input() {
-        Ok(input) => state.app.add_template_item(&user.actor, id, input).await.map_err(Refusal::App),
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(item) => saved(&headers, id, format!("Item '{}' added.", item.title)),
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::NewItem(fields), refusal).await,
-    }
+    let outcome =
+        on_input(fields.to_item_input(), async |input| state.app.add_template_item(&user.actor, id, input).await).await;
+    let done = |item: TemplateItemView| format!("Item '{}' added.", item.title);
+    answer((&state, &user, &headers), id, outcome, done, Failed::NewItem(fields)).await
 }
 
 pub async fn update_item(
@@ -39,18 +37,14 @@ pub async fn update_item(
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
 ) -> UiResult {
-    let outcome = match fields.to_item_input() {
-        Ok(mut input) => {
-            // The edit form has no event fields: the item's events stay as they are.
-            input.scheduled_events = None;
-            state.app.update_template_item(&user.actor, id, item, input).await.map_err(Refusal::App)
-        }
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(saved_item) => saved(&headers, id, format!("Item '{}' saved.", saved_item.title)),
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::Item(item, fields), refusal).await,
-    }
+    let outcome = on_input(fields.to_item_input(), async |mut input| {
+        // The edit form has no event fields: the item's events stay as they are.
+        input.scheduled_events = None;
+        state.app.update_template_item(&user.actor, id, item, input).await
+    })
+    .await;
+    let done = |saved_item: TemplateItemView| format!("Item '{}' saved.", saved_item.title);
+    answer((&state, &user, &headers), id, outcome, done, Failed::Item(item, fields)).await
 }
 
 pub async fn delete_item(
@@ -84,10 +78,8 @@ pub async fn reorder(
         Ok(ids) => state.app.reorder_template_items(&user.actor, id, ids).await.map_err(Refusal::App),
         Err(_) => Err(Refusal::Input("The new order could not be read. Reload the page and try again.".to_owned())),
     };
-    match outcome {
-        Ok(template) => saved(&headers, id, format!("Order saved. The template is now version {}.", template.version)),
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::Action, refusal).await,
-    }
+    let done = |template: TemplateView| format!("Order saved. The template is now version {}.", template.version);
+    answer((&state, &user, &headers), id, outcome, done, Failed::Action).await
 }
 
 pub async fn add_subitem(
@@ -97,16 +89,12 @@ pub async fn add_subitem(
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
 ) -> UiResult {
-    let outcome = match fields.to_subitem_input() {
-        Ok(input) => {
-            state.app.change_template_subitem(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::App)
-        }
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(_) => saved(&headers, id, format!("Subitem '{}' added.", fields.title.trim())),
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::NewSubitem(item, fields), refusal).await,
-    }
+    let outcome = on_input(fields.to_subitem_input(), async |input| {
+        state.app.change_template_subitem(&user.actor, id, item, None, Some(input)).await
+    })
+    .await;
+    let done = format!("Subitem '{}' added.", fields.title.trim());
+    answer((&state, &user, &headers), id, outcome, |_| done, Failed::NewSubitem(item, fields)).await
 }
 
 pub async fn update_subitem(
@@ -116,20 +104,12 @@ pub async fn update_subitem(
     UiPath((id, item, subitem)): UiPath<(Uuid, Uuid, Uuid)>,
     UiForm(fields): UiForm<EntryFields>,
 ) -> UiResult {
-    let outcome = match fields.to_subitem_input() {
-        Ok(input) => state
-            .app
-            .change_template_subitem(&user.actor, id, item, Some(subitem), Some(input))
-            .await
-            .map_err(Refusal::App),
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(_) => saved(&headers, id, format!("Subitem '{}' saved.", fields.title.trim())),
-        Err(refusal) => {
-            refused(&state, &user, &headers, Some(id), Failed::Subitem(item, subitem, fields), refusal).await
-        }
-    }
+    let outcome = on_input(fields.to_subitem_input(), async |input| {
+        state.app.change_template_subitem(&user.actor, id, item, Some(subitem), Some(input)).await
+    })
+    .await;
+    let done = format!("Subitem '{}' saved.", fields.title.trim());
+    answer((&state, &user, &headers), id, outcome, |_| done, Failed::Subitem(item, subitem, fields)).await
 }
 
 pub async fn delete_subitem(
@@ -151,16 +131,12 @@ pub async fn add_event(
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
     UiForm(fields): UiForm<EventFields>,
 ) -> UiResult {
-    let outcome = match fields.to_input() {
-        Ok(input) => {
-            state.app.change_template_event(&user.actor, id, item, None, Some(input)).await.map_err(Refusal::App)
-        }
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(_) => saved(&headers, id, "Scheduled event added."),
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::NewEvent(item, fields), refusal).await,
-    }
+    let outcome = on_input(fields.to_input(), async |input| {
+        state.app.change_template_event(&user.actor, id, item, None, Some(input)).await
+    })
+    .await;
+    let done = |_| "Scheduled event added.".to_owned();
+    answer((&state, &user, &headers), id, outcome, done, Failed::NewEvent(item, fields)).await
 }
 
 pub async fn delete_event(
