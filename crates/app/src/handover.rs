@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use sentinelops_domain::ActivityAction;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
@@ -493,7 +494,11 @@ impl App {
                 let note = activity
                     .iter()
                     .rev()
-                    .find(|a| a.instance_item_id == item.id && a.action == "COMPLETED" && a.comment.is_some())
+                    .find(|a| {
+                        a.instance_item_id == item.id
+                            && a.action == ActivityAction::Completed.as_str()
+                            && a.comment.is_some()
+                    })
                     .and_then(|a| a.comment.clone());
                 if let Some(note) = note {
                     lines.push(format!("Execution note: {note}"));

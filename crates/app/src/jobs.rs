@@ -12,6 +12,7 @@ use uuid::Uuid;
 use sentinelops_domain::Role;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
+use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::repo::checklists::{self, InstanceRow};
 use sentinelops_store::repo::reminders::{self, DeliveryRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter};
@@ -136,12 +137,12 @@ impl App {
         }
         let filter = TemplateFilter { section_id: None, shift: None, active_only: true };
         let active = templates::list_templates(self.store.reader(), &filter).await?;
-        let mut seen: HashSet<(Uuid, String)> = HashSet::new();
+        let mut seen: HashSet<(Uuid, ShiftType)> = HashSet::new();
         let mut created = 0;
         let system = Actor::system();
         for template in active {
             // The most recently edited active template of a slot wins (the list is newest first).
-            if !seen.insert((template.section_id, template.shift.clone())) {
+            if !seen.insert((template.section_id, template.shift.get())) {
                 continue;
             }
             if self.ensure_instance(&system, &template, today).await?.1 {
@@ -388,7 +389,7 @@ impl App {
             },
         )
         .await?;
-        let payload = json!({ "status": "INCOMPLETE", "previous_status": previous });
+        let payload = json!({ "status": InstanceStatus::Incomplete.as_str(), "previous_status": previous });
         live::checklist_event(tx, now, &instance, "CHECKLIST_UPDATE", system, payload).await?;
         notifications::send(
             tx,

@@ -13,10 +13,10 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_domain::Role;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
+use sentinelops_domain::{ActivityAction, Named, Role};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, ParticipantRow};
 use sentinelops_store::repo::org;
@@ -418,9 +418,7 @@ impl App {
             }
             checklists::insert_items(&tx, rows).await?;
             for a in activity {
-                if !["STARTED", "COMPLETED", "COMMENTED", "ACKNOWLEDGED", "SKIPPED", "ESCALATED", "UPDATED", "VERDICT"]
-                    .contains(&a.action.as_str())
-                {
+                if ActivityAction::from_name(&a.action).is_none() {
                     return Err(invalid(format!("{rel}: activity action {:?} is unknown", a.action)));
                 }
                 checklists::insert_activity(&tx, a).await?;

@@ -118,6 +118,17 @@ impl ItemType {
         }
     }
 
+    /// "Routine", "Timed", "Scheduled event", "Conditional", "Informational".
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemType::Routine => "Routine",
+            ItemType::Timed => "Timed",
+            ItemType::ScheduledEvent => "Scheduled event",
+            ItemType::Conditional => "Conditional",
+            ItemType::Informational => "Informational",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<ItemType> {
         ItemType::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }

@@ -1,5 +1,6 @@
 //! Pure rules of SentinelOps: roles, time, auth policy, shifts. No IO lives here.
 
+pub mod activity;
 pub mod auth;
 pub mod checklist;
 pub mod clock;
@@ -11,6 +12,7 @@ pub mod secret;
 pub mod shift;
 pub mod step;
 
+pub use activity::ActivityAction;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use named::Named;
 pub use outbox::OutboxStatus;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::repo::checklists::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
@@ -18,7 +18,7 @@ use crate::App;
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::error::{AppError, AppResult, invalid, not_found, stored_name};
+use crate::error::{AppError, AppResult, invalid, not_found};
 use crate::shifts::{parse_shift, window_of};
 use crate::tx::commit;
 
@@ -73,7 +73,7 @@ impl App {
             }
         };
         if let Some(shift) = &input.shift
-            && parse_shift(shift)?.as_str() != template.shift
+            && parse_shift(shift)? != template.shift.get()
         {
             return Err(invalid(format!(
                 "The template is for the {} shift, not {}",
@@ -96,7 +96,7 @@ impl App {
         template: &TemplateRow,
         date: NaiveDate,
     ) -> AppResult<(InstanceRow, bool)> {
-        let shift = parse_shift(&template.shift)?;
+        let shift = template.shift.get();
         if let Some(existing) = checklists::find_by_slot(self.store.reader(), template.section_id, date, shift).await? {
             return Ok((existing, false));
         }
@@ -192,7 +192,7 @@ impl App {
                 template_item_id: Some(item.id),
                 title: item.title.clone(),
                 description: item.description.clone(),
-                item_type: stored_name::<ItemType>(&item.item_type)?.into(),
+                item_type: item.item_type,
                 is_required: item.is_required,
                 has_exe_time: item.has_exe_time,
                 severity: item.severity,
@@ -225,7 +225,7 @@ impl App {
                     template_subitem_id: Some(s.id),
                     title: s.title.clone(),
                     description: s.description.clone(),
-                    item_type: stored_name::<ItemType>(&s.item_type)?.into(),
+                    item_type: s.item_type,
                     is_required: s.is_required,
                     has_exe_time: s.has_exe_time,
                     severity: s.severity,

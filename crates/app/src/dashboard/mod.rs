@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::shift::operational_window;
+use sentinelops_domain::{ActivityAction, Named};
 use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
 use sentinelops_store::repo::users::{self, UserFilter};
 
@@ -237,10 +238,10 @@ impl App {
         for (user, action, n, last) in rows {
             let e = per_user.entry(user).or_default();
             e.total += n;
-            match action.as_str() {
-                "COMPLETED" => e.completed += n,
-                "SKIPPED" => e.skipped += n,
-                "ESCALATED" => e.escalated += n,
+            match ActivityAction::from_name(&action) {
+                Some(ActivityAction::Completed) => e.completed += n,
+                Some(ActivityAction::Skipped) => e.skipped += n,
+                Some(ActivityAction::Escalated) => e.escalated += n,
                 _ => {}
             }
             e.last = e.last.max(last);
@@ -355,18 +356,18 @@ impl App {
             *by_action.entry(action).or_default() += n;
             last = last.max(at);
         }
-        let count = |action: &str| by_action.get(action).copied().unwrap_or(0);
+        let count = |action: ActivityAction| by_action.get(action.as_str()).copied().unwrap_or(0);
         Ok(PerformanceMetrics {
             user_id: target,
             username: person.username,
             start_date: start,
             end_date: end,
             total_actions: by_action.values().sum(),
-            completed: count("COMPLETED"),
-            started: count("STARTED"),
-            skipped: count("SKIPPED"),
-            escalated: count("ESCALATED"),
-            commented: count("COMMENTED"),
+            completed: count(ActivityAction::Completed),
+            started: count(ActivityAction::Started),
+            skipped: count(ActivityAction::Skipped),
+            escalated: count(ActivityAction::Escalated),
+            commented: count(ActivityAction::Commented),
             last_activity: last,
         })
     }

@@ -140,7 +140,7 @@ impl App {
                 id,
                 name: name.clone(),
                 description: optional_text("description", input.description.as_deref())?,
-                shift: shift.as_str().to_owned(),
+                shift: shift.into(),
                 section_id,
                 is_active: input.is_active.unwrap_or(true),
                 version: 1,
@@ -190,7 +190,7 @@ impl App {
             row.description = optional_text("description", Some(d))?;
         }
         if let Some(shift) = &input.shift {
-            row.shift = parse_shift(shift)?.as_str().to_owned();
+            row.shift = parse_shift(shift)?.into();
         }
         if let Some(active) = input.is_active {
             row.is_active = active;
@@ -204,7 +204,7 @@ impl App {
             }
             row.section_id = section;
         }
-        let shift = parse_shift(&row.shift)?;
+        let shift = row.shift.get();
         let frame = self.frame(&tx, shift).await?;
         let ctx = ItemContext { template_id: id, frame, actor, now };
         if let Some(items) = &input.items {

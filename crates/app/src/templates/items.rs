@@ -14,7 +14,6 @@ use crate::App;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, invalid, not_found};
-use crate::shifts::parse_shift;
 use crate::tx::commit;
 
 impl App {
@@ -141,7 +140,7 @@ impl App {
         let tx = self.store.begin_write().await?;
         let row = self.editable_template(&tx, actor, template_id).await?;
         let now = self.clock.now();
-        let frame = self.frame(&tx, parse_shift(&row.shift)?).await?;
+        let frame = self.frame(&tx, row.shift.get()).await?;
         let items = templates::items_of(&tx, vec![template_id], true).await?;
         // Subitem and event edits rewrite their item's list from what this transaction
         // reads, so concurrent edits apply one after the other instead of erasing each other.
@@ -155,8 +154,8 @@ impl App {
                 })
             }
             ItemChange::Event { item, event, input } => {
-                let kind = items.iter().find(|i| i.id == item).map(|i| i.item_type.clone()).unwrap_or_default();
-                if kind != ItemType::ScheduledEvent.as_str() {
+                let kind = items.iter().find(|i| i.id == item).map(|i| i.item_type.get());
+                if kind != Some(ItemType::ScheduledEvent) {
                     return Err(invalid("Scheduled events belong to SCHEDULED_EVENT items only"));
                 }
                 let current = templates::events_of(&tx, vec![item]).await?;

@@ -129,7 +129,7 @@ pub(super) fn check_subitem(
         template_item_id: item_id,
         title,
         description: optional_text("subitem description", input.description.as_deref())?,
-        item_type: kind.as_str().to_owned(),
+        item_type: kind.into(),
         is_required: input.is_required.unwrap_or(true),
         has_exe_time: input.has_exe_time.unwrap_or(false),
         severity: check_severity(input.severity)?,
@@ -184,7 +184,7 @@ pub(super) fn check_item(
         template_id,
         title,
         description,
-        item_type: kind.as_str().to_owned(),
+        item_type: kind.into(),
         is_required: input.is_required.or(existing.map(|e| e.is_required)).unwrap_or(true),
         has_exe_time: input.has_exe_time.or(existing.map(|e| e.has_exe_time)).unwrap_or(false),
         severity: check_severity(input.severity.or(existing.map(|e| e.severity)))?,
@@ -246,7 +246,7 @@ pub(super) fn check_item(
     if kind == ItemType::ScheduledEvent && event_count == Some(0) {
         return Err(invalid(format!("{what} is a SCHEDULED_EVENT and needs at least one scheduled event")));
     }
-    let was_event_item = existing.is_some_and(|e| e.item_type == ItemType::ScheduledEvent.as_str());
+    let was_event_item = existing.is_some_and(|e| e.item_type == ItemType::ScheduledEvent);
     if kind == ItemType::ScheduledEvent && !was_event_item && event_count.is_none() {
         return Err(invalid(format!("{what} is a SCHEDULED_EVENT and needs at least one scheduled event")));
     }
@@ -261,7 +261,7 @@ pub(super) fn merge_subitem(input: &SubitemInput, existing: Option<&TemplateSubi
         id: input.id.clone(),
         title: input.title.clone().or_else(|| Some(e.title.clone())),
         description: input.description.clone().or_else(|| e.description.clone()),
-        item_type: input.item_type.clone().or_else(|| Some(e.item_type.clone())),
+        item_type: input.item_type.clone().or_else(|| Some(e.item_type.as_str().to_owned())),
         is_required: input.is_required.or(Some(e.is_required)),
         has_exe_time: input.has_exe_time.or(Some(e.has_exe_time)),
         scheduled_time: input.scheduled_time.clone().or_else(|| e.scheduled_time.map(format_time)),

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
+use sentinelops_domain::Named;
 use sentinelops_domain::checklist::ItemType;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::entity::{
@@ -190,7 +191,7 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
             template_item_id: parent,
             title: step.title.clone(),
             description: step.description.clone(),
-            item_type: step.item_type.as_str().to_owned(),
+            item_type: step.item_type.into(),
             is_required: step.is_required,
             has_exe_time: step.has_exe_time,
             severity: step.severity,
@@ -207,7 +208,7 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
         template_id: parent,
         title: step.title.clone(),
         description: step.description.clone(),
-        item_type: step.item_type.as_str().to_owned(),
+        item_type: step.item_type.into(),
         is_required: step.is_required,
         has_exe_time: step.has_exe_time,
         severity: step.severity,
@@ -241,11 +242,12 @@ fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize,
 
 fn build(ctx: &mut Ctx<'_>, section: Uuid, spec: &Spec, active: bool) -> anyhow::Result<Template> {
     let id = ctx.g.id_at(ctx.at);
+    let shift = ShiftType::from_name(&spec.shift).with_context(|| format!("unknown shift {:?}", spec.shift))?;
     ctx.rows.templates.push(checklist_templates::Model {
         id,
         name: spec.name.clone(),
         description: spec.description.clone(),
-        shift: spec.shift.clone(),
+        shift: shift.into(),
         section_id: section,
         is_active: active,
         version: 1,

@@ -1,6 +1,9 @@
 //! `checklist_template_items`: items of a checklist template.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::checklist::ItemType;
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "checklist_template_items")]
@@ -11,7 +14,7 @@ pub struct Model {
     pub title: String,
     pub description: Option<String>,
     /// One of ROUTINE, TIMED, SCHEDULED_EVENT, CONDITIONAL, INFORMATIONAL.
-    pub item_type: String,
+    pub item_type: Stored<ItemType>,
     pub is_required: bool,
     pub has_exe_time: bool,
     /// 1 to 5.

@@ -1,6 +1,9 @@
 //! `checklist_templates`: checklist templates, one set per section and shift.
 
 use sea_orm::entity::prelude::*;
+use sentinelops_domain::shift::ShiftType;
+
+use crate::stored::Stored;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "checklist_templates")]
@@ -10,7 +13,7 @@ pub struct Model {
     pub name: String,
     pub description: Option<String>,
     /// One of MORNING, AFTERNOON, NIGHT.
-    pub shift: String,
+    pub shift: Stored<ShiftType>,
     pub section_id: Uuid,
     pub is_active: bool,
     pub version: i32,

@@ -220,7 +220,7 @@ async fn check_rows(db: &DatabaseConnection) {
         id: Set(Uuid::now_v7()),
         name: Set("Morning checks".into()),
         description: Set(None),
-        shift: Set("MORNING".into()),
+        shift: Set(ShiftType::Morning.into()),
         section_id: Set(section.id),
         is_active: Set(true),
         version: Set(1),

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::view::InstanceView;
 use sentinelops_app::dashboard::Tone;
+use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::shift::ShiftType;
 
 use crate::state::AppState;
@@ -253,8 +254,9 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
-    let count = |status: &str| i.items.iter().filter(|item| item.status == status).count();
-    let (completed, skipped, failed) = (count("COMPLETED"), count("SKIPPED"), count("FAILED"));
+    let count = |status: ItemStatus| i.items.iter().filter(|item| item.status == status.as_str()).count();
+    let (completed, skipped, failed) =
+        (count(ItemStatus::Completed), count(ItemStatus::Skipped), count(ItemStatus::Failed));
     ChecklistCard {
         id: i.id.to_string(),
         section: sections.get(&i.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),

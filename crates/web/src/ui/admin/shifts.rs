@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use sentinelops_app::settings::TimezoneSetting;
 use sentinelops_app::shifts::{ShiftInput, ShiftView};
+use sentinelops_domain::shift::ShiftType;
 
 use super::{FormError, error_for, non_empty};
 use crate::state::AppState;
@@ -29,7 +30,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const BACK: &str = "/ui/admin/shifts";
-const SHIFT_NAMES: [&str; 3] = ["MORNING", "AFTERNOON", "NIGHT"];
 
 #[derive(Template)]
 #[template(path = "admin_shifts.html")]
@@ -70,7 +70,11 @@ async fn render_page(
     let shifts = state.app.list_shifts().await?;
     let timezone = state.app.timezone_setting().await?;
     let tz = state.app.business_timezone().await?;
-    let undefined = SHIFT_NAMES.into_iter().filter(|name| !shifts.iter().any(|s| s.name == *name)).collect();
+    let undefined = ShiftType::ALL
+        .into_iter()
+        .map(ShiftType::as_str)
+        .filter(|name| !shifts.iter().any(|s| s.name == *name))
+        .collect();
     let page = ShiftsPage {
         layout: user.layout(state, "Shifts and time zone", "admin").await,
         tab: "shifts",

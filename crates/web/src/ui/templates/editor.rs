@@ -7,6 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::templates::TemplateInput;
+use sentinelops_domain::shift::ShiftType;
 
 use crate::state::AppState;
 use crate::ui::error::UiResult;
@@ -64,7 +65,7 @@ pub async fn render_new(state: &AppState, user: &UiUser, failure: Option<Failure
 
 fn new_frame(user: &UiUser) -> FrameFields {
     FrameFields {
-        shift: "MORNING".to_owned(),
+        shift: ShiftType::Morning.as_str().to_owned(),
         section_id: user.actor.section_id.map(|s| s.to_string()).unwrap_or_default(),
         is_active: Some("on".to_owned()),
         ..FrameFields::default()

@@ -3,29 +3,28 @@
 //! numbers happens here; every rule (titles, severity 1–5, times in the shift window…)
 //! is the use case's.
 
+use std::sync::LazyLock;
+
 use chrono::DateTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use sentinelops_domain::Named;
+use sentinelops_domain::checklist::ItemType;
+use sentinelops_domain::shift::ShiftType;
+
 use sentinelops_app::templates::{
     EventInput, ItemInput, SubitemInput, TemplateEventView, TemplateInput, TemplateItemView, TemplateSubitemView,
 };
 
-/// The item types with their labels, in the order the select offers them.
-pub const ITEM_TYPES: &[(&str, &str)] = &[
-    ("ROUTINE", "Routine"),
-    ("TIMED", "Timed"),
-    ("SCHEDULED_EVENT", "Scheduled event"),
-    ("CONDITIONAL", "Conditional"),
-    ("INFORMATIONAL", "Informational"),
-];
-
-pub const SHIFTS: &[(&str, &str)] = &[("MORNING", "Morning"), ("AFTERNOON", "Afternoon"), ("NIGHT", "Night")];
+/// Every shift's code and title, in the day's order, for selects.
+pub static SHIFTS: LazyLock<Vec<(&str, &str)>> =
+    LazyLock::new(|| ShiftType::ALL.into_iter().map(|s| (s.as_str(), s.title())).collect());
 
 /// The label of an item type (the code itself for one we do not know).
 pub fn type_label(code: &str) -> &str {
-    ITEM_TYPES.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
+    ItemType::from_name(code).map_or(code, |t| t.label())
 }
 
 /// The template's own fields (create and update).

@@ -70,7 +70,7 @@ pub struct LibraryPage {
 
 impl LibraryPage {
     pub fn shifts(&self) -> &'static [(&'static str, &'static str)] {
-        SHIFTS
+        &SHIFTS
     }
 }
 

@@ -7,6 +7,9 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use sentinelops_app::templates::{TemplateItemView, TemplateView};
+use sentinelops_domain::Named;
+use sentinelops_domain::checklist::ItemType;
+use sentinelops_domain::shift::ShiftType;
 
 use crate::ui::render::Layout;
 use crate::ui::templates::forms::{
@@ -59,7 +62,7 @@ impl Summary {
     }
 
     pub fn is_timed(&self) -> bool {
-        self.item_type == "TIMED"
+        self.item_type == ItemType::Timed.as_str()
     }
 }
 
@@ -156,7 +159,7 @@ pub struct EditorPage {
 
 impl EditorPage {
     pub fn shifts(&self) -> &'static [(&'static str, &'static str)] {
-        SHIFTS
+        &SHIFTS
     }
 
     /// The details form is folded away in the editor, except on the new-template page
@@ -273,7 +276,7 @@ fn item_row(template_id: Uuid, item: &TemplateItemView, csrf: &str, tz: Tz, inde
             .collect(),
         new_subitem: EntryFields::default(),
         new_subitem_error: None,
-        takes_events: item.item_type == "SCHEDULED_EVENT",
+        takes_events: item.item_type == ItemType::ScheduledEvent.as_str(),
         events: item.scheduled_events.iter().map(|e| EventLine::of(e, tz)).collect(),
         new_event: EventFields::default(),
         new_event_error: None,
@@ -327,7 +330,7 @@ pub fn saved_of(template: &TemplateView, tz: Tz, sections: &[SectionOption]) -> 
         is_active: template.is_active,
         updated: local_time(template.updated_at, tz),
         section_name: sections.iter().find(|s| s.id == section).map_or(section, |s| s.name.clone()),
-        shift_label: SHIFTS.iter().find(|(code, _)| *code == template.shift).map_or("", |(_, label)| label),
+        shift_label: ShiftType::from_name(&template.shift).map_or("", ShiftType::title),
     }
 }
 
