@@ -11,6 +11,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use sentinelops_domain::Login;
 use sentinelops_domain::auth::{AuthEventType, LoginFailureReason, RevokeReason, SessionState};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::auth_events::{self, Subject};
@@ -32,8 +33,6 @@ pub struct SignedIn {
     pub session: SessionRow,
 }
 
-/// Longest login (e-mail or username) considered; longer input is cut before use.
-const MAX_LOGIN: usize = 320;
 /// Longest password checked (the policy allows 128 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
 
@@ -110,19 +109,20 @@ impl App {
     pub async fn sign_in(&self, login: &str, password: &str, meta: &RequestMeta) -> AppResult<SignedIn> {
         // What is kept of a typed login is bounded (a password typed into the wrong box
         // or a megabyte of junk must not land whole in the audit log).
-        let login: String = login.trim().to_lowercase().chars().take(MAX_LOGIN).collect();
+        let typed = Login::typed(login);
+        let login = typed.as_str();
         // Attempts on one account, or from one address, run one at a time, so a burst
         // of parallel guesses meets the lockout it would otherwise outrun.
-        let _lanes = enter_lanes(&login, meta.ip.as_deref()).await;
+        let _lanes = enter_lanes(login, meta.ip.as_deref()).await;
         let now = self.clock.now();
         let reader = self.store.reader();
-        let user = users::find_by_login(reader, &login).await?;
+        let user = users::find_by_login(reader, login).await?;
         // Failures are counted against the account's username when it exists, so that
         // signing in by e-mail or by username locks the same account.
-        let subject = user.as_ref().map_or(login.as_str(), |u| u.username.as_str()).to_owned();
+        let subject = user.as_ref().map_or(login, |u| u.username.as_str()).to_owned();
 
         if self.sign_in_locked(&subject, meta, now).await? {
-            self.record_login_failure(&subject, user.as_ref(), &login, LoginFailureReason::Locked, meta, now).await?;
+            self.record_login_failure(&subject, user.as_ref(), login, LoginFailureReason::Locked, meta, now).await?;
             return Err(AuthError::InvalidCredentials.into());
         }
 
@@ -135,14 +135,14 @@ impl App {
             found => {
                 let reason =
                     if found.is_some() { LoginFailureReason::WrongPassword } else { LoginFailureReason::UnknownUser };
-                self.record_login_failure(&subject, found.as_ref(), &login, reason, meta, now).await?;
+                self.record_login_failure(&subject, found.as_ref(), login, reason, meta, now).await?;
                 return Err(AuthError::InvalidCredentials.into());
             }
         };
         if !user.is_active {
             // The same answer as a wrong password: a distinct one would confirm the
             // password to whoever guessed it. The audit log keeps the true cause.
-            self.record_login_failure(&subject, Some(&user), &login, LoginFailureReason::Disabled, meta, now).await?;
+            self.record_login_failure(&subject, Some(&user), login, LoginFailureReason::Disabled, meta, now).await?;
             return Err(AuthError::InvalidCredentials.into());
         }
 

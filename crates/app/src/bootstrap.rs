@@ -65,7 +65,7 @@ impl App {
         if users::count(self.store.reader()).await? > 0 {
             return Ok(None);
         }
-        let email = crate::validate::email(email)?;
+        let email = crate::validate::email(email)?.into_string();
         let username = email.split('@').next().unwrap_or("admin").to_owned();
         let username = if username.len() >= 3 { username } else { "admin".to_owned() };
         let generated = password.is_none().then(password::random_secret);

@@ -208,15 +208,17 @@ impl App {
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         let (department_id, section_id) = resolve_placement(&tx, input.department_id, input.section_id).await?;
-        if users::find_by_login(&tx, &username).await?.is_some() || users::find_by_login(&tx, &email).await?.is_some() {
+        if users::find_by_login(&tx, username.as_str()).await?.is_some()
+            || users::find_by_login(&tx, email.as_str()).await?.is_some()
+        {
             return Err(AppError::Conflict("A user with this username or email already exists".into()));
         }
         let user = users::insert(
             &tx,
             NewUser {
                 id: new_id(),
-                username,
-                email: Some(email),
+                username: username.into_string(),
+                email: Some(email.into_string()),
                 first_name,
                 last_name,
                 position,
@@ -280,7 +282,7 @@ impl App {
         };
 
         if let Some(name) = changed_value(&patch.username, &before.username) {
-            let name = validate::username(name)?;
+            let name = validate::username(name)?.into_string();
             if name != user.username && users::find_by_login(&tx, &name).await?.is_some() {
                 return Err(AppError::Conflict("A user with this username already exists".into()));
             }
@@ -288,7 +290,7 @@ impl App {
             user.username = name;
         }
         if let Some(email) = changed_value(&patch.email, before.email.as_deref().unwrap_or_default()) {
-            let email = validate::email(email)?;
+            let email = validate::email(email)?.into_string();
             if Some(&email) != user.email.as_ref() && users::find_by_login(&tx, &email).await?.is_some() {
                 return Err(AppError::Conflict("A user with this email already exists".into()));
             }

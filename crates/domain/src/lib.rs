@@ -1,5 +1,6 @@
 //! Pure rules of SentinelOps: roles, time, auth policy, shifts. No IO lives here.
 
+pub mod account;
 pub mod activity;
 pub mod auth;
 pub mod checklist;
@@ -12,6 +13,7 @@ pub mod secret;
 pub mod shift;
 pub mod step;
 
+pub use account::{Email, InvalidName, Login, Username};
 pub use activity::ActivityAction;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use named::Named;
