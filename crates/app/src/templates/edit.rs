@@ -10,6 +10,7 @@ use sentinelops_store::Conn;
 use sentinelops_store::repo::org;
 use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateItemRow, TemplateRow, TemplateSubitemRow};
 
+use super::items::save_version;
 use super::*;
 use crate::access::{can_supervise_section, can_use_section, own_section};
 use crate::actor::Actor;
@@ -240,26 +241,9 @@ impl App {
                 )));
             }
         }
-        row.version += 1;
-        row.updated_at = now;
-        row.updated_by = actor.recorded_id();
         let name = row.name.clone();
-        let section = row.section_id;
-        let version = row.version;
-        templates::save_template(&tx, row).await?;
-        record_ops(
-            &tx,
-            now,
-            actor,
-            OpsEvent {
-                event_type: "TEMPLATE_UPDATED",
-                entity_type: "TEMPLATE",
-                entity_id: id.to_string(),
-                section_id: Some(section),
-                payload: json!({ "template_id": id, "name": name, "version": version }),
-            },
-        )
-        .await?;
+        let payload = |row: &TemplateRow| json!({ "template_id": id, "name": row.name, "version": row.version });
+        save_version(&tx, (actor, now), row, "TEMPLATE_UPDATED", payload).await?;
         let template = self.view_in(&tx, id).await?;
         commit(tx).await?;
         Ok(TemplateChange {
@@ -277,25 +261,9 @@ impl App {
         let mut row = self.editable_template(&tx, actor, id).await?;
         let now = self.clock.now();
         let name = row.name.clone();
-        let section = row.section_id;
         row.is_active = false;
-        row.version += 1;
-        row.updated_at = now;
-        row.updated_by = actor.recorded_id();
-        templates::save_template(&tx, row).await?;
-        record_ops(
-            &tx,
-            now,
-            actor,
-            OpsEvent {
-                event_type: "TEMPLATE_DELETED",
-                entity_type: "TEMPLATE",
-                entity_id: id.to_string(),
-                section_id: Some(section),
-                payload: json!({ "template_id": id, "name": name }),
-            },
-        )
-        .await?;
+        let payload = |row: &TemplateRow| json!({ "template_id": id, "name": row.name });
+        save_version(&tx, (actor, now), row, "TEMPLATE_DELETED", payload).await?;
         commit(tx).await?;
         Ok(format!("Template '{name}' deleted successfully"))
     }

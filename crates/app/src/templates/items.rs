@@ -100,34 +100,18 @@ impl App {
         Ok(view)
     }
 
+    /// Saves a template whose items changed as its next version, recording `event_type`.
     pub(super) async fn bump_template(
         &self,
         c: &impl Conn,
         actor: &Actor,
-        mut row: TemplateRow,
+        row: TemplateRow,
         now: DateTime<Utc>,
         event_type: &'static str,
         detail: Value,
     ) -> AppResult<()> {
-        row.version += 1;
-        row.updated_at = now;
-        row.updated_by = actor.recorded_id();
-        let payload = json!({ "template_id": row.id, "name": row.name, "version": row.version, "detail": detail });
-        let (id, section) = (row.id, row.section_id);
-        templates::save_template(c, row).await?;
-        record_ops(
-            c,
-            now,
-            actor,
-            OpsEvent {
-                event_type,
-                entity_type: "TEMPLATE",
-                entity_id: id.to_string(),
-                section_id: Some(section),
-                payload,
-            },
-        )
-        .await
+        let payload = |row: &TemplateRow| json!({ "template_id": row.id, "name": row.name, "version": row.version, "detail": detail });
+        save_version(c, (actor, now), row, event_type, payload).await
     }
 
     pub(super) async fn change_items(
@@ -317,4 +301,24 @@ pub(super) enum ItemChange {
 
 pub(super) fn first(mut views: Vec<TemplateView>) -> AppResult<TemplateView> {
     views.pop().ok_or_else(|| AppError::Internal("template view missing".into()))
+}
+
+/// Saves `row` as its next version, edited by `actor` at `now`, and records `event_type`
+/// with `payload` (made from the saved row).
+pub(super) async fn save_version(
+    c: &impl Conn,
+    (actor, now): (&Actor, DateTime<Utc>),
+    mut row: TemplateRow,
+    event_type: &'static str,
+    payload: impl FnOnce(&TemplateRow) -> Value,
+) -> AppResult<()> {
+    row.version += 1;
+    row.updated_at = now;
+    row.updated_by = actor.recorded_id();
+    let payload = payload(&row);
+    let (id, section) = (row.id, row.section_id);
+    templates::save_template(c, row).await?;
+    let event =
+        OpsEvent { event_type, entity_type: "TEMPLATE", entity_id: id.to_string(), section_id: Some(section), payload };
+    record_ops(c, now, actor, event).await
 }
