@@ -25,6 +25,7 @@ mod ops;
 mod org;
 mod outbox;
 mod pg_restart;
+mod routes;
 mod security_headers;
 mod sessions;
 mod settings;

@@ -32,8 +32,8 @@ pub use state::{AppState, WebConfig};
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     ops::install_recorder();
-    let routes =
-        Router::new().merge(api::routes()).merge(live::routes()).merge(ops::routes()).merge(ui::routes(&state));
+    let (api, document) = ops::openapi::split(api::routes());
+    let routes = Router::new().merge(api).merge(live::routes()).merge(ops::routes(document)).merge(ui::routes(&state));
     let routes = match &state.web.static_dir {
         // A frontend build (the original React app, say): files by path, and
         // `index.html` for any other path so client-side routes load the app.

@@ -3,14 +3,13 @@
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow};
+use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow, Page, Window};
 use sentinelops_domain::auth::AuthEventType;
 
 use super::error_responses::{QueryErrors, SessionErrors};
@@ -19,9 +18,11 @@ use super::paging::{PageRequest, Paginated};
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/auth/events", get(auth_events)).route("/api/v1/ops/events", get(ops_events))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(auth_events)).routes(routes!(ops_events))
 }
 
 /// Rows in one CSV export at most; narrow the filters for more.
@@ -91,6 +92,41 @@ fn check_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result
     }
 }
 
+/// How a log listing answers: one page of JSON in the pagination envelope, or
+/// (`?format=csv`) a download of the first `CSV_ROW_CAP` rows.
+#[derive(Debug, Clone, Copy)]
+enum Listing {
+    Page(PageRequest),
+    Csv,
+}
+
+impl Listing {
+    fn new(csv: bool, page: Option<u64>, limit: Option<u64>) -> Result<Listing, AppError> {
+        if csv { Ok(Listing::Csv) } else { Ok(Listing::Page(PageRequest::new(page, limit, 50, 500)?)) }
+    }
+
+    fn window(self) -> Window {
+        match self {
+            Listing::Page(request) => request.window(),
+            Listing::Csv => Window { offset: 0, limit: CSV_ROW_CAP },
+        }
+    }
+
+    fn answer<Row, View: From<Row> + Serialize>(
+        self,
+        page: Page<Row>,
+        csv: fn(Vec<Row>) -> ApiResult<Response>,
+    ) -> ApiResult<Response> {
+        match self {
+            Listing::Csv => csv(page.rows),
+            Listing::Page(request) => {
+                let items: Vec<View> = page.rows.into_iter().map(View::from).collect();
+                Ok(Json(Paginated::new(items, page.total, request)).into_response())
+            }
+        }
+    }
+}
+
 fn split_list(value: Option<&str>) -> Vec<String> {
     value.map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
@@ -120,17 +156,9 @@ pub async fn auth_events(
         from: params.from,
         to: params.to,
     };
-    let request = if csv {
-        PageRequest { page: 1, limit: CSV_ROW_CAP }
-    } else {
-        PageRequest::new(params.page, params.limit, 50, 500)?
-    };
-    let page = state.app.auth_events(&auth.actor, &query, request.window()).await?;
-    if csv {
-        return auth_events_csv(page.rows);
-    }
-    let items = page.rows.into_iter().map(AuthEventView::from).collect();
-    Ok(Json(Paginated::new(items, page.total, request)).into_response())
+    let listing = Listing::new(csv, params.page, params.limit)?;
+    let page = state.app.auth_events(&auth.actor, &query, listing.window()).await?;
+    listing.answer::<_, AuthEventView>(page, auth_events_csv)
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,17 +222,9 @@ pub async fn ops_events(
         from: params.from,
         to: params.to,
     };
-    let request = if csv {
-        PageRequest { page: 1, limit: CSV_ROW_CAP }
-    } else {
-        PageRequest::new(params.page, params.limit, 50, 500)?
-    };
-    let page = state.app.ops_events(&auth.actor, &query, request.window()).await?;
-    if csv {
-        return ops_events_csv(page.rows);
-    }
-    let items = page.rows.into_iter().map(OpsEventView::from).collect();
-    Ok(Json(Paginated::new(items, page.total, request)).into_response())
+    let listing = Listing::new(csv, params.page, params.limit)?;
+    let page = state.app.ops_events(&auth.actor, &query, listing.window()).await?;
+    listing.answer::<_, OpsEventView>(page, ops_events_csv)
 }
 
 /// The auth audit log as a CSV download (shared with the UI's export).

@@ -1,8 +1,8 @@
 //! `/auth/*` (the original's sign-in contract) and the session endpoints of the profile.
 
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router, extract::State};
+use axum::routing::get;
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -15,16 +15,19 @@ use crate::error::ApiResult;
 use crate::error::AuthFailure;
 use crate::extract::{ApiJson, ApiPath, AuthUser, ClientMeta, bearer_token};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/signin", post(sign_in))
-        .route("/auth/me", get(me))
-        .route("/auth/logout", post(logout))
-        .route("/auth/ad/status", get(ad_status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in))
+        .routes(routes!(me))
+        .routes(routes!(logout))
+        .routes(routes!(ad_status))
+        .routes(routes!(my_sessions))
+        .routes(routes!(revoke_my_session))
+        // Not in the document, as in the original: a probe that the auth router answers.
         .route("/auth/test", get(auth_test))
-        .route("/api/v1/auth/sessions", get(my_sessions))
-        .route("/api/v1/auth/sessions/{session_id}", delete(revoke_my_session))
 }
 
 /// `{email, password}`; `email` may also hold a username.

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use axum::routing::get;
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -20,15 +19,17 @@ use crate::api::dashboard_summary::SummaryBody;
 use crate::error::{ApiResult, Detail};
 use crate::extract::{ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/checklists/dashboard/summary", get(summary))
-        .route("/api/v1/checklists/dashboard/active", get(active))
-        .route("/api/v1/checklists/dashboard/user-activity", get(user_activity))
-        .route("/api/v1/checklists/state-policy", get(state_policy))
-        .route("/api/v1/checklists/authorization-policy", get(authorization_policy))
-        .route("/api/v1/checklists/performance/metrics", get(performance_metrics))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(summary))
+        .routes(routes!(active))
+        .routes(routes!(user_activity))
+        .routes(routes!(state_policy))
+        .routes(routes!(authorization_policy))
+        .routes(routes!(performance_metrics))
 }
 
 /// The operational day at a glance (the original's shape).

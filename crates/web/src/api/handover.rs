@@ -1,7 +1,6 @@
 //! Handover notes: `/api/v1/checklists/handover-notes` and an instance's notes.
 
-use axum::routing::{get, post};
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,13 +15,15 @@ use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors,
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, OptionalJson};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/checklists/handover-notes", post(create_note))
-        .route("/api/v1/checklists/handover-notes/{note_id}/acknowledge", post(acknowledge))
-        .route("/api/v1/checklists/handover-notes/{note_id}/resolve", post(resolve))
-        .route("/api/v1/checklists/instances/{instance_id}/handover-notes", get(instance_notes))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_note))
+        .routes(routes!(acknowledge))
+        .routes(routes!(resolve))
+        .routes(routes!(instance_notes))
 }
 
 /// `POST /handover-notes` body.

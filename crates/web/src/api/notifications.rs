@@ -1,8 +1,8 @@
 //! `/api/v1/notifications`: the signed-in user's notifications (the bell), read state
 //! and notification preferences.
 
-use axum::routing::{get, patch, post};
-use axum::{Json, Router, extract::State};
+use axum::routing::get;
+use axum::{Json, extract::State};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,15 +15,18 @@ use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors,
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_notifications))
+        .routes(routes!(unread_count))
+        .routes(routes!(mark_all_read))
+        .routes(routes!(get_preferences, put_preferences))
+        .routes(routes!(mark_read))
+        // Not in the document: the original also answered without the trailing slash.
         .route("/api/v1/notifications", get(list_notifications))
-        .route("/api/v1/notifications/", get(list_notifications))
-        .route("/api/v1/notifications/unread/count", get(unread_count))
-        .route("/api/v1/notifications/mark-all-read", post(mark_all_read))
-        .route("/api/v1/notifications/preferences", get(get_preferences).put(put_preferences))
-        .route("/api/v1/notifications/{notification_id}/read", patch(mark_read))
 }
 
 /// Booleans as the original (FastAPI) accepted them in a query string:

@@ -1,8 +1,7 @@
 //! `/api/v1/org`: departments and sections.
 
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,14 +14,16 @@ use super::lenient::{opt_int, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/org/departments", get(list_departments).post(create_department))
-        .route("/api/v1/org/departments/{department_id}", patch(update_department))
-        .route("/api/v1/org/sections", get(list_sections).post(create_section))
-        .route("/api/v1/org/sections/{section_id}", patch(update_section))
-        .route("/api/v1/org/sections/by-department/{department_id}", get(sections_by_department))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_departments, create_department))
+        .routes(routes!(update_department))
+        .routes(routes!(list_sections, create_section))
+        .routes(routes!(update_section))
+        .routes(routes!(sections_by_department))
 }
 
 /// A department as the API shows it (`department_name` is the original's spelling).

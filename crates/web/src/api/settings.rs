@@ -1,7 +1,6 @@
 //! `/api/v1/app-settings/timezone`: the business time zone.
 
-use axum::routing::get;
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,9 +10,11 @@ use super::error_responses::{BodyErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/app-settings/timezone", get(get_timezone).put(put_timezone))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_timezone, put_timezone))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

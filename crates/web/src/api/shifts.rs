@@ -1,7 +1,6 @@
 //! `/api/v1/checklists/shifts`: the shift definitions (name, start and end time).
 
-use axum::routing::get;
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,9 +10,11 @@ use super::error_responses::{BodyErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/checklists/shifts", get(list_shifts).post(create_shift))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_shifts, create_shift))
 }
 
 /// A shift as the API shows it.

@@ -1,8 +1,8 @@
 //! `/api/v1/users`: user administration (admin), self-read and users by section.
 
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router, extract::State};
+use axum::routing::get;
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -15,14 +15,17 @@ use super::lenient::{opt_int, opt_uuid, patch_int, patch_uuid};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/users", get(list_users).post(create_user))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(users_by_section))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(revoke_sessions))
+        // Not in the document: the original also answered with a trailing slash.
         .route("/api/v1/users/", get(list_users).post(create_user))
-        .route("/api/v1/users/by-section", get(users_by_section))
-        .route("/api/v1/users/{user_id}", get(get_user).patch(update_user))
-        .route("/api/v1/users/{user_id}/revoke-sessions", post(revoke_sessions))
 }
 
 /// A user as the API shows it (the original's `UserResponse`).

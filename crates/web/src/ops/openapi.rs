@@ -1,39 +1,29 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document: the paths the API router collected from the handlers'
+//! `#[utoipa::path]` (`api::routes`), with the info, tags and error schemas below.
 
 use axum::Json;
+use axum::Router;
+use axum::routing::{MethodRouter, get};
 use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
+use utoipa_axum::router::OpenApiRouter;
 
+use crate::api::checklists;
 use crate::api::error_responses::Refusal;
-use crate::api::{
-    audit, auth, checklists, dashboard, handover, notifications, org, settings, shifts, templates, users,
-};
 use crate::error::{AuthFailure, Conflict, Detail};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SentinelOps API", description = "Shift checklists for operations centres. Compatible with the original SentinelOps contract."),
+    // TODO(checklists): these go when api/checklists.rs declares its routes with `routes!`.
     paths(
-        auth::sign_in, auth::me, auth::logout, auth::ad_status, auth::my_sessions, auth::revoke_my_session,
-        users::list_users, users::create_user, users::users_by_section, users::get_user, users::update_user, users::revoke_sessions,
-        org::list_departments, org::create_department, org::update_department, org::list_sections, org::sections_by_department,
-        org::create_section, org::update_section,
-        settings::get_timezone, settings::put_timezone,
-        audit::auth_events, audit::ops_events,
-        notifications::list_notifications, notifications::unread_count, notifications::mark_read,
-        notifications::mark_all_read, notifications::get_preferences, notifications::put_preferences,
-        templates::list_templates, templates::get_template, templates::create_template, templates::update_template,
-        templates::delete_template, templates::add_item, templates::update_item, templates::delete_item,
-        templates::reorder_items, templates::add_subitem, templates::update_subitem, templates::delete_subitem,
-        templates::add_event, templates::delete_event, shifts::list_shifts, shifts::create_shift,
         checklists::create_instance, checklists::list_instances, checklists::paginated_instances, checklists::today_instances,
         checklists::today_coverage, checklists::get_instance, checklists::delete_instance, checklists::instance_stats,
         checklists::join_instance, checklists::complete_instance, checklists::one_time_completion, checklists::reopen_instance,
         checklists::force_close_instance, checklists::change_date, checklists::update_item, checklists::start_work,
         checklists::comment_item, checklists::final_verdict, checklists::list_subitems, checklists::update_subitem,
         checklists::completion_summary,
-        handover::create_note, handover::instance_notes, handover::acknowledge, handover::resolve,
-        dashboard::summary, dashboard::active, dashboard::user_activity, dashboard::state_policy,
-        dashboard::authorization_policy, dashboard::performance_metrics,
     ),
     // The error bodies, referenced by the shared error responses (`api::error_responses`).
     components(schemas(Detail, AuthFailure, Conflict, Refusal)),
@@ -52,6 +42,13 @@ use crate::error::{AuthFailure, Conflict, Detail};
 )]
 pub struct ApiDoc;
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// Splits the API into its axum router and its document: `ApiDoc` merged with the
+/// paths and schemas that the API's `routes!` collected.
+pub fn split(api: OpenApiRouter<AppState>) -> (Router<AppState>, Document) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(api).split_for_parts()
+}
+
+/// `GET /openapi/v1.json`: the document built once, when the router is.
+pub fn serve(document: Document) -> MethodRouter<AppState> {
+    get(move || std::future::ready(Json(document.clone())))
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/checklists/templates`: templates, their items, subitems and scheduled events.
 
-use axum::routing::{get, post, put};
-use axum::{Json, Router, extract::State};
+use axum::{Json, extract::State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -18,27 +17,20 @@ use super::lenient::opt_uuid;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/api/v1/checklists";
-
-pub fn routes() -> Router<AppState> {
-    let r = |path: &str| format!("{BASE}{path}");
-    Router::new()
-        .route(&r("/templates"), get(list_templates).post(create_template))
-        .route(&r("/templates/{template_id}"), get(get_template).put(update_template).delete(delete_template))
-        .route(&r("/templates/{template_id}/items"), post(add_item))
-        .route(&r("/templates/{template_id}/items/reorder"), post(reorder_items))
-        .route(&r("/templates/{template_id}/items/{item_id}"), put(update_item).delete(delete_item))
-        .route(&r("/templates/{template_id}/items/{item_id}/subitems"), post(add_subitem))
-        .route(
-            &r("/templates/{template_id}/items/{item_id}/subitems/{subitem_id}"),
-            put(update_subitem).delete(delete_subitem),
-        )
-        .route(&r("/templates/{template_id}/items/{item_id}/scheduled-events"), post(add_event))
-        .route(
-            &r("/templates/{template_id}/items/{item_id}/scheduled-events/{event_id}"),
-            axum::routing::delete(delete_event),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(get_template, update_template, delete_template))
+        .routes(routes!(add_item))
+        .routes(routes!(reorder_items))
+        .routes(routes!(update_item, delete_item))
+        .routes(routes!(add_subitem))
+        .routes(routes!(update_subitem, delete_subitem))
+        .routes(routes!(add_event))
+        .routes(routes!(delete_event))
 }
 
 #[derive(Debug, Deserialize)]
