@@ -59,24 +59,32 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
         "type": "CONNECTION_ESTABLISHED",
         "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": total },
     });
-    let mut current = actor.clone();
+    let mut signed = Signed { actor: actor.clone(), token: &token, meta: &meta };
     if send(&mut socket, hello).await {
-        serve(&mut socket, &state, &mut current, &token, &meta, &mut events, &mut shutdown).await;
+        serve(&mut socket, &state, &mut signed, Feeds { events: &mut events, shutdown: &mut shutdown }).await;
     }
     app.disconnect_presence(&actor).await;
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn serve(
-    socket: &mut WebSocket,
-    state: &AppState,
-    actor: &mut Actor,
-    token: &str,
-    meta: &RequestMeta,
-    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
-    shutdown: &mut tokio::sync::watch::Receiver<bool>,
-) {
+/// Who is on the socket: the actor (refreshed at each recheck) and the credentials it
+/// is rechecked with.
+struct Signed<'a> {
+    actor: Actor,
+    token: &'a str,
+    meta: &'a RequestMeta,
+}
+
+/// What the socket listens to besides its peer: committed events and shutdown.
+struct Feeds<'a> {
+    events: &'a mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
+    shutdown: &'a mut tokio::sync::watch::Receiver<bool>,
+}
+
+async fn serve(socket: &mut WebSocket, state: &AppState, signed: &mut Signed<'_>, feeds: Feeds<'_>) {
     let app = &state.app;
+    let Feeds { events, shutdown } = feeds;
+    let (token, meta) = (signed.token, signed.meta);
+    let actor = &mut signed.actor;
     let mut subscriptions: HashSet<Uuid> = HashSet::new();
     // The session is re-checked now and then: a revoked session loses its socket.
     let mut recheck = super::session_recheck(state);

@@ -253,15 +253,15 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
-    let count = |status: &str| i.items.iter().filter(|item| item.status == status).count();
+    let count = |status: &str| i.items.iter().filter(|item| item.status.as_str() == status).count();
     let (completed, skipped, failed) = (count("COMPLETED"), count("SKIPPED"), count("FAILED"));
     ChecklistCard {
         id: i.id.to_string(),
         section: sections.get(&i.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),
         shift: ShiftType::parse(&i.shift).map_or_else(|| i.shift.clone(), |s| s.title().to_owned()),
         template: i.template.name.clone(),
-        status: i.status.to_ascii_lowercase(),
-        status_label: status_label(&i.status),
+        status: i.status.as_str().to_ascii_lowercase(),
+        status_label: status_label(i.status.as_str()),
         total: i.items.len(),
         actioned: completed + skipped + failed,
         completed,
