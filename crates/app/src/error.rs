@@ -53,7 +53,7 @@ pub enum AppError {
     /// A change refused by the current state of a resource; `current` describes that
     /// state so the client can show it instead of losing the user's intent (409).
     #[error("{message}")]
-    StateConflict { message: String, current: CurrentState },
+    StateConflict { message: String, current: Box<CurrentState> },
     /// The database cannot be reached right now (503); the cause is for the log.
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -112,7 +112,7 @@ impl IntoResponse for ApiError {
         match self.0 {
             AppError::Auth(err) => auth_error(err),
             AppError::StateConflict { message, current } => {
-                let current = crate::api::checklists::wire::current_state(current);
+                let current = crate::api::checklists::wire::current_state(*current);
                 (status, Json(Conflict { detail: message, current: Some(current) })).into_response()
             }
             AppError::Unavailable(cause) => unavailable(&cause),
@@ -144,7 +144,7 @@ mod tests {
             (
                 AppError::StateConflict {
                     message: refusal("moved"),
-                    current: CurrentState::Instance { instance_id: None, status: InstanceStatus::Open },
+                    current: Box::new(CurrentState::Instance { instance_id: None, status: InstanceStatus::Open }),
                 },
                 StatusCode::CONFLICT,
                 Some("moved"),

@@ -19,7 +19,7 @@ pub struct StepState {
     pub failure_reason: Option<String>,
 }
 
-/// The current state of what refused a change.
+/// The current state of what refused a change (boxed in errors: it is large).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CurrentState {
     Item(StepState),
@@ -33,8 +33,8 @@ pub enum CurrentState {
 }
 
 impl CurrentState {
-    pub(crate) fn of_item(item: &InstanceItemRow) -> CurrentState {
-        CurrentState::Item(StepState {
+    pub(crate) fn of_item(item: &InstanceItemRow) -> Box<CurrentState> {
+        Box::new(CurrentState::Item(StepState {
             id: item.id,
             status: *item.status,
             version: item.version,
@@ -42,11 +42,11 @@ impl CurrentState {
             completed_at: item.completed_at,
             skipped_reason: item.skipped_reason.clone(),
             failure_reason: item.failure_reason.clone(),
-        })
+        }))
     }
 
-    pub(crate) fn of_subitem(subitem: &InstanceSubitemRow) -> CurrentState {
-        CurrentState::Subitem(StepState {
+    pub(crate) fn of_subitem(subitem: &InstanceSubitemRow) -> Box<CurrentState> {
+        Box::new(CurrentState::Subitem(StepState {
             id: subitem.id,
             status: *subitem.status,
             version: subitem.version,
@@ -54,16 +54,16 @@ impl CurrentState {
             completed_at: subitem.completed_at,
             skipped_reason: subitem.skipped_reason.clone(),
             failure_reason: subitem.failure_reason.clone(),
-        })
+        }))
     }
 
     /// The checklist's status alone.
-    pub(crate) fn of_instance(instance: &InstanceRow) -> CurrentState {
-        CurrentState::Instance { instance_id: None, status: *instance.status }
+    pub(crate) fn of_instance(instance: &InstanceRow) -> Box<CurrentState> {
+        Box::new(CurrentState::Instance { instance_id: None, status: *instance.status })
     }
 
     /// The checklist's id and status.
-    pub(crate) fn of_named_instance(instance: &InstanceRow) -> CurrentState {
-        CurrentState::Instance { instance_id: Some(instance.id), status: *instance.status }
+    pub(crate) fn of_named_instance(instance: &InstanceRow) -> Box<CurrentState> {
+        Box::new(CurrentState::Instance { instance_id: Some(instance.id), status: *instance.status })
     }
 }

@@ -62,13 +62,13 @@ pub(crate) fn reason_refused(err: ReasonError) -> AppError {
     invalid(err.to_string())
 }
 
-fn item_state(item: &InstanceItemRow) -> CurrentState {
+fn item_state(item: &InstanceItemRow) -> Box<CurrentState> {
     CurrentState::of_item(item)
 }
 
 /// Maps a refused transition to the answer: a missing reason is 422; anything the
 /// current state forbids is 409 with that state.
-pub(crate) fn refused(err: TransitionError, current: CurrentState) -> AppError {
+pub(crate) fn refused(err: TransitionError, current: Box<CurrentState>) -> AppError {
     match err {
         TransitionError::ReasonRequired { .. } => AppError::Validation(err.to_string()),
         other => AppError::StateConflict { message: other.to_string(), current },

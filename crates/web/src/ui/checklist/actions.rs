@@ -75,7 +75,7 @@ impl Ctx<'_> {
         let AppError::StateConflict { message, current } = err else {
             return self.refused(err, draft).await;
         };
-        let text = match (sent_status, current) {
+        let text = match (sent_status, *current) {
             (Some(sent), CurrentState::Item(now)) if now.status != sent => {
                 format!("Another operator changed this item: it is now {}. Nothing was saved.", now.status.as_str())
             }
