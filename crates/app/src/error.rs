@@ -3,6 +3,8 @@
 
 use sentinelops_store::StoreError;
 
+use crate::checklists::CurrentState;
+
 /// Authentication failures, with the original's codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -51,7 +53,7 @@ pub enum AppError {
     /// A change refused by the current state of a resource; `current` describes that
     /// state so the client can show it instead of losing the user's intent (409).
     #[error("{message}")]
-    StateConflict { message: String, current: serde_json::Value },
+    StateConflict { message: String, current: Box<CurrentState> },
     /// The database cannot be reached right now (503); the cause is for the log.
     #[error("database unavailable: {0}")]
     Unavailable(String),

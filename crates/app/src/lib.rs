@@ -18,7 +18,6 @@ pub mod health;
 pub mod idempotency;
 pub mod jobs;
 pub mod legacy;
-mod lenient;
 pub mod live;
 pub mod mail;
 pub mod notifications;

@@ -88,19 +88,32 @@ impl LiveEvent {
     }
 }
 
+/// Where a live event goes: its topic, and the section and checklist it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveScope {
+    pub topic: Topic,
+    pub section_id: Option<Uuid>,
+    pub instance_id: Option<Uuid>,
+}
+
+impl LiveScope {
+    /// An event of `topic` about a section (or none), not about one checklist.
+    pub fn section(topic: Topic, section_id: Option<Uuid>) -> LiveScope {
+        LiveScope { topic, section_id, instance_id: None }
+    }
+}
+
 /// Records a live event inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn record(
     c: &impl Conn,
     now: DateTime<Utc>,
-    topic: Topic,
+    scope: LiveScope,
     kind: &str,
-    section_id: Option<Uuid>,
-    instance_id: Option<Uuid>,
     actor: Option<Uuid>,
     mut payload: Value,
 ) -> AppResult<()> {
+    let LiveScope { topic, section_id, instance_id } = scope;
     if let Value::Object(map) = &mut payload {
         map.insert("kind".into(), json!(kind));
         map.insert("timestamp".into(), json!(now));
@@ -270,6 +283,7 @@ pub async fn checklist_event(
     actor: &Actor,
     payload: Value,
 ) -> AppResult<()> {
-    record(c, now, Topic::Checklist, kind, Some(instance.section_id), Some(instance.id), actor.recorded_id(), payload)
-        .await
+    let scope =
+        LiveScope { topic: Topic::Checklist, section_id: Some(instance.section_id), instance_id: Some(instance.id) };
+    record(c, now, scope, kind, actor.recorded_id(), payload).await
 }

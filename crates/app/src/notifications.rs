@@ -121,17 +121,8 @@ pub async fn send(c: &impl Conn, now: DateTime<Utc>, draft: Draft) -> AppResult<
         "notification_id": notification_id, "recipients": recipients, "title": draft.title, "message": draft.message,
         "priority": draft.priority.as_str(), "related_entity": draft.related_entity, "related_id": draft.related_id,
     });
-    crate::live::record(
-        c,
-        now,
-        crate::live::Topic::Notification,
-        "new_notification",
-        draft.section_id,
-        None,
-        draft.exclude,
-        live_payload,
-    )
-    .await?;
+    let scope = crate::live::LiveScope::section(crate::live::Topic::Notification, draft.section_id);
+    crate::live::record(c, now, scope, "new_notification", draft.exclude, live_payload).await?;
     notifications::insert(
         c,
         NewNotification {
@@ -304,7 +295,8 @@ async fn read_state_changed(
 ) -> AppResult<()> {
     let payload = json!({ "recipients": [actor.user_id], "notification_id": notification_id, "origin": origin });
     let kind = crate::live::NOTIFICATION_READ;
-    crate::live::record(c, now, crate::live::Topic::Notification, kind, None, None, Some(actor.user_id), payload).await
+    let scope = crate::live::LiveScope::section(crate::live::Topic::Notification, None);
+    crate::live::record(c, now, scope, kind, Some(actor.user_id), payload).await
 }
 
 impl App {

@@ -98,17 +98,8 @@ impl App {
         if changed && actor.section_id.is_some() {
             let online = count > 0;
             let payload = json!({ "user_id": actor.user_id, "username": actor.username, "is_online": online });
-            live::record(
-                &tx,
-                now,
-                Topic::Checklist,
-                "PARTICIPANT_PRESENCE_CHANGED",
-                actor.section_id,
-                None,
-                Some(actor.user_id),
-                payload,
-            )
-            .await?;
+            let scope = live::LiveScope::section(Topic::Checklist, actor.section_id);
+            live::record(&tx, now, scope, "PARTICIPANT_PRESENCE_CHANGED", Some(actor.user_id), payload).await?;
         }
         commit(tx).await
     }

@@ -112,6 +112,7 @@ impl IntoResponse for ApiError {
         match self.0 {
             AppError::Auth(err) => auth_error(err),
             AppError::StateConflict { message, current } => {
+                let current = crate::api::checklists::wire::current_state(*current);
                 (status, Json(Conflict { detail: message, current: Some(current) })).into_response()
             }
             AppError::Unavailable(cause) => unavailable(&cause),
@@ -128,6 +129,8 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sentinelops_app::checklists::CurrentState;
+    use sentinelops_domain::checklist::InstanceStatus;
 
     #[test]
     fn each_error_has_its_status_and_only_refusals_show_their_words() {
@@ -139,7 +142,10 @@ mod tests {
             (AppError::Validation(refusal("bad")), StatusCode::UNPROCESSABLE_ENTITY, Some("bad")),
             (AppError::Conflict(refusal("taken")), StatusCode::CONFLICT, Some("taken")),
             (
-                AppError::StateConflict { message: refusal("moved"), current: Value::Null },
+                AppError::StateConflict {
+                    message: refusal("moved"),
+                    current: Box::new(CurrentState::Instance { instance_id: None, status: InstanceStatus::Open }),
+                },
                 StatusCode::CONFLICT,
                 Some("moved"),
             ),

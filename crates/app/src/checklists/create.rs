@@ -3,7 +3,6 @@
 //! all receive the same instance.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,14 +21,13 @@ use crate::error::{AppError, AppResult, invalid, not_found};
 use crate::shifts::{parse_shift, window_of};
 use crate::tx::commit;
 
-/// `POST /instances` body.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+/// Which checklist to find or start: a template, or a shift (and section) whose
+/// active template is used; today's operational date unless a date is given.
+#[derive(Debug, Clone, Default)]
 pub struct CreateInstance {
     pub checklist_date: Option<NaiveDate>,
     pub shift: Option<String>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
     pub template_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_uuid")]
     pub section_id: Option<Uuid>,
 }
 

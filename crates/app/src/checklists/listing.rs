@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage};
@@ -20,10 +18,10 @@ use crate::shifts::parse_shift;
 use crate::{App, validate};
 
 /// A light instance for timelines (no items).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct InstanceSummary {
     pub id: Uuid,
-    pub template: Value,
+    pub template: SummaryTemplate,
     pub checklist_date: NaiveDate,
     pub shift: String,
     pub shift_start: DateTime<Utc>,
@@ -34,8 +32,6 @@ pub struct InstanceSummary {
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub section_id: Uuid,
-    pub items: Vec<Value>,
-    pub participants: Vec<Value>,
     pub total_items: usize,
     pub completed_items: usize,
     pub actioned_items: usize,
@@ -43,8 +39,25 @@ pub struct InstanceSummary {
     pub completion_percentage: f64,
 }
 
+/// The template an instance was made from, as its summary names it.
+#[derive(Debug, Clone)]
+pub struct SummaryTemplate {
+    pub id: Uuid,
+    pub name: String,
+    pub shift: String,
+    pub version: i32,
+}
+
+/// How many checklists each shift of the operational day has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShiftCoverage {
+    pub morning: usize,
+    pub afternoon: usize,
+    pub night: usize,
+}
+
 /// Filters of `GET /instances/paginated`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct InstanceListQuery {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -78,7 +91,12 @@ impl App {
             .map(|r| {
                 let s = statuses.remove(&r.id).unwrap_or_default();
                 InstanceSummary {
-                    template: json!({ "id": r.template_id, "name": r.template_name, "shift": r.shift, "version": r.template_version }),
+                    template: SummaryTemplate {
+                        id: r.template_id,
+                        name: r.template_name,
+                        shift: r.shift.as_str().to_owned(),
+                        version: r.template_version,
+                    },
                     total_items: s.len(),
                     completed_items: s.iter().filter(|x| **x == ItemStatus::Completed).count(),
                     actioned_items: s.iter().filter(|x| x.is_actioned()).count(),
@@ -95,8 +113,6 @@ impl App {
                     closed_at: r.closed_at,
                     created_at: r.created_at,
                     section_id: r.section_id,
-                    items: Vec::new(),
-                    participants: Vec::new(),
                 }
             })
             .collect())
@@ -224,10 +240,10 @@ impl App {
         Ok(views)
     }
 
-    /// `{MORNING: n, AFTERNOON: n, NIGHT: n}` for the operational day.
+    /// How many checklists each shift of the operational day has.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn today_coverage(&self, actor: &Actor) -> AppResult<Value> {
-        let mut counts: HashMap<&'static str, usize> = ShiftType::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    pub async fn today_coverage(&self, actor: &Actor) -> AppResult<ShiftCoverage> {
+        let mut coverage = ShiftCoverage::default();
         if let Some(section) = self.list_scope(actor, None) {
             let today = self.operational_today().await?.0;
             let filter = InstanceFilter {
@@ -237,13 +253,13 @@ impl App {
                 ..InstanceFilter::default()
             };
             for row in checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
-                *counts.entry(row.shift.as_str()).or_default() += 1;
+                match *row.shift {
+                    ShiftType::Morning => coverage.morning += 1,
+                    ShiftType::Afternoon => coverage.afternoon += 1,
+                    ShiftType::Night => coverage.night += 1,
+                }
             }
         }
-        Ok(json!({
-            "MORNING": counts.get("MORNING").copied().unwrap_or(0),
-            "AFTERNOON": counts.get("AFTERNOON").copied().unwrap_or(0),
-            "NIGHT": counts.get("NIGHT").copied().unwrap_or(0),
-        }))
+        Ok(coverage)
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sentinelops_domain::step::{Step, StepChange, Worker};
 use sentinelops_store::repo::checklists::{InstanceItemRow, InstanceSubitemRow};
 
-use super::items::Change;
+use super::write::Change;
 use crate::actor::Actor;
 
 pub(crate) fn worker(actor: &Actor) -> Worker {

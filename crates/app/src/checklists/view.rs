@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{ItemStatus, completion_percentage, subitems_status};
+use sentinelops_domain::Role;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType, completion_percentage, subitems_status};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{
     self, ActivityRow, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow, ParticipantRow,
@@ -20,29 +20,29 @@ use crate::error::AppResult;
 use crate::shifts::format_time;
 
 /// A user as embedded in checklist answers.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct UserRef {
     pub id: Uuid,
     pub username: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ParticipantView {
     pub id: Uuid,
     pub username: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
+    pub role: Role,
     pub is_online: bool,
     pub joined_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ActivityView {
     pub id: Uuid,
     pub instance_item_id: Uuid,
@@ -57,7 +57,7 @@ pub struct ActivityView {
     pub user: Option<UserRef>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct EventView {
     pub id: Uuid,
     pub instance_item_id: Uuid,
@@ -69,19 +69,19 @@ pub struct EventView {
     pub notify_roles: Value,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SubitemView {
     pub id: Uuid,
     pub instance_item_id: Uuid,
     pub template_subitem_id: Option<Uuid>,
     pub title: String,
     pub description: Option<String>,
-    pub item_type: String,
+    pub item_type: ItemType,
     pub is_required: bool,
     pub has_exe_time: bool,
     pub severity: i32,
     pub sort_order: i32,
-    pub status: String,
+    pub status: ItemStatus,
     pub scheduled_time: Option<String>,
     pub notify_before_minutes: Option<i32>,
     pub scheduled_at: Option<DateTime<Utc>>,
@@ -97,13 +97,13 @@ pub struct SubitemView {
 }
 
 /// The template fields of an item, as snapshotted when the instance was created.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateItemSnapshot {
     pub id: Option<Uuid>,
     pub template_id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub item_type: String,
+    pub item_type: ItemType,
     pub is_required: bool,
     pub has_exe_time: bool,
     pub scheduled_time: Option<String>,
@@ -113,16 +113,14 @@ pub struct TemplateItemSnapshot {
     pub severity: i32,
     pub sort_order: i32,
     pub created_at: DateTime<Utc>,
-    pub subitems: Vec<Value>,
-    pub scheduled_events: Vec<EventView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ItemView {
     pub id: Uuid,
     pub template_item_id: Option<Uuid>,
     pub template_item: TemplateItemSnapshot,
-    pub status: String,
+    pub status: ItemStatus,
     pub has_exe_time: bool,
     pub started_at: Option<DateTime<Utc>>,
     pub started_by: Option<UserRef>,
@@ -142,7 +140,7 @@ pub struct ItemView {
     pub subitems_status: Option<&'static str>,
     pub title: String,
     pub description: Option<String>,
-    pub item_type: String,
+    pub item_type: ItemType,
     pub is_required: bool,
     pub scheduled_time: Option<String>,
     pub notify_before_minutes: Option<i32>,
@@ -152,7 +150,7 @@ pub struct ItemView {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct InstanceTemplateView {
     pub id: Uuid,
     pub name: String,
@@ -166,7 +164,7 @@ pub struct InstanceTemplateView {
     pub items: Vec<TemplateItemSnapshot>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct InstanceView {
     pub id: Uuid,
     pub template: InstanceTemplateView,
@@ -174,7 +172,7 @@ pub struct InstanceView {
     pub shift: String,
     pub shift_start: DateTime<Utc>,
     pub shift_end: DateTime<Utc>,
-    pub status: String,
+    pub status: InstanceStatus,
     pub created_by: Option<UserRef>,
     pub closed_by: Option<UserRef>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -196,7 +194,7 @@ pub(crate) fn user_ref(u: &users::UserRow) -> UserRef {
         email: u.email.clone().unwrap_or_default(),
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
-        role: u.role.as_str().to_owned(),
+        role: *u.role,
     }
 }
 
@@ -357,12 +355,12 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
             template_subitem_id: s.template_subitem_id,
             title: s.title.clone(),
             description: s.description.clone(),
-            item_type: s.item_type.as_str().to_owned(),
+            item_type: *s.item_type,
             is_required: s.is_required,
             has_exe_time: s.has_exe_time,
             severity: s.severity,
             sort_order: s.sort_order,
-            status: s.status.as_str().to_owned(),
+            status: *s.status,
             scheduled_time: s.scheduled_time.map(format_time),
             notify_before_minutes: s.notify_before_minutes,
             scheduled_at: s.scheduled_at,
@@ -402,14 +400,14 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
             let item_events = events.remove(&i.id).unwrap_or_default();
             let item_subitems = subitems.remove(&i.id).unwrap_or_default();
             let item_activities = activities.remove(&i.id).unwrap_or_default();
-            let statuses: Vec<ItemStatus> = item_subitems.iter().filter_map(|s| ItemStatus::parse(&s.status)).collect();
+            let statuses: Vec<ItemStatus> = item_subitems.iter().map(|s| s.status).collect();
             let notes = item_activities.iter().rev().find_map(|a| a.comment.clone().filter(|c| !c.trim().is_empty()));
             let snapshot = TemplateItemSnapshot {
                 id: i.template_item_id,
                 template_id,
                 title: i.title.clone(),
                 description: i.description.clone(),
-                item_type: i.item_type.as_str().to_owned(),
+                item_type: *i.item_type,
                 is_required: i.is_required,
                 has_exe_time: i.has_exe_time,
                 scheduled_time: i.scheduled_time.map(format_time),
@@ -419,14 +417,12 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 severity: i.severity,
                 sort_order: i.sort_order,
                 created_at: i.created_at,
-                subitems: Vec::new(),
-                scheduled_events: Vec::new(),
             };
             ItemView {
                 id: i.id,
                 template_item_id: i.template_item_id,
                 template_item: snapshot,
-                status: i.status.as_str().to_owned(),
+                status: *i.status,
                 has_exe_time: i.has_exe_time,
                 started_at: i.started_at,
                 started_by: person(i.started_by),
@@ -445,7 +441,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 subitems: item_subitems,
                 title: i.title.clone(),
                 description: i.description.clone(),
-                item_type: i.item_type.as_str().to_owned(),
+                item_type: *i.item_type,
                 is_required: i.is_required,
                 scheduled_time: i.scheduled_time.map(format_time),
                 notify_before_minutes: i.notify_before_minutes,
@@ -473,7 +469,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
                 email: u.email.clone().unwrap_or_default(),
                 first_name: u.first_name.clone(),
                 last_name: u.last_name.clone(),
-                role: u.role.as_str().to_owned(),
+                role: *u.role,
                 is_online: online.contains(&u.id),
                 joined_at: p.joined_at,
             })
@@ -497,7 +493,7 @@ pub(crate) fn assemble(loaded: &Loaded, around: &Surroundings, now: DateTime<Utc
         shift: inst.shift.as_str().to_owned(),
         shift_start: inst.shift_start,
         shift_end: inst.shift_end,
-        status: inst.status.as_str().to_owned(),
+        status: *inst.status,
         created_by: person(inst.created_by),
         closed_by: person(inst.closed_by),
         closed_at: inst.closed_at,

@@ -4,10 +4,10 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use sentinelops_app::checklists::ItemUpdate;
 use sentinelops_app::password::{self, HashCost};
 use sentinelops_app::{Actor, App, AppConfig, PoolConfig, RequestMeta, Store};
 use sentinelops_domain::SystemClock;
+use sentinelops_web::api::checklists::ItemUpdate;
 use uuid::Uuid;
 
 use super::driver::{self, Stats};
@@ -67,6 +67,7 @@ pub async fn patch_item(r: &Raw, c: usize, timing: &Timing) -> Stats {
             let actor = Raw::actor(&app, &token).await?;
             let update: ItemUpdate = serde_json::from_value(step.body).map_err(|e| e.to_string())?;
             let (instance, item) = (uuid(&step.instance)?, uuid(&step.item)?);
+            let update = update.try_into().map_err(|e: sentinelops_app::AppError| e.to_string())?;
             app.update_item(&actor, instance, item, update).await.map(|_| ()).map_err(|e| e.to_string())
         }
     })

@@ -34,9 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(templates::routes())
         .merge(shifts::routes())
-        // TODO(checklists): a plain axum router until it declares its routes with
-        // `routes!`; its paths are listed in `ops::openapi::ApiDoc` meanwhile.
-        .merge(OpenApiRouter::from(checklists::routes()))
+        .merge(checklists::routes())
         .merge(handover::routes())
         .merge(dashboard::routes())
 }

@@ -4,8 +4,7 @@
 
 use std::collections::HashSet;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Extension, Query, State};
+use axum::extract::ws::{Message, WebSocket};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -13,45 +12,26 @@ use uuid::Uuid;
 
 use sentinelops_app::{Actor, RequestMeta};
 
-use super::TokenQuery;
-use crate::extract::ClientMeta;
-use crate::serve::ConnectionSlot;
+use super::socket::{Incoming, SocketContext, SocketRequest, close, sign_in};
 use crate::state::AppState;
 
 /// Close code for a failed authentication (policy violation), as the original.
 const AUTH_FAILED: u16 = 1008;
 
-pub async fn upgrade(
-    State(state): State<AppState>,
-    Query(q): Query<TokenQuery>,
-    ClientMeta(meta): ClientMeta,
-    slot: Option<Extension<ConnectionSlot>>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    super::sized(ws).on_upgrade(move |socket| async move {
-        // The socket counts against the connection limit while it is open.
-        let _slot = slot;
-        run(socket, state, q.token, meta).await;
-    })
+pub async fn upgrade(request: SocketRequest) -> Response {
+    request.serve(run)
 }
 
 async fn send(socket: &mut WebSocket, value: Value) -> bool {
     socket.send(Message::Text(value.to_string().into())).await.is_ok()
 }
 
-/// Sends a close frame (a peer already gone is not an error here).
-pub(super) async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
-}
-
-async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta: RequestMeta) {
+async fn run(mut socket: WebSocket, context: SocketContext) {
+    let Some((actor, token)) = sign_in(&mut socket, &context, AUTH_FAILED).await else {
+        return;
+    };
+    let SocketContext { state, meta, .. } = context;
     let app = &state.app;
-    let Some(token) = token else {
-        return close(&mut socket, AUTH_FAILED, "Authentication required").await;
-    };
-    let Ok(actor) = app.authenticate(&token, &meta).await else {
-        return close(&mut socket, AUTH_FAILED, "Authentication failed").await;
-    };
     let mut events = app.live.subscribe();
     let mut shutdown = app.live.shutdown_signal();
     let total = app.connect_presence(&actor).await;
@@ -59,37 +39,43 @@ async fn run(mut socket: WebSocket, state: AppState, token: Option<String>, meta
         "type": "CONNECTION_ESTABLISHED",
         "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": total },
     });
-    let mut current = actor.clone();
+    let mut signed = Signed { actor: actor.clone(), token: &token, meta: &meta };
     if send(&mut socket, hello).await {
-        serve(&mut socket, &state, &mut current, &token, &meta, &mut events, &mut shutdown).await;
+        serve(&mut socket, &state, &mut signed, Feeds { events: &mut events, shutdown: &mut shutdown }).await;
     }
     app.disconnect_presence(&actor).await;
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn serve(
-    socket: &mut WebSocket,
-    state: &AppState,
-    actor: &mut Actor,
-    token: &str,
-    meta: &RequestMeta,
-    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
-    shutdown: &mut tokio::sync::watch::Receiver<bool>,
-) {
+/// Who is on the socket: the actor (refreshed at each recheck) and the credentials it
+/// is rechecked with.
+struct Signed<'a> {
+    actor: Actor,
+    token: &'a str,
+    meta: &'a RequestMeta,
+}
+
+/// What the socket listens to besides its peer: committed events and shutdown.
+struct Feeds<'a> {
+    events: &'a mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
+    shutdown: &'a mut tokio::sync::watch::Receiver<bool>,
+}
+
+async fn serve(socket: &mut WebSocket, state: &AppState, signed: &mut Signed<'_>, feeds: Feeds<'_>) {
     let app = &state.app;
+    let Feeds { events, shutdown } = feeds;
+    let (token, meta) = (signed.token, signed.meta);
+    let actor = &mut signed.actor;
     let mut subscriptions: HashSet<Uuid> = HashSet::new();
     // The session is re-checked now and then: a revoked session loses its socket.
     let mut recheck = super::session_recheck(state);
     loop {
         tokio::select! {
             incoming = socket.recv() => {
-                let Some(Ok(message)) = incoming else { break };
-                let text = match message {
-                    Message::Text(t) => t.to_string(),
-                    Message::Close(_) => break,
-                    _ => continue,
+                let request = match Incoming::of(incoming) {
+                    Incoming::Request(request) => request,
+                    Incoming::Other => continue,
+                    Incoming::Closed => break,
                 };
-                let request: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 let now = app.clock.now();
                 let answer = match request.get("type").and_then(Value::as_str) {
                     Some("PING") | Some("ping") => json!({ "type": "PONG", "timestamp": now }),

@@ -1,8 +1,6 @@
 //! What every live WebSocket shares: the upgrade request (the app, the query's token,
 //! where the client is, and the connection slot the socket holds while open), the
-//! close frame, and signing in with the token.
-//!
-//! `notification_ws` uses it; `checklist_ws` still has its own copy of these pieces.
+//! close frame, signing in with the token, and reading a frame. Both WebSockets use it.
 
 use std::future::Future;
 

@@ -8,7 +8,6 @@ use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::api::checklists;
 use crate::api::error_responses::Refusal;
 use crate::error::{AuthFailure, Conflict, Detail};
 use crate::state::AppState;
@@ -16,15 +15,6 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SentinelOps API", description = "Shift checklists for operations centres. Compatible with the original SentinelOps contract."),
-    // TODO(checklists): these go when api/checklists.rs declares its routes with `routes!`.
-    paths(
-        checklists::create_instance, checklists::list_instances, checklists::paginated_instances, checklists::today_instances,
-        checklists::today_coverage, checklists::get_instance, checklists::delete_instance, checklists::instance_stats,
-        checklists::join_instance, checklists::complete_instance, checklists::one_time_completion, checklists::reopen_instance,
-        checklists::force_close_instance, checklists::change_date, checklists::update_item, checklists::start_work,
-        checklists::comment_item, checklists::final_verdict, checklists::list_subitems, checklists::update_subitem,
-        checklists::completion_summary,
-    ),
     // The error bodies, referenced by the shared error responses (`api::error_responses`).
     components(schemas(Detail, AuthFailure, Conflict, Refusal)),
     tags(

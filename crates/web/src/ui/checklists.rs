@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::checklists::{CreateInstance, InstanceListQuery, InstanceSummary};
@@ -281,7 +280,7 @@ fn row_of(s: &InstanceSummary, sections: &HashMap<Uuid, String>) -> TimelineRow 
         id: s.id.to_string(),
         date: s.checklist_date.to_string(),
         shift: ShiftType::parse(&s.shift).map_or_else(|| s.shift.clone(), |t| t.title().to_owned()),
-        template: s.template.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        template: s.template.name.clone(),
         section: sections.get(&s.section_id).cloned().unwrap_or_default(),
         status: s.status.to_ascii_lowercase(),
         status_label: status_label(&s.status),

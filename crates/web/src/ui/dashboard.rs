@@ -254,7 +254,7 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
-    let count = |status: ItemStatus| i.items.iter().filter(|item| item.status == status.as_str()).count();
+    let count = |status: ItemStatus| i.items.iter().filter(|item| item.status == status).count();
     let (completed, skipped, failed) =
         (count(ItemStatus::Completed), count(ItemStatus::Skipped), count(ItemStatus::Failed));
     ChecklistCard {
@@ -262,8 +262,8 @@ fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<S
         section: sections.get(&i.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),
         shift: ShiftType::parse(&i.shift).map_or_else(|| i.shift.clone(), |s| s.title().to_owned()),
         template: i.template.name.clone(),
-        status: i.status.to_ascii_lowercase(),
-        status_label: status_label(&i.status),
+        status: i.status.as_str().to_ascii_lowercase(),
+        status_label: status_label(i.status.as_str()),
         total: i.items.len(),
         actioned: completed + skipped + failed,
         completed,

@@ -9,12 +9,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::checklists::{ItemUpdate, MissingReason, OverrideInput, SubitemUpdate};
+use sentinelops_app::checklists::{
+    CurrentState, ItemUpdate, MissingReason, OverrideInput, SubitemUpdate, parse_item_status,
+};
 use sentinelops_app::handover::NewHandover;
+use sentinelops_domain::checklist::ItemStatus;
 
 use super::answer;
 use super::model::{Notice, label};
@@ -69,14 +71,13 @@ impl Ctx<'_> {
 
     /// A use-case error. A lost race re-renders the fresh state (200 for `ui.js`, whose
     /// region it replaces; 409 for a plain form) with the message and the unsaved text.
-    async fn failed(&self, err: AppError, sent_status: Option<&str>, draft: Option<(&str, &str)>) -> UiResult {
+    async fn failed(&self, err: AppError, sent_status: Option<ItemStatus>, draft: Option<(&str, &str)>) -> UiResult {
         let AppError::StateConflict { message, current } = err else {
             return self.refused(err, draft).await;
         };
-        let now = current.get("status").and_then(Value::as_str).unwrap_or("");
-        let text = match sent_status {
-            Some(sent) if current.get("item_id").is_some() && !now.is_empty() && now != sent => {
-                format!("Another operator changed this item: it is now {now}. Nothing was saved.")
+        let text = match (sent_status, *current) {
+            (Some(sent), CurrentState::Item(now)) if now.status != sent => {
+                format!("Another operator changed this item: it is now {}. Nothing was saved.", now.status.as_str())
             }
             _ => message,
         };
@@ -92,10 +93,11 @@ fn text(value: Option<&str>) -> Option<String> {
 }
 
 /// A reason the status needs (skip, fail) or may carry: the message when it is missing or too long.
-fn check_reason(status: &str, reason: Option<&str>) -> Result<(), String> {
-    let needed = matches!(status, "SKIPPED" | "FAILED");
+fn check_reason(status: ItemStatus, reason: Option<&str>) -> Result<(), String> {
     match reason {
-        None if needed => Err(format!("A reason is required to mark this {}.", label(status).to_lowercase())),
+        None if status.is_exception() => {
+            Err(format!("A reason is required to mark this {}.", label(status.as_str()).to_lowercase()))
+        }
         Some(r) if r.chars().count() > REASON_MAX => {
             Err(format!("The reason is too long: at most {REASON_MAX} characters."))
         }
@@ -133,21 +135,24 @@ async fn item_status(
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().or_else(|| text(form.final_verdict.as_deref())).unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
-    if let Err(message) = check_reason(&form.status, reason.as_deref()) {
+    let to = match parse_item_status(&form.status) {
+        Ok(to) => to,
+        Err(err) => return ctx.failed(err, None, draft).await,
+    };
+    if let Err(message) = check_reason(to, reason.as_deref()) {
         return ctx.refused(Refusal::Input(message), draft).await;
     }
-    let previous = text(form.previous_status.as_deref());
+    let previous = text(form.previous_status.as_deref()).as_deref().and_then(ItemStatus::parse);
     let update = ItemUpdate {
-        status: form.status.clone(),
+        status: to,
         comment: text(form.comment.as_deref()),
         reason,
         final_verdict: text(form.final_verdict.as_deref()),
-        metadata: previous.as_ref().map(|p| json!({ "previous_status": p })),
-        ..ItemUpdate::default()
+        expected: previous,
     };
     match state.app.update_item(&user.actor, id, item, update).await {
-        Ok(_) => ctx.done(&format!("Item marked {}.", label(&form.status).to_lowercase())).await,
-        Err(err) => ctx.failed(err, previous.as_deref(), draft).await,
+        Ok(_) => ctx.done(&format!("Item marked {}.", label(to.as_str()).to_lowercase())).await,
+        Err(err) => ctx.failed(err, previous, draft).await,
     }
 }
 
@@ -169,12 +174,16 @@ async fn subitem_status(
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
-    if let Err(message) = check_reason(&form.status, reason.as_deref()) {
+    let to = match parse_item_status(&form.status) {
+        Ok(to) => to,
+        Err(err) => return ctx.failed(err, None, draft).await,
+    };
+    if let Err(message) = check_reason(to, reason.as_deref()) {
         return ctx.refused(Refusal::Input(message), draft).await;
     }
-    let update = SubitemUpdate { status: form.status.clone(), reason, comment: None };
+    let update = SubitemUpdate { status: to, reason, comment: None };
     match state.app.update_subitem(&user.actor, id, item, sub, update).await {
-        Ok(_) => ctx.done(&format!("Subitem marked {}.", label(&form.status).to_lowercase())).await,
+        Ok(_) => ctx.done(&format!("Subitem marked {}.", label(to.as_str()).to_lowercase())).await,
         Err(err) => ctx.failed(err, None, draft).await,
     }
 }
@@ -193,7 +202,7 @@ async fn sign_off(
 ) -> UiResult {
     let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     match state.app.complete_instance(&user.actor, id, text(form.comment.as_deref())).await {
-        Ok(view) => ctx.done(&format!("Checklist signed off: {}.", label(&view.status).to_lowercase())).await,
+        Ok(view) => ctx.done(&format!("Checklist signed off: {}.", label(view.status.as_str()).to_lowercase())).await,
         Err(err) => ctx.failed(err, None, None).await,
     }
 }
@@ -226,7 +235,8 @@ async fn override_instance(
     };
     match result {
         Ok(view) => {
-            ctx.done(&format!("Override recorded: the checklist is {}.", label(&view.status).to_lowercase())).await
+            ctx.done(&format!("Override recorded: the checklist is {}.", label(view.status.as_str()).to_lowercase()))
+                .await
         }
         Err(err) => ctx.failed(err, None, None).await,
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use sentinelops_app::checklists::InstanceView;
 use sentinelops_app::checklists::view::{ActivityView, ItemView, SubitemView};
 use sentinelops_app::handover::{InstanceHandover, NoteDirection};
-use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 
 /// The whole live region: header, items, supervisor tools, handover notes.
 #[derive(Debug, Clone)]
@@ -151,10 +151,6 @@ pub fn label(status: &str) -> String {
     chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
-fn is_open_status(status: &str) -> bool {
-    matches!(status, "PENDING" | "IN_PROGRESS")
-}
-
 fn hhmm(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%H:%M").to_string()
 }
@@ -165,18 +161,18 @@ fn day_time(at: DateTime<Utc>, tz: Tz) -> String {
 
 impl LiveChecklist {
     pub fn build(view: &InstanceView, section: String, handover: &InstanceHandover, viewer: &Viewer) -> LiveChecklist {
-        let workable = !InstanceStatus::parse(&view.status).is_some_and(InstanceStatus::is_closed);
+        let workable = !view.status.is_closed();
         let items: Vec<ItemRow> = view.items.iter().map(|i| item_row(i, workable, viewer)).collect();
-        let done = items.iter().filter(|i| i.status == "COMPLETED").count();
-        let actioned = items.iter().filter(|i| !is_open_status(&i.status)).count();
+        let done = view.items.iter().filter(|i| i.status == ItemStatus::Completed).count();
+        let actioned = view.items.iter().filter(|i| i.status.is_actioned()).count();
         LiveChecklist {
             id: view.id.to_string(),
             name: view.template.name.clone(),
             section,
             date: view.checklist_date.format("%a %d %b %Y").to_string(),
             shift: label(&view.shift),
-            status: label(&view.status),
-            status_class: status_class(&view.status),
+            status: label(view.status.as_str()),
+            status_class: status_class(view.status.as_str()),
             done,
             actioned,
             total: items.len(),
@@ -193,7 +189,7 @@ impl LiveChecklist {
             joined: view.participants.iter().any(|p| p.id == viewer.user_id),
             workable,
             is_supervisor: viewer.is_supervisor,
-            can_sign_off: viewer.is_supervisor && view.status == "PENDING_REVIEW",
+            can_sign_off: viewer.is_supervisor && view.status == InstanceStatus::PendingReview,
             items,
             handover: HandoverPanel::build(handover, viewer.tz),
             notice: None,
@@ -209,21 +205,21 @@ impl LiveChecklist {
 }
 
 fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
-    let open = is_open_status(&item.status);
+    let open = !item.status.is_actioned();
     let subitems: Vec<SubitemRow> =
-        item.subitems.iter().map(|s| subitem_row(s, workable && item.status != "COMPLETED")).collect();
-    let sub_done = subitems.iter().filter(|s| !is_open_status(&s.status)).count();
-    let failed_sub = item.subitems.iter().any(|s| s.status == "FAILED");
+        item.subitems.iter().map(|s| subitem_row(s, workable && item.status != ItemStatus::Completed)).collect();
+    let sub_done = item.subitems.iter().filter(|s| s.status.is_actioned()).count();
+    let failed_sub = item.subitems.iter().any(|s| s.status == ItemStatus::Failed);
     ItemRow {
         id: item.id.to_string(),
         title: item.title.clone(),
         description: item.description.clone().filter(|d| !d.trim().is_empty()),
-        item_type: label(&item.item_type),
+        item_type: label(item.item_type.as_str()),
         severity: item.severity,
         required: item.is_required,
-        status: item.status.clone(),
-        status_label: label(&item.status),
-        status_class: status_class(&item.status),
+        status: item.status.as_str().to_owned(),
+        status_label: label(item.status.as_str()),
+        status_class: status_class(item.status.as_str()),
         due: item.scheduled_at.map(|at| hhmm(at, viewer.tz)),
         overdue: open && item.scheduled_at.is_some_and(|at| at < viewer.now),
         skipped_reason: item.skipped_reason.clone(),
@@ -235,9 +231,9 @@ fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
         subitems,
         activity: item.activities.iter().map(|a| activity_line(a, viewer.tz)).collect(),
         workable,
-        can_start: workable && item.status == "PENDING",
+        can_start: workable && item.status == ItemStatus::Pending,
         can_act: workable && open,
-        can_resolve: workable && matches!(item.status.as_str(), "SKIPPED" | "FAILED"),
+        can_resolve: workable && item.status.is_exception(),
         needs_verdict: workable && failed_sub && item.final_verdict.is_none(),
         draft: String::new(),
     }
@@ -247,13 +243,13 @@ fn subitem_row(sub: &SubitemView, workable: bool) -> SubitemRow {
     SubitemRow {
         id: sub.id.to_string(),
         title: sub.title.clone(),
-        status: sub.status.clone(),
-        status_label: label(&sub.status),
-        status_class: status_class(&sub.status),
+        status: sub.status.as_str().to_owned(),
+        status_label: label(sub.status.as_str()),
+        status_class: status_class(sub.status.as_str()),
         severity: sub.severity,
         required: sub.is_required,
         reason: sub.failure_reason.clone().or_else(|| sub.skipped_reason.clone()),
-        can_act: workable && is_open_status(&sub.status),
+        can_act: workable && !sub.status.is_actioned(),
     }
 }
 

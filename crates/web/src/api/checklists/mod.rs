@@ -4,17 +4,21 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
-use axum::{Json, Router, extract::State};
-use chrono::NaiveDate;
+use axum::{Json, extract::State};
 use sentinelops_app::AppError;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use sentinelops_app::checklists::{
-    ChangeDate, CreateInstance, InstanceListQuery, InstanceSummary, InstanceView, ItemUpdate, MissingReason,
-    OverrideInput, StartWork, SubitemUpdate,
+use sentinelops_app::checklists::MissingReason;
+
+pub mod wire;
+
+pub use wire::{
+    ChangeDate, CommentBody, CompleteBody, CompletionSummary, Coverage, CreateInstance, InstanceListQuery,
+    InstanceStats, InstanceSummary, InstanceView, ItemUpdate, OverrideInput, RangeQuery, StartWork, SubitemChanged,
+    SubitemList, SubitemUpdate, VerdictBody, WorkStarted,
 };
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
@@ -24,28 +28,29 @@ use crate::error::{Conflict, Detail};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, OptionalJson};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    let r = |path: &str| format!("/api/v1/checklists/instances{path}");
-    Router::new()
-        .route(&r(""), get(list_instances).post(create_instance))
-        .route(&r("/paginated"), get(paginated_instances))
-        .route(&r("/today"), get(today_instances))
-        .route(&r("/today/coverage"), get(today_coverage))
-        .route(&r("/{instance_id}"), get(get_instance).delete(delete_instance))
-        .route(&r("/{instance_id}/stats"), get(instance_stats))
-        .route(&r("/{instance_id}/join"), post(join_instance))
-        .route(&r("/{instance_id}/complete"), post(complete_instance))
-        .route(&r("/{instance_id}/one-time-completion"), post(one_time_completion))
-        .route(&r("/{instance_id}/reopen"), post(reopen_instance))
-        .route(&r("/{instance_id}/force-close"), post(force_close_instance))
-        .route(&r("/{instance_id}/change-date"), post(change_date))
-        .route(&r("/{instance_id}/items/{item_id}"), patch(update_item))
-        .route(&r("/{instance_id}/items/{item_id}/start-work"), post(start_work))
-        .route(&r("/{instance_id}/items/{item_id}/comment"), post(comment_item))
-        .route(&r("/{instance_id}/items/{item_id}/final-verdict"), post(final_verdict))
-        .route(&r("/{instance_id}/items/{item_id}/subitems"), get(list_subitems))
-        .route(&r("/{instance_id}/items/{item_id}/subitems/{subitem_id}"), patch(update_subitem))
-        .route(&r("/{instance_id}/items/{item_id}/completion-summary"), get(completion_summary))
+/// Every route of the checklists, declared once: the router and the OpenAPI paths
+/// come from each handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_instances, create_instance))
+        .routes(routes!(paginated_instances))
+        .routes(routes!(today_instances))
+        .routes(routes!(today_coverage))
+        .routes(routes!(get_instance, delete_instance))
+        .routes(routes!(instance_stats))
+        .routes(routes!(join_instance))
+        .routes(routes!(complete_instance))
+        .routes(routes!(one_time_completion))
+        .routes(routes!(reopen_instance))
+        .routes(routes!(force_close_instance))
+        .routes(routes!(change_date))
+        .routes(routes!(update_item))
+        .routes(routes!(start_work))
+        .routes(routes!(comment_item))
+        .routes(routes!(final_verdict))
+        .routes(routes!(list_subitems))
+        .routes(routes!(update_subitem))
+        .routes(routes!(completion_summary))
 }
 
 fn effects(names: &[&str]) -> Value {
@@ -68,21 +73,14 @@ pub async fn create_instance(
     auth: AuthUser,
     ApiJson(body): ApiJson<CreateInstance>,
 ) -> ApiResult<Json<Value>> {
-    let (row, created) = state.app.create_instance(&auth.actor, body).await?;
-    let instance = state.app.instance_view(&auth.actor, row.id).await?;
+    let (row, created) = state.app.create_instance(&auth.actor, body.into()).await?;
+    let instance = InstanceView::from(state.app.instance_view(&auth.actor, row.id).await?);
     Ok(Json(json!({
         "id": row.id,
         "instance": instance,
         "message": if created { "New instance created" } else { "Existing instance returned" },
         "effects": { "background_task": false, "notification_created": false, "created": created },
     })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RangeQuery {
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub shift: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances", tag = "instances",
@@ -93,7 +91,8 @@ pub async fn list_instances(
     auth: AuthUser,
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<Vec<InstanceSummary>>> {
-    Ok(Json(state.app.list_instances(&auth.actor, q.start_date, q.end_date, q.shift.as_deref()).await?))
+    let summaries = state.app.list_instances(&auth.actor, q.start_date, q.end_date, q.shift.as_deref()).await?;
+    Ok(Json(summaries.into_iter().map(InstanceSummary::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/paginated", tag = "instances",
@@ -107,20 +106,21 @@ pub async fn paginated_instances(
     ApiQuery(q): ApiQuery<InstanceListQuery>,
 ) -> ApiResult<Json<Paginated<InstanceSummary>>> {
     let request = PageRequest::new(q.page, q.limit, 18, 100)?;
-    let page = state.app.paginated_instances(&auth.actor, &q, request.window()).await?;
-    Ok(Json(Paginated::new(page.rows, page.total, request)))
+    let page = state.app.paginated_instances(&auth.actor, &q.into(), request.window()).await?;
+    let rows = page.rows.into_iter().map(InstanceSummary::from).collect();
+    Ok(Json(Paginated::new(rows, page.total, request)))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/today", tag = "instances",
     responses((status = 200, body = [InstanceView]), SessionErrors))]
 pub async fn today_instances(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<InstanceView>>> {
-    Ok(Json(state.app.today_instances(&auth.actor).await?))
+    Ok(Json(state.app.today_instances(&auth.actor).await?.into_iter().map(InstanceView::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/today/coverage", tag = "instances",
     responses((status = 200), SessionErrors))]
-pub async fn today_coverage(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.today_coverage(&auth.actor).await?))
+pub async fn today_coverage(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Coverage>> {
+    Ok(Json(state.app.today_coverage(&auth.actor).await?.into()))
 }
 
 /// The whole checklist. Carries an `ETag`; a request whose `If-None-Match` names the
@@ -140,7 +140,7 @@ pub async fn get_instance(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-cache")));
-    let document = state.app.instance_document(&auth.actor, id, fresh).await?;
+    let document = state.app.instance_document(&auth.actor, id, fresh, serialize_view).await?;
     let etag = HeaderValue::from_str(&document.etag).map_err(|e| AppError::Internal(e.to_string()))?;
     // Browsers revalidate every time: the checklist changes under their eyes.
     let validators = [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
@@ -150,6 +150,12 @@ pub async fn get_instance(
     // The response borrows the cached bytes instead of copying them.
     let body = Bytes::from_owner(SharedDocument(document));
     Ok((validators, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+}
+
+/// The checklist's JSON, written once per revision into the app's document cache.
+fn serialize_view(view: sentinelops_app::checklists::InstanceView) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec(&InstanceView::from(view))
+        .map_err(|e| AppError::Internal(format!("serialising a checklist: {e}")))
 }
 
 struct SharedDocument(std::sync::Arc<sentinelops_app::checklists::cache::InstanceDocument>);
@@ -190,8 +196,8 @@ pub async fn instance_stats(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.instance_stats(&auth.actor, id).await?))
+) -> ApiResult<Json<InstanceStats>> {
+    Ok(Json(state.app.instance_stats(&auth.actor, id).await?.into()))
 }
 
 /// Join as a participant (idempotent).
@@ -204,12 +210,7 @@ pub async fn join_instance(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let (instance, _) = state.app.join_instance(&auth.actor, id).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["CHECKLIST_JOINED"]) }))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct CompleteBody {
-    pub comment: Option<String>,
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["CHECKLIST_JOINED"]) }))
 }
 
 /// Sign off (managers, admins) from PENDING_REVIEW; the outcome follows the evidence.
@@ -222,7 +223,8 @@ pub async fn complete_instance(
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<CompleteBody>,
 ) -> ApiResult<Json<Value>> {
-    let instance = state.app.complete_instance(&auth.actor, id, body.and_then(|b| b.comment)).await?;
+    let instance =
+        InstanceView::from(state.app.complete_instance(&auth.actor, id, body.and_then(|b| b.comment)).await?);
     Ok(Json(json!({
         "message": format!("Checklist completed successfully ({})", instance.status),
         "instance": instance,
@@ -241,9 +243,9 @@ pub async fn one_time_completion(
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
-    let input = body.unwrap_or_default();
+    let input = body.unwrap_or_default().into();
     let instance = state.app.one_time_completion(&auth.actor, id, input, MissingReason::RecordAsNotGiven).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Supervisor override: reopen a closed checklist (reason required).
@@ -256,8 +258,8 @@ pub async fn reopen_instance(
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
-    let instance = state.app.reopen_instance(&auth.actor, id, body.unwrap_or_default()).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
+    let instance = state.app.reopen_instance(&auth.actor, id, body.unwrap_or_default().into()).await?;
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Supervisor override: close an open checklist with exceptions (reason required).
@@ -270,8 +272,8 @@ pub async fn force_close_instance(
     ApiPath(id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<OverrideInput>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
-    let instance = state.app.force_close_instance(&auth.actor, id, body.unwrap_or_default()).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["OVERRIDE_APPLIED"]) }))
+    let instance = state.app.force_close_instance(&auth.actor, id, body.unwrap_or_default().into()).await?;
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["OVERRIDE_APPLIED"]) }))
 }
 
 /// Correct the date of a closed checklist (audited; no recorded timestamp changes).
@@ -285,12 +287,12 @@ pub async fn change_date(
     ApiJson(body): ApiJson<ChangeDate>,
 ) -> ApiResult<Json<Value>> {
     let target = body.target_date;
-    let (instance, details) = state.app.change_instance_date(&auth.actor, id, body).await?;
+    let (instance, moved) = state.app.change_instance_date(&auth.actor, id, body.into()).await?;
     Ok(Json(json!({
         "message": format!("Checklist date corrected to {target}"),
-        "instance": instance,
+        "instance": InstanceView::from(instance),
         "target_date": target,
-        "verification": [details],
+        "verification": [{ "from_date": moved.from_date, "to_date": moved.to_date }],
     })))
 }
 
@@ -304,8 +306,8 @@ pub async fn update_item(
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<ItemUpdate>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
-    let instance = state.app.update_item(&auth.actor, id, item, body).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["ITEM_UPDATED"]) }))
+    let instance = state.app.update_item(&auth.actor, id, item, body.try_into()?).await?;
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["ITEM_UPDATED"]) }))
 }
 
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/start-work", tag = "instances", request_body = Option<StartWork>,
@@ -316,14 +318,8 @@ pub async fn start_work(
     auth: AuthUser,
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
     OptionalJson(body): OptionalJson<StartWork>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.start_work(&auth.actor, id, item, body.unwrap_or_default()).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct CommentBody {
-    pub action: Option<String>,
-    pub comment: String,
+) -> ApiResult<Json<WorkStarted>> {
+    Ok(Json(state.app.start_work(&auth.actor, id, item, body.unwrap_or_default().into()).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/comment", tag = "instances", request_body = CommentBody,
@@ -337,14 +333,11 @@ pub async fn comment_item(
 ) -> ApiResult<Json<Value>> {
     let _ = body.action;
     let (instance, activity) = state.app.comment_item(&auth.actor, id, item, &body.comment).await?;
-    Ok(Json(
-        json!({ "instance": instance, "effects": { "item_id": item, "activity": activity, "comment": body.comment } }),
-    ))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct VerdictBody {
-    pub final_verdict: String,
+    let activity = wire::CommentActivity::from(activity);
+    Ok(Json(json!({
+        "instance": InstanceView::from(instance),
+        "effects": { "item_id": item, "activity": activity, "comment": body.comment },
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/final-verdict", tag = "instances", request_body = VerdictBody,
@@ -357,7 +350,7 @@ pub async fn final_verdict(
     ApiJson(body): ApiJson<VerdictBody>,
 ) -> ApiResult<Json<WithEffects<InstanceView>>> {
     let instance = state.app.final_verdict(&auth.actor, id, item, &body.final_verdict).await?;
-    Ok(Json(WithEffects { instance, effects: effects(&["FINAL_VERDICT_CAPTURED"]) }))
+    Ok(Json(WithEffects { instance: instance.into(), effects: effects(&["FINAL_VERDICT_CAPTURED"]) }))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems", tag = "instances",
@@ -367,8 +360,8 @@ pub async fn list_subitems(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.list_subitems(&auth.actor, id, item).await?))
+) -> ApiResult<Json<SubitemList>> {
+    Ok(Json(state.app.list_subitems(&auth.actor, id, item).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/subitems/{subitem_id}", tag = "instances", request_body = SubitemUpdate,
@@ -379,8 +372,8 @@ pub async fn update_subitem(
     auth: AuthUser,
     ApiPath((id, item, subitem)): ApiPath<(Uuid, Uuid, Uuid)>,
     ApiJson(body): ApiJson<SubitemUpdate>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.update_subitem(&auth.actor, id, item, subitem, body).await?))
+) -> ApiResult<Json<SubitemChanged>> {
+    Ok(Json(state.app.update_subitem(&auth.actor, id, item, subitem, body.try_into()?).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/checklists/instances/{instance_id}/items/{item_id}/completion-summary", tag = "instances",
@@ -390,6 +383,6 @@ pub async fn completion_summary(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath((id, item)): ApiPath<(Uuid, Uuid)>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.completion_summary(&auth.actor, id, item).await?))
+) -> ApiResult<Json<CompletionSummary>> {
+    Ok(Json(state.app.completion_summary(&auth.actor, id, item).await?.into()))
 }
