@@ -244,10 +244,7 @@ impl App {
         let now = write.now;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::InProgress;
-        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(instance.status.as_str(), to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
-            AppError::StateConflict { message: e.to_string(), current: CurrentState::of_instance(&instance) }
-        })?;
+        self.check_instance_move(&tx, &instance, to, actor.role, Some(&reason.text)).await?;
         let details = json!({ "closed_at": instance.closed_at, "closed_by": instance.closed_by });
         write
             .record_override(OverrideRecord { kind: "REOPEN", reason: &reason, to_status: to.as_str(), details })
@@ -273,10 +270,7 @@ impl App {
         let now = write.now;
         can_supervise_section(actor, instance.section_id)?;
         let to = InstanceStatus::CompletedWithExceptions;
-        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(instance.status.as_str(), to.as_str(), Some(actor.role), Some(&reason.text)).map_err(|e| {
-            AppError::StateConflict { message: e.to_string(), current: CurrentState::of_instance(&instance) }
-        })?;
+        self.check_instance_move(&tx, &instance, to, actor.role, Some(&reason.text)).await?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let open = loaded.item_statuses().iter().filter(|s| !s.is_actioned()).count();
         let details = json!({ "open_items": open });

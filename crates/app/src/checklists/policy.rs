@@ -8,8 +8,13 @@ use sentinelops_domain::checklist::{TransitionPolicy, TransitionRule};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::rules;
 
+use sentinelops_domain::Role;
+use sentinelops_domain::checklist::InstanceStatus;
+use sentinelops_store::repo::checklists::InstanceRow;
+
+use super::conflict::CurrentState;
 use crate::App;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// How long a process keeps the rules it read. They change only by migration or by a
 /// direct edit of the table, and every item change needs them inside the write
@@ -47,6 +52,23 @@ impl App {
     /// CHECKLIST_INSTANCE), read through `c` when this process's copy is older than
     /// `MAX_AGE`.
     #[tracing::instrument(level = "debug", skip_all)]
+    /// Refuses a checklist move to `to` that the rules forbid for `role` (a 409 with the
+    /// checklist's status); `reason` is the supervisor's, where the move needs one.
+    pub(crate) async fn check_instance_move(
+        &self,
+        c: &impl Conn,
+        instance: &InstanceRow,
+        to: InstanceStatus,
+        role: Role,
+        reason: Option<&str>,
+    ) -> AppResult<()> {
+        let policy = self.policy(c, "CHECKLIST_INSTANCE").await?;
+        policy.check(instance.status.as_str(), to.as_str(), Some(role), reason).map_err(|e| AppError::StateConflict {
+            message: e.to_string(),
+            current: CurrentState::of_instance(instance),
+        })
+    }
+
     pub(crate) async fn policy(&self, c: &impl Conn, entity_type: &'static str) -> AppResult<Arc<TransitionPolicy>> {
         if let Some(policy) = self.policies.fresh(entity_type) {
             return Ok(policy);

@@ -43,10 +43,7 @@ impl App {
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let (items, subitems) = (loaded.item_statuses(), loaded.subitem_statuses());
         let outcome = sign_off_outcome(&items, &subitems);
-        let policy = self.policy(&tx, "CHECKLIST_INSTANCE").await?;
-        policy.check(instance.status.as_str(), outcome.as_str(), Some(actor.role), None).map_err(|e| {
-            AppError::StateConflict { message: e.to_string(), current: CurrentState::of_instance(&instance) }
-        })?;
+        self.check_instance_move(&tx, &instance, outcome, actor.role, None).await?;
         let exceptions = items.iter().chain(subitems.iter()).filter(|s| s.is_exception()).count();
         let mut closed = instance.clone();
         closed.status = outcome.into();
