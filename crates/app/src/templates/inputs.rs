@@ -15,8 +15,9 @@ pub struct TemplateInput {
     pub items: Option<Vec<ItemInput>>,
 }
 
-/// An item; `id` names an existing item (anything that is not one of the template's
-/// item ids is treated as new, so clients may send temporary ids).
+/// An item or a subitem; `id` names an existing one (anything that is not one of the
+/// template's ids is treated as new, so clients may send temporary ids). `subitems` and
+/// `scheduled_events` are an item's only: a subitem's are not read.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ItemInput {
     pub id: Option<String>,
@@ -33,19 +34,8 @@ pub struct ItemInput {
     pub scheduled_events: Option<Vec<EventInput>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SubitemInput {
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub item_type: Option<String>,
-    pub is_required: Option<bool>,
-    pub has_exe_time: Option<bool>,
-    pub scheduled_time: Option<String>,
-    pub notify_before_minutes: Option<i32>,
-    pub severity: Option<i32>,
-    pub sort_order: Option<i32>,
-}
+/// A subitem is written with an item's fields (one list for both).
+pub type SubitemInput = ItemInput;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct EventInput {

@@ -174,11 +174,11 @@ impl App {
             }
         };
         self.bump_template(&tx, actor, row, now, event_type, json!({ "item_id": item_id })).await?;
-        let item = templates::find_item(&tx, item_id).await?.ok_or_else(|| not_found("Template item not found"))?;
-        let subitems = templates::subitems_of(&tx, vec![item_id]).await?.into_iter().map(subitem_view).collect();
-        let events = templates::events_of(&tx, vec![item_id]).await?.into_iter().map(event_view).collect();
+        let row = templates::find_item(&tx, item_id).await?.ok_or_else(|| not_found("Template item not found"))?;
+        let subitems = templates::subitems_of(&tx, vec![item_id]).await?;
+        let scheduled_events = templates::events_of(&tx, vec![item_id]).await?;
         commit(tx).await?;
-        Ok(item_view(item, subitems, events))
+        Ok(TemplateItemView { row, subitems, scheduled_events })
     }
 
     /// Adds, updates or removes one subitem of an item (its list is rewritten).

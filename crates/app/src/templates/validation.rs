@@ -268,6 +268,7 @@ pub(super) fn merge_subitem(input: &SubitemInput, existing: Option<&TemplateSubi
         notify_before_minutes: input.notify_before_minutes.or(e.notify_before_minutes),
         severity: input.severity.or(Some(e.severity)),
         sort_order: input.sort_order.or(Some(e.sort_order)),
+        ..SubitemInput::default()
     }
 }
 

@@ -207,7 +207,7 @@ pub async fn delete_subitem(
     ApiPath((tid, iid, sid)): ApiPath<(Uuid, Uuid, Uuid)>,
 ) -> ApiResult<Json<Value>> {
     let item = state.app.change_template_subitem(&auth.actor, tid, iid, Some(sid), None).await?;
-    Ok(Json(json!({ "id": sid, "item_id": item.id, "action": "deleted", "message": "Subitem deleted" })))
+    Ok(Json(json!({ "id": sid, "item_id": item.row.id, "action": "deleted", "message": "Subitem deleted" })))
 }
 
 #[utoipa::path(post, path = "/api/v1/checklists/templates/{template_id}/items/{item_id}/scheduled-events", tag = "templates", request_body = EventInput,

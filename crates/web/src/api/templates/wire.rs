@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
+use sentinelops_app::shifts::format_time;
 use sentinelops_app::templates as app;
 
 use crate::api::lenient::{opt_any_id, opt_uuid};
@@ -22,39 +23,59 @@ pub struct TemplateInput {
     pub items: Option<Vec<ItemInput>>,
 }
 
-/// An item; `id` names an existing item (anything that is not one of the template's
-/// item ids is treated as new, so clients may send temporary ids).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct ItemInput {
-    #[serde(default, deserialize_with = "opt_any_id")]
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub item_type: Option<String>,
-    pub is_required: Option<bool>,
-    pub has_exe_time: Option<bool>,
-    pub scheduled_time: Option<String>,
-    pub notify_before_minutes: Option<i32>,
-    pub severity: Option<i32>,
-    pub sort_order: Option<i32>,
-    pub subitems: Option<Vec<SubitemInput>>,
-    pub scheduled_events: Option<Vec<EventInput>>,
+/// Declares a request body with the fields an item and a subitem share (written once
+/// here, in wire order) followed by `$extra` (lists of nested bodies), and its
+/// conversion into the app's input, which has the same field names.
+macro_rules! entry_input {
+    ($(#[$attr:meta])* $name:ident { $(pub $extra:ident: $extra_ty:ty),* $(,)? }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        pub struct $name {
+            #[serde(default, deserialize_with = "opt_any_id")]
+            pub id: Option<String>,
+            pub title: Option<String>,
+            pub description: Option<String>,
+            pub item_type: Option<String>,
+            pub is_required: Option<bool>,
+            pub has_exe_time: Option<bool>,
+            pub scheduled_time: Option<String>,
+            pub notify_before_minutes: Option<i32>,
+            pub severity: Option<i32>,
+            pub sort_order: Option<i32>,
+            $(pub $extra: $extra_ty,)*
+        }
+
+        impl From<$name> for app::ItemInput {
+            fn from(i: $name) -> Self {
+                app::ItemInput {
+                    id: i.id,
+                    title: i.title,
+                    description: i.description,
+                    item_type: i.item_type,
+                    is_required: i.is_required,
+                    has_exe_time: i.has_exe_time,
+                    scheduled_time: i.scheduled_time,
+                    notify_before_minutes: i.notify_before_minutes,
+                    severity: i.severity,
+                    sort_order: i.sort_order,
+                    $($extra: i.$extra.map(|list| list.into_iter().map(Into::into).collect()),)*
+                    ..app::ItemInput::default()
+                }
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct SubitemInput {
-    #[serde(default, deserialize_with = "opt_any_id")]
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub item_type: Option<String>,
-    pub is_required: Option<bool>,
-    pub has_exe_time: Option<bool>,
-    pub scheduled_time: Option<String>,
-    pub notify_before_minutes: Option<i32>,
-    pub severity: Option<i32>,
-    pub sort_order: Option<i32>,
-}
+entry_input!(
+    /// An item; `id` names an existing item (anything that is not one of the template's
+    /// item ids is treated as new, so clients may send temporary ids).
+    ItemInput {
+        pub subitems: Option<Vec<SubitemInput>>,
+        pub scheduled_events: Option<Vec<EventInput>>,
+    }
+);
+
+entry_input!(SubitemInput {});
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EventInput {
@@ -76,42 +97,6 @@ impl From<TemplateInput> for app::TemplateInput {
             is_active: t.is_active,
             section_id: t.section_id,
             items: t.items.map(|items| items.into_iter().map(app::ItemInput::from).collect()),
-        }
-    }
-}
-
-impl From<ItemInput> for app::ItemInput {
-    fn from(i: ItemInput) -> Self {
-        app::ItemInput {
-            id: i.id,
-            title: i.title,
-            description: i.description,
-            item_type: i.item_type,
-            is_required: i.is_required,
-            has_exe_time: i.has_exe_time,
-            scheduled_time: i.scheduled_time,
-            notify_before_minutes: i.notify_before_minutes,
-            severity: i.severity,
-            sort_order: i.sort_order,
-            subitems: i.subitems.map(|list| list.into_iter().map(app::SubitemInput::from).collect()),
-            scheduled_events: i.scheduled_events.map(|list| list.into_iter().map(app::EventInput::from).collect()),
-        }
-    }
-}
-
-impl From<SubitemInput> for app::SubitemInput {
-    fn from(s: SubitemInput) -> Self {
-        app::SubitemInput {
-            id: s.id,
-            title: s.title,
-            description: s.description,
-            item_type: s.item_type,
-            is_required: s.is_required,
-            has_exe_time: s.has_exe_time,
-            scheduled_time: s.scheduled_time,
-            notify_before_minutes: s.notify_before_minutes,
-            severity: s.severity,
-            sort_order: s.sort_order,
         }
     }
 }
@@ -143,39 +128,56 @@ pub struct TemplateView {
     pub items: Vec<TemplateItemView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TemplateItemView {
-    pub id: Uuid,
-    pub template_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub item_type: String,
-    pub is_required: bool,
-    pub has_exe_time: bool,
-    pub scheduled_time: Option<String>,
-    pub notify_before_minutes: Option<i32>,
-    pub severity: i32,
-    pub sort_order: i32,
-    pub created_at: DateTime<Utc>,
-    pub subitems: Vec<TemplateSubitemView>,
-    pub scheduled_events: Vec<TemplateEventView>,
+/// Declares a view with the fields an item and a subitem share (written once here, in
+/// wire order: `id`, the parent's id, …, `created_at`) followed by `$extra`, and `of`,
+/// which formats a stored row (`$row`, with the same field names) as the wire shows it.
+macro_rules! entry_view {
+    ($name:ident of $row:ty, parent $parent:ident { $(pub $extra:ident: $extra_ty:ty),* $(,)? }) => {
+        #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub id: Uuid,
+            pub $parent: Uuid,
+            pub title: String,
+            pub description: Option<String>,
+            pub item_type: String,
+            pub is_required: bool,
+            pub has_exe_time: bool,
+            pub scheduled_time: Option<String>,
+            pub notify_before_minutes: Option<i32>,
+            pub severity: i32,
+            pub sort_order: i32,
+            pub created_at: DateTime<Utc>,
+            $(pub $extra: $extra_ty,)*
+        }
+
+        impl $name {
+            fn of(r: $row, $($extra: $extra_ty),*) -> Self {
+                $name {
+                    id: r.id,
+                    $parent: r.$parent,
+                    title: r.title,
+                    description: r.description,
+                    item_type: r.item_type.as_str().to_owned(),
+                    is_required: r.is_required,
+                    has_exe_time: r.has_exe_time,
+                    scheduled_time: r.scheduled_time.map(format_time),
+                    notify_before_minutes: r.notify_before_minutes,
+                    severity: r.severity,
+                    sort_order: r.sort_order,
+                    created_at: r.created_at,
+                    $($extra,)*
+                }
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TemplateSubitemView {
-    pub id: Uuid,
-    pub template_item_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub item_type: String,
-    pub is_required: bool,
-    pub has_exe_time: bool,
-    pub scheduled_time: Option<String>,
-    pub notify_before_minutes: Option<i32>,
-    pub severity: i32,
-    pub sort_order: i32,
-    pub created_at: DateTime<Utc>,
-}
+entry_view!(TemplateItemView of app::TemplateItemRow, parent template_id {
+    pub subitems: Vec<TemplateSubitemView>,
+    pub scheduled_events: Vec<TemplateEventView>,
+});
+
+entry_view!(TemplateSubitemView of app::TemplateSubitemRow, parent template_item_id {});
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TemplateEventView {
@@ -200,17 +202,18 @@ pub struct TemplateChange {
 
 impl From<app::TemplateView> for TemplateView {
     fn from(t: app::TemplateView) -> Self {
+        let r = t.row;
         TemplateView {
-            id: t.id,
-            name: t.name,
-            description: t.description,
-            shift: t.shift,
-            is_active: t.is_active,
-            version: t.version,
-            created_by: t.created_by,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
-            section_id: t.section_id,
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            shift: r.shift.as_str().to_owned(),
+            is_active: r.is_active,
+            version: r.version,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            section_id: r.section_id,
             items: t.items.into_iter().map(TemplateItemView::from).collect(),
         }
     }
@@ -218,55 +221,29 @@ impl From<app::TemplateView> for TemplateView {
 
 impl From<app::TemplateItemView> for TemplateItemView {
     fn from(i: app::TemplateItemView) -> Self {
-        TemplateItemView {
-            id: i.id,
-            template_id: i.template_id,
-            title: i.title,
-            description: i.description,
-            item_type: i.item_type,
-            is_required: i.is_required,
-            has_exe_time: i.has_exe_time,
-            scheduled_time: i.scheduled_time,
-            notify_before_minutes: i.notify_before_minutes,
-            severity: i.severity,
-            sort_order: i.sort_order,
-            created_at: i.created_at,
-            subitems: i.subitems.into_iter().map(TemplateSubitemView::from).collect(),
-            scheduled_events: i.scheduled_events.into_iter().map(TemplateEventView::from).collect(),
-        }
+        let subitems = i.subitems.into_iter().map(TemplateSubitemView::from).collect();
+        let events = i.scheduled_events.into_iter().map(TemplateEventView::from).collect();
+        TemplateItemView::of(i.row, subitems, events)
     }
 }
 
-impl From<app::TemplateSubitemView> for TemplateSubitemView {
-    fn from(s: app::TemplateSubitemView) -> Self {
-        TemplateSubitemView {
-            id: s.id,
-            template_item_id: s.template_item_id,
-            title: s.title,
-            description: s.description,
-            item_type: s.item_type,
-            is_required: s.is_required,
-            has_exe_time: s.has_exe_time,
-            scheduled_time: s.scheduled_time,
-            notify_before_minutes: s.notify_before_minutes,
-            severity: s.severity,
-            sort_order: s.sort_order,
-            created_at: s.created_at,
-        }
+impl From<app::TemplateSubitemRow> for TemplateSubitemView {
+    fn from(r: app::TemplateSubitemRow) -> Self {
+        TemplateSubitemView::of(r)
     }
 }
 
-impl From<app::TemplateEventView> for TemplateEventView {
-    fn from(e: app::TemplateEventView) -> Self {
+impl From<app::TemplateEventRow> for TemplateEventView {
+    fn from(r: app::TemplateEventRow) -> Self {
         TemplateEventView {
-            id: e.id,
-            template_item_id: e.template_item_id,
-            event_datetime: e.event_datetime,
-            notify_before_minutes: e.notify_before_minutes,
-            notify_roles: e.notify_roles,
-            notify_all: e.notify_all,
-            created_by: e.created_by,
-            created_at: e.created_at,
+            id: r.id,
+            template_item_id: r.template_item_id,
+            event_datetime: r.event_datetime,
+            notify_before_minutes: r.notify_before_minutes,
+            notify_roles: r.notify_roles.unwrap_or_else(|| json!([])),
+            notify_all: r.notify_all,
+            created_by: r.created_by,
+            created_at: r.created_at,
         }
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use sentinelops_app::templates::TemplateInput;
 use sentinelops_domain::shift::ShiftType;
 
+use crate::api::templates::TemplateView;
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath, UiQuery};
@@ -81,7 +82,7 @@ pub async fn render_editor(
     confirm: Confirm,
     status: StatusCode,
 ) -> UiResult {
-    let template = state.app.get_template(&user.actor, id).await?;
+    let template = TemplateView::from(state.app.get_template(&user.actor, id).await?);
     let tz = state.app.business_timezone().await?;
     let sections = sections(state).await;
     let rows = item_rows(&template, &user.csrf, tz, failure.as_ref(), &confirm);
@@ -127,7 +128,7 @@ pub async fn create(
         Ok(change) => Ok(outcome::saved(
             &headers,
             &editor_path(change.id),
-            format!("Template '{}' created. Add its items below.", change.template.name),
+            format!("Template '{}' created. Add its items below.", change.template.row.name),
         )),
         Err(refusal) => refused(&state, &user, &headers, None, Failed::Frame(fields), refusal).await,
     }
@@ -152,7 +153,9 @@ pub async fn update(
         Err(message) => Err(Refusal::Input(message)),
     };
     match outcome {
-        Ok(change) => saved(&headers, id, format!("Saved. The template is now version {}.", change.template.version)),
+        Ok(change) => {
+            saved(&headers, id, format!("Saved. The template is now version {}.", change.template.row.version))
+        }
         Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::Frame(fields), refusal).await,
     }
 }

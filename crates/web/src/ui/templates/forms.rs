@@ -14,9 +14,9 @@ use sentinelops_domain::Named;
 use sentinelops_domain::checklist::ItemType;
 use sentinelops_domain::shift::ShiftType;
 
-use sentinelops_app::templates::{
-    EventInput, ItemInput, SubitemInput, TemplateEventView, TemplateInput, TemplateItemView, TemplateSubitemView,
-};
+use sentinelops_app::templates::{EventInput, ItemInput, SubitemInput, TemplateInput};
+
+use crate::api::templates::{TemplateEventView, TemplateItemView, TemplateSubitemView};
 
 /// Every shift's code and title, in the day's order, for selects.
 pub static SHIFTS: LazyLock<Vec<(&str, &str)>> =
@@ -195,19 +195,10 @@ impl EntryFields {
         })
     }
 
+    /// The input for a subitem: an item's fields (a subitem form has no event fields,
+    /// and a subitem's events would not be read).
     pub fn to_subitem_input(&self) -> Result<SubitemInput, String> {
-        Ok(SubitemInput {
-            id: None,
-            title: Some(self.title.clone()),
-            description: Some(self.description.clone()),
-            item_type: text(&self.item_type),
-            is_required: Some(self.required()),
-            has_exe_time: Some(self.timed()),
-            scheduled_time: text(&self.scheduled_time),
-            notify_before_minutes: minutes("Reminder", &self.notify_before_minutes)?,
-            severity: severity(&self.severity)?,
-            sort_order: None,
-        })
+        Ok(SubitemInput { scheduled_events: None, ..self.to_item_input()? })
     }
 }
 

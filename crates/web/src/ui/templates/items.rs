@@ -26,7 +26,7 @@ pub async fn add_item(
 ) -> UiResult {
     let outcome =
         on_input(fields.to_item_input(), async |input| state.app.add_template_item(&user.actor, id, input).await).await;
-    let done = |item: TemplateItemView| format!("Item '{}' added.", item.title);
+    let done = |item: TemplateItemView| format!("Item '{}' added.", item.row.title);
     answer((&state, &user, &headers), id, outcome, done, Failed::NewItem(fields)).await
 }
 
@@ -43,7 +43,7 @@ pub async fn update_item(
         state.app.update_template_item(&user.actor, id, item, input).await
     })
     .await;
-    let done = |saved_item: TemplateItemView| format!("Item '{}' saved.", saved_item.title);
+    let done = |saved_item: TemplateItemView| format!("Item '{}' saved.", saved_item.row.title);
     answer((&state, &user, &headers), id, outcome, done, Failed::Item(item, fields)).await
 }
 
@@ -54,7 +54,7 @@ pub async fn delete_item(
     UiPath((id, item)): UiPath<(Uuid, Uuid)>,
 ) -> UiResult {
     match state.app.delete_template_item(&user.actor, id, item).await {
-        Ok(removed) => saved(&headers, id, format!("Item '{}' removed.", removed.title)),
+        Ok(removed) => saved(&headers, id, format!("Item '{}' removed.", removed.row.title)),
         Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
     }
 }
@@ -78,7 +78,7 @@ pub async fn reorder(
         Ok(ids) => state.app.reorder_template_items(&user.actor, id, ids).await.map_err(Refusal::App),
         Err(_) => Err(Refusal::Input("The new order could not be read. Reload the page and try again.".to_owned())),
     };
-    let done = |template: TemplateView| format!("Order saved. The template is now version {}.", template.version);
+    let done = |template: TemplateView| format!("Order saved. The template is now version {}.", template.row.version);
     answer((&state, &user, &headers), id, outcome, done, Failed::Action).await
 }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use sentinelops_app::AppError;
 
+use crate::api::templates::TemplateView;
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
@@ -96,8 +97,9 @@ pub async fn library(
     let sections = sections(&state).await;
     let rows = templates
         .into_iter()
-        .filter(|t| filters.active != "inactive" || !t.is_active)
+        .filter(|t| filters.active != "inactive" || !t.row.is_active)
         .map(|t| {
+            let t = TemplateView::from(t);
             let section_id = t.section_id.to_string();
             LibraryRow {
                 id: t.id,

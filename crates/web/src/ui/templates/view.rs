@@ -6,7 +6,7 @@ use askama::Template;
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use sentinelops_app::templates::{TemplateItemView, TemplateView};
+use crate::api::templates::{TemplateItemView, TemplateView};
 use sentinelops_domain::Named;
 use sentinelops_domain::checklist::ItemType;
 use sentinelops_domain::shift::ShiftType;
@@ -336,8 +336,8 @@ pub fn saved_of(template: &TemplateView, tz: Tz, sections: &[SectionOption]) -> 
 
 #[cfg(test)]
 mod tests {
+    use crate::api::templates::{TemplateEventView, TemplateSubitemView};
     use chrono::{TimeZone, Utc};
-    use sentinelops_app::templates::{TemplateEventView, TemplateSubitemView};
     use serde_json::json;
 
     use super::*;
