@@ -12,7 +12,8 @@ use sentinelops_domain::ActivityAction;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
-use sentinelops_store::repo::handover::{self, HandoverRow};
+use sentinelops_store::repo::handover;
+pub use sentinelops_store::repo::handover::HandoverRow;
 use sentinelops_store::repo::users;
 use sentinelops_store::{Conn, Tx};
 
@@ -44,16 +45,10 @@ pub struct NotificationSummary {
     pub next_shift_notified: usize,
 }
 
-/// A note just written.
+/// A note just written, and whom it reached.
 #[derive(Debug, Clone)]
 pub struct HandoverCreated {
-    pub id: Uuid,
-    pub from_instance_id: Uuid,
-    pub to_instance_id: Option<Uuid>,
-    pub content: String,
-    pub priority: i32,
-    pub created_by: Uuid,
-    pub created_at: DateTime<Utc>,
+    pub note: HandoverRow,
     pub notified: NotificationSummary,
 }
 
@@ -108,33 +103,19 @@ pub(crate) struct NoteDraft {
     pub source_item: Option<Uuid>,
 }
 
-/// A note as listed for an instance.
+/// A note as listed for an instance: the stored note and what it names, resolved.
 #[derive(Debug, Clone)]
 pub struct HandoverView {
-    pub id: Uuid,
-    pub from_instance_id: Uuid,
-    pub to_instance_id: Option<Uuid>,
-    pub section_id: Uuid,
-    pub content: String,
-    pub priority: i32,
-    pub is_automatic: bool,
-    pub created_by: Uuid,
+    pub row: HandoverRow,
     pub created_by_username: Option<String>,
     /// The author's names, as the original's notes carried them (its panel shows them).
     pub created_by_first_name: Option<String>,
     pub created_by_last_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub acknowledged_by: Option<Uuid>,
     pub acknowledged_by_username: Option<String>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub resolved_by: Option<Uuid>,
     pub resolved_by_username: Option<String>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub resolution_notes: Option<String>,
-    pub from_shift: Option<String>,
-    pub from_date: Option<NaiveDate>,
-    pub to_shift: Option<String>,
-    pub to_date: Option<NaiveDate>,
+    /// The shift and day of the checklist the note leaves, and of the one it reaches.
+    pub from: Option<(String, NaiveDate)>,
+    pub to: Option<(String, NaiveDate)>,
     /// Seen from the instance listed.
     pub direction: NoteDirection,
 }
@@ -298,16 +279,7 @@ impl App {
             checklists::touch_instance(&tx, to, now).await?;
         }
         commit(tx).await?;
-        Ok(HandoverCreated {
-            id: note.id,
-            from_instance_id: note.from_instance_id,
-            to_instance_id: note.to_instance_id,
-            content: note.content,
-            priority: note.priority,
-            created_by: note.created_by,
-            created_at: note.created_at,
-            notified,
-        })
+        Ok(HandoverCreated { note, notified })
     }
 
     /// The actor's current checklist: today's in progress or under review first.
@@ -373,43 +345,24 @@ impl App {
         let name = |id: Option<Uuid>| id.and_then(|id| people.get(&id)).map(|u| u.username.clone());
         let mut views: Vec<HandoverView> = notes
             .into_iter()
-            .map(|n| {
-                let from = slots.get(&n.from_instance_id).cloned();
-                let to = n.to_instance_id.and_then(|id| slots.get(&id).cloned());
-                HandoverView {
-                    direction: if seen_from.is_some() && n.to_instance_id == seen_from {
-                        NoteDirection::Incoming
-                    } else {
-                        NoteDirection::Outgoing
-                    },
-                    created_by_username: name(Some(n.created_by)),
-                    created_by_first_name: people.get(&n.created_by).map(|u| u.first_name.clone()),
-                    created_by_last_name: people.get(&n.created_by).map(|u| u.last_name.clone()),
-                    acknowledged_by_username: name(n.acknowledged_by),
-                    resolved_by_username: name(n.resolved_by),
-                    from_shift: from.as_ref().map(|f| f.0.clone()),
-                    from_date: from.map(|f| f.1),
-                    to_shift: to.as_ref().map(|t| t.0.clone()),
-                    to_date: to.map(|t| t.1),
-                    id: n.id,
-                    from_instance_id: n.from_instance_id,
-                    to_instance_id: n.to_instance_id,
-                    section_id: n.section_id,
-                    content: n.content,
-                    priority: n.priority,
-                    is_automatic: n.is_automatic,
-                    created_by: n.created_by,
-                    created_at: n.created_at,
-                    acknowledged_by: n.acknowledged_by,
-                    acknowledged_at: n.acknowledged_at,
-                    resolved_by: n.resolved_by,
-                    resolved_at: n.resolved_at,
-                    resolution_notes: n.resolution_notes,
-                }
+            .map(|n| HandoverView {
+                direction: if seen_from.is_some() && n.to_instance_id == seen_from {
+                    NoteDirection::Incoming
+                } else {
+                    NoteDirection::Outgoing
+                },
+                created_by_username: name(Some(n.created_by)),
+                created_by_first_name: people.get(&n.created_by).map(|u| u.first_name.clone()),
+                created_by_last_name: people.get(&n.created_by).map(|u| u.last_name.clone()),
+                acknowledged_by_username: name(n.acknowledged_by),
+                resolved_by_username: name(n.resolved_by),
+                from: slots.get(&n.from_instance_id).cloned(),
+                to: n.to_instance_id.and_then(|id| slots.get(&id).cloned()),
+                row: n,
             })
             .collect();
         // Incoming first: the next shift reads what it inherits before what it leaves.
-        views.sort_by_key(|v| (v.direction, v.created_at));
+        views.sort_by_key(|v| (v.direction, v.row.created_at));
         Ok(views)
     }
 

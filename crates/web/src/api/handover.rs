@@ -72,14 +72,15 @@ pub struct NotificationSummary {
 
 impl From<HandoverCreated> for CreatedNote {
     fn from(c: HandoverCreated) -> CreatedNote {
+        let n = c.note;
         CreatedNote {
-            id: c.id,
-            from_instance_id: c.from_instance_id,
-            to_instance_id: c.to_instance_id,
-            content: c.content,
-            priority: c.priority,
-            created_by: c.created_by,
-            created_at: c.created_at,
+            id: n.id,
+            from_instance_id: n.from_instance_id,
+            to_instance_id: n.to_instance_id,
+            content: n.content,
+            priority: n.priority,
+            created_by: n.created_by,
+            created_at: n.created_at,
             notification_summary: NotificationSummary {
                 current_shift_notified: c.notified.current_shift_notified,
                 next_shift_notified: c.notified.next_shift_notified,
@@ -120,30 +121,33 @@ pub struct NoteJson {
 
 impl From<HandoverView> for NoteJson {
     fn from(v: HandoverView) -> NoteJson {
+        let r = v.row;
+        let (from_shift, from_date) = v.from.unzip();
+        let (to_shift, to_date) = v.to.unzip();
         NoteJson {
-            id: v.id,
-            from_instance_id: v.from_instance_id,
-            to_instance_id: v.to_instance_id,
-            section_id: v.section_id,
-            content: v.content,
-            priority: v.priority,
-            is_automatic: v.is_automatic,
-            created_by: v.created_by,
+            id: r.id,
+            from_instance_id: r.from_instance_id,
+            to_instance_id: r.to_instance_id,
+            section_id: r.section_id,
+            content: r.content,
+            priority: r.priority,
+            is_automatic: r.is_automatic,
+            created_by: r.created_by,
             created_by_username: v.created_by_username,
             created_by_first_name: v.created_by_first_name,
             created_by_last_name: v.created_by_last_name,
-            created_at: v.created_at,
-            acknowledged_by: v.acknowledged_by,
+            created_at: r.created_at,
+            acknowledged_by: r.acknowledged_by,
             acknowledged_by_username: v.acknowledged_by_username,
-            acknowledged_at: v.acknowledged_at,
-            resolved_by: v.resolved_by,
+            acknowledged_at: r.acknowledged_at,
+            resolved_by: r.resolved_by,
             resolved_by_username: v.resolved_by_username,
-            resolved_at: v.resolved_at,
-            resolution_notes: v.resolution_notes,
-            from_shift: v.from_shift,
-            from_date: v.from_date,
-            to_shift: v.to_shift,
-            to_date: v.to_date,
+            resolved_at: r.resolved_at,
+            resolution_notes: r.resolution_notes,
+            from_shift,
+            from_date,
+            to_shift,
+            to_date,
             direction: v.direction.as_str(),
         }
     }

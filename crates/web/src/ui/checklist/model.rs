@@ -280,25 +280,26 @@ impl HandoverPanel {
     pub fn build(answer: &InstanceHandover, tz: Tz) -> HandoverPanel {
         let mut panel = HandoverPanel::default();
         for n in answer.notes.iter().cloned() {
+            let r = n.row;
             let note = HandoverNote {
-                id: n.id.to_string(),
-                content: n.content,
-                priority: n.priority,
-                priority_label: priority_label(n.priority),
-                from: match (n.from_shift, n.from_date) {
-                    (Some(shift), Some(date)) => format!("{} {}", label(&shift), date.format("%d %b")),
-                    _ => String::new(),
+                id: r.id.to_string(),
+                content: r.content,
+                priority: r.priority,
+                priority_label: priority_label(r.priority),
+                from: match n.from {
+                    Some((shift, date)) => format!("{} {}", label(&shift), date.format("%d %b")),
+                    None => String::new(),
                 },
                 author: n.created_by_username.unwrap_or_else(|| "system".to_owned()),
-                created: day_time(n.created_at, tz),
-                automatic: n.is_automatic,
-                acknowledged: n
+                created: day_time(r.created_at, tz),
+                automatic: r.is_automatic,
+                acknowledged: r
                     .acknowledged_at
                     .map(|at| format!("{} at {}", n.acknowledged_by_username.unwrap_or_default(), day_time(at, tz))),
-                resolved: n
+                resolved: r
                     .resolved_at
                     .map(|at| format!("{} at {}", n.resolved_by_username.unwrap_or_default(), day_time(at, tz))),
-                resolution: n.resolution_notes,
+                resolution: r.resolution_notes,
             };
             if n.direction == NoteDirection::Incoming { panel.incoming.push(note) } else { panel.outgoing.push(note) }
         }
