@@ -7,20 +7,21 @@ mod summary;
 pub use day::{CurrentShift, DashboardDay, IncomingNote};
 
 pub use summary::{
-    AttentionEntry, CommandMetrics, DashboardSummary, HandoverFeedRow, OperationalDay, Posture, ShiftCard,
-    ShiftCardStatus, ThreadSummary, Tone,
+    AttentionEntry, CommandMetrics, DashboardSummary, HandoverFeedRow, InstanceTally, OperationalDay, Posture,
+    ShiftCard, ShiftCardStatus, ThreadSummary, Tone, whole_percent,
 };
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::shift::operational_window;
 use sentinelops_domain::{ActivityAction, Named};
-use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
+pub use sentinelops_store::repo::checklists::InstanceRow;
+use sentinelops_store::repo::checklists::{self, InstanceFilter};
+pub use sentinelops_store::repo::rules::RuleRow;
 use sentinelops_store::repo::users::{self, UserFilter};
 
 use crate::App;
@@ -30,18 +31,9 @@ use crate::error::AppResult;
 /// A checklist of the shift running now, with its item counts.
 #[derive(Debug, Clone)]
 pub struct ActiveChecklist {
-    pub id: Uuid,
-    pub shift: String,
-    pub checklist_date: NaiveDate,
-    pub status: String,
-    pub template_name: String,
+    pub row: InstanceRow,
     pub participant_count: usize,
-    pub completed_items: usize,
-    pub in_progress_items: usize,
-    pub pending_items: usize,
-    pub skipped_items: usize,
-    pub failed_items: usize,
-    pub total_items: usize,
+    pub items: ItemTally,
 }
 
 /// One user's activity counts, as the dashboard lists them.
@@ -50,31 +42,15 @@ pub struct UserActivity {
     pub id: Uuid,
     pub username: String,
     pub email: Option<String>,
-    pub total_activities: i64,
-    pub completed_count: i64,
-    pub skipped_count: i64,
-    pub escalated_count: i64,
-    pub last_activity: Option<DateTime<Utc>>,
+    pub activity: ActivityTally,
 }
 
-/// One transition rule in force.
-#[derive(Debug, Clone)]
-pub struct TransitionRule {
-    pub from: String,
-    pub to: String,
-    pub requires_reason: bool,
-    pub requires_approval: bool,
-    /// The stored JSON array of role names; `None`: any role.
-    pub allowed_roles: Option<Value>,
-    pub description: Option<String>,
-}
-
-/// The transition rules in force, by entity type.
+/// The transition rules in force (stored rows), by entity type.
 #[derive(Debug, Clone)]
 pub struct StatePolicy {
     /// Where the rules are read from.
     pub source: &'static str,
-    pub rules: HashMap<String, Vec<TransitionRule>>,
+    pub rules: HashMap<String, Vec<RuleRow>>,
 }
 
 /// What each role may do, and the role names the original also accepted.
@@ -96,42 +72,81 @@ pub struct PerformanceMetrics {
     pub username: String,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub total_actions: i64,
-    pub completed: i64,
-    pub started: i64,
-    pub skipped: i64,
-    pub escalated: i64,
-    pub commented: i64,
+    /// Activity lines by action name.
+    pub by_action: HashMap<String, i64>,
     pub last_activity: Option<DateTime<Utc>>,
 }
 
+impl PerformanceMetrics {
+    /// Every activity line, whatever its action.
+    pub fn total_actions(&self) -> i64 {
+        self.by_action.values().sum()
+    }
+
+    pub fn count(&self, action: ActivityAction) -> i64 {
+        self.by_action.get(action.as_str()).copied().unwrap_or(0)
+    }
+}
+
 /// One user's activity counts.
-#[derive(Default, Clone, Copy)]
-struct UserTally {
-    total: i64,
-    completed: i64,
-    skipped: i64,
-    escalated: i64,
-    last: Option<DateTime<Utc>>,
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ActivityTally {
+    pub total: i64,
+    pub completed: i64,
+    pub skipped: i64,
+    pub escalated: i64,
+    pub last: Option<DateTime<Utc>>,
 }
 
-/// Counts of one checklist's items.
-#[derive(Default)]
-struct Tally {
-    total: usize,
-    completed: usize,
-    actioned: usize,
-    in_progress: usize,
-    pending: usize,
-    skipped: usize,
-    failed: usize,
-    critical: usize,
-    open_critical: usize,
+/// Counts of one checklist's items (or, summed, of a day's).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ItemTally {
+    pub total: usize,
+    pub completed: usize,
+    /// Completed, skipped or failed.
+    pub actioned: usize,
+    pub in_progress: usize,
+    pub pending: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    /// Severity 4 or 5.
+    pub critical: usize,
+    /// Critical and neither completed nor skipped.
+    pub open_critical: usize,
 }
 
-impl Tally {
-    fn exceptions(&self) -> usize {
+impl ItemTally {
+    /// Skipped or failed.
+    pub fn exceptions(&self) -> usize {
         self.skipped + self.failed
+    }
+
+    /// Actioned items out of all, whole percent.
+    pub fn execution_rate(&self) -> u8 {
+        whole_percent(self.actioned, self.total)
+    }
+
+    /// Completed items out of all, whole percent.
+    pub fn completion_rate(&self) -> u8 {
+        whole_percent(self.completed, self.total)
+    }
+
+    /// Critical items contained (not open), whole percent; 100 when there is none.
+    pub fn critical_containment(&self) -> u8 {
+        if self.critical == 0 { 100 } else { whole_percent(self.critical - self.open_critical, self.critical) }
+    }
+
+    /// Adds another checklist's counts (the day's totals).
+    fn add(&mut self, other: &ItemTally) {
+        self.total += other.total;
+        self.completed += other.completed;
+        self.actioned += other.actioned;
+        self.in_progress += other.in_progress;
+        self.pending += other.pending;
+        self.skipped += other.skipped;
+        self.failed += other.failed;
+        self.critical += other.critical;
+        self.open_critical += other.open_critical;
     }
 }
 
@@ -143,7 +158,7 @@ impl App {
     async fn day_instances(
         &self,
         actor: &Actor,
-    ) -> AppResult<(Vec<InstanceRow>, HashMap<Uuid, Tally>, HashMap<Uuid, Vec<Uuid>>)> {
+    ) -> AppResult<(Vec<InstanceRow>, HashMap<Uuid, ItemTally>, HashMap<Uuid, Vec<Uuid>>)> {
         let reader = self.store.reader();
         let Some(section) = Self::scope(actor) else {
             return Ok((Vec::new(), HashMap::new(), HashMap::new()));
@@ -157,7 +172,7 @@ impl App {
         };
         let rows = checklists::all_instances(reader, &filter, 500).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
+        let mut tallies: HashMap<Uuid, ItemTally> = HashMap::new();
         for item in checklists::items_of_many(reader, ids.clone()).await? {
             let t = tallies.entry(item.instance_id).or_default();
             let status = *item.status;
@@ -191,27 +206,14 @@ impl App {
     pub async fn active_checklists(&self, actor: &Actor) -> AppResult<Vec<ActiveChecklist>> {
         let (rows, tallies, people) = self.day_instances(actor).await?;
         let now = self.clock.now();
-        let empty = Tally::default();
         let list = rows
-            .iter()
+            .into_iter()
             .filter(|r| !r.status.is_closed())
             .filter(|r| r.shift_start <= now && now < r.shift_end)
-            .map(|r| {
-                let t = tallies.get(&r.id).unwrap_or(&empty);
-                ActiveChecklist {
-                    id: r.id,
-                    shift: r.shift.as_str().to_owned(),
-                    checklist_date: r.checklist_date,
-                    status: r.status.as_str().to_owned(),
-                    template_name: r.template_name.clone(),
-                    participant_count: people.get(&r.id).map_or(0, Vec::len),
-                    completed_items: t.completed,
-                    in_progress_items: t.in_progress,
-                    pending_items: t.pending,
-                    skipped_items: t.skipped,
-                    failed_items: t.failed,
-                    total_items: t.total,
-                }
+            .map(|row| ActiveChecklist {
+                participant_count: people.get(&row.id).map_or(0, Vec::len),
+                items: tallies.get(&row.id).copied().unwrap_or_default(),
+                row,
             })
             .collect();
         Ok(list)
@@ -234,7 +236,7 @@ impl App {
         };
         let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
         let rows = checklists::activity_by_user(reader, since, None, (!actor.is_admin()).then_some(ids)).await?;
-        let mut per_user: HashMap<Uuid, UserTally> = HashMap::new();
+        let mut per_user: HashMap<Uuid, ActivityTally> = HashMap::new();
         for (user, action, n, last) in rows {
             let e = per_user.entry(user).or_default();
             e.total += n;
@@ -248,21 +250,14 @@ impl App {
         }
         let mut list: Vec<UserActivity> = people
             .into_iter()
-            .map(|u| {
-                let t = per_user.get(&u.id).copied().unwrap_or_default();
-                UserActivity {
-                    id: u.id,
-                    username: u.username,
-                    email: u.email,
-                    total_activities: t.total,
-                    completed_count: t.completed,
-                    skipped_count: t.skipped,
-                    escalated_count: t.escalated,
-                    last_activity: t.last,
-                }
+            .map(|u| UserActivity {
+                activity: per_user.get(&u.id).copied().unwrap_or_default(),
+                id: u.id,
+                username: u.username,
+                email: u.email,
             })
             .collect();
-        list.sort_by_key(|v| std::cmp::Reverse(v.total_activities));
+        list.sort_by_key(|v| std::cmp::Reverse(v.activity.total));
         Ok(list)
     }
 
@@ -270,16 +265,9 @@ impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn state_policy(&self) -> AppResult<StatePolicy> {
         let rules = sentinelops_store::repo::rules::all(self.store.reader()).await?;
-        let mut by_entity: HashMap<String, Vec<TransitionRule>> = HashMap::new();
+        let mut by_entity: HashMap<String, Vec<RuleRow>> = HashMap::new();
         for r in rules {
-            by_entity.entry(r.entity_type).or_default().push(TransitionRule {
-                from: r.from_status,
-                to: r.to_status,
-                requires_reason: r.requires_reason,
-                requires_approval: r.requires_approval,
-                allowed_roles: r.allowed_roles,
-                description: r.description,
-            });
+            by_entity.entry(r.entity_type.clone()).or_default().push(r);
         }
         Ok(StatePolicy { source: "state_transition_rules", rules: by_entity })
     }
@@ -356,18 +344,12 @@ impl App {
             *by_action.entry(action).or_default() += n;
             last = last.max(at);
         }
-        let count = |action: ActivityAction| by_action.get(action.as_str()).copied().unwrap_or(0);
         Ok(PerformanceMetrics {
             user_id: target,
             username: person.username,
             start_date: start,
             end_date: end,
-            total_actions: by_action.values().sum(),
-            completed: count(ActivityAction::Completed),
-            started: count(ActivityAction::Started),
-            skipped: count(ActivityAction::Skipped),
-            escalated: count(ActivityAction::Escalated),
-            commented: count(ActivityAction::Commented),
+            by_action,
             last_activity: last,
         })
     }

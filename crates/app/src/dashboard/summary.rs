@@ -12,7 +12,7 @@ use sentinelops_domain::shift::{ShiftType, operational_window};
 use sentinelops_store::repo::checklists::InstanceRow;
 use sentinelops_store::repo::handover;
 
-use super::Tally;
+use super::ItemTally;
 use crate::App;
 use crate::actor::Actor;
 use crate::error::AppResult;
@@ -48,34 +48,33 @@ pub struct OperationalDay {
     pub boundary_time: String,
 }
 
-/// Counts over the day's checklists; the rates are whole percentages (0–100).
+/// Counts over the day's checklists (the rates are `items`' methods).
 #[derive(Debug, Clone, Default)]
 pub struct CommandMetrics {
-    /// Checklists not closed yet.
-    pub active_instances: usize,
-    pub in_progress_count: usize,
-    pub pending_review_count: usize,
-    /// Closed as COMPLETED or COMPLETED_WITH_EXCEPTIONS.
-    pub completed_count: usize,
-    /// Closed as COMPLETED_WITH_EXCEPTIONS.
-    pub exception_count: usize,
-    /// Active checklists nobody has joined.
-    pub coverage_gap_count: usize,
-    pub total_items: usize,
-    pub completed_items: usize,
-    pub actioned_items: usize,
-    pub critical_items: usize,
-    pub open_critical_items: usize,
+    pub instances: InstanceTally,
+    /// All the day's items.
+    pub items: ItemTally,
     /// Distinct people on the day's checklists (the reference is silent; a person on
     /// two checklists is one person on duty).
     pub participants: usize,
     /// Notes leaving the day's checklists.
     pub handover_count: usize,
-    pub execution_rate: u8,
-    pub completion_rate: u8,
-    /// Critical items contained (not open), 100 when there is none.
-    pub critical_containment: u8,
     pub posture: Posture,
+}
+
+/// The day's checklists counted by status.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InstanceTally {
+    /// Not closed yet.
+    pub active: usize,
+    pub in_progress: usize,
+    pub pending_review: usize,
+    /// Closed as COMPLETED or COMPLETED_WITH_EXCEPTIONS.
+    pub completed: usize,
+    /// Closed as COMPLETED_WITH_EXCEPTIONS.
+    pub exceptions: usize,
+    /// Active checklists nobody has joined.
+    pub coverage_gaps: usize,
 }
 
 /// The board's overall stance, most severe first.
@@ -135,32 +134,23 @@ impl ShiftCardStatus {
     }
 }
 
-/// One checklist of the day.
+/// One checklist of the day: the stored row with its counts.
 #[derive(Debug, Clone)]
 pub struct ThreadSummary {
-    pub id: Uuid,
-    pub template_id: Uuid,
-    pub template_name: String,
-    pub shift: String,
-    pub status: InstanceStatus,
-    pub checklist_date: NaiveDate,
-    pub shift_start: DateTime<Utc>,
-    pub shift_end: DateTime<Utc>,
+    pub row: InstanceRow,
     pub participant_count: usize,
     pub user_joined: bool,
-    pub total_items: usize,
-    pub completed_items: usize,
-    pub actioned_items: usize,
-    pub in_progress_items: usize,
-    pub pending_items: usize,
-    pub critical_items: usize,
-    pub open_critical_items: usize,
-    pub exception_items: usize,
+    pub items: ItemTally,
     /// Outgoing handover notes.
     pub handover_count: usize,
-    /// Actioned items out of all, whole percent.
-    pub execution_percentage: u8,
-    pub has_exception_pressure: bool,
+}
+
+impl ThreadSummary {
+    /// Closed with exceptions, left incomplete, or with skipped or failed items.
+    pub fn has_exception_pressure(&self) -> bool {
+        matches!(*self.row.status, InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete)
+            || self.items.exceptions() > 0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,14 +202,14 @@ type RawAttention = (Uuid, String, String, Tone);
 /// The day's checklists with their counts, people and outgoing notes.
 struct DayBoard {
     rows: Vec<InstanceRow>,
-    tallies: HashMap<Uuid, Tally>,
+    tallies: HashMap<Uuid, ItemTally>,
     people: HashMap<Uuid, Vec<Uuid>>,
     outgoing: HashMap<Uuid, usize>,
-    empty: Tally,
+    empty: ItemTally,
 }
 
 impl DayBoard {
-    fn tally(&self, r: &InstanceRow) -> &Tally {
+    fn tally(&self, r: &InstanceRow) -> &ItemTally {
         self.tallies.get(&r.id).unwrap_or(&self.empty)
     }
 
@@ -240,16 +230,23 @@ impl DayBoard {
             let t = self.tally(r);
             let status = *r.status;
             let participants = self.people(r).len();
-            count_status(&mut m, status, participants);
+            count_status(&mut m.instances, status, participants);
             attention.extend(attention_of(r, status, t, participants));
-            add_items(&mut m, t);
-            let thread = thread_of(r, status, t, self.people(r), self.handover_count(r), user);
+            m.items.add(t);
+            let people = self.people(r);
+            let thread = ThreadSummary {
+                row: r.clone(),
+                participant_count: people.len(),
+                user_joined: people.contains(&user),
+                items: *t,
+                handover_count: self.handover_count(r),
+            };
             m.handover_count += thread.handover_count;
             threads.push(thread);
         }
         m.participants = self.people.values().flatten().collect::<HashSet<_>>().len();
         let any_exception = self.rows.iter().any(|r| self.tally(r).exceptions() > 0);
-        finish_metrics(&mut m, any_exception);
+        m.posture = posture(&m, any_exception);
         (m, threads, attention)
     }
 
@@ -303,20 +300,20 @@ impl DayBoard {
 }
 
 /// Counts a checklist by its status (active ones without people are coverage gaps).
-fn count_status(m: &mut CommandMetrics, status: InstanceStatus, participants: usize) {
+fn count_status(m: &mut InstanceTally, status: InstanceStatus, participants: usize) {
     if !status.is_closed() {
-        m.active_instances += 1;
+        m.active += 1;
         if participants == 0 {
-            m.coverage_gap_count += 1;
+            m.coverage_gaps += 1;
         }
     }
     match status {
-        InstanceStatus::InProgress => m.in_progress_count += 1,
-        InstanceStatus::PendingReview => m.pending_review_count += 1,
-        InstanceStatus::Completed => m.completed_count += 1,
+        InstanceStatus::InProgress => m.in_progress += 1,
+        InstanceStatus::PendingReview => m.pending_review += 1,
+        InstanceStatus::Completed => m.completed += 1,
         InstanceStatus::CompletedWithExceptions => {
-            m.completed_count += 1;
-            m.exception_count += 1;
+            m.completed += 1;
+            m.exceptions += 1;
         }
         InstanceStatus::Open | InstanceStatus::Incomplete => {}
     }
@@ -324,7 +321,7 @@ fn count_status(m: &mut CommandMetrics, status: InstanceStatus, participants: us
 
 /// What a checklist raises for the attention queue, in the original's order: nobody on
 /// it, awaiting sign-off, then open critical items or else exceptions.
-fn attention_of(r: &InstanceRow, status: InstanceStatus, t: &Tally, participants: usize) -> Vec<RawAttention> {
+fn attention_of(r: &InstanceRow, status: InstanceStatus, t: &ItemTally, participants: usize) -> Vec<RawAttention> {
     let mut raised = Vec::new();
     if !status.is_closed() && participants == 0 {
         let title = format!("{} shift has nobody on it", r.shift);
@@ -347,66 +344,17 @@ fn attention_of(r: &InstanceRow, status: InstanceStatus, t: &Tally, participants
     raised
 }
 
-fn add_items(m: &mut CommandMetrics, t: &Tally) {
-    m.total_items += t.total;
-    m.completed_items += t.completed;
-    m.actioned_items += t.actioned;
-    m.critical_items += t.critical;
-    m.open_critical_items += t.open_critical;
-}
-
-/// The rates and the posture, from the counts.
-fn finish_metrics(m: &mut CommandMetrics, any_exception: bool) {
-    m.execution_rate = whole_percent(m.actioned_items, m.total_items);
-    m.completion_rate = whole_percent(m.completed_items, m.total_items);
-    m.critical_containment = if m.critical_items == 0 {
-        100
-    } else {
-        whole_percent(m.critical_items - m.open_critical_items, m.critical_items)
-    };
-    m.posture = if m.exception_count > 0 || m.open_critical_items > 0 || any_exception {
+/// The board's stance, from the counts.
+fn posture(m: &CommandMetrics, any_exception: bool) -> Posture {
+    let i = &m.instances;
+    if i.exceptions > 0 || m.items.open_critical > 0 || any_exception {
         Posture::Elevated
-    } else if m.coverage_gap_count > 0 || m.pending_review_count > 0 {
+    } else if i.coverage_gaps > 0 || i.pending_review > 0 {
         Posture::Guarded
-    } else if m.active_instances > 0 {
+    } else if i.active > 0 {
         Posture::Stable
     } else {
         Posture::Standby
-    };
-}
-
-fn thread_of(
-    r: &InstanceRow,
-    status: InstanceStatus,
-    t: &Tally,
-    people: &[Uuid],
-    handover_count: usize,
-    user: Uuid,
-) -> ThreadSummary {
-    let exceptions = t.exceptions();
-    ThreadSummary {
-        id: r.id,
-        template_id: r.template_id,
-        template_name: r.template_name.clone(),
-        shift: r.shift.as_str().to_owned(),
-        status,
-        checklist_date: r.checklist_date,
-        shift_start: r.shift_start,
-        shift_end: r.shift_end,
-        participant_count: people.len(),
-        user_joined: people.contains(&user),
-        total_items: t.total,
-        completed_items: t.completed,
-        actioned_items: t.actioned,
-        in_progress_items: t.in_progress,
-        pending_items: t.pending,
-        critical_items: t.critical,
-        open_critical_items: t.open_critical,
-        exception_items: exceptions,
-        handover_count,
-        execution_percentage: whole_percent(t.actioned, t.total),
-        has_exception_pressure: matches!(status, InstanceStatus::CompletedWithExceptions | InstanceStatus::Incomplete)
-            || exceptions > 0,
     }
 }
 
@@ -424,7 +372,7 @@ impl App {
             .into_iter()
             .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
             .collect();
-        let board = DayBoard { rows, tallies, people, outgoing, empty: Tally::default() };
+        let board = DayBoard { rows, tallies, people, outgoing, empty: ItemTally::default() };
         let (command_metrics, checklist_threads, attention) = board.threads(actor.user_id);
         let unread = match actor.recorded_id() {
             Some(user) => sentinelops_store::repo::notifications::count_unread(reader, user).await?,

@@ -9,8 +9,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::dashboard::{
-    ActiveChecklist, AuthorizationPolicy, PerformanceMetrics, StatePolicy, TransitionRule, UserActivity,
+    ActiveChecklist, AuthorizationPolicy, PerformanceMetrics, RuleRow, StatePolicy, UserActivity,
 };
+use sentinelops_domain::ActivityAction;
 
 use super::lenient::opt_uuid;
 
@@ -65,19 +66,20 @@ pub struct ActiveJson {
 
 impl From<ActiveChecklist> for ActiveJson {
     fn from(a: ActiveChecklist) -> ActiveJson {
+        let (r, t) = (a.row, a.items);
         ActiveJson {
-            id: a.id,
-            shift: a.shift,
-            checklist_date: a.checklist_date,
-            status: a.status,
-            template_name: a.template_name,
+            id: r.id,
+            shift: r.shift.as_str().to_owned(),
+            checklist_date: r.checklist_date,
+            status: r.status.as_str().to_owned(),
+            template_name: r.template_name,
             participant_count: a.participant_count,
-            completed_items: a.completed_items,
-            in_progress_items: a.in_progress_items,
-            pending_items: a.pending_items,
-            skipped_items: a.skipped_items,
-            failed_items: a.failed_items,
-            total_items: a.total_items,
+            completed_items: t.completed,
+            in_progress_items: t.in_progress,
+            pending_items: t.pending,
+            skipped_items: t.skipped,
+            failed_items: t.failed,
+            total_items: t.total,
         }
     }
 }
@@ -114,15 +116,16 @@ pub struct UserActivityJson {
 
 impl From<UserActivity> for UserActivityJson {
     fn from(u: UserActivity) -> UserActivityJson {
+        let t = u.activity;
         UserActivityJson {
             id: u.id,
             username: u.username,
             email: u.email,
-            total_activities: u.total_activities,
-            completed_count: u.completed_count,
-            skipped_count: u.skipped_count,
-            escalated_count: u.escalated_count,
-            last_activity: u.last_activity,
+            total_activities: t.total,
+            completed_count: t.completed,
+            skipped_count: t.skipped,
+            escalated_count: t.escalated,
+            last_activity: t.last,
         }
     }
 }
@@ -158,11 +161,11 @@ impl From<StatePolicy> for StatePolicyJson {
     }
 }
 
-impl From<TransitionRule> for RuleJson {
-    fn from(r: TransitionRule) -> RuleJson {
+impl From<RuleRow> for RuleJson {
+    fn from(r: RuleRow) -> RuleJson {
         RuleJson {
-            from: r.from,
-            to: r.to,
+            from: r.from_status,
+            to: r.to_status,
             requires_reason: r.requires_reason,
             requires_approval: r.requires_approval,
             allowed_roles: r.allowed_roles,
@@ -245,17 +248,18 @@ pub struct MetricsJson {
 
 impl From<PerformanceMetrics> for MetricsJson {
     fn from(m: PerformanceMetrics) -> MetricsJson {
+        let count = |action: ActivityAction| m.count(action);
         MetricsJson {
             user_id: m.user_id,
-            username: m.username,
+            username: m.username.clone(),
             start_date: m.start_date,
             end_date: m.end_date,
-            total_actions: m.total_actions,
-            completed: m.completed,
-            started: m.started,
-            skipped: m.skipped,
-            escalated: m.escalated,
-            commented: m.commented,
+            total_actions: m.total_actions(),
+            completed: count(ActivityAction::Completed),
+            started: count(ActivityAction::Started),
+            skipped: count(ActivityAction::Skipped),
+            escalated: count(ActivityAction::Escalated),
+            commented: count(ActivityAction::Commented),
             last_activity: m.last_activity,
         }
     }

@@ -151,23 +151,24 @@ impl From<OperationalDay> for DayBody {
 
 impl From<CommandMetrics> for MetricsBody {
     fn from(m: CommandMetrics) -> Self {
+        let (i, t) = (m.instances, m.items);
         MetricsBody {
-            active_instances: m.active_instances,
-            in_progress_count: m.in_progress_count,
-            pending_review_count: m.pending_review_count,
-            completed_count: m.completed_count,
-            exception_count: m.exception_count,
-            coverage_gap_count: m.coverage_gap_count,
-            total_items: m.total_items,
-            completed_items: m.completed_items,
-            actioned_items: m.actioned_items,
-            critical_items: m.critical_items,
-            open_critical_items: m.open_critical_items,
+            active_instances: i.active,
+            in_progress_count: i.in_progress,
+            pending_review_count: i.pending_review,
+            completed_count: i.completed,
+            exception_count: i.exceptions,
+            coverage_gap_count: i.coverage_gaps,
+            total_items: t.total,
+            completed_items: t.completed,
+            actioned_items: t.actioned,
+            critical_items: t.critical,
+            open_critical_items: t.open_critical,
             participants: m.participants,
             handover_count: m.handover_count,
-            execution_rate: m.execution_rate,
-            completion_rate: m.completion_rate,
-            critical_containment: m.critical_containment,
+            execution_rate: t.execution_rate(),
+            completion_rate: t.completion_rate(),
+            critical_containment: t.critical_containment(),
             posture_label: m.posture.label(),
         }
     }
@@ -188,30 +189,32 @@ impl From<ShiftCard> for ShiftCardBody {
 }
 
 impl From<ThreadSummary> for ThreadBody {
-    fn from(t: ThreadSummary) -> Self {
+    fn from(thread: ThreadSummary) -> Self {
+        let has_exception_pressure = thread.has_exception_pressure();
+        let (r, t) = (thread.row, thread.items);
         ThreadBody {
-            id: t.id,
-            instance_id: t.id,
-            template_id: t.template_id,
-            template_name: t.template_name,
-            shift: t.shift,
-            status: t.status.as_str(),
-            checklist_date: t.checklist_date,
-            shift_start: t.shift_start,
-            shift_end: t.shift_end,
-            participant_count: t.participant_count,
-            user_joined: t.user_joined,
-            total_items: t.total_items,
-            completed_items: t.completed_items,
-            actioned_items: t.actioned_items,
-            in_progress_items: t.in_progress_items,
-            pending_items: t.pending_items,
-            critical_items: t.critical_items,
-            open_critical_items: t.open_critical_items,
-            exception_items: t.exception_items,
-            handover_count: t.handover_count,
-            execution_percentage: t.execution_percentage,
-            has_exception_pressure: t.has_exception_pressure,
+            id: r.id,
+            instance_id: r.id,
+            template_id: r.template_id,
+            template_name: r.template_name,
+            shift: r.shift.as_str().to_owned(),
+            status: r.status.as_str(),
+            checklist_date: r.checklist_date,
+            shift_start: r.shift_start,
+            shift_end: r.shift_end,
+            participant_count: thread.participant_count,
+            user_joined: thread.user_joined,
+            total_items: t.total,
+            completed_items: t.completed,
+            actioned_items: t.actioned,
+            in_progress_items: t.in_progress,
+            pending_items: t.pending,
+            critical_items: t.critical,
+            open_critical_items: t.open_critical,
+            exception_items: t.exceptions(),
+            handover_count: thread.handover_count,
+            execution_percentage: t.execution_rate(),
+            has_exception_pressure,
         }
     }
 }
