@@ -15,7 +15,9 @@ use uuid::Uuid;
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::Window;
-use sentinelops_store::repo::notifications::{self, NewNotification, NewReceipt, PreferencesRow, ReceivedNotification};
+use sentinelops_store::repo::notifications::{self, NewNotification, NewReceipt};
+/// A notification as its recipient has it: the receipt (read state) and the notification.
+pub use sentinelops_store::repo::notifications::{PreferencesRow, ReceivedNotification};
 
 use crate::App;
 use crate::actor::Actor;
@@ -159,81 +161,18 @@ async fn resolve(c: &impl Conn, audience: &Audience, exclude: Option<Uuid>) -> A
     Ok(candidates.into_iter().filter(|id| Some(*id) != exclude).collect())
 }
 
-/// A notification as the recipient sees it (the original's `NotificationResponse`).
-#[derive(Debug, Clone)]
-pub struct NotificationView {
-    pub title: String,
-    pub message: String,
-    pub priority: String,
-    pub related_entity: Option<String>,
-    pub related_id: Option<Uuid>,
-    /// The notification's id (what `PATCH /notifications/{id}/read` takes).
-    pub id: Uuid,
-    /// The recipient.
-    pub user_id: Uuid,
-    /// Always null: role-targeted sends are resolved to users.
-    pub role_id: Option<Uuid>,
-    pub is_read: bool,
-    pub created_at: DateTime<Utc>,
-    /// When it was read, or else when it was created.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<ReceivedNotification> for NotificationView {
-    fn from(r: ReceivedNotification) -> Self {
-        let ReceivedNotification { receipt, notification } = r;
-        NotificationView {
-            title: notification.title,
-            message: notification.message,
-            priority: notification.priority,
-            related_entity: notification.related_entity,
-            related_id: notification.related_id,
-            id: notification.id,
-            user_id: receipt.user_id,
-            role_id: None,
-            is_read: receipt.is_read,
-            created_at: notification.created_at,
-            updated_at: receipt.read_at.unwrap_or(notification.created_at),
-        }
-    }
-}
-
-/// A user's notification preferences (the original's `NotificationPreferences`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotificationPreferences {
-    pub email_notifications: bool,
-    pub push_notifications: bool,
-    pub desktop_notifications: bool,
-    pub sms_notifications: bool,
-    /// "HH:MM" (or "HH:MM:SS" when seconds were given), in the business time zone.
-    pub quiet_hours_start: Option<String>,
-    pub quiet_hours_end: Option<String>,
-}
-
-impl NotificationPreferences {
-    /// What a user without a stored row has.
-    fn defaults() -> NotificationPreferences {
-        NotificationPreferences {
-            email_notifications: true,
-            push_notifications: true,
-            desktop_notifications: true,
-            sms_notifications: false,
-            quiet_hours_start: None,
-            quiet_hours_end: None,
-        }
-    }
-}
-
-impl From<&PreferencesRow> for NotificationPreferences {
-    fn from(row: &PreferencesRow) -> Self {
-        NotificationPreferences {
-            email_notifications: row.email_enabled,
-            push_notifications: row.push_enabled,
-            desktop_notifications: row.desktop_enabled,
-            sms_notifications: row.sms_enabled,
-            quiet_hours_start: row.quiet_hours_start.map(format_time),
-            quiet_hours_end: row.quiet_hours_end.map(format_time),
-        }
+/// What a user without saved preferences has (a row that is not stored).
+fn default_preferences(user_id: Uuid, now: DateTime<Utc>) -> PreferencesRow {
+    PreferencesRow {
+        user_id,
+        email_enabled: true,
+        push_enabled: true,
+        desktop_enabled: true,
+        sms_enabled: false,
+        quiet_hours_start: None,
+        quiet_hours_end: None,
+        categories: json!({}),
+        updated_at: now,
     }
 }
 
@@ -250,7 +189,8 @@ pub struct PreferencesUpdate {
     pub categories: Option<Value>,
 }
 
-fn format_time(t: NaiveTime) -> String {
+/// A quiet hour as clients send it: "HH:MM", or "HH:MM:SS" when it has seconds.
+pub fn format_quiet_hour(t: NaiveTime) -> String {
     if t.second() == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
 }
 
@@ -308,10 +248,9 @@ impl App {
         unread_only: bool,
         limit: u64,
         offset: u64,
-    ) -> AppResult<Vec<NotificationView>> {
+    ) -> AppResult<Vec<ReceivedNotification>> {
         let window = check_window(limit, offset)?;
-        let rows = notifications::list_for_user(self.store.reader(), actor.user_id, unread_only, window).await?;
-        Ok(rows.into_iter().map(NotificationView::from).collect())
+        Ok(notifications::list_for_user(self.store.reader(), actor.user_id, unread_only, window).await?)
     }
 
     /// How many of the actor's notifications are unread.
@@ -359,9 +298,9 @@ impl App {
 
     /// The actor's preferences, or the defaults when none were saved.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn notification_preferences(&self, actor: &Actor) -> AppResult<NotificationPreferences> {
+    pub async fn notification_preferences(&self, actor: &Actor) -> AppResult<PreferencesRow> {
         let row = notifications::get_preferences(self.store.reader(), actor.user_id).await?;
-        Ok(row.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from))
+        Ok(row.unwrap_or_else(|| default_preferences(actor.user_id, self.clock.now())))
     }
 
     /// Changes the actor's preferences and answers them as stored.
@@ -370,7 +309,7 @@ impl App {
         &self,
         actor: &Actor,
         update: PreferencesUpdate,
-    ) -> AppResult<NotificationPreferences> {
+    ) -> AppResult<PreferencesRow> {
         let start = match &update.quiet_hours_start {
             Some(value) => Some(parse_quiet_hour("quiet_hours_start", value.as_deref())?),
             None => None,
@@ -384,25 +323,23 @@ impl App {
         }
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
-        let current = notifications::get_preferences(&tx, actor.user_id).await?;
-        let base = current.as_ref().map_or_else(NotificationPreferences::defaults, NotificationPreferences::from);
+        let base = notifications::get_preferences(&tx, actor.user_id)
+            .await?
+            .unwrap_or_else(|| default_preferences(actor.user_id, now));
         let row = PreferencesRow {
             user_id: actor.user_id,
-            email_enabled: update.email_notifications.unwrap_or(base.email_notifications),
-            push_enabled: update.push_notifications.unwrap_or(base.push_notifications),
-            desktop_enabled: update.desktop_notifications.unwrap_or(base.desktop_notifications),
-            sms_enabled: update.sms_notifications.unwrap_or(base.sms_notifications),
-            quiet_hours_start: start.unwrap_or_else(|| current.as_ref().and_then(|r| r.quiet_hours_start)),
-            quiet_hours_end: end.unwrap_or_else(|| current.as_ref().and_then(|r| r.quiet_hours_end)),
-            categories: update
-                .categories
-                .or_else(|| current.as_ref().map(|r| r.categories.clone()))
-                .unwrap_or_else(|| json!({})),
+            email_enabled: update.email_notifications.unwrap_or(base.email_enabled),
+            push_enabled: update.push_notifications.unwrap_or(base.push_enabled),
+            desktop_enabled: update.desktop_notifications.unwrap_or(base.desktop_enabled),
+            sms_enabled: update.sms_notifications.unwrap_or(base.sms_enabled),
+            quiet_hours_start: start.unwrap_or(base.quiet_hours_start),
+            quiet_hours_end: end.unwrap_or(base.quiet_hours_end),
+            categories: update.categories.unwrap_or(base.categories),
             updated_at: now,
         };
         let row = notifications::put_preferences(&tx, row).await?;
         commit(tx).await?;
-        Ok(NotificationPreferences::from(&row))
+        Ok(row)
     }
 }
 
@@ -420,8 +357,8 @@ mod tests {
         for bad in ["24:00", "7:00", "07:60", "07:00:60", "07-00", "07:00:00:00", "noon", "07:0a", "+7:00"] {
             assert!(parse_quiet_hour("q", Some(bad)).is_err(), "{bad} accepted");
         }
-        assert_eq!(format_time(NaiveTime::from_hms_opt(22, 0, 0).unwrap_or_default()), "22:00");
-        assert_eq!(format_time(NaiveTime::from_hms_opt(6, 30, 15).unwrap_or_default()), "06:30:15");
+        assert_eq!(format_quiet_hour(NaiveTime::from_hms_opt(22, 0, 0).unwrap_or_default()), "22:00");
+        assert_eq!(format_quiet_hour(NaiveTime::from_hms_opt(6, 30, 15).unwrap_or_default()), "06:30:15");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use sentinelops_app::notifications::{NotificationView, Priority};
+use sentinelops_app::notifications::{Priority, ReceivedNotification};
 
 /// The original's `NotificationResponse`, plus `priority_level`.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -41,8 +41,9 @@ fn levels(stored: &str) -> (String, String) {
     }
 }
 
-impl From<NotificationView> for NotificationJson {
-    fn from(n: NotificationView) -> Self {
+impl From<ReceivedNotification> for NotificationJson {
+    fn from(r: ReceivedNotification) -> Self {
+        let ReceivedNotification { receipt, notification: n } = r;
         let (priority, priority_level) = levels(&n.priority);
         NotificationJson {
             title: n.title,
@@ -52,11 +53,11 @@ impl From<NotificationView> for NotificationJson {
             related_entity: n.related_entity,
             related_id: n.related_id,
             id: n.id,
-            user_id: n.user_id,
-            role_id: n.role_id,
-            is_read: n.is_read,
+            user_id: receipt.user_id,
+            role_id: None,
+            is_read: receipt.is_read,
             created_at: n.created_at,
-            updated_at: n.updated_at,
+            updated_at: receipt.read_at.unwrap_or(n.created_at),
         }
     }
 }

@@ -140,15 +140,15 @@ pub struct NotificationPreferences {
     pub quiet_hours_end: Option<String>,
 }
 
-impl From<app::NotificationPreferences> for NotificationPreferences {
-    fn from(p: app::NotificationPreferences) -> Self {
+impl From<app::PreferencesRow> for NotificationPreferences {
+    fn from(p: app::PreferencesRow) -> Self {
         NotificationPreferences {
-            email_notifications: p.email_notifications,
-            push_notifications: p.push_notifications,
-            desktop_notifications: p.desktop_notifications,
-            sms_notifications: p.sms_notifications,
-            quiet_hours_start: p.quiet_hours_start,
-            quiet_hours_end: p.quiet_hours_end,
+            email_notifications: p.email_enabled,
+            push_notifications: p.push_enabled,
+            desktop_notifications: p.desktop_enabled,
+            sms_notifications: p.sms_enabled,
+            quiet_hours_start: p.quiet_hours_start.map(app::format_quiet_hour),
+            quiet_hours_end: p.quiet_hours_end.map(app::format_quiet_hour),
         }
     }
 }

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::notifications::{NotificationPreferences, NotificationView, PreferencesUpdate};
+use sentinelops_app::notifications::{PreferencesUpdate, ReceivedNotification};
+
+use crate::api::notifications::NotificationPreferences;
 
 use crate::state::AppState;
 use crate::ui::error::UiResult;
@@ -128,7 +130,8 @@ impl InboxRow {
         matches!(self.priority.as_str(), "high" | "critical")
     }
 
-    fn of(n: NotificationView, tz: Tz) -> InboxRow {
+    fn of(received: ReceivedNotification, tz: Tz) -> InboxRow {
+        let n = received.notification;
         let about_checklist =
             n.related_entity.as_deref().is_some_and(|e| e.starts_with("checklist") || e == "handover_note");
         InboxRow {
@@ -136,7 +139,7 @@ impl InboxRow {
             title: n.title,
             message: n.message,
             priority: n.priority.to_ascii_lowercase(),
-            is_read: n.is_read,
+            is_read: received.receipt.is_read,
             when: n.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             instance_id: n.related_id.filter(|_| about_checklist).map(|id| id.to_string()),
         }
@@ -280,7 +283,7 @@ impl PreferencesForm {
 }
 
 async fn preferences(State(state): State<AppState>, user: UiUser) -> UiResult {
-    let prefs = PreferencesForm::of(state.app.notification_preferences(&user.actor).await?);
+    let prefs = PreferencesForm::of(state.app.notification_preferences(&user.actor).await?.into());
     let layout = user.layout(&state, "Notification preferences", "notifications").await;
     Ok(render::page(&PreferencesPage { layout, prefs, start_error: None, end_error: None, error: None }))
 }
