@@ -1,11 +1,12 @@
 //! Departments and sections: everyone reads them, admins create and change them.
 
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
 use sentinelops_domain::ids::new_id;
-use sentinelops_store::repo::org::{self, DepartmentRow, NewSection, SectionRow};
+use sentinelops_store::repo::org::{self, NewSection};
+/// Departments and sections are answered as stored.
+pub use sentinelops_store::repo::org::{DepartmentRow, SectionRow};
 use sentinelops_store::repo::users;
 
 use crate::actor::Actor;
@@ -13,42 +14,6 @@ use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
 use crate::tx::commit;
 use crate::{App, validate};
-
-/// A department.
-#[derive(Debug, Clone)]
-pub struct DepartmentView {
-    pub id: i32,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<DepartmentRow> for DepartmentView {
-    fn from(d: DepartmentRow) -> Self {
-        DepartmentView { id: d.id, name: d.name, created_at: d.created_at }
-    }
-}
-
-/// A section.
-#[derive(Debug, Clone)]
-pub struct SectionView {
-    pub id: Uuid,
-    pub name: String,
-    pub department_id: Option<i32>,
-    pub manager_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<SectionRow> for SectionView {
-    fn from(s: SectionRow) -> Self {
-        SectionView {
-            id: s.id,
-            name: s.name,
-            department_id: s.department_id,
-            manager_id: s.manager_id,
-            created_at: s.created_at,
-        }
-    }
-}
 
 /// Changes to a section; `Some(None)` clears a nullable field.
 #[derive(Debug, Clone, Default)]
@@ -64,23 +29,19 @@ fn require_admin(actor: &Actor) -> AppResult<()> {
 
 impl App {
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn list_departments(&self) -> AppResult<Vec<DepartmentView>> {
-        Ok(org::list_departments(self.store.reader()).await?.into_iter().map(Into::into).collect())
+    pub async fn list_departments(&self) -> AppResult<Vec<DepartmentRow>> {
+        Ok(org::list_departments(self.store.reader()).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn list_sections(&self, department_id: Option<i32>) -> AppResult<Vec<SectionView>> {
-        Ok(org::list_sections(self.store.reader(), department_id).await?.into_iter().map(Into::into).collect())
+    pub async fn list_sections(&self, department_id: Option<i32>) -> AppResult<Vec<SectionRow>> {
+        Ok(org::list_sections(self.store.reader(), department_id).await?)
     }
 
     /// The sections as `actor` may see them: a section's manager is shown to admins and
     /// to that section's own members only (others see no manager, not who it is).
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn list_sections_seen_by(
-        &self,
-        actor: &Actor,
-        department_id: Option<i32>,
-    ) -> AppResult<Vec<SectionView>> {
+    pub async fn list_sections_seen_by(&self, actor: &Actor, department_id: Option<i32>) -> AppResult<Vec<SectionRow>> {
         let mut sections = self.list_sections(department_id).await?;
         for section in &mut sections {
             let member = actor.section_id == Some(section.id) || section.manager_id == Some(actor.user_id);
@@ -92,7 +53,7 @@ impl App {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentView> {
+    pub async fn create_department(&self, actor: &Actor, name: &str) -> AppResult<DepartmentRow> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
         let tx = self.store.begin_write().await?;
@@ -115,11 +76,11 @@ impl App {
         )
         .await?;
         commit(tx).await?;
-        Ok(dept.into())
+        Ok(dept)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn rename_department(&self, actor: &Actor, id: i32, name: &str) -> AppResult<DepartmentView> {
+    pub async fn rename_department(&self, actor: &Actor, id: i32, name: &str) -> AppResult<DepartmentRow> {
         require_admin(actor)?;
         let name = validate::text("name", name, 1, 200)?;
         let tx = self.store.begin_write().await?;
@@ -146,11 +107,11 @@ impl App {
         )
         .await?;
         commit(tx).await?;
-        Ok(dept.into())
+        Ok(dept)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn create_section(&self, actor: &Actor, input: SectionInput) -> AppResult<SectionView> {
+    pub async fn create_section(&self, actor: &Actor, input: SectionInput) -> AppResult<SectionRow> {
         require_admin(actor)?;
         let name = validate::text("name", input.name.as_deref().unwrap_or(""), 1, 200)?;
         let tx = self.store.begin_write().await?;
@@ -179,11 +140,11 @@ impl App {
         )
         .await?;
         commit(tx).await?;
-        Ok(section.into())
+        Ok(section)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn update_section(&self, actor: &Actor, id: Uuid, input: SectionInput) -> AppResult<SectionView> {
+    pub async fn update_section(&self, actor: &Actor, id: Uuid, input: SectionInput) -> AppResult<SectionRow> {
         require_admin(actor)?;
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
@@ -227,7 +188,7 @@ impl App {
         )
         .await?;
         commit(tx).await?;
-        Ok(section.into())
+        Ok(section)
     }
 }
 

@@ -1,12 +1,13 @@
 //! Shift definitions (name, local start and end) and the operational day.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde_json::json;
 
 use sentinelops_domain::shift::{ShiftType, ShiftWindow, operational_date};
 use sentinelops_store::Conn;
-use sentinelops_store::repo::shifts::{self, ShiftRow};
+use sentinelops_store::repo::shifts;
+pub use sentinelops_store::repo::shifts::ShiftRow;
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
@@ -14,16 +15,12 @@ use crate::error::{AppError, AppResult, forbidden, invalid};
 use crate::tx::commit;
 use crate::{App, validate};
 
-/// A shift definition.
+/// A shift definition as stored, with the time zone it runs in.
 #[derive(Debug, Clone)]
 pub struct ShiftView {
-    pub id: i32,
-    pub name: String,
-    pub start_time: String,
-    pub end_time: String,
+    pub row: ShiftRow,
+    /// The row's own zone, else the business time zone.
     pub timezone: String,
-    pub color: Option<String>,
-    pub created_at: DateTime<Utc>,
 }
 
 /// A new shift definition.
@@ -69,15 +66,7 @@ pub fn parse_shift(value: &str) -> AppResult<ShiftType> {
 
 impl App {
     fn shift_view(&self, row: ShiftRow, tz: Tz) -> ShiftView {
-        ShiftView {
-            id: row.id,
-            name: row.name,
-            start_time: format_time(row.start_time),
-            end_time: format_time(row.end_time),
-            timezone: row.timezone.unwrap_or_else(|| tz.name().to_owned()),
-            color: row.color,
-            created_at: row.created_at,
-        }
+        ShiftView { timezone: row.timezone.clone().unwrap_or_else(|| tz.name().to_owned()), row }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

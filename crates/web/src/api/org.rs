@@ -35,8 +35,8 @@ pub struct DepartmentView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<app::DepartmentView> for DepartmentView {
-    fn from(d: app::DepartmentView) -> Self {
+impl From<app::DepartmentRow> for DepartmentView {
+    fn from(d: app::DepartmentRow) -> Self {
         DepartmentView { id: d.id, department_name: d.name.clone(), name: d.name, created_at: d.created_at }
     }
 }
@@ -52,8 +52,8 @@ pub struct SectionView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<app::SectionView> for SectionView {
-    fn from(s: app::SectionView) -> Self {
+impl From<app::SectionRow> for SectionView {
+    fn from(s: app::SectionRow) -> Self {
         SectionView {
             id: s.id,
             section_name: s.name.clone(),
@@ -65,7 +65,7 @@ impl From<app::SectionView> for SectionView {
     }
 }
 
-fn sections(list: Vec<app::SectionView>) -> Json<Vec<SectionView>> {
+fn sections(list: Vec<app::SectionRow>) -> Json<Vec<SectionView>> {
     Json(list.into_iter().map(SectionView::from).collect())
 }
 

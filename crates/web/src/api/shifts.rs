@@ -31,14 +31,15 @@ pub struct ShiftView {
 
 impl From<app::ShiftView> for ShiftView {
     fn from(s: app::ShiftView) -> ShiftView {
+        let r = s.row;
         ShiftView {
-            id: s.id,
-            name: s.name,
-            start_time: s.start_time,
-            end_time: s.end_time,
+            id: r.id,
+            name: r.name,
+            start_time: app::format_time(r.start_time),
+            end_time: app::format_time(r.end_time),
             timezone: s.timezone,
-            color: s.color,
-            created_at: s.created_at,
+            color: r.color,
+            created_at: r.created_at,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::org::{DepartmentView, SectionInput, SectionView};
+use sentinelops_app::org::{DepartmentRow, SectionInput, SectionRow};
 
 use super::{FormError, error_for, non_empty};
 use crate::state::AppState;
@@ -66,7 +66,7 @@ pub struct OrgPage {
     pub layout: Layout,
     pub tab: &'static str,
     pub csrf: String,
-    pub departments: Vec<DepartmentView>,
+    pub departments: Vec<DepartmentRow>,
     pub sections: Vec<SectionItem>,
     pub managers: Vec<ManagerOption>,
     pub error: Option<FormError>,
@@ -91,7 +91,7 @@ async fn render_page(state: &AppState, user: &UiUser, status: StatusCode, error:
     let user_name = |id: Option<Uuid>| users.iter().find(|u| Some(u.id) == id).map(|u| u.username.clone());
     let sections = sections
         .into_iter()
-        .map(|s: SectionView| SectionItem {
+        .map(|s: SectionRow| SectionItem {
             department_name: department_name(s.department_id),
             manager_name: user_name(s.manager_id).unwrap_or_default(),
             id: s.id,

@@ -10,7 +10,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use sentinelops_app::settings::TimezoneSetting;
-use sentinelops_app::shifts::{ShiftInput, ShiftView};
+use sentinelops_app::shifts::{self as app, ShiftInput};
+
+use crate::api::shifts::ShiftView;
 use sentinelops_domain::shift::ShiftType;
 
 use super::{FormError, error_for, non_empty};
@@ -67,7 +69,7 @@ async fn render_page(
     error: Option<FormError>,
     zone_draft: String,
 ) -> UiResult {
-    let shifts = state.app.list_shifts().await?;
+    let shifts: Vec<ShiftView> = state.app.list_shifts().await?.into_iter().map(ShiftView::from).collect();
     let timezone = state.app.timezone_setting().await?;
     let tz = state.app.business_timezone().await?;
     let undefined = ShiftType::ALL
@@ -115,7 +117,7 @@ async fn create_shift(
         end_time: form.end_time,
     };
     let result = state.app.create_shift(&user.actor, input).await;
-    let done = |shift: ShiftView| format!("Shift {} defined.", shift.name);
+    let done = |shift: app::ShiftView| format!("Shift {} defined.", shift.row.name);
     outcome(&headers, result, BACK, done, |status, message| {
         render_page(&state, &user, status, Some(FormError::new("shift", message)), String::new())
     })

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use sentinelops_app::org::SectionView;
+use sentinelops_app::org::SectionRow;
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
 
 use super::{FormError, error_for, non_empty};
@@ -93,8 +93,8 @@ pub struct SectionOption {
     pub department_id: Option<i32>,
 }
 
-impl From<SectionView> for SectionOption {
-    fn from(s: SectionView) -> Self {
+impl From<SectionRow> for SectionOption {
+    fn from(s: SectionRow) -> Self {
         SectionOption { id: s.id, name: s.name, department_id: s.department_id }
     }
 }
