@@ -8,7 +8,7 @@ use sentinelops_domain::auth::{AuthEventType, LoginFailureReason};
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::auth_events::{self, AuthEventQuery, AuthEventRow, NewAuthEvent};
-use sentinelops_store::repo::ops_events::{self, NewOpsEvent, OpsEventQuery, OpsEventRow};
+use sentinelops_store::repo::ops_events::{self, OpsEventQuery, OpsEventRow};
 use sentinelops_store::repo::{Page, Window};
 
 use crate::App;
@@ -93,7 +93,7 @@ pub async fn record_ops(c: &impl Conn, at: DateTime<Utc>, actor: &Actor, event: 
     }
     ops_events::insert(
         c,
-        NewOpsEvent {
+        OpsEventRow {
             id: new_id(),
             event_type: event.event_type.to_owned(),
             entity_type: event.entity_type.to_owned(),

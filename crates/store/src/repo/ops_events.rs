@@ -2,8 +2,7 @@
 //! transaction as the change they record).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryTrait, Select, Set};
-use serde_json::Value as Json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait, Select};
 use uuid::Uuid;
 
 use super::{Page, Window, newest_first};
@@ -13,33 +12,10 @@ use crate::error::StoreResult;
 
 pub type OpsEventRow = Model;
 
-#[derive(Debug, Clone)]
-pub struct NewOpsEvent {
-    pub id: Uuid,
-    pub event_type: String,
-    pub entity_type: String,
-    pub entity_id: String,
-    pub actor_id: Option<Uuid>,
-    pub section_id: Option<Uuid>,
-    pub payload: Json,
-    pub created_at: DateTime<Utc>,
-}
-
+/// Writes one event, every column as given.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn insert(c: &impl Conn, e: NewOpsEvent) -> StoreResult<()> {
-    ActiveModel {
-        id: Set(e.id),
-        event_type: Set(e.event_type),
-        entity_type: Set(e.entity_type),
-        entity_id: Set(e.entity_id),
-        actor_id: Set(e.actor_id),
-        section_id: Set(e.section_id),
-        payload: Set(e.payload),
-        created_at: Set(e.created_at),
-    }
-    .insert(c)
-    .await?;
-    Ok(())
+pub async fn insert(c: &impl Conn, row: OpsEventRow) -> StoreResult<()> {
+    super::rows::insert_one::<ActiveModel>(c, row).await
 }
 
 #[derive(Debug, Clone, Default)]

@@ -28,6 +28,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Rows in one CSV export at most; narrow the filters for more.
 pub const CSV_ROW_CAP: u64 = 100_000;
 
+/// The query parameters both logs take beside their own filters (read from the same
+/// query string as the filters, by a second extractor).
+#[derive(Debug, Deserialize)]
+pub struct LogParams {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub page: Option<u64>,
+    pub limit: Option<u64>,
+    pub format: Option<String>,
+}
+
+impl LogParams {
+    /// Whether a CSV export is asked for, once the format and the time range are checked.
+    fn checked(&self) -> Result<bool, AppError> {
+        let csv = wants_csv(self.format.as_deref())?;
+        check_range(self.from, self.to)?;
+        Ok(csv)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct AuthEventsParams {
     /// One type or several, comma-separated.
@@ -36,11 +56,6 @@ pub struct AuthEventsParams {
     pub user_id: Option<Uuid>,
     pub username: Option<String>,
     pub ip: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub page: Option<u64>,
-    pub limit: Option<u64>,
-    pub format: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -141,9 +156,9 @@ pub async fn auth_events(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiQuery(params): ApiQuery<AuthEventsParams>,
+    ApiQuery(log): ApiQuery<LogParams>,
 ) -> ApiResult<Response> {
-    let csv = wants_csv(params.format.as_deref())?;
-    check_range(params.from, params.to)?;
+    let csv = log.checked()?;
     let event_types = split_list(params.event_type.as_deref());
     if let Some(bad) = event_types.iter().find(|t| AuthEventType::parse(t).is_none()) {
         return Err(AppError::Validation(format!("unknown event_type {bad:?}")).into());
@@ -153,10 +168,10 @@ pub async fn auth_events(
         user_id: params.user_id,
         username: params.username.map(|u| u.trim().to_lowercase()),
         ip: params.ip,
-        from: params.from,
-        to: params.to,
+        from: log.from,
+        to: log.to,
     };
-    let listing = Listing::new(csv, params.page, params.limit)?;
+    let listing = Listing::new(csv, log.page, log.limit)?;
     let page = state.app.auth_events(&auth.actor, &query, listing.window()).await?;
     listing.answer::<_, AuthEventView>(page, auth_events_csv)
 }
@@ -166,11 +181,6 @@ pub struct OpsEventsParams {
     pub event_type: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub page: Option<u64>,
-    pub limit: Option<u64>,
-    pub format: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -210,19 +220,19 @@ pub async fn ops_events(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiQuery(params): ApiQuery<OpsEventsParams>,
+    ApiQuery(log): ApiQuery<LogParams>,
 ) -> ApiResult<Response> {
-    let csv = wants_csv(params.format.as_deref())?;
-    check_range(params.from, params.to)?;
+    let csv = log.checked()?;
     let query = OpsEventQuery {
         event_types: split_list(params.event_type.as_deref()).into_iter().map(|t| t.to_ascii_uppercase()).collect(),
         entity_type: params.entity_type.map(|t| t.trim().to_ascii_uppercase()),
         entity_id: params.entity_id,
         section_id: None,
         actor_id: None,
-        from: params.from,
-        to: params.to,
+        from: log.from,
+        to: log.to,
     };
-    let listing = Listing::new(csv, params.page, params.limit)?;
+    let listing = Listing::new(csv, log.page, log.limit)?;
     let page = state.app.ops_events(&auth.actor, &query, listing.window()).await?;
     listing.answer::<_, OpsEventView>(page, ops_events_csv)
 }
