@@ -46,6 +46,8 @@ macro_rules! entry_input {
         }
 
         impl From<$name> for app::ItemInput {
+            // The item body names every field; the subitem body leaves the item-only lists unset.
+            #[allow(clippy::needless_update)]
             fn from(i: $name) -> Self {
                 app::ItemInput {
                     id: i.id,
