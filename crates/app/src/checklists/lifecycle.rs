@@ -11,13 +11,14 @@ use sentinelops_store::Tx;
 use sentinelops_store::repo::checklists::{self, InstanceRow};
 
 use super::view::InstanceView;
+use super::write::{ManagersNotice, notify_managers};
 use crate::App;
 use crate::access::{can_supervise_section, can_use_section};
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::AppResult;
 use crate::live;
-use crate::notifications::{self, Audience, Draft, Priority};
+use crate::notifications::Priority;
 use crate::tx::commit;
 
 impl App {
@@ -110,24 +111,16 @@ impl App {
         }
         if to == InstanceStatus::PendingReview && from != InstanceStatus::PendingReview {
             let completion = completion_percentage(&statuses);
-            notifications::send(
-                c,
-                now,
-                Draft {
-                    title: format!("Checklist pending approval - {} shift", current.shift),
-                    message: format!(
-                        "{} ({} - {}) has every item actioned ({completion}% completed) and awaits sign-off.",
-                        current.template_name, current.shift, current.checklist_date
-                    ),
-                    priority: Priority::Medium,
-                    related_entity: "checklist_manager_review",
-                    related_id: Some(current.id),
-                    section_id: Some(current.section_id),
-                    audience: Audience::SectionManagersAndAdmins { section_id: current.section_id },
-                    exclude: actor.recorded_id(),
-                },
-            )
-            .await?;
+            let notice = ManagersNotice {
+                title: format!("Checklist pending approval - {} shift", current.shift),
+                message: format!(
+                    "{} ({} - {}) has every item actioned ({completion}% completed) and awaits sign-off.",
+                    current.template_name, current.shift, current.checklist_date
+                ),
+                priority: Priority::Medium,
+                related_entity: "checklist_manager_review",
+            };
+            notify_managers(c, now, &current, actor, notice).await?;
             self.carry_over_failed_work(c, actor, &current, now).await?;
         }
         Ok(())

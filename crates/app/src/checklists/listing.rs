@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage};
@@ -17,35 +17,15 @@ use crate::error::{AppResult, invalid};
 use crate::shifts::parse_shift;
 use crate::{App, validate};
 
-/// A light instance for timelines (no items).
+/// A light instance for timelines (no items): its row and its items' counts.
 #[derive(Debug, Clone)]
 pub struct InstanceSummary {
-    pub id: Uuid,
-    pub template: SummaryTemplate,
-    pub checklist_date: NaiveDate,
-    pub shift: String,
-    pub shift_start: DateTime<Utc>,
-    pub shift_end: DateTime<Utc>,
-    pub status: String,
-    pub created_by: Option<Uuid>,
-    pub closed_by: Option<Uuid>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub section_id: Uuid,
+    pub row: InstanceRow,
     pub total_items: usize,
     pub completed_items: usize,
     pub actioned_items: usize,
     pub exception_items: usize,
     pub completion_percentage: f64,
-}
-
-/// The template an instance was made from, as its summary names it.
-#[derive(Debug, Clone)]
-pub struct SummaryTemplate {
-    pub id: Uuid,
-    pub name: String,
-    pub shift: String,
-    pub version: i32,
 }
 
 /// How many checklists each shift of the operational day has.
@@ -91,28 +71,12 @@ impl App {
             .map(|r| {
                 let s = statuses.remove(&r.id).unwrap_or_default();
                 InstanceSummary {
-                    template: SummaryTemplate {
-                        id: r.template_id,
-                        name: r.template_name,
-                        shift: r.shift.as_str().to_owned(),
-                        version: r.template_version,
-                    },
+                    row: r,
                     total_items: s.len(),
                     completed_items: s.iter().filter(|x| **x == ItemStatus::Completed).count(),
                     actioned_items: s.iter().filter(|x| x.is_actioned()).count(),
                     exception_items: s.iter().filter(|x| x.is_exception()).count(),
                     completion_percentage: completion_percentage(&s),
-                    id: r.id,
-                    checklist_date: r.checklist_date,
-                    shift: r.shift.as_str().to_owned(),
-                    shift_start: r.shift_start,
-                    shift_end: r.shift_end,
-                    status: r.status.as_str().to_owned(),
-                    created_by: r.created_by,
-                    closed_by: r.closed_by,
-                    closed_at: r.closed_at,
-                    created_at: r.created_at,
-                    section_id: r.section_id,
                 }
             })
             .collect())
@@ -222,17 +186,7 @@ impl App {
     /// Today's instances (the operational day), in full.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn today_instances(&self, actor: &Actor) -> AppResult<Vec<InstanceView>> {
-        let Some(section) = self.list_scope(actor, None) else {
-            return Ok(Vec::new());
-        };
-        let today = self.operational_today().await?.0;
-        let filter = InstanceFilter {
-            section_id: section,
-            start_date: Some(today),
-            end_date: Some(today),
-            ..InstanceFilter::default()
-        };
-        let rows = checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await?;
+        let rows = self.today_rows(actor).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.render_instance(row).await?);
@@ -244,22 +198,29 @@ impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn today_coverage(&self, actor: &Actor) -> AppResult<ShiftCoverage> {
         let mut coverage = ShiftCoverage::default();
-        if let Some(section) = self.list_scope(actor, None) {
-            let today = self.operational_today().await?.0;
-            let filter = InstanceFilter {
-                section_id: section,
-                start_date: Some(today),
-                end_date: Some(today),
-                ..InstanceFilter::default()
-            };
-            for row in checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await? {
-                match *row.shift {
-                    ShiftType::Morning => coverage.morning += 1,
-                    ShiftType::Afternoon => coverage.afternoon += 1,
-                    ShiftType::Night => coverage.night += 1,
-                }
+        for row in self.today_rows(actor).await? {
+            match *row.shift {
+                ShiftType::Morning => coverage.morning += 1,
+                ShiftType::Afternoon => coverage.afternoon += 1,
+                ShiftType::Night => coverage.night += 1,
             }
         }
         Ok(coverage)
+    }
+
+    /// The rows of the operational day's instances the actor may list (none without
+    /// a section).
+    async fn today_rows(&self, actor: &Actor) -> AppResult<Vec<InstanceRow>> {
+        let Some(section) = self.list_scope(actor, None) else {
+            return Ok(Vec::new());
+        };
+        let today = self.operational_today().await?.0;
+        let filter = InstanceFilter {
+            section_id: section,
+            start_date: Some(today),
+            end_date: Some(today),
+            ..InstanceFilter::default()
+        };
+        Ok(checklists::all_instances(self.store.reader(), &filter, LIST_CAP).await?)
     }
 }

@@ -28,11 +28,11 @@ mod write;
 pub use conflict::{CurrentState, StepState};
 pub use create::CreateInstance;
 pub use item_changes::{ItemUpdate, StartWork, parse_item_status};
-pub use listing::{InstanceListQuery, InstanceSummary, ShiftCoverage, SummaryTemplate};
+pub use listing::{InstanceListQuery, InstanceSummary, ShiftCoverage};
 pub use overrides::{ChangeDate, MissingReason, NO_REASON_GIVEN, OverrideInput};
 pub use progress::{
     CommentActivity, CompletionSummary, DateCorrection, InstanceStats, SubitemChanged, SubitemProgress, SubitemRow,
-    SubitemStats, WorkStarted,
+    WorkStarted,
 };
 pub use subitems::SubitemUpdate;
 pub use view::InstanceView;

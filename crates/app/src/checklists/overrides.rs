@@ -11,19 +11,20 @@ use uuid::Uuid;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::{ActivityAction, Reason};
-use sentinelops_store::repo::checklists::{self, OverrideRow};
+use sentinelops_store::Tx;
+use sentinelops_store::repo::checklists::{self, InstanceRow, OverrideRow};
 
 use super::conflict::CurrentState;
 use super::item_changes::reason_refused;
 use super::progress::DateCorrection;
 use super::view::{InstanceView, Loaded};
-use super::write::{ActivityEntry, Change, ChecklistWrite};
+use super::write::{ActivityEntry, Change, ChecklistWrite, ManagersNotice, notify_managers};
 use crate::App;
 use crate::access::can_supervise_section;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, invalid};
-use crate::notifications::{self, Audience, Draft, Priority};
+use crate::notifications::Priority;
 use crate::tx::commit;
 
 /// A supervisor override's reason (`reason` or the original's `comment`).
@@ -137,31 +138,22 @@ impl ChecklistWrite<'_> {
             },
         )
         .await?;
-        notifications::send(
-            self.tx,
-            now,
-            Draft {
-                title: format!("Supervisor override - {} shift", instance.shift),
-                message: format!(
-                    "{} applied {} on {} ({} - {}): {} → {}. Reason: {reason}",
-                    actor.username,
-                    kind.replace('_', " ").to_lowercase(),
-                    instance.template_name,
-                    instance.shift,
-                    instance.checklist_date,
-                    instance.status,
-                    to_status,
-                ),
-                priority: Priority::High,
-                related_entity: "checklist_instance",
-                related_id: Some(instance.id),
-                section_id: Some(instance.section_id),
-                audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
-                exclude: actor.recorded_id(),
-            },
-        )
-        .await?;
-        Ok(())
+        let notice = ManagersNotice {
+            title: format!("Supervisor override - {} shift", instance.shift),
+            message: format!(
+                "{} applied {} on {} ({} - {}): {} → {}. Reason: {reason}",
+                actor.username,
+                kind.replace('_', " ").to_lowercase(),
+                instance.template_name,
+                instance.shift,
+                instance.checklist_date,
+                instance.status,
+                to_status,
+            ),
+            priority: Priority::High,
+            related_entity: "checklist_instance",
+        };
+        notify_managers(self.tx, now, instance, actor, notice).await
     }
 }
 
@@ -234,17 +226,31 @@ impl App {
         self.instance_view(actor, id).await
     }
 
-    /// Reopens a closed checklist so items can change again (supervisors, with a reason).
-    #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn reopen_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
+    /// Starts a supervisor's move of a checklist to `to`: the reason, the checklist
+    /// locked in a write transaction, the actor supervising its section, and the move
+    /// allowed by the transition rules.
+    async fn begin_move(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &OverrideInput,
+        to: InstanceStatus,
+    ) -> AppResult<(Tx, InstanceRow, OverrideReason)> {
         let reason = input.reason()?;
         let tx = self.store.begin_write().await?;
         let instance = self.locked_instance(&tx, actor, id).await?;
+        can_supervise_section(actor, instance.section_id)?;
+        self.check_instance_move(&tx, &instance, to, actor.role, Some(&reason.text)).await?;
+        Ok((tx, instance, reason))
+    }
+
+    /// Reopens a closed checklist so items can change again (supervisors, with a reason).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn reopen_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
+        let to = InstanceStatus::InProgress;
+        let (tx, instance, reason) = self.begin_move(actor, id, &input, to).await?;
         let write = ChecklistWrite { tx: &tx, actor, instance: &instance, now: self.clock.now() };
         let now = write.now;
-        can_supervise_section(actor, instance.section_id)?;
-        let to = InstanceStatus::InProgress;
-        self.check_instance_move(&tx, &instance, to, actor.role, Some(&reason.text)).await?;
         let details = json!({ "closed_at": instance.closed_at, "closed_by": instance.closed_by });
         write
             .record_override(OverrideRecord { kind: "REOPEN", reason: &reason, to_status: to.as_str(), details })
@@ -263,14 +269,10 @@ impl App {
     /// Closes an open checklist as COMPLETED_WITH_EXCEPTIONS whatever its items say.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn force_close_instance(&self, actor: &Actor, id: Uuid, input: OverrideInput) -> AppResult<InstanceView> {
-        let reason = input.reason()?;
-        let tx = self.store.begin_write().await?;
-        let instance = self.locked_instance(&tx, actor, id).await?;
+        let to = InstanceStatus::CompletedWithExceptions;
+        let (tx, instance, reason) = self.begin_move(actor, id, &input, to).await?;
         let write = ChecklistWrite { tx: &tx, actor, instance: &instance, now: self.clock.now() };
         let now = write.now;
-        can_supervise_section(actor, instance.section_id)?;
-        let to = InstanceStatus::CompletedWithExceptions;
-        self.check_instance_move(&tx, &instance, to, actor.role, Some(&reason.text)).await?;
         let loaded = Loaded::read(&tx, instance.clone()).await?;
         let open = loaded.item_statuses().iter().filter(|s| !s.is_actioned()).count();
         let details = json!({ "open_items": open });

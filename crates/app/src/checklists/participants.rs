@@ -7,12 +7,13 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::checklists::{self, ParticipantRow};
 
 use super::view::InstanceView;
+use super::write::{ManagersNotice, notify_managers};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, invalid};
 use crate::live;
-use crate::notifications::{self, Audience, Draft, Priority};
+use crate::notifications::Priority;
 use crate::tx::commit;
 
 impl App {
@@ -50,24 +51,16 @@ impl App {
             checklists::touch_instance(&tx, id, now).await?;
             live::checklist_event(&tx, now, &instance, "INSTANCE_JOINED", actor, json!({})).await?;
             // The original's "joined" notice to the managers, worded as it was.
-            notifications::send(
-                &tx,
-                now,
-                Draft {
-                    title: format!("\u{1F44B} {} joined the shift", actor.username),
-                    message: format!(
-                        "{} joined the {} shift checklist for {}.\nTeam collaboration is now active.",
-                        actor.username, instance.shift, instance.checklist_date
-                    ),
-                    priority: Priority::Medium,
-                    related_entity: "checklist_instance",
-                    related_id: Some(id),
-                    section_id: Some(instance.section_id),
-                    audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
-                    exclude: Some(user_id),
-                },
-            )
-            .await?;
+            let notice = ManagersNotice {
+                title: format!("\u{1F44B} {} joined the shift", actor.username),
+                message: format!(
+                    "{} joined the {} shift checklist for {}.\nTeam collaboration is now active.",
+                    actor.username, instance.shift, instance.checklist_date
+                ),
+                priority: Priority::Medium,
+                related_entity: "checklist_instance",
+            };
+            notify_managers(&tx, now, &instance, actor, notice).await?;
         }
         commit(tx).await?;
         Ok((self.instance_view(actor, id).await?, joined))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, subitems_status};
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, completion_percentage, subitems_status};
 
 /// A subitem row as stored (the answers about subitems show it as it is).
 pub use sentinelops_store::repo::checklists::InstanceSubitemRow as SubitemRow;
@@ -15,25 +15,13 @@ pub struct SubitemProgress {
     pub subitems: Vec<SubitemRow>,
 }
 
-/// Counts of an item's subitems by status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SubitemStats {
-    pub total: usize,
-    pub completed: usize,
-    pub skipped: usize,
-    pub failed: usize,
-    pub pending: usize,
-    pub in_progress: usize,
-    pub all_actioned: bool,
-    pub status: Option<&'static str>,
-}
-
 impl SubitemProgress {
     fn statuses(&self) -> Vec<ItemStatus> {
         self.subitems.iter().map(|s| *s.status).collect()
     }
 
-    fn count(&self, status: ItemStatus) -> usize {
+    /// How many subitems are `status`.
+    pub fn count(&self, status: ItemStatus) -> usize {
         self.subitems.iter().filter(|s| s.status == status).count()
     }
 
@@ -54,19 +42,6 @@ impl SubitemProgress {
     /// The subitems' overall status (`None` without subitems).
     pub fn status(&self) -> Option<&'static str> {
         subitems_status(&self.statuses())
-    }
-
-    pub fn stats(&self) -> SubitemStats {
-        SubitemStats {
-            total: self.subitems.len(),
-            completed: self.completed(),
-            skipped: self.count(ItemStatus::Skipped),
-            failed: self.count(ItemStatus::Failed),
-            pending: self.count(ItemStatus::Pending),
-            in_progress: self.count(ItemStatus::InProgress),
-            all_actioned: self.all_actioned(),
-            status: self.status(),
-        }
     }
 }
 
@@ -104,24 +79,43 @@ pub struct CommentActivity {
     pub created_at: DateTime<Utc>,
 }
 
-/// `GET …/stats`: counts and percentages of one checklist.
+/// `GET …/stats`: one checklist's statuses, from which its counts and percentages
+/// are taken.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceStats {
     pub instance_id: Uuid,
     pub status: InstanceStatus,
-    pub total_items: usize,
-    pub completed_items: usize,
-    pub skipped_items: usize,
-    pub failed_items: usize,
-    pub pending_items: usize,
-    pub in_progress_items: usize,
-    pub actioned_items: usize,
-    pub total_subitems: usize,
-    pub completed_subitems: usize,
-    pub completion_percentage: f64,
-    pub required_completion_percentage: f64,
-    pub estimated_time_remaining_minutes: i64,
+    /// The items' statuses.
+    pub items: Vec<ItemStatus>,
+    /// The required items' statuses.
+    pub required_items: Vec<ItemStatus>,
+    /// The subitems' statuses.
+    pub subitems: Vec<ItemStatus>,
     pub participant_count: usize,
+    pub estimated_time_remaining_minutes: i64,
+}
+
+impl InstanceStats {
+    /// How many items are `status`.
+    pub fn items_in(&self, status: ItemStatus) -> usize {
+        self.items.iter().filter(|s| **s == status).count()
+    }
+
+    pub fn actioned_items(&self) -> usize {
+        self.items.iter().filter(|s| s.is_actioned()).count()
+    }
+
+    pub fn completed_subitems(&self) -> usize {
+        self.subitems.iter().filter(|s| **s == ItemStatus::Completed).count()
+    }
+
+    pub fn completion_percentage(&self) -> f64 {
+        completion_percentage(&self.items)
+    }
+
+    pub fn required_completion_percentage(&self) -> f64 {
+        completion_percentage(&self.required_items)
+    }
 }
 
 /// A date correction: the checklist moved from one date to another.

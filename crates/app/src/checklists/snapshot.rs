@@ -127,7 +127,7 @@ impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn render_instance(&self, instance: InstanceRow) -> AppResult<InstanceView> {
         let snapshot = self.read_snapshot(instance).await?;
-        Ok(assemble(&snapshot.loaded, &snapshot.around, self.clock.now()))
+        Ok(assemble(snapshot.loaded, &snapshot.around, self.clock.now()))
     }
 
     /// The view after a committed change to one item, from `base` (taken under the
@@ -163,7 +163,8 @@ impl App {
             }
             _ => self.read_snapshot(instance).await?,
         };
-        let view = assemble(&snapshot.loaded, &snapshot.around, self.clock.now());
+        // The snapshot is kept for the next change, so the view gets a copy of its rows.
+        let view = assemble(snapshot.loaded.clone(), &snapshot.around, self.clock.now());
         self.snapshots.keep(id, snapshot);
         Ok(view)
     }

@@ -59,7 +59,7 @@ impl App {
     ) -> AppResult<CompletionSummary> {
         let (item, progress) = self.visible_subitems(actor, instance_id, item_id).await?;
         let all_actioned = progress.all_actioned();
-        let failed = progress.stats().failed;
+        let failed = progress.count(ItemStatus::Failed);
         Ok(CompletionSummary {
             all_completed: progress.subitems.iter().all(|s| s.status == ItemStatus::Completed),
             can_complete_item: all_actioned && (failed == 0 || item.final_verdict.is_some()),

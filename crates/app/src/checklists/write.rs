@@ -156,21 +156,9 @@ impl ChecklistWrite<'_> {
                 instance.checklist_date,
                 reason.unwrap_or("No reason provided"),
             );
-            notifications::send(
-                self.tx,
-                self.now,
-                Draft {
-                    title: format!("{title_line} - {title}"),
-                    message,
-                    priority,
-                    related_entity: "checklist_manager_alert",
-                    related_id: Some(instance.id),
-                    section_id: Some(instance.section_id),
-                    audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
-                    exclude: actor.recorded_id(),
-                },
-            )
-            .await?;
+            let title = format!("{title_line} - {title}");
+            let notice = ManagersNotice { title, message, priority, related_entity: "checklist_manager_alert" };
+            notify_managers(self.tx, self.now, instance, actor, notice).await?;
         }
         Ok(())
     }
@@ -179,4 +167,37 @@ impl ChecklistWrite<'_> {
     pub(crate) async fn live_event(&self, kind: &str, payload: serde_json::Value) -> AppResult<()> {
         crate::live::checklist_event(self.tx, self.now, self.instance, kind, self.actor, payload).await
     }
+}
+
+/// What a checklist's managers are told.
+pub(crate) struct ManagersNotice {
+    pub title: String,
+    pub message: String,
+    pub priority: Priority,
+    /// One of the original's values (see `Draft::related_entity`).
+    pub related_entity: &'static str,
+}
+
+/// Notifies the managers of `instance`'s section and the admins, except `actor`, whose
+/// change it reports.
+pub(crate) async fn notify_managers(
+    tx: &Tx,
+    now: DateTime<Utc>,
+    instance: &InstanceRow,
+    actor: &Actor,
+    notice: ManagersNotice,
+) -> AppResult<()> {
+    let ManagersNotice { title, message, priority, related_entity } = notice;
+    let draft = Draft {
+        title,
+        message,
+        priority,
+        related_entity,
+        related_id: Some(instance.id),
+        section_id: Some(instance.section_id),
+        audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
+        exclude: actor.recorded_id(),
+    };
+    notifications::send(tx, now, draft).await?;
+    Ok(())
 }

@@ -81,10 +81,10 @@ impl App {
             .today_instances(actor)
             .await?
             .into_iter()
-            .filter(|i| section.is_none_or(|s| i.section_id == s))
+            .filter(|i| section.is_none_or(|s| i.row.section_id == s))
             .collect();
         let section_names = self.list_sections(None).await?.into_iter().map(|s| (s.id, s.name)).collect();
-        let visible: HashSet<Uuid> = checklists.iter().map(|i| i.id).collect();
+        let visible: HashSet<Uuid> = checklists.iter().map(|i| i.row.id).collect();
         let attention = self
             .dashboard_summary(actor)
             .await?
@@ -94,7 +94,7 @@ impl App {
             .collect();
 
         let running: Vec<Uuid> = match current {
-            Some(now) => checklists.iter().filter(|i| i.shift == now.shift.as_str()).map(|i| i.id).collect(),
+            Some(now) => checklists.iter().filter(|i| *i.row.shift == now.shift).map(|i| i.row.id).collect(),
             None => Vec::new(),
         };
         let incoming = self.incoming_notes(&running).await?;

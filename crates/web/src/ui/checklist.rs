@@ -64,7 +64,7 @@ async fn load(state: &AppState, user: &UiUser, id: Uuid) -> Result<LiveChecklist
     let tz = state.app.business_timezone().await?;
     // The section's name is a label: a failed lookup shows none rather than no page.
     let section = match state.app.list_sections(None).await {
-        Ok(sections) => sections.into_iter().find(|s| s.id == view.section_id).map(|s| s.name).unwrap_or_default(),
+        Ok(sections) => sections.into_iter().find(|s| s.id == view.row.section_id).map(|s| s.name).unwrap_or_default(),
         Err(err) => {
             tracing::warn!("section name for the checklist page failed: {err}");
             String::new()

@@ -276,14 +276,15 @@ async fn list_page(
 }
 
 fn row_of(s: &InstanceSummary, sections: &HashMap<Uuid, String>) -> TimelineRow {
+    let row = &s.row;
     TimelineRow {
-        id: s.id.to_string(),
-        date: s.checklist_date.to_string(),
-        shift: ShiftType::parse(&s.shift).map_or_else(|| s.shift.clone(), |t| t.title().to_owned()),
-        template: s.template.name.clone(),
-        section: sections.get(&s.section_id).cloned().unwrap_or_default(),
-        status: s.status.to_ascii_lowercase(),
-        status_label: status_label(&s.status),
+        id: row.id.to_string(),
+        date: row.checklist_date.to_string(),
+        shift: row.shift.title().to_owned(),
+        template: row.template_name.clone(),
+        section: sections.get(&row.section_id).cloned().unwrap_or_default(),
+        status: row.status.as_str().to_ascii_lowercase(),
+        status_label: status_label(row.status.as_str()),
         actioned: s.actioned_items,
         total: s.total_items,
         exceptions: s.exception_items,

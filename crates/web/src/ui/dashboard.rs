@@ -193,8 +193,12 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
     let start_section = if user.is_admin() { section } else { user.actor.section_id };
     let (starts, start_hint) = match start_section {
         Some(section_id) => {
-            let taken: HashSet<&str> =
-                day.checklists.iter().filter(|i| i.section_id == section_id).map(|i| i.shift.as_str()).collect();
+            let taken: HashSet<&str> = day
+                .checklists
+                .iter()
+                .filter(|i| i.row.section_id == section_id)
+                .map(|i| i.row.shift.as_str())
+                .collect();
             let starts = day
                 .windows
                 .iter()
@@ -254,23 +258,24 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {
-    let count = |status: ItemStatus| i.items.iter().filter(|item| item.status == status).count();
+    let count = |status: ItemStatus| i.items.iter().filter(|item| item.row.status == status).count();
     let (completed, skipped, failed) =
         (count(ItemStatus::Completed), count(ItemStatus::Skipped), count(ItemStatus::Failed));
+    let (row, shift) = (&i.row, *i.row.shift);
     ChecklistCard {
-        id: i.id.to_string(),
-        section: sections.get(&i.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),
-        shift: ShiftType::parse(&i.shift).map_or_else(|| i.shift.clone(), |s| s.title().to_owned()),
-        template: i.template.name.clone(),
-        status: i.status.as_str().to_ascii_lowercase(),
-        status_label: status_label(i.status.as_str()),
+        id: row.id.to_string(),
+        section: sections.get(&row.section_id).cloned().unwrap_or_else(|| "Unknown section".to_owned()),
+        shift: shift.title().to_owned(),
+        template: row.template_name.clone(),
+        status: row.status.as_str().to_ascii_lowercase(),
+        status_label: status_label(row.status.as_str()),
         total: i.items.len(),
         actioned: completed + skipped + failed,
         completed,
         skipped,
         failed,
-        participants: i.participants.iter().map(|p| p.username.clone()).collect(),
-        is_current: current.is_some_and(|s| s.as_str() == i.shift),
+        participants: i.participants.iter().map(|p| p.user.username.clone()).collect(),
+        is_current: current == Some(shift),
     }
 }
 

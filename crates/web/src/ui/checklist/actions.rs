@@ -5,15 +5,17 @@
 //! new status and shows the user's unsaved reason.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::post;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::checklists::{
-    CurrentState, ItemUpdate, MissingReason, OverrideInput, SubitemUpdate, parse_item_status,
+    CurrentState, InstanceView, ItemUpdate, MissingReason, OverrideInput, SubitemUpdate, parse_item_status,
 };
 use sentinelops_app::handover::NewHandover;
 use sentinelops_domain::checklist::ItemStatus;
@@ -41,30 +43,55 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/checklists/{id}/handover/{note}/resolve", post(resolve_handover))
 }
 
-/// Who asked, for the answer.
-struct Ctx<'a> {
-    state: &'a AppState,
-    user: &'a UiUser,
-    headers: &'a HeaderMap,
+/// Who asked about which checklist (the `{id}` of every action's path), for the
+/// answer. Extracted like the handlers' own arguments: the session first (its
+/// rejection is the sign-in page), then the path (a malformed id is the 404 page).
+struct Ctx {
+    state: AppState,
+    user: UiUser,
+    headers: HeaderMap,
     id: Uuid,
 }
 
-impl Ctx<'_> {
+#[derive(Deserialize)]
+struct ChecklistPath {
+    id: Uuid,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = UiUser::from_request_parts(parts, state).await?;
+        let UiPath(ChecklistPath { id }) = UiPath::from_request_parts(parts, state).await?;
+        Ok(Ctx { state: state.clone(), user, headers: parts.headers.clone(), id })
+    }
+}
+
+impl Ctx {
     /// Done: back to the page (flash) or the fresh fragment.
     async fn done(&self, message: &str) -> UiResult {
-        if session::is_fetch(self.headers) {
-            return answer(self.state, self.user, self.headers, self.id, StatusCode::OK, None, None).await;
+        if session::is_fetch(&self.headers) {
+            return answer(&self.state, &self.user, &self.headers, self.id, StatusCode::OK, None, None).await;
         }
-        Ok(outcome::saved(self.headers, &format!("/ui/checklists/{}", self.id), message))
+        Ok(outcome::saved(&self.headers, &format!("/ui/checklists/{}", self.id), message))
+    }
+
+    /// The answer to a use case without a draft to keep: `message` when it succeeded.
+    async fn settled<T>(&self, result: Result<T, AppError>, message: impl FnOnce(T) -> String) -> UiResult {
+        match result {
+            Ok(value) => self.done(&message(value)).await,
+            Err(err) => self.failed(err, None, None).await,
+        }
     }
 
     /// Refused input (before or by the use case), see `outcome::refused`: for `ui.js` the
     /// message next to the form (the dialog and its text stay as they were), else the
     /// page with it.
     async fn refused(&self, refusal: impl Into<Refusal>, draft: Option<(&str, &str)>) -> UiResult {
-        outcome::refused(self.headers, refusal, async |status, message| {
+        outcome::refused(&self.headers, refusal, async |status, message| {
             let notice = Notice { text: message, kept_text: draft.map(|(_, t)| t.to_owned()) };
-            answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
+            answer(&self.state, &self.user, &self.headers, self.id, status, Some(notice), draft).await
         })
         .await
     }
@@ -82,8 +109,28 @@ impl Ctx<'_> {
             _ => message,
         };
         let notice = Notice { text, kept_text: draft.map(|(_, t)| t.to_owned()).filter(|t| !t.trim().is_empty()) };
-        let status = if session::is_fetch(self.headers) { StatusCode::OK } else { StatusCode::CONFLICT };
-        answer(self.state, self.user, self.headers, self.id, status, Some(notice), draft).await
+        let status = if session::is_fetch(&self.headers) { StatusCode::OK } else { StatusCode::CONFLICT };
+        answer(&self.state, &self.user, &self.headers, self.id, status, Some(notice), draft).await
+    }
+}
+
+impl Ctx {
+    /// The status a form asks for, when it is one and has the reason it needs (see
+    /// `check_reason`); else the answer refusing it.
+    async fn wanted_status(
+        &self,
+        status: &str,
+        reason: Option<&str>,
+        draft: Option<(&str, &str)>,
+    ) -> Result<ItemStatus, UiResult> {
+        let to = match parse_item_status(status) {
+            Ok(to) => to,
+            Err(err) => return Err(self.failed(err, None, draft).await),
+        };
+        if let Err(message) = check_reason(to, reason) {
+            return Err(self.refused(Refusal::Input(message), draft).await);
+        }
+        Ok(to)
     }
 }
 
@@ -105,12 +152,9 @@ fn check_reason(status: ItemStatus, reason: Option<&str>) -> Result<(), String> 
     }
 }
 
-async fn join(State(state): State<AppState>, user: UiUser, headers: HeaderMap, UiPath(id): UiPath<Uuid>) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
-    match state.app.join_instance(&user.actor, id).await {
-        Ok(_) => ctx.done("You joined this checklist.").await,
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+async fn join(ctx: Ctx) -> UiResult {
+    let result = ctx.state.app.join_instance(&ctx.user.actor, ctx.id).await;
+    ctx.settled(result, |_| "You joined this checklist.".to_owned()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,25 +167,15 @@ struct StatusForm {
     final_verdict: Option<String>,
 }
 
-async fn item_status(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath((id, item)): UiPath<(Uuid, Uuid)>,
-    UiForm(form): UiForm<StatusForm>,
-) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
+async fn item_status(ctx: Ctx, UiPath((_, item)): UiPath<(Uuid, Uuid)>, UiForm(form): UiForm<StatusForm>) -> UiResult {
     let item_key = item.to_string();
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().or_else(|| text(form.final_verdict.as_deref())).unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
-    let to = match parse_item_status(&form.status) {
+    let to = match ctx.wanted_status(&form.status, reason.as_deref(), draft).await {
         Ok(to) => to,
-        Err(err) => return ctx.failed(err, None, draft).await,
+        Err(refusal) => return refusal,
     };
-    if let Err(message) = check_reason(to, reason.as_deref()) {
-        return ctx.refused(Refusal::Input(message), draft).await;
-    }
     let previous = text(form.previous_status.as_deref()).as_deref().and_then(ItemStatus::parse);
     let update = ItemUpdate {
         status: to,
@@ -150,7 +184,7 @@ async fn item_status(
         final_verdict: text(form.final_verdict.as_deref()),
         expected: previous,
     };
-    match state.app.update_item(&user.actor, id, item, update).await {
+    match ctx.state.app.update_item(&ctx.user.actor, ctx.id, item, update).await {
         Ok(_) => ctx.done(&format!("Item marked {}.", label(to.as_str()).to_lowercase())).await,
         Err(err) => ctx.failed(err, previous, draft).await,
     }
@@ -163,26 +197,20 @@ struct SubitemForm {
 }
 
 async fn subitem_status(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath((id, item, sub)): UiPath<(Uuid, Uuid, Uuid)>,
+    ctx: Ctx,
+    UiPath((_, item, sub)): UiPath<(Uuid, Uuid, Uuid)>,
     UiForm(form): UiForm<SubitemForm>,
 ) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
     let item_key = item.to_string();
     let reason = text(form.reason.as_deref());
     let typed = reason.clone().unwrap_or_default();
     let draft = Some((item_key.as_str(), typed.as_str()));
-    let to = match parse_item_status(&form.status) {
+    let to = match ctx.wanted_status(&form.status, reason.as_deref(), draft).await {
         Ok(to) => to,
-        Err(err) => return ctx.failed(err, None, draft).await,
+        Err(refusal) => return refusal,
     };
-    if let Err(message) = check_reason(to, reason.as_deref()) {
-        return ctx.refused(Refusal::Input(message), draft).await;
-    }
     let update = SubitemUpdate { status: to, reason, comment: None };
-    match state.app.update_subitem(&user.actor, id, item, sub, update).await {
+    match ctx.state.app.update_subitem(&ctx.user.actor, ctx.id, item, sub, update).await {
         Ok(_) => ctx.done(&format!("Subitem marked {}.", label(to.as_str()).to_lowercase())).await,
         Err(err) => ctx.failed(err, None, draft).await,
     }
@@ -193,18 +221,14 @@ struct SignOffForm {
     comment: Option<String>,
 }
 
-async fn sign_off(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<SignOffForm>,
-) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
-    match state.app.complete_instance(&user.actor, id, text(form.comment.as_deref())).await {
-        Ok(view) => ctx.done(&format!("Checklist signed off: {}.", label(view.status.as_str()).to_lowercase())).await,
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+/// "… the checklist's new status, in lower case".
+fn new_status(view: &InstanceView) -> String {
+    label(view.row.status.as_str()).to_lowercase()
+}
+
+async fn sign_off(ctx: Ctx, UiForm(form): UiForm<SignOffForm>) -> UiResult {
+    let result = ctx.state.app.complete_instance(&ctx.user.actor, ctx.id, text(form.comment.as_deref())).await;
+    ctx.settled(result, |view| format!("Checklist signed off: {}.", new_status(&view))).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,33 +237,21 @@ struct OverrideForm {
     reason: Option<String>,
 }
 
-async fn override_instance(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<OverrideForm>,
-) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
+async fn override_instance(ctx: Ctx, UiForm(form): UiForm<OverrideForm>) -> UiResult {
     let reason = text(form.reason.as_deref());
     let Some(given) = reason.clone() else {
         return ctx.refused(Refusal::Input("A supervisor override needs a reason.".to_owned()), None).await;
     };
     let input = OverrideInput { reason: Some(given), comment: None };
+    let (app, actor, id) = (&ctx.state.app, &ctx.user.actor, ctx.id);
     let result = match form.action.as_str() {
         // Our form asks for a reason (refused above when empty, and by the app as well).
-        "one_time_completion" => state.app.one_time_completion(&user.actor, id, input, MissingReason::Refuse).await,
-        "reopen" => state.app.reopen_instance(&user.actor, id, input).await,
-        "force_close" => state.app.force_close_instance(&user.actor, id, input).await,
+        "one_time_completion" => app.one_time_completion(actor, id, input, MissingReason::Refuse).await,
+        "reopen" => app.reopen_instance(actor, id, input).await,
+        "force_close" => app.force_close_instance(actor, id, input).await,
         _ => return ctx.refused(Refusal::Input("Unknown override.".to_owned()), None).await,
     };
-    match result {
-        Ok(view) => {
-            ctx.done(&format!("Override recorded: the checklist is {}.", label(view.status.as_str()).to_lowercase()))
-                .await
-        }
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+    ctx.settled(result, |view| format!("Override recorded: the checklist is {}.", new_status(&view))).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,40 +260,29 @@ struct HandoverForm {
     priority: Option<String>,
 }
 
-async fn write_handover(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<HandoverForm>,
-) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
+async fn write_handover(ctx: Ctx, UiForm(form): UiForm<HandoverForm>) -> UiResult {
     let Ok(priority) = form.priority.as_deref().unwrap_or("2").parse::<i32>() else {
         return ctx.refused(Refusal::Input("Choose a priority from the list.".to_owned()), None).await;
     };
     let input = NewHandover {
         content: form.content.trim().to_owned(),
         priority: Some(priority),
-        from_instance_id: Some(id),
+        from_instance_id: Some(ctx.id),
         ..NewHandover::default()
     };
-    match state.app.create_handover(&user.actor, input).await {
-        Ok(_) => ctx.done("Handover note written for the next shift.").await,
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+    let result = ctx.state.app.create_handover(&ctx.user.actor, input).await;
+    ctx.settled(result, |_| "Handover note written for the next shift.".to_owned()).await
 }
 
-async fn acknowledge_handover(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath((id, note)): UiPath<(Uuid, Uuid)>,
-) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
-    match state.app.acknowledge_handover(&user.actor, note).await {
-        Ok(_) => ctx.done("Handover note acknowledged.").await,
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+/// The path of a handover note's actions.
+#[derive(Deserialize)]
+struct NotePath {
+    note: Uuid,
+}
+
+async fn acknowledge_handover(ctx: Ctx, UiPath(NotePath { note }): UiPath<NotePath>) -> UiResult {
+    let result = ctx.state.app.acknowledge_handover(&ctx.user.actor, note).await;
+    ctx.settled(result, |_| "Handover note acknowledged.".to_owned()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,15 +291,10 @@ struct ResolveForm {
 }
 
 async fn resolve_handover(
-    State(state): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    UiPath((id, note)): UiPath<(Uuid, Uuid)>,
+    ctx: Ctx,
+    UiPath(NotePath { note }): UiPath<NotePath>,
     UiForm(form): UiForm<ResolveForm>,
 ) -> UiResult {
-    let ctx = Ctx { state: &state, user: &user, headers: &headers, id };
-    match state.app.resolve_handover(&user.actor, note, text(form.resolution.as_deref())).await {
-        Ok(_) => ctx.done("Handover note resolved.").await,
-        Err(err) => ctx.failed(err, None, None).await,
-    }
+    let result = ctx.state.app.resolve_handover(&ctx.user.actor, note, text(form.resolution.as_deref())).await;
+    ctx.settled(result, |_| "Handover note resolved.".to_owned()).await
 }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use sentinelops_app::checklists::InstanceView;
-use sentinelops_app::checklists::view::{ActivityView, ItemView, SubitemView};
+use sentinelops_app::checklists::view::{ActivityView, InstanceSubitemRow, ItemView};
 use sentinelops_app::handover::{InstanceHandover, NoteDirection};
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 
@@ -161,35 +161,35 @@ fn day_time(at: DateTime<Utc>, tz: Tz) -> String {
 
 impl LiveChecklist {
     pub fn build(view: &InstanceView, section: String, handover: &InstanceHandover, viewer: &Viewer) -> LiveChecklist {
-        let workable = !view.status.is_closed();
+        let workable = !view.row.status.is_closed();
         let items: Vec<ItemRow> = view.items.iter().map(|i| item_row(i, workable, viewer)).collect();
-        let done = view.items.iter().filter(|i| i.status == ItemStatus::Completed).count();
-        let actioned = view.items.iter().filter(|i| i.status.is_actioned()).count();
+        let done = view.items.iter().filter(|i| i.row.status == ItemStatus::Completed).count();
+        let actioned = view.items.iter().filter(|i| i.row.status.is_actioned()).count();
         LiveChecklist {
-            id: view.id.to_string(),
-            name: view.template.name.clone(),
+            id: view.row.id.to_string(),
+            name: view.row.template_name.clone(),
             section,
-            date: view.checklist_date.format("%a %d %b %Y").to_string(),
-            shift: label(&view.shift),
-            status: label(view.status.as_str()),
-            status_class: status_class(view.status.as_str()),
+            date: view.row.checklist_date.format("%a %d %b %Y").to_string(),
+            shift: label(view.row.shift.as_str()),
+            status: label(view.row.status.as_str()),
+            status_class: status_class(view.row.status.as_str()),
             done,
             actioned,
             total: items.len(),
             percent: format!("{:.0}", view.completion_percentage),
-            deadline: view.time_remaining_minutes.map(|_| view.shift_end.to_rfc3339()),
+            deadline: view.time_remaining_minutes.map(|_| view.row.shift_end.to_rfc3339()),
             time_left: view.time_remaining_minutes.map(|m| format!("{}:{:02}:00", m / 60, m % 60)).unwrap_or_default(),
-            shift_end: hhmm(view.shift_end, viewer.tz),
-            shift_over: view.shift_end <= viewer.now,
+            shift_end: hhmm(view.row.shift_end, viewer.tz),
+            shift_over: view.row.shift_end <= viewer.now,
             participants: view
                 .participants
                 .iter()
-                .map(|p| Participant { name: p.username.clone(), online: p.is_online })
+                .map(|p| Participant { name: p.user.username.clone(), online: p.is_online })
                 .collect(),
-            joined: view.participants.iter().any(|p| p.id == viewer.user_id),
+            joined: view.participants.iter().any(|p| p.user.id == viewer.user_id),
             workable,
             is_supervisor: viewer.is_supervisor,
-            can_sign_off: viewer.is_supervisor && view.status == InstanceStatus::PendingReview,
+            can_sign_off: viewer.is_supervisor && view.row.status == InstanceStatus::PendingReview,
             items,
             handover: HandoverPanel::build(handover, viewer.tz),
             notice: None,
@@ -204,12 +204,13 @@ impl LiveChecklist {
     }
 }
 
-fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
+fn item_row(view: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
+    let item = &view.row;
     let open = !item.status.is_actioned();
     let subitems: Vec<SubitemRow> =
-        item.subitems.iter().map(|s| subitem_row(s, workable && item.status != ItemStatus::Completed)).collect();
-    let sub_done = item.subitems.iter().filter(|s| s.status.is_actioned()).count();
-    let failed_sub = item.subitems.iter().any(|s| s.status == ItemStatus::Failed);
+        view.subitems.iter().map(|s| subitem_row(&s.row, workable && item.status != ItemStatus::Completed)).collect();
+    let sub_done = view.subitems.iter().filter(|s| s.row.status.is_actioned()).count();
+    let failed_sub = view.subitems.iter().any(|s| s.row.status == ItemStatus::Failed);
     ItemRow {
         id: item.id.to_string(),
         title: item.title.clone(),
@@ -225,11 +226,11 @@ fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
         skipped_reason: item.skipped_reason.clone(),
         failure_reason: item.failure_reason.clone(),
         final_verdict: item.final_verdict.clone(),
-        done_by: item.completed_by.as_ref().map(|u| u.username.clone()),
+        done_by: view.completed_by.as_ref().map(|u| u.username.clone()),
         sub_total: subitems.len(),
         sub_done,
         subitems,
-        activity: item.activities.iter().map(|a| activity_line(a, viewer.tz)).collect(),
+        activity: view.activities.iter().map(|a| activity_line(a, viewer.tz)).collect(),
         workable,
         can_start: workable && item.status == ItemStatus::Pending,
         can_act: workable && open,
@@ -239,7 +240,7 @@ fn item_row(item: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
     }
 }
 
-fn subitem_row(sub: &SubitemView, workable: bool) -> SubitemRow {
+fn subitem_row(sub: &InstanceSubitemRow, workable: bool) -> SubitemRow {
     SubitemRow {
         id: sub.id.to_string(),
         title: sub.title.clone(),
@@ -253,10 +254,11 @@ fn subitem_row(sub: &SubitemView, workable: bool) -> SubitemRow {
     }
 }
 
-fn activity_line(a: &ActivityView, tz: Tz) -> ActivityLine {
+fn activity_line(view: &ActivityView, tz: Tz) -> ActivityLine {
+    let a = &view.row;
     ActivityLine {
         when: hhmm(a.created_at, tz),
-        who: a.user.as_ref().map_or_else(|| "system".to_owned(), |u| u.username.clone()),
+        who: view.user.as_ref().map_or_else(|| "system".to_owned(), |u| u.username.clone()),
         action: label(&a.action),
         change: match (&a.from_status, &a.to_status) {
             (Some(from), Some(to)) => Some(format!("{} → {}", label(from), label(to))),

@@ -7,6 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use sentinelops_app::checklists::{self as app, CurrentState, StepState, SubitemProgress, SubitemRow};
+use sentinelops_domain::checklist::ItemStatus;
 
 /// A subitem as the subitem answers show it (its row, with people as ids).
 #[derive(Debug, Serialize)]
@@ -80,17 +81,17 @@ pub struct SubitemStats {
     pub status: Option<&'static str>,
 }
 
-impl From<app::SubitemStats> for SubitemStats {
-    fn from(s: app::SubitemStats) -> Self {
+impl From<&SubitemProgress> for SubitemStats {
+    fn from(p: &SubitemProgress) -> Self {
         SubitemStats {
-            total: s.total,
-            completed: s.completed,
-            skipped: s.skipped,
-            failed: s.failed,
-            pending: s.pending,
-            in_progress: s.in_progress,
-            all_actioned: s.all_actioned,
-            status: s.status,
+            total: p.subitems.len(),
+            completed: p.completed(),
+            skipped: p.count(ItemStatus::Skipped),
+            failed: p.count(ItemStatus::Failed),
+            pending: p.count(ItemStatus::Pending),
+            in_progress: p.count(ItemStatus::InProgress),
+            all_actioned: p.all_actioned(),
+            status: p.status(),
         }
     }
 }
@@ -118,7 +119,7 @@ impl From<SubitemProgress> for SubitemList {
             item_id: p.item_id,
             subitems: subitems(&p),
             next_subitem: next_subitem(&p),
-            stats: p.stats().into(),
+            stats: SubitemStats::from(&p),
         }
     }
 }
@@ -149,7 +150,7 @@ impl From<app::CompletionSummary> for CompletionSummary {
             item_id: p.item_id,
             has_subitems: !p.subitems.is_empty(),
             subitems: subitems(p),
-            stats: p.stats().into(),
+            stats: SubitemStats::from(p),
             summary: CompletionVerdict {
                 all_completed: c.all_completed,
                 all_actioned: p.all_actioned(),
@@ -212,7 +213,7 @@ impl From<app::SubitemChanged> for SubitemChanged {
             next_subitem: next_subitem(p),
             all_subitems_done: p.all_actioned(),
             subitems: subitems(p),
-            stats: p.stats().into(),
+            stats: SubitemStats::from(p),
         }
     }
 }
@@ -242,17 +243,17 @@ impl From<app::InstanceStats> for InstanceStats {
         InstanceStats {
             instance_id: s.instance_id,
             status: s.status.as_str(),
-            total_items: s.total_items,
-            completed_items: s.completed_items,
-            skipped_items: s.skipped_items,
-            failed_items: s.failed_items,
-            pending_items: s.pending_items,
-            in_progress_items: s.in_progress_items,
-            actioned_items: s.actioned_items,
-            total_subitems: s.total_subitems,
-            completed_subitems: s.completed_subitems,
-            completion_percentage: s.completion_percentage,
-            required_completion_percentage: s.required_completion_percentage,
+            total_items: s.items.len(),
+            completed_items: s.items_in(ItemStatus::Completed),
+            skipped_items: s.items_in(ItemStatus::Skipped),
+            failed_items: s.items_in(ItemStatus::Failed),
+            pending_items: s.items_in(ItemStatus::Pending),
+            in_progress_items: s.items_in(ItemStatus::InProgress),
+            actioned_items: s.actioned_items(),
+            total_subitems: s.subitems.len(),
+            completed_subitems: s.completed_subitems(),
+            completion_percentage: s.completion_percentage(),
+            required_completion_percentage: s.required_completion_percentage(),
             estimated_time_remaining_minutes: s.estimated_time_remaining_minutes,
             participant_count: s.participant_count,
         }

@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use sentinelops_app::UserRow;
 use sentinelops_app::checklists::{self as app, view};
+use sentinelops_app::shifts::format_time;
 
 /// A user as embedded in checklist answers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -203,17 +205,21 @@ pub struct InstanceSummary {
 }
 
 fn users(user: Option<view::UserRef>) -> Option<UserRef> {
-    user.map(UserRef::from)
+    user.as_deref().map(UserRef::from)
 }
 
-impl From<view::UserRef> for UserRef {
-    fn from(u: view::UserRef) -> Self {
+fn all<T, U: From<T>>(list: Vec<T>) -> Vec<U> {
+    list.into_iter().map(U::from).collect()
+}
+
+impl From<&UserRow> for UserRef {
+    fn from(u: &UserRow) -> Self {
         UserRef {
             id: u.id,
-            username: u.username,
-            email: u.email,
-            first_name: u.first_name,
-            last_name: u.last_name,
+            username: u.username.clone(),
+            email: u.email.clone().unwrap_or_default(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
             role: u.role.as_str().to_owned(),
         }
     }
@@ -221,39 +227,41 @@ impl From<view::UserRef> for UserRef {
 
 impl From<view::ParticipantView> for ParticipantView {
     fn from(p: view::ParticipantView) -> Self {
+        let u = UserRef::from(&*p.user);
         ParticipantView {
-            id: p.id,
-            username: p.username,
-            email: p.email,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            role: p.role.as_str().to_owned(),
+            id: u.id,
+            username: u.username,
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            role: u.role,
             is_online: p.is_online,
-            joined_at: p.joined_at,
+            joined_at: p.row.joined_at,
         }
     }
 }
 
 impl From<view::ActivityView> for ActivityView {
     fn from(a: view::ActivityView) -> Self {
+        let r = a.row;
         ActivityView {
-            id: a.id,
-            instance_item_id: a.instance_item_id,
-            subitem_id: a.subitem_id,
-            action: a.action,
-            comment: a.comment,
-            reason: a.reason,
-            from_status: a.from_status,
-            to_status: a.to_status,
-            duration_ms: a.duration_ms,
-            created_at: a.created_at,
+            id: r.id,
+            instance_item_id: r.instance_item_id,
+            subitem_id: r.instance_subitem_id,
+            action: r.action,
+            comment: r.comment,
+            reason: r.reason,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            duration_ms: r.duration_ms,
+            created_at: r.created_at,
             user: users(a.user),
         }
     }
 }
 
-impl From<view::EventView> for EventView {
-    fn from(e: view::EventView) -> Self {
+impl From<view::InstanceEventRow> for EventView {
+    fn from(e: view::InstanceEventRow) -> Self {
         EventView {
             id: e.id,
             instance_item_id: e.instance_item_id,
@@ -262,58 +270,60 @@ impl From<view::EventView> for EventView {
             notify_before_minutes: e.notify_before_minutes,
             remind_at: e.remind_at,
             notify_all: e.notify_all,
-            notify_roles: e.notify_roles,
+            notify_roles: e.notify_roles.unwrap_or_else(|| json!([])),
         }
     }
 }
 
 impl From<view::SubitemView> for SubitemView {
     fn from(s: view::SubitemView) -> Self {
+        let r = s.row;
         SubitemView {
-            id: s.id,
-            instance_item_id: s.instance_item_id,
-            template_subitem_id: s.template_subitem_id,
-            title: s.title,
-            description: s.description,
-            item_type: s.item_type.as_str().to_owned(),
-            is_required: s.is_required,
-            has_exe_time: s.has_exe_time,
-            severity: s.severity,
-            sort_order: s.sort_order,
-            status: s.status.as_str().to_owned(),
-            scheduled_time: s.scheduled_time,
-            notify_before_minutes: s.notify_before_minutes,
-            scheduled_at: s.scheduled_at,
-            remind_at: s.remind_at,
-            started_at: s.started_at,
+            id: r.id,
+            instance_item_id: r.instance_item_id,
+            template_subitem_id: r.template_subitem_id,
+            title: r.title,
+            description: r.description,
+            item_type: r.item_type.as_str().to_owned(),
+            is_required: r.is_required,
+            has_exe_time: r.has_exe_time,
+            severity: r.severity,
+            sort_order: r.sort_order,
+            status: r.status.as_str().to_owned(),
+            scheduled_time: r.scheduled_time.map(format_time),
+            notify_before_minutes: r.notify_before_minutes,
+            scheduled_at: r.scheduled_at,
+            remind_at: r.remind_at,
+            started_at: r.started_at,
             started_by: users(s.started_by),
             completed_by: users(s.completed_by),
-            completed_at: s.completed_at,
-            skipped_reason: s.skipped_reason,
-            failure_reason: s.failure_reason,
-            created_at: s.created_at,
-            version: s.version,
+            completed_at: r.completed_at,
+            skipped_reason: r.skipped_reason,
+            failure_reason: r.failure_reason,
+            created_at: r.created_at,
+            version: r.version,
         }
     }
 }
 
-impl From<view::TemplateItemSnapshot> for TemplateItemSnapshot {
-    fn from(t: view::TemplateItemSnapshot) -> Self {
+impl TemplateItemSnapshot {
+    /// The template fields an item row keeps from when the instance was created.
+    fn of(i: &view::InstanceItemRow, template_id: Uuid) -> TemplateItemSnapshot {
         TemplateItemSnapshot {
-            id: t.id,
-            template_id: t.template_id,
-            title: t.title,
-            description: t.description,
-            item_type: t.item_type.as_str().to_owned(),
-            is_required: t.is_required,
-            has_exe_time: t.has_exe_time,
-            scheduled_time: t.scheduled_time,
-            notify_before_minutes: t.notify_before_minutes,
-            scheduled_at: t.scheduled_at,
-            remind_at: t.remind_at,
-            severity: t.severity,
-            sort_order: t.sort_order,
-            created_at: t.created_at,
+            id: i.template_item_id,
+            template_id,
+            title: i.title.clone(),
+            description: i.description.clone(),
+            item_type: i.item_type.as_str().to_owned(),
+            is_required: i.is_required,
+            has_exe_time: i.has_exe_time,
+            scheduled_time: i.scheduled_time.map(format_time),
+            notify_before_minutes: i.notify_before_minutes,
+            scheduled_at: i.scheduled_at,
+            remind_at: i.remind_at,
+            severity: i.severity,
+            sort_order: i.sort_order,
+            created_at: i.created_at,
             // The original shows a snapshot's subitems and events on the item itself.
             subitems: Vec::new(),
             scheduled_events: Vec::new(),
@@ -321,106 +331,104 @@ impl From<view::TemplateItemSnapshot> for TemplateItemSnapshot {
     }
 }
 
-fn all<T, U: From<T>>(list: Vec<T>) -> Vec<U> {
-    list.into_iter().map(U::from).collect()
-}
-
-impl From<view::ItemView> for ItemView {
-    fn from(i: view::ItemView) -> Self {
+impl ItemView {
+    fn of(i: view::ItemView, template_item: TemplateItemSnapshot) -> ItemView {
+        let r = i.row;
         ItemView {
-            id: i.id,
-            template_item_id: i.template_item_id,
-            template_item: i.template_item.into(),
-            status: i.status.as_str().to_owned(),
-            has_exe_time: i.has_exe_time,
-            started_at: i.started_at,
+            id: r.id,
+            template_item_id: r.template_item_id,
+            template_item,
+            status: r.status.as_str().to_owned(),
+            has_exe_time: r.has_exe_time,
+            started_at: r.started_at,
             started_by: users(i.started_by),
             completed_by: users(i.completed_by),
-            completed_at: i.completed_at,
-            skipped_reason: i.skipped_reason,
-            failure_reason: i.failure_reason,
-            final_verdict: i.final_verdict,
+            completed_at: r.completed_at,
+            skipped_reason: r.skipped_reason,
+            failure_reason: r.failure_reason,
+            final_verdict: r.final_verdict,
             final_verdict_by: users(i.final_verdict_by),
-            final_verdict_at: i.final_verdict_at,
-            scheduled_at: i.scheduled_at,
-            remind_at: i.remind_at,
+            final_verdict_at: r.final_verdict_at,
+            scheduled_at: r.scheduled_at,
+            remind_at: r.remind_at,
             notes: i.notes,
             activities: all(i.activities),
             subitems: all(i.subitems),
             subitems_status: i.subitems_status,
-            title: i.title,
-            description: i.description,
-            item_type: i.item_type.as_str().to_owned(),
-            is_required: i.is_required,
-            scheduled_time: i.scheduled_time,
-            notify_before_minutes: i.notify_before_minutes,
-            severity: i.severity,
-            sort_order: i.sort_order,
+            title: r.title,
+            description: r.description,
+            item_type: r.item_type.as_str().to_owned(),
+            is_required: r.is_required,
+            scheduled_time: r.scheduled_time.map(format_time),
+            notify_before_minutes: r.notify_before_minutes,
+            severity: r.severity,
+            sort_order: r.sort_order,
             scheduled_events: all(i.scheduled_events),
-            version: i.version,
-        }
-    }
-}
-
-impl From<view::InstanceTemplateView> for InstanceTemplateView {
-    fn from(t: view::InstanceTemplateView) -> Self {
-        InstanceTemplateView {
-            id: t.id,
-            name: t.name,
-            description: t.description,
-            shift: t.shift,
-            is_active: t.is_active,
-            version: t.version,
-            created_by: t.created_by,
-            created_at: t.created_at,
-            section_id: t.section_id,
-            items: all(t.items),
+            version: r.version,
         }
     }
 }
 
 impl From<app::InstanceView> for InstanceView {
     fn from(v: app::InstanceView) -> Self {
+        let r = v.row;
+        let t = v.template.as_ref();
+        // Each item shows its template snapshot, and the template lists them all.
+        let snapshots: Vec<TemplateItemSnapshot> =
+            v.items.iter().map(|i| TemplateItemSnapshot::of(&i.row, r.template_id)).collect();
+        let items = v.items.into_iter().zip(snapshots.iter().cloned()).map(|(i, s)| ItemView::of(i, s)).collect();
         InstanceView {
-            id: v.id,
-            template: v.template.into(),
-            checklist_date: v.checklist_date,
-            shift: v.shift,
-            shift_start: v.shift_start,
-            shift_end: v.shift_end,
-            status: v.status.as_str().to_owned(),
+            id: r.id,
+            template: InstanceTemplateView {
+                id: r.template_id,
+                name: r.template_name,
+                description: r.template_description,
+                shift: r.shift.as_str().to_owned(),
+                is_active: t.is_some_and(|t| t.is_active),
+                version: r.template_version,
+                created_by: t.and_then(|t| t.created_by),
+                created_at: t.map(|t| t.created_at),
+                section_id: r.section_id,
+                items: snapshots,
+            },
+            checklist_date: r.checklist_date,
+            shift: r.shift.as_str().to_owned(),
+            shift_start: r.shift_start,
+            shift_end: r.shift_end,
+            status: r.status.as_str().to_owned(),
             created_by: users(v.created_by),
             closed_by: users(v.closed_by),
-            closed_at: v.closed_at,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-            section_id: v.section_id,
-            items: all(v.items),
+            closed_at: r.closed_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            section_id: r.section_id,
+            items,
             participants: all(v.participants),
             completion_percentage: v.completion_percentage,
             time_remaining_minutes: v.time_remaining_minutes,
-            exception_count: v.exception_count,
-            revision: v.revision,
+            exception_count: r.exception_count,
+            revision: r.revision,
         }
     }
 }
 
 impl From<app::InstanceSummary> for InstanceSummary {
     fn from(s: app::InstanceSummary) -> Self {
-        let t = s.template;
+        let r = s.row;
+        let shift = r.shift.as_str();
         InstanceSummary {
-            id: s.id,
-            template: json!({ "id": t.id, "name": t.name, "shift": t.shift, "version": t.version }),
-            checklist_date: s.checklist_date,
-            shift: s.shift,
-            shift_start: s.shift_start,
-            shift_end: s.shift_end,
-            status: s.status,
-            created_by: s.created_by,
-            closed_by: s.closed_by,
-            closed_at: s.closed_at,
-            created_at: s.created_at,
-            section_id: s.section_id,
+            id: r.id,
+            template: json!({ "id": r.template_id, "name": r.template_name, "shift": shift, "version": r.template_version }),
+            checklist_date: r.checklist_date,
+            shift: shift.to_owned(),
+            shift_start: r.shift_start,
+            shift_end: r.shift_end,
+            status: r.status.as_str().to_owned(),
+            created_by: r.created_by,
+            closed_by: r.closed_by,
+            closed_at: r.closed_at,
+            created_at: r.created_at,
+            section_id: r.section_id,
             items: Vec::new(),
             participants: Vec::new(),
             total_items: s.total_items,
