@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -192,14 +192,11 @@ pub fn request_meta(parts: &Parts, state: &AppState) -> RequestMeta {
     RequestMeta { ip, user_agent }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientMeta
-where
-    AppState: FromRef<S>,
-{
+impl FromRequestParts<AppState> for ClientMeta {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientMeta(request_meta(parts, &AppState::from_ref(state))))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientMeta(request_meta(parts, state)))
     }
 }
 
@@ -217,15 +214,11 @@ pub struct AuthUser {
     pub meta: RequestMeta,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for AuthUser
-where
-    AppState: FromRef<S>,
-{
+impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let meta = request_meta(parts, &state);
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let meta = request_meta(parts, state);
         let Some(token) = bearer_token(&parts.headers) else {
             return Err(auth_error(AuthError::TokenMissing));
         };

@@ -10,77 +10,42 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use sentinelops_app::{Actor, RequestMeta};
-
-use super::socket::{Incoming, SocketContext, SocketRequest, close, sign_in};
-use crate::state::AppState;
+use super::socket::{Live, SocketRequest, close, next_request};
 
 /// Close code for a failed authentication (policy violation), as the original.
 const AUTH_FAILED: u16 = 1008;
 
 pub async fn upgrade(request: SocketRequest) -> Response {
-    request.serve(run)
+    request.serve(AUTH_FAILED, run)
 }
 
 async fn send(socket: &mut WebSocket, value: Value) -> bool {
     socket.send(Message::Text(value.to_string().into())).await.is_ok()
 }
 
-async fn run(mut socket: WebSocket, context: SocketContext) {
-    let Some((actor, token)) = sign_in(&mut socket, &context, AUTH_FAILED).await else {
-        return;
-    };
-    let SocketContext { state, meta, .. } = context;
+async fn run(mut socket: WebSocket, live: Live) {
+    let Live { state, mut actor, token, meta, connections, mut events, mut shutdown, mut recheck } = live;
     let app = &state.app;
-    let mut events = app.live.subscribe();
-    let mut shutdown = app.live.shutdown_signal();
-    let total = app.connect_presence(&actor).await;
     let hello = json!({
         "type": "CONNECTION_ESTABLISHED",
-        "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": total },
+        "data": { "user_id": actor.user_id, "timestamp": app.clock.now(), "total_connections": connections },
     });
-    let mut signed = Signed { actor: actor.clone(), token: &token, meta: &meta };
-    if send(&mut socket, hello).await {
-        serve(&mut socket, &state, &mut signed, Feeds { events: &mut events, shutdown: &mut shutdown }).await;
+    if !send(&mut socket, hello).await {
+        return;
     }
-    app.disconnect_presence(&actor).await;
-}
-
-/// Who is on the socket: the actor (refreshed at each recheck) and the credentials it
-/// is rechecked with.
-struct Signed<'a> {
-    actor: Actor,
-    token: &'a str,
-    meta: &'a RequestMeta,
-}
-
-/// What the socket listens to besides its peer: committed events and shutdown.
-struct Feeds<'a> {
-    events: &'a mut tokio::sync::broadcast::Receiver<std::sync::Arc<sentinelops_app::live::LiveEvent>>,
-    shutdown: &'a mut tokio::sync::watch::Receiver<bool>,
-}
-
-async fn serve(socket: &mut WebSocket, state: &AppState, signed: &mut Signed<'_>, feeds: Feeds<'_>) {
-    let app = &state.app;
-    let Feeds { events, shutdown } = feeds;
-    let (token, meta) = (signed.token, signed.meta);
-    let actor = &mut signed.actor;
+    let socket = &mut socket;
     let mut subscriptions: HashSet<Uuid> = HashSet::new();
-    // The session is re-checked now and then: a revoked session loses its socket.
-    let mut recheck = super::session_recheck(state);
     loop {
         tokio::select! {
-            incoming = socket.recv() => {
-                let request = match Incoming::of(incoming) {
-                    Incoming::Request(request) => request,
-                    Incoming::Other => continue,
-                    Incoming::Closed => break,
+            request = next_request(socket) => {
+                let Some(request) = request else {
+                    break;
                 };
                 let now = app.clock.now();
                 let answer = match request.get("type").and_then(Value::as_str) {
                     Some("PING") | Some("ping") => json!({ "type": "PONG", "timestamp": now }),
                     Some("SUBSCRIBE_INSTANCE") => match instance_of(&request) {
-                        Some(id) if app.instance_view(actor, id).await.is_ok() => {
+                        Some(id) if app.instance_view(&actor, id).await.is_ok() => {
                             subscriptions.insert(id);
                             json!({ "type": "SUBSCRIBED", "instance_id": id, "timestamp": now })
                         }
@@ -100,7 +65,7 @@ async fn serve(socket: &mut WebSocket, state: &AppState, signed: &mut Signed<'_>
                 }
             }
             event = events.recv() => match event {
-                Ok(event) if event.topic == "checklist" && event.visible_to(actor) => {
+                Ok(event) if event.topic == "checklist" && event.visible_to(&actor) => {
                     let mut data = event.payload.clone();
                     if let Value::Object(map) = &mut data {
                         map.insert("type".into(), json!(event.kind));
@@ -121,8 +86,8 @@ async fn serve(socket: &mut WebSocket, state: &AppState, signed: &mut Signed<'_>
             },
             _ = recheck.tick() => {
                 // A changed role or section applies to the open socket too; an ended session closes it.
-                match app.authenticate(token, meta).await {
-                    Ok(fresh) => *actor = fresh,
+                match app.authenticate(&token, &meta).await {
+                    Ok(fresh) => actor = fresh,
                     Err(_) => {
                         close(socket, AUTH_FAILED, "Session ended").await;
                         break;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use sentinelops_app::Actor;
 use sentinelops_app::live::{LiveEvent, NOTIFICATION_READ};
 
-use super::socket::{Incoming, SocketContext, SocketRequest, close, sign_in};
+use super::socket::{Live, SocketRequest, close, next_request};
 use crate::api::notification_wire::NotificationJson;
 use crate::state::AppState;
 
@@ -21,7 +21,7 @@ use crate::state::AppState;
 const AUTH_FAILED: u16 = 4001;
 
 pub async fn upgrade(request: SocketRequest) -> Response {
-    request.serve(run)
+    request.serve(AUTH_FAILED, run)
 }
 
 fn envelope(kind: &str, payload: Value) -> Message {
@@ -65,29 +65,18 @@ async fn frames_for(state: &AppState, current: &Actor, origin: Uuid, event: &Liv
     vec![envelope("new_notification", json!({ "notification": notification }))]
 }
 
-async fn run(mut socket: WebSocket, context: SocketContext) {
-    let Some((actor, token)) = sign_in(&mut socket, &context, AUTH_FAILED).await else {
-        return;
-    };
-    let SocketContext { state, meta, .. } = context;
+async fn run(mut socket: WebSocket, live: Live) {
+    // `current` follows role and section changes (see `Live`).
+    let Live { state, actor: mut current, token, meta, mut events, mut shutdown, mut recheck, .. } = live;
     let app = &state.app;
-    let mut events = app.live.subscribe();
-    let mut shutdown = app.live.shutdown_signal();
-    app.connect_presence(&actor).await;
-    // `current` follows role and section changes; `actor` ends the presence it began.
-    let mut current = actor.clone();
-    // A revoked or expired session, or a deactivated user, loses the socket.
-    let mut recheck = super::session_recheck(&state);
     // Tells this socket's own reads apart from those made elsewhere.
     let origin = Uuid::new_v4();
     if socket.send(unread(&state, &current, 50).await).await.is_ok() {
         loop {
             tokio::select! {
-                incoming = socket.recv() => {
-                    let request = match Incoming::of(incoming) {
-                        Incoming::Request(request) => request,
-                        Incoming::Other => continue,
-                        Incoming::Closed => break,
+                request = next_request(&mut socket) => {
+                    let Some(request) = request else {
+                        break;
                     };
                     // The original read parameters from `data`; its protocol said `payload`: accept both.
                     let params = request.get("payload").or_else(|| request.get("data")).cloned().unwrap_or(Value::Null);
@@ -148,5 +137,4 @@ async fn run(mut socket: WebSocket, context: SocketContext) {
             }
         }
     }
-    app.disconnect_presence(&actor).await;
 }

@@ -4,7 +4,7 @@
 //! skips unknown fields unless told otherwise).
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -47,16 +47,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UiForm<T> {
 #[derive(Debug, Clone, Copy)]
 pub struct UiPath<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for UiPath<T>
-where
-    AppState: FromRef<S>,
-{
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for UiPath<T> {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(UiPath(value)),
-            Err(_) => Err(not_found(parts, &AppState::from_ref(state)).await),
+            Err(_) => Err(not_found(parts, state).await),
         }
     }
 }

@@ -4,9 +4,9 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::StatusCode;
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::state::AppState;
@@ -46,43 +46,65 @@ pub struct Admin<A: Area = Administration>(pub UiUser, pub PhantomData<A>);
 /// A signed-in manager or administrator.
 pub struct Supervisor<A: Area>(pub UiUser, pub PhantomData<A>);
 
-impl<S: Send + Sync, A: Area> FromRequestParts<S> for Admin<A>
-where
-    AppState: FromRef<S>,
-{
+impl<A: Area> FromRequestParts<AppState> for Admin<A> {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = gated::<S, A>(parts, state, UiUser::is_admin).await?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = gated::<A>(parts, state, UiUser::is_admin).await?;
         Ok(Admin(user, PhantomData))
     }
 }
 
-impl<S: Send + Sync, A: Area> FromRequestParts<S> for Supervisor<A>
-where
-    AppState: FromRef<S>,
-{
+impl<A: Area> FromRequestParts<AppState> for Supervisor<A> {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = gated::<S, A>(parts, state, UiUser::is_supervisor).await?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = gated::<A>(parts, state, UiUser::is_supervisor).await?;
         Ok(Supervisor(user, PhantomData))
     }
 }
 
+/// A gate: the user who passed it.
+pub trait Gate {
+    fn into_user(self) -> UiUser;
+}
+
+impl<A: Area> Gate for Admin<A> {
+    fn into_user(self) -> UiUser {
+        self.0
+    }
+}
+
+impl<A: Area> Gate for Supervisor<A> {
+    fn into_user(self) -> UiUser {
+        self.0
+    }
+}
+
+/// A form post behind gate `G`: what its handler runs the use case with and answers
+/// from — the state, the user who passed the gate, and the request's headers (whether
+/// `ui.js` sent it: see `outcome`).
+pub struct FormPost<G> {
+    pub state: AppState,
+    pub user: UiUser,
+    pub headers: HeaderMap,
+    gate: PhantomData<G>,
+}
+
+impl<G: Gate + FromRequestParts<AppState, Rejection = Response>> FromRequestParts<AppState> for FormPost<G> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = G::from_request_parts(parts, state).await?.into_user();
+        Ok(FormPost { state: state.clone(), user, headers: parts.headers.clone(), gate: PhantomData })
+    }
+}
+
 /// The signed-in user when `allowed`, else the 403 page (with the layout).
-async fn gated<S: Send + Sync, A: Area>(
-    parts: &mut Parts,
-    state: &S,
-    allowed: fn(&UiUser) -> bool,
-) -> Result<UiUser, Response>
-where
-    AppState: FromRef<S>,
-{
+async fn gated<A: Area>(parts: &mut Parts, state: &AppState, allowed: fn(&UiUser) -> bool) -> Result<UiUser, Response> {
     let user = UiUser::from_request_parts(parts, state).await?;
     if allowed(&user) {
         return Ok(user);
     }
-    let state = AppState::from_ref(state);
-    Err(render::error_page(&state, Some(&user), &parts.headers, StatusCode::FORBIDDEN, A::REFUSAL).await)
+    Err(render::error_page(state, Some(&user), &parts.headers, StatusCode::FORBIDDEN, A::REFUSAL).await)
 }

@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -57,15 +57,11 @@ impl UiUser {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for UiUser
-where
-    AppState: FromRef<S>,
-{
+impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        match signed_in_user(parts, &state).await {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match signed_in_user(parts, state).await {
             Ok(Some(user)) => {
                 // For the error page `error::error_pages` renders if the handler fails.
                 if let Some(slot) = parts.extensions.get::<SignedIn>() {
@@ -79,7 +75,7 @@ where
                 // to a sign-in page that cannot work either.
                 let (status, message) = render::error_message(&err);
                 tracing::warn!(error = %err, "session check failed");
-                Err(render::error_page(&state, None, &parts.headers, status, &message).await)
+                Err(render::error_page(state, None, &parts.headers, status, &message).await)
             }
         }
     }

@@ -16,7 +16,6 @@ mod library;
 pub mod view;
 
 use axum::Router;
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use uuid::Uuid;
 
@@ -25,8 +24,7 @@ use sentinelops_app::AppError;
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::outcome::{self, Refusal};
-use crate::ui::roles::{Supervisor, TemplateLibrary};
-use crate::ui::session::UiUser;
+use crate::ui::roles::{FormPost, Supervisor, TemplateLibrary};
 use crate::ui::templates::view::{Failed, Failure, SectionOption};
 
 pub fn routes() -> Router<AppState> {
@@ -50,6 +48,9 @@ pub fn routes() -> Router<AppState> {
 /// Operators get the 403 page (the use cases refuse them too).
 pub type TemplateEditor = Supervisor<TemplateLibrary>;
 
+/// A change posted to the library or the editor.
+pub type EditorPost = FormPost<TemplateEditor>;
+
 /// Every section by name, for selects and the library's section column. A failure
 /// leaves the list empty (ids are shown instead of names) rather than the page broken.
 async fn sections(state: &AppState) -> Vec<SectionOption> {
@@ -72,8 +73,8 @@ pub fn editor_path(id: Uuid) -> String {
 }
 
 /// 303 back to the editor with a flash.
-fn saved(headers: &HeaderMap, id: Uuid, message: impl Into<String>) -> UiResult {
-    Ok(outcome::saved(headers, &editor_path(id), message))
+fn saved(post: &EditorPost, id: Uuid, message: impl Into<String>) -> UiResult {
+    Ok(outcome::saved(&post.headers, &editor_path(id), message))
 }
 
 /// A form's use case run on its parsed input; input that does not parse is refused with
@@ -91,29 +92,23 @@ async fn on_input<I, T>(
 /// The editor's answer to a change of template `id`: 303 back with `done`'s flash, or
 /// the editor again with `form` holding what was typed.
 async fn answer<T>(
-    (state, user, headers): (&AppState, &UiUser, &HeaderMap),
+    post: &EditorPost,
     id: Uuid,
     result: Result<T, impl Into<Refusal>>,
     done: impl FnOnce(T) -> String,
     form: Failed,
 ) -> UiResult {
     match result {
-        Ok(value) => saved(headers, id, done(value)),
-        Err(refusal) => refused(state, user, headers, Some(id), form, refusal).await,
+        Ok(value) => saved(post, id, done(value)),
+        Err(refusal) => refused(post, Some(id), form, refusal).await,
     }
 }
 
 /// A refused form: the editor again (or the new-template page), the form holding what
 /// was typed and the message beside it; see `outcome::refused` for the rest.
-async fn refused(
-    state: &AppState,
-    user: &UiUser,
-    headers: &HeaderMap,
-    template: Option<Uuid>,
-    form: Failed,
-    refusal: impl Into<Refusal>,
-) -> UiResult {
-    outcome::refused(headers, refusal, async |status, message| {
+async fn refused(post: &EditorPost, template: Option<Uuid>, form: Failed, refusal: impl Into<Refusal>) -> UiResult {
+    let EditorPost { state, user, .. } = post;
+    outcome::refused(&post.headers, refusal, async |status, message| {
         let failure = Failure { form, message };
         match template {
             Some(id) => editor::render_editor(state, user, id, Some(failure), Default::default(), status).await,

@@ -12,6 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::state::AppState;
+use crate::ui::roles::{Admin, FormPost};
+
+/// A form posted to an administration page.
+pub type AdminPost = FormPost<Admin>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

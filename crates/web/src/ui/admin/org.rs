@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use sentinelops_app::AppError;
 use sentinelops_app::org::{DepartmentRow, SectionInput, SectionRow};
 
-use super::{FormError, error_for, non_empty};
+use super::{AdminPost, FormError, error_for, non_empty};
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
@@ -119,13 +119,12 @@ async fn render_page(state: &AppState, user: &UiUser, status: StatusCode, error:
 
 /// A POST's answer: back with a flash, or the page again with the message at `form`.
 async fn respond<T>(
-    state: &AppState,
-    user: &UiUser,
-    headers: &HeaderMap,
+    post: &AdminPost,
     result: Result<T, AppError>,
     form: &str,
     done: impl FnOnce(T) -> String,
 ) -> UiResult {
+    let AdminPost { state, user, headers, .. } = post;
     outcome(headers, result, BACK, done, |status, message| {
         render_page(state, user, status, Some(FormError::new(form, message)))
     })
@@ -138,26 +137,14 @@ pub struct NameForm {
     pub name: String,
 }
 
-async fn create_department(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiForm(form): UiForm<NameForm>,
-) -> UiResult {
-    let result = state.app.create_department(&user.actor, &form.name).await;
-    respond(&state, &user, &headers, result, "new-department", |d| format!("Department {} created.", d.name)).await
+async fn create_department(post: AdminPost, UiForm(form): UiForm<NameForm>) -> UiResult {
+    let result = post.state.app.create_department(&post.user.actor, &form.name).await;
+    respond(&post, result, "new-department", |d| format!("Department {} created.", d.name)).await
 }
 
-async fn rename_department(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiPath(id): UiPath<i32>,
-    UiForm(form): UiForm<NameForm>,
-) -> UiResult {
-    let result = state.app.rename_department(&user.actor, id, &form.name).await;
-    respond(&state, &user, &headers, result, &format!("department-{id}"), |d| format!("Department {} saved.", d.name))
-        .await
+async fn rename_department(post: AdminPost, UiPath(id): UiPath<i32>, UiForm(form): UiForm<NameForm>) -> UiResult {
+    let result = post.state.app.rename_department(&post.user.actor, id, &form.name).await;
+    respond(&post, result, &format!("department-{id}"), |d| format!("Department {} saved.", d.name)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,29 +178,18 @@ impl SectionForm {
     }
 }
 
-async fn create_section(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiForm(form): UiForm<SectionForm>,
-) -> UiResult {
+async fn create_section(post: AdminPost, UiForm(form): UiForm<SectionForm>) -> UiResult {
     let result = match form.input() {
-        Ok(input) => state.app.create_section(&user.actor, input).await,
+        Ok(input) => post.state.app.create_section(&post.user.actor, input).await,
         Err(err) => Err(err),
     };
-    respond(&state, &user, &headers, result, "new-section", |s| format!("Section {} created.", s.name)).await
+    respond(&post, result, "new-section", |s| format!("Section {} created.", s.name)).await
 }
 
-async fn update_section(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<SectionForm>,
-) -> UiResult {
+async fn update_section(post: AdminPost, UiPath(id): UiPath<Uuid>, UiForm(form): UiForm<SectionForm>) -> UiResult {
     let result = match form.input() {
-        Ok(input) => state.app.update_section(&user.actor, id, input).await,
+        Ok(input) => post.state.app.update_section(&post.user.actor, id, input).await,
         Err(err) => Err(err),
     };
-    respond(&state, &user, &headers, result, &format!("section-{id}"), |s| format!("Section {} saved.", s.name)).await
+    respond(&post, result, &format!("section-{id}"), |s| format!("Section {} saved.", s.name)).await
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -15,7 +15,7 @@ use sentinelops_app::shifts::{self as app, ShiftInput};
 use crate::api::shifts::ShiftView;
 use sentinelops_domain::shift::ShiftType;
 
-use super::{FormError, error_for, non_empty};
+use super::{AdminPost, FormError, error_for, non_empty};
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiForm;
@@ -103,12 +103,8 @@ pub struct ShiftForm {
     pub color: String,
 }
 
-async fn create_shift(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiForm(form): UiForm<ShiftForm>,
-) -> UiResult {
+async fn create_shift(post: AdminPost, UiForm(form): UiForm<ShiftForm>) -> UiResult {
+    let AdminPost { state, user, headers, .. } = &post;
     let input = ShiftInput {
         timezone: non_empty(&form.timezone).map(str::to_owned),
         color: non_empty(&form.color).map(str::to_owned),
@@ -118,8 +114,8 @@ async fn create_shift(
     };
     let result = state.app.create_shift(&user.actor, input).await;
     let done = |shift: app::ShiftView| format!("Shift {} defined.", shift.row.name);
-    outcome(&headers, result, BACK, done, |status, message| {
-        render_page(&state, &user, status, Some(FormError::new("shift", message)), String::new())
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, Some(FormError::new("shift", message)), String::new())
     })
     .await
 }
@@ -130,17 +126,13 @@ pub struct TimezoneForm {
     pub timezone: String,
 }
 
-async fn set_timezone(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiForm(form): UiForm<TimezoneForm>,
-) -> UiResult {
+async fn set_timezone(post: AdminPost, UiForm(form): UiForm<TimezoneForm>) -> UiResult {
+    let AdminPost { state, user, headers, .. } = &post;
     let result = state.app.set_timezone(&user.actor, &form.timezone).await;
     let done = |setting: TimezoneSetting| format!("The business time zone is now {}.", setting.timezone);
     let draft = form.timezone.chars().take(100).collect();
-    outcome(&headers, result, BACK, done, |status, message| {
-        render_page(&state, &user, status, Some(FormError::new("timezone", message)), draft)
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, Some(FormError::new("timezone", message)), draft)
     })
     .await
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use sentinelops_app::org::SectionRow;
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
 
-use super::{FormError, error_for, non_empty};
+use super::{AdminPost, FormError, error_for, non_empty};
 use crate::state::AppState;
 use crate::ui::error::UiResult;
 use crate::ui::extract::{UiForm, UiPath};
@@ -188,12 +188,8 @@ fn section_choice(value: &str) -> Result<Option<Uuid>, String> {
     }
 }
 
-async fn create_user(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiForm(form): UiForm<CreateUserForm>,
-) -> UiResult {
+async fn create_user(post: AdminPost, UiForm(form): UiForm<CreateUserForm>) -> UiResult {
+    let AdminPost { state, user, headers, .. } = &post;
     let result = match section_choice(&form.section_id) {
         Ok(section_id) => {
             let input = CreateUser {
@@ -213,8 +209,8 @@ async fn create_user(
     };
     let done = |created: UserView| format!("User {} created.", created.username);
     let draft = CreateUserForm { password: String::new(), ..form };
-    outcome(&headers, result, BACK, done, |status, message| {
-        render_page(&state, &user, status, draft, Some(FormError::new("create", message)))
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, draft, Some(FormError::new("create", message)))
     })
     .await
 }
@@ -237,14 +233,9 @@ pub struct UpdateUserForm {
     pub active: Option<String>,
 }
 
-async fn update_user(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<UpdateUserForm>,
-) -> UiResult {
-    let result = match placement(&state, &form.section_id).await {
+async fn update_user(post: AdminPost, UiPath(id): UiPath<Uuid>, UiForm(form): UiForm<UpdateUserForm>) -> UiResult {
+    let AdminPost { state, user, .. } = &post;
+    let result = match placement(state, &form.section_id).await {
         Ok((department_id, section_id)) => {
             let patch = UpdateUser {
                 username: form.username,
@@ -263,7 +254,7 @@ async fn update_user(
         Err(err) => Err(err),
     };
     let done = |updated: UserView| format!("User {} saved.", updated.username);
-    respond(&state, &user, &headers, result, &format!("user-{id}"), done).await
+    respond(&post, result, &format!("user-{id}"), done).await
 }
 
 /// The department goes with the chosen section (the use case refuses a section of
@@ -290,39 +281,27 @@ pub struct PasswordForm {
     pub password: String,
 }
 
-async fn set_password(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<PasswordForm>,
-) -> UiResult {
+async fn set_password(post: AdminPost, UiPath(id): UiPath<Uuid>, UiForm(form): UiForm<PasswordForm>) -> UiResult {
     let patch = UpdateUser { password: Some(form.password), ..UpdateUser::default() };
-    let result = state.app.update_user(&user.actor, id, patch, &user.meta).await;
+    let result = post.state.app.update_user(&post.user.actor, id, patch, &post.user.meta).await;
     let done = |updated: UserView| format!("New password set for {}; their sessions were ended.", updated.username);
-    respond(&state, &user, &headers, result, &format!("password-{id}"), done).await
+    respond(&post, result, &format!("password-{id}"), done).await
 }
 
-async fn revoke_sessions(
-    State(state): State<AppState>,
-    Admin(user, ..): Admin,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-) -> UiResult {
-    let result = state.app.revoke_user_sessions(&user.actor, id, &user.meta).await;
+async fn revoke_sessions(post: AdminPost, UiPath(id): UiPath<Uuid>) -> UiResult {
+    let result = post.state.app.revoke_user_sessions(&post.user.actor, id, &post.user.meta).await;
     let done = |revoked: usize| format!("Ended {revoked} session(s).");
-    respond(&state, &user, &headers, result, &format!("user-{id}"), done).await
+    respond(&post, result, &format!("user-{id}"), done).await
 }
 
 /// A row form's answer: the page again with the message at that row when it failed.
 async fn respond<T>(
-    state: &AppState,
-    user: &UiUser,
-    headers: &HeaderMap,
+    post: &AdminPost,
     result: Result<T, sentinelops_app::AppError>,
     form: &str,
     done: impl FnOnce(T) -> String,
 ) -> UiResult {
+    let AdminPost { state, user, headers, .. } = post;
     outcome(headers, result, BACK, done, |status, message| {
         render_page(state, user, status, CreateUserForm::default(), Some(FormError::new(form, message)))
     })

@@ -2,11 +2,11 @@
 //! template's own fields: create, update, activate/deactivate, delete.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use sentinelops_app::templates::TemplateInput;
+use sentinelops_app::templates::{TemplateChange, TemplateInput};
 use sentinelops_domain::shift::ShiftType;
 
 use crate::api::templates::TemplateView;
@@ -19,7 +19,7 @@ use crate::ui::roles::Supervisor;
 use crate::ui::session::UiUser;
 use crate::ui::templates::forms::{EntryFields, FrameFields};
 use crate::ui::templates::view::{Confirm, EditorPage, Failed, Failure, frame_of, item_rows, saved_of};
-use crate::ui::templates::{Refusal, TemplateEditor, editor_path, refused, saved, sections};
+use crate::ui::templates::{EditorPost, TemplateEditor, answer, editor_path, on_input, refused, saved, sections};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -114,50 +114,32 @@ pub async fn render_editor(
     Ok(render::page_status(status, &page))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Supervisor(user, ..): TemplateEditor,
-    headers: HeaderMap,
-    UiForm(fields): UiForm<FrameFields>,
-) -> UiResult {
-    let outcome = match fields.to_input(true) {
-        Ok(input) => state.app.create_template(&user.actor, input).await.map_err(Refusal::App),
-        Err(message) => Err(Refusal::Input(message)),
-    };
+pub async fn create(post: EditorPost, UiForm(fields): UiForm<FrameFields>) -> UiResult {
+    let outcome =
+        on_input(fields.to_input(true), async |input| post.state.app.create_template(&post.user.actor, input).await)
+            .await;
     match outcome {
         Ok(change) => Ok(outcome::saved(
-            &headers,
+            &post.headers,
             &editor_path(change.id),
             format!("Template '{}' created. Add its items below.", change.template.row.name),
         )),
-        Err(refusal) => refused(&state, &user, &headers, None, Failed::Frame(fields), refusal).await,
+        Err(refusal) => refused(&post, None, Failed::Frame(fields), refusal).await,
     }
 }
 
 /// The template's own fields (name, description, shift, section).
-pub async fn update(
-    State(state): State<AppState>,
-    Supervisor(user, ..): TemplateEditor,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(fields): UiForm<FrameFields>,
-) -> UiResult {
-    let outcome = match fields.to_input(false) {
-        Ok(mut input) => {
-            if !user.is_admin() {
-                // Managers cannot move templates; their form has no section field.
-                input.section_id = None;
-            }
-            state.app.update_template(&user.actor, id, input).await.map_err(Refusal::App)
+pub async fn update(post: EditorPost, UiPath(id): UiPath<Uuid>, UiForm(fields): UiForm<FrameFields>) -> UiResult {
+    let outcome = on_input(fields.to_input(false), async |mut input| {
+        if !post.user.is_admin() {
+            // Managers cannot move templates; their form has no section field.
+            input.section_id = None;
         }
-        Err(message) => Err(Refusal::Input(message)),
-    };
-    match outcome {
-        Ok(change) => {
-            saved(&headers, id, format!("Saved. The template is now version {}.", change.template.row.version))
-        }
-        Err(refusal) => refused(&state, &user, &headers, Some(id), Failed::Frame(fields), refusal).await,
-    }
+        post.state.app.update_template(&post.user.actor, id, input).await
+    })
+    .await;
+    let done = |change: TemplateChange| format!("Saved. The template is now version {}.", change.template.row.version);
+    answer(&post, id, outcome, done, Failed::Frame(fields)).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -167,31 +149,20 @@ pub struct ActiveForm {
     pub is_active: String,
 }
 
-pub async fn set_active(
-    State(state): State<AppState>,
-    Supervisor(user, ..): TemplateEditor,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-    UiForm(form): UiForm<ActiveForm>,
-) -> UiResult {
+pub async fn set_active(post: EditorPost, UiPath(id): UiPath<Uuid>, UiForm(form): UiForm<ActiveForm>) -> UiResult {
     let active = form.is_active == "true";
     let input = TemplateInput { is_active: Some(active), ..TemplateInput::default() };
-    match state.app.update_template(&user.actor, id, input).await {
-        Ok(_) if active => saved(&headers, id, "Activated: new checklists can use this template."),
-        Ok(_) => saved(&headers, id, "Deactivated: no new checklists start from this template."),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
+    match post.state.app.update_template(&post.user.actor, id, input).await {
+        Ok(_) if active => saved(&post, id, "Activated: new checklists can use this template."),
+        Ok(_) => saved(&post, id, "Deactivated: no new checklists start from this template."),
+        Err(err) => refused(&post, Some(id), Failed::Action, err).await,
     }
 }
 
 /// Deletes (retires) the template; checklists made from it keep working.
-pub async fn delete(
-    State(state): State<AppState>,
-    Supervisor(user, ..): TemplateEditor,
-    headers: HeaderMap,
-    UiPath(id): UiPath<Uuid>,
-) -> UiResult {
-    match state.app.delete_template(&user.actor, id).await {
-        Ok(message) => Ok(outcome::saved(&headers, "/ui/templates", message)),
-        Err(err) => refused(&state, &user, &headers, Some(id), Failed::Action, err).await,
+pub async fn delete(post: EditorPost, UiPath(id): UiPath<Uuid>) -> UiResult {
+    match post.state.app.delete_template(&post.user.actor, id).await {
+        Ok(message) => Ok(outcome::saved(&post.headers, "/ui/templates", message)),
+        Err(err) => refused(&post, Some(id), Failed::Action, err).await,
     }
 }
