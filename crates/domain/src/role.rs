@@ -13,7 +13,7 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::User];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Manager => "manager",

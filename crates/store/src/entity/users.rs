@@ -5,7 +5,9 @@ use sentinelops_domain::Role;
 
 use crate::stored::Stored;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// `Debug` is written by hand: the row travels up to the views (a checklist names its
+/// users by their rows) and must not print the password hash into a log.
+#[derive(Clone, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -28,6 +30,19 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
     pub password_changed_at: Option<DateTimeUtc>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("section_id", &self.section_id)
+            .field("is_active", &self.is_active)
+            .field("password_hash", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

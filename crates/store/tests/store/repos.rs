@@ -35,7 +35,7 @@ fn new_user(username: &str, role: &str) -> NewUser {
         first_name: "F".into(),
         last_name: "L".into(),
         position: String::new(),
-        password_hash: "x".into(),
+        password_hash: format!("hash-of-{username}"),
         role: Role::parse(role).unwrap(),
         department_id: None,
         section_id: None,
@@ -73,6 +73,8 @@ async fn users_are_found_by_email_or_username_and_duplicates_conflict() {
     assert_eq!(users::find_by_login(r, "ada").await.unwrap().unwrap().id, ada.id);
     assert!(users::find_by_login(r, "nobody").await.unwrap().is_none());
     assert_eq!(users::count_admins(r).await.unwrap(), 1);
+    let printed = format!("{ada:?}");
+    assert!(printed.contains("ada") && !printed.contains("hash-of-ada"), "{printed}");
 
     let tx = db.store.begin_write().await.unwrap();
     let err = users::insert(&tx, new_user("ada", "user")).await.unwrap_err();

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use sentinelops_app::org::SectionRow;
 use sentinelops_app::users::{CreateUser, UpdateUser, UserView};
+use sentinelops_domain::Role;
 
 use super::{AdminPost, FormError, error_for, non_empty};
 use crate::state::AppState;
@@ -35,7 +36,8 @@ pub fn routes() -> Router<AppState> {
 const BACK: &str = "/ui/admin/users";
 
 /// (value, label) of the roles, least powerful first.
-pub const ROLES: [(&str, &str); 3] = [("user", "Operator"), ("manager", "Manager"), ("admin", "Administrator")];
+pub const ROLES: [(&str, &str); 3] =
+    [(Role::User.as_str(), "Operator"), (Role::Manager.as_str(), "Manager"), (Role::Admin.as_str(), "Administrator")];
 
 /// One user as a table row shows it.
 #[derive(Debug, Clone)]
@@ -115,7 +117,7 @@ pub struct CreateUserForm {
 
 impl CreateUserForm {
     pub fn has_role(&self, role: &str) -> bool {
-        self.role == role || (self.role.is_empty() && role == "user")
+        self.role == role || (self.role.is_empty() && role == Role::User.as_str())
     }
 
     pub fn has_section(&self, id: &Uuid) -> bool {
@@ -199,7 +201,7 @@ async fn create_user(post: AdminPost, UiForm(form): UiForm<CreateUserForm>) -> U
                 last_name: form.last_name.clone(),
                 position: non_empty(&form.position).map(str::to_owned),
                 password: form.password.clone(),
-                role: if form.role.is_empty() { "user".to_owned() } else { form.role.clone() },
+                role: if form.role.is_empty() { Role::User.as_str().to_owned() } else { form.role.clone() },
                 department_id: None,
                 section_id,
             };
