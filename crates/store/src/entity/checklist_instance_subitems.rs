@@ -1,4 +1,6 @@
 //! `checklist_instance_subitems`: sub-items of a checklist instance item.
+//! The step columns it shares with the other step tables, and its row builders, are
+//! written by `item_table!` (see `item_columns`).
 
 use sea_orm::entity::prelude::*;
 

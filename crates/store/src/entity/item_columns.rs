@@ -15,19 +15,40 @@ use sea_orm::entity::prelude::*;
 /// with its value in a new row.
 macro_rules! item_table {
     // A template table: id, keys, the item columns, own columns, the timestamps.
-    (template $table:tt { keys { $($key:ident: $key_ty:ty),* } own { $(pub $own:ident: $own_ty:ty = $new:expr),* } }) => {
-        item_table!(@model $table, { $(pub $key: $key_ty,)* }, { $(pub $own: $own_ty,)* pub created_at: DateTimeUtc, pub updated_at: DateTimeUtc, });
+    (template $table:tt {
+        keys { $($key:ident: $key_ty:ty),* }
+        own { $(pub $own:ident: $own_ty:ty = $new:expr),* }
+    }) => {
+        item_table!(@model $table, { $(pub $key: $key_ty,)* }, {
+            $(pub $own: $own_ty,)*
+            pub created_at: DateTimeUtc,
+            pub updated_at: DateTimeUtc,
+        });
 
         impl Model {
             /// A new row of `fields`, created at `now`.
-            pub fn new(id: Uuid, $($key: $key_ty,)* fields: $crate::entity::item_columns::ItemFields, now: DateTimeUtc) -> Self {
-                item_table!(@with_fields Self { id, $($key,)* $($own: $new,)* created_at: now, updated_at: now, }, fields)
+            pub fn new(
+                id: Uuid,
+                $($key: $key_ty,)*
+                fields: $crate::entity::item_columns::ItemFields,
+                now: DateTimeUtc,
+            ) -> Self {
+                item_table!(@with_fields Self {
+                    id,
+                    $($key,)*
+                    $($own: $new,)*
+                    created_at: now,
+                    updated_at: now,
+                }, fields)
             }
         }
     };
     // An instance table: id, keys, the item columns, the schedule and progress
     // columns, own columns, the version and the timestamps.
-    (instance $table:tt { keys { $($key:ident: $key_ty:ty),* } own { $(pub $own:ident: $own_ty:ty = $new:expr),* } }) => {
+    (instance $table:tt {
+        keys { $($key:ident: $key_ty:ty),* }
+        own { $(pub $own:ident: $own_ty:ty = $new:expr),* }
+    }) => {
         item_table!(@model $table, { $(pub $key: $key_ty,)* }, {
             pub scheduled_at: Option<DateTimeUtc>,
             pub remind_at: Option<DateTimeUtc>,
@@ -58,7 +79,8 @@ macro_rules! item_table {
                 now: DateTimeUtc,
             ) -> Self {
                 let sentinelops_domain::step::Step {
-                    status, started_by, started_at, completed_by, completed_at, skipped_reason, failure_reason, version, ..
+                    status, started_by, started_at, completed_by, completed_at,
+                    skipped_reason, failure_reason, version, ..
                 } = sentinelops_domain::step::Step::pending();
                 let lead = chrono::Duration::minutes(i64::from(fields.notify_before_minutes.unwrap_or(0)));
                 let remind_at = scheduled_at.map(|at| at - lead);
