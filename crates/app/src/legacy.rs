@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,7 +18,9 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_domain::{ActivityAction, Named, Role};
 use sentinelops_store::Conn;
-use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceItemRow, InstanceRow, ParticipantRow};
+use sentinelops_store::repo::checklists::{
+    self, ActivityRow, InstanceItemRow, InstanceRow, ItemFields, ParticipantRow,
+};
 use sentinelops_store::repo::org;
 use sentinelops_store::repo::templates::{self, TemplateFilter};
 use sentinelops_store::repo::users::{self, NewUser};
@@ -42,11 +44,13 @@ struct LegacyTemplate {
     items: Vec<LegacyTemplateItem>,
 }
 
-#[derive(Debug, Deserialize)]
-struct LegacyTemplateItem {
-    /// Required by the format; the file-era keys are not kept.
+/// An item as the file-era formats write it: in a template, where `id` (a key, not
+/// kept) is required, or as an instance item's `item` / `template_item` body, where
+/// an `id` may stand and is not read.
+#[derive(Debug, Clone, Deserialize)]
+struct LegacyItem<Id> {
     #[allow(dead_code)]
-    id: String,
+    id: Id,
     title: String,
     description: Option<String>,
     item_type: String,
@@ -57,6 +61,11 @@ struct LegacyTemplateItem {
     severity: Option<i32>,
     sort_order: Option<i32>,
 }
+
+/// A template's item (its file-era key is required).
+type LegacyTemplateItem = LegacyItem<String>;
+/// An instance item's copy of its item (any `id` in it is ignored).
+type LegacyItemBody = LegacyItem<Option<IgnoredAny>>;
 
 fn yes() -> bool {
     true
@@ -89,19 +98,6 @@ struct LegacyInstanceItem {
     failure_reason: Option<String>,
     #[serde(default)]
     activities: Vec<LegacyActivity>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct LegacyItemBody {
-    title: String,
-    description: Option<String>,
-    item_type: String,
-    #[serde(default = "yes")]
-    is_required: bool,
-    scheduled_time: Option<String>,
-    notify_before_minutes: Option<i32>,
-    severity: Option<i32>,
-    sort_order: Option<i32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -314,33 +310,14 @@ impl App {
                 invalid(format!("{rel}: no {shift} template in {section_name} to attach the checklist to"))
             })?;
             let window = window_of(&tx, shift).await?;
-            let (shift_start, shift_end) = window.bounds(i.checklist_date, tz);
             let created_at = local_time(rel, "created_at", &i.created_at, tz)?;
-            checklists::insert_instance(
-                &tx,
-                InstanceRow {
-                    id: i.id,
-                    template_id: template.id,
-                    template_version: template.version,
-                    template_name: template.name.clone(),
-                    template_description: template.description.clone(),
-                    section_id: section.id,
-                    checklist_date: i.checklist_date,
-                    shift: shift.into(),
-                    shift_start,
-                    shift_end,
-                    status: status.into(),
-                    created_by: None,
-                    created_at,
-                    closed_by: None,
-                    closed_at: None,
-                    completion_time_seconds: None,
-                    exception_count: 0,
-                    revision: 1,
-                    updated_at: now,
-                },
-            )
-            .await?;
+            let bounds = window.bounds(i.checklist_date, tz);
+            let row = InstanceRow {
+                status: status.into(),
+                created_at,
+                ..InstanceRow::open(i.id, &template, i.checklist_date, shift, bounds, now)
+            };
+            checklists::insert_instance(&tx, row).await?;
             let mut rows = Vec::new();
             let mut activity = Vec::new();
             for (n, item) in i.items.iter().enumerate() {
@@ -363,10 +340,7 @@ impl App {
                     .map(|t| crate::shifts::parse_time(&field("scheduled_time"), t))
                     .transpose()?;
                 let scheduled_at = scheduled_time.map(|t| window.resolve(i.checklist_date, t, tz));
-                rows.push(InstanceItemRow {
-                    id: item.id,
-                    instance_id: i.id,
-                    template_item_id: None,
+                let fields = ItemFields {
                     title: body.title.clone(),
                     description: body.description.clone().map(|d| d.trim().to_owned()),
                     item_type: stored_name::<ItemType>(&body.item_type)?.into(),
@@ -376,22 +350,16 @@ impl App {
                     sort_order: body.sort_order.unwrap_or(i32::try_from(n).unwrap_or(0) * 100),
                     scheduled_time,
                     notify_before_minutes: body.notify_before_minutes,
-                    scheduled_at,
-                    remind_at: scheduled_at
-                        .map(|at| at - chrono::Duration::minutes(i64::from(body.notify_before_minutes.unwrap_or(0)))),
+                };
+                // The file's progress on a pending snapshot of its item.
+                rows.push(InstanceItemRow {
                     status: item_status.into(),
-                    started_by: None,
-                    started_at: None,
                     completed_by,
                     completed_at,
                     skipped_reason: item.skipped_reason.clone(),
                     failure_reason: item.failure_reason.clone(),
-                    final_verdict: None,
-                    final_verdict_by: None,
-                    final_verdict_at: None,
-                    version: 1,
-                    created_at,
                     updated_at: now,
+                    ..InstanceItemRow::pending(item.id, i.id, None, fields, scheduled_at, created_at)
                 });
                 for (k, a) in item.activities.iter().enumerate() {
                     let who = a.actor.as_ref().or(a.user.as_ref()).ok_or_else(|| {

@@ -44,6 +44,23 @@ pub struct StepChange<'a> {
 }
 
 impl Step {
+    /// A step nobody has worked yet: PENDING, nothing stamped, version 1.
+    pub fn pending() -> Step {
+        Step {
+            status: ItemStatus::Pending,
+            started_by: None,
+            started_at: None,
+            completed_by: None,
+            completed_at: None,
+            skipped_reason: None,
+            failure_reason: None,
+            final_verdict: None,
+            final_verdict_by: None,
+            final_verdict_at: None,
+            version: 1,
+        }
+    }
+
     /// The step after `change` by `worker` at `now`, or why the policy refuses it (the
     /// step itself is never modified). Starting stamps once, on the first move away
     /// from PENDING; completion stamps when the change reaches COMPLETED; a skip or
@@ -89,22 +106,6 @@ mod tests {
     use super::*;
     use crate::checklist::default_item_policy;
 
-    fn fresh() -> Step {
-        Step {
-            status: ItemStatus::Pending,
-            started_by: None,
-            started_at: None,
-            completed_by: None,
-            completed_at: None,
-            skipped_reason: None,
-            failure_reason: None,
-            final_verdict: None,
-            final_verdict_by: None,
-            final_verdict_at: None,
-            version: 1,
-        }
-    }
-
     fn t(minutes: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).single().unwrap_or_default() + Duration::minutes(minutes)
     }
@@ -115,7 +116,7 @@ mod tests {
         let policy = default_item_policy();
         let ada = Worker { id: Some(Uuid::from_u128(1)), role: Some(Role::User) };
         let skip = StepChange { to: ItemStatus::Skipped, reason: Some("vendor down"), verdict: None };
-        let skipped = fresh().apply(&policy, skip, ada, t(1)).unwrap();
+        let skipped = Step::pending().apply(&policy, skip, ada, t(1)).unwrap();
         assert_eq!(skipped.skipped_reason.as_deref(), Some("vendor down"));
         assert_eq!((skipped.started_at, skipped.completed_at, skipped.version), (Some(t(1)), None, 2));
         let done = StepChange { to: ItemStatus::Completed, reason: None, verdict: Some("fixed") };
@@ -126,7 +127,10 @@ mod tests {
             (Some("fixed"), ada.id, Some(t(5)))
         );
         let refused = StepChange { to: ItemStatus::Skipped, reason: None, verdict: None };
-        assert!(matches!(fresh().apply(&policy, refused, ada, t(1)), Err(TransitionError::ReasonRequired { .. })));
+        assert!(matches!(
+            Step::pending().apply(&policy, refused, ada, t(1)),
+            Err(TransitionError::ReasonRequired { .. })
+        ));
     }
 
     fn status() -> impl Strategy<Value = ItemStatus> {
@@ -143,7 +147,7 @@ mod tests {
         ) {
             let policy = default_item_policy();
             let worker = Worker { id: Some(Uuid::from_u128(7)), role: Some(Role::User) };
-            let mut step = fresh();
+            let mut step = Step::pending();
             let mut now = t(0);
             for (to, with_reason, with_verdict, later) in ops {
                 now += Duration::minutes(later);

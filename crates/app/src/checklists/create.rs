@@ -6,12 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::repo::checklists::{self, InstanceEventRow, InstanceItemRow, InstanceRow, InstanceSubitemRow};
 use sentinelops_store::repo::templates::{self, TemplateFilter, TemplateRow};
-use sentinelops_store::{Conn, Stored, Tx};
+use sentinelops_store::{Conn, Tx};
 
 use crate::App;
 use crate::access::{can_use_section, own_section};
@@ -143,28 +142,9 @@ impl App {
     ) -> AppResult<(InstanceRow, bool)> {
         let tz = self.business_timezone_in(c).await?;
         let window = window_of(c, shift).await?;
-        let (shift_start, shift_end) = window.bounds(date, tz);
-        let id = new_id();
         let row = InstanceRow {
-            id,
-            template_id: template.id,
-            template_version: template.version,
-            template_name: template.name.clone(),
-            template_description: template.description.clone(),
-            section_id: template.section_id,
-            checklist_date: date,
-            shift: shift.into(),
-            shift_start,
-            shift_end,
-            status: InstanceStatus::Open.into(),
             created_by: actor.recorded_id(),
-            created_at: now,
-            closed_by: None,
-            closed_at: None,
-            completion_time_seconds: None,
-            exception_count: 0,
-            revision: 1,
-            updated_at: now,
+            ..InstanceRow::open(new_id(), template, date, shift, window.bounds(date, tz), now)
         };
         if !checklists::insert_instance_if_free(c, row.clone()).await? {
             let existing = checklists::find_by_slot(c, template.section_id, date, shift)
@@ -172,6 +152,7 @@ impl App {
                 .ok_or_else(|| AppError::Conflict("The checklist was being created concurrently; retry".into()))?;
             return Ok((existing, false));
         }
+        let id = row.id;
 
         let items = templates::items_of(c, vec![template.id], true).await?;
         let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
@@ -180,75 +161,20 @@ impl App {
         let mut item_rows = Vec::with_capacity(items.len());
         let mut subitem_rows = Vec::new();
         let mut event_rows = Vec::new();
-        let pending = Stored(ItemStatus::Pending);
         for item in &items {
-            let instance_item_id = new_id();
+            let item_id = new_id();
             let scheduled_at = item.scheduled_time.map(|t| window.resolve(date, t, tz));
-            item_rows.push(InstanceItemRow {
-                id: instance_item_id,
-                instance_id: id,
-                template_item_id: Some(item.id),
-                title: item.title.clone(),
-                description: item.description.clone(),
-                item_type: item.item_type,
-                is_required: item.is_required,
-                has_exe_time: item.has_exe_time,
-                severity: item.severity,
-                sort_order: item.sort_order,
-                scheduled_time: item.scheduled_time,
-                notify_before_minutes: item.notify_before_minutes,
-                scheduled_at,
-                remind_at: scheduled_at
-                    .map(|at| at - chrono::Duration::minutes(i64::from(item.notify_before_minutes.unwrap_or(0)))),
-                status: pending,
-                started_by: None,
-                started_at: None,
-                completed_by: None,
-                completed_at: None,
-                skipped_reason: None,
-                failure_reason: None,
-                final_verdict: None,
-                final_verdict_by: None,
-                final_verdict_at: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
+            item_rows.push(InstanceItemRow::pending(item_id, id, Some(item.id), item.fields(), scheduled_at, now));
             for s in subitems.iter().filter(|s| s.template_item_id == item.id) {
                 let scheduled_at = s.scheduled_time.map(|t| window.resolve(date, t, tz));
-                subitem_rows.push(InstanceSubitemRow {
-                    id: new_id(),
-                    instance_item_id,
-                    instance_id: id,
-                    template_subitem_id: Some(s.id),
-                    title: s.title.clone(),
-                    description: s.description.clone(),
-                    item_type: s.item_type,
-                    is_required: s.is_required,
-                    has_exe_time: s.has_exe_time,
-                    severity: s.severity,
-                    sort_order: s.sort_order,
-                    scheduled_time: s.scheduled_time,
-                    notify_before_minutes: s.notify_before_minutes,
-                    scheduled_at,
-                    remind_at: scheduled_at
-                        .map(|at| at - chrono::Duration::minutes(i64::from(s.notify_before_minutes.unwrap_or(0)))),
-                    status: pending,
-                    started_by: None,
-                    started_at: None,
-                    completed_by: None,
-                    completed_at: None,
-                    skipped_reason: None,
-                    failure_reason: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
+                let snapshot =
+                    InstanceSubitemRow::pending(new_id(), item_id, id, Some(s.id), s.fields(), scheduled_at, now);
+                subitem_rows.push(snapshot);
             }
             for e in events.iter().filter(|e| e.template_item_id == item.id) {
                 event_rows.push(InstanceEventRow {
                     id: new_id(),
-                    instance_item_id,
+                    instance_item_id: item_id,
                     instance_id: id,
                     template_event_id: Some(e.id),
                     event_datetime: e.event_datetime,

@@ -104,36 +104,48 @@ pub async fn password_hash(password: &str) -> anyhow::Result<String> {
     sentinelops_app::password::hash(cost, password.to_owned()).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-struct UserSpec<'a> {
-    username: String,
-    role: Role,
-    position: &'static str,
-    section: Option<(Uuid, i32)>,
+/// What every bench user shares: the password hash and when the rows were made.
+struct Users<'a> {
     hash: &'a str,
     at: DateTime<Utc>,
 }
 
-fn user_row(g: &mut Gen, spec: UserSpec<'_>, n: usize) -> users::Model {
-    let first = FIRST_NAMES.get(n % FIRST_NAMES.len()).copied().unwrap_or("Sam");
-    let last = LAST_NAMES.get((n / FIRST_NAMES.len() + n) % LAST_NAMES.len()).copied().unwrap_or("Moyo");
-    let email = format!("{}@bench.local", spec.username.trim_start_matches("bench."));
-    users::Model {
-        id: g.id_at(spec.at),
-        username: spec.username,
-        email: Some(email),
-        first_name: first.to_owned(),
-        last_name: last.to_owned(),
-        position: spec.position.to_owned(),
-        password_hash: spec.hash.to_owned(),
-        role: spec.role.into(),
-        department_id: spec.section.map(|(_, d)| d),
-        section_id: spec.section.map(|(s, _)| s),
-        is_active: true,
-        created_by: None,
-        created_at: spec.at,
-        updated_at: spec.at,
-        last_login_at: None,
-        password_changed_at: Some(spec.at),
+impl Users<'_> {
+    /// The `n`th bench user: `role` decides the position, `section` is (section,
+    /// department) for managers and operators.
+    fn row(
+        &self,
+        g: &mut Gen,
+        (username, role): (String, Role),
+        section: Option<(Uuid, i32)>,
+        n: usize,
+    ) -> users::Model {
+        let first = FIRST_NAMES.get(n % FIRST_NAMES.len()).copied().unwrap_or("Sam");
+        let last = LAST_NAMES.get((n / FIRST_NAMES.len() + n) % LAST_NAMES.len()).copied().unwrap_or("Moyo");
+        let email = format!("{}@bench.local", username.trim_start_matches("bench."));
+        let position = match role {
+            Role::Admin => "Administrator",
+            Role::Manager => "Shift manager",
+            Role::User => "Shift operator",
+        };
+        users::Model {
+            id: g.id_at(self.at),
+            username,
+            email: Some(email),
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            position: position.to_owned(),
+            password_hash: self.hash.to_owned(),
+            role: role.into(),
+            department_id: section.map(|(_, d)| d),
+            section_id: section.map(|(s, _)| s),
+            is_active: true,
+            created_by: None,
+            created_at: self.at,
+            updated_at: self.at,
+            last_login_at: None,
+            password_changed_at: Some(self.at),
+        }
     }
 }
 
@@ -157,18 +169,11 @@ pub async fn create(
         // The repository lets the database number departments (serial ids).
         departments.push(org_repo::insert_department(&tx, name.to_owned(), at).await?.id);
     }
+    let users = Users { hash, at };
     let mut rows = Vec::new();
     let mut admins = Vec::new();
     for a in 1..=3 {
-        let spec = UserSpec {
-            username: format!("bench.admin{a}"),
-            role: Role::Admin,
-            position: "Administrator",
-            section: None,
-            hash,
-            at,
-        };
-        let row = user_row(g, spec, a);
+        let row = users.row(g, (format!("bench.admin{a}"), Role::Admin), None, a);
         admins.push(person(&row));
         rows.push(row);
     }
@@ -178,26 +183,10 @@ pub async fn create(
         let department = departments.get(k % departments.len()).copied();
         let id = g.id_at(at);
         let place = department.map(|d| (id, d));
-        let spec = UserSpec {
-            username: format!("bench.manager.s{k:02}"),
-            role: Role::Manager,
-            position: "Shift manager",
-            section: place,
-            hash,
-            at,
-        };
-        let manager = user_row(g, spec, k * 10);
+        let manager = users.row(g, (format!("bench.manager.s{k:02}"), Role::Manager), place, k * 10);
         let mut operators = Vec::new();
         for j in 1..=OPERATORS_PER_SECTION {
-            let spec = UserSpec {
-                username: format!("bench.op{j:02}.s{k:02}"),
-                role: Role::User,
-                position: "Shift operator",
-                section: place,
-                hash,
-                at,
-            };
-            let row = user_row(g, spec, k * 10 + j);
+            let row = users.row(g, (format!("bench.op{j:02}.s{k:02}"), Role::User), place, k * 10 + j);
             operators.push(person(&row));
             rows.push(row);
         }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use sentinelops_domain::Named;
 use sentinelops_domain::checklist::ItemType;
 use sentinelops_domain::shift::ShiftType;
+use sentinelops_store::entity::item_columns::ItemFields;
 use sentinelops_store::entity::{
     checklist_template_items, checklist_template_scheduled_events, checklist_template_subitems, checklist_templates,
 };
@@ -45,20 +46,11 @@ struct StepSpec {
     subitems: Vec<StepSpec>,
 }
 
-/// A template step as instances copy it.
+/// A template item as instances copy it: its row, its subitems' and its events.
 #[derive(Debug, Clone)]
 pub struct Step {
-    pub template_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub item_type: ItemType,
-    pub is_required: bool,
-    pub has_exe_time: bool,
-    pub severity: i32,
-    pub sort_order: i32,
-    pub scheduled_time: Option<NaiveTime>,
-    pub notify_before_minutes: Option<i32>,
-    pub subitems: Vec<Step>,
+    pub item: checklist_template_items::Model,
+    pub subitems: Vec<checklist_template_subitems::Model>,
     pub events: Vec<checklist_template_scheduled_events::Model>,
 }
 
@@ -163,80 +155,49 @@ struct Ctx<'a> {
     author: Uuid,
 }
 
-fn build_step(ctx: &mut Ctx<'_>, parent: Uuid, spec: &StepSpec, position: usize, sub: bool) -> anyhow::Result<Step> {
-    let id = ctx.g.id_at(ctx.at);
-    let sort_order = i32::try_from(position + 1).unwrap_or(i32::MAX).saturating_mul(100);
+/// The item columns of the step `spec` at `position` (subitems default to a higher
+/// severity).
+fn fields(spec: &StepSpec, position: usize, sub: bool) -> anyhow::Result<ItemFields> {
     let item_type = match spec.item_type.as_deref() {
         None => ItemType::Routine,
         Some(name) => ItemType::parse(name).ok_or_else(|| anyhow::anyhow!("unknown item type {name:?}"))?,
     };
-    let scheduled_time = parse_time(spec.scheduled_time.as_deref())?;
-    let mut step = Step {
-        template_id: id,
+    Ok(ItemFields {
         title: spec.title.clone(),
         description: spec.description.clone(),
-        item_type,
+        item_type: item_type.into(),
         is_required: spec.is_required.unwrap_or(true),
         has_exe_time: spec.has_exe_time.unwrap_or(false),
         severity: spec.severity.unwrap_or(if sub { 4 } else { 3 }),
-        sort_order,
-        scheduled_time,
+        sort_order: i32::try_from(position + 1).unwrap_or(i32::MAX).saturating_mul(100),
+        scheduled_time: parse_time(spec.scheduled_time.as_deref())?,
         notify_before_minutes: spec.notify_before_minutes,
-        subitems: Vec::new(),
-        events: Vec::new(),
-    };
-    if sub {
-        ctx.rows.subitems.push(checklist_template_subitems::Model {
-            id,
-            template_item_id: parent,
-            title: step.title.clone(),
-            description: step.description.clone(),
-            item_type: step.item_type.into(),
-            is_required: step.is_required,
-            has_exe_time: step.has_exe_time,
-            severity: step.severity,
-            sort_order,
-            scheduled_time,
-            notify_before_minutes: step.notify_before_minutes,
-            created_at: ctx.at,
-            updated_at: ctx.at,
-        });
-        return Ok(step);
-    }
-    ctx.rows.items.push(checklist_template_items::Model {
-        id,
-        template_id: parent,
-        title: step.title.clone(),
-        description: step.description.clone(),
-        item_type: step.item_type.into(),
-        is_required: step.is_required,
-        has_exe_time: step.has_exe_time,
-        severity: step.severity,
-        sort_order,
-        scheduled_time,
-        notify_before_minutes: step.notify_before_minutes,
-        is_active: true,
-        created_at: ctx.at,
-        updated_at: ctx.at,
-    });
+    })
+}
+
+fn build_step(ctx: &mut Ctx<'_>, template: Uuid, spec: &StepSpec, position: usize) -> anyhow::Result<Step> {
+    let item =
+        checklist_template_items::Model::new(ctx.g.id_at(ctx.at), template, fields(spec, position, false)?, ctx.at);
+    let mut step = Step { item, subitems: Vec::new(), events: Vec::new() };
     for (n, s) in spec.subitems.iter().enumerate() {
-        let built = build_step(ctx, id, s, n, true)?;
-        step.subitems.push(built);
+        let id = ctx.g.id_at(ctx.at);
+        step.subitems.push(checklist_template_subitems::Model::new(id, step.item.id, fields(s, n, true)?, ctx.at));
     }
-    if step.item_type == ItemType::ScheduledEvent {
-        let event = checklist_template_scheduled_events::Model {
+    if *step.item.item_type == ItemType::ScheduledEvent {
+        step.events.push(checklist_template_scheduled_events::Model {
             id: ctx.g.id_at(ctx.at),
-            template_item_id: id,
+            template_item_id: step.item.id,
             event_datetime: ctx.at + Duration::days(1) + Duration::hours(10),
             notify_before_minutes: 30,
             notify_roles: Some(json!(["manager", "user"])),
             notify_all: false,
             created_by: Some(ctx.author),
             created_at: ctx.at,
-        };
-        ctx.rows.events.push(event.clone());
-        step.events.push(event);
+        });
     }
+    ctx.rows.items.push(step.item.clone());
+    ctx.rows.subitems.extend(step.subitems.iter().cloned());
+    ctx.rows.events.extend(step.events.iter().cloned());
     Ok(step)
 }
 
@@ -258,7 +219,7 @@ fn build(ctx: &mut Ctx<'_>, section: Uuid, spec: &Spec, active: bool) -> anyhow:
     });
     let mut items = Vec::new();
     for (n, item) in spec.items.iter().enumerate() {
-        items.push(build_step(ctx, id, item, n, false)?);
+        items.push(build_step(ctx, id, item, n)?);
     }
     Ok(Template { id, name: spec.name.clone(), description: spec.description.clone(), version: 1, items })
 }

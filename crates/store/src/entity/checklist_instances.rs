@@ -38,3 +38,40 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// A new OPEN checklist for `date` and `shift`, a copy of `template` (its name,
+    /// description and version; its section), with `window` the shift's start and end:
+    /// not closed, no exceptions, revision 1, created and updated at `now` by nobody
+    /// (callers set `created_by`, or another status, with struct update syntax).
+    pub fn open(
+        id: Uuid,
+        template: &super::checklist_templates::Model,
+        date: Date,
+        shift: ShiftType,
+        (shift_start, shift_end): (DateTimeUtc, DateTimeUtc),
+        now: DateTimeUtc,
+    ) -> Self {
+        Self {
+            id,
+            template_id: template.id,
+            template_version: template.version,
+            template_name: template.name.clone(),
+            template_description: template.description.clone(),
+            section_id: template.section_id,
+            checklist_date: date,
+            shift: Stored(shift),
+            shift_start,
+            shift_end,
+            status: Stored(InstanceStatus::Open),
+            created_by: None,
+            created_at: now,
+            closed_by: None,
+            closed_at: None,
+            completion_time_seconds: None,
+            exception_count: 0,
+            revision: 1,
+            updated_at: now,
+        }
+    }
+}

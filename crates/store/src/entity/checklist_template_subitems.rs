@@ -1,32 +1,12 @@
 //! `checklist_template_subitems`: sub-items of a template item.
+//! The step columns it shares with the other step tables, and its row builders, are
+//! written by `item_table!` (see `item_columns`).
 
 use sea_orm::entity::prelude::*;
-use sentinelops_domain::checklist::ItemType;
 
-use crate::stored::Stored;
+use super::item_columns::item_table;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "checklist_template_subitems")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub template_item_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    /// One of ROUTINE, TIMED, SCHEDULED_EVENT, CONDITIONAL, INFORMATIONAL.
-    pub item_type: Stored<ItemType>,
-    pub is_required: bool,
-    pub has_exe_time: bool,
-    /// 1 to 5.
-    pub severity: i32,
-    pub sort_order: i32,
-    pub scheduled_time: Option<Time>,
-    pub notify_before_minutes: Option<i32>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+item_table!(template "checklist_template_subitems" {
+    keys { template_item_id: Uuid }
+    own {}
+});

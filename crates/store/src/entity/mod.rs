@@ -1,6 +1,7 @@
 //! Entities: one module per table, field names equal to column names.
 //!
-//! The schema itself lives in `crate::migration`; these structs only map rows.
+//! The schema itself lives in `crate::migration`; these structs map rows, and a few
+//! build the new rows every writer starts from (`item_columns`, `checklist_instances`).
 //! Enum-like columns are plain `String`s here; the database checks their values.
 
 pub mod app_settings;
@@ -22,6 +23,7 @@ pub mod departments;
 pub mod gamification_scores;
 pub mod handover_notes;
 pub mod idempotency_keys;
+pub mod item_columns;
 pub mod job_leases;
 pub mod live_events;
 pub mod notification_preferences;

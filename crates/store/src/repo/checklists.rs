@@ -31,6 +31,8 @@ pub type InstanceEventRow = events::Model;
 pub type ActivityRow = activity::Model;
 pub type ParticipantRow = participants::Model;
 pub type OverrideRow = overrides::Model;
+/// What an item or subitem is (its template's definition, copied).
+pub use crate::entity::item_columns::ItemFields;
 
 /// Inserts an instance; a second instance for the same (section, date, shift) is a
 /// `StoreError::Conflict`.

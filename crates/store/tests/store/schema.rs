@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use sentinelops_domain::Clock;
 use sentinelops_domain::Role;
-use sentinelops_domain::checklist::{InstanceStatus, ItemStatus, ItemType};
+use sentinelops_domain::checklist::{ItemStatus, ItemType};
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_store::entity::*;
 use sentinelops_store::migration::{Migrator, MigratorTrait};
@@ -234,26 +234,10 @@ async fn check_rows(db: &DatabaseConnection) {
     .unwrap();
 
     let date = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let window = (now, now + chrono::Duration::hours(8));
     let instance = checklist_instances::Model {
-        id: Uuid::now_v7(),
-        template_id: template.id,
-        template_version: 1,
-        template_name: template.name.clone(),
-        template_description: None,
-        section_id: section.id,
-        checklist_date: date,
-        shift: ShiftType::Morning.into(),
-        shift_start: now,
-        shift_end: now + chrono::Duration::hours(8),
-        status: InstanceStatus::Open.into(),
         created_by: Some(user.id),
-        created_at: now,
-        closed_by: None,
-        closed_at: None,
-        completion_time_seconds: None,
-        exception_count: 0,
-        revision: 1,
-        updated_at: now,
+        ..checklist_instances::Model::open(Uuid::now_v7(), &template, date, ShiftType::Morning, window, now)
     };
     round_trip::<checklist_instances::Entity>(db, &instance).await;
     // One checklist per section, date and shift.
@@ -262,10 +246,7 @@ async fn check_rows(db: &DatabaseConnection) {
     let err = duplicate.insert(db).await.expect_err("duplicate (section, date, shift) accepted");
     assert!(is_unique_violation(&err), "expected a unique violation, got {err}");
 
-    let item = checklist_instance_items::Model {
-        id: Uuid::now_v7(),
-        instance_id: instance.id,
-        template_item_id: None,
+    let fields = item_columns::ItemFields {
         title: "Check backups".into(),
         description: None,
         item_type: ItemType::Timed.into(),
@@ -275,22 +256,16 @@ async fn check_rows(db: &DatabaseConnection) {
         sort_order: 1,
         scheduled_time: Some(hm(9, 30)),
         notify_before_minutes: Some(15),
-        scheduled_at: Some(now),
-        remind_at: Some(now),
-        status: ItemStatus::Pending.into(),
-        started_by: None,
-        started_at: None,
-        completed_by: None,
-        completed_at: None,
-        skipped_reason: None,
-        failure_reason: None,
-        final_verdict: None,
-        final_verdict_by: None,
-        final_verdict_at: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
     };
+    let template_item = checklist_template_items::Model::new(Uuid::now_v7(), template.id, fields, now);
+    round_trip::<checklist_template_items::Entity>(db, &template_item).await;
+    let (id, snapshot) = (Uuid::now_v7(), template_item.fields());
+    let item =
+        checklist_instance_items::Model::pending(id, instance.id, Some(template_item.id), snapshot, Some(now), now);
+    assert_eq!(
+        (item.status, item.version, item.remind_at),
+        (ItemStatus::Pending.into(), 1, Some(now - chrono::Duration::minutes(15)))
+    );
     round_trip::<checklist_instance_items::Entity>(db, &item).await;
 
     check_notifications(db, user.id, now).await;

@@ -163,7 +163,7 @@ pub fn simulate<'a>(g: &mut Gen, batch: &mut Batch, slot: &Slot<'a>) -> Run<'a> 
     for (n, step) in slot.template.items.iter().enumerate() {
         let nominal = start
             + Duration::seconds(span * i64::try_from(2 * n + 1).unwrap_or(1) / i64::try_from(2 * steps).unwrap_or(1));
-        let planned = step.scheduled_time.map(|t| slot.shift.default_window().resolve(slot.date, t, Tz::UTC));
+        let planned = step.item.scheduled_time.map(|t| slot.shift.default_window().resolve(slot.date, t, Tz::UTC));
         let at = planned.unwrap_or(nominal).max(created_at) + sim.g.seconds(0, 540);
         let by = crew.get(sim.g.index(crew.len())).copied().or(crew.first().copied());
         let (Some(by), true) = (by, n < done) else {

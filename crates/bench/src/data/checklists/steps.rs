@@ -9,6 +9,7 @@ use sentinelops_store::entity::{
     checklist_instance_items as items, checklist_instance_scheduled_events as events,
     checklist_instance_subitems as subitems, checklist_item_activity as activity,
 };
+use sentinelops_store::repo::templates::TemplateSubitemRow;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -99,38 +100,9 @@ impl<'a> Sim<'a, '_> {
     ) -> Option<DateTime<Utc>> {
         let created = self.run.created_at;
         let id = self.g.id_at(created);
-        let window = slot.shift.default_window();
-        let scheduled_at = step.scheduled_time.map(|t| window.resolve(slot.date, t, Tz::UTC));
-        let remind_at = scheduled_at.map(|s| s - Duration::minutes(i64::from(step.notify_before_minutes.unwrap_or(0))));
-        let mut row = items::Model {
-            id,
-            instance_id: self.run.id,
-            template_item_id: Some(step.template_id),
-            title: step.title.clone(),
-            description: step.description.clone(),
-            item_type: step.item_type.into(),
-            is_required: step.is_required,
-            has_exe_time: step.has_exe_time,
-            severity: step.severity,
-            sort_order: step.sort_order,
-            scheduled_time: step.scheduled_time,
-            notify_before_minutes: step.notify_before_minutes,
-            scheduled_at,
-            remind_at,
-            status: ItemStatus::Pending.into(),
-            started_by: None,
-            started_at: None,
-            completed_by: None,
-            completed_at: None,
-            skipped_reason: None,
-            failure_reason: None,
-            final_verdict: None,
-            final_verdict_by: None,
-            final_verdict_at: None,
-            version: 1,
-            created_at: created,
-            updated_at: created,
-        };
+        let scheduled_at = step.item.scheduled_time.map(|t| slot.shift.default_window().resolve(slot.date, t, Tz::UTC));
+        let mut row =
+            items::Model::pending(id, self.run.id, Some(step.item.id), step.item.fields(), scheduled_at, created);
         for e in &step.events {
             self.batch.events.push(events::Model {
                 id: self.g.id_at(created),
@@ -197,10 +169,10 @@ impl<'a> Sim<'a, '_> {
                     (done, None),
                 );
                 if outcome.status == ItemStatus::Completed {
-                    self.run.carried.push((id, &step.title, failed_subitems.join("\n")));
+                    self.run.carried.push((id, &step.item.title, failed_subitems.join("\n")));
                 }
             }
-            self.record_item(&step.title, id, outcome.status.as_str(), outcome.reason, by, done);
+            self.record_item(&step.item.title, id, outcome.status.as_str(), outcome.reason, by, done);
         }
         self.batch.items.push(row);
         finished
@@ -239,7 +211,7 @@ impl<'a> Sim<'a, '_> {
         &mut self,
         slot: &Slot<'a>,
         item: Uuid,
-        step: &'a Step,
+        step: &'a TemplateSubitemRow,
         by: Option<&'a Person>,
         at: DateTime<Utc>,
         rate: f64,
@@ -248,33 +220,8 @@ impl<'a> Sim<'a, '_> {
         let id = self.g.id_at(created);
         let scheduled_at = step.scheduled_time.map(|t| slot.shift.default_window().resolve(slot.date, t, Tz::UTC));
         let outcome = roll(self.g, rate, true);
-        let mut row = subitems::Model {
-            id,
-            instance_item_id: item,
-            instance_id: self.run.id,
-            template_subitem_id: Some(step.template_id),
-            title: step.title.clone(),
-            description: step.description.clone(),
-            item_type: step.item_type.into(),
-            is_required: step.is_required,
-            has_exe_time: step.has_exe_time,
-            severity: step.severity,
-            sort_order: step.sort_order,
-            scheduled_time: step.scheduled_time,
-            notify_before_minutes: step.notify_before_minutes,
-            scheduled_at,
-            remind_at: scheduled_at.map(|s| s - Duration::minutes(i64::from(step.notify_before_minutes.unwrap_or(0)))),
-            status: ItemStatus::Pending.into(),
-            started_by: None,
-            started_at: None,
-            completed_by: None,
-            completed_at: None,
-            skipped_reason: None,
-            failure_reason: None,
-            version: 1,
-            created_at: created,
-            updated_at: created,
-        };
+        let fields = step.fields();
+        let mut row = subitems::Model::pending(id, item, self.run.id, Some(step.id), fields, scheduled_at, created);
         let mut failed = None;
         if let Some(by) = by {
             row.status = outcome.status.into();
