@@ -345,20 +345,23 @@ impl App {
         let name = |id: Option<Uuid>| id.and_then(|id| people.get(&id)).map(|u| u.username.clone());
         let mut views: Vec<HandoverView> = notes
             .into_iter()
-            .map(|n| HandoverView {
-                direction: if seen_from.is_some() && n.to_instance_id == seen_from {
-                    NoteDirection::Incoming
-                } else {
-                    NoteDirection::Outgoing
-                },
-                created_by_username: name(Some(n.created_by)),
-                created_by_first_name: people.get(&n.created_by).map(|u| u.first_name.clone()),
-                created_by_last_name: people.get(&n.created_by).map(|u| u.last_name.clone()),
-                acknowledged_by_username: name(n.acknowledged_by),
-                resolved_by_username: name(n.resolved_by),
-                from: slots.get(&n.from_instance_id).cloned(),
-                to: n.to_instance_id.and_then(|id| slots.get(&id).cloned()),
-                row: n,
+            .map(|n| {
+                let creator = people.get(&n.created_by);
+                HandoverView {
+                    direction: if seen_from.is_some() && n.to_instance_id == seen_from {
+                        NoteDirection::Incoming
+                    } else {
+                        NoteDirection::Outgoing
+                    },
+                    created_by_username: creator.map(|u| u.username.clone()),
+                    created_by_first_name: creator.map(|u| u.first_name.clone()),
+                    created_by_last_name: creator.map(|u| u.last_name.clone()),
+                    acknowledged_by_username: name(n.acknowledged_by),
+                    resolved_by_username: name(n.resolved_by),
+                    from: slots.get(&n.from_instance_id).cloned(),
+                    to: n.to_instance_id.and_then(|id| slots.get(&id).cloned()),
+                    row: n,
+                }
             })
             .collect();
         // Incoming first: the next shift reads what it inherits before what it leaves.

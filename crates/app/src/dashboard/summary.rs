@@ -229,14 +229,14 @@ impl DayBoard {
         for r in &self.rows {
             let t = self.tally(r);
             let status = *r.status;
-            let participants = self.people(r).len();
+            let people = self.people(r);
+            let participants = people.len();
             count_status(&mut m.instances, status, participants);
             attention.extend(attention_of(r, status, t, participants));
             m.items.add(t);
-            let people = self.people(r);
             let thread = ThreadSummary {
                 row: r.clone(),
-                participant_count: people.len(),
+                participant_count: participants,
                 user_joined: people.contains(&user),
                 items: *t,
                 handover_count: self.handover_count(r),
