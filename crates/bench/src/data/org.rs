@@ -196,6 +196,7 @@ pub async fn create(
             department_id: department,
             manager_id: Some(manager.id),
             created_at: at,
+            hide_leaderboard_names: None,
         });
         sections.push(SectionOrg { id, manager: person(&manager), operators });
         rows.push(manager);

@@ -20,6 +20,7 @@ pub mod checklist_template_scheduled_events;
 pub mod checklist_template_subitems;
 pub mod checklist_templates;
 pub mod departments;
+pub mod gamification_daily;
 pub mod gamification_scores;
 pub mod handover_notes;
 pub mod idempotency_keys;
@@ -57,6 +58,7 @@ pub mod prelude {
     pub use super::checklist_template_subitems::Entity as ChecklistTemplateSubitems;
     pub use super::checklist_templates::Entity as ChecklistTemplates;
     pub use super::departments::Entity as Departments;
+    pub use super::gamification_daily::Entity as GamificationDaily;
     pub use super::gamification_scores::Entity as GamificationScores;
     pub use super::handover_notes::Entity as HandoverNotes;
     pub use super::idempotency_keys::Entity as IdempotencyKeys;

@@ -12,6 +12,8 @@ pub struct Model {
     pub department_id: Option<i32>,
     pub manager_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// Operators see ranks without names on the leaderboard (NULL reads as false).
+    pub hide_leaderboard_names: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 
 pub mod auth_events;
 pub mod checklists;
+pub mod gamification;
 pub mod handover;
 pub mod idempotency;
 pub mod jobs;

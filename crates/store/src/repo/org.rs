@@ -74,6 +74,7 @@ pub async fn insert_section(c: &impl Conn, s: NewSection) -> StoreResult<Section
         department_id: Set(s.department_id),
         manager_id: Set(s.manager_id),
         created_at: Set(s.now),
+        hide_leaderboard_names: Set(None),
     }
     .insert(c)
     .await?)

@@ -71,7 +71,7 @@ async fn all_tables_are_readable(db: &DatabaseConnection) {
                     .expect(concat!("reading ", stringify!($table)));
                 count += 1;
             )+
-            assert_eq!(count, 32);
+            assert_eq!(count, 33);
         };
     }
     readable!(
@@ -105,6 +105,7 @@ async fn all_tables_are_readable(db: &DatabaseConnection) {
         reminder_deliveries,
         idempotency_keys,
         gamification_scores,
+        gamification_daily,
         user_streaks,
         badge_claims,
     );
@@ -196,6 +197,7 @@ async fn check_rows(db: &DatabaseConnection) {
         department_id: Set(Some(department.id)),
         manager_id: Set(None),
         created_at: Set(now),
+        hide_leaderboard_names: Set(None),
     }
     .insert(db)
     .await

@@ -1,0 +1,381 @@
+//! The points ledger's vocabulary: what a row counts (`ScoreKind`), whether it counts
+//! yet (`LedgerState`), the original's wire reason for it (`ScoreReason`) and the daily
+//! tally every counting row adds to.
+//!
+//! A ledger row is append-only. A row that counts adds `quantity` units of its kind and
+//! `points` points; undoing it is a REVERSAL row with the opposite signs, so a user's
+//! total is always the sum of their rows and no row is ever rewritten.
+
+use serde::{Deserialize, Serialize};
+
+use crate::shift::ShiftType;
+
+/// What a ledger row counts. Each kind adds to exactly one tally counter (plus the
+/// per-shift counters for actions and runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScoreKind {
+    /// A completed checklist item (execution points by severity and required).
+    Item,
+    /// A completed subitem.
+    Subitem,
+    /// The quality bonus of a completed critical item (severity ≥ 4).
+    CriticalItem,
+    /// A failure reported with its reason: honest reporting pays.
+    FailureReported,
+    /// A timed item or subitem started within its grace window.
+    TimedStartOnTime,
+    /// A timed item or subitem started late (pays nothing or a penalty).
+    TimedStartLate,
+    /// A settled checklist the user acted in (a "run"; pays nothing by itself).
+    ChecklistRun,
+    /// A settled checklist closed by its shift end.
+    ChecklistOnTime,
+    /// A settled checklist with every required item done and no exception.
+    ChecklistClean,
+    /// A settled checklist where more than one person acted.
+    Collaboration,
+    /// The actions a user took inside a collaborative checklist (quantity = actions).
+    CollaborativeActions,
+    /// A handover note written.
+    HandoverCreated,
+    /// A handover note resolved.
+    HandoverResolved,
+    /// A rostered shift the user staffed (once a roster exists).
+    ShiftStaffed,
+    /// A supervisor's adjustment, with its reason.
+    Adjustment,
+}
+
+impl ScoreKind {
+    pub const ALL: [ScoreKind; 15] = [
+        ScoreKind::Item,
+        ScoreKind::Subitem,
+        ScoreKind::CriticalItem,
+        ScoreKind::FailureReported,
+        ScoreKind::TimedStartOnTime,
+        ScoreKind::TimedStartLate,
+        ScoreKind::ChecklistRun,
+        ScoreKind::ChecklistOnTime,
+        ScoreKind::ChecklistClean,
+        ScoreKind::Collaboration,
+        ScoreKind::CollaborativeActions,
+        ScoreKind::HandoverCreated,
+        ScoreKind::HandoverResolved,
+        ScoreKind::ShiftStaffed,
+        ScoreKind::Adjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreKind::Item => "ITEM",
+            ScoreKind::Subitem => "SUBITEM",
+            ScoreKind::CriticalItem => "CRITICAL_ITEM",
+            ScoreKind::FailureReported => "FAILURE_REPORTED",
+            ScoreKind::TimedStartOnTime => "TIMED_START_ON_TIME",
+            ScoreKind::TimedStartLate => "TIMED_START_LATE",
+            ScoreKind::ChecklistRun => "CHECKLIST_RUN",
+            ScoreKind::ChecklistOnTime => "CHECKLIST_ON_TIME",
+            ScoreKind::ChecklistClean => "CHECKLIST_CLEAN",
+            ScoreKind::Collaboration => "COLLABORATION",
+            ScoreKind::CollaborativeActions => "COLLABORATIVE_ACTIONS",
+            ScoreKind::HandoverCreated => "HANDOVER_CREATED",
+            ScoreKind::HandoverResolved => "HANDOVER_RESOLVED",
+            ScoreKind::ShiftStaffed => "SHIFT_STAFFED",
+            ScoreKind::Adjustment => "ADJUSTMENT",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ScoreKind> {
+        ScoreKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The original's `ScoreReason` spelling for this kind (the `reason` column and the
+    /// legacy `/scores` answer).
+    pub fn reason(self) -> ScoreReason {
+        match self {
+            ScoreKind::Item | ScoreKind::Subitem | ScoreKind::ChecklistRun | ScoreKind::ChecklistOnTime => {
+                ScoreReason::OnTimeCompletion
+            }
+            ScoreKind::TimedStartOnTime | ScoreKind::TimedStartLate => ScoreReason::EarlyCompletion,
+            ScoreKind::ChecklistClean | ScoreKind::ShiftStaffed => ScoreReason::PerfectShift,
+            ScoreKind::Collaboration | ScoreKind::CollaborativeActions => ScoreReason::TeamCollaboration,
+            ScoreKind::HandoverResolved => ScoreReason::QuickResolution,
+            ScoreKind::FailureReported => ScoreReason::EscalationHandled,
+            ScoreKind::CriticalItem | ScoreKind::HandoverCreated => ScoreReason::ExceptionPrevented,
+            ScoreKind::Adjustment => ScoreReason::SupervisorApproval,
+        }
+    }
+}
+
+/// The original's score reasons (`ScoreReason` in its schema), as the wire spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScoreReason {
+    OnTimeCompletion,
+    EarlyCompletion,
+    PerfectShift,
+    TeamCollaboration,
+    QuickResolution,
+    EscalationHandled,
+    ExceptionPrevented,
+    SupervisorApproval,
+}
+
+impl ScoreReason {
+    pub const ALL: [ScoreReason; 8] = [
+        ScoreReason::OnTimeCompletion,
+        ScoreReason::EarlyCompletion,
+        ScoreReason::PerfectShift,
+        ScoreReason::TeamCollaboration,
+        ScoreReason::QuickResolution,
+        ScoreReason::EscalationHandled,
+        ScoreReason::ExceptionPrevented,
+        ScoreReason::SupervisorApproval,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreReason::OnTimeCompletion => "ON_TIME_COMPLETION",
+            ScoreReason::EarlyCompletion => "EARLY_COMPLETION",
+            ScoreReason::PerfectShift => "PERFECT_SHIFT",
+            ScoreReason::TeamCollaboration => "TEAM_COLLABORATION",
+            ScoreReason::QuickResolution => "QUICK_RESOLUTION",
+            ScoreReason::EscalationHandled => "ESCALATION_HANDLED",
+            ScoreReason::ExceptionPrevented => "EXCEPTION_PREVENTED",
+            ScoreReason::SupervisorApproval => "SUPERVISOR_APPROVAL",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ScoreReason> {
+        ScoreReason::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// Whether a ledger row counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LedgerState {
+    /// Written with the action: what it would pay (`metadata.provisional_points`) once
+    /// its checklist is signed off. Counts nothing (0 points, 0 quantity).
+    Provisional,
+    /// Paid: counts its points and quantity.
+    Confirmed,
+    /// Not paid, and why (`metadata.refusal`): the answer to "why didn't I get points?".
+    /// Counts nothing.
+    Refused,
+    /// Undoes confirmed rows (reopen, outcome change, date correction, deletion):
+    /// the opposite points and quantity, `metadata.reverses` naming what it undoes.
+    Reversal,
+    /// A supervisor's adjustment with its reason. Counts its points.
+    Adjustment,
+}
+
+impl LedgerState {
+    pub const ALL: [LedgerState; 5] = [
+        LedgerState::Provisional,
+        LedgerState::Confirmed,
+        LedgerState::Refused,
+        LedgerState::Reversal,
+        LedgerState::Adjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerState::Provisional => "PROVISIONAL",
+            LedgerState::Confirmed => "CONFIRMED",
+            LedgerState::Refused => "REFUSED",
+            LedgerState::Reversal => "REVERSAL",
+            LedgerState::Adjustment => "ADJUSTMENT",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LedgerState> {
+        LedgerState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Whether rows in this state add their points and quantity to totals.
+    pub fn counts(self) -> bool {
+        matches!(self, LedgerState::Confirmed | LedgerState::Reversal | LedgerState::Adjustment)
+    }
+}
+
+/// One user's counters for one day: the sum of their counting ledger rows of that
+/// activity date. Stored as `gamification_daily` and kept in the same transaction as
+/// the rows, so the performance views read a bounded number of rows whatever the
+/// history.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyTally {
+    pub points: i64,
+    /// Completed items plus subitems.
+    pub actions: i64,
+    pub items: i64,
+    pub critical_items: i64,
+    pub failures_reported: i64,
+    pub timed_starts: i64,
+    pub timed_on_time: i64,
+    pub late_events: i64,
+    pub checklists: i64,
+    pub on_time_checklists: i64,
+    pub clean_checklists: i64,
+    pub collab_checklists: i64,
+    pub collab_actions: i64,
+    pub handovers_created: i64,
+    pub handovers_resolved: i64,
+    pub shifts_staffed: i64,
+    pub morning_actions: i64,
+    pub morning_runs: i64,
+    pub afternoon_actions: i64,
+    pub afternoon_runs: i64,
+    pub night_actions: i64,
+    pub night_runs: i64,
+}
+
+impl DailyTally {
+    /// The tally of one counting row: `quantity` units of `kind` (in `shift`, for
+    /// actions and runs) and `points` points.
+    pub fn of_row(kind: ScoreKind, shift: Option<ShiftType>, quantity: i64, points: i64) -> DailyTally {
+        let mut t = DailyTally { points, ..DailyTally::default() };
+        let q = quantity;
+        match kind {
+            ScoreKind::Item => {
+                t.items = q;
+                t.actions = q;
+            }
+            ScoreKind::Subitem => t.actions = q,
+            ScoreKind::CriticalItem => t.critical_items = q,
+            ScoreKind::FailureReported => t.failures_reported = q,
+            ScoreKind::TimedStartOnTime => {
+                t.timed_starts = q;
+                t.timed_on_time = q;
+            }
+            ScoreKind::TimedStartLate => {
+                t.timed_starts = q;
+                t.late_events = q;
+            }
+            ScoreKind::ChecklistRun => t.checklists = q,
+            ScoreKind::ChecklistOnTime => t.on_time_checklists = q,
+            ScoreKind::ChecklistClean => t.clean_checklists = q,
+            ScoreKind::Collaboration => t.collab_checklists = q,
+            ScoreKind::CollaborativeActions => t.collab_actions = q,
+            ScoreKind::HandoverCreated => t.handovers_created = q,
+            ScoreKind::HandoverResolved => t.handovers_resolved = q,
+            ScoreKind::ShiftStaffed => t.shifts_staffed = q,
+            ScoreKind::Adjustment => {}
+        }
+        let per_shift = match kind {
+            ScoreKind::Item | ScoreKind::Subitem => Some((q, 0)),
+            ScoreKind::ChecklistRun => Some((0, q)),
+            _ => None,
+        };
+        if let (Some((actions, runs)), Some(shift)) = (per_shift, shift) {
+            let (a, r) = match shift {
+                ShiftType::Morning => (&mut t.morning_actions, &mut t.morning_runs),
+                ShiftType::Afternoon => (&mut t.afternoon_actions, &mut t.afternoon_runs),
+                ShiftType::Night => (&mut t.night_actions, &mut t.night_runs),
+            };
+            *a = actions;
+            *r = runs;
+        }
+        t
+    }
+
+    /// Every counter, in column order, with its column name.
+    pub fn columns(&self) -> [(&'static str, i64); 22] {
+        [
+            ("points", self.points),
+            ("actions", self.actions),
+            ("items", self.items),
+            ("critical_items", self.critical_items),
+            ("failures_reported", self.failures_reported),
+            ("timed_starts", self.timed_starts),
+            ("timed_on_time", self.timed_on_time),
+            ("late_events", self.late_events),
+            ("checklists", self.checklists),
+            ("on_time_checklists", self.on_time_checklists),
+            ("clean_checklists", self.clean_checklists),
+            ("collab_checklists", self.collab_checklists),
+            ("collab_actions", self.collab_actions),
+            ("handovers_created", self.handovers_created),
+            ("handovers_resolved", self.handovers_resolved),
+            ("shifts_staffed", self.shifts_staffed),
+            ("morning_actions", self.morning_actions),
+            ("morning_runs", self.morning_runs),
+            ("afternoon_actions", self.afternoon_actions),
+            ("afternoon_runs", self.afternoon_runs),
+            ("night_actions", self.night_actions),
+            ("night_runs", self.night_runs),
+        ]
+    }
+
+    /// The counter-wise sum.
+    pub fn plus(&self, other: &DailyTally) -> DailyTally {
+        let mut sum = *self;
+        sum.add(other);
+        sum
+    }
+
+    /// Adds `other` counter by counter.
+    pub fn add(&mut self, other: &DailyTally) {
+        let fields: [(&mut i64, i64); 22] = [
+            (&mut self.points, other.points),
+            (&mut self.actions, other.actions),
+            (&mut self.items, other.items),
+            (&mut self.critical_items, other.critical_items),
+            (&mut self.failures_reported, other.failures_reported),
+            (&mut self.timed_starts, other.timed_starts),
+            (&mut self.timed_on_time, other.timed_on_time),
+            (&mut self.late_events, other.late_events),
+            (&mut self.checklists, other.checklists),
+            (&mut self.on_time_checklists, other.on_time_checklists),
+            (&mut self.clean_checklists, other.clean_checklists),
+            (&mut self.collab_checklists, other.collab_checklists),
+            (&mut self.collab_actions, other.collab_actions),
+            (&mut self.handovers_created, other.handovers_created),
+            (&mut self.handovers_resolved, other.handovers_resolved),
+            (&mut self.shifts_staffed, other.shifts_staffed),
+            (&mut self.morning_actions, other.morning_actions),
+            (&mut self.morning_runs, other.morning_runs),
+            (&mut self.afternoon_actions, other.afternoon_actions),
+            (&mut self.afternoon_runs, other.afternoon_runs),
+            (&mut self.night_actions, other.night_actions),
+            (&mut self.night_runs, other.night_runs),
+        ];
+        for (mine, theirs) in fields {
+            *mine = mine.saturating_add(theirs);
+        }
+    }
+
+    /// Whether the day holds any activity (a contribution day).
+    pub fn is_active(&self) -> bool {
+        self.columns().iter().skip(1).any(|(_, v)| *v > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_states_round_trip_through_their_spelling() {
+        for kind in ScoreKind::ALL {
+            assert_eq!(ScoreKind::parse(kind.as_str()), Some(kind));
+            assert!(ScoreReason::parse(kind.reason().as_str()).is_some());
+        }
+        for state in LedgerState::ALL {
+            assert_eq!(LedgerState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(ScoreKind::parse("item"), None);
+    }
+
+    #[test]
+    fn a_row_adds_to_its_own_counter_and_a_reversal_takes_it_back() {
+        let row = DailyTally::of_row(ScoreKind::Item, Some(ShiftType::Night), 1, 14);
+        assert_eq!((row.items, row.actions, row.night_actions, row.points), (1, 1, 1, 14));
+        assert_eq!(row.morning_actions, 0);
+        let back = DailyTally::of_row(ScoreKind::Item, Some(ShiftType::Night), -1, -14);
+        assert_eq!(row.plus(&back), DailyTally::default());
+        assert!(row.is_active());
+        assert!(!DailyTally::of_row(ScoreKind::Adjustment, None, 0, 5).is_active());
+    }
+}

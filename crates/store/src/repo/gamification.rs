@@ -1,0 +1,218 @@
+//! The points ledger: append-only rows, each user's daily tallies and their streak
+//! row, all written by `append` in the caller's transaction; and the reads the
+//! performance views start from.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use sentinelops_domain::scoring::{DailyTally, LedgerState, ScoreKind, streak};
+use sentinelops_domain::shift::ShiftType;
+
+use super::rows;
+use crate::Conn;
+use crate::entity::gamification_daily as daily;
+use crate::entity::gamification_scores::{self as ledger, ActiveModel, Column, Entity};
+use crate::entity::user_streaks as streaks;
+use crate::error::StoreResult;
+
+pub type LedgerRow = ledger::Model;
+pub type DailyRow = daily::Model;
+pub type StreakRow = streaks::Model;
+
+/// How far back a streak is recomputed from the daily tallies: a run longer than this
+/// keeps its stored length as a floor.
+const STREAK_LOOKBACK_DAYS: u64 = 400;
+
+/// The daily tally one counting row adds (zero for rows that count nothing).
+pub fn tally_of(row: &LedgerRow) -> DailyTally {
+    let counts = LedgerState::parse(&row.state).is_some_and(LedgerState::counts);
+    match ScoreKind::parse(&row.kind).filter(|_| counts) {
+        Some(kind) => DailyTally::of_row(
+            kind,
+            row.shift.as_deref().and_then(ShiftType::parse),
+            i64::from(row.quantity),
+            i64::from(row.points),
+        ),
+        None => DailyTally::default(),
+    }
+}
+
+/// The counters of a stored daily row.
+pub fn tally_of_day(row: &DailyRow) -> DailyTally {
+    DailyTally {
+        points: row.points,
+        actions: row.actions,
+        items: row.items,
+        critical_items: row.critical_items,
+        failures_reported: row.failures_reported,
+        timed_starts: row.timed_starts,
+        timed_on_time: row.timed_on_time,
+        late_events: row.late_events,
+        checklists: row.checklists,
+        on_time_checklists: row.on_time_checklists,
+        clean_checklists: row.clean_checklists,
+        collab_checklists: row.collab_checklists,
+        collab_actions: row.collab_actions,
+        handovers_created: row.handovers_created,
+        handovers_resolved: row.handovers_resolved,
+        shifts_staffed: row.shifts_staffed,
+        morning_actions: row.morning_actions,
+        morning_runs: row.morning_runs,
+        afternoon_actions: row.afternoon_actions,
+        afternoon_runs: row.afternoon_runs,
+        night_actions: row.night_actions,
+        night_runs: row.night_runs,
+    }
+}
+
+/// Appends ledger rows and, for the rows that count, adds them to their users' daily
+/// tallies and streak rows, in the caller's transaction.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn append(c: &impl Conn, rows: Vec<LedgerRow>, now: DateTime<Utc>) -> StoreResult<()> {
+    let mut days: BTreeMap<(Uuid, NaiveDate), DailyTally> = BTreeMap::new();
+    for row in &rows {
+        let tally = tally_of(row);
+        if tally != DailyTally::default() {
+            days.entry((row.user_id, row.activity_date)).or_default().add(&tally);
+        }
+    }
+    rows::insert_all::<ActiveModel>(c, rows).await?;
+    let mut users: BTreeMap<Uuid, DailyTally> = BTreeMap::new();
+    for ((user_id, date), tally) in days {
+        add_to_day(c, user_id, date, &tally, now).await?;
+        users.entry(user_id).or_default().add(&tally);
+    }
+    for (user_id, tally) in users {
+        refresh_streak(c, user_id, &tally, now).await?;
+    }
+    Ok(())
+}
+
+/// Adds `tally` to one user's day, creating the row if needed (one statement).
+async fn add_to_day(
+    c: &impl Conn,
+    user_id: Uuid,
+    date: NaiveDate,
+    tally: &DailyTally,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut insert = sea_orm::sea_query::Query::insert();
+    let table = Alias::new("gamification_daily");
+    let columns = tally.columns();
+    let mut names = vec![Alias::new("user_id"), Alias::new("activity_date")];
+    names.extend(columns.iter().map(|(name, _)| Alias::new(*name)));
+    names.push(Alias::new("updated_at"));
+    let mut values: Vec<sea_orm::sea_query::SimpleExpr> = vec![user_id.into(), date.into()];
+    values.extend(columns.iter().map(|(_, v)| (*v).into()));
+    values.push(now.into());
+    let mut on_conflict = OnConflict::columns([Alias::new("user_id"), Alias::new("activity_date")]);
+    for (name, _) in columns {
+        on_conflict.value(
+            Alias::new(name),
+            Expr::col((table.clone(), Alias::new(name))).add(Expr::col((Alias::new("excluded"), Alias::new(name)))),
+        );
+    }
+    on_conflict.value(Alias::new("updated_at"), Expr::col((Alias::new("excluded"), Alias::new("updated_at"))));
+    insert
+        .into_table(table)
+        .columns(names)
+        .values(values)
+        .map_err(|e| crate::error::StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?
+        .on_conflict(on_conflict);
+    let backend = c.get_database_backend();
+    c.execute_raw(backend.build(&insert)).await?;
+    Ok(())
+}
+
+/// Adds the points and clean checklists to the user's streak row and recomputes the
+/// streak from their active days.
+async fn refresh_streak(c: &impl Conn, user_id: Uuid, added: &DailyTally, now: DateTime<Utc>) -> StoreResult<()> {
+    let active: Vec<NaiveDate> = daily::Entity::find()
+        .filter(daily::Column::UserId.eq(user_id))
+        .order_by_desc(daily::Column::ActivityDate)
+        .limit(STREAK_LOOKBACK_DAYS)
+        .all(c)
+        .await?
+        .iter()
+        .filter(|d| tally_of_day(d).is_active())
+        .map(|d| d.activity_date)
+        .collect();
+    let runs = streak::runs(&active);
+    let stored = streaks::Entity::find_by_id(user_id).one(c).await?;
+    let clamp = |v: i64| i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX });
+    let (total, perfect, longest) = match &stored {
+        Some(s) => (i64::from(s.total_points), i64::from(s.perfect_shifts_count), s.longest_streak_days),
+        None => (0, 0, 0),
+    };
+    let current = i32::try_from(runs.current).unwrap_or(i32::MAX);
+    let model = streaks::ActiveModel {
+        user_id: Set(user_id),
+        current_streak_days: Set(current),
+        longest_streak_days: Set(Ord::max(longest, i32::try_from(runs.longest).unwrap_or(i32::MAX))),
+        perfect_shifts_count: Set(clamp(perfect + added.clean_checklists)),
+        total_points: Set(clamp(total + added.points)),
+        last_shift_date: Set(runs.last),
+        updated_at: Set(now),
+    };
+    streaks::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(streaks::Column::UserId)
+                .update_columns([
+                    streaks::Column::CurrentStreakDays,
+                    streaks::Column::LongestStreakDays,
+                    streaks::Column::PerfectShiftsCount,
+                    streaks::Column::TotalPoints,
+                    streaks::Column::LastShiftDate,
+                    streaks::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
+/// Every ledger row of a checklist, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn rows_of_instance(c: &impl Conn, instance_id: Uuid) -> StoreResult<Vec<LedgerRow>> {
+    Ok(Entity::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .order_by_asc(Column::AwardedAt)
+        .order_by_asc(Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Every ledger row about one subject (an item, subitem or handover note), oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn rows_of_subject(c: &impl Conn, subject_id: Uuid) -> StoreResult<Vec<LedgerRow>> {
+    Ok(Entity::find()
+        .filter(Column::SubjectId.eq(subject_id))
+        .order_by_asc(Column::AwardedAt)
+        .order_by_asc(Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// A user's streak row, if they ever scored.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn streak_of(c: &impl Conn, user_id: Uuid) -> StoreResult<Option<StreakRow>> {
+    Ok(streaks::Entity::find_by_id(user_id).one(c).await?)
+}
+
+/// The sum of a user's ledger points (what `user_streaks.total_points` must equal).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn ledger_total(c: &impl Conn, user_id: Uuid) -> StoreResult<i64> {
+    let total: Option<Option<i64>> = Entity::find()
+        .select_only()
+        .column_as(Expr::col(Column::Points).sum(), "total")
+        .filter(Column::UserId.eq(user_id))
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(total.flatten().unwrap_or(0))
+}
