@@ -77,6 +77,7 @@ fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
         config.webhooks.targets.push((class.trim().to_lowercase(), url.trim().to_owned()));
     }
     config.webhooks.secret = settings.webhook_secret.clone();
+    config.scoring = crate::config::scoring_weights(&settings.scoring)?;
     Ok(config)
 }
 

@@ -188,6 +188,10 @@ pub struct Settings {
     /// Key of the HMAC-SHA256 signature of webhook bodies.
     #[arg(long, env = "SENTINELOPS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
     pub webhook_secret: Option<Secret>,
+    /// Scoring weights changed from their defaults: comma-separated KEY=N pairs, e.g.
+    /// `min_seconds_per_item=0,checklist_clean=20` (keys in the README).
+    #[arg(long, env = "SENTINELOPS_SCORING", default_value = "", global = true)]
+    pub scoring: String,
     /// E-mail of the administrator created on first run.
     #[arg(long, env = "SENTINELOPS_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,
@@ -197,6 +201,19 @@ pub struct Settings {
     /// Password of the demo users (else a random one is printed).
     #[arg(long, env = "SENTINELOPS_DEMO_PASSWORD", hide_env_values = true, global = true)]
     pub demo_password: Option<Secret>,
+}
+
+/// The scoring weights: the defaults with the `KEY=N` pairs of `text` applied (an unknown
+/// key or a value that is not a whole number is an error, not ignored).
+pub fn scoring_weights(text: &str) -> anyhow::Result<sentinelops_domain::scoring::ScoringWeights> {
+    let mut table = toml::Table::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').with_context(|| format!("scoring weight {pair:?} must be KEY=N"))?;
+        let value: i64 =
+            value.trim().parse().with_context(|| format!("scoring weight {key:?} must be a whole number"))?;
+        table.insert(key.trim().to_owned(), toml::Value::Integer(value));
+    }
+    table.try_into().context("invalid scoring weights")
 }
 
 /// Finds `--config FILE`, `--config=FILE` or `SENTINELOPS_CONFIG` before clap runs.
@@ -296,5 +313,14 @@ mod tests {
         pairs.sort();
         let expected = [("header_read_timeout_seconds", "5"), ("max_connections", "32")];
         assert_eq!(pairs, expected.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    }
+
+    #[test]
+    fn scoring_weights_change_only_the_keys_given_and_refuse_unknown_ones() {
+        let w = scoring_weights(" min_seconds_per_item = 0, checklist_clean=20 ").unwrap();
+        assert_eq!((w.min_seconds_per_item, w.checklist_clean, w.item_base), (0, 20, 5));
+        assert_eq!(scoring_weights("").unwrap(), sentinelops_domain::scoring::ScoringWeights::default());
+        assert!(scoring_weights("checklist_cleen=20").is_err());
+        assert!(scoring_weights("checklist_clean=lots").is_err());
     }
 }

@@ -26,6 +26,8 @@ pub struct AppConfig {
     pub jobs: JobsConfig,
     pub mail: MailConfig,
     pub webhooks: WebhookConfig,
+    /// What each scoring action pays (issue 18); the original's numbers by default.
+    pub scoring: sentinelops_domain::scoring::ScoringWeights,
 }
 
 /// Background jobs (each runs on one instance at a time, under a lease).
@@ -115,6 +117,7 @@ impl Default for AppConfig {
                 ..MailConfig::default()
             },
             webhooks: WebhookConfig::default(),
+            scoring: sentinelops_domain::scoring::ScoringWeights::default(),
         }
     }
 }

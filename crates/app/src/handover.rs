@@ -164,6 +164,7 @@ impl App {
             resolution_notes: None,
         };
         handover::insert(c, note.clone()).await?;
+        self.handover_created_points(c, from, &note, now).await?;
         record_ops(
             c,
             now,
@@ -409,6 +410,7 @@ impl App {
         if !handover::resolve(&tx, note.id, by, now, resolution.clone()).await? {
             return Err(AppError::BadRequest("Handover note already resolved".into()));
         }
+        self.handover_resolved_points(&tx, &note, by, now).await?;
         for id in [Some(note.from_instance_id), note.to_instance_id].into_iter().flatten() {
             checklists::touch_instance(&tx, id, now).await?;
         }

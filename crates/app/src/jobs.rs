@@ -370,7 +370,8 @@ impl App {
         row.status = InstanceStatus::Incomplete.into();
         row.closed_at = Some(now);
         row.updated_at = now;
-        checklists::save_instance(tx, row).await?;
+        checklists::save_instance(tx, row.clone()).await?;
+        self.settle_points(tx, &row, system, crate::gamification::Target::CurrentState, now).await?;
         checklists::touch_instance(tx, instance.id, now).await?;
         record_ops(
             tx,

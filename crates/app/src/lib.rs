@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod checklists;
 pub mod config;
 pub mod dashboard;
+pub mod gamification;
 pub mod error;
 pub mod handover;
 pub mod health;

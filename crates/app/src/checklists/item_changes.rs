@@ -18,6 +18,7 @@ use super::view::InstanceView;
 use super::write::{ActivityEntry, Change, ChecklistWrite, Reached};
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::gamification::{ActionScene, StepAction};
 use crate::tx::commit;
 use crate::{App, validate};
 
@@ -61,6 +62,58 @@ pub(crate) fn step_reason(to: ItemStatus, given: Option<&str>, comment: Option<&
 pub(crate) fn reason_refused(err: ReasonError) -> AppError {
     invalid(err.to_string())
 }
+
+/// What the points ledger needs of a step that just moved (an item or subitem row, as
+/// saved).
+pub(crate) fn step_action<T: StepRowFields>(row: &T, is_subitem: bool, to: ItemStatus) -> StepAction<'_> {
+    let f = row.step_fields();
+    StepAction {
+        id: f.id,
+        title: f.title,
+        is_subitem,
+        to,
+        severity: f.severity,
+        required: f.required,
+        scheduled_at: f.scheduled_at,
+        lead_minutes: f.lead_minutes,
+        started_at: f.started_at,
+    }
+}
+
+/// The step columns items and subitems share, borrowed.
+pub(crate) struct StepFields<'a> {
+    id: Uuid,
+    title: &'a str,
+    severity: i32,
+    required: bool,
+    scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+    lead_minutes: Option<i32>,
+    started_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub(crate) trait StepRowFields {
+    fn step_fields(&self) -> StepFields<'_>;
+}
+
+macro_rules! step_row_fields {
+    ($row:ty) => {
+        impl StepRowFields for $row {
+            fn step_fields(&self) -> StepFields<'_> {
+                StepFields {
+                    id: self.id,
+                    title: &self.title,
+                    severity: self.severity,
+                    required: self.is_required,
+                    scheduled_at: self.scheduled_at,
+                    lead_minutes: self.notify_before_minutes,
+                    started_at: self.started_at,
+                }
+            }
+        }
+    };
+}
+step_row_fields!(InstanceItemRow);
+step_row_fields!(sentinelops_store::repo::checklists::InstanceSubitemRow);
 
 fn item_state(item: &InstanceItemRow) -> Box<CurrentState> {
     CurrentState::of_item(item)
@@ -171,6 +224,10 @@ impl App {
             .await?;
         let reached = Reached { id: next.id, title: &next.title, to, reason: reason.as_deref(), is_subitem: false };
         write.announce(reached).await?;
+        if let Some(user) = write.actor.recorded_id() {
+            let scene = ActionScene { tx: c, instance: write.instance, user, now };
+            self.record_step_action(scene, step_action(&next, false, to)).await?;
+        }
         let payload = json!({ "item_id": next.id, "status": to.as_str(), "previous_status": from.as_str() });
         write.live_event("ITEM_UPDATED", payload).await?;
         Ok(next)

@@ -155,6 +155,8 @@ impl App {
             },
         )
         .await?;
+        // Everything it paid is taken back first (the rows then lose their checklist).
+        self.settle_points(&tx, &instance, actor, crate::gamification::Target::Nothing, now).await?;
         checklists::delete_instance(&tx, id).await?;
         let payload = json!({ "status": "DELETED", "previous_status": instance.status, "deleted": true });
         live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;

@@ -24,6 +24,7 @@ use crate::access::can_supervise_section;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult, invalid};
+use crate::gamification::{ActionScene, Target};
 use crate::notifications::Priority;
 use crate::tx::commit;
 
@@ -185,8 +186,13 @@ impl App {
             next.started_at = next.started_at.or(Some(now));
             next.started_by = next.started_by.or(actor.recorded_id());
             next.updated_at = now;
-            if checklists::update_subitem_if_version(&tx, next, s.version).await? {
+            if checklists::update_subitem_if_version(&tx, next.clone(), s.version).await? {
                 completed_subitems += 1;
+                if let Some(user) = actor.recorded_id() {
+                    let scene = ActionScene { tx: &tx, instance: &instance, user, now };
+                    let action = super::item_changes::step_action(&next, true, ItemStatus::Completed);
+                    self.record_step_action(scene, action).await?;
+                }
                 write
                     .log_activity(ActivityEntry {
                         item_id: s.instance_item_id,
@@ -262,6 +268,8 @@ impl App {
         reopened.updated_at = now;
         checklists::save_instance(&tx, reopened.clone()).await?;
         self.settle(&tx, actor, &reopened, None, now).await?;
+        // Open again: it pays nothing until it is signed off anew.
+        self.settle_points(&tx, &reopened, actor, Target::CurrentState, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
     }
@@ -291,8 +299,9 @@ impl App {
         closed.closed_at = Some(now);
         closed.exception_count = i32::try_from(exceptions).unwrap_or(i32::MAX);
         closed.updated_at = now;
-        checklists::save_instance(&tx, closed).await?;
+        checklists::save_instance(&tx, closed.clone()).await?;
         checklists::touch_instance(&tx, id, now).await?;
+        self.settle_points(&tx, &closed, actor, Target::CurrentState, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await
     }
@@ -343,8 +352,10 @@ impl App {
         moved.shift_start = start;
         moved.shift_end = end;
         moved.updated_at = now;
-        checklists::save_instance(&tx, moved).await?;
+        checklists::save_instance(&tx, moved.clone()).await?;
         checklists::touch_instance(&tx, id, now).await?;
+        // The points move with it: reversed on the old date, confirmed on the new one.
+        self.settle_points(&tx, &moved, actor, Target::CurrentState, now).await?;
         commit(tx).await?;
         Ok((self.instance_view(actor, id).await?, correction))
     }

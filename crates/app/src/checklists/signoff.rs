@@ -15,6 +15,7 @@ use crate::access::can_supervise_section;
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::{AppError, AppResult};
+use crate::gamification::Target;
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
 use crate::tx::commit;
@@ -54,6 +55,7 @@ impl App {
         closed.updated_at = now;
         checklists::save_instance(&tx, closed.clone()).await?;
         checklists::touch_instance(&tx, id, now).await?;
+        self.settle_points(&tx, &closed, actor, Target::CurrentState, now).await?;
         let payload = json!({ "status": outcome.as_str(), "previous_status": instance.status });
         live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;
         let count = |s: ItemStatus, list: &[ItemStatus]| list.iter().filter(|x| **x == s).count();

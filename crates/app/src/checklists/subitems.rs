@@ -9,13 +9,14 @@ use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_store::repo::checklists::{self, InstanceItemRow};
 
 use super::conflict::CurrentState;
-use super::item_changes::{bounded, refused, step_reason};
+use super::item_changes::{bounded, refused, step_action, step_reason};
 use super::progress::{CompletionSummary, SubitemChanged, SubitemProgress};
 use super::step::{step_change, subitem_step, subitem_with, worker};
 use super::write::{ActivityEntry, Change, ChecklistWrite, Reached};
 use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult, not_found};
+use crate::gamification::ActionScene;
 use crate::tx::commit;
 
 /// A change of a subitem's status.
@@ -109,7 +110,8 @@ impl App {
         let step = subitem_step(&subitem)
             .apply(&policy, step_change(&change), worker(actor), now)
             .map_err(|e| refused(e, CurrentState::of_subitem(&subitem)))?;
-        if !checklists::update_subitem_if_version(&tx, subitem_with(&subitem, step, now), subitem.version).await? {
+        let saved = subitem_with(&subitem, step, now);
+        if !checklists::update_subitem_if_version(&tx, saved.clone(), subitem.version).await? {
             return Err(AppError::StateConflict {
                 message: "Another update landed first".into(),
                 current: CurrentState::of_subitem(&subitem),
@@ -132,6 +134,10 @@ impl App {
         let reached =
             Reached { id: subitem.id, title: &subitem.title, to, reason: reason.as_deref(), is_subitem: true };
         write.announce(reached).await?;
+        if let Some(user) = actor.recorded_id() {
+            let scene = ActionScene { tx: &tx, instance: &instance, user, now };
+            self.record_step_action(scene, step_action(&saved, true, to)).await?;
+        }
         if item.status == ItemStatus::Pending {
             let item_policy = self.policy(&tx, "CHECKLIST_ITEM").await?;
             self.apply_item_change(&write, item.clone(), Change::to(ItemStatus::InProgress), &item_policy).await?;

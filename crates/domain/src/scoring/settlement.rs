@@ -107,10 +107,12 @@ pub fn settlement(facts: &ChecklistFacts, w: &ScoringWeights) -> Vec<Award> {
         };
         acted.extend(worker);
         acted.extend(step.started_by);
-        if let Some(worker) = worker.filter(|_| matches!(step.status, ItemStatus::Completed | ItemStatus::Failed)) {
+        let flag = flag_of(step);
+        let action = matches!(step.status, ItemStatus::Completed | ItemStatus::Failed) && flag.is_none();
+        if let Some(worker) = worker.filter(|_| action) {
             *actions.entry(worker).or_default() += 1;
         }
-        awards.extend(step_awards(facts, step, worker, w));
+        awards.extend(step_awards(facts, step, worker, flag, w));
     }
     for user in &acted {
         awards.extend(checklist_awards(facts, *user, &acted, actions.get(user).copied().unwrap_or(0), w));
@@ -119,9 +121,24 @@ pub fn settlement(facts: &ChecklistFacts, w: &ScoringWeights) -> Vec<Award> {
     awards
 }
 
+/// Why a completion is flagged (recorded when it happened, or early by its times).
+fn flag_of(step: &StepFacts) -> Option<Refusal> {
+    let early = match (step.status, step.completed_at) {
+        (ItemStatus::Completed, Some(at)) => rules::not_early(&step.title, at, step.scheduled_at, step.lead_minutes).err(),
+        _ => None,
+    };
+    step.flag.clone().filter(|f| f.rule.flags_completion()).or(early)
+}
+
 /// What one step pays (or refuses): its completion or failure, its critical bonus, its
-/// timed start.
-fn step_awards(facts: &ChecklistFacts, step: &StepFacts, worker: Option<Uuid>, w: &ScoringWeights) -> Vec<Award> {
+/// timed start; nothing at all when it is flagged.
+fn step_awards(
+    facts: &ChecklistFacts,
+    step: &StepFacts,
+    worker: Option<Uuid>,
+    flag: Option<Refusal>,
+    w: &ScoringWeights,
+) -> Vec<Award> {
     let kind = if step.is_subitem { ScoreKind::Subitem } else { ScoreKind::Item };
     let severity = i64::from(step.severity);
     let mut out = Vec::new();
@@ -153,13 +170,6 @@ fn step_awards(facts: &ChecklistFacts, step: &StepFacts, worker: Option<Uuid>, w
         let kind = if on_time { ScoreKind::TimedStartOnTime } else { ScoreKind::TimedStartLate };
         out.push(Award::paying(user, kind, points, 1).about(step).with(&[("minutes_late", late)]));
     }
-    let early = match (step.status, step.completed_at) {
-        (ItemStatus::Completed, Some(at)) => {
-            rules::not_early(&step.title, at, step.scheduled_at, step.lead_minutes).err()
-        }
-        _ => None,
-    };
-    let flag = step.flag.clone().filter(|f| f.rule.flags_completion()).or(early);
     out.into_iter()
         .map(|a| match (&flag, a.refusal.is_some()) {
             (Some(flag), false) => a.refused(flag.clone()),

@@ -216,3 +216,75 @@ pub async fn ledger_total(c: &impl Conn, user_id: Uuid) -> StoreResult<i64> {
         .await?;
     Ok(total.flatten().unwrap_or(0))
 }
+
+/// When `user_id` last completed an item or subitem of a checklist, other than
+/// `except` (the burst rule's "previous completion").
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn last_completion_by(
+    c: &impl Conn,
+    instance_id: Uuid,
+    user_id: Uuid,
+    except: Uuid,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    use crate::entity::{checklist_instance_items as items, checklist_instance_subitems as subitems};
+    // The newest row each, not MAX(): an aggregate's type is not the column's on SQLite.
+    let item = items::Entity::find()
+        .filter(items::Column::InstanceId.eq(instance_id))
+        .filter(items::Column::CompletedBy.eq(user_id))
+        .filter(items::Column::Id.ne(except))
+        .filter(items::Column::CompletedAt.is_not_null())
+        .order_by_desc(items::Column::CompletedAt)
+        .one(c)
+        .await?
+        .and_then(|row| row.completed_at);
+    let subitem = subitems::Entity::find()
+        .filter(subitems::Column::InstanceId.eq(instance_id))
+        .filter(subitems::Column::CompletedBy.eq(user_id))
+        .filter(subitems::Column::Id.ne(except))
+        .filter(subitems::Column::CompletedAt.is_not_null())
+        .order_by_desc(subitems::Column::CompletedAt)
+        .one(c)
+        .await?
+        .and_then(|row| row.completed_at);
+    Ok(Ord::max(item, subitem))
+}
+
+/// A user's ledger rows with an activity date in `[from, to]`, newest first, at most
+/// `limit`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn rows_of_user(
+    c: &impl Conn,
+    user_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: u64,
+) -> StoreResult<Vec<LedgerRow>> {
+    Ok(Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::ActivityDate.between(from, to))
+        .order_by_desc(Column::AwardedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// The sum of a user's daily tallies' points (what the ledger total must equal).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn daily_total(c: &impl Conn, user_id: Uuid) -> StoreResult<i64> {
+    let total: Option<Option<i64>> = daily::Entity::find()
+        .select_only()
+        // SUM of a bigint is numeric on PostgreSQL.
+        .column_as(
+            sea_orm::sea_query::SimpleExpr::from(sea_orm::sea_query::Func::cast_as(
+                sea_orm::sea_query::Func::sum(Expr::col(daily::Column::Points)),
+                Alias::new("bigint"),
+            )),
+            "total",
+        )
+        .filter(daily::Column::UserId.eq(user_id))
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(total.flatten().unwrap_or(0))
+}

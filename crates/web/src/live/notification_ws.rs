@@ -11,6 +11,7 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use sentinelops_app::Actor;
+use sentinelops_app::gamification::POINTS_UPDATED;
 use sentinelops_app::live::{LiveEvent, NOTIFICATION_READ};
 
 use super::socket::{Live, SocketRequest, close, next_request};
@@ -51,6 +52,11 @@ async fn read_frames(state: &AppState, actor: &Actor, id: Option<Uuid>, success:
 async fn frames_for(state: &AppState, current: &Actor, origin: Uuid, event: &LiveEvent) -> Vec<Message> {
     if event.topic != "notification" || !event.visible_to(current) {
         return Vec::new();
+    }
+    if event.kind == POINTS_UPDATED {
+        // Open Performance pages refresh: the change and who it is for.
+        let points = event.payload.get("points").cloned().unwrap_or(Value::Null);
+        return vec![envelope(POINTS_UPDATED, json!({ "user_id": current.user_id, "points": points }))];
     }
     if event.kind == NOTIFICATION_READ {
         // The socket that read it has answered already.

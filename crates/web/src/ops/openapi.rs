@@ -28,6 +28,7 @@ use crate::state::AppState;
         (name = "instances", description = "Shift checklists: items, subitems, sign-off, overrides"),
         (name = "handover", description = "Handover notes between shifts"),
         (name = "dashboard", description = "Dashboards, policies and metrics"),
+        (name = "gamification", description = "Points ledger, performance, badges and adjustments"),
     )
 )]
 pub struct ApiDoc;
