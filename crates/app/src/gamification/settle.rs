@@ -114,7 +114,8 @@ impl App {
             }
             let (user, kind, subject, day) = *key;
             let title = self.title_of(&existing, subject);
-            let mut row = checklist_row(instance, user, kind, LedgerState::Reversal, &title, now).paying(-points, -quantity);
+            let mut row =
+                checklist_row(instance, user, kind, LedgerState::Reversal, &title, now).paying(-points, -quantity);
             row.subject_id = subject;
             row.activity_date = day;
             row.awarded_by = actor.recorded_id();

@@ -124,7 +124,9 @@ pub fn settlement(facts: &ChecklistFacts, w: &ScoringWeights) -> Vec<Award> {
 /// Why a completion is flagged (recorded when it happened, or early by its times).
 fn flag_of(step: &StepFacts) -> Option<Refusal> {
     let early = match (step.status, step.completed_at) {
-        (ItemStatus::Completed, Some(at)) => rules::not_early(&step.title, at, step.scheduled_at, step.lead_minutes).err(),
+        (ItemStatus::Completed, Some(at)) => {
+            rules::not_early(&step.title, at, step.scheduled_at, step.lead_minutes).err()
+        }
         _ => None,
     };
     step.flag.clone().filter(|f| f.rule.flags_completion()).or(early)

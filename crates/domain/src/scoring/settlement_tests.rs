@@ -78,7 +78,11 @@ fn a_clean_checklist_pays_its_bonus_and_an_open_one_settles_to_nothing() {
 fn an_incomplete_or_late_checklist_cuts_item_points() {
     let mut late = step(1, ItemStatus::Completed, 1, 1, false);
     late.completed_at = Some(t(500));
-    let facts = ChecklistFacts { closed_by: None, closed_at: Some(t(600)), ..closed(InstanceStatus::Incomplete, 9, vec![late]) };
+    let facts = ChecklistFacts {
+        closed_by: None,
+        closed_at: Some(t(600)),
+        ..closed(InstanceStatus::Incomplete, 9, vec![late])
+    };
     let awards = settlement(&facts, &ScoringWeights::default());
     // 8 → 4 (late) → 2 (incomplete); not on time, not clean, nobody else.
     assert_eq!(total(&awards, 1), 2);
