@@ -117,7 +117,7 @@ pub fn settlement(facts: &ChecklistFacts, w: &ScoringWeights) -> Vec<Award> {
     for user in &acted {
         awards.extend(checklist_awards(facts, *user, &acted, actions.get(user).copied().unwrap_or(0), w));
     }
-    awards.sort_by(|a, b| (a.user, a.kind, a.subject).cmp(&(b.user, b.kind, b.subject)));
+    awards.sort_by_key(|a| (a.user, a.kind, a.subject));
     awards
 }
 
