@@ -277,3 +277,34 @@ async fn a_supervisor_adjusts_points_with_a_reason_and_the_user_is_told() {
     assert_eq!(mine.as_array().map(Vec::len), Some(2), "{mine}");
     assert_eq!(mine[0]["points"], -5, "newest first");
 }
+
+#[tokio::test]
+async fn handover_notes_pay_their_author_and_a_resolver_but_not_a_self_resolution() {
+    let d = Desk::new(json!([{"title": "Only", "severity": 1, "sort_order": 1}]), 0).await;
+    let (olu, ada) = (&d.w.operator, d.w.colleague());
+    let notes = "/api/v1/checklists/handover-notes";
+    let mut ids = Vec::new();
+    for (who, text) in [(olu, "Watch the batch job"), (ada, "Printer toner is low")] {
+        let (status, note) = d.w.srv.post(notes, who, json!({"content": text, "from_instance_id": d.id})).await;
+        assert_eq!(status, 200, "{note}");
+        ids.push(note["id"].as_str().unwrap().to_owned());
+    }
+    // Written: 6 each, at once.
+    assert_eq!(d.totals().await, [6, 6, 0]);
+    // ada resolves olu's note (12), then her own (nothing, and why).
+    let resolve = |id: &str| format!("{notes}/{id}/resolve");
+    assert_eq!(d.w.srv.post(&resolve(&ids[0]), ada, json!({"resolution_notes": "Batch done"})).await.0, 200);
+    assert_eq!(d.w.srv.post(&resolve(&ids[1]), ada, json!({})).await.0, 200);
+    assert_eq!(d.totals().await, [6, 6 + 12, 0]);
+    // olu writes another note (6) and resolves it himself (nothing).
+    let (status, note) = d.w.srv.post(notes, olu, json!({"content": "Mine to close", "from_instance_id": d.id})).await;
+    assert_eq!(status, 200, "{note}");
+    let own = note["id"].as_str().unwrap();
+    assert_eq!(d.w.srv.post(&resolve(own), olu, json!({})).await.0, 200);
+    assert_eq!(d.totals().await, [12, 18, 0]);
+    let rows = d.my_ledger(olu).await;
+    let refused: Vec<&Value> = rows.iter().filter(|r| r["state"] == "REFUSED").collect();
+    assert_eq!(refused.len(), 1, "{rows:?}");
+    assert_eq!(refused[0]["rule"], "self_resolve");
+    assert_eq!(refused[0]["checklist_id"], json!(d.id));
+}

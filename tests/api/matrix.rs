@@ -396,6 +396,9 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/ops/events", Managers),
         case(M::GET, "/api/v1/notifications/", Signed).query("include_read=true".into()),
         case(M::GET, "/api/v1/notifications/unread/count", Signed),
+        case(M::GET, "/api/v1/gamification/ledger", Signed),
+        case(M::POST, "/api/v1/gamification/adjustments", Supervise)
+            .body(json!({"user_id": w.operator_same_id, "points": 5, "reason": "Matrix adjustment"})),
         case(M::GET, "/api/v1/notifications/preferences", Signed),
         case(M::GET, "/api/v1/checklists/templates", Signed)
             .query(format!("active_only=false&section_id={}", w.section)),

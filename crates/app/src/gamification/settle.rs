@@ -190,43 +190,31 @@ impl App {
             }
         }
         let reporter = |id: Uuid, status: ItemStatus| reporters.get(&(id, status.as_str().to_owned())).copied();
-        let mut steps = Vec::new();
-        for item in checklists::items_of(tx, instance.id).await? {
-            steps.push(StepFacts {
-                id: item.id,
-                title: item.title.clone(),
-                is_subitem: false,
-                status: *item.status,
-                severity: item.severity,
-                required: item.is_required,
-                started_by: item.started_by,
-                started_at: item.started_at,
-                completed_by: item.completed_by,
-                completed_at: item.completed_at,
-                scheduled_at: item.scheduled_at,
-                lead_minutes: item.notify_before_minutes,
-                reported_by: reporter(item.id, *item.status),
-                flag: flags.get(&item.id).cloned(),
-            });
+        // Items and subitems share their step columns (one macro: they are two entities).
+        macro_rules! facts {
+            ($row:expr, $is_subitem:expr) => {{
+                let row = $row;
+                StepFacts {
+                    id: row.id,
+                    title: row.title.clone(),
+                    is_subitem: $is_subitem,
+                    status: *row.status,
+                    severity: row.severity,
+                    required: row.is_required,
+                    started_by: row.started_by,
+                    started_at: row.started_at,
+                    completed_by: row.completed_by,
+                    completed_at: row.completed_at,
+                    scheduled_at: row.scheduled_at,
+                    lead_minutes: row.notify_before_minutes,
+                    reported_by: reporter(row.id, *row.status),
+                    flag: flags.get(&row.id).cloned(),
+                }
+            }};
         }
-        for sub in checklists::subitems_of(tx, instance.id).await? {
-            steps.push(StepFacts {
-                id: sub.id,
-                title: sub.title.clone(),
-                is_subitem: true,
-                status: *sub.status,
-                severity: sub.severity,
-                required: sub.is_required,
-                started_by: sub.started_by,
-                started_at: sub.started_at,
-                completed_by: sub.completed_by,
-                completed_at: sub.completed_at,
-                scheduled_at: sub.scheduled_at,
-                lead_minutes: sub.notify_before_minutes,
-                reported_by: reporter(sub.id, *sub.status),
-                flag: flags.get(&sub.id).cloned(),
-            });
-        }
+        let mut steps: Vec<StepFacts> =
+            checklists::items_of(tx, instance.id).await?.iter().map(|row| facts!(row, false)).collect();
+        steps.extend(checklists::subitems_of(tx, instance.id).await?.iter().map(|row| facts!(row, true)));
         Ok(ChecklistFacts {
             status: *instance.status,
             closed_by: instance.closed_by,
