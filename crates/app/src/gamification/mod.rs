@@ -12,3 +12,4 @@ pub use model::{
     BadgeView, LeaderboardEntry, PerformanceCommand, Profile, RecentEvent, RecentEventType, TrendPoint, WindowSnapshot,
 };
 pub use sentinelops_domain::performance::{Breakdown, Tier, Window};
+pub use sentinelops_store::repo::gamification::{LedgerRow, StreakRow};
