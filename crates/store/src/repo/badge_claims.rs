@@ -45,24 +45,23 @@ pub async fn record_unlocks(c: &impl Conn, user_id: Uuid, keys: &[&str], now: Da
 /// (and so must send the notification, in the same transaction).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_notified(c: &impl Conn, user_id: Uuid, key: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-    let result = Entity::update_many()
-        .col_expr(Column::UnlockNotifiedAt, Expr::value(now))
-        .filter(Column::UserId.eq(user_id))
-        .filter(Column::BadgeKey.eq(key))
-        .filter(Column::UnlockNotifiedAt.is_null())
-        .exec(c)
-        .await?;
-    Ok(result.rows_affected == 1)
+    mark_once(c, user_id, key, Column::UnlockNotifiedAt, now).await
 }
 
 /// Marks `key` claimed if it is not yet; true when this call did it.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_claimed(c: &impl Conn, user_id: Uuid, key: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    mark_once(c, user_id, key, Column::ClaimedAt, now).await
+}
+
+/// Sets a timestamp column of the row only while it is NULL: of two racing callers,
+/// exactly one sees a changed row.
+async fn mark_once(c: &impl Conn, user_id: Uuid, key: &str, column: Column, now: DateTime<Utc>) -> StoreResult<bool> {
     let result = Entity::update_many()
-        .col_expr(Column::ClaimedAt, Expr::value(now))
+        .col_expr(column, Expr::value(now))
         .filter(Column::UserId.eq(user_id))
         .filter(Column::BadgeKey.eq(key))
-        .filter(Column::ClaimedAt.is_null())
+        .filter(column.is_null())
         .exec(c)
         .await?;
     Ok(result.rows_affected == 1)
