@@ -288,6 +288,7 @@ impl World {
             .replace("{department_id}", &self.department)
             .replace("{section_id}", &self.section)
             .replace("{notification_id}", &self.notification)
+            .replace("{badge_key}", "critical_shield")
     }
 
     /// Ids that someone outside section A must never read (and the notification, which is the admin's).
@@ -400,6 +401,13 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/gamification/adjustments", Supervise)
             .body(json!({"user_id": w.operator_same_id, "points": 5, "reason": "Matrix adjustment"})),
         case(M::GET, "/api/v1/notifications/preferences", Signed),
+        case(M::GET, "/api/v1/gamification/performance/command", Signed).query("focus_window=weekly".into()),
+        case(M::GET, "/api/v1/gamification/scores", Signed),
+        case(M::GET, "/api/v1/gamification/streak", Signed),
+        case(M::GET, "/api/v1/gamification/leaderboard", Signed),
+        case(M::GET, "/api/v1/gamification/achievements", Signed),
+        case(M::GET, "/api/v1/gamification/dashboard", Signed),
+        case(M::GET, "/api/v1/gamification/sections/{section_id}/settings", Section),
         case(M::GET, "/api/v1/checklists/templates", Signed)
             .query(format!("active_only=false&section_id={}", w.section)),
         case(M::GET, "/api/v1/checklists/templates/{template_id}", Section),
@@ -484,6 +492,10 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/checklists/instances/{instance_id}/force-close", Supervise).body(reason),
         case(M::POST, "/api/v1/checklists/instances/{instance_id}/change-date", Supervise)
             .body(json!({"target_date": "2001-01-01", "reason": "Matrix test"})),
+        // Not earned by anyone here: a 400 for the signed-in, nothing written.
+        case(M::POST, "/api/v1/gamification/performance/badges/{badge_key}/claim", Signed),
+        case(M::PUT, "/api/v1/gamification/sections/{section_id}/settings", Supervise)
+            .body(json!({"hide_leaderboard_names": false})),
         // Sessions and deletions last.
         case(M::POST, "/auth/logout", Public(200)),
         case(M::DELETE, "/api/v1/auth/sessions/{session_id}", Owner(Who::OperatorSame)),
