@@ -66,7 +66,11 @@ impl App {
         let mut rows: Vec<LedgerRow> = Vec::new();
         match action.to {
             ItemStatus::Completed => {
-                let previous = gamification::last_completion_by(tx, instance.id, user, action.id).await?;
+                let previous = if w.min_seconds_per_item > 0 {
+                    gamification::last_completion_by(tx, instance.id, user, action.id).await?
+                } else {
+                    None
+                };
                 let verdict = rules::not_burst(action.title, now, previous, w)
                     .and_then(|()| rules::not_early(action.title, now, action.scheduled_at, action.lead_minutes));
                 match verdict {

@@ -113,11 +113,16 @@ impl App {
                 continue;
             }
             let (user, kind, subject, day) = *key;
-            let title = self.title_of(&existing, subject);
+            let undoes = existing.iter().find(|r| ids.contains(&r.id));
+            let title = undoes.and_then(|r| text_of(r, "title")).unwrap_or(&instance.template_name).to_owned();
             let mut row =
                 checklist_row(instance, user, kind, LedgerState::Reversal, &title, now).paying(-points, -quantity);
             row.subject_id = subject;
             row.activity_date = day;
+            // Where the undone points were earned (before a date correction, the old date).
+            if let Some(detail) = undoes.and_then(|r| r.metadata.get("detail")) {
+                note(&mut row, "detail", detail.clone());
+            }
             row.awarded_by = actor.recorded_id();
             note(&mut row, "reverses", json!(ids));
             rows.push(row);
@@ -159,14 +164,6 @@ impl App {
             refuse(&mut row, refusal);
         }
         row
-    }
-
-    fn title_of(&self, rows: &[LedgerRow], subject: Option<Uuid>) -> String {
-        rows.iter()
-            .find(|r| r.subject_id == subject)
-            .and_then(|r| text_of(r, "title"))
-            .unwrap_or("checklist")
-            .to_owned()
     }
 
     /// The checklist's final state with what its action rows recorded: who reported a
