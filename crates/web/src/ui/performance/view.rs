@@ -2,8 +2,20 @@
 //! (`App::performance_command`) and the caller's refused ledger rows.
 
 use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
 
+use sentinelops_app::AppError;
+use sentinelops_app::gamification::{BadgeView, LeaderboardEntry, PerformanceCommand, RecentEvent, WindowSnapshot};
+use sentinelops_domain::performance::Window;
+use sentinelops_domain::performance::standing::TierProgress;
+
+use crate::state::AppState;
 use crate::ui::performance::chart::{self, Bar};
+use crate::ui::session::UiUser;
+use crate::ui::timefmt;
+
+/// Refusals listed under "Why didn't I get points?".
+const REFUSALS_SHOWN: usize = 10;
 
 /// Everything `partials/performance_live.html` shows.
 #[derive(Debug, Clone)]
@@ -94,6 +106,109 @@ pub struct RefusalRow {
     pub title: String,
     pub when: String,
     pub sentence: String,
+}
+
+/// The page's numbers for `window`: the performance command (one read model, the same
+/// numbers as the JSON API's) and the caller's refusals.
+pub async fn load(state: &AppState, user: &UiUser, window: Window) -> Result<PerformanceView, AppError> {
+    let command = state.app.performance_command(&user.actor, window).await?;
+    let tz = state.app.business_timezone().await?;
+    let refusals = refusals(state, user, &command.active_window, tz).await?;
+    Ok(of_command(command, tz, refusals))
+}
+
+/// "Why didn't I get points?": the caller's REFUSED rows in the window with their
+/// sentences. MERGE POINT: needs `App::my_ledger` (branch `ledger`); until it is
+/// merged the page says refusals are not available (`None`).
+async fn refusals(
+    _state: &AppState,
+    _user: &UiUser,
+    _window: &WindowSnapshot,
+    _tz: Tz,
+) -> Result<Option<Vec<RefusalRow>>, AppError> {
+    let _ = REFUSALS_SHOWN;
+    Ok(None)
+}
+
+/// The read model laid out for the template.
+pub fn of_command(c: PerformanceCommand, tz: Tz, refusals: Option<Vec<RefusalRow>>) -> PerformanceView {
+    let active = &c.active_window;
+    let progress = TierProgress::of(active.window, active.command_points);
+    // The live streak runs across the whole year, not just the window shown.
+    let year = c.windows.iter().find(|w| w.window == Window::Yearly).unwrap_or(active);
+    let windows = c.windows.iter().map(|w| window_card(w, c.focus_window)).collect();
+    let chart = trend_chart(active.label, c.trend.iter().map(|t| (t.label.clone(), t.command_points)));
+    PerformanceView {
+        window: active.window.as_str(),
+        window_label: active.label,
+        range: range_text(active.start_date, active.end_date),
+        scope_label: c.scope_label.clone(),
+        points: active.command_points,
+        points_text: thousands(active.command_points),
+        grade: active.operational_grade,
+        tier: active.tier.as_str(),
+        next_tier: progress.next.map(|(next, _)| NextTier {
+            name: next.as_str(),
+            remaining: progress.remaining,
+            percent: progress.percent,
+        }),
+        streak: year.current_streak,
+        longest_streak: year.longest_streak,
+        rank: active.rank,
+        total_users: active.total_users,
+        summary: active.summary.clone(),
+        windows,
+        chart,
+        claimed_count: c.profile.badge_count,
+        badges: c.badges.iter().map(badge_card).collect(),
+        events: c.recent_events.iter().map(|e| event_row(e, tz)).collect(),
+        leaderboard: c.leaderboard.iter().map(leader_row).collect(),
+        refusals,
+    }
+}
+
+fn window_card(w: &WindowSnapshot, focus: Window) -> WindowCard {
+    WindowCard {
+        key: w.window.as_str(),
+        label: w.label,
+        current: w.window == focus,
+        tier: w.tier.as_str(),
+        points_text: thousands(w.command_points),
+        grade: w.operational_grade,
+        rank: w.rank,
+        contribution_days: w.contribution_days,
+    }
+}
+
+fn badge_card(b: &BadgeView) -> BadgeCard {
+    BadgeCard {
+        key: b.key.to_owned(),
+        name: b.name.to_owned(),
+        theme: b.theme.to_owned(),
+        description: b.description.to_owned(),
+        hint: b.hint.to_owned(),
+        target: b.target.to_owned(),
+        // Whole percent, never shown as 100 before it is earned.
+        progress: if b.earned { 100 } else { (b.progress.clamp(0.0, 99.0)).floor() as i64 },
+        earned: b.earned,
+        claimed: b.claimed,
+        claimable: b.claimable,
+    }
+}
+
+fn event_row(e: &RecentEvent, tz: Tz) -> EventRow {
+    EventRow { title: e.title.clone(), detail: e.detail.clone(), when: timefmt::minute(tz, e.occurred_at), points: e.points }
+}
+
+fn leader_row(e: &LeaderboardEntry) -> LeaderRow {
+    LeaderRow {
+        rank: e.rank,
+        name: e.display_name.clone(),
+        section: e.section_name.clone(),
+        points_text: thousands(e.command_points),
+        tier: e.tier.as_str().to_owned(),
+        is_me: e.is_current_user,
+    }
 }
 
 /// "12,345": points as the original page shows them (en-US thousands separators).
