@@ -1,0 +1,1 @@
+//! A section's leaderboard setting: hide operators' names.
