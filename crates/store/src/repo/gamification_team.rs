@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -25,7 +24,7 @@ pub async fn refusals_by_user(
     let rows: Vec<(Uuid, i64)> = Entity::find()
         .select_only()
         .column(Column::UserId)
-        .column_as(Expr::col(Column::Id).count().cast_as("BIGINT"), "refused")
+        .column_as(Column::Id.count(), "refused")
         .filter(Column::UserId.is_in(user_ids.iter().copied()))
         .filter(Column::State.eq(LedgerState::Refused.as_str()))
         .filter(Column::ActivityDate.gte(start))
