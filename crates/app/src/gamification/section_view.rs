@@ -119,9 +119,7 @@ impl App {
                 }
             })
             .collect();
-        operators.sort_by(|a, b| {
-            (a.grade, a.points, &a.user.username).cmp(&(b.grade, b.points, &b.user.username))
-        });
+        operators.sort_by(|a, b| (a.grade, a.points, &a.user.username).cmp(&(b.grade, b.points, &b.user.username)));
         let team_points = operators.iter().map(|o| o.points).sum();
         let count = i64::try_from(operators.len()).unwrap_or(i64::MAX);
         let team_grade = if count == 0 { 0 } else { operators.iter().map(|o| o.grade).sum::<i64>() / count };

@@ -47,9 +47,8 @@ pub struct WindowQuery {
 pub fn window_of(text: Option<&str>) -> Result<Window, AppError> {
     match text.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Window::Monthly),
-        Some(key) => Window::parse(key).ok_or_else(|| {
-            AppError::Validation("The window must be weekly, monthly, quarterly or yearly.".to_owned())
-        }),
+        Some(key) => Window::parse(key)
+            .ok_or_else(|| AppError::Validation("The window must be weekly, monthly, quarterly or yearly.".to_owned())),
     }
 }
 

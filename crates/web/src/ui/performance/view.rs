@@ -197,7 +197,12 @@ fn badge_card(b: &BadgeView) -> BadgeCard {
 }
 
 fn event_row(e: &RecentEvent, tz: Tz) -> EventRow {
-    EventRow { title: e.title.clone(), detail: e.detail.clone(), when: timefmt::minute(tz, e.occurred_at), points: e.points }
+    EventRow {
+        title: e.title.clone(),
+        detail: e.detail.clone(),
+        when: timefmt::minute(tz, e.occurred_at),
+        points: e.points,
+    }
 }
 
 fn leader_row(e: &LeaderboardEntry) -> LeaderRow {
