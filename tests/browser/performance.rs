@@ -2,7 +2,7 @@
 //! nav, sees their points, tier and the server-drawn trend chart, claims the badge
 //! they earned, and watches the numbers change live when more points arrive.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sentinelops_app::live::{self, LiveScope, Topic};
 use sentinelops_domain::scoring::{LedgerState, ScoreKind};
 use sentinelops_store::repo::gamification::{self, LedgerRow};
@@ -17,7 +17,7 @@ use crate::sign_in::sign_in;
 /// writes do (`points_updated` to the user, in the same transaction).
 async fn award(srv: &TestServer, user: Uuid, kind: ScoreKind, points: i32, quantity: i32) {
     let today: NaiveDate = srv.operational_today().await.parse().unwrap();
-    let now = Utc::now();
+    let now = srv.app.clock.now();
     let mut row = LedgerRow::new(user, kind, LedgerState::Confirmed, today, now).paying(points, quantity);
     row.metadata = json!({"title": "Check services", "detail": format!("MORNING shift on {today}")});
     let tx = srv.app.store.begin_write().await.unwrap();
