@@ -37,6 +37,7 @@ mod ui;
 mod ui_admin;
 mod ui_checklist;
 mod ui_dashboard;
+mod ui_performance;
 mod ui_templates;
 mod ui_weight;
 mod users;

@@ -7,6 +7,7 @@
 
 mod admin;
 mod dashboard;
+mod performance;
 mod quality;
 mod shift;
 mod sign_in;

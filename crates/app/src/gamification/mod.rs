@@ -21,6 +21,7 @@ pub mod command;
 pub mod legacy;
 pub mod model;
 pub mod scope;
+pub mod section_view;
 pub mod settings;
 
 pub use adjust::{Adjustment, MAX_ADJUSTMENT};

@@ -5,6 +5,7 @@ pub mod badges;
 pub mod grade;
 pub mod metrics;
 pub mod rank;
+pub mod standing;
 pub mod summary;
 pub mod window;
 

@@ -6,6 +6,7 @@ pub mod badge_claims;
 pub mod checklists;
 pub mod gamification;
 pub mod gamification_read;
+pub mod gamification_team;
 pub mod handover;
 pub mod idempotency;
 pub mod jobs;

@@ -27,6 +27,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("checklist.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/checklist.css")),
     ("checklist.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/checklist.js")),
     ("templates.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/templates.css")),
+    ("performance.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/performance.css")),
+    ("performance.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/performance.js")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

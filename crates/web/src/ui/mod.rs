@@ -31,6 +31,7 @@ pub mod headers;
 pub mod login;
 pub mod notifications;
 pub mod outcome;
+pub mod performance;
 pub mod profile;
 pub mod render;
 pub mod roles;
@@ -56,6 +57,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(checklists::routes())
         .merge(checklist::routes())
         .merge(notifications::routes())
+        .merge(performance::routes())
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(profile::routes())

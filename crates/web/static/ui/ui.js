@@ -148,7 +148,7 @@
   // Live updates: one EventSource per page. The server names each event by its kind.
   var LIVE_KINDS = [
     "ITEM_UPDATED", "SUBITEM_UPDATED", "INSTANCE_CREATED", "INSTANCE_JOINED", "CHECKLIST_UPDATE",
-    "PARTICIPANT_PRESENCE_CHANGED", "HANDOVER_CREATED", "new_notification", "notification_updated", "resync"
+    "PARTICIPANT_PRESENCE_CHANGED", "HANDOVER_CREATED", "new_notification", "notification_updated", "points_updated", "resync"
   ];
 
   function checklistIdOf(data) {
