@@ -112,10 +112,10 @@ async fn the_performance_page_shows_my_points_tier_progress_streak_chart_and_lea
     let ada = board.find("ada.operator Tester").unwrap();
     assert!(me < ada, "{board}");
     assert!(board.contains("<td class=\"num\">50</td>"), "{board}");
-    // Why didn't I get points: its place is there; the rows come with `App::my_ledger`
-    // (branch `ledger`), not merged here yet.
+    // Why didn't I get points: the refused row with its sentence.
     let why = &page[page.find("id=\"refusals-heading\"").unwrap()..];
-    assert!(why.contains("Refusals are not available yet."), "{why}");
+    assert!(why.contains("Check disks"), "{why}");
+    assert!(why.contains("Completed 2 s after your previous item: too fast to count."), "{why}");
 
     // Week to date (Monday 23 Nov): 180 points, Vector, 140 to Command (320): 20/160.
     let week = olu.page("/ui/performance?window=weekly").await;

@@ -5,9 +5,12 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use sentinelops_app::AppError;
-use sentinelops_app::gamification::{BadgeView, LeaderboardEntry, PerformanceCommand, RecentEvent, WindowSnapshot};
+use sentinelops_app::gamification::{
+    BadgeView, LeaderboardEntry, LedgerQuery, PerformanceCommand, RecentEvent, WindowSnapshot,
+};
 use sentinelops_domain::performance::Window;
 use sentinelops_domain::performance::standing::TierProgress;
+use sentinelops_domain::scoring::LedgerState;
 
 use crate::state::AppState;
 use crate::ui::performance::chart::{self, Bar};
@@ -43,8 +46,8 @@ pub struct PerformanceView {
     pub claimed_count: i64,
     pub events: Vec<EventRow>,
     pub leaderboard: Vec<LeaderRow>,
-    /// The caller's refusals in the window; `None` when the ledger read is not there.
-    pub refusals: Option<Vec<RefusalRow>>,
+    /// The caller's refused ledger rows in the window, newest first.
+    pub refusals: Vec<RefusalRow>,
 }
 
 /// The way from this tier to the next: the points still missing and how far along.
@@ -118,20 +121,30 @@ pub async fn load(state: &AppState, user: &UiUser, window: Window) -> Result<Per
 }
 
 /// "Why didn't I get points?": the caller's REFUSED rows in the window with their
-/// sentences. MERGE POINT: needs `App::my_ledger` (branch `ledger`); until it is
-/// merged the page says refusals are not available (`None`).
+/// sentences, newest first.
 async fn refusals(
-    _state: &AppState,
-    _user: &UiUser,
-    _window: &WindowSnapshot,
-    _tz: Tz,
-) -> Result<Option<Vec<RefusalRow>>, AppError> {
-    let _ = REFUSALS_SHOWN;
-    Ok(None)
+    state: &AppState,
+    user: &UiUser,
+    window: &WindowSnapshot,
+    tz: Tz,
+) -> Result<Vec<RefusalRow>, AppError> {
+    let query = LedgerQuery { start_date: Some(window.start_date), end_date: Some(window.end_date), limit: Some(500) };
+    let entries = state.app.my_ledger(&user.actor, query).await?;
+    let rows = entries
+        .into_iter()
+        .filter(|e| e.row.state == LedgerState::Refused.as_str())
+        .take(REFUSALS_SHOWN)
+        .map(|e| RefusalRow {
+            title: e.title.unwrap_or_else(|| "Checklist action".to_owned()),
+            when: timefmt::minute(tz, e.row.awarded_at),
+            sentence: e.refusal.unwrap_or_default(),
+        })
+        .collect();
+    Ok(rows)
 }
 
 /// The read model laid out for the template.
-pub fn of_command(c: PerformanceCommand, tz: Tz, refusals: Option<Vec<RefusalRow>>) -> PerformanceView {
+pub fn of_command(c: PerformanceCommand, tz: Tz, refusals: Vec<RefusalRow>) -> PerformanceView {
     let active = &c.active_window;
     let progress = TierProgress::of(active.window, active.command_points);
     // The live streak runs across the whole year, not just the window shown.
