@@ -72,10 +72,12 @@ impl Step<'_> {
 
 /// The original's late-start penalty.
 fn late_penalty(late_seconds: i64) -> i32 {
-    match late_seconds {
-        ..=900 => -2,
-        ..=3600 => -4,
-        _ => -7,
+    if late_seconds <= 15 * 60 {
+        -2
+    } else if late_seconds <= 60 * 60 {
+        -4
+    } else {
+        -7
     }
 }
 

@@ -14,6 +14,8 @@ mod report;
 mod rng;
 mod sink;
 mod templates;
+
+pub use org::OPERATORS_PER_SECTION;
 #[cfg(test)]
 mod tests;
 

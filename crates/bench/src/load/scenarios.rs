@@ -24,6 +24,8 @@ pub struct Targets {
     /// The manager whose inbox (c, d) and dashboard (f) are read.
     pub manager_token: String,
     pub patch_queue: WorkQueue,
+    /// Operators reading their performance (h, i): each client one of them.
+    pub scorer_tokens: Arc<Vec<String>>,
 }
 
 pub struct Timing {
@@ -35,6 +37,11 @@ impl Targets {
     fn api(&self, worker: usize) -> Api {
         let i = worker % self.clients.len().max(1);
         self.clients.get(i).cloned().unwrap_or_else(|| Api { base: String::new(), client: reqwest::Client::new() })
+    }
+
+    fn scorer(&self, worker: usize) -> String {
+        let i = worker % self.scorer_tokens.len().max(1);
+        self.scorer_tokens.get(i).cloned().unwrap_or_default()
     }
 
     fn operator(&self, worker: usize) -> String {
@@ -194,6 +201,29 @@ pub async fn dashboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
     driver::run("f dashboard summary", "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token) = (t.api(w), t.manager_token.clone());
         async move { get(&api, "/api/v1/checklists/dashboard/summary", Some(&token), StatusCode::OK).await }
+    })
+    .await
+}
+
+/// (h) An operator's Performance Command for the month (points, grade, tier, streak,
+/// trend, recent events, the section's leaderboard, badges).
+pub async fn performance_command(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    let t = t.clone();
+    driver::run("h performance command", "http", c, timing.warmup, timing.duration, move |w, _| {
+        let (api, token) = (t.api(w), t.scorer(w));
+        let path = "/api/v1/gamification/performance/command?focus_window=monthly";
+        async move { get(&api, path, Some(&token), StatusCode::OK).await }
+    })
+    .await
+}
+
+/// (i) The legacy leaderboard of the month, as an operator sees it.
+pub async fn leaderboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    let t = t.clone();
+    driver::run("i leaderboard", "http", c, timing.warmup, timing.duration, move |w, _| {
+        let (api, token) = (t.api(w), t.scorer(w));
+        let path = "/api/v1/gamification/leaderboard?timeframe=monthly";
+        async move { get(&api, path, Some(&token), StatusCode::OK).await }
     })
     .await
 }
