@@ -28,13 +28,19 @@ fn args(url: String) -> Args {
     }
 }
 
-#[tokio::test]
-async fn a_tiny_year_has_the_promised_rows_and_invariants() -> anyhow::Result<()> {
+/// A migrated SQLite database in a new temporary folder: (folder, store, URL).
+async fn tiny_store() -> anyhow::Result<(std::path::PathBuf, Store, String)> {
     let dir = std::env::temp_dir().join(format!("sentinelops-bench-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
     let store = Store::connect(&url, PoolConfig::default()).await?;
     store.migrate().await?;
+    Ok((dir, store, url))
+}
+
+#[tokio::test]
+async fn a_tiny_year_has_the_promised_rows_and_invariants() -> anyhow::Result<()> {
+    let (dir, store, url) = tiny_store().await?;
     let args = args(url);
     let tally = generate(&store, &args, Utc::now()).await?;
 
@@ -77,11 +83,7 @@ async fn a_tiny_year_has_the_promised_rows_and_invariants() -> anyhow::Result<()
 /// completed item of a settled checklist pays exactly once net (reopen included).
 #[tokio::test]
 async fn the_generated_ledger_adds_up() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("sentinelops-bench-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let store = Store::connect(&url, PoolConfig::default()).await?;
-    store.migrate().await?;
+    let (dir, store, url) = tiny_store().await?;
     let tally = generate(&store, &args(url), Utc::now()).await?;
 
     let rows = count(&store, "gamification_scores", "points", "1 = 1").await?;

@@ -205,27 +205,26 @@ pub async fn dashboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
     .await
 }
 
-/// (h) An operator's Performance Command for the month (points, grade, tier, streak,
-/// trend, recent events, the section's leaderboard, badges).
-pub async fn performance_command(t: &Targets, c: usize, timing: &Timing) -> Stats {
+/// GETs `path` as the worker's scoring operator.
+async fn as_scorer(t: &Targets, c: usize, timing: &Timing, name: &'static str, path: &'static str) -> Stats {
     let t = t.clone();
-    driver::run("h performance command", "http", c, timing.warmup, timing.duration, move |w, _| {
+    driver::run(name, "http", c, timing.warmup, timing.duration, move |w, _| {
         let (api, token) = (t.api(w), t.scorer(w));
-        let path = "/api/v1/gamification/performance/command?focus_window=monthly";
         async move { get(&api, path, Some(&token), StatusCode::OK).await }
     })
     .await
 }
 
+/// (h) An operator's Performance Command for the month (points, grade, tier, streak,
+/// trend, recent events, the section's leaderboard, badges).
+pub async fn performance_command(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    let path = "/api/v1/gamification/performance/command?focus_window=monthly";
+    as_scorer(t, c, timing, "h performance command", path).await
+}
+
 /// (i) The legacy leaderboard of the month, as an operator sees it.
 pub async fn leaderboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
-    let t = t.clone();
-    driver::run("i leaderboard", "http", c, timing.warmup, timing.duration, move |w, _| {
-        let (api, token) = (t.api(w), t.scorer(w));
-        let path = "/api/v1/gamification/leaderboard?timeframe=monthly";
-        async move { get(&api, path, Some(&token), StatusCode::OK).await }
-    })
-    .await
+    as_scorer(t, c, timing, "i leaderboard", "/api/v1/gamification/leaderboard?timeframe=monthly").await
 }
 
 /// The framework ceiling: a static file of the instance's size from the same stack.
