@@ -13,6 +13,7 @@ pub mod checklists;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod gamification;
 pub mod handover;
 pub mod health;
 pub mod idempotency;

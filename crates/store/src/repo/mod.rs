@@ -2,8 +2,10 @@
 //! Each function takes any connection or transaction (`&impl Conn`).
 
 pub mod auth_events;
+pub mod badge_claims;
 pub mod checklists;
 pub mod gamification;
+pub mod gamification_read;
 pub mod handover;
 pub mod idempotency;
 pub mod jobs;

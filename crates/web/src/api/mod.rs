@@ -6,6 +6,7 @@ pub mod checklists;
 pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
+pub mod gamification;
 pub mod handover;
 pub mod lenient;
 pub mod notification_wire;
@@ -37,4 +38,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(checklists::routes())
         .merge(handover::routes())
         .merge(dashboard::routes())
+        .merge(gamification::routes())
 }
