@@ -128,7 +128,7 @@ impl Batch {
         put!(tx, tally, ops_events, 8, self.ops);
         put!(tx, tally, notifications, 9, self.notifications);
         put!(tx, tally, notification_receipts, 6, self.receipts);
-        put!(tx, tally, auth_events, 9, self.auth);
+        put!(tx, tally, auth_events, 10, self.auth);
         put!(tx, tally, gamification_scores, 15, self.scores);
         put!(tx, tally, gamification_daily, 25, self.daily);
         put!(tx, tally, user_streaks, 7, self.streaks);
