@@ -1,10 +1,12 @@
 //! `sentinelops-bench data`: writes a realistic year of operations through the storage
 //! layer's bulk inserts: organisation and users, templates, one checklist per section,
 //! day and shift with its activity, handover notes, notifications with exactly
-//! `--receipts` receipts, and `--auth-events` auth events. Deterministic per `--seed`.
+//! `--receipts` receipts, `--auth-events` auth events, and the points ledger of all that
+//! work with its daily tallies and streaks. Deterministic per `--seed`.
 
 mod auth;
 mod checklists;
+mod gamification;
 mod handover;
 mod notify;
 mod org;
@@ -12,6 +14,8 @@ mod report;
 mod rng;
 mod sink;
 mod templates;
+
+pub use org::OPERATORS_PER_SECTION;
 #[cfg(test)]
 mod tests;
 
@@ -84,6 +88,7 @@ pub async fn generate(store: &Store, args: &Args, now: DateTime<Utc>) -> anyhow:
     let slots = u64::try_from(args.sections).unwrap_or(1) * u64::from(args.days) * 3;
     let mut slot_number = 0u64;
     let mut previous: Vec<Option<Run<'_>>> = vec![None; org.sections.len()];
+    let mut ledger = gamification::Ledger::default();
     for day in 0..args.days {
         let date = first_day + Duration::days(i64::from(day));
         for (k, section) in org.sections.iter().enumerate() {
@@ -93,8 +98,12 @@ pub async fn generate(store: &Store, args: &Args, now: DateTime<Utc>) -> anyhow:
                 slot_number += 1;
                 let mut g = Gen::for_slot(args.seed, slot_number);
                 let run = checklists::simulate(&mut g, &mut batch, &slot);
+                // The ledger draws from its own stream: the other tables stay as they were.
+                let mut points = Gen::for_slot(args.seed ^ LEDGER_STREAM, slot_number);
+                ledger.checklist(&mut points, &mut batch, &run, slot_number, section.manager.id);
                 if let Some(Some(prev)) = previous.get(k) {
                     handover::link(&mut g, &mut batch, prev, &run, now);
+                    ledger.handover(&mut points, &mut batch, prev);
                 }
                 // Each checklist's share keeps the running total on target, so it ends exact.
                 let due = share(args.receipts, slot_number, slots).saturating_sub(notifier.receipts);
@@ -107,9 +116,10 @@ pub async fn generate(store: &Store, args: &Args, now: DateTime<Utc>) -> anyhow:
         }
         progress(day, args.days, date, (slot_number, notifier.receipts), phase);
     }
+    ledger.finish(&mut batch, now);
     batch.flush(store, &mut tally).await?;
     anyhow::ensure!(notifier.receipts == args.receipts, "wrote {} receipts, not {}", notifier.receipts, args.receipts);
-    println!("checklists and notifications: {:.1}s", phase.elapsed().as_secs_f64());
+    println!("checklists, notifications and points: {:.1}s", phase.elapsed().as_secs_f64());
 
     let phase = Instant::now();
     let from = first_day.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc());
@@ -130,6 +140,9 @@ pub async fn generate(store: &Store, args: &Args, now: DateTime<Utc>) -> anyhow:
     tally.add("(analyze)", 0, phase.elapsed());
     Ok(tally)
 }
+
+/// Salt of the ledger's random stream.
+const LEDGER_STREAM: u64 = 0x6C65_6467_6572;
 
 /// The receipts due after `done` of `total` checklists: `target × done / total`.
 fn share(target: u64, done: u64, total: u64) -> u64 {

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sentinelops_store::entity::{
     auth_events, checklist_instance_items, checklist_instance_scheduled_events, checklist_instance_subitems,
-    checklist_instances, checklist_item_activity, checklist_participants, handover_notes, notification_receipts,
-    notifications, ops_events,
+    checklist_instances, checklist_item_activity, checklist_participants, gamification_daily, gamification_scores,
+    handover_notes, notification_receipts, notifications, ops_events, user_streaks,
 };
 use sentinelops_store::repo::rows::insert_all_chunked;
 use sentinelops_store::{Store, Tx};
@@ -75,6 +75,9 @@ pub struct Batch {
     pub notifications: Vec<notifications::Model>,
     pub receipts: Vec<notification_receipts::Model>,
     pub auth: Vec<auth_events::Model>,
+    pub scores: Vec<gamification_scores::Model>,
+    pub daily: Vec<gamification_daily::Model>,
+    pub streaks: Vec<user_streaks::Model>,
 }
 
 impl Batch {
@@ -90,6 +93,9 @@ impl Batch {
             + self.notifications.len()
             + self.receipts.len()
             + self.auth.len()
+            + self.scores.len()
+            + self.daily.len()
+            + self.streaks.len()
     }
 
     /// Writes the buffers once they hold a transaction's worth of rows.
@@ -122,7 +128,10 @@ impl Batch {
         put!(tx, tally, ops_events, 8, self.ops);
         put!(tx, tally, notifications, 9, self.notifications);
         put!(tx, tally, notification_receipts, 6, self.receipts);
-        put!(tx, tally, auth_events, 9, self.auth);
+        put!(tx, tally, auth_events, 10, self.auth);
+        put!(tx, tally, gamification_scores, 15, self.scores);
+        put!(tx, tally, gamification_daily, 25, self.daily);
+        put!(tx, tally, user_streaks, 7, self.streaks);
         Ok(())
     }
 }

@@ -48,8 +48,9 @@ pub struct Args {
     warmup: u64,
     #[arg(long, value_delimiter = ',', default_value = "1,10,50")]
     concurrency: Vec<usize>,
-    /// Scenarios: static, a (rendered), acached, a304, c, d, f, e, b, g.
-    #[arg(long, value_delimiter = ',', default_value = "static,a,acached,a304,c,d,f,e,b,g")]
+    /// Scenarios: static, a (rendered), acached, a304, c, d, f, e, b, g, h (performance
+    /// command), i (legacy leaderboard).
+    #[arg(long, value_delimiter = ',', default_value = "static,a,acached,a304,c,d,f,e,b,g,h,i")]
     scenarios: Vec<String>,
     /// Skip the in-process raw runs.
     #[arg(long)]
@@ -66,6 +67,11 @@ pub struct Args {
     manager_email: Option<String>,
     #[arg(long, default_value = "Sentinel@12345")]
     manager_password: String,
+    /// Run h and i as generated operators (opJJ.sKK@bench.local, password
+    /// `--manager-password`), client n an operator of section n mod this count + 1,
+    /// instead of the floor's operators.
+    #[arg(long)]
+    scoring_sections: Option<usize>,
     /// The server's database pool size (`SENTINELOPS_DB_MAX_CONNECTIONS`; 16 is its default).
     #[arg(long, default_value_t = 16)]
     db_max_connections: u32,
@@ -156,6 +162,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let ceiling_clients = (0..max_c).map(|_| Api::new(&ceiling.base)).collect::<anyhow::Result<Vec<_>>>()?;
     let operator_emails: Vec<String> =
         (0..fixture::OPERATORS).map(|i| floor.operator_email.replacen("op00.", &format!("op{i:02}."), 1)).collect();
+    let scorer_tokens = match args.scoring_sections {
+        Some(sections) => scorers(&setup, sections, max_c, &args.manager_password).await?,
+        None => floor.operator_tokens.clone(),
+    };
     let targets = Targets {
         clients: Arc::new(clients),
         ceiling_clients: Arc::new(ceiling_clients),
@@ -165,6 +175,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         password: PASSWORD.to_owned(),
         manager_token: manager_token.clone(),
         patch_queue: http_queue,
+        scorer_tokens: Arc::new(scorer_tokens),
     };
     let raw = raw::Raw {
         app: app.clone(),
@@ -205,6 +216,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 "d" => scenarios::unread_count(&targets, c, &timing).await,
                 "e" => scenarios::sign_in(&targets, c, &timing).await,
                 "f" => scenarios::dashboard(&targets, c, &timing).await,
+                "h" => scenarios::performance_command(&targets, c, &timing).await,
+                "i" => scenarios::leaderboard(&targets, c, &timing).await,
                 other => bail!("unknown scenario {other:?}"),
             };
             print_run(&http);
@@ -274,6 +287,17 @@ fn print_run(s: &Stats) {
         s.errors,
         s.first_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
     );
+}
+
+/// Signs in `count` generated operators, client n being operator n mod 8 + 1 of
+/// section n mod `sections` + 1 (the `data` command's users).
+async fn scorers(api: &Api, sections: usize, count: usize, password: &str) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::new();
+    for n in 0..count {
+        let (operator, section) = (n % crate::data::OPERATORS_PER_SECTION + 1, n % sections.max(1) + 1);
+        tokens.push(api.sign_in(&format!("op{operator:02}.s{section:02}@bench.local"), password).await?);
+    }
+    Ok(tokens)
 }
 
 /// The validator of the checklist as it stands (the 304 scenario sends it back).

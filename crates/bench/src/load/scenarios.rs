@@ -24,6 +24,8 @@ pub struct Targets {
     /// The manager whose inbox (c, d) and dashboard (f) are read.
     pub manager_token: String,
     pub patch_queue: WorkQueue,
+    /// Operators reading their performance (h, i): each client one of them.
+    pub scorer_tokens: Arc<Vec<String>>,
 }
 
 pub struct Timing {
@@ -35,6 +37,11 @@ impl Targets {
     fn api(&self, worker: usize) -> Api {
         let i = worker % self.clients.len().max(1);
         self.clients.get(i).cloned().unwrap_or_else(|| Api { base: String::new(), client: reqwest::Client::new() })
+    }
+
+    fn scorer(&self, worker: usize) -> String {
+        let i = worker % self.scorer_tokens.len().max(1);
+        self.scorer_tokens.get(i).cloned().unwrap_or_default()
     }
 
     fn operator(&self, worker: usize) -> String {
@@ -196,6 +203,28 @@ pub async fn dashboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
         async move { get(&api, "/api/v1/checklists/dashboard/summary", Some(&token), StatusCode::OK).await }
     })
     .await
+}
+
+/// GETs `path` as the worker's scoring operator.
+async fn as_scorer(t: &Targets, c: usize, timing: &Timing, name: &'static str, path: &'static str) -> Stats {
+    let t = t.clone();
+    driver::run(name, "http", c, timing.warmup, timing.duration, move |w, _| {
+        let (api, token) = (t.api(w), t.scorer(w));
+        async move { get(&api, path, Some(&token), StatusCode::OK).await }
+    })
+    .await
+}
+
+/// (h) An operator's Performance Command for the month (points, grade, tier, streak,
+/// trend, recent events, the section's leaderboard, badges).
+pub async fn performance_command(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    let path = "/api/v1/gamification/performance/command?focus_window=monthly";
+    as_scorer(t, c, timing, "h performance command", path).await
+}
+
+/// (i) The legacy leaderboard of the month, as an operator sees it.
+pub async fn leaderboard(t: &Targets, c: usize, timing: &Timing) -> Stats {
+    as_scorer(t, c, timing, "i leaderboard", "/api/v1/gamification/leaderboard?timeframe=monthly").await
 }
 
 /// The framework ceiling: a static file of the instance's size from the same stack.
