@@ -33,8 +33,6 @@ pub(crate) struct Deck {
     pub sums: HashMap<Uuid, WindowSums>,
     /// The caller's daily tallies since the earliest window start.
     pub days: Vec<(NaiveDate, DailyTally)>,
-    /// The caller's points per ledger kind and window.
-    pub by_kind: Vec<(String, Vec<i64>)>,
 }
 
 /// The earliest day any window reaches (the week may start in the previous year).
@@ -48,7 +46,7 @@ fn index_of(window: Window) -> usize {
 
 impl Deck {
     /// Reads everything the deck needs: visible users (3 queries), their window sums,
-    /// the caller's days and points by kind.
+    /// the caller's days.
     pub(crate) async fn read(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<Deck> {
         let c = app.store.reader();
         let visible = read::visible_users(c, scope::audience_of(actor), actor.user_id).await?;
@@ -60,8 +58,7 @@ impl Deck {
             .iter()
             .map(|d: &DailyRow| (d.activity_date, tally_of_day(d)))
             .collect();
-        let by_kind = read::points_by_kind(c, actor.user_id, &starts, today).await?;
-        Ok(Deck { today, visible, sums, days, by_kind })
+        Ok(Deck { today, visible, sums, days })
     }
 
     /// A user's metrics in `window` from the window sums. Their live streak comes from
@@ -97,17 +94,6 @@ impl Deck {
             longest_streak: i64::from(runs.longest),
             ..self.metrics_of(user_id, window, None)
         }
-    }
-
-    fn breakdown(&self, window: Window) -> Breakdown {
-        let i = index_of(window);
-        let mut b = Breakdown::default();
-        for (kind, sums) in &self.by_kind {
-            if let (Some(kind), Some(points)) = (ScoreKind::parse(kind), sums.get(i)) {
-                b.add(kind, *points);
-            }
-        }
-        b
     }
 }
 
@@ -200,7 +186,7 @@ fn snapshot(deck: &Deck, caller: Uuid, window: Window, board: &[Standing]) -> Wi
         timed_start_rate: rate(rates.timed_start),
         late_events: t.late_events,
         summary: summary(&m, &rates, 0, 0),
-        breakdown: deck.breakdown(window),
+        breakdown: Breakdown::of(&m.tally),
     }
 }
 

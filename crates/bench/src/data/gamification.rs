@@ -234,33 +234,7 @@ impl Ledger {
 }
 
 fn daily_row(user_id: Uuid, activity_date: NaiveDate, t: &DailyTally, now: DateTime<Utc>) -> gamification_daily::Model {
-    gamification_daily::Model {
-        user_id,
-        activity_date,
-        points: t.points,
-        actions: t.actions,
-        items: t.items,
-        critical_items: t.critical_items,
-        failures_reported: t.failures_reported,
-        timed_starts: t.timed_starts,
-        timed_on_time: t.timed_on_time,
-        late_events: t.late_events,
-        checklists: t.checklists,
-        on_time_checklists: t.on_time_checklists,
-        clean_checklists: t.clean_checklists,
-        collab_checklists: t.collab_checklists,
-        collab_actions: t.collab_actions,
-        handovers_created: t.handovers_created,
-        handovers_resolved: t.handovers_resolved,
-        shifts_staffed: t.shifts_staffed,
-        morning_actions: t.morning_actions,
-        morning_runs: t.morning_runs,
-        afternoon_actions: t.afternoon_actions,
-        afternoon_runs: t.afternoon_runs,
-        night_actions: t.night_actions,
-        night_runs: t.night_runs,
-        updated_at: now,
-    }
+    sentinelops_store::repo::gamification::day_row(user_id, activity_date, t, now)
 }
 
 /// The REVERSAL of each of `rows` at `at`: opposite points and quantity, naming the row.

@@ -2,39 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::scoring::{DailyTally, ScoreKind, streak};
-
-/// The four point families of the original's breakdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PointsCategory {
-    Execution,
-    Reliability,
-    Collaboration,
-    Quality,
-}
-
-impl PointsCategory {
-    /// The family a ledger kind's points belong to. Adjustments count as quality (a
-    /// supervisor's judgement of the work); late starts carry the lateness penalty.
-    pub fn of(kind: ScoreKind) -> PointsCategory {
-        match kind {
-            ScoreKind::Item | ScoreKind::Subitem => PointsCategory::Execution,
-            ScoreKind::TimedStartOnTime
-            | ScoreKind::ChecklistRun
-            | ScoreKind::ChecklistOnTime
-            | ScoreKind::ChecklistClean
-            | ScoreKind::ShiftStaffed => PointsCategory::Reliability,
-            ScoreKind::Collaboration
-            | ScoreKind::CollaborativeActions
-            | ScoreKind::HandoverCreated
-            | ScoreKind::HandoverResolved => PointsCategory::Collaboration,
-            ScoreKind::CriticalItem
-            | ScoreKind::FailureReported
-            | ScoreKind::TimedStartLate
-            | ScoreKind::Adjustment => PointsCategory::Quality,
-        }
-    }
-}
+use crate::scoring::{DailyTally, streak};
 
 /// Points per family (quality may be negative).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,14 +14,14 @@ pub struct Breakdown {
 }
 
 impl Breakdown {
-    pub fn add(&mut self, kind: ScoreKind, points: i64) {
-        let slot = match PointsCategory::of(kind) {
-            PointsCategory::Execution => &mut self.execution_points,
-            PointsCategory::Reliability => &mut self.reliability_points,
-            PointsCategory::Collaboration => &mut self.collaboration_points,
-            PointsCategory::Quality => &mut self.quality_points,
-        };
-        *slot = slot.saturating_add(points);
+    /// The families' points of a window's tally.
+    pub fn of(tally: &DailyTally) -> Breakdown {
+        Breakdown {
+            execution_points: tally.execution_points,
+            reliability_points: tally.reliability_points,
+            collaboration_points: tally.collaboration_points,
+            quality_points: tally.quality_points,
+        }
     }
 }
 

@@ -9,8 +9,9 @@ pub mod standing;
 pub mod summary;
 pub mod window;
 
+pub use crate::scoring::PointsCategory;
 pub use badges::{BADGES, BadgeDef, BadgeState};
 pub use grade::{Rates, Tier, operational_grade};
-pub use metrics::{Breakdown, PointsCategory, WindowMetrics};
+pub use metrics::{Breakdown, WindowMetrics};
 pub use rank::{RankKey, rank_order, ranks};
 pub use window::{Bucket, Window};

@@ -108,6 +108,38 @@ impl ScoreKind {
     }
 }
 
+/// The four point families of the original's breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PointsCategory {
+    Execution,
+    Reliability,
+    Collaboration,
+    Quality,
+}
+
+impl PointsCategory {
+    /// The family a ledger kind's points belong to. Adjustments count as quality (a
+    /// supervisor's judgement of the work); late starts carry the lateness penalty.
+    pub fn of(kind: ScoreKind) -> PointsCategory {
+        match kind {
+            ScoreKind::Item | ScoreKind::Subitem => PointsCategory::Execution,
+            ScoreKind::TimedStartOnTime
+            | ScoreKind::ChecklistRun
+            | ScoreKind::ChecklistOnTime
+            | ScoreKind::ChecklistClean
+            | ScoreKind::ShiftStaffed => PointsCategory::Reliability,
+            ScoreKind::Collaboration
+            | ScoreKind::CollaborativeActions
+            | ScoreKind::HandoverCreated
+            | ScoreKind::HandoverResolved => PointsCategory::Collaboration,
+            ScoreKind::CriticalItem
+            | ScoreKind::FailureReported
+            | ScoreKind::TimedStartLate
+            | ScoreKind::Adjustment => PointsCategory::Quality,
+        }
+    }
+}
+
 /// The original's score reasons (`ScoreReason` in its schema), as the wire spells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -207,6 +239,11 @@ impl LedgerState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyTally {
     pub points: i64,
+    /// `points` split by family (`PointsCategory`), for the breakdown.
+    pub execution_points: i64,
+    pub reliability_points: i64,
+    pub collaboration_points: i64,
+    pub quality_points: i64,
     /// Completed items plus subitems.
     pub actions: i64,
     pub items: i64,
@@ -236,6 +273,12 @@ impl DailyTally {
     /// actions and runs) and `points` points.
     pub fn of_row(kind: ScoreKind, shift: Option<ShiftType>, quantity: i64, points: i64) -> DailyTally {
         let mut t = DailyTally { points, ..DailyTally::default() };
+        *match PointsCategory::of(kind) {
+            PointsCategory::Execution => &mut t.execution_points,
+            PointsCategory::Reliability => &mut t.reliability_points,
+            PointsCategory::Collaboration => &mut t.collaboration_points,
+            PointsCategory::Quality => &mut t.quality_points,
+        } = points;
         let q = quantity;
         match kind {
             ScoreKind::Item => {
@@ -281,9 +324,13 @@ impl DailyTally {
     }
 
     /// Every counter, in column order, with its column name.
-    pub fn columns(&self) -> [(&'static str, i64); 22] {
+    pub fn columns(&self) -> [(&'static str, i64); 26] {
         [
             ("points", self.points),
+            ("execution_points", self.execution_points),
+            ("reliability_points", self.reliability_points),
+            ("collaboration_points", self.collaboration_points),
+            ("quality_points", self.quality_points),
             ("actions", self.actions),
             ("items", self.items),
             ("critical_items", self.critical_items),
@@ -317,8 +364,12 @@ impl DailyTally {
 
     /// Adds `other` counter by counter.
     pub fn add(&mut self, other: &DailyTally) {
-        let fields: [(&mut i64, i64); 22] = [
+        let fields: [(&mut i64, i64); 26] = [
             (&mut self.points, other.points),
+            (&mut self.execution_points, other.execution_points),
+            (&mut self.reliability_points, other.reliability_points),
+            (&mut self.collaboration_points, other.collaboration_points),
+            (&mut self.quality_points, other.quality_points),
             (&mut self.actions, other.actions),
             (&mut self.items, other.items),
             (&mut self.critical_items, other.critical_items),
@@ -346,9 +397,13 @@ impl DailyTally {
         }
     }
 
-    /// Whether the day holds any activity (a contribution day).
+    /// The leading `columns` that hold points; the rest count activity.
+    pub const POINT_COLUMNS: usize = 5;
+
+    /// Whether the day holds any activity (a contribution day): points alone (an
+    /// adjustment) do not make one.
     pub fn is_active(&self) -> bool {
-        self.columns().iter().skip(1).any(|(_, v)| *v > 0)
+        self.columns().iter().skip(DailyTally::POINT_COLUMNS).any(|(_, v)| *v > 0)
     }
 }
 
@@ -372,6 +427,7 @@ mod tests {
     fn a_row_adds_to_its_own_counter_and_a_reversal_takes_it_back() {
         let row = DailyTally::of_row(ScoreKind::Item, Some(ShiftType::Night), 1, 14);
         assert_eq!((row.items, row.actions, row.night_actions, row.points), (1, 1, 1, 14));
+        assert_eq!((row.execution_points, row.quality_points), (14, 0));
         assert_eq!(row.morning_actions, 0);
         let back = DailyTally::of_row(ScoreKind::Item, Some(ShiftType::Night), -1, -14);
         assert_eq!(row.plus(&back), DailyTally::default());

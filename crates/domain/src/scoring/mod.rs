@@ -6,7 +6,7 @@ pub mod settlement;
 pub mod streak;
 pub mod weights;
 
-pub use ledger::{DailyTally, LedgerState, ScoreKind, ScoreReason};
+pub use ledger::{DailyTally, LedgerState, PointsCategory, ScoreKind, ScoreReason};
 pub use rules::{Refusal, RefusalRule};
 pub use settlement::{Award, ChecklistFacts, StepFacts, settlement};
 pub use streak::Streaks;

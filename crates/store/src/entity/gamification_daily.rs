@@ -11,6 +11,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub activity_date: Date,
     pub points: i64,
+    pub execution_points: i64,
+    pub reliability_points: i64,
+    pub collaboration_points: i64,
+    pub quality_points: i64,
     pub actions: i64,
     pub items: i64,
     pub critical_items: i64,

@@ -48,8 +48,12 @@ const REASONS: &[&str] = &[
 const SHIFTS: &[&str] = &["MORNING", "AFTERNOON", "NIGHT"];
 
 /// The daily counters, in `DailyTally::columns` order.
-pub(crate) const DAILY_COUNTERS: [&str; 22] = [
+pub(crate) const DAILY_COUNTERS: [&str; 26] = [
     "points",
+    "execution_points",
+    "reliability_points",
+    "collaboration_points",
+    "quality_points",
     "actions",
     "items",
     "critical_items",

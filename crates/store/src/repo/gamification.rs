@@ -45,6 +45,10 @@ pub fn tally_of(row: &LedgerRow) -> DailyTally {
 pub fn tally_of_day(row: &DailyRow) -> DailyTally {
     DailyTally {
         points: row.points,
+        execution_points: row.execution_points,
+        reliability_points: row.reliability_points,
+        collaboration_points: row.collaboration_points,
+        quality_points: row.quality_points,
         actions: row.actions,
         items: row.items,
         critical_items: row.critical_items,
@@ -66,6 +70,41 @@ pub fn tally_of_day(row: &DailyRow) -> DailyTally {
         afternoon_runs: row.afternoon_runs,
         night_actions: row.night_actions,
         night_runs: row.night_runs,
+    }
+}
+
+/// The stored row of one user's tally for one day (bulk loaders write these whole).
+pub fn day_row(user_id: Uuid, activity_date: NaiveDate, t: &DailyTally, updated_at: DateTime<Utc>) -> DailyRow {
+    DailyRow {
+        user_id,
+        activity_date,
+        points: t.points,
+        execution_points: t.execution_points,
+        reliability_points: t.reliability_points,
+        collaboration_points: t.collaboration_points,
+        quality_points: t.quality_points,
+        actions: t.actions,
+        items: t.items,
+        critical_items: t.critical_items,
+        failures_reported: t.failures_reported,
+        timed_starts: t.timed_starts,
+        timed_on_time: t.timed_on_time,
+        late_events: t.late_events,
+        checklists: t.checklists,
+        on_time_checklists: t.on_time_checklists,
+        clean_checklists: t.clean_checklists,
+        collab_checklists: t.collab_checklists,
+        collab_actions: t.collab_actions,
+        handovers_created: t.handovers_created,
+        handovers_resolved: t.handovers_resolved,
+        shifts_staffed: t.shifts_staffed,
+        morning_actions: t.morning_actions,
+        morning_runs: t.morning_runs,
+        afternoon_actions: t.afternoon_actions,
+        afternoon_runs: t.afternoon_runs,
+        night_actions: t.night_actions,
+        night_runs: t.night_runs,
+        updated_at,
     }
 }
 

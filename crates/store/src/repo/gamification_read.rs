@@ -82,7 +82,7 @@ pub struct WindowSums {
 /// Whether a daily row holds any activity (`DailyTally::is_active` in SQL).
 fn active_day() -> SimpleExpr {
     let mut any = Condition::any();
-    for (name, _) in DailyTally::default().columns().into_iter().skip(1) {
+    for (name, _) in DailyTally::default().columns().into_iter().skip(DailyTally::POINT_COLUMNS) {
         any = any.add(Expr::col(Alias::new(name)).gt(0));
     }
     any.into()
@@ -142,27 +142,31 @@ fn tally_from(values: &[i64]) -> StoreResult<DailyTally> {
     let v = |i: usize| values.get(i).copied().ok_or_else(corrupt);
     Ok(DailyTally {
         points: v(0)?,
-        actions: v(1)?,
-        items: v(2)?,
-        critical_items: v(3)?,
-        failures_reported: v(4)?,
-        timed_starts: v(5)?,
-        timed_on_time: v(6)?,
-        late_events: v(7)?,
-        checklists: v(8)?,
-        on_time_checklists: v(9)?,
-        clean_checklists: v(10)?,
-        collab_checklists: v(11)?,
-        collab_actions: v(12)?,
-        handovers_created: v(13)?,
-        handovers_resolved: v(14)?,
-        shifts_staffed: v(15)?,
-        morning_actions: v(16)?,
-        morning_runs: v(17)?,
-        afternoon_actions: v(18)?,
-        afternoon_runs: v(19)?,
-        night_actions: v(20)?,
-        night_runs: v(21)?,
+        execution_points: v(1)?,
+        reliability_points: v(2)?,
+        collaboration_points: v(3)?,
+        quality_points: v(4)?,
+        actions: v(5)?,
+        items: v(6)?,
+        critical_items: v(7)?,
+        failures_reported: v(8)?,
+        timed_starts: v(9)?,
+        timed_on_time: v(10)?,
+        late_events: v(11)?,
+        checklists: v(12)?,
+        on_time_checklists: v(13)?,
+        clean_checklists: v(14)?,
+        collab_checklists: v(15)?,
+        collab_actions: v(16)?,
+        handovers_created: v(17)?,
+        handovers_resolved: v(18)?,
+        shifts_staffed: v(19)?,
+        morning_actions: v(20)?,
+        morning_runs: v(21)?,
+        afternoon_actions: v(22)?,
+        afternoon_runs: v(23)?,
+        night_actions: v(24)?,
+        night_runs: v(25)?,
     })
 }
 
@@ -180,43 +184,6 @@ pub async fn days_of(c: &impl Conn, user_id: Uuid, start: NaiveDate, end: NaiveD
 
 fn counting_states() -> Vec<&'static str> {
     LedgerState::ALL.into_iter().filter(|s| s.counts()).map(LedgerState::as_str).collect()
-}
-
-/// One user's points per ledger kind, summed from each start to `end` (one query):
-/// `(kind, points per window)`.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn points_by_kind(
-    c: &impl Conn,
-    user_id: Uuid,
-    starts: &[NaiveDate],
-    end: NaiveDate,
-) -> StoreResult<Vec<(String, Vec<i64>)>> {
-    let Some(earliest) = starts.iter().min().copied() else {
-        return Ok(Vec::new());
-    };
-    let mut q = Query::select();
-    q.from(ledger::Entity).column(ledger::Column::Kind);
-    for (w, start) in starts.iter().enumerate() {
-        let value = Expr::case(Expr::col(ledger::Column::ActivityDate).gte(*start), Expr::col(ledger::Column::Points))
-            .finally(0i64);
-        q.expr_as(Expr::expr(value).sum().cast_as("BIGINT"), Alias::new(format!("w{w}")));
-    }
-    q.and_where(ledger::Column::UserId.eq(user_id))
-        .and_where(ledger::Column::State.is_in(counting_states()))
-        .and_where(ledger::Column::ActivityDate.gte(earliest))
-        .and_where(ledger::Column::ActivityDate.lte(end))
-        .group_by_col(ledger::Column::Kind);
-    let backend = c.get_database_backend();
-    let mut out = Vec::new();
-    for row in c.query_all_raw(backend.build(&q)).await? {
-        let kind: String = row.try_get("", "kind")?;
-        let mut sums = Vec::with_capacity(starts.len());
-        for w in 0..starts.len() {
-            sums.push(row.try_get::<Option<i64>>("", &format!("w{w}"))?.unwrap_or(0));
-        }
-        out.push((kind, sums));
-    }
-    Ok(out)
 }
 
 /// One user's most recent counting rows with positive points dated `start..=end`,
