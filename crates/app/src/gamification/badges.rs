@@ -25,13 +25,7 @@ fn view(def: &'static BadgeDef, facts: &YearFacts, row: Option<&BadgeClaimRow>) 
     let earned = state.unlocked_by_metrics || row.is_some();
     let claimed_at = row.and_then(|r| r.claimed_at);
     BadgeView {
-        key: def.key,
-        name: def.name,
-        icon: def.icon,
-        theme: def.theme,
-        description: def.description,
-        hint: def.hint,
-        target: def.target,
+        def,
         earned,
         claimed: claimed_at.is_some(),
         claimable: earned && claimed_at.is_none(),
@@ -51,7 +45,7 @@ pub fn next_badge(badges: &[BadgeView]) -> Option<BadgeView> {
     badges
         .iter()
         .filter(|b| !b.earned)
-        .min_by(|a, b| b.progress.total_cmp(&a.progress).then_with(|| a.name.cmp(b.name)))
+        .min_by(|a, b| b.progress.total_cmp(&a.progress).then_with(|| a.def.name.cmp(b.def.name)))
         .cloned()
 }
 
@@ -98,7 +92,7 @@ impl App {
         let def = find(key).ok_or_else(|| AppError::BadRequest("Unknown performance badge".into()))?;
         // The yearly deck also records and notifies any unlock still pending.
         let deck = self.performance_command(actor, Window::Yearly).await?;
-        let badge = deck.badges.iter().find(|b| b.key == def.key);
+        let badge = deck.badges.iter().find(|b| b.def.key == def.key);
         if !badge.is_some_and(|b| b.earned) {
             return Err(AppError::BadRequest("This badge is not ready to claim yet.".into()));
         }
@@ -113,7 +107,7 @@ impl App {
         let mut claimed = deck
             .badges
             .into_iter()
-            .find(|b| b.key == def.key)
+            .find(|b| b.def.key == def.key)
             .ok_or_else(|| AppError::Internal("Claimed badge could not be reloaded.".into()))?;
         claimed.claimed_at = row.and_then(|r| r.claimed_at);
         claimed.unlocked_at = row.map(|r| r.unlocked_at);

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use sentinelops_domain::performance::badges::BadgeDef;
 use sentinelops_domain::performance::{Breakdown, Tier, Window};
 use sentinelops_domain::scoring::ScoreKind;
 
@@ -97,13 +98,8 @@ pub struct LeaderboardEntry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadgeView {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub icon: &'static str,
-    pub theme: &'static str,
-    pub description: &'static str,
-    pub hint: &'static str,
-    pub target: &'static str,
+    /// What the badge is (key, name, icon, theme, texts).
+    pub def: &'static BadgeDef,
     pub earned: bool,
     pub claimed: bool,
     pub claimable: bool,

@@ -218,17 +218,17 @@ pub struct BadgeJson {
 impl From<BadgeView> for BadgeJson {
     fn from(b: BadgeView) -> Self {
         BadgeJson {
-            key: b.key,
-            name: b.name,
-            icon: b.icon,
-            theme: b.theme,
-            description: b.description,
-            hint: b.hint,
+            key: b.def.key,
+            name: b.def.name,
+            icon: b.def.icon,
+            theme: b.def.theme,
+            description: b.def.description,
+            hint: b.def.hint,
             earned: b.earned,
             claimed: b.claimed,
             claimable: b.claimable,
             progress: b.progress,
-            target: b.target,
+            target: b.def.target,
             claimed_at: b.claimed_at,
         }
     }

@@ -188,10 +188,10 @@ pub struct AchievementJson {
 impl From<BadgeView> for AchievementJson {
     fn from(b: BadgeView) -> Self {
         AchievementJson {
-            id: b.key,
-            name: b.name,
-            description: b.description,
-            icon: b.icon,
+            id: b.def.key,
+            name: b.def.name,
+            description: b.def.description,
+            icon: b.def.icon,
             points_required: 0,
             unlocked_at: b.unlocked_at,
         }
@@ -327,9 +327,9 @@ impl From<LegacyDashboard> for DashboardJson {
                 .achievements
                 .into_iter()
                 .map(|b| DashboardAchievementJson {
-                    name: b.name,
-                    description: b.description,
-                    icon: b.icon,
+                    name: b.def.name,
+                    description: b.def.description,
+                    icon: b.def.icon,
                     unlocked_date: b.unlocked_at,
                 })
                 .collect(),

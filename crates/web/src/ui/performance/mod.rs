@@ -102,7 +102,7 @@ async fn claim(
     let window = window_of(form.window.as_deref()).unwrap_or(Window::Monthly);
     let back = format!("/ui/performance?window={}#badges", window.as_str());
     match state.app.claim_badge(&user.actor, &key).await {
-        Ok((badge, _)) => Ok(outcome::saved(&headers, &back, format!("Badge claimed: {}.", badge.name))),
+        Ok((badge, _)) => Ok(outcome::saved(&headers, &back, format!("Badge claimed: {}.", badge.def.name))),
         Err(err @ (AppError::BadRequest(_) | AppError::Validation(_) | AppError::Conflict(_)))
             if !session::is_fetch(&headers) =>
         {

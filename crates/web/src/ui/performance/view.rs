@@ -195,12 +195,12 @@ fn window_card(w: &WindowSnapshot, focus: Window) -> WindowCard {
 
 fn badge_card(b: &BadgeView) -> BadgeCard {
     BadgeCard {
-        key: b.key.to_owned(),
-        name: b.name.to_owned(),
-        theme: b.theme.to_owned(),
-        description: b.description.to_owned(),
-        hint: b.hint.to_owned(),
-        target: b.target.to_owned(),
+        key: b.def.key.to_owned(),
+        name: b.def.name.to_owned(),
+        theme: b.def.theme.to_owned(),
+        description: b.def.description.to_owned(),
+        hint: b.def.hint.to_owned(),
+        target: b.def.target.to_owned(),
         // Whole percent, never shown as 100 before it is earned.
         progress: if b.earned { 100 } else { (b.progress.clamp(0.0, 99.0)).floor() as i64 },
         earned: b.earned,
