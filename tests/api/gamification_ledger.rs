@@ -259,6 +259,8 @@ async fn a_supervisor_adjusts_points_with_a_reason_and_the_user_is_told() {
     assert_eq!(w.srv.post(ADJUST, mary, body(olu.id, 10, " a ")).await.0, 422);
     assert_eq!(w.srv.post(ADJUST, mary, body(olu.id, 0, "Nothing at all")).await.0, 422);
     assert_eq!(w.srv.post(ADJUST, mary, body(olu.id, 1001, "Far too many")).await.0, 422);
+    // The most negative integer has no absolute value: still a plain 422, not a 500.
+    assert_eq!(w.srv.post(ADJUST, mary, body(olu.id, i32::MIN, "Far too few")).await.0, 422);
     // Forbidden: an operator, a manager adjusting themselves, a manager of another section.
     assert_eq!(w.srv.post(ADJUST, olu, body(ada.id, 10, "Helped me out")).await.0, 403);
     assert_eq!(w.srv.post(ADJUST, mary, body(mary.id, 10, "Worked hard")).await.0, 403);

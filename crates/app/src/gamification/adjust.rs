@@ -36,7 +36,7 @@ impl App {
         let Some(supervisor) = actor.recorded_id().filter(|_| actor.role.is_supervisor()) else {
             return Err(forbidden("Only managers and administrators can adjust points"));
         };
-        if input.points == 0 || input.points.abs() > MAX_ADJUSTMENT {
+        if input.points == 0 || input.points.unsigned_abs() > MAX_ADJUSTMENT.unsigned_abs() {
             return Err(invalid(format!("points must be non-zero and between -{MAX_ADJUSTMENT} and {MAX_ADJUSTMENT}")));
         }
         let reason = validate::text("reason", &input.reason, 3, 500)?;

@@ -10,7 +10,7 @@ use sentinelops_store::entity::{
     checklist_instances, checklist_item_activity, checklist_participants, gamification_daily, gamification_scores,
     handover_notes, notification_receipts, notifications, ops_events, user_streaks,
 };
-use sentinelops_store::repo::rows::insert_all_chunked;
+use sentinelops_store::repo::rows::insert_all_within;
 use sentinelops_store::{Store, Tx};
 
 /// Rows buffered before a transaction is written: bounds memory and transaction size.
@@ -46,14 +46,15 @@ impl Tally {
     }
 }
 
-/// Writes one table's rows with statements of as many rows as the parameter budget allows.
+/// Writes one table's rows with statements of as many rows as the parameter budget
+/// allows (the entity's own column count, so a new column cannot overrun the budget).
 macro_rules! put {
-    ($tx:expr, $tally:expr, $module:ident, $columns:expr, $rows:expr) => {{
+    ($tx:expr, $tally:expr, $module:ident, $rows:expr) => {{
         let rows = std::mem::take(&mut $rows);
         if !rows.is_empty() {
             let started = Instant::now();
             let count = rows.len();
-            insert_all_chunked::<$module::ActiveModel>($tx, rows, PARAMS_PER_STATEMENT / $columns)
+            insert_all_within::<$module::ActiveModel>($tx, rows, PARAMS_PER_STATEMENT)
                 .await
                 .with_context(|| format!("inserting into {}", stringify!($module)))?;
             $tally.add(stringify!($module), count, started.elapsed());
@@ -117,21 +118,20 @@ impl Batch {
     }
 
     async fn write(&mut self, tx: &Tx, tally: &mut Tally) -> anyhow::Result<()> {
-        // Column counts per table (the parameter budget is per statement).
-        put!(tx, tally, checklist_instances, 19, self.instances);
-        put!(tx, tally, checklist_instance_items, 27, self.items);
-        put!(tx, tally, checklist_instance_subitems, 25, self.subitems);
-        put!(tx, tally, checklist_instance_scheduled_events, 10, self.events);
-        put!(tx, tally, checklist_participants, 4, self.participants);
-        put!(tx, tally, checklist_item_activity, 12, self.activity);
-        put!(tx, tally, handover_notes, 15, self.handover);
-        put!(tx, tally, ops_events, 8, self.ops);
-        put!(tx, tally, notifications, 9, self.notifications);
-        put!(tx, tally, notification_receipts, 6, self.receipts);
-        put!(tx, tally, auth_events, 10, self.auth);
-        put!(tx, tally, gamification_scores, 15, self.scores);
-        put!(tx, tally, gamification_daily, 25, self.daily);
-        put!(tx, tally, user_streaks, 7, self.streaks);
+        put!(tx, tally, checklist_instances, self.instances);
+        put!(tx, tally, checklist_instance_items, self.items);
+        put!(tx, tally, checklist_instance_subitems, self.subitems);
+        put!(tx, tally, checklist_instance_scheduled_events, self.events);
+        put!(tx, tally, checklist_participants, self.participants);
+        put!(tx, tally, checklist_item_activity, self.activity);
+        put!(tx, tally, handover_notes, self.handover);
+        put!(tx, tally, ops_events, self.ops);
+        put!(tx, tally, notifications, self.notifications);
+        put!(tx, tally, notification_receipts, self.receipts);
+        put!(tx, tally, auth_events, self.auth);
+        put!(tx, tally, gamification_scores, self.scores);
+        put!(tx, tally, gamification_daily, self.daily);
+        put!(tx, tally, user_streaks, self.streaks);
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Generic row writes shared by the repositories: bulk inserts in bounded chunks and
 //! whole-row updates. Callers build entity models; these write them.
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, Iterable};
 
 use crate::Conn;
 use crate::error::StoreResult;
@@ -39,6 +39,23 @@ where
         <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(c).await?;
     }
     Ok(())
+}
+
+/// Inserts every row with multi-row INSERTs holding at most `params` bound values each
+/// (rows × the entity's column count), so a table that gains a column cannot overrun
+/// the backend's limit.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert_all_within<A>(
+    c: &impl Conn,
+    rows: Vec<<A::Entity as EntityTrait>::Model>,
+    params: usize,
+) -> StoreResult<()>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count().max(1);
+    insert_all_chunked::<A>(c, rows, params / columns).await
 }
 
 /// Inserts one row.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use sentinelops_app::gamification::{Adjustment, LedgerEntry};
 
 use super::ledger::LedgerRowJson;
-use crate::api::error_responses::{BodyErrors, SessionErrors, WriteErrors};
+use crate::api::error_responses::{BodyErrors, PathErrors, SessionErrors, WriteErrors};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
@@ -31,7 +31,7 @@ pub struct AdjustmentBody {
 
 /// Adjust a user's points (a manager of their section or an admin; never one's own).
 #[utoipa::path(post, path = "/api/v1/gamification/adjustments", tag = "gamification", request_body = AdjustmentBody,
-    responses((status = 201, body = LedgerRowJson), SessionErrors, BodyErrors, WriteErrors))]
+    responses((status = 201, body = LedgerRowJson), SessionErrors, BodyErrors, PathErrors, WriteErrors))]
 pub async fn adjust_points(
     State(state): State<AppState>,
     auth: AuthUser,
