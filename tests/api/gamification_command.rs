@@ -379,3 +379,32 @@ async fn the_legacy_endpoints_answer_from_the_ledger() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
 }
+
+/// A computed deck is reused only while nothing it was read from changed: a write
+/// through another server (even one that pays no points, within one clock tick) and a
+/// colleague's points all show on the next read.
+#[tokio::test]
+async fn a_deck_is_never_served_stale_after_a_write_through_another_server() {
+    let w = World::new().await;
+    let other = TestServer::start_on(w.srv.database().clone(), Options::default()).await;
+    let op = w.operator.id;
+    let today: String = w.srv.operational_today().await;
+    append(&w.srv, vec![award(op, ScoreKind::Item, &today, 20, 1)]).await;
+    let first = command(&other, &w.operator, "monthly").await;
+    assert_eq!(first["active_window"]["command_points"], 20);
+    assert_eq!(command(&other, &w.operator, "monthly").await["active_window"], first["active_window"]);
+
+    // No points, one more checklist run (`append` writes every row at the same instant):
+    // only the counters move.
+    append(&w.srv, vec![award(op, ScoreKind::ChecklistRun, &today, 0, 1)]).await;
+    let second = command(&other, &w.operator, "monthly").await;
+    assert_eq!(second["active_window"]["checklists_joined"], 1);
+    assert_eq!(second["active_window"]["command_points"], first["active_window"]["command_points"]);
+
+    // A colleague overtakes: the caller's rank and the leaderboard follow.
+    append(&w.srv, vec![award(w.manager.id, ScoreKind::Item, &today, 90, 1)]).await;
+    let third = command(&other, &w.operator, "monthly").await;
+    assert_eq!(third["active_window"]["rank"], 2);
+    assert_eq!(third["leaderboard"][0]["user_id"], json!(w.manager.id));
+    assert_eq!(third["leaderboard"][0]["command_points"], 90);
+}

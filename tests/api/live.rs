@@ -313,6 +313,41 @@ async fn the_event_stream_delivers_and_replays_after_a_reconnect() {
     assert_eq!(status, 401);
 }
 
+/// Points that count (here a manager's adjustment) reach the earner's open pages
+/// (`points_updated`, the Performance page's refresh) with the change, and only theirs.
+#[tokio::test]
+async fn points_earned_reach_the_earners_event_stream_only() {
+    let srv = TestServer::start().await;
+    let f = floor(&srv).await;
+    let (status, me) = srv.get("/auth/me", &f.operator).await;
+    assert_eq!(status, 200, "{me}");
+    let adjustment = json!({"user_id": me["id"], "points": 15, "reason": "Covered the night desk"});
+    let listening = sse_events(&srv, &f.operator, None, "points_updated", 1);
+    let change = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        srv.post("/api/v1/gamification/adjustments", &f.manager, adjustment).await
+    };
+    let (events, (status, body)) = tokio::join!(listening, change);
+    assert_eq!(status, 201, "{body}");
+    let (first_id, data) = &events[0];
+    assert_eq!(data["recipients"], json!([me["id"]]), "{data}");
+    assert_eq!(data["points"], 15, "{data}");
+    // The manager's stream, replayed from before it, does not carry it.
+    let before = (first_id.parse::<i64>().unwrap() - 1).to_string();
+    let theirs =
+        srv.client.get(srv.url("/api/v1/events")).bearer_auth(&f.manager).header("Last-Event-ID", before.as_str());
+    let mut response = theirs.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut text = String::new();
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout(Duration::from_millis(700), response.chunk()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!text.contains("points_updated"), "{text}");
+    // The operator's own replay does.
+    let replayed = sse_events(&srv, &f.operator, Some(&before), "points_updated", 1).await;
+    assert_eq!(&replayed[0].0, first_id);
+}
+
 #[tokio::test]
 async fn a_change_through_one_instance_reaches_clients_of_another_and_presence_is_shared() {
     let a = TestServer::start().await;

@@ -67,6 +67,8 @@ pub struct App {
     /// Transition rules as last read (see `checklists::policy`).
     pub(crate) policies: checklists::PolicyCache,
     pub(crate) snapshots: checklists::SnapshotCache,
+    /// Computed Performance Command decks by fingerprint (see `gamification::deck_cache`).
+    pub(crate) decks: Arc<gamification::deck_cache::DeckCache>,
     /// The last database check, which `/health` reports without waiting on the database.
     pub(crate) health: health::HealthProbe,
     /// A real hash of a random password, verified when the user is unknown so that
@@ -89,6 +91,7 @@ impl App {
             instance_documents: checklists::cache::DocumentCache::default(),
             policies: checklists::PolicyCache::default(),
             snapshots: checklists::SnapshotCache::default(),
+            decks: Arc::default(),
             health: health::HealthProbe::default(),
             dummy_hash: dummy_hash.into(),
         })

@@ -2,6 +2,7 @@
 //! daily tallies, in a fixed number of queries whatever the history.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
@@ -14,6 +15,7 @@ use sentinelops_domain::scoring::{DailyTally, ScoreKind, streak};
 use sentinelops_store::repo::gamification::{DailyRow, LedgerRow, StreakRow, tally_of_day};
 use sentinelops_store::repo::gamification_read::{self as read, Visible, WindowSums};
 
+use super::deck_cache::{self, CachedDeck};
 use super::model::{
     LeaderboardEntry, PerformanceCommand, Profile, RecentEvent, RecentEventType, TrendPoint, WindowSnapshot,
 };
@@ -45,11 +47,10 @@ fn index_of(window: Window) -> usize {
 }
 
 impl Deck {
-    /// Reads everything the deck needs: visible users (3 queries), their window sums,
-    /// the caller's days.
-    pub(crate) async fn read(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<Deck> {
+    /// Reads the rest of what the deck needs once the visible users are known: their
+    /// window sums and the caller's days.
+    pub(crate) async fn read(app: &App, actor: &Actor, today: NaiveDate, visible: Visible) -> AppResult<Deck> {
         let c = app.store.reader();
-        let visible = read::visible_users(c, scope::audience_of(actor), actor.user_id).await?;
         let ids: Vec<Uuid> = visible.users.iter().map(|u| u.id).collect();
         let starts: Vec<NaiveDate> = Window::ALL.iter().map(|w| w.start(today)).collect();
         let sums = read::window_sums(c, &ids, &starts, today).await?;
@@ -282,27 +283,48 @@ fn default_title(kind: ScoreKind) -> &'static str {
 
 impl App {
     /// The caller's Performance Command deck for `focus` (contract §1.1). Records and
-    /// notifies newly unlocked badges, exactly once each.
+    /// notifies newly unlocked badges, exactly once each. A deck computed under the same
+    /// fingerprint is reused (see `deck_cache`).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn performance_command(&self, actor: &Actor, focus: Window) -> AppResult<PerformanceCommand> {
         let now = self.clock.now();
         let (today, _, _) = self.operational_today().await?;
-        let deck = Deck::read(self, actor, today).await?;
+        let visible = read::visible_users(self.store.reader(), scope::audience_of(actor), actor.user_id).await?;
+        let fingerprint = deck_cache::fingerprint(actor, today, &visible);
+        let cached = match self.decks.get(actor.user_id, focus, fingerprint) {
+            Some(cached) => cached,
+            None => {
+                let deck = Deck::read(self, actor, today, visible).await?;
+                let computed = Arc::new(self.compute_deck(&deck, actor, focus, fingerprint).await?);
+                self.decks.put(actor.user_id, focus, Arc::clone(&computed));
+                computed
+            }
+        };
+        let badges = self.sync_badges(actor, &cached.facts, now).await?;
+        let mut command = cached.command.clone();
+        command.generated_at = now;
+        command.next_badge = super::badges::next_badge(&badges);
+        command.profile.badge_count = i64::try_from(badges.iter().filter(|b| b.claimed).count()).unwrap_or(0);
+        command.badges = badges;
+        Ok(command)
+    }
+
+    /// Everything of the deck but its badges, from the reads.
+    async fn compute_deck(&self, deck: &Deck, actor: &Actor, focus: Window, fingerprint: u64) -> AppResult<CachedDeck> {
         let me = actor.user_id;
-        let boards: Vec<Vec<Standing>> = Window::ALL.iter().map(|w| standings(&deck, me, *w)).collect();
+        let today = deck.today;
+        let boards: Vec<Vec<Standing>> = Window::ALL.iter().map(|w| standings(deck, me, *w)).collect();
         let windows: Vec<WindowSnapshot> =
-            Window::ALL.iter().zip(&boards).map(|(w, board)| snapshot(&deck, me, *w, board)).collect();
+            Window::ALL.iter().zip(&boards).map(|(w, board)| snapshot(deck, me, *w, board)).collect();
         let focus_index = index_of(focus);
-        let active_window = windows.get(focus_index).cloned().unwrap_or_else(|| snapshot(&deck, me, focus, &[]));
-        let leaderboard = boards.get(focus_index).map(|b| leaderboard(&deck, actor, b, focus)).unwrap_or_default();
+        let active_window = windows.get(focus_index).cloned().unwrap_or_else(|| snapshot(deck, me, focus, &[]));
+        let leaderboard = boards.get(focus_index).map(|b| leaderboard(deck, actor, b, focus)).unwrap_or_default();
         let yearly = windows.get(index_of(Window::Yearly));
         let facts = YearFacts {
             metrics: deck.own_metrics(me, Window::Yearly),
             grade: yearly.map_or(0, |y| y.operational_grade),
             overdue_open_tasks: 0,
         };
-        let badges = self.sync_badges(actor, &facts, now).await?;
-        let next_badge = super::badges::next_badge(&badges);
         let recent =
             read::recent_paying_rows(self.store.reader(), me, focus.start(today), today, RECENT_EVENTS).await?;
         let user = deck.visible.users.iter().find(|u| u.id == me);
@@ -313,20 +335,21 @@ impl App {
             username: user.map_or_else(|| actor.username.clone(), |u| u.username.clone()),
             display_name: user.map_or_else(|| actor.username.clone(), scope::display_name),
             section_name,
-            badge_count: i64::try_from(badges.iter().filter(|b| b.claimed).count()).unwrap_or(0),
+            badge_count: 0,
         };
-        Ok(PerformanceCommand {
-            generated_at: now,
+        let command = PerformanceCommand {
+            generated_at: self.clock.now(),
             focus_window: focus,
             scope_label: scope::scope_label(actor, &deck.visible),
             profile,
-            trend: trend(&deck, focus, active_window.current_streak),
+            trend: trend(deck, focus, active_window.current_streak),
             windows,
             active_window,
             leaderboard,
-            badges,
-            next_badge,
+            badges: Vec::new(),
+            next_badge: None,
             recent_events: recent.iter().filter_map(recent_event).collect(),
-        })
+        };
+        Ok(CachedDeck { fingerprint, command, facts })
     }
 }

@@ -11,6 +11,7 @@
 
 mod actions;
 mod adjust;
+pub(crate) mod deck_cache;
 mod entries;
 mod handover_points;
 mod my_ledger;

@@ -228,6 +228,7 @@ impl Ledger {
                 total_points: clamp(total.points),
                 last_shift_date: runs.last,
                 updated_at: now,
+                revision: 1,
             });
         }
     }

@@ -232,41 +232,81 @@ impl LedgerState {
     }
 }
 
-/// One user's counters for one day: the sum of their counting ledger rows of that
-/// activity date. Stored as `gamification_daily` and kept in the same transaction as
-/// the rows, so the performance views read a bounded number of rows whatever the
-/// history.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DailyTally {
-    pub points: i64,
-    /// `points` split by family (`PointsCategory`), for the breakdown.
-    pub execution_points: i64,
-    pub reliability_points: i64,
-    pub collaboration_points: i64,
-    pub quality_points: i64,
-    /// Completed items plus subitems.
-    pub actions: i64,
-    pub items: i64,
-    pub critical_items: i64,
-    pub failures_reported: i64,
-    pub timed_starts: i64,
-    pub timed_on_time: i64,
-    pub late_events: i64,
-    pub checklists: i64,
-    pub on_time_checklists: i64,
-    pub clean_checklists: i64,
-    pub collab_checklists: i64,
-    pub collab_actions: i64,
-    pub handovers_created: i64,
-    pub handovers_resolved: i64,
-    pub shifts_staffed: i64,
-    pub morning_actions: i64,
-    pub morning_runs: i64,
-    pub afternoon_actions: i64,
-    pub afternoon_runs: i64,
-    pub night_actions: i64,
-    pub night_runs: i64,
+/// Calls `$callback!` with every daily counter's name, in column order. It is the one
+/// list `DailyTally`, its columns and sums, and the stored `gamification_daily` row are
+/// written from. The first `DailyTally::POINT_COLUMNS` hold points (the total, then the
+/// total split by `PointsCategory` for the breakdown); the rest count activity
+/// (`actions` is completed items plus subitems).
+#[macro_export]
+macro_rules! with_daily_counters {
+    ($callback:ident) => {
+        $callback! {
+            points
+            execution_points
+            reliability_points
+            collaboration_points
+            quality_points
+            actions
+            items
+            critical_items
+            failures_reported
+            timed_starts
+            timed_on_time
+            late_events
+            checklists
+            on_time_checklists
+            clean_checklists
+            collab_checklists
+            collab_actions
+            handovers_created
+            handovers_resolved
+            shifts_staffed
+            morning_actions
+            morning_runs
+            afternoon_actions
+            afternoon_runs
+            night_actions
+            night_runs
+        }
+    };
 }
+
+/// Defines `DailyTally` and its counter-wise helpers from the counter list.
+macro_rules! daily_tally {
+    ($($name:ident)*) => {
+        /// One user's counters for one day: the sum of their counting ledger rows of that
+        /// activity date. Stored as `gamification_daily` and kept in the same transaction
+        /// as the rows, so the performance views read a bounded number of rows whatever
+        /// the history.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct DailyTally {
+            $(pub $name: i64,)*
+        }
+
+        impl DailyTally {
+            /// How many counters a tally has.
+            pub const COUNTERS: usize = [$(stringify!($name)),*].len();
+
+            /// Every counter, in column order, with its column name.
+            pub fn columns(&self) -> [(&'static str, i64); DailyTally::COUNTERS] {
+                [$((stringify!($name), self.$name)),*]
+            }
+
+            /// A tally from its counters in `columns` order; `None` if there are too few.
+            pub fn from_columns(values: &[i64]) -> Option<DailyTally> {
+                let mut values = values.iter().copied();
+                Some(DailyTally { $($name: values.next()?,)* })
+            }
+
+            /// Adds `other` counter by counter.
+            pub fn add(&mut self, other: &DailyTally) {
+                $(self.$name = self.$name.saturating_add(other.$name);)*
+            }
+        }
+    };
+}
+
+with_daily_counters!(daily_tally);
 
 impl DailyTally {
     /// The tally of one counting row: `quantity` units of `kind` (in `shift`, for
@@ -323,78 +363,11 @@ impl DailyTally {
         t
     }
 
-    /// Every counter, in column order, with its column name.
-    pub fn columns(&self) -> [(&'static str, i64); 26] {
-        [
-            ("points", self.points),
-            ("execution_points", self.execution_points),
-            ("reliability_points", self.reliability_points),
-            ("collaboration_points", self.collaboration_points),
-            ("quality_points", self.quality_points),
-            ("actions", self.actions),
-            ("items", self.items),
-            ("critical_items", self.critical_items),
-            ("failures_reported", self.failures_reported),
-            ("timed_starts", self.timed_starts),
-            ("timed_on_time", self.timed_on_time),
-            ("late_events", self.late_events),
-            ("checklists", self.checklists),
-            ("on_time_checklists", self.on_time_checklists),
-            ("clean_checklists", self.clean_checklists),
-            ("collab_checklists", self.collab_checklists),
-            ("collab_actions", self.collab_actions),
-            ("handovers_created", self.handovers_created),
-            ("handovers_resolved", self.handovers_resolved),
-            ("shifts_staffed", self.shifts_staffed),
-            ("morning_actions", self.morning_actions),
-            ("morning_runs", self.morning_runs),
-            ("afternoon_actions", self.afternoon_actions),
-            ("afternoon_runs", self.afternoon_runs),
-            ("night_actions", self.night_actions),
-            ("night_runs", self.night_runs),
-        ]
-    }
-
     /// The counter-wise sum.
     pub fn plus(&self, other: &DailyTally) -> DailyTally {
         let mut sum = *self;
         sum.add(other);
         sum
-    }
-
-    /// Adds `other` counter by counter.
-    pub fn add(&mut self, other: &DailyTally) {
-        let fields: [(&mut i64, i64); 26] = [
-            (&mut self.points, other.points),
-            (&mut self.execution_points, other.execution_points),
-            (&mut self.reliability_points, other.reliability_points),
-            (&mut self.collaboration_points, other.collaboration_points),
-            (&mut self.quality_points, other.quality_points),
-            (&mut self.actions, other.actions),
-            (&mut self.items, other.items),
-            (&mut self.critical_items, other.critical_items),
-            (&mut self.failures_reported, other.failures_reported),
-            (&mut self.timed_starts, other.timed_starts),
-            (&mut self.timed_on_time, other.timed_on_time),
-            (&mut self.late_events, other.late_events),
-            (&mut self.checklists, other.checklists),
-            (&mut self.on_time_checklists, other.on_time_checklists),
-            (&mut self.clean_checklists, other.clean_checklists),
-            (&mut self.collab_checklists, other.collab_checklists),
-            (&mut self.collab_actions, other.collab_actions),
-            (&mut self.handovers_created, other.handovers_created),
-            (&mut self.handovers_resolved, other.handovers_resolved),
-            (&mut self.shifts_staffed, other.shifts_staffed),
-            (&mut self.morning_actions, other.morning_actions),
-            (&mut self.morning_runs, other.morning_runs),
-            (&mut self.afternoon_actions, other.afternoon_actions),
-            (&mut self.afternoon_runs, other.afternoon_runs),
-            (&mut self.night_actions, other.night_actions),
-            (&mut self.night_runs, other.night_runs),
-        ];
-        for (mine, theirs) in fields {
-            *mine = mine.saturating_add(theirs);
-        }
     }
 
     /// The leading `columns` that hold points; the rest count activity.

@@ -13,6 +13,8 @@ pub struct Model {
     pub total_points: i32,
     pub last_shift_date: Option<Date>,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every write to the row (see the `streak_revision` migration).
+    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

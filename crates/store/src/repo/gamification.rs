@@ -41,72 +41,22 @@ pub fn tally_of(row: &LedgerRow) -> DailyTally {
     }
 }
 
-/// The counters of a stored daily row.
-pub fn tally_of_day(row: &DailyRow) -> DailyTally {
-    DailyTally {
-        points: row.points,
-        execution_points: row.execution_points,
-        reliability_points: row.reliability_points,
-        collaboration_points: row.collaboration_points,
-        quality_points: row.quality_points,
-        actions: row.actions,
-        items: row.items,
-        critical_items: row.critical_items,
-        failures_reported: row.failures_reported,
-        timed_starts: row.timed_starts,
-        timed_on_time: row.timed_on_time,
-        late_events: row.late_events,
-        checklists: row.checklists,
-        on_time_checklists: row.on_time_checklists,
-        clean_checklists: row.clean_checklists,
-        collab_checklists: row.collab_checklists,
-        collab_actions: row.collab_actions,
-        handovers_created: row.handovers_created,
-        handovers_resolved: row.handovers_resolved,
-        shifts_staffed: row.shifts_staffed,
-        morning_actions: row.morning_actions,
-        morning_runs: row.morning_runs,
-        afternoon_actions: row.afternoon_actions,
-        afternoon_runs: row.afternoon_runs,
-        night_actions: row.night_actions,
-        night_runs: row.night_runs,
-    }
+/// Converts between a stored daily row and its tally, from the one counter list.
+macro_rules! day_conversions {
+    ($($name:ident)*) => {
+        /// A stored daily row's counters.
+        pub fn tally_of_day(row: &DailyRow) -> DailyTally {
+            DailyTally { $($name: row.$name,)* }
+        }
+
+        /// The stored row of one user's tally for one day (bulk loaders write these whole).
+        pub fn day_row(user_id: Uuid, activity_date: NaiveDate, t: &DailyTally, updated_at: DateTime<Utc>) -> DailyRow {
+            DailyRow { user_id, activity_date, $($name: t.$name,)* updated_at }
+        }
+    };
 }
 
-/// The stored row of one user's tally for one day (bulk loaders write these whole).
-pub fn day_row(user_id: Uuid, activity_date: NaiveDate, t: &DailyTally, updated_at: DateTime<Utc>) -> DailyRow {
-    DailyRow {
-        user_id,
-        activity_date,
-        points: t.points,
-        execution_points: t.execution_points,
-        reliability_points: t.reliability_points,
-        collaboration_points: t.collaboration_points,
-        quality_points: t.quality_points,
-        actions: t.actions,
-        items: t.items,
-        critical_items: t.critical_items,
-        failures_reported: t.failures_reported,
-        timed_starts: t.timed_starts,
-        timed_on_time: t.timed_on_time,
-        late_events: t.late_events,
-        checklists: t.checklists,
-        on_time_checklists: t.on_time_checklists,
-        clean_checklists: t.clean_checklists,
-        collab_checklists: t.collab_checklists,
-        collab_actions: t.collab_actions,
-        handovers_created: t.handovers_created,
-        handovers_resolved: t.handovers_resolved,
-        shifts_staffed: t.shifts_staffed,
-        morning_actions: t.morning_actions,
-        morning_runs: t.morning_runs,
-        afternoon_actions: t.afternoon_actions,
-        afternoon_runs: t.afternoon_runs,
-        night_actions: t.night_actions,
-        night_runs: t.night_runs,
-        updated_at,
-    }
-}
+sentinelops_domain::with_daily_counters!(day_conversions);
 
 /// Appends ledger rows and, for the rows that count, adds them to their users' daily
 /// tallies and streak rows, in the caller's transaction.
@@ -196,6 +146,7 @@ async fn refresh_streak(c: &impl Conn, user_id: Uuid, added: &DailyTally, now: D
         total_points: Set(clamp(total + added.points)),
         last_shift_date: Set(runs.last),
         updated_at: Set(now),
+        revision: Set(1),
     };
     streaks::Entity::insert(model)
         .on_conflict(
@@ -208,6 +159,7 @@ async fn refresh_streak(c: &impl Conn, user_id: Uuid, added: &DailyTally, now: D
                     streaks::Column::LastShiftDate,
                     streaks::Column::UpdatedAt,
                 ])
+                .value(streaks::Column::Revision, Expr::col((streaks::Entity, streaks::Column::Revision)).add(1))
                 .to_owned(),
         )
         .exec_without_returning(c)

@@ -88,9 +88,10 @@ fn active_day() -> SimpleExpr {
     any.into()
 }
 
-/// The users' window sums from the daily tallies, one query with conditional
-/// aggregation: each counter summed from each start to `end`. Users without rows are
-/// absent from the map.
+/// The users' window sums from the daily tallies in one query. The windows' starts cut
+/// the range into disjoint segments (the week may start before the month); each row is
+/// summed once, into its segment, and each window is the sum of the segments it covers.
+/// Users without rows are absent from the map.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn window_sums(
     c: &impl Conn,
@@ -98,76 +99,88 @@ pub async fn window_sums(
     starts: &[NaiveDate],
     end: NaiveDate,
 ) -> StoreResult<HashMap<Uuid, WindowSums>> {
-    let Some(earliest) = starts.iter().min().copied() else {
+    let mut bounds: Vec<NaiveDate> = starts.to_vec();
+    bounds.sort_unstable_by(|a, b| b.cmp(a));
+    bounds.dedup();
+    let Some(earliest) = bounds.last().copied() else {
         return Ok(HashMap::new());
     };
-    let names: Vec<&'static str> = DailyTally::default().columns().iter().map(|(n, _)| *n).collect();
-    let mut q = Query::select();
-    q.from(daily::Entity).column(daily::Column::UserId);
-    for (w, start) in starts.iter().enumerate() {
-        let in_window = Expr::col(daily::Column::ActivityDate).gte(*start);
-        for name in &names {
-            let value = Expr::case(in_window.clone(), Expr::col(Alias::new(*name))).finally(0i64);
-            q.expr_as(Expr::expr(value).sum().cast_as("BIGINT"), Alias::new(format!("w{w}_{name}")));
-        }
-        let day = Expr::case(in_window.and(active_day()), 1i64).finally(0i64);
-        q.expr_as(Expr::expr(day).sum().cast_as("BIGINT"), Alias::new(format!("w{w}_days")));
-    }
-    q.and_where(daily::Column::UserId.is_in(user_ids.iter().copied()))
-        .and_where(daily::Column::ActivityDate.gte(earliest))
-        .and_where(daily::Column::ActivityDate.lte(end))
-        .group_by_col(daily::Column::UserId);
-    let backend = c.get_database_backend();
-    let rows = c.query_all_raw(backend.build(&q)).await?;
+    let segments = segment_sums(c, user_ids, &bounds, earliest, end).await?;
     let mut out = HashMap::new();
-    for row in rows {
-        let user_id: Uuid = row.try_get("", "user_id")?;
+    for (user_id, by_segment) in segments {
         let mut sums = WindowSums::default();
-        for w in 0..starts.len() {
-            let mut values = Vec::with_capacity(names.len());
-            for name in &names {
-                values.push(row.try_get::<Option<i64>>("", &format!("w{w}_{name}"))?.unwrap_or(0));
+        for start in starts {
+            let mut tally = DailyTally::default();
+            let mut days = 0;
+            for (bound, (segment, active)) in bounds.iter().zip(&by_segment) {
+                if bound >= start {
+                    tally.add(segment);
+                    days += active;
+                }
             }
-            sums.tallies.push(tally_from(&values)?);
-            sums.active_days.push(row.try_get::<Option<i64>>("", &format!("w{w}_days"))?.unwrap_or(0));
+            sums.tallies.push(tally);
+            sums.active_days.push(days);
         }
         out.insert(user_id, sums);
     }
     Ok(out)
 }
 
-/// A tally from its counters in `DailyTally::columns` order.
-fn tally_from(values: &[i64]) -> StoreResult<DailyTally> {
-    let corrupt = || StoreError::Db(sea_orm::DbErr::Custom("window sums have the wrong number of columns".into()));
-    let v = |i: usize| values.get(i).copied().ok_or_else(corrupt);
-    Ok(DailyTally {
-        points: v(0)?,
-        execution_points: v(1)?,
-        reliability_points: v(2)?,
-        collaboration_points: v(3)?,
-        quality_points: v(4)?,
-        actions: v(5)?,
-        items: v(6)?,
-        critical_items: v(7)?,
-        failures_reported: v(8)?,
-        timed_starts: v(9)?,
-        timed_on_time: v(10)?,
-        late_events: v(11)?,
-        checklists: v(12)?,
-        on_time_checklists: v(13)?,
-        clean_checklists: v(14)?,
-        collab_checklists: v(15)?,
-        collab_actions: v(16)?,
-        handovers_created: v(17)?,
-        handovers_resolved: v(18)?,
-        shifts_staffed: v(19)?,
-        morning_actions: v(20)?,
-        morning_runs: v(21)?,
-        afternoon_actions: v(22)?,
-        afternoon_runs: v(23)?,
-        night_actions: v(24)?,
-        night_runs: v(25)?,
-    })
+/// Per user, per segment (`bounds` newest first; segment k holds the days from
+/// `bounds[k]` up to the next newer bound): the summed tally and its active days.
+async fn segment_sums(
+    c: &impl Conn,
+    user_ids: &[Uuid],
+    bounds: &[NaiveDate],
+    earliest: NaiveDate,
+    end: NaiveDate,
+) -> StoreResult<HashMap<Uuid, Vec<(DailyTally, i64)>>> {
+    let names: Vec<&'static str> = DailyTally::default().columns().iter().map(|(n, _)| *n).collect();
+    // CASE takes the first true arm: newest bound first, the oldest segment last.
+    let last = i64::try_from(bounds.len().saturating_sub(1)).unwrap_or(0);
+    let mut arms = bounds.iter().zip(0i64..).take_while(|(_, k)| *k < last);
+    let segment: SimpleExpr = match arms.next() {
+        None => Expr::val(0i64),
+        Some((bound, k)) => {
+            let mut case = Expr::case(Expr::col(daily::Column::ActivityDate).gte(*bound), k);
+            for (bound, k) in arms {
+                case = case.case(Expr::col(daily::Column::ActivityDate).gte(*bound), k);
+            }
+            case.finally(last).into()
+        }
+    };
+    let mut q = Query::select();
+    q.from(daily::Entity).column(daily::Column::UserId).expr_as(segment, Alias::new("segment"));
+    for name in &names {
+        q.expr_as(Expr::col(Alias::new(*name)).sum().cast_as("BIGINT"), Alias::new(*name));
+    }
+    let day = Expr::case(active_day(), 1i64).finally(0i64);
+    q.expr_as(Expr::expr(day).sum().cast_as("BIGINT"), Alias::new("active_days"));
+    q.and_where(daily::Column::UserId.is_in(user_ids.iter().copied()))
+        .and_where(daily::Column::ActivityDate.gte(earliest))
+        .and_where(daily::Column::ActivityDate.lte(end))
+        .group_by_col(daily::Column::UserId)
+        .add_group_by([Expr::col(Alias::new("segment"))]);
+    let backend = c.get_database_backend();
+    let rows = c.query_all_raw(backend.build(&q)).await?;
+    let mut out: HashMap<Uuid, Vec<(DailyTally, i64)>> = HashMap::new();
+    for row in rows {
+        let user_id: Uuid = row.try_get("", "user_id")?;
+        let k = usize::try_from(row.try_get::<i64>("", "segment")?).unwrap_or(usize::MAX);
+        let mut values = Vec::with_capacity(names.len());
+        for name in &names {
+            values.push(row.try_get::<Option<i64>>("", name)?.unwrap_or(0));
+        }
+        let active = row.try_get::<Option<i64>>("", "active_days")?.unwrap_or(0);
+        let segments = out.entry(user_id).or_insert_with(|| vec![(DailyTally::default(), 0); bounds.len()]);
+        if let Some(slot) = segments.get_mut(k) {
+            let tally = DailyTally::from_columns(&values).ok_or_else(|| {
+                StoreError::Db(sea_orm::DbErr::Custom("window sums have the wrong number of columns".into()))
+            })?;
+            *slot = (tally, active);
+        }
+    }
+    Ok(out)
 }
 
 /// One user's daily rows from `start` to `end`, oldest first.

@@ -281,6 +281,7 @@ async fn check_rows(db: &DatabaseConnection) {
         total_points: 40,
         last_shift_date: Some(date),
         updated_at: now,
+        revision: 3,
     };
     round_trip::<user_streaks::Entity>(db, &streak).await;
 }
