@@ -208,12 +208,13 @@ async fn a_skip_posts_its_class_and_sign_off_requests_are_mailed() {
     assert!(mails[1].subject().contains("Checklist pending approval"), "{}", mails[1].subject());
     assert_eq!(d.sink.requests().len(), 1, "no class is configured for sign-off requests");
 
-    // Sign-off: a completion mail to the admin and the participant (not the signer);
-    // no target is configured for completions, so that webhook dies at once.
+    // Sign-off: a completion mail to the admin and the participant (not the signer), and
+    // the shift report to the section's manager (see report_mail.rs); no target is
+    // configured for completions, so that webhook dies at once.
     let path = format!("/api/v1/checklists/instances/{}/complete", d.instance_id());
     let (status, body) = d.srv.post(&path, &d.manager, json!({"comment": "ok"})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(d.deliver().await, 2);
+    assert_eq!(d.deliver().await, 3);
     assert!(d.smtp.mailbox("olu.operator@test.local")[0].subject().contains("Checklist Completed"));
     let dead: Vec<OutboxRow> = d.rows("webhook").await.into_iter().filter(|r| r.status == OutboxStatus::Dead).collect();
     assert_eq!(dead.len(), 1);

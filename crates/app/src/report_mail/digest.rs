@@ -17,16 +17,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use sentinelops_domain::Role;
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::ids::new_id;
 use sentinelops_domain::shift::ShiftType;
-use sentinelops_domain::{Role, SECTION_SUPERVISORS};
 use sentinelops_store::repo::checklists::{self, InstanceFilter};
 use sentinelops_store::repo::outbox::{self, NewOutbox};
-use sentinelops_store::repo::report_mail::{ReportRecipient, supervisors_with_preferences};
+use sentinelops_store::repo::report_mail::ReportRecipient;
 use sentinelops_store::repo::{handover, users};
 
-use super::{Tally, wants_digest};
+use super::{Tally, recipients, wants_digest};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::mail::{EmailPayload, escape_html};
@@ -84,11 +84,7 @@ impl App {
     /// Queues the digest of `date` to every supervisor who opted in, in one transaction.
     async fn queue_digests(&self, date: NaiveDate, now: DateTime<Utc>) -> AppResult<usize> {
         let reader = self.store.reader();
-        let recipients: Vec<ReportRecipient> = supervisors_with_preferences(reader, SECTION_SUPERVISORS, None)
-            .await?
-            .into_iter()
-            .filter(wants_digest)
-            .collect();
+        let recipients = recipients(reader, None, wants_digest).await?;
         if recipients.is_empty() {
             return Ok(0);
         }

@@ -12,9 +12,13 @@
 mod digest;
 mod shift_report;
 
-use sentinelops_domain::Role;
 use sentinelops_domain::checklist::{ItemStatus, completion_percentage};
-use sentinelops_store::repo::report_mail::ReportRecipient;
+use sentinelops_domain::{Role, SECTION_SUPERVISORS};
+use sentinelops_store::Conn;
+use sentinelops_store::repo::report_mail::{ReportRecipient, supervisors_with_preferences};
+use uuid::Uuid;
+
+use crate::error::AppResult;
 
 pub(crate) use shift_report::{Closing, Rendered, queue_shift_report, without_attachment};
 
@@ -38,6 +42,16 @@ fn wants_shift_report(r: &ReportRecipient) -> bool {
 /// Whether a supervisor gets the daily digest.
 fn wants_digest(r: &ReportRecipient) -> bool {
     r.email_enabled != Some(false) && r.daily_digest_email.unwrap_or(DIGEST_DEFAULT)
+}
+
+/// The supervisors of `section` (of every section when `None`) whom `wants` picks.
+async fn recipients(
+    c: &impl Conn,
+    section: Option<Uuid>,
+    wants: fn(&ReportRecipient) -> bool,
+) -> AppResult<Vec<ReportRecipient>> {
+    let all = supervisors_with_preferences(c, SECTION_SUPERVISORS, section).await?;
+    Ok(all.into_iter().filter(wants).collect())
 }
 
 /// What a checklist's items say, as the report mails tell it (exceptions are counted
@@ -75,7 +89,6 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
     fn recipient(role: Role, email: Option<bool>, report: Option<bool>, digest: Option<bool>) -> ReportRecipient {
         ReportRecipient {

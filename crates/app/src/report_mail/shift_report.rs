@@ -9,15 +9,13 @@
 
 use chrono::{DateTime, Utc};
 
-use sentinelops_domain::SECTION_SUPERVISORS;
 use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists::{self, InstanceRow};
 use sentinelops_store::repo::outbox::{self, NewOutbox};
-use sentinelops_store::repo::report_mail::supervisors_with_preferences;
 
-use super::{REPORT_NOT_ATTACHED, Tally, wants_shift_report};
+use super::{REPORT_NOT_ATTACHED, Tally, recipients, wants_shift_report};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, AttachmentRef, EmailPayload, FileAttachment};
@@ -45,11 +43,7 @@ pub(crate) async fn queue_shift_report(
     closed: &InstanceRow,
     closing: Closing<'_>,
 ) -> AppResult<u64> {
-    let recipients: Vec<_> = supervisors_with_preferences(c, SECTION_SUPERVISORS, Some(closed.section_id))
-        .await?
-        .into_iter()
-        .filter(wants_shift_report)
-        .collect();
+    let recipients = recipients(c, Some(closed.section_id), wants_shift_report).await?;
     if recipients.is_empty() {
         return Ok(0);
     }
