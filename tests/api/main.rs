@@ -27,6 +27,7 @@ mod ops;
 mod org;
 mod outbox;
 mod pg_restart;
+mod report_mail;
 mod routes;
 mod security_headers;
 mod sessions;

@@ -361,6 +361,7 @@ async fn mark_all_read_answers_how_many_and_touches_only_the_callers_receipts() 
 
 #[tokio::test]
 async fn preferences_start_at_the_defaults_and_changes_persist() {
+    // Operators: the report mails (for supervisors) read as off.
     let (mut srv, _) = start().await;
     let (_, token) = member(&srv, "olu.operator", "user", None).await;
     let (_, other_token) = member(&srv, "ada.operator", "user", None).await;
@@ -371,6 +372,8 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "sms_notifications": false,
         "quiet_hours_start": null,
         "quiet_hours_end": null,
+        "shift_report_email": false,
+        "daily_digest_email": false,
     });
     let (status, body) = srv.get("/api/v1/notifications/preferences", &token).await;
     assert_eq!((status.as_u16(), body), (200, defaults.clone()));
@@ -384,6 +387,8 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "sms_notifications": true,
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "06:30:15",
+        "shift_report_email": false,
+        "daily_digest_email": false,
     });
     assert_eq!((status.as_u16(), body), (200, expected.clone()));
     assert_eq!(srv.get("/api/v1/notifications/preferences", &token).await.1, expected);
@@ -424,6 +429,8 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "sms_notifications": true,
         "quiet_hours_start": "22:00",
         "quiet_hours_end": null,
+        "shift_report_email": false,
+        "daily_digest_email": false,
     });
     assert_eq!(body, changed);
     let (_, body) = srv.put("/api/v1/notifications/preferences", &token, json!({})).await;

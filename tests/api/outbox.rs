@@ -21,15 +21,15 @@ const PUBLIC_URL: &str = "https://ops.test.local";
 
 /// A section with a manager and an operator, MORNING and AFTERNOON templates, and the
 /// MORNING checklist of 2026-11-25; mail to `smtp`, escalation and skip webhooks to `sink`.
-struct Desk {
-    srv: TestServer,
-    clock: ManualClock,
-    smtp: TestSmtp,
-    sink: HttpSink,
-    manager: String,
-    operator: String,
-    section: String,
-    instance: Value,
+pub(crate) struct Desk {
+    pub(crate) srv: TestServer,
+    pub(crate) clock: ManualClock,
+    pub(crate) smtp: TestSmtp,
+    pub(crate) sink: HttpSink,
+    pub(crate) manager: String,
+    pub(crate) operator: String,
+    pub(crate) section: String,
+    pub(crate) instance: Value,
 }
 
 fn hook(sink: &HttpSink) -> String {
@@ -44,7 +44,7 @@ fn closed_url() -> String {
     format!("http://127.0.0.1:{port}/hooks/closed")
 }
 
-async fn desk(configure: impl FnOnce(&mut AppConfig, &TestSmtp, &HttpSink)) -> Desk {
+pub(crate) async fn desk(configure: impl FnOnce(&mut AppConfig, &TestSmtp, &HttpSink)) -> Desk {
     let smtp = TestSmtp::start().await;
     let sink = HttpSink::start().await;
     let mut config = test_config();
@@ -86,11 +86,11 @@ async fn desk(configure: impl FnOnce(&mut AppConfig, &TestSmtp, &HttpSink)) -> D
 }
 
 impl Desk {
-    fn instance_id(&self) -> &str {
+    pub(crate) fn instance_id(&self) -> &str {
         self.instance["id"].as_str().unwrap()
     }
 
-    async fn act(&self, index: usize, status: &str, reason: &str) {
+    pub(crate) async fn act(&self, index: usize, status: &str, reason: &str) {
         let path = format!(
             "/api/v1/checklists/instances/{}/items/{}",
             self.instance_id(),
@@ -100,11 +100,11 @@ impl Desk {
         assert_eq!(code, 200, "{body}");
     }
 
-    async fn deliver(&self) -> usize {
+    pub(crate) async fn deliver(&self) -> usize {
         self.srv.app.deliver_outbox_once().await.expect("delivery runs")
     }
 
-    async fn rows(&self, kind: &str) -> Vec<OutboxRow> {
+    pub(crate) async fn rows(&self, kind: &str) -> Vec<OutboxRow> {
         self.srv.app.outbox_messages(Some(kind), None).await.unwrap()
     }
 }
@@ -208,12 +208,13 @@ async fn a_skip_posts_its_class_and_sign_off_requests_are_mailed() {
     assert!(mails[1].subject().contains("Checklist pending approval"), "{}", mails[1].subject());
     assert_eq!(d.sink.requests().len(), 1, "no class is configured for sign-off requests");
 
-    // Sign-off: a completion mail to the admin and the participant (not the signer);
-    // no target is configured for completions, so that webhook dies at once.
+    // Sign-off: a completion mail to the admin and the participant (not the signer), and
+    // the shift report to the section's manager (see report_mail.rs); no target is
+    // configured for completions, so that webhook dies at once.
     let path = format!("/api/v1/checklists/instances/{}/complete", d.instance_id());
     let (status, body) = d.srv.post(&path, &d.manager, json!({"comment": "ok"})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(d.deliver().await, 2);
+    assert_eq!(d.deliver().await, 3);
     assert!(d.smtp.mailbox("olu.operator@test.local")[0].subject().contains("Checklist Completed"));
     let dead: Vec<OutboxRow> = d.rows("webhook").await.into_iter().filter(|r| r.status == OutboxStatus::Dead).collect();
     assert_eq!(dead.len(), 1);

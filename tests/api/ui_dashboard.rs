@@ -249,3 +249,29 @@ async fn preferences_save_and_a_bad_quiet_hour_is_an_inline_422() {
     let (_, prefs) = w.srv.get("/api/v1/notifications/preferences", &w.operator).await;
     assert_eq!(prefs["quiet_hours_start"], "22:00");
 }
+
+#[tokio::test]
+async fn supervisors_choose_their_report_mails_and_operators_are_not_asked() {
+    let w = world().await;
+    let operator = UiSession::sign_in(&w.srv, "olu.operator").await;
+    let (_, form) = operator.html("/ui/notifications/preferences").await;
+    assert!(!form.contains("Reports by e-mail") && !form.contains("pref-shift-report"), "{form}");
+    // An operator's save leaves the report choices unmade.
+    let saved = operator.post("/ui/notifications/preferences", &[("email", "on")]).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    let manager = UiSession::sign_in(&w.srv, "mary.manager").await;
+    let (_, form) = manager.html("/ui/notifications/preferences").await;
+    assert!(form.contains("Reports by e-mail"), "{form}");
+    assert!(form.contains("name=\"shift_report\" id=\"pref-shift-report\" checked"), "on by default: {form}");
+    assert!(!form.contains("name=\"daily_digest\" id=\"pref-daily-digest\" checked"), "off by default: {form}");
+
+    let fields = [("email", "on"), ("reports", "1"), ("daily_digest", "on")];
+    let saved = manager.post("/ui/notifications/preferences", &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, prefs) = w.srv.get("/api/v1/notifications/preferences", &w.manager).await;
+    assert_eq!((prefs["shift_report_email"].clone(), prefs["daily_digest_email"].clone()), (json!(false), json!(true)));
+    let (_, form) = manager.html("/ui/notifications/preferences").await;
+    assert!(form.contains("name=\"daily_digest\" id=\"pref-daily-digest\" checked"), "{form}");
+    assert!(!form.contains("name=\"shift_report\" id=\"pref-shift-report\" checked"), "{form}");
+}

@@ -39,10 +39,14 @@ pub enum Job {
     Outbox,
     /// Deletes what is older than the configured retention.
     Retention,
+    /// Mails the daily shift digest once the day's last shift is over.
+    DailyDigest,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [Job::DailyCreation, Job::Reminders, Job::StaleShifts, Job::Outbox, Job::Retention];
+    // The digest runs after the stale-shift job, so it sees the day's final states.
+    pub const ALL: [Job; 6] =
+        [Job::DailyCreation, Job::Reminders, Job::StaleShifts, Job::DailyDigest, Job::Outbox, Job::Retention];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +55,7 @@ impl Job {
             Job::StaleShifts => "stale_shifts",
             Job::Outbox => "outbox",
             Job::Retention => "retention",
+            Job::DailyDigest => "daily_digest",
         }
     }
 }
@@ -80,6 +85,7 @@ impl App {
             Job::StaleShifts => self.close_stale_shifts().await.map(|n| (n, None)),
             Job::Outbox => self.deliver_outbox_once().await.map(|n| (n, None)),
             Job::Retention => self.apply_retention().await.map(|n| (n, None)),
+            Job::DailyDigest => self.daily_digest(state).await,
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());
@@ -371,6 +377,8 @@ impl App {
         row.closed_at = Some(now);
         row.updated_at = now;
         checklists::save_instance(tx, row.clone()).await?;
+        // INCOMPLETE is final (only an audited reopen moves it), so its record is mailed too.
+        crate::report_mail::queue_shift_report(tx, now, &row, crate::report_mail::Closing::Incomplete).await?;
         self.settle_points(tx, &row, system, crate::gamification::Target::CurrentState, now).await?;
         checklists::touch_instance(tx, instance.id, now).await?;
         record_ops(

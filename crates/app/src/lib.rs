@@ -26,6 +26,8 @@ pub mod org;
 pub mod outbox;
 pub mod password;
 pub mod presence;
+pub mod report_mail;
+pub mod reports;
 pub mod session_cache;
 pub mod settings;
 pub mod shifts;

@@ -5,10 +5,14 @@
 //! Every value interpolated into the HTML body is escaped. The link into the UI is
 //! stored as a path and prefixed with `mail.public_url` at delivery; with no public URL
 //! configured the mail carries no link.
+//!
+//! A mail may name an attachment by reference ([`AttachmentRef`]); the outbox renders
+//! it when it sends, so the row stays small and the file shows the state at sending.
 
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -31,6 +35,26 @@ pub struct EmailPayload {
     pub html: String,
     /// Path of the link into the UI, e.g. `/checklists/{id}`.
     pub link: Option<String>,
+    /// A file to render and attach when the mail is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRef>,
+}
+
+/// A file named by reference in an outbox row, rendered at delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AttachmentRef {
+    /// The PDF shift report of a checklist.
+    ShiftReport { instance_id: Uuid },
+}
+
+/// A rendered file, ready to attach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAttachment {
+    pub filename: String,
+    /// A MIME type, e.g. `application/pdf`.
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -50,7 +74,7 @@ pub fn escape_html(value: &str) -> String {
 }
 
 /// A header value on one line: control characters (CR and LF included) become spaces.
-fn one_line(value: &str) -> String {
+pub(crate) fn one_line(value: &str) -> String {
     let line: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -75,7 +99,7 @@ pub fn compose(
         title = escape_html(title),
         message = paragraphs.join("<br>\n"),
     );
-    EmailPayload { to: to.trim().to_owned(), user_id, subject, text, html, link }
+    EmailPayload { to: to.trim().to_owned(), user_id, subject, text, html, link, attachment: None }
 }
 
 /// The final plain-text and HTML bodies, with the link under `public_url` (none when
@@ -147,18 +171,27 @@ impl Mailer {
         Ok(Some(Mailer { transport: builder.build(), from, public_url: config.public_url.clone() }))
     }
 
+    /// Sends the mail: its text and HTML alternatives, and `file` attached (as
+    /// multipart/mixed) when given.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn send(&self, payload: &EmailPayload) -> Result<(), MailError> {
+    pub async fn send(&self, payload: &EmailPayload, file: Option<&FileAttachment>) -> Result<(), MailError> {
         let to: Mailbox = payload
             .to
             .parse()
             .map_err(|e| MailError::Permanent(format!("invalid recipient address {:?}: {e}", payload.to)))?;
         let (text, html) = finish(payload, &self.public_url);
+        let mut body = MultiPart::alternative_plain_html(text, html);
+        if let Some(file) = file {
+            let content_type = ContentType::parse(file.content_type)
+                .map_err(|e| MailError::Permanent(format!("invalid attachment type {:?}: {e}", file.content_type)))?;
+            let attached = Attachment::new(one_line(&file.filename)).body(file.bytes.clone(), content_type);
+            body = MultiPart::mixed().multipart(body).singlepart(attached);
+        }
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(one_line(&payload.subject))
-            .multipart(MultiPart::alternative_plain_html(text, html))
+            .multipart(body)
             .map_err(|e| MailError::Permanent(format!("cannot build the message: {e}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),

@@ -172,8 +172,20 @@ fn default_preferences(user_id: Uuid, now: DateTime<Utc>) -> PreferencesRow {
         quiet_hours_start: None,
         quiet_hours_end: None,
         categories: json!({}),
+        shift_report_email: None,
+        daily_digest_email: None,
         updated_at: now,
     }
+}
+
+/// The row as its owner sees it: the report-mail choices never made read as the
+/// defaults of the owner's role (the stored row keeps `None`, so a later change of
+/// role brings the new role's default).
+fn with_role_defaults(mut row: PreferencesRow, role: sentinelops_domain::Role) -> PreferencesRow {
+    row.shift_report_email =
+        Some(row.shift_report_email.unwrap_or_else(|| crate::report_mail::shift_report_default(role)));
+    row.daily_digest_email = Some(row.daily_digest_email.unwrap_or(crate::report_mail::DIGEST_DEFAULT));
+    row
 }
 
 /// A change of preferences: absent fields keep their value; `Some(None)` clears quiet hours.
@@ -187,6 +199,10 @@ pub struct PreferencesUpdate {
     pub quiet_hours_end: Option<Option<String>>,
     /// Per-category settings (a JSON object); kept as they are when absent.
     pub categories: Option<Value>,
+    /// The shift report mailed when a checklist of a section one supervises closes.
+    pub shift_report_email: Option<bool>,
+    /// The daily shift digest.
+    pub daily_digest_email: Option<bool>,
 }
 
 /// A quiet hour as clients send it: "HH:MM", or "HH:MM:SS" when it has seconds.
@@ -300,7 +316,8 @@ impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn notification_preferences(&self, actor: &Actor) -> AppResult<PreferencesRow> {
         let row = notifications::get_preferences(self.store.reader(), actor.user_id).await?;
-        Ok(row.unwrap_or_else(|| default_preferences(actor.user_id, self.clock.now())))
+        let row = row.unwrap_or_else(|| default_preferences(actor.user_id, self.clock.now()));
+        Ok(with_role_defaults(row, actor.role))
     }
 
     /// Changes the actor's preferences and answers them as stored.
@@ -335,11 +352,13 @@ impl App {
             quiet_hours_start: start.unwrap_or(base.quiet_hours_start),
             quiet_hours_end: end.unwrap_or(base.quiet_hours_end),
             categories: update.categories.unwrap_or(base.categories),
+            shift_report_email: update.shift_report_email.or(base.shift_report_email),
+            daily_digest_email: update.daily_digest_email.or(base.daily_digest_email),
             updated_at: now,
         };
         let row = notifications::put_preferences(&tx, row).await?;
         commit(tx).await?;
-        Ok(row)
+        Ok(with_role_defaults(row, actor.role))
     }
 }
 

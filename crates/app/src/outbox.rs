@@ -39,6 +39,7 @@ use crate::App;
 use crate::error::AppResult;
 use crate::mail::{self, EmailPayload, MailError, Mailer};
 use crate::notifications::{Draft, Priority};
+use crate::report_mail::{self, Rendered};
 use crate::tx::commit;
 use crate::webhooks::{self, WebhookPayload};
 
@@ -284,7 +285,18 @@ impl App {
             Ok(None) => return Outcome::Dead { error: "mail not configured".into(), payload: None },
             Err(e) => return Outcome::Retry { error: format!("mail configuration: {e}"), payload: None },
         };
-        match mailer.send(&payload).await {
+        // An attachment is rendered now, so it shows the state at sending; a render that
+        // keeps failing finally lets the mail go without it (see `report_mail`).
+        let attachment = payload.attachment;
+        let (payload, file) = match attachment {
+            None => (payload, None),
+            Some(attachment) => match self.render_attachment(attachment, row.attempts).await {
+                Rendered::File(file) => (payload, Some(file)),
+                Rendered::Retry(error) => return Outcome::Retry { error, payload: None },
+                Rendered::Without => (report_mail::without_attachment(payload), None),
+            },
+        };
+        match mailer.send(&payload, file.as_ref()).await {
             Ok(()) => Outcome::Sent { payload: None },
             Err(MailError::Transient(error)) => Outcome::Retry { error, payload: None },
             Err(MailError::Permanent(error)) => Outcome::Dead { error, payload: None },

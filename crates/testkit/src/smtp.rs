@@ -176,6 +176,11 @@ impl ReceivedMail {
     /// The decoded body of the first part with this content type (`text/plain`,
     /// `text/html`), searching multipart bodies.
     pub fn part(&self, content_type: &str) -> Option<String> {
+        find_part(&self.data, content_type).map(|p| String::from_utf8(p.bytes).expect("UTF-8 part"))
+    }
+
+    /// The first part with this content type (e.g. `application/pdf`), headers and bytes.
+    pub fn attachment(&self, content_type: &str) -> Option<MailPart> {
         find_part(&self.data, content_type)
     }
 
@@ -218,7 +223,7 @@ fn parameter(value: &str, name: &str) -> Option<String> {
     })
 }
 
-fn find_part(entity: &str, wanted: &str) -> Option<String> {
+fn find_part(entity: &str, wanted: &str) -> Option<MailPart> {
     let (headers, body) = split_entity(entity);
     let content_type = header_in(&headers, "Content-Type").unwrap_or_else(|| "text/plain".into());
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -245,16 +250,65 @@ fn find_part(entity: &str, wanted: &str) -> Option<String> {
         "quoted-printable" => decode_quoted_printable(body),
         _ => body.as_bytes().to_vec(),
     };
-    Some(String::from_utf8(bytes).expect("UTF-8 part"))
+    Some(MailPart { headers, bytes })
+}
+
+/// One leaf part of a message: its headers and its decoded body.
+#[derive(Debug, Clone)]
+pub struct MailPart {
+    headers: Vec<(String, String)>,
+    pub bytes: Vec<u8>,
+}
+
+impl MailPart {
+    pub fn header(&self, name: &str) -> Option<String> {
+        header_in(&self.headers, name).map(|v| decode_words(&v))
+    }
+
+    /// The file name (`Content-Disposition: attachment; filename=…`), if any, also when
+    /// written in RFC 2231 pieces (`filename*0="…"; filename*1*=utf-8''…`) as lettre does.
+    pub fn filename(&self) -> Option<String> {
+        let disposition = self.header("Content-Disposition")?;
+        if let Some(name) = parameter(&disposition, "filename") {
+            return Some(name);
+        }
+        let mut name = Vec::new();
+        for index in 0.. {
+            if let Some(piece) = parameter(&disposition, &format!("filename*{index}")) {
+                name.extend_from_slice(piece.as_bytes());
+            } else if let Some(piece) = parameter(&disposition, &format!("filename*{index}*")) {
+                // The first encoded piece starts with `charset'language'`.
+                let encoded = if index == 0 { piece.splitn(3, '\'').last().unwrap_or("") } else { piece.as_str() };
+                name.extend(decode_percent(encoded));
+            } else {
+                break;
+            }
+        }
+        (!name.is_empty()).then(|| String::from_utf8(name).expect("UTF-8 file name"))
+    }
+
+    /// Whether the part is an attachment (not shown inline).
+    pub fn is_attachment(&self) -> bool {
+        self.header("Content-Disposition").is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("attachment"))
+    }
+}
+
+/// `%XX` escapes decoded (RFC 2231 parameter values).
+fn decode_percent(value: &str) -> Vec<u8> {
+    decode_escapes(value, b'%')
 }
 
 fn decode_quoted_printable(body: &str) -> Vec<u8> {
-    let joined = body.replace("=\n", "");
-    let bytes = joined.as_bytes();
+    decode_escapes(&body.replace("=\n", ""), b'=')
+}
+
+/// Bytes written as `<escape>XX` (two hex digits) decoded; anything else kept.
+fn decode_escapes(value: &str, escape: u8) -> Vec<u8> {
+    let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' {
+        if bytes[i] == escape {
             let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
             if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(byte);

@@ -301,6 +301,8 @@ impl App {
         closed.updated_at = now;
         checklists::save_instance(&tx, closed.clone()).await?;
         checklists::touch_instance(&tx, id, now).await?;
+        let closing = crate::report_mail::Closing::ForceClosed { by: &actor.username };
+        crate::report_mail::queue_shift_report(&tx, now, &closed, closing).await?;
         self.settle_points(&tx, &closed, actor, Target::CurrentState, now).await?;
         commit(tx).await?;
         self.instance_view(actor, id).await

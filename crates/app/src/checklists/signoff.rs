@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::gamification::Target;
 use crate::live;
 use crate::notifications::{self, Audience, Draft, Priority};
+use crate::report_mail::{Closing, queue_shift_report};
 use crate::tx::commit;
 use crate::{App, validate};
 
@@ -55,6 +56,8 @@ impl App {
         closed.updated_at = now;
         checklists::save_instance(&tx, closed.clone()).await?;
         checklists::touch_instance(&tx, id, now).await?;
+        let closing = Closing::SignedOff { by: &actor.username };
+        queue_shift_report(&tx, now, &closed, closing).await?;
         self.settle_points(&tx, &closed, actor, Target::CurrentState, now).await?;
         let payload = json!({ "status": outcome.as_str(), "previous_status": instance.status });
         live::checklist_event(&tx, now, &instance, "CHECKLIST_UPDATE", actor, payload).await?;

@@ -14,6 +14,10 @@ pub struct Model {
     pub quiet_hours_start: Option<Time>,
     pub quiet_hours_end: Option<Time>,
     pub categories: Json,
+    /// The shift report mailed at sign-off; `None`: the role's default (on for managers).
+    pub shift_report_email: Option<bool>,
+    /// The daily shift digest; `None`: off.
+    pub daily_digest_email: Option<bool>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -17,6 +17,7 @@ pub mod org;
 pub mod outbox;
 pub mod presence;
 pub mod reminders;
+pub mod report_mail;
 pub mod retention;
 pub mod rows;
 pub mod rules;

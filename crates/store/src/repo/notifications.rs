@@ -250,6 +250,8 @@ pub async fn put_preferences(c: &impl Conn, row: PreferencesRow) -> StoreResult<
         quiet_hours_start: Set(row.quiet_hours_start),
         quiet_hours_end: Set(row.quiet_hours_end),
         categories: Set(row.categories.clone()),
+        shift_report_email: Set(row.shift_report_email),
+        daily_digest_email: Set(row.daily_digest_email),
         updated_at: Set(row.updated_at),
     };
     prefs::Entity::insert(model)
@@ -263,6 +265,8 @@ pub async fn put_preferences(c: &impl Conn, row: PreferencesRow) -> StoreResult<
                     prefs::Column::QuietHoursStart,
                     prefs::Column::QuietHoursEnd,
                     prefs::Column::Categories,
+                    prefs::Column::ShiftReportEmail,
+                    prefs::Column::DailyDigestEmail,
                     prefs::Column::UpdatedAt,
                 ])
                 .to_owned(),

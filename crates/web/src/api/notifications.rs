@@ -138,6 +138,12 @@ pub struct NotificationPreferences {
     /// "HH:MM" (or "HH:MM:SS" when seconds were given), in the business time zone.
     pub quiet_hours_start: Option<String>,
     pub quiet_hours_end: Option<String>,
+    /// The PDF shift report mailed when a checklist of a section you supervise closes
+    /// (managers and administrators; on by default for managers).
+    pub shift_report_email: bool,
+    /// One e-mail a day summing up the day's checklists of your section(s) (managers
+    /// and administrators; off by default).
+    pub daily_digest_email: bool,
 }
 
 impl From<app::PreferencesRow> for NotificationPreferences {
@@ -149,6 +155,8 @@ impl From<app::PreferencesRow> for NotificationPreferences {
             sms_notifications: p.sms_enabled,
             quiet_hours_start: p.quiet_hours_start.map(app::format_quiet_hour),
             quiet_hours_end: p.quiet_hours_end.map(app::format_quiet_hour),
+            shift_report_email: p.shift_report_email.unwrap_or(false),
+            daily_digest_email: p.daily_digest_email.unwrap_or(false),
         }
     }
 }
@@ -185,6 +193,10 @@ pub struct PreferencesBody {
     /// Per-category settings, a JSON object.
     #[schema(value_type = Option<Object>)]
     pub categories: Option<Value>,
+    /// The PDF shift report by e-mail at sign-off (managers and administrators).
+    pub shift_report_email: Option<bool>,
+    /// The daily shift digest by e-mail (managers and administrators).
+    pub daily_digest_email: Option<bool>,
 }
 
 /// Change your notification preferences; answers them as stored.
@@ -203,6 +215,8 @@ pub async fn put_preferences(
         quiet_hours_start: body.quiet_hours_start,
         quiet_hours_end: body.quiet_hours_end,
         categories: body.categories,
+        shift_report_email: body.shift_report_email,
+        daily_digest_email: body.daily_digest_email,
     };
     Ok(Json(state.app.put_notification_preferences(&auth.actor, update).await?.into()))
 }

@@ -236,6 +236,8 @@ pub struct PreferencesPage {
     pub start_error: Option<String>,
     pub end_error: Option<String>,
     pub error: Option<String>,
+    /// Managers and administrators also choose their report mails.
+    pub supervisor: bool,
 }
 
 /// The preferences form; an unchecked box is absent, so absent means off.
@@ -253,6 +255,14 @@ pub struct PreferencesForm {
     pub quiet_hours_start: String,
     #[serde(default)]
     pub quiet_hours_end: String,
+    /// Present when the form showed the report-mail boxes (to supervisors only), so an
+    /// operator's save leaves those choices unmade.
+    #[serde(default)]
+    pub reports: Option<String>,
+    #[serde(default)]
+    pub shift_report: Option<String>,
+    #[serde(default)]
+    pub daily_digest: Option<String>,
 }
 
 impl PreferencesForm {
@@ -265,6 +275,9 @@ impl PreferencesForm {
             sms: on(p.sms_notifications),
             quiet_hours_start: p.quiet_hours_start.unwrap_or_default(),
             quiet_hours_end: p.quiet_hours_end.unwrap_or_default(),
+            reports: None,
+            shift_report: on(p.shift_report_email),
+            daily_digest: on(p.daily_digest_email),
         }
     }
 
@@ -278,14 +291,22 @@ impl PreferencesForm {
             quiet_hours_start: quiet(&self.quiet_hours_start),
             quiet_hours_end: quiet(&self.quiet_hours_end),
             categories: None,
+            shift_report_email: self.reports.as_ref().map(|_| self.shift_report.is_some()),
+            daily_digest_email: self.reports.as_ref().map(|_| self.daily_digest.is_some()),
         }
     }
+}
+
+/// Managers and administrators supervise sections, and so receive report mails.
+fn is_supervisor(user: &UiUser) -> bool {
+    matches!(user.actor.role, sentinelops_domain::Role::Manager | sentinelops_domain::Role::Admin)
 }
 
 async fn preferences(State(state): State<AppState>, user: UiUser) -> UiResult {
     let prefs = PreferencesForm::of(state.app.notification_preferences(&user.actor).await?.into());
     let layout = user.layout(&state, "Notification preferences", "notifications").await;
-    Ok(render::page(&PreferencesPage { layout, prefs, start_error: None, end_error: None, error: None }))
+    let supervisor = is_supervisor(&user);
+    Ok(render::page(&PreferencesPage { layout, prefs, start_error: None, end_error: None, error: None, supervisor }))
 }
 
 async fn save_preferences(
@@ -309,7 +330,9 @@ async fn save_preferences(
                 error = Some(message);
             }
             let layout = user.layout(&state, "Notification preferences", "notifications").await;
-            render::page_status(status, &PreferencesPage { layout, prefs: form, start_error, end_error, error })
+            let supervisor = is_supervisor(&user);
+            let page = PreferencesPage { layout, prefs: form, start_error, end_error, error, supervisor };
+            render::page_status(status, &page)
         }
     }
 }
