@@ -8,8 +8,8 @@
 
 mod driver;
 mod fixture;
-mod http;
-mod raw;
+pub(crate) mod http;
+pub(crate) mod raw;
 mod report;
 mod scenarios;
 pub(crate) mod server;
