@@ -118,7 +118,8 @@ impl Floor {
 
     /// The CSV's records (header first), parsed.
     async fn csv(&self, query: &str, token: &str) -> Vec<Vec<String>> {
-        let (status, content_type, body) = self.download(&format!("/api/v1/reports/checklists.csv?{query}"), token).await;
+        let (status, content_type, body) =
+            self.download(&format!("/api/v1/reports/checklists.csv?{query}"), token).await;
         assert_eq!(status, 200, "{query}: {}", String::from_utf8_lossy(&body));
         assert!(content_type.starts_with("text/csv"), "{content_type}");
         records(&body)
@@ -174,7 +175,10 @@ async fn checklist_csv_has_a_row_per_item_and_subitem_scoped_by_section() {
     assert_eq!(cell(skipped, "at_business_time").len(), "2026-11-25 08:00:00".len());
     assert!(cell(skipped, "overrides").starts_with("ONE_TIME_COMPLETION"), "{}", cell(skipped, "overrides"));
     let backups = ict[1];
-    assert_eq!((cell(backups, "verdict"), cell(backups, "verdict_by")), ("Restored from disk".into(), "olu Tester".into()));
+    assert_eq!(
+        (cell(backups, "verdict"), cell(backups, "verdict_by")),
+        ("Restored from disk".into(), "olu Tester".into())
+    );
     assert_eq!(cell(ict[2], "failure_reason"), "Mount missing");
 
     // Operators and managers get their own section; naming another is refused.
@@ -235,7 +239,8 @@ async fn checklist_export_refuses_bad_filters_and_strangers() {
 #[tokio::test]
 async fn checklist_xlsx_reads_back_with_typed_cells() {
     let f = Floor::new().await;
-    let (status, content_type, body) = f.download(&format!("/api/v1/reports/checklists.xlsx?{RANGE}"), &f.operator).await;
+    let (status, content_type, body) =
+        f.download(&format!("/api/v1/reports/checklists.xlsx?{RANGE}"), &f.operator).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(content_type, XLSX);
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
@@ -275,7 +280,9 @@ async fn leaderboard_export_follows_the_boards_scope_and_hidden_names() {
     let names: HashSet<String> = rows[1..].iter().map(|r| r[column(&h, "name")].clone()).collect();
     assert!(names.contains("olu Tester") && names.contains("max Tester"), "{names:?}");
     assert!(!names.contains("otto Tester"), "another section's operator is not on the board");
-    assert!(rows[1..].iter().all(|r| r[column(&h, "window")] == "weekly" && r[column(&h, "scope")] == "ICT Operations"));
+    assert!(
+        rows[1..].iter().all(|r| r[column(&h, "window")] == "weekly" && r[column(&h, "scope")] == "ICT Operations")
+    );
 
     // The section hides names from operators: the operator's export hides the others'.
     let settings = format!("/api/v1/gamification/sections/{}/settings", ict_section(&f).await);
@@ -286,12 +293,14 @@ async fn leaderboard_export_follows_the_boards_scope_and_hidden_names() {
         .map(|r| (r[column(&h, "name")].clone(), r[column(&h, "username")].clone(), r[column(&h, "is_you")].clone()))
         .collect();
     assert!(names.contains(&("olu Tester".into(), "olu".into(), "yes".into())), "{names:?}");
-    assert!(names.iter().filter(|n| n.2.is_empty()).all(|n| n.0.starts_with("Operator #") && n.1.is_empty()), "{names:?}");
+    assert!(
+        names.iter().filter(|n| n.2.is_empty()).all(|n| n.0.starts_with("Operator #") && n.1.is_empty()),
+        "{names:?}"
+    );
     let manager_rows = records(&f.leaderboard("", &f.manager).await.2);
     assert!(manager_rows[1..].iter().any(|r| r[column(&h, "name")] == "olu Tester"), "supervisors still see names");
 
-    let (status, content_type, body) =
-        f.download("/api/v1/reports/leaderboard.xlsx?window=yearly", &f.admin).await;
+    let (status, content_type, body) = f.download("/api/v1/reports/leaderboard.xlsx?window=yearly", &f.admin).await;
     assert_eq!((status, content_type.as_str()), (StatusCode::OK, XLSX));
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
     let range = workbook.worksheet_range("leaderboard").unwrap();
@@ -338,32 +347,31 @@ async fn auth_export_streams_past_the_old_cap_without_losing_or_repeating_a_row(
     let (_, admin_token) = admin(&srv).await;
     let ids = bulk_auth_events(&srv, "bulk.user", 100_500, 997).await;
 
-    let response = srv
-        .client
-        .get(srv.url("/api/v1/auth/events?format=csv&username=bulk.user"))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        srv.client.get(srv.url("/api/v1/auth/events?format=csv")).bearer_auth(&admin_token).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.headers().get("content-length").is_none(), "streamed, not buffered");
     let body = response.bytes().await.unwrap();
     let rows = records(&body);
     assert_eq!(rows[0][..3].join(","), "id,event_type,event_time");
-    assert_eq!(rows.len() - 1, 100_500, "every row, past the old 100,000 cap");
+    let (_, listing) = srv.get("/api/v1/auth/events?limit=1", &admin_token).await;
+    let total = listing["total"].as_u64().unwrap();
+    assert!(total > 100_500, "the bulk rows and the admin's sign-in");
+    assert_eq!((rows.len() - 1) as u64, total, "every row, past the old 100,000 cap");
     let exported: HashSet<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
-    assert_eq!(exported, ids, "each row exactly once across the keyset pages");
+    assert_eq!(exported.len() as u64, total, "no row twice across the keyset pages");
+    assert!(ids.is_subset(&exported), "no row missing");
     let times: Vec<&String> = rows[1..].iter().map(|r| &r[2]).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
     assert!(rows.iter().any(|r| r[6] == "'=cmd|' /C calc'!A0"), "user agents are neutralised");
 
     // The UI's export of the same trail is the same stream.
     let ui = UiSession::with_token(&srv, &admin_token).await;
-    let response = ui.get("/ui/audit/auth.csv?user=bulk.user&download_token=abcdef123456").await;
+    let response = ui.get("/ui/audit/auth.csv?download_token=abcdef123456").await;
     assert_eq!(response.status(), 200);
     let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(cookie.starts_with("sentinelops_download=abcdef123456"), "{cookie}");
-    assert_eq!(records(&response.bytes().await.unwrap()).len() - 1, 100_500);
+    assert!(records(&response.bytes().await.unwrap()).len() as u64 > total);
 }
 
 #[tokio::test]
@@ -415,21 +423,25 @@ async fn reports_page_offers_the_forms_and_exports_behind_the_session() {
     assert!(!html.contains("period.pdf") && !html.contains("/ui/audit/ops.csv"));
     assert!(html.contains("formaction=\"/ui/reports/checklists.csv\""));
 
-    let response = operator.get(&format!("/ui/reports/checklists.csv?{RANGE}&section_id=&shift=&status=&download_token=0123456789abcdef")).await;
+    let response = operator
+        .get(&format!("/ui/reports/checklists.csv?{RANGE}&section_id=&shift=&status=&download_token=0123456789abcdef"))
+        .await;
     assert_eq!(response.status(), 200);
     let cookie = response.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     assert!(cookie.starts_with("sentinelops_download=0123456789abcdef;"), "{cookie}");
     assert_eq!(records(&response.bytes().await.unwrap()).len(), 6);
     let response = operator.get(&format!("/ui/reports/checklists.xlsx?{RANGE}")).await;
     assert_eq!(response.headers()["content-type"], XLSX);
-    let response = operator.get(&format!("/ui/reports/leaderboard.xlsx?window=weekly")).await;
+    let response = operator.get("/ui/reports/leaderboard.xlsx?window=weekly").await;
     assert_eq!(response.status(), 200);
 
-    let response = operator.get("/ui/reports/checklists.csv?from=2026-11-30&to=2026-11-01&download_token=0123456789abcdef").await;
+    let response =
+        operator.get("/ui/reports/checklists.csv?from=2026-11-30&to=2026-11-01&download_token=0123456789abcdef").await;
     assert_eq!(response.status(), 422);
     assert!(response.headers().get("set-cookie").is_none(), "no handshake on a refusal");
     let other = format!("/ui/reports/checklists.csv?{RANGE}&section_id={}", f.helpdesk);
     assert_eq!(operator.get(&other).await.status(), 403);
-    let anonymous = sentinelops_testkit::ui::client().get(f.srv.url("/ui/reports/checklists.csv")).send().await.unwrap();
+    let anonymous =
+        sentinelops_testkit::ui::client().get(f.srv.url("/ui/reports/checklists.csv")).send().await.unwrap();
     assert!(anonymous.status().is_redirection(), "to the sign-in page");
 }

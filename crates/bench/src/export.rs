@@ -5,15 +5,13 @@
 //! chunk by chunk (nothing kept), and samples the server's VmRSS every 50 ms.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args as ClapArgs;
 
-use sentinelops_app::users::CreateUser;
 use sentinelops_app::Actor;
+use sentinelops_app::users::CreateUser;
 
 use crate::load::http::Api;
 use crate::load::{raw, server};
@@ -83,18 +81,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_mb = server.rss_mb().unwrap_or(0.0);
 
-    let peak_kib = Arc::new(AtomicU64::new(0));
-    let sampler = {
-        let (peak, pid) = (Arc::clone(&peak_kib), server.pid);
-        tokio::spawn(async move {
-            loop {
-                if let Some(rss) = server::rss_mb(pid) {
-                    peak.fetch_max((rss * 1024.0) as u64, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-    };
+    let sampler = server::PeakRss::start(server.pid, Duration::from_millis(50));
 
     // No overall timeout: a million rows take longer than the load client allows.
     let client = reqwest::Client::builder().no_proxy().build()?;
@@ -112,7 +99,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
     }
     let elapsed = started.elapsed();
-    sampler.abort();
+    let peak_mb = sampler.stop();
     let hwm_mb = vm_hwm_mb(server.pid);
     server.stop().await;
 
@@ -125,7 +112,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("  total           {seconds:.2} s");
     println!("  rows/s          {:.0}", rows as f64 / seconds.max(1e-9));
     println!("  server RSS idle {idle_mb:.1} MB");
-    println!("  server RSS peak {:.1} MB (sampled every 50 ms during the export)", peak_kib.load(Ordering::Relaxed) as f64 / 1024.0);
+    println!("  server RSS peak {peak_mb:.1} MB (sampled every 50 ms during the export)");
     if let Some(hwm) = hwm_mb {
         println!("  server VmHWM    {hwm:.1} MB (the process's high-water mark, start-up included)");
     }

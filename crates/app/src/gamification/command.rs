@@ -302,7 +302,8 @@ impl App {
             Window::ALL.iter().zip(&boards).map(|(w, board)| snapshot(&deck, me, *w, board)).collect();
         let focus_index = index_of(focus);
         let active_window = windows.get(focus_index).cloned().unwrap_or_else(|| snapshot(&deck, me, focus, &[]));
-        let leaderboard = boards.get(focus_index).map(|b| leaderboard(&deck, actor, b, focus, LEADERBOARD_SIZE)).unwrap_or_default();
+        let leaderboard =
+            boards.get(focus_index).map(|b| leaderboard(&deck, actor, b, focus, LEADERBOARD_SIZE)).unwrap_or_default();
         let yearly = windows.get(index_of(Window::Yearly));
         let facts = YearFacts {
             metrics: deck.own_metrics(me, Window::Yearly),

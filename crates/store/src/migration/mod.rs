@@ -9,6 +9,7 @@ mod m20261125_000002_presence;
 mod m20261126_000003_inbox_order;
 mod m20261203_000004_auth_failure_reason;
 mod m20261204_000005_points_ledger;
+mod m20261205_000006_export_order;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_inbox_order::Migration),
             Box::new(m20261203_000004_auth_failure_reason::Migration),
             Box::new(m20261204_000005_points_ledger::Migration),
+            Box::new(m20261205_000006_export_order::Migration),
         ]
     }
 }

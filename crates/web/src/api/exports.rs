@@ -71,12 +71,22 @@ pub fn parse_window(window: Option<&str>) -> Result<Window, AppError> {
     }
 }
 
-async fn checklists(state: &AppState, auth: &AuthUser, params: ChecklistExportParams, file_type: FileType) -> ApiResult<Response> {
+async fn checklists(
+    state: &AppState,
+    auth: &AuthUser,
+    params: ChecklistExportParams,
+    file_type: FileType,
+) -> ApiResult<Response> {
     let export = state.app.checklist_export(&auth.actor, &params.into()).await?;
     Ok(export::checklists::respond(state, export, file_type).await?)
 }
 
-async fn leaderboard(state: &AppState, auth: &AuthUser, params: LeaderboardExportParams, file_type: FileType) -> ApiResult<Response> {
+async fn leaderboard(
+    state: &AppState,
+    auth: &AuthUser,
+    params: LeaderboardExportParams,
+    file_type: FileType,
+) -> ApiResult<Response> {
     let window = parse_window(params.window.as_deref())?;
     let board = state.app.leaderboard_export(&auth.actor, window).await?;
     Ok(export::leaderboard::respond(board, file_type).await?)

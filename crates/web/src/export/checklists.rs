@@ -2,8 +2,8 @@
 
 use axum::response::Response;
 
-use sentinelops_app::exports::{ChecklistExport, ChecklistExportRow, InstanceCursor};
 use sentinelops_app::AppError;
+use sentinelops_app::exports::{ChecklistExport, ChecklistExportRow, InstanceCursor};
 
 use super::{Cell, Column, FileType, Sheet, download, paged};
 use crate::state::AppState;

@@ -67,7 +67,11 @@ pub enum FileType {
 }
 
 /// `pages` as a download of `file_type`.
-pub async fn download(file_type: FileType, sheet: Sheet, pages: RowPages) -> Result<Response, sentinelops_app::AppError> {
+pub async fn download(
+    file_type: FileType,
+    sheet: Sheet,
+    pages: RowPages,
+) -> Result<Response, sentinelops_app::AppError> {
     match file_type {
         FileType::Csv => csv_stream::download(sheet, pages),
         FileType::Xlsx => xlsx::download(sheet, pages).await,

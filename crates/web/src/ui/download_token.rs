@@ -29,7 +29,8 @@ impl DownloadToken {
     /// `response` with the token's cookie when there is a valid token.
     pub fn mark(&self, mut response: Response) -> Response {
         if let Some(token) = self.valid()
-            && let Ok(value) = HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/ui; Max-Age=120; SameSite=Strict"))
+            && let Ok(value) =
+                HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/ui; Max-Age=120; SameSite=Strict"))
         {
             response.headers_mut().append(header::SET_COOKIE, value);
         }

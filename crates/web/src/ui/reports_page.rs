@@ -15,15 +15,12 @@ use uuid::Uuid;
 
 use sentinelops_app::AppError;
 use sentinelops_app::exports::ChecklistExportQuery;
-use sentinelops_domain::checklist::InstanceStatus;
 use sentinelops_domain::performance::Window;
-use sentinelops_domain::shift::ShiftType;
 
 use crate::api::exports::parse_window;
 use crate::export::{self, FileType};
 use crate::state::AppState;
 use crate::ui::checklists::Choice;
-use crate::ui::dashboard::status_label;
 use crate::ui::download_token::DownloadToken;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
@@ -71,12 +68,12 @@ async fn page(State(state): State<AppState>, user: UiUser) -> UiResult {
         is_admin: user.is_admin(),
         is_supervisor: user.is_supervisor(),
         sections,
-        shifts: ShiftType::ALL.iter().map(|s| Choice { value: s.as_str().to_owned(), label: s.title().to_owned() }).collect(),
-        statuses: InstanceStatus::ALL
+        shifts: Choice::shifts(),
+        statuses: Choice::statuses(),
+        windows: Window::ALL
             .iter()
-            .map(|s| Choice { value: s.as_str().to_owned(), label: status_label(s.as_str()) })
+            .map(|w| Choice { value: w.as_str().to_owned(), label: w.label().to_owned() })
             .collect(),
-        windows: Window::ALL.iter().map(|w| Choice { value: w.as_str().to_owned(), label: w.label().to_owned() }).collect(),
         from: (today - Days::new(29)).to_string(),
         to: today.to_string(),
         week_start: monday.to_string(),
@@ -151,7 +148,13 @@ pub struct LeaderboardForm {
     pub window: String,
 }
 
-async fn leaderboard(state: &AppState, user: &UiUser, form: &LeaderboardForm, token: &DownloadToken, file_type: FileType) -> UiResult {
+async fn leaderboard(
+    state: &AppState,
+    user: &UiUser,
+    form: &LeaderboardForm,
+    token: &DownloadToken,
+    file_type: FileType,
+) -> UiResult {
     let window = parse_window(Some(&form.window))?;
     let board = state.app.leaderboard_export(&user.actor, window).await?;
     Ok(token.mark(export::leaderboard::respond(board, file_type).await?))
