@@ -12,6 +12,7 @@ mod contract;
 mod crash;
 mod dashboard_contract;
 mod errors;
+mod exports;
 mod gamification_command;
 mod gamification_ledger;
 mod handover;

@@ -398,6 +398,12 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/notifications/", Signed).query("include_read=true".into()),
         case(M::GET, "/api/v1/notifications/unread/count", Signed),
         case(M::GET, "/api/v1/gamification/ledger", Signed),
+        case(M::GET, "/api/v1/reports/checklists.csv", Section)
+            .query(format!("section_id={}&from={today}&to={today}", w.section)),
+        case(M::GET, "/api/v1/reports/checklists.xlsx", Section)
+            .query(format!("section_id={}&from={today}&to={today}", w.section)),
+        case(M::GET, "/api/v1/reports/leaderboard.csv", Signed).query("window=weekly".into()),
+        case(M::GET, "/api/v1/reports/leaderboard.xlsx", Signed).query("window=weekly".into()),
         case(M::POST, "/api/v1/gamification/adjustments", Supervise)
             .body(json!({"user_id": w.operator_same_id, "points": 5, "reason": "Matrix adjustment"})),
         case(M::GET, "/api/v1/notifications/preferences", Signed),

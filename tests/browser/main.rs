@@ -9,6 +9,7 @@ mod admin;
 mod dashboard;
 mod performance;
 mod quality;
+mod reports;
 mod shift;
 mod sign_in;
 mod smoke;

@@ -197,6 +197,7 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
         ("/ui/admin/shifts", ("main h2", "Business time zone"), "admin-shifts"),
         ("/ui/audit", ("main h2", "Operational events"), "audit"),
         ("/ui/audit/auth", ("main", "root.admin"), "audit-auth"),
+        ("/ui/reports", ("main h1", "Reports"), "reports"),
         ("/ui/profile", (".current-session", "This session"), "profile"),
         (editor.as_str(), ("#template-items", "Card switch"), "template-editor"),
     ];

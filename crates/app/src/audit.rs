@@ -9,7 +9,7 @@ use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::auth_events::{self, AuthEventQuery, AuthEventRow, NewAuthEvent};
 use sentinelops_store::repo::ops_events::{self, OpsEventQuery, OpsEventRow};
-use sentinelops_store::repo::{Page, Window};
+use sentinelops_store::repo::{After, Page, Window};
 
 use crate::App;
 use crate::actor::{Actor, RequestMeta};
@@ -147,17 +147,53 @@ impl App {
         query: &OpsEventQuery,
         window: Window,
     ) -> AppResult<Page<OpsEventRow>> {
-        let mut query = query.clone();
-        match actor.role {
-            sentinelops_domain::Role::Admin => {}
-            sentinelops_domain::Role::Manager => match actor.section_id {
-                Some(section) => query.section_id = Some(section),
-                None => return Err(forbidden("You are not assigned to a section")),
-            },
-            sentinelops_domain::Role::User => {
-                return Err(forbidden("Only administrators and managers can read the operational event log"));
-            }
-        }
+        let query = scoped_ops_query(actor, query)?;
         Ok(ops_events::list(self.store.reader(), &query, window).await?)
     }
+
+    /// A keyset page of the auth audit log (newest first, strictly after `after`), for
+    /// streamed exports: every page costs the same however deep.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn auth_events_after(
+        &self,
+        actor: &Actor,
+        query: &AuthEventQuery,
+        after: Option<After>,
+        limit: u64,
+    ) -> AppResult<Vec<AuthEventRow>> {
+        if !actor.is_admin() {
+            return Err(forbidden("Only administrators can read the authentication audit log"));
+        }
+        Ok(auth_events::page_after(self.store.reader(), query, after, limit).await?)
+    }
+
+    /// A keyset page of the operational event log, scoped as `ops_events`.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn ops_events_after(
+        &self,
+        actor: &Actor,
+        query: &OpsEventQuery,
+        after: Option<After>,
+        limit: u64,
+    ) -> AppResult<Vec<OpsEventRow>> {
+        let query = scoped_ops_query(actor, query)?;
+        Ok(ops_events::page_after(self.store.reader(), &query, after, limit).await?)
+    }
+}
+
+/// `query` narrowed to what `actor` may read: admins everything, managers their
+/// section; operators nothing.
+fn scoped_ops_query(actor: &Actor, query: &OpsEventQuery) -> AppResult<OpsEventQuery> {
+    let mut query = query.clone();
+    match actor.role {
+        sentinelops_domain::Role::Admin => {}
+        sentinelops_domain::Role::Manager => match actor.section_id {
+            Some(section) => query.section_id = Some(section),
+            None => return Err(forbidden("You are not assigned to a section")),
+        },
+        sentinelops_domain::Role::User => {
+            return Err(forbidden("Only administrators and managers can read the operational event log"));
+        }
+    }
+    Ok(query)
 }

@@ -13,6 +13,7 @@ pub mod checklists;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod exports;
 pub mod gamification;
 pub mod handover;
 pub mod health;
@@ -49,7 +50,7 @@ pub use sentinelops_store::repo::auth_events::{AuthEventQuery, AuthEventRow};
 pub use sentinelops_store::repo::ops_events::{OpsEventQuery, OpsEventRow};
 pub use sentinelops_store::repo::sessions::SessionRow;
 pub use sentinelops_store::repo::users::UserRow;
-pub use sentinelops_store::repo::{Page, Window};
+pub use sentinelops_store::repo::{After, Page, Window};
 pub use sentinelops_store::{Backend, PoolConfig, PoolStats, Store};
 
 /// The application: storage, clock and configuration, cheap to clone.

@@ -8,6 +8,8 @@
 //!   in-process (the raw limit) and a static document (the framework ceiling), and
 //!   prints JSON plus a Markdown table.
 //! - `api-snapshot`: the answers of a scripted shift, normalised, to compare two builds.
+//! - `export`: streams a million-row audit CSV export from the real server and reports
+//!   rows/s and the server's peak memory meanwhile.
 //! - `fanout`: one notification to N connected WebSocket clients, in-process over a
 //!   test database, and how long each took to see it.
 
@@ -16,6 +18,7 @@
 #![allow(clippy::disallowed_methods)]
 mod ceiling;
 mod data;
+mod export;
 mod fanout;
 mod load;
 mod snapshot;
@@ -39,6 +42,8 @@ enum Command {
     Fanout(fanout::Args),
     /// Serve a pre-built document through the server's stack (started by `load`).
     Ceiling(ceiling::Args),
+    /// Stream a million-row audit CSV export from a real server: rows/s and its peak RSS.
+    Export(export::Args),
     /// Record the JSON answers of a scripted shift (ids and times normalised), to compare builds.
     ApiSnapshot(snapshot::Args),
 }
@@ -52,6 +57,7 @@ async fn main() -> std::process::ExitCode {
         Command::Ceiling(args) => ceiling::run(args).await,
         Command::ApiSnapshot(args) => snapshot::run(args).await,
         Command::Fanout(args) => fanout::run(args).await,
+        Command::Export(args) => export::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

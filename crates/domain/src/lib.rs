@@ -14,6 +14,7 @@ pub mod role;
 pub mod scoring;
 pub mod secret;
 pub mod shift;
+pub mod spreadsheet;
 pub mod step;
 
 pub use account::{Email, InvalidName, Login, Username};

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod idempotency;
 pub mod live;

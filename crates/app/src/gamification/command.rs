@@ -99,7 +99,7 @@ impl Deck {
 }
 
 /// One visible user's standing in one window.
-struct Standing {
+pub(crate) struct Standing {
     user_index: usize,
     metrics: WindowMetrics,
     grade: i64,
@@ -107,7 +107,7 @@ struct Standing {
 }
 
 /// Every visible user's standing in `window`, in rank order.
-fn standings(deck: &Deck, caller: Uuid, window: Window) -> Vec<Standing> {
+pub(crate) fn standings(deck: &Deck, caller: Uuid, window: Window) -> Vec<Standing> {
     let mut rows: Vec<Standing> = deck
         .visible
         .users
@@ -191,11 +191,19 @@ fn snapshot(deck: &Deck, caller: Uuid, window: Window, board: &[Standing]) -> Wi
     }
 }
 
-fn leaderboard(deck: &Deck, actor: &Actor, board: &[Standing], window: Window) -> Vec<LeaderboardEntry> {
+/// The first `size` standings as the caller may see them: other users' names hidden
+/// when their section hides names from operators.
+pub(crate) fn leaderboard(
+    deck: &Deck,
+    actor: &Actor,
+    board: &[Standing],
+    window: Window,
+    size: usize,
+) -> Vec<LeaderboardEntry> {
     let hidden = scope::names_hidden(actor, &deck.visible);
     board
         .iter()
-        .take(LEADERBOARD_SIZE)
+        .take(size)
         .filter_map(|s| {
             let user = deck.visible.users.get(s.user_index)?;
             let mine = user.id == actor.user_id;
@@ -318,7 +326,8 @@ impl App {
             Window::ALL.iter().zip(&boards).map(|(w, board)| snapshot(deck, me, *w, board)).collect();
         let focus_index = index_of(focus);
         let active_window = windows.get(focus_index).cloned().unwrap_or_else(|| snapshot(deck, me, focus, &[]));
-        let leaderboard = boards.get(focus_index).map(|b| leaderboard(deck, actor, b, focus)).unwrap_or_default();
+        let leaderboard =
+            boards.get(focus_index).map(|b| leaderboard(deck, actor, b, focus, LEADERBOARD_SIZE)).unwrap_or_default();
         let yearly = windows.get(index_of(Window::Yearly));
         let facts = YearFacts {
             metrics: deck.own_metrics(me, Window::Yearly),

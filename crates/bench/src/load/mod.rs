@@ -8,8 +8,8 @@
 
 mod driver;
 mod fixture;
-mod http;
-mod raw;
+pub(crate) mod http;
+pub(crate) mod raw;
 mod report;
 mod scenarios;
 pub(crate) mod server;
@@ -19,7 +19,6 @@ pub use raw::open_app;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -242,25 +241,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.scenarios.iter().any(|s| s == "g") {
         let open = sockets::open(&server.base, &floor.operator_tokens, args.sockets).await?;
         report.open_sockets = open.count();
-        let peak = Arc::new(AtomicU64::new(0));
-        let sampler = {
-            let (peak, pid) = (Arc::clone(&peak), server.pid);
-            tokio::spawn(async move {
-                loop {
-                    if let Some(rss) = server::rss_mb(pid) {
-                        peak.fetch_max((rss * 10.0) as u64, Ordering::Relaxed);
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            })
-        };
+        let sampler = server::PeakRss::start(server.pid, Duration::from_millis(100));
         for &c in &args.concurrency {
             let run = scenarios::mixed(&targets, c, &timing).await;
             print_run(&run);
             report.runs.push(run);
         }
-        sampler.abort();
-        report.mixed_peak_rss_mb = Some(peak.load(Ordering::Relaxed) as f64 / 10.0);
+        report.mixed_peak_rss_mb = Some(sampler.stop());
         open.close().await;
     }
     server.stop().await;

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -93,6 +95,34 @@ impl Server {
     pub async fn stop(mut self) {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
+    }
+}
+
+/// The highest VmRSS of a process seen while it runs, sampled every `every`.
+pub struct PeakRss {
+    peak_kib: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PeakRss {
+    pub fn start(pid: u32, every: Duration) -> PeakRss {
+        let peak_kib = Arc::new(AtomicU64::new(0));
+        let peak = Arc::clone(&peak_kib);
+        let task = tokio::spawn(async move {
+            loop {
+                if let Some(rss) = rss_mb(pid) {
+                    peak.fetch_max((rss * 1024.0) as u64, Ordering::Relaxed);
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+        PeakRss { peak_kib, task }
+    }
+
+    /// Stops sampling; the peak in MB.
+    pub fn stop(self) -> f64 {
+        self.task.abort();
+        self.peak_kib.load(Ordering::Relaxed) as f64 / 1024.0
     }
 }
 

@@ -9,8 +9,9 @@ mod m20261125_000002_presence;
 mod m20261126_000003_inbox_order;
 mod m20261203_000004_auth_failure_reason;
 mod m20261204_000005_points_ledger;
-mod m20261205_000007_streak_revision;
-mod m20261205_000008_report_mail_preferences;
+mod m20261205_000006_streak_revision;
+mod m20261205_000007_report_mail_preferences;
+mod m20261205_000008_export_order;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -24,8 +25,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_inbox_order::Migration),
             Box::new(m20261203_000004_auth_failure_reason::Migration),
             Box::new(m20261204_000005_points_ledger::Migration),
-            Box::new(m20261205_000007_streak_revision::Migration),
-            Box::new(m20261205_000008_report_mail_preferences::Migration),
+            Box::new(m20261205_000006_streak_revision::Migration),
+            Box::new(m20261205_000007_report_mail_preferences::Migration),
+            Box::new(m20261205_000008_export_order::Migration),
         ]
     }
 }

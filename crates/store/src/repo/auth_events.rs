@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::{Page, Window, newest_first};
+use super::{After, Page, Window, newest_first, newest_first_after};
 use crate::Conn;
 use crate::entity::auth_events::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
@@ -149,6 +149,17 @@ fn filtered(q: &AuthEventQuery) -> Select<Entity> {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &AuthEventQuery, window: Window) -> StoreResult<Page<AuthEventRow>> {
     newest_first(c, || filtered(q), (Column::EventTime, Column::Id), window).await
+}
+
+/// A keyset page of the listing (same filters and order), for streamed exports.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn page_after(
+    c: &impl Conn,
+    q: &AuthEventQuery,
+    after: Option<After>,
+    limit: u64,
+) -> StoreResult<Vec<AuthEventRow>> {
+    newest_first_after(c, filtered(q), (Column::EventTime, Column::Id), after, limit).await
 }
 
 /// Events of one session, oldest first (tests and the profile page read these).

@@ -129,7 +129,7 @@ pub struct InstanceFilter {
     pub id: Option<Uuid>,
 }
 
-fn filtered(f: &InstanceFilter) -> Select<instances::Entity> {
+pub(super) fn filtered(f: &InstanceFilter) -> Select<instances::Entity> {
     let mut q = instances::Entity::find();
     if let Some(section) = f.section_id {
         q = q.filter(instances::Column::SectionId.eq(section));

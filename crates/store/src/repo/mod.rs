@@ -3,6 +3,7 @@
 
 pub mod auth_events;
 pub mod badge_claims;
+pub mod checklist_export;
 pub mod checklists;
 pub mod gamification;
 pub mod gamification_read;
@@ -28,7 +29,9 @@ pub mod stats;
 pub mod templates;
 pub mod users;
 
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Select};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
 
 use crate::Conn;
 use crate::error::StoreResult;
@@ -63,4 +66,35 @@ where
     let total = query().count(c).await?;
     let rows = query().order_by_desc(time).order_by_desc(id).offset(window.offset).limit(window.limit).all(c).await?;
     Ok(Page { rows, total })
+}
+
+/// Where a newest-first keyset page starts: strictly after (older than) this row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct After {
+    pub time: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Up to `limit` rows newest first by (`time`, `id`), strictly after `after` (from the
+/// newest when `None`): a keyset page, so reading a million rows in pages costs each
+/// page the same (no OFFSET). `time <= t AND (time < t OR id < i)` rather than the
+/// plain OR, so the `time` index bounds the scan on both backends.
+async fn newest_first_after<E>(
+    c: &impl Conn,
+    query: Select<E>,
+    (time, id): (E::Column, E::Column),
+    after: Option<After>,
+    limit: u64,
+) -> StoreResult<Vec<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let query = match after {
+        None => query,
+        Some(After { time: t, id: i }) => {
+            query.filter(time.lte(t)).filter(Condition::any().add(time.lt(t)).add(id.lt(i)))
+        }
+    };
+    Ok(query.order_by_desc(time).order_by_desc(id).limit(limit).all(c).await?)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait, Select};
 use uuid::Uuid;
 
-use super::{Page, Window, newest_first};
+use super::{After, Page, Window, newest_first, newest_first_after};
 use crate::Conn;
 use crate::entity::ops_events::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
@@ -47,4 +47,15 @@ fn filtered(q: &OpsEventQuery) -> Select<Entity> {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(c: &impl Conn, q: &OpsEventQuery, window: Window) -> StoreResult<Page<OpsEventRow>> {
     newest_first(c, || filtered(q), (Column::CreatedAt, Column::Id), window).await
+}
+
+/// A keyset page of the listing (same filters and order), for streamed exports.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn page_after(
+    c: &impl Conn,
+    q: &OpsEventQuery,
+    after: Option<After>,
+    limit: u64,
+) -> StoreResult<Vec<OpsEventRow>> {
+    newest_first_after(c, filtered(q), (Column::CreatedAt, Column::Id), after, limit).await
 }

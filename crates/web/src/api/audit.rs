@@ -1,7 +1,6 @@
 //! The two audit trails over HTTP: `/api/v1/auth/events` (admins) and
 //! `/api/v1/ops/events` (admins; managers for their section), as JSON pages or CSV.
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
@@ -9,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow, Page, Window};
+use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow, Page};
 use sentinelops_domain::auth::AuthEventType;
 
+use super::audit_export;
 use super::error_responses::{QueryErrors, SessionErrors};
 use super::lenient::opt_uuid;
 use super::paging::{PageRequest, Paginated};
@@ -24,9 +24,6 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(auth_events)).routes(routes!(ops_events))
 }
-
-/// Rows in one CSV export at most; narrow the filters for more.
-pub const CSV_ROW_CAP: u64 = 100_000;
 
 /// The query parameters both logs take beside their own filters (read from the same
 /// query string as the filters, by a second extractor).
@@ -107,39 +104,10 @@ fn check_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result
     }
 }
 
-/// How a log listing answers: one page of JSON in the pagination envelope, or
-/// (`?format=csv`) a download of the first `CSV_ROW_CAP` rows.
-#[derive(Debug, Clone, Copy)]
-enum Listing {
-    Page(PageRequest),
-    Csv,
-}
-
-impl Listing {
-    fn new(csv: bool, page: Option<u64>, limit: Option<u64>) -> Result<Listing, AppError> {
-        if csv { Ok(Listing::Csv) } else { Ok(Listing::Page(PageRequest::new(page, limit, 50, 500)?)) }
-    }
-
-    fn window(self) -> Window {
-        match self {
-            Listing::Page(request) => request.window(),
-            Listing::Csv => Window { offset: 0, limit: CSV_ROW_CAP },
-        }
-    }
-
-    fn answer<Row, View: From<Row> + Serialize>(
-        self,
-        page: Page<Row>,
-        csv: fn(Vec<Row>) -> ApiResult<Response>,
-    ) -> ApiResult<Response> {
-        match self {
-            Listing::Csv => csv(page.rows),
-            Listing::Page(request) => {
-                let items: Vec<View> = page.rows.into_iter().map(View::from).collect();
-                Ok(Json(Paginated::new(items, page.total, request)).into_response())
-            }
-        }
-    }
+/// One page of a log as JSON in the pagination envelope.
+fn json_page<Row, View: From<Row> + Serialize>(page: Page<Row>, request: PageRequest) -> Response {
+    let items: Vec<View> = page.rows.into_iter().map(View::from).collect();
+    Json(Paginated::new(items, page.total, request)).into_response()
 }
 
 fn split_list(value: Option<&str>) -> Vec<String> {
@@ -171,9 +139,12 @@ pub async fn auth_events(
         from: log.from,
         to: log.to,
     };
-    let listing = Listing::new(csv, log.page, log.limit)?;
-    let page = state.app.auth_events(&auth.actor, &query, listing.window()).await?;
-    listing.answer::<_, AuthEventView>(page, auth_events_csv)
+    if csv {
+        return Ok(audit_export::auth_events_csv(&state, &auth.actor, query).await?);
+    }
+    let request = PageRequest::new(log.page, log.limit, 50, 500)?;
+    let page = state.app.auth_events(&auth.actor, &query, request.window()).await?;
+    Ok(json_page::<_, AuthEventView>(page, request))
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,75 +203,10 @@ pub async fn ops_events(
         from: log.from,
         to: log.to,
     };
-    let listing = Listing::new(csv, log.page, log.limit)?;
-    let page = state.app.ops_events(&auth.actor, &query, listing.window()).await?;
-    listing.answer::<_, OpsEventView>(page, ops_events_csv)
-}
-
-/// The auth audit log as a CSV download (shared with the UI's export).
-pub fn auth_events_csv(rows: Vec<AuthEventRow>) -> ApiResult<Response> {
-    let header =
-        ["id", "event_type", "event_time", "user_id", "username", "ip_address", "user_agent", "session_id", "metadata"];
-    let rows = rows.into_iter().map(|r| {
-        vec![
-            r.id.to_string(),
-            r.event_type,
-            r.event_time.to_rfc3339(),
-            opt(r.user_id),
-            r.username.unwrap_or_default(),
-            r.ip.unwrap_or_default(),
-            r.user_agent.unwrap_or_default(),
-            opt(r.session_id),
-            r.metadata.to_string(),
-        ]
-    });
-    csv_response("auth-events.csv", &header, rows)
-}
-
-/// The operational event log as a CSV download (shared with the UI's export).
-pub fn ops_events_csv(rows: Vec<OpsEventRow>) -> ApiResult<Response> {
-    let header = ["id", "event_type", "entity_type", "entity_id", "actor_id", "section_id", "created_at", "payload"];
-    let rows = rows.into_iter().map(|r| {
-        vec![
-            r.id.to_string(),
-            r.event_type,
-            r.entity_type,
-            r.entity_id,
-            opt(r.actor_id),
-            opt(r.section_id),
-            r.created_at.to_rfc3339(),
-            r.payload.to_string(),
-        ]
-    });
-    csv_response("ops-events.csv", &header, rows)
-}
-
-fn opt(id: Option<Uuid>) -> String {
-    id.map(|u| u.to_string()).unwrap_or_default()
-}
-
-fn csv_response(filename: &str, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> ApiResult<Response> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    writer.write_record(header).map_err(internal)?;
-    for row in rows {
-        writer.write_record(row.iter().map(|cell| neutralise_formula(cell))).map_err(internal)?;
+    if csv {
+        return Ok(audit_export::ops_events_csv(&state, &auth.actor, query).await?);
     }
-    let body = writer.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
-}
-
-/// Spreadsheets run cells that start with `=`, `+`, `-` or `@`; an attacker controls
-/// usernames and user agents, so such cells get a leading apostrophe.
-fn neutralise_formula(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
+    let request = PageRequest::new(log.page, log.limit, 50, 500)?;
+    let page = state.app.ops_events(&auth.actor, &query, request.window()).await?;
+    Ok(json_page::<_, OpsEventView>(page, request))
 }

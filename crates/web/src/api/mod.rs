@@ -1,11 +1,13 @@
 //! The JSON API, compatible with the original system's contract.
 
 pub mod audit;
+pub mod audit_export;
 pub mod auth;
 pub mod checklists;
 pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
+pub mod exports;
 pub mod gamification;
 pub mod handover;
 pub mod lenient;
@@ -39,4 +41,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(handover::routes())
         .merge(dashboard::routes())
         .merge(gamification::routes())
+        .merge(exports::routes())
 }

@@ -29,6 +29,7 @@ use crate::state::AppState;
         (name = "handover", description = "Handover notes between shifts"),
         (name = "dashboard", description = "Dashboards, policies and metrics"),
         (name = "gamification", description = "Points ledger, performance, badges and adjustments"),
+        (name = "reports", description = "Reports and exports: checklists and leaderboard as CSV or Excel"),
     )
 )]
 pub struct ApiDoc;

@@ -29,6 +29,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("templates.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/templates.css")),
     ("performance.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/performance.css")),
     ("performance.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/performance.js")),
+    ("reports.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/reports.js")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

@@ -2,13 +2,13 @@
 //! Ops events (`/ui/audit`) for supervisors — the `ops_events` use case narrows a
 //! manager to their own section; auth events (`/ui/audit/auth`) for administrators.
 //! The CSV downloads (`…/ops.csv`, `…/auth.csv`) take the same filters and reuse the
-//! API's CSV writer (which neutralises spreadsheet formulas).
+//! API's streamed export (every match, no cap; formulas neutralised).
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -19,8 +19,9 @@ use uuid::Uuid;
 use sentinelops_app::{AppError, AuthEventQuery, AuthEventRow, OpsEventQuery, OpsEventRow, Window};
 use sentinelops_domain::auth::AuthEventType;
 
-use crate::api::audit::{CSV_ROW_CAP, auth_events_csv, ops_events_csv};
+use crate::api::audit_export;
 use crate::state::AppState;
+use crate::ui::download_token::DownloadToken;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
@@ -373,24 +374,32 @@ fn paginate(page: &mut AuditPage, filters: &AuditFilters, base: &str, total: u64
     page.next_href = (current < page.pages && current < MAX_PAGE).then(|| filters.href(base, current + 1));
 }
 
-/// The whole match (up to the API's cap) as one download.
-const EXPORT: Window = Window { offset: 0, limit: CSV_ROW_CAP };
-
-async fn ops_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
+/// Every match, streamed (see `api::audit_export`).
+async fn ops_csv(
+    State(state): State<AppState>,
+    user: UiUser,
+    UiQuery(filters): UiQuery<AuditFilters>,
+    UiQuery(token): UiQuery<DownloadToken>,
+) -> UiResult {
     let result = async {
         let tz = state.app.business_timezone().await?;
         let actor_id = actor_filter(&state, &filters.user).await?;
         let query = filters.ops_query(tz, actor_id).map_err(AppError::Validation)?;
-        Ok::<_, AppError>(state.app.ops_events(&user.actor, &query, EXPORT).await?.rows)
+        audit_export::ops_events_csv(&state, &user.actor, query).await
     };
-    Ok(ops_events_csv(result.await?).into_response())
+    Ok(token.mark(result.await?))
 }
 
-async fn auth_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
+async fn auth_csv(
+    State(state): State<AppState>,
+    user: UiUser,
+    UiQuery(filters): UiQuery<AuditFilters>,
+    UiQuery(token): UiQuery<DownloadToken>,
+) -> UiResult {
     let result = async {
         let tz = state.app.business_timezone().await?;
         let query = filters.auth_query(tz).map_err(AppError::Validation)?;
-        Ok::<_, AppError>(state.app.auth_events(&user.actor, &query, EXPORT).await?.rows)
+        audit_export::auth_events_csv(&state, &user.actor, query).await
     };
-    Ok(auth_events_csv(result.await?).into_response())
+    Ok(token.mark(result.await?))
 }

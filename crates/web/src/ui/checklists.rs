@@ -89,6 +89,21 @@ pub struct Choice {
     pub label: String,
 }
 
+impl Choice {
+    /// The three shifts, in the day's order.
+    pub fn shifts() -> Vec<Choice> {
+        ShiftType::ALL.iter().map(|s| Choice { value: s.as_str().to_owned(), label: s.title().to_owned() }).collect()
+    }
+
+    /// The checklist statuses, labelled for people.
+    pub fn statuses() -> Vec<Choice> {
+        InstanceStatus::ALL
+            .iter()
+            .map(|s| Choice { value: s.as_str().to_owned(), label: status_label(s.as_str()) })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TimelineRow {
     pub id: String,
@@ -177,14 +192,8 @@ async fn render_timeline(
     let section_names: HashMap<Uuid, String> = sections.iter().map(|s| (s.id, s.name.clone())).collect();
     let mut page = TimelinePage {
         layout: user.layout(state, "Checklists", "checklists").await,
-        shifts: ShiftType::ALL
-            .iter()
-            .map(|s| Choice { value: s.as_str().to_owned(), label: s.title().to_owned() })
-            .collect(),
-        statuses: InstanceStatus::ALL
-            .iter()
-            .map(|s| Choice { value: s.as_str().to_owned(), label: status_label(s.as_str()) })
-            .collect(),
+        shifts: Choice::shifts(),
+        statuses: Choice::statuses(),
         // Only administrators work across sections; everyone else starts in their own.
         sections: if user.is_admin() {
             sections.iter().map(|s| Choice { value: s.id.to_string(), label: s.name.clone() }).collect()

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod checklist;
 pub mod checklists;
 pub mod dashboard;
+pub mod download_token;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -34,6 +35,7 @@ pub mod outcome;
 pub mod performance;
 pub mod profile;
 pub mod render;
+pub mod reports_page;
 pub mod roles;
 pub mod session;
 pub mod templates;
@@ -60,6 +62,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(performance::routes())
         .merge(admin::routes())
         .merge(audit::routes())
+        .merge(reports_page::routes())
         .merge(profile::routes())
         .merge(templates::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
