@@ -29,6 +29,7 @@ mod org;
 mod outbox;
 mod pg_restart;
 mod report_mail;
+mod reports_pdf;
 mod routes;
 mod security_headers;
 mod sessions;

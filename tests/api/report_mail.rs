@@ -8,6 +8,7 @@ use sentinelops_app::jobs::Job;
 use sentinelops_app::outbox::OutboxRow;
 use sentinelops_app::report_mail::REPORT_NOT_ATTACHED;
 use sentinelops_domain::OutboxStatus;
+use sentinelops_testkit::pdf::Pdf;
 use sentinelops_testkit::smtp::ReceivedMail;
 use sentinelops_testkit::{Options, PASSWORD, TestServer};
 use serde_json::{Value, json};
@@ -98,7 +99,10 @@ async fn a_sign_off_mails_the_pdf_once_to_the_managers_who_want_it() {
     let pdf = mail.attachment("application/pdf").expect("a PDF part");
     assert!(pdf.is_attachment());
     assert_eq!(pdf.filename().as_deref(), Some(MORNING_PDF), "{:?}", pdf.header("Content-Disposition"));
-    assert!(pdf.bytes.starts_with(b"%PDF-"), "{:?}", pdf.bytes.get(..16));
+    let words = Pdf::new(&pdf.bytes).words();
+    for expected in ["CHECKLIST OPERATIONAL RECORD", "COMPLETED WITH EXCEPTIONS", "Skipped: Vendor window"] {
+        assert!(words.contains(expected), "the mailed record lacks {expected:?}: {words}");
+    }
     assert_eq!(row_status(&d, row.id).await, OutboxStatus::Sent);
 
     assert!(d.reports_to("nia.manager@test.local").is_empty(), "the manager who turned it off");

@@ -10,9 +10,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Args as ClapArgs;
 
-use sentinelops_app::Actor;
-use sentinelops_app::users::CreateUser;
-
 use crate::load::http::Api;
 use crate::load::{raw, server};
 
@@ -49,24 +46,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
 
     let app = raw::open_app(&args.database_url).await.context("open the database in-process")?;
-    let tag = uuid::Uuid::new_v4().simple().to_string();
-    let tag = tag.get(..8).unwrap_or("x");
-    let email = format!("export.{tag}@bench.local");
-    app.create_user(
-        &Actor::system(),
-        CreateUser {
-            username: format!("bench.export.{tag}"),
-            email: email.clone(),
-            first_name: "Bench".into(),
-            last_name: "Export".into(),
-            position: None,
-            password: PASSWORD.into(),
-            role: "admin".into(),
-            department_id: None,
-            section_id: None,
-        },
-    )
-    .await?;
+    let email = raw::create_bench_admin(&app, "export", PASSWORD).await?;
     drop(app);
 
     let server = server::Server::start(server::Launch {

@@ -21,6 +21,7 @@ mod data;
 mod export;
 mod fanout;
 mod load;
+mod pdf;
 mod snapshot;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,8 @@ enum Command {
     Ceiling(ceiling::Args),
     /// Stream a million-row audit CSV export from a real server: rows/s and its peak RSS.
     Export(export::Args),
+    /// Time the PDF reports (a 40-item shift record, a month's section report) over HTTP.
+    Pdf(pdf::Args),
     /// Record the JSON answers of a scripted shift (ids and times normalised), to compare builds.
     ApiSnapshot(snapshot::Args),
 }
@@ -58,6 +61,7 @@ async fn main() -> std::process::ExitCode {
         Command::ApiSnapshot(args) => snapshot::run(args).await,
         Command::Fanout(args) => fanout::run(args).await,
         Command::Export(args) => export::run(args).await,
+        Command::Pdf(args) => pdf::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -157,17 +157,10 @@ fn binary(var: &str, default: &str) -> Result<PathBuf> {
     }
 }
 
-/// `<target>/browser-screenshots/<test name>/`: the workspace target dir (honouring
-/// `CARGO_TARGET_DIR`), one folder per test so parallel tests never overwrite each other.
+/// `<target>/browser-screenshots/<test name>/`: one folder per test so parallel tests
+/// never overwrite each other.
 fn screenshot_dir() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let workspace = workspace.canonicalize().unwrap_or(workspace);
-    // An absolute CARGO_TARGET_DIR replaces the path; a relative one is the workspace's.
-    let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => workspace.join(dir),
-        None => workspace.join("target"),
-    };
-    target.join("browser-screenshots").join(test_name())
+    crate::artifact_dir("browser-screenshots").join(test_name())
 }
 
 /// libtest runs each test on a thread named after it (`sign_in::operator_signs_in`);

@@ -15,6 +15,7 @@ pub mod browser;
 mod database;
 pub mod http_sink;
 pub mod log;
+pub mod pdf;
 pub mod pg_cluster;
 pub mod process;
 mod server;
@@ -51,4 +52,17 @@ pub fn id_of(value: &serde_json::Value) -> uuid::Uuid {
 /// A name unique within the test run.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple().to_string().get(..10).unwrap_or("x"))
+}
+
+/// `<target>/<name>/`: where tests leave files for people to look at after CI (the
+/// workspace's target dir, honouring `CARGO_TARGET_DIR`).
+pub fn artifact_dir(name: &str) -> std::path::PathBuf {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = workspace.canonicalize().unwrap_or(workspace);
+    // An absolute CARGO_TARGET_DIR replaces the path; a relative one is the workspace's.
+    let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => workspace.join(dir),
+        None => workspace.join("target"),
+    };
+    target.join(name)
 }

@@ -120,9 +120,9 @@ impl App {
         let error = match tokio::time::timeout(limit, self.shift_report_pdf_unscoped(instance_id)).await {
             Ok(Ok(pdf)) => {
                 return Rendered::File(FileAttachment {
-                    filename: pdf.filename,
+                    filename: pdf.filename.clone(),
                     content_type: "application/pdf",
-                    bytes: pdf.bytes,
+                    bytes: pdf.bytes.clone(),
                 });
             }
             Ok(Err(AppError::NotFound(e))) => {

@@ -23,8 +23,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use sentinelops_app::Actor;
-use sentinelops_app::users::CreateUser;
 
 use driver::Stats;
 use http::Api;
@@ -101,23 +99,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // The in-process application: migrates, makes the bench's admin, and later
     // measures the raw limit.
     let app = raw::open_app(&database_url).await.context("open the database in-process")?;
-    let tag = uuid::Uuid::new_v4().simple().to_string();
-    let admin_email = format!("admin.{}@bench.local", tag.get(..6).unwrap_or("x"));
-    app.create_user(
-        &Actor::system(),
-        CreateUser {
-            username: format!("bench.admin.{}", tag.get(..6).unwrap_or("x")),
-            email: admin_email.clone(),
-            first_name: "Bench".into(),
-            last_name: "Admin".into(),
-            position: None,
-            password: PASSWORD.into(),
-            role: "admin".into(),
-            department_id: None,
-            section_id: None,
-        },
-    )
-    .await?;
+    let admin_email = raw::create_bench_admin(&app, "admin", PASSWORD).await?;
 
     let server = server::Server::start(server::Launch {
         binary: &args.server_bin,

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use sentinelops_app::password::{self, HashCost};
+use sentinelops_app::users::CreateUser;
 use sentinelops_app::{Actor, App, AppConfig, PoolConfig, RequestMeta, Store};
 use sentinelops_domain::SystemClock;
 use sentinelops_web::api::checklists::ItemUpdate;
@@ -29,6 +30,30 @@ pub async fn open_app(database_url: &str) -> anyhow::Result<App> {
     let store = Store::connect(database_url, PoolConfig::default()).await?;
     store.migrate().await?;
     Ok(App::new(store, Arc::new(SystemClock), AppConfig::default()).await?)
+}
+
+/// Makes an administrator for a bench run (a fresh name each time, so runs can share a
+/// database) with `password`; returns its e-mail, to sign in with.
+pub async fn create_bench_admin(app: &App, purpose: &str, password: &str) -> anyhow::Result<String> {
+    let tag = Uuid::new_v4().simple().to_string();
+    let tag = tag.get(..8).unwrap_or("x");
+    let email = format!("{purpose}.{tag}@bench.local");
+    app.create_user(
+        &Actor::system(),
+        CreateUser {
+            username: format!("bench.{purpose}.{tag}"),
+            email: email.clone(),
+            first_name: "Bench".into(),
+            last_name: "Admin".into(),
+            position: None,
+            password: password.into(),
+            role: "admin".into(),
+            department_id: None,
+            section_id: None,
+        },
+    )
+    .await?;
+    Ok(email)
 }
 
 fn meta() -> RequestMeta {

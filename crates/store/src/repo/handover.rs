@@ -60,13 +60,49 @@ pub async fn incoming_for_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreR
         .order_by_asc(Column::Id)
         .all(c)
         .await?;
+    let origins = origins_of(c, &notes).await?;
+    Ok((notes, origins))
+}
+
+/// The notes of a section's checklists dated up to `last_day` that were not resolved
+/// before `at` (what a period report lists as still open at its end), oldest first,
+/// with their sources' shift and date. At most `cap` notes.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn open_in_section_at(
+    c: &impl Conn,
+    section_id: Uuid,
+    last_day: NaiveDate,
+    at: DateTime<Utc>,
+    cap: u64,
+) -> StoreResult<(Vec<HandoverRow>, Vec<Origin>)> {
+    let sources = sea_orm::sea_query::Query::select()
+        .column(instances::Column::Id)
+        .from(instances::Entity)
+        .and_where(instances::Column::SectionId.eq(section_id))
+        .and_where(instances::Column::ChecklistDate.lte(last_day))
+        .to_owned();
+    let notes = Entity::find()
+        .filter(Column::SectionId.eq(section_id))
+        .filter(Column::FromInstanceId.in_subquery(sources))
+        .filter(Condition::any().add(Column::ResolvedAt.is_null()).add(Column::ResolvedAt.gte(at)))
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .limit(cap)
+        .all(c)
+        .await?;
+    let origins = origins_of(c, &notes).await?;
+    Ok((notes, origins))
+}
+
+/// The shift and date of each note's source checklist, in one query.
+async fn origins_of(c: &impl Conn, notes: &[HandoverRow]) -> StoreResult<Vec<Origin>> {
     let mut sources: Vec<Uuid> = notes.iter().map(|n| n.from_instance_id).collect();
     sources.sort_unstable();
     sources.dedup();
     if sources.is_empty() {
-        return Ok((notes, Vec::new()));
+        return Ok(Vec::new());
     }
-    let origins = instances::Entity::find()
+    Ok(instances::Entity::find()
         .select_only()
         .column(instances::Column::Id)
         .column(instances::Column::Shift)
@@ -74,8 +110,7 @@ pub async fn incoming_for_many(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreR
         .filter(instances::Column::Id.is_in(sources))
         .into_tuple::<Origin>()
         .all(c)
-        .await?;
-    Ok((notes, origins))
+        .await?)
 }
 
 /// How many notes leave each of these instances (one grouped query for a whole

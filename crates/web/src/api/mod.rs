@@ -15,6 +15,8 @@ pub mod notification_wire;
 pub mod notifications;
 pub mod org;
 pub mod paging;
+pub mod pdf;
+pub mod pdf_data;
 pub mod settings;
 pub mod shifts;
 pub mod templates;
@@ -42,4 +44,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(dashboard::routes())
         .merge(gamification::routes())
         .merge(exports::routes())
+        .merge(pdf::routes())
 }

@@ -29,7 +29,8 @@ use crate::state::AppState;
         (name = "handover", description = "Handover notes between shifts"),
         (name = "dashboard", description = "Dashboards, policies and metrics"),
         (name = "gamification", description = "Points ledger, performance, badges and adjustments"),
-        (name = "reports", description = "Reports and exports: checklists and leaderboard as CSV or Excel"),
+        (name = "reports", description = "Reports and exports: checklists and leaderboard as CSV or Excel, PDF shift records and period reports"),
+        (name = "pdf", description = "The original system's PDF endpoints (/api/pdf/*), now signed-in and section-scoped"),
     )
 )]
 pub struct ApiDoc;

@@ -35,6 +35,7 @@ pub mod outcome;
 pub mod performance;
 pub mod profile;
 pub mod render;
+pub mod report_files;
 pub mod reports_page;
 pub mod roles;
 pub mod session;
@@ -63,6 +64,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(reports_page::routes())
+        .merge(report_files::routes())
         .merge(profile::routes())
         .merge(templates::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).

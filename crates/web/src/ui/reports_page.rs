@@ -1,5 +1,5 @@
-//! `/ui/reports`: the Reports page. The period report form (served by the PDF
-//! reports' `/ui/reports/period.pdf`), the checklist export (`/ui/reports/checklists.csv`
+//! `/ui/reports`: the Reports page. The period report form (served by
+//! `report_files`' `/ui/reports/period.pdf`), the checklist export (`/ui/reports/checklists.csv`
 //! and `.xlsx`), the leaderboard export and, for supervisors, the audit exports.
 //! Operators export their own section; managers theirs; admins any.
 //! Every export link carries the "Preparing…" handshake (`download_token`).

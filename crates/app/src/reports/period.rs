@@ -1,0 +1,247 @@
+//! The period report: a section's week or month, for its managers. Reads a fixed number
+//! of queries whatever the period's size (checklists, their contents, names, notes).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use uuid::Uuid;
+
+use sentinelops_domain::checklist::ItemStatus;
+use sentinelops_domain::shift::ShiftType;
+use sentinelops_reports::{DayRow, ExceptionLine, PeriodReport, PeriodTotals, ShiftCell};
+use sentinelops_store::repo::checklist_export::{self, Contents};
+use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
+use sentinelops_store::repo::handover::{self, HandoverRow, Origin};
+use sentinelops_store::repo::templates::{self, TemplateFilter};
+use sentinelops_store::repo::{org, users};
+
+use super::format::{self, Clock};
+use super::shift::handover_line;
+use crate::App;
+use crate::access::can_supervise_section;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::gamification::scope::display_name;
+
+/// Instances a month of one section can hold (31 days × 3 shifts), with room to spare.
+const MAX_INSTANCES: u64 = 200;
+/// Open notes listed at most (the oldest first).
+const MAX_OPEN_NOTES: u64 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Seven days from the start.
+    Week,
+    /// The calendar month the start falls in.
+    Month,
+}
+
+impl Period {
+    pub fn parse(name: &str) -> Option<Period> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "week" => Some(Period::Week),
+            "month" => Some(Period::Month),
+            _ => None,
+        }
+    }
+
+    /// The first and last day (both included) and the period's name.
+    pub fn range(self, start: NaiveDate) -> Option<(NaiveDate, NaiveDate, String)> {
+        match self {
+            Period::Week => {
+                let last = start.checked_add_days(Days::new(6))?;
+                Some((start, last, format!("Week of {}", format::date(start))))
+            }
+            Period::Month => {
+                let first = start.with_day(1)?;
+                let last = first.checked_add_months(Months::new(1))?.pred_opt()?;
+                Some((first, last, first.format("%B %Y").to_string()))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodQuery {
+    pub section_id: Uuid,
+    pub period: Period,
+    pub start: NaiveDate,
+}
+
+impl App {
+    /// Checks the caller may supervise the section and reads the period's facts.
+    pub(super) async fn period_facts(&self, actor: &Actor, q: PeriodQuery) -> AppResult<PeriodReport> {
+        can_supervise_section(actor, q.section_id)?;
+        let c = self.store.reader();
+        let section = org::find_section(c, q.section_id).await?.ok_or_else(|| not_found("Section not found"))?;
+        let (first, last, period) = q.period.range(q.start).ok_or_else(|| invalid("start is out of range"))?;
+        let filter = InstanceFilter {
+            section_id: Some(q.section_id),
+            start_date: Some(first),
+            end_date: Some(last),
+            ..InstanceFilter::default()
+        };
+        let instances = checklists::all_instances(c, &filter, MAX_INSTANCES).await?;
+        let contents = checklist_export::contents_of(c, instances.iter().map(|i| i.id).collect()).await?;
+        let clock = Clock { tz: self.business_timezone().await? };
+        let now = self.clock.now();
+        let end_of_period = last
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(clock.tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| AppError::Internal("the period's end has no local time".into()))?;
+        let (notes, origins) =
+            handover::open_in_section_at(c, q.section_id, last, end_of_period.min(now), MAX_OPEN_NOTES).await?;
+        let active = templates::list_templates(
+            c,
+            &TemplateFilter { section_id: Some(q.section_id), shift: None, active_only: true },
+        )
+        .await?;
+        let mut shifts: HashSet<ShiftType> = active.iter().map(|t| *t.shift).collect();
+        shifts.extend(instances.iter().map(|i| *i.shift));
+        let shifts: Vec<ShiftType> =
+            ShiftType::ALL.into_iter().filter(|s| shifts.is_empty() || shifts.contains(s)).collect();
+        let people = self.period_people(&contents, &notes).await?;
+        let facts = Facts { instances: &instances, contents: &contents, people: &people };
+        Ok(PeriodReport {
+            section: section.name,
+            period,
+            range: format!("{} – {}", format::date(first), format::date(last)),
+            timezone: clock.tz.name().to_owned(),
+            generated_at: clock.at(now),
+            shifts: shifts.iter().map(|s| s.title().to_owned()).collect(),
+            days: facts.days(first, last, &shifts),
+            totals: facts.totals(first, last, shifts.len()),
+            exceptions: facts.exceptions(),
+            open_handovers: open_notes(&notes, &origins, &people, clock),
+        })
+    }
+
+    async fn period_people(&self, contents: &Contents, notes: &[HandoverRow]) -> AppResult<HashMap<Uuid, String>> {
+        let mut ids: Vec<Uuid> = contents
+            .items
+            .iter()
+            .filter(|i| i.status.is_exception())
+            .flat_map(|i| [i.started_by, i.completed_by])
+            .flatten()
+            .collect();
+        for n in notes {
+            ids.extend([Some(n.created_by), n.acknowledged_by, n.resolved_by].into_iter().flatten());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(users::find_many(self.store.reader(), ids).await?.iter().map(|u| (u.id, display_name(u))).collect())
+    }
+}
+
+struct Facts<'a> {
+    instances: &'a [InstanceRow],
+    contents: &'a Contents,
+    people: &'a HashMap<Uuid, String>,
+}
+
+impl Facts<'_> {
+    fn statuses_of(&self, instance: Uuid) -> impl Iterator<Item = ItemStatus> + '_ {
+        self.contents.items.iter().filter(move |i| i.instance_id == instance).map(|i| *i.status)
+    }
+
+    fn days(&self, first: NaiveDate, last: NaiveDate, shifts: &[ShiftType]) -> Vec<DayRow> {
+        first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|date| DayRow {
+                date: format::day(date),
+                cells: shifts
+                    .iter()
+                    .map(|shift| match self.instances.iter().find(|i| i.checklist_date == date && *i.shift == *shift) {
+                        None => ShiftCell { status: None, completion: None, exceptions: 0 },
+                        Some(instance) => {
+                            let (mut total, mut done, mut exceptions) = (0, 0, 0);
+                            for status in self.statuses_of(instance.id) {
+                                total += 1;
+                                done += u32::from(status == ItemStatus::Completed);
+                                exceptions += u32::from(status.is_exception());
+                            }
+                            ShiftCell {
+                                status: Some(format::instance_status(*instance.status)),
+                                completion: Some(format::percent(done, total)),
+                                exceptions,
+                            }
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn totals(&self, first: NaiveDate, last: NaiveDate, shifts: usize) -> PeriodTotals {
+        let days = u32::try_from((last - first).num_days() + 1).unwrap_or(0);
+        let shifts = days * u32::try_from(shifts).unwrap_or(0);
+        let mut slots: HashSet<(NaiveDate, ShiftType)> = HashSet::new();
+        let mut totals = PeriodTotals { shifts, ..PeriodTotals::default() };
+        for instance in self.instances {
+            slots.insert((instance.checklist_date, *instance.shift));
+            totals.closed += u32::from(instance.status.is_closed());
+        }
+        totals.covered = u32::try_from(slots.len()).unwrap_or(u32::MAX).min(shifts);
+        for item in &self.contents.items {
+            totals.items += 1;
+            totals.completed += u32::from(*item.status == ItemStatus::Completed);
+            totals.exceptions += u32::from(item.status.is_exception());
+        }
+        totals.completion_rate = format::percent(totals.completed, totals.items);
+        totals.exception_rate = format::percent(totals.exceptions, totals.items);
+        totals
+    }
+
+    fn exceptions(&self) -> Vec<ExceptionLine> {
+        let by_id: HashMap<Uuid, &InstanceRow> = self.instances.iter().map(|i| (i.id, i)).collect();
+        let mut lines: Vec<(NaiveDate, DateTime<Utc>, i32, ExceptionLine)> = Vec::new();
+        for item in self.contents.items.iter().filter(|i| i.status.is_exception()) {
+            let Some(instance) = by_id.get(&item.instance_id) else { continue };
+            let reason = match *item.status {
+                ItemStatus::Skipped => item.skipped_reason.clone(),
+                _ => item.failure_reason.clone(),
+            };
+            lines.push((
+                instance.checklist_date,
+                instance.shift_start,
+                item.sort_order,
+                ExceptionLine {
+                    date: format::date(instance.checklist_date),
+                    shift: instance.shift.get().title().to_owned(),
+                    item: item.title.clone(),
+                    status: format::item_status(*item.status),
+                    reason: reason.unwrap_or_else(|| "No reason recorded".to_owned()),
+                    by: item.started_by.or(item.completed_by).and_then(|id| self.people.get(&id).cloned()),
+                },
+            ));
+        }
+        lines.sort_by_key(|(date, start, order, _)| (*date, *start, *order));
+        lines.into_iter().map(|(_, _, _, line)| line).collect()
+    }
+}
+
+fn open_notes(
+    notes: &[HandoverRow],
+    origins: &[Origin],
+    people: &HashMap<Uuid, String>,
+    clock: Clock,
+) -> Vec<sentinelops_reports::HandoverLine> {
+    let person = |id: Uuid| people.get(&id).cloned().unwrap_or_else(|| "Unknown user".to_owned());
+    notes
+        .iter()
+        .map(|n| {
+            let route = origins
+                .iter()
+                .find(|(id, _, _)| *id == n.from_instance_id)
+                .map(|(_, shift, date)| {
+                    let shift = ShiftType::parse(shift).map_or(shift.as_str(), |s| s.title());
+                    format!("From {shift} shift, {}", format::date(*date))
+                })
+                .unwrap_or_else(|| "From an earlier shift".to_owned());
+            handover_line(n, route, clock, &person)
+        })
+        .collect()
+}
