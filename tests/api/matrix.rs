@@ -104,6 +104,8 @@ struct World {
     /// An instance of the spare template, for the delete.
     spare_instance: String,
     note: String,
+    /// The NIGHT shift's id.
+    shift: String,
     /// The admin's notification (the skip alert).
     notification: String,
     operator_same_id: String,
@@ -207,6 +209,9 @@ impl World {
             .await;
         assert_eq!(status, 200, "{note}");
 
+        let (_, shifts) = srv.get("/api/v1/checklists/shifts", &admin).await;
+        let night = shifts.as_array().unwrap().iter().find(|s| s["name"] == "NIGHT").unwrap();
+
         let operator_same_spare_token = srv.login("olu.same", PASSWORD).await;
         let (_, sessions) = srv.get("/api/v1/auth/sessions", &operator_same_spare_token).await;
         let spare_session = sessions.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap();
@@ -227,6 +232,7 @@ impl World {
             instance_subitem,
             spare_instance: id(&spare_instance["id"]),
             note: id(&note["id"]),
+            shift: night["id"].to_string(),
             notification,
             operator_same_id: id(&same_user["id"]),
             operator_same_spare_session: id(&spare_session["id"]),
@@ -289,6 +295,7 @@ impl World {
             .replace("{section_id}", &self.section)
             .replace("{notification_id}", &self.notification)
             .replace("{badge_key}", "critical_shield")
+            .replace("{shift_id}", &self.shift)
     }
 
     /// Ids that someone outside section A must never read (and the notification, which is the admin's).
@@ -418,6 +425,15 @@ fn cases(w: &World) -> Vec<Case> {
             .query(format!("active_only=false&section_id={}", w.section)),
         case(M::GET, "/api/v1/checklists/templates/{template_id}", Section),
         case(M::GET, "/api/v1/checklists/shifts", Signed),
+        case(M::GET, "/api/v1/checklists/shifts/{shift_id}", Signed),
+        // PDF reports (the original's paths, now signed in and scoped).
+        case(M::GET, "/api/pdf/download/{instance_id}", Section),
+        case(M::GET, "/api/pdf/preview/{instance_id}", Section),
+        case(M::GET, "/api/pdf/instances/{instance_id}/data", Section),
+        case(M::POST, "/api/pdf/generate", Section).body(json!({"instance_id": w.instance})),
+        case(M::GET, "/api/v1/checklists/instances/{instance_id}/report.pdf", Section),
+        case(M::GET, "/api/v1/reports/period.pdf", Supervise)
+            .query(format!("section_id={}&period=week&start={today}", w.section)),
         case(M::GET, "/api/v1/checklists/instances", Signed).query(range.clone()),
         case(M::GET, "/api/v1/checklists/instances/paginated", Signed).query(range),
         case(M::GET, "/api/v1/checklists/instances/today", Signed),
@@ -451,6 +467,7 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::PUT, "/api/v1/app-settings/timezone", Admin).body(json!({"timezone": "Etc/UTC"})),
         case(M::POST, "/api/v1/checklists/shifts", Admin)
             .body(json!({"name": "NIGHT", "start_time": "22:00", "end_time": "06:00"})),
+        case(M::PUT, "/api/v1/checklists/shifts/{shift_id}", Admin).body(json!({"color": "#334455"})),
         // Templates.
         case(M::POST, "/api/v1/checklists/templates/{template_id}/items/reorder", Supervise)
             .body(json!({"item_ids": [w.template_items[2], w.template_items[1], w.template_items[0]]})),
@@ -508,6 +525,7 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/users/{user_id}/revoke-sessions", Admin),
         case(M::DELETE, "/api/v1/checklists/instances/{instance_id}", Supervise),
         case(M::DELETE, "/api/v1/checklists/templates/{template_id}", Supervise),
+        case(M::DELETE, "/api/v1/checklists/shifts/{shift_id}", Admin),
     ]
 }
 

@@ -226,7 +226,13 @@ async fn every_report_path_needs_a_session_and_keeps_to_the_section() {
     assert_eq!(s.get(&week, &s.outside_manager).await.0, 403, "nor managers of another section");
     assert_eq!(s.get(&week, &s.manager).await.0, 200);
     assert_eq!(s.get(&period(Uuid::new_v4(), "period=week&start=2026-11-23"), &s.admin).await.0, 404);
-    for rest in ["period=year&start=2026-11-23", "period=week&start=23/11/2026", "period=week", "start=2026-11-23"] {
+    for rest in [
+        "period=year&start=2026-11-23",
+        "period=week&start=23/11/2026",
+        "period=week",
+        "start=2026-11-23",
+        "period=month&start=1900-01-01",
+    ] {
         assert_eq!(s.get(&period(s.ict, rest), &s.admin).await.0, 422, "{rest}");
     }
     assert_eq!(s.get("/api/v1/reports/period.pdf?section_id=x&period=week&start=2026-11-23", &s.admin).await.0, 422);

@@ -959,6 +959,72 @@ async fn shifts_are_listed_for_everyone_and_defined_by_admins() {
 }
 
 #[tokio::test]
+async fn admins_change_and_delete_shifts_and_new_checklists_follow() {
+    let w = world().await;
+    let srv = &w.srv;
+    let (_, list) = srv.get("/api/v1/checklists/shifts", &w.operator).await;
+    let id_of_shift = |name: &str| list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].clone();
+    let (morning, afternoon) = (id_of_shift("MORNING"), id_of_shift("AFTERNOON"));
+    let path = |id: &Value| format!("/api/v1/checklists/shifts/{id}");
+    w.template(w.section, "Morning", "MORNING", json!([{"title": "Check"}])).await;
+    let before = create_instance(srv, &w.operator, "MORNING", "2026-11-25").await;
+
+    // The original frontend's edit: every field, the name unchanged, colour cleared.
+    let edit = json!({"name": "Morning", "start_time": "06:30", "end_time": "14:30", "timezone": "UTC",
+                      "color": null, "metadata": {}});
+    let (status, body) = srv.put(&path(&morning), &w.manager, edit.clone()).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, changed) = srv.put(&path(&morning), &w.admin, edit).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!((&changed["start_time"], &changed["end_time"]), (&json!("06:30:00"), &json!("14:30:00")));
+    assert_eq!(changed["color"], Value::Null);
+    let (status, read) = srv.get(&path(&morning), &w.operator).await;
+    assert_eq!((status.as_u16(), &read), (200, &changed));
+
+    // Checklists made afterwards run in the new window; the earlier one keeps its own.
+    let after = create_instance(srv, &w.operator, "MORNING", "2026-11-26").await;
+    assert_eq!(after["instance"]["shift_start"], "2026-11-26T06:30:00Z", "{after}");
+    let (_, kept) = srv
+        .get(&format!("/api/v1/checklists/instances/{}", before["instance"]["id"].as_str().unwrap()), &w.operator)
+        .await;
+    assert_eq!(kept["shift_start"], "2026-11-25T07:00:00Z");
+
+    for bad in [
+        json!({"name": "NIGHT"}),
+        json!({"start_time": "14:30"}),
+        json!({"end_time": "31:00"}),
+        json!({"timezone": "Mars/Olympus"}),
+    ] {
+        let (status, body) = srv.put(&path(&morning), &w.admin, bad.clone()).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+    let (status, _) = srv.put("/api/v1/checklists/shifts/999", &w.admin, json!({"color": "red"})).await;
+    assert_eq!(status, 404);
+    let (status, _) = srv.get("/api/v1/checklists/shifts/morning", &w.admin).await;
+    assert_eq!(status, 422);
+
+    // A shift an active template uses stays; one nothing uses goes.
+    let (status, body) = srv.delete(&path(&morning), &w.admin).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("1 active template"), "{body}");
+    let (status, body) = srv.delete(&path(&afternoon), &w.manager).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = srv.delete(&path(&afternoon), &w.admin).await;
+    assert_eq!((status.as_u16(), body), (200, json!({"deleted": true, "id": afternoon})));
+    assert_eq!(srv.get(&path(&afternoon), &w.admin).await.0, 404);
+    let (_, list) = srv.get("/api/v1/checklists/shifts", &w.admin).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    let events = ops_events(srv, &w.admin, "entity_type=SHIFT").await;
+    let mut types: Vec<&str> = events.iter().map(|e| e["event_type"].as_str().unwrap()).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["SHIFT_DELETED", "SHIFT_UPDATED"]);
+    let updated = events.iter().find(|e| e["event_type"] == "SHIFT_UPDATED").unwrap();
+    assert_eq!(updated["payload"]["before"]["start_time"], "07:00:00");
+    assert_eq!(updated["payload"]["start_time"], "06:30:00");
+}
+
+#[tokio::test]
 async fn template_changes_leave_ops_events() {
     let w = world().await;
     let srv = &w.srv;

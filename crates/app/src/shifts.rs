@@ -8,10 +8,11 @@ use sentinelops_domain::shift::{ShiftType, ShiftWindow, operational_date};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::shifts;
 pub use sentinelops_store::repo::shifts::ShiftRow;
+use sentinelops_store::repo::templates::{self, TemplateFilter};
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
-use crate::error::{AppError, AppResult, forbidden, invalid};
+use crate::error::{AppError, AppResult, forbidden, invalid, not_found};
 use crate::tx::commit;
 use crate::{App, validate};
 
@@ -30,6 +31,20 @@ pub struct ShiftInput {
     pub start_time: String,
     pub end_time: String,
     pub timezone: Option<String>,
+    pub color: Option<String>,
+}
+
+/// A change to a shift definition: each field given replaces the stored one.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftChange {
+    /// A shift's name is its code: it may be sent (the original frontend sends every
+    /// field) but must not differ.
+    pub name: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// `Some("")` clears the zone (the business time zone applies).
+    pub timezone: Option<String>,
+    /// `Some("")` clears the colour.
     pub color: Option<String>,
 }
 
@@ -60,6 +75,28 @@ pub async fn day_boundary(c: &impl Conn) -> AppResult<NaiveTime> {
     Ok(window_of(c, ShiftType::Morning).await?.start)
 }
 
+/// A time zone name, or none for blank.
+fn zone(value: Option<&str>) -> AppResult<Option<String>> {
+    match value.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(name) => {
+            Ok(Some(name.parse::<Tz>().map_err(|_| invalid(format!("Unknown time zone {name:?}")))?.name().to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A colour (free text, as the original frontend sends it), or none for blank.
+fn colour(value: Option<&str>) -> AppResult<Option<String>> {
+    match value.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => Ok(Some(validate::text("color", c, 1, 32)?)),
+        None => Ok(None),
+    }
+}
+
+fn shift_event(event_type: &'static str, id: i32, payload: serde_json::Value) -> OpsEvent {
+    OpsEvent { event_type, entity_type: "SHIFT", entity_id: id.to_string(), section_id: None, payload }
+}
+
 pub fn parse_shift(value: &str) -> AppResult<ShiftType> {
     ShiftType::parse(value).ok_or_else(|| invalid("shift must be one of MORNING, AFTERNOON, NIGHT"))
 }
@@ -88,16 +125,8 @@ impl App {
         if start == end {
             return Err(invalid("start_time and end_time must differ"));
         }
-        let timezone = match input.timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(name) => {
-                Some(name.parse::<Tz>().map_err(|_| invalid(format!("Unknown time zone {name:?}")))?.name().to_owned())
-            }
-            None => None,
-        };
-        let color = match input.color.as_deref() {
-            Some(c) => Some(validate::text("color", c, 1, 32)?),
-            None => None,
-        };
+        let timezone = zone(input.timezone.as_deref())?;
+        let color = colour(input.color.as_deref())?;
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         if shifts::find_by_name(&tx, shift.as_str()).await?.is_some() {
@@ -116,22 +145,89 @@ impl App {
             },
         )
         .await?;
-        record_ops(
-            &tx,
-            now,
-            actor,
-            OpsEvent {
-                event_type: "SHIFT_CREATED",
-                entity_type: "SHIFT",
-                entity_id: row.id.to_string(),
-                section_id: None,
-                payload: json!({ "name": row.name, "start_time": format_time(start), "end_time": format_time(end) }),
-            },
-        )
-        .await?;
+        let payload = json!({ "name": row.name, "start_time": format_time(start), "end_time": format_time(end) });
+        record_ops(&tx, now, actor, shift_event("SHIFT_CREATED", row.id, payload)).await?;
         commit(tx).await?;
         let tz = self.business_timezone().await?;
         Ok(self.shift_view(row, tz))
+    }
+
+    /// One shift definition.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn shift(&self, id: i32) -> AppResult<ShiftView> {
+        let row = shifts::find(self.store.reader(), id).await?.ok_or_else(|| not_found("Shift not found"))?;
+        let tz = self.business_timezone().await?;
+        Ok(self.shift_view(row, tz))
+    }
+
+    /// Admins change a shift's window, zone or colour. Checklists created afterwards
+    /// use the new window; existing ones keep the window they were created with.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn update_shift(&self, actor: &Actor, id: i32, change: ShiftChange) -> AppResult<ShiftView> {
+        if !actor.is_admin() {
+            return Err(forbidden("Only administrators can define shifts"));
+        }
+        let tx = self.store.begin_write().await?;
+        let mut row = shifts::find(&tx, id).await?.ok_or_else(|| not_found("Shift not found"))?;
+        if let Some(name) = change.name.as_deref()
+            && !name.trim().eq_ignore_ascii_case(&row.name)
+        {
+            return Err(invalid(format!("A shift's name is its code and cannot change (this is {})", row.name)));
+        }
+        let before = (format_time(row.start_time), format_time(row.end_time));
+        if let Some(start) = &change.start_time {
+            row.start_time = parse_time("start_time", start)?;
+        }
+        if let Some(end) = &change.end_time {
+            row.end_time = parse_time("end_time", end)?;
+        }
+        if row.start_time == row.end_time {
+            return Err(invalid("start_time and end_time must differ"));
+        }
+        if let Some(timezone) = &change.timezone {
+            row.timezone = zone(Some(timezone))?;
+        }
+        if let Some(color) = &change.color {
+            row.color = colour(Some(color))?;
+        }
+        shifts::save(&tx, row.clone()).await?;
+        let now = self.clock.now();
+        let payload = json!({
+            "name": row.name,
+            "before": { "start_time": before.0, "end_time": before.1 },
+            "start_time": format_time(row.start_time),
+            "end_time": format_time(row.end_time),
+            "timezone": row.timezone,
+            "color": row.color,
+        });
+        record_ops(&tx, now, actor, shift_event("SHIFT_UPDATED", row.id, payload)).await?;
+        commit(tx).await?;
+        let tz = self.business_timezone().await?;
+        Ok(self.shift_view(row, tz))
+    }
+
+    /// Admins delete a shift definition no active template uses (its checklists then
+    /// fall back to the built-in window). The MORNING shift starts the operational
+    /// day, so it stays while anything runs on it.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn delete_shift(&self, actor: &Actor, id: i32) -> AppResult<()> {
+        if !actor.is_admin() {
+            return Err(forbidden("Only administrators can define shifts"));
+        }
+        let tx = self.store.begin_write().await?;
+        let row = shifts::find(&tx, id).await?.ok_or_else(|| not_found("Shift not found"))?;
+        let filter = TemplateFilter { section_id: None, shift: Some(row.name.clone()), active_only: true };
+        let in_use = templates::list_templates(&tx, &filter).await?.len();
+        if in_use > 0 {
+            return Err(AppError::Conflict(format!(
+                "Shift {} is used by {in_use} active template(s); deactivate or move them first",
+                row.name
+            )));
+        }
+        shifts::delete(&tx, id).await?;
+        let payload = json!({ "name": row.name, "start_time": format_time(row.start_time), "end_time": format_time(row.end_time) });
+        record_ops(&tx, self.clock.now(), actor, shift_event("SHIFT_DELETED", row.id, payload)).await?;
+        commit(tx).await
     }
 
     /// Today's operational date in the business time zone.

@@ -17,11 +17,11 @@ use sentinelops_store::repo::{org, users};
 
 use super::format::{self, Clock};
 use super::shift::handover_line;
-use crate::App;
 use crate::access::can_supervise_section;
 use crate::actor::Actor;
-use crate::error::{AppError, AppResult, invalid, not_found};
+use crate::error::{AppResult, invalid, not_found};
 use crate::gamification::scope::display_name;
+use crate::{App, validate};
 
 /// Instances a month of one section can hold (31 days × 3 shifts), with room to spare.
 const MAX_INSTANCES: u64 = 200;
@@ -74,7 +74,8 @@ impl App {
         can_supervise_section(actor, q.section_id)?;
         let c = self.store.reader();
         let section = org::find_section(c, q.section_id).await?.ok_or_else(|| not_found("Section not found"))?;
-        let (first, last, period) = q.period.range(q.start).ok_or_else(|| invalid("start is out of range"))?;
+        let start = validate::date("start", q.start)?;
+        let (first, last, period) = q.period.range(start).ok_or_else(|| invalid("start is out of range"))?;
         let filter = InstanceFilter {
             section_id: Some(q.section_id),
             start_date: Some(first),
@@ -85,12 +86,7 @@ impl App {
         let contents = checklist_export::contents_of(c, instances.iter().map(|i| i.id).collect()).await?;
         let clock = Clock { tz: self.business_timezone().await? };
         let now = self.clock.now();
-        let end_of_period = last
-            .succ_opt()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(clock.tz).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| AppError::Internal("the period's end has no local time".into()))?;
+        let end_of_period = local_midnight_after(last, clock);
         let (notes, origins) =
             handover::open_in_section_at(c, q.section_id, last, end_of_period.min(now), MAX_OPEN_NOTES).await?;
         let active = templates::list_templates(
@@ -132,6 +128,21 @@ impl App {
         ids.sort_unstable();
         ids.dedup();
         Ok(users::find_many(self.store.reader(), ids).await?.iter().map(|u| (u.id, display_name(u))).collect())
+    }
+}
+
+/// The instant the day after `last` begins in the business time zone (its first valid
+/// local time where a DST change skips midnight). `last` is at most 2200 (validated).
+fn local_midnight_after(last: NaiveDate, clock: Clock) -> DateTime<Utc> {
+    let next = last.succ_opt().unwrap_or(last);
+    let midnight = next.and_time(chrono::NaiveTime::MIN);
+    match midnight.and_local_timezone(clock.tz) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        // A gap: the day starts when the clocks jump, an hour later at most.
+        chrono::LocalResult::None => (midnight + chrono::Duration::hours(1))
+            .and_local_timezone(clock.tz)
+            .earliest()
+            .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc)),
     }
 }
 

@@ -44,3 +44,9 @@ pub async fn insert(c: &impl Conn, row: ShiftRow) -> StoreResult<ShiftRow> {
 pub async fn save(c: &impl Conn, row: ShiftRow) -> StoreResult<()> {
     rows::save::<ActiveModel>(c, row).await
 }
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete(c: &impl Conn, id: i32) -> StoreResult<()> {
+    Entity::delete_by_id(id).exec(c).await?;
+    Ok(())
+}

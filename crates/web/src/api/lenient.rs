@@ -20,6 +20,12 @@ pub fn patch_uuid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>
     opt_uuid(d).map(Some)
 }
 
+/// Text that remembers it was present: `null` → `Some(None)`, so an explicit null
+/// clears the field while an absent one keeps it.
+pub fn patch_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum IntOrString {

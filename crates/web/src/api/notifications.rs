@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use sentinelops_app::notifications::{self as app, DEFAULT_LIMIT, PreferencesUpdate};
 
+use super::lenient::patch_text;
 use super::notification_wire::NotificationJson;
 
 use super::error_responses::{BodyErrors, PathErrors, QueryErrors, SessionErrors, WriteErrors};
@@ -171,11 +172,6 @@ pub async fn get_preferences(
     Ok(Json(state.app.notification_preferences(&auth.actor).await?.into()))
 }
 
-/// `null` → `Some(None)`, so that an explicit null clears the field.
-fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 /// Every field optional: absent fields keep their value; a null or empty quiet hour clears it.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PreferencesBody {
@@ -184,10 +180,10 @@ pub struct PreferencesBody {
     pub desktop_notifications: Option<bool>,
     pub sms_notifications: Option<bool>,
     /// "HH:MM" or "HH:MM:SS".
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "patch_text")]
     #[schema(value_type = Option<String>)]
     pub quiet_hours_start: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "patch_text")]
     #[schema(value_type = Option<String>)]
     pub quiet_hours_end: Option<Option<String>>,
     /// Per-category settings, a JSON object.
