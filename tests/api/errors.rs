@@ -26,7 +26,7 @@ async fn writes_to_unknown_paths_are_json_404s_not_the_sign_in_page() {
     let srv = TestServer::start().await;
     let (_, token) = admin(&srv).await;
     let client = no_redirects();
-    let unrouted = ["/api/v1/does-not-exist", "/api/v1/checklists/shifts/1", "/auth/nothing", "/no/such/page"];
+    let unrouted = ["/api/v1/does-not-exist", "/api/v1/checklists/shifts/1/nothing", "/auth/nothing", "/no/such/page"];
     for path in unrouted {
         for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
             for bearer in [true, false] {
@@ -83,8 +83,11 @@ async fn with_a_static_frontend_unknown_pages_load_the_app_and_writes_do_not() {
     assert!(response.text().await.unwrap().contains("<title>app</title>"));
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         // An API path no route has: 404, with or without a token.
-        let response =
-            client.request(method.clone(), srv.url("/api/v1/checklists/shifts/1")).bearer_auth(&token).send().await;
+        let response = client
+            .request(method.clone(), srv.url("/api/v1/checklists/shifts/1/nothing"))
+            .bearer_auth(&token)
+            .send()
+            .await;
         let response = response.unwrap();
         assert_eq!(response.status(), 404, "{method}");
         assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Not Found"}));
