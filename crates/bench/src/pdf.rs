@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use sentinelops_app::{App, PoolConfig, Store};
+use sentinelops_domain::ActivityAction;
 use sentinelops_store::repo::checklists::{self, ActivityRow};
 
 use crate::data;
@@ -165,7 +166,7 @@ async fn add_activity(app: &App, checklist: Uuid, total: usize) -> anyhow::Resul
                 instance_item_id: item.id,
                 instance_subitem_id: None,
                 user_id: user,
-                action: "COMMENT".to_owned(),
+                action: ActivityAction::Commented.as_str().to_owned(),
                 from_status: None,
                 to_status: None,
                 comment: Some(format!("Operator note {n}: totals re-checked against the ledger")),

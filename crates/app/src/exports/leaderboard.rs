@@ -11,7 +11,6 @@ use crate::error::AppResult;
 use crate::gamification::LeaderboardEntry;
 use crate::gamification::command::{Deck, leaderboard, standings};
 use crate::gamification::scope;
-use sentinelops_store::repo::gamification_read as read;
 
 /// The whole board of one window.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +29,7 @@ impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn leaderboard_export(&self, actor: &Actor, window: Window) -> AppResult<LeaderboardExport> {
         let (today, _, _) = self.operational_today().await?;
-        let visible = read::visible_users(self.store.reader(), scope::audience_of(actor), actor.user_id).await?;
-        let deck = Deck::read(self, actor, today, visible).await?;
+        let deck = Deck::read(self, actor, today, self.leaderboard_audience(actor).await?).await?;
         let board = standings(&deck, actor.user_id, window);
         Ok(LeaderboardExport {
             window,

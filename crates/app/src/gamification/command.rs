@@ -290,6 +290,12 @@ fn default_title(kind: ScoreKind) -> &'static str {
 }
 
 impl App {
+    /// The users on the caller's leaderboard (the audience their role and section give),
+    /// with their sections and streaks: what a deck is read for.
+    pub(crate) async fn leaderboard_audience(&self, actor: &Actor) -> AppResult<Visible> {
+        Ok(read::visible_users(self.store.reader(), scope::audience_of(actor), actor.user_id).await?)
+    }
+
     /// The caller's Performance Command deck for `focus` (contract §1.1). Records and
     /// notifies newly unlocked badges, exactly once each. A deck computed under the same
     /// fingerprint is reused (see `deck_cache`).
@@ -297,7 +303,7 @@ impl App {
     pub async fn performance_command(&self, actor: &Actor, focus: Window) -> AppResult<PerformanceCommand> {
         let now = self.clock.now();
         let (today, _, _) = self.operational_today().await?;
-        let visible = read::visible_users(self.store.reader(), scope::audience_of(actor), actor.user_id).await?;
+        let visible = self.leaderboard_audience(actor).await?;
         let fingerprint = deck_cache::fingerprint(actor, today, &visible);
         let cached = match self.decks.get(actor.user_id, focus, fingerprint) {
             Some(cached) => cached,
