@@ -30,6 +30,7 @@ mod outbox;
 mod pg_restart;
 mod report_mail;
 mod reports_pdf;
+mod roster;
 mod routes;
 mod security_headers;
 mod sessions;

@@ -106,6 +106,10 @@ struct World {
     note: String,
     /// The NIGHT shift's id.
     shift: String,
+    /// Section A's roster: a weekly pattern, a scheduled shift and a pending day off.
+    pattern: String,
+    scheduled_shift: String,
+    day_off: String,
     /// The admin's notification (the skip alert).
     notification: String,
     operator_same_id: String,
@@ -211,6 +215,17 @@ impl World {
 
         let (_, shifts) = srv.get("/api/v1/checklists/shifts", &admin).await;
         let night = shifts.as_array().unwrap().iter().find(|s| s["name"] == "NIGHT").unwrap();
+        let week: Vec<Value> = (0..7).map(|d| json!({"day_of_week": d, "shift_id": night["id"]})).collect();
+        let body = json!({"name": "Nights", "section_id": section, "schedule_days": week});
+        let (status, pattern) = srv.post("/api/v1/checklists/shift-patterns", &admin, body).await;
+        assert_eq!(status, 200, "{pattern}");
+        let body = json!({"shift_id": night["id"], "user_id": same_user["id"], "date": "2030-01-10"});
+        let (status, scheduled) = srv.post("/api/v1/checklists/scheduled-shifts", &admin, body).await;
+        assert_eq!(status, 200, "{scheduled}");
+        let body = json!({"start_date": "2030-01-01", "end_date": "2030-01-02", "reason": "Matrix"});
+        let (status, _) = srv.post("/api/v1/checklists/days-off", &operator_same, body).await;
+        assert_eq!(status, 200);
+        let (_, days_off) = srv.get("/api/v1/checklists/days-off", &operator_same).await;
 
         let operator_same_spare_token = srv.login("olu.same", PASSWORD).await;
         let (_, sessions) = srv.get("/api/v1/auth/sessions", &operator_same_spare_token).await;
@@ -233,6 +248,9 @@ impl World {
             spare_instance: id(&spare_instance["id"]),
             note: id(&note["id"]),
             shift: night["id"].to_string(),
+            pattern: id(&pattern["pattern"]["id"]),
+            scheduled_shift: id(&scheduled["id"]),
+            day_off: id(&days_off[0]["id"]),
             notification,
             operator_same_id: id(&same_user["id"]),
             operator_same_spare_session: id(&spare_session["id"]),
@@ -296,6 +314,10 @@ impl World {
             .replace("{notification_id}", &self.notification)
             .replace("{badge_key}", "critical_shield")
             .replace("{shift_id}", &self.shift)
+            .replace("{pattern_id}", &self.pattern)
+            .replace("{scheduled_shift_id}", &self.scheduled_shift)
+            .replace("{day_off_id}", &self.day_off)
+            .replace("{decision}", "approve")
     }
 
     /// Ids that someone outside section A must never read (and the notification, which is the admin's).
@@ -426,6 +448,12 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/checklists/templates/{template_id}", Section),
         case(M::GET, "/api/v1/checklists/shifts", Signed),
         case(M::GET, "/api/v1/checklists/shifts/{shift_id}", Signed),
+        // The roster.
+        case(M::GET, "/api/v1/checklists/scheduled-shifts", Section).query(format!("section_id={}", w.section)),
+        case(M::GET, "/api/v1/checklists/shift-patterns", Signed),
+        case(M::GET, "/api/v1/checklists/shift-patterns/{pattern_id}", Section),
+        case(M::GET, "/api/v1/checklists/days-off", Signed),
+        case(M::GET, "/api/v1/checklists/my-schedule", Signed),
         // PDF reports (the original's paths, now signed in and scoped).
         case(M::GET, "/api/pdf/download/{instance_id}", Section),
         case(M::GET, "/api/pdf/preview/{instance_id}", Section),
@@ -468,6 +496,21 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/checklists/shifts", Admin)
             .body(json!({"name": "NIGHT", "start_time": "22:00", "end_time": "06:00"})),
         case(M::PUT, "/api/v1/checklists/shifts/{shift_id}", Admin).body(json!({"color": "#334455"})),
+        // Rostering: managers in their own section, admins in any; days off for oneself.
+        case(M::POST, "/api/v1/checklists/shift-patterns", Managers).body(json!({
+            "name": "Matrix week", "section_id": w.section,
+            "schedule_days": (0..7).map(|d| json!({"day_of_week": d, "is_off_day": true})).collect::<Vec<_>>()})),
+        case(M::PUT, "/api/v1/checklists/shift-patterns/{pattern_id}", Supervise).body(json!({"name": "Renamed"})),
+        case(M::POST, "/api/v1/checklists/bulk-assign-shifts", Supervise).body(json!({
+            "users": [w.operator_same_id], "pattern_id": w.pattern, "start_date": "2030-03-01", "section_id": w.section})),
+        case(M::POST, "/api/v1/checklists/scheduled-shifts", Supervise)
+            .body(json!({"shift_id": w.shift.parse::<i64>().unwrap(), "user_id": w.operator_same_id, "date": "2030-01-11"})),
+        case(M::POST, "/api/v1/checklists/shift-exception", Supervise)
+            .body(json!({"user_id": w.operator_same_id, "exception_date": "2030-01-12", "is_day_off": true})),
+        case(M::POST, "/api/v1/checklists/days-off", Section)
+            .body(json!({"user_id": w.operator_same_id, "start_date": "2030-02-01", "end_date": "2030-02-01"})),
+        // Approving: the decision is the last path segment.
+        case(M::POST, "/api/v1/checklists/days-off/{day_off_id}/{decision}", Supervise),
         // Templates.
         case(M::POST, "/api/v1/checklists/templates/{template_id}/items/reorder", Supervise)
             .body(json!({"item_ids": [w.template_items[2], w.template_items[1], w.template_items[0]]})),
@@ -525,6 +568,8 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/users/{user_id}/revoke-sessions", Admin),
         case(M::DELETE, "/api/v1/checklists/instances/{instance_id}", Supervise),
         case(M::DELETE, "/api/v1/checklists/templates/{template_id}", Supervise),
+        case(M::DELETE, "/api/v1/checklists/scheduled-shifts/{scheduled_shift_id}", Supervise),
+        case(M::DELETE, "/api/v1/checklists/shift-patterns/{pattern_id}", Supervise),
         case(M::DELETE, "/api/v1/checklists/shifts/{shift_id}", Admin),
     ]
 }

@@ -29,6 +29,7 @@ pub mod password;
 pub mod presence;
 pub mod report_mail;
 pub mod reports;
+pub mod roster;
 pub mod session_cache;
 pub mod settings;
 pub mod shifts;

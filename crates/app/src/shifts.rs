@@ -6,9 +6,9 @@ use serde_json::json;
 
 use sentinelops_domain::shift::{ShiftType, ShiftWindow, operational_date};
 use sentinelops_store::Conn;
-use sentinelops_store::repo::shifts;
 pub use sentinelops_store::repo::shifts::ShiftRow;
 use sentinelops_store::repo::templates::{self, TemplateFilter};
+use sentinelops_store::repo::{roster, shifts};
 
 use crate::actor::Actor;
 use crate::audit::{OpsEvent, record_ops};
@@ -206,7 +206,7 @@ impl App {
         Ok(self.shift_view(row, tz))
     }
 
-    /// Admins delete a shift definition no active template uses (its checklists then
+    /// Admins delete a shift definition no active template or roster uses (its checklists then
     /// fall back to the built-in window). The MORNING shift starts the operational
     /// day, so it stays while anything runs on it.
     #[tracing::instrument(level = "debug", skip_all)]
@@ -221,6 +221,13 @@ impl App {
         if in_use > 0 {
             return Err(AppError::Conflict(format!(
                 "Shift {} is used by {in_use} active template(s); deactivate or move them first",
+                row.name
+            )));
+        }
+        let rostered = roster::shift_references(&tx, id).await?;
+        if rostered > 0 {
+            return Err(AppError::Conflict(format!(
+                "Shift {} is on the roster ({rostered} pattern day(s), scheduled shift(s) or exception(s)); take it off first",
                 row.name
             )));
         }

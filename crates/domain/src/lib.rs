@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod performance;
 pub mod reason;
 pub mod role;
+pub mod roster;
 pub mod scoring;
 pub mod secret;
 pub mod shift;

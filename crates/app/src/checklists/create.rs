@@ -190,6 +190,8 @@ impl App {
         checklists::insert_items(c, item_rows).await?;
         checklists::insert_subitems(c, subitem_rows).await?;
         checklists::insert_events(c, event_rows).await?;
+        // The people rostered for this section, date and shift work it from the start.
+        self.add_rostered_participants(c, &row, now).await?;
         record_ops(
             c,
             now,

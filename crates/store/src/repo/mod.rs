@@ -20,6 +20,7 @@ pub mod presence;
 pub mod reminders;
 pub mod report_mail;
 pub mod retention;
+pub mod roster;
 pub mod rows;
 pub mod rules;
 pub mod sessions;

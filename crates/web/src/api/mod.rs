@@ -17,6 +17,7 @@ pub mod org;
 pub mod paging;
 pub mod pdf;
 pub mod pdf_data;
+pub mod roster;
 pub mod settings;
 pub mod shifts;
 pub mod templates;
@@ -45,4 +46,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(gamification::routes())
         .merge(exports::routes())
         .merge(pdf::routes())
+        .merge(roster::routes())
 }
