@@ -39,3 +39,9 @@ pub fn shift_report(report: &ShiftReport) -> Result<Vec<u8>, RenderError> {
 pub fn period_report(report: &PeriodReport) -> Result<Vec<u8>, RenderError> {
     world::render(world::Template::Period, serde_json::to_vec(report)?)
 }
+
+/// Drops what typst memoized between reports (the next report lays out from scratch,
+/// its fonts already loaded): for an idle server, which should give memory back.
+pub fn forget_caches() {
+    typst::comemo::evict(0);
+}

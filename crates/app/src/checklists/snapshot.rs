@@ -109,6 +109,7 @@ impl App {
     pub async fn release_idle_memory(&self) {
         self.snapshots.clear();
         self.instance_documents.drop_expired();
+        crate::reports::forget_idle();
         self.store.close_idle_connections().await;
     }
 }

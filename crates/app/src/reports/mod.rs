@@ -83,6 +83,15 @@ fn remember(id: Uuid, revision: i64, pdf: &Arc<RenderedPdf>) {
     }
 }
 
+/// Lets go of what typesetting keeps between reports (the typesetter's memo cache, the
+/// last minute's records) once the server is idle.
+pub(crate) fn forget_idle() {
+    sentinelops_reports::forget_caches();
+    if let Ok(mut recent) = RECENT.lock() {
+        recent.clear();
+    }
+}
+
 /// `SentinelOps_Night_Shift_09_04_2026.pdf`: the original's name for a shift record.
 pub fn shift_report_filename(instance: &InstanceRow) -> String {
     format!("SentinelOps_{}_Shift_{}.pdf", instance.shift.get().title(), instance.checklist_date.format("%d_%m_%Y"))
