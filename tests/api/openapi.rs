@@ -94,3 +94,36 @@ async fn every_operation_declares_its_path_parameters_and_error_answers() {
     let (status, body) = srv.call(Method::GET, "/auth/me", None, None).await;
     assert_eq!((status.as_u16(), body["code"].as_str()), (401, Some("TOKEN_MISSING")), "{body}");
 }
+
+/// Every `$ref` in `value`, wherever it stands.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(target)) => out.push(target.clone()),
+                    _ => refs(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_reference_in_the_document_resolves() {
+    // A dangling `$ref` (a type named in `params(...)` but never registered) breaks
+    // every schema-driven client: schemathesis reports it as a schema error.
+    let srv = TestServer::start().await;
+    let doc = document(&srv).await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 50, "only {} references", found.len());
+    let dangling: Vec<&String> = found
+        .iter()
+        .filter(|r| !r.strip_prefix("#/components/schemas/").is_some_and(|name| schemas.contains_key(name)))
+        .collect();
+    assert!(dangling.is_empty(), "unresolvable references: {dangling:?}");
+}

@@ -542,7 +542,7 @@ pub enum Decision {
 /// Approve, reject or cancel a day off; the person is told.
 #[utoipa::path(post, path = "/api/v1/checklists/days-off/{day_off_id}/{decision}", tag = "roster",
     params(("day_off_id" = Uuid, Path, description = "The day off's id"),
-           ("decision" = Decision, Path, description = "approve, reject or cancel")),
+           ("decision" = inline(Decision), Path, description = "approve, reject or cancel")),
     responses((status = 200, body = DayOffView), SessionErrors, PathErrors, WriteErrors))]
 pub async fn decide_day_off(
     State(state): State<AppState>,
