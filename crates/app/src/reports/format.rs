@@ -35,6 +35,12 @@ pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%d %b %Y").to_string()
 }
 
+/// "Morning shift, 09 Apr 2026": a checklist named by its slot (`shift` as stored).
+pub(crate) fn slot(shift: &str, d: NaiveDate) -> String {
+    let shift = sentinelops_domain::shift::ShiftType::parse(shift).map_or(shift, |s| s.title());
+    format!("{shift} shift, {}", date(d))
+}
+
 /// "Thu 09 Apr".
 pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%a %d %b").to_string()

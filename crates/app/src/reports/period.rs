@@ -247,10 +247,7 @@ fn open_notes(
             let route = origins
                 .iter()
                 .find(|(id, _, _)| *id == n.from_instance_id)
-                .map(|(_, shift, date)| {
-                    let shift = ShiftType::parse(shift).map_or(shift.as_str(), |s| s.title());
-                    format!("From {shift} shift, {}", format::date(*date))
-                })
+                .map(|(_, shift, date)| format!("From {}", format::slot(shift, *date)))
                 .unwrap_or_else(|| "From an earlier shift".to_owned());
             handover_line(n, route, clock, &person)
         })

@@ -44,17 +44,16 @@ impl App {
         ids.sort_unstable();
         ids.dedup();
         let people = users::find_many(c, ids).await?.iter().map(|u| (u.id, display_name(u))).collect();
-        let mut others: Vec<Uuid> = incoming.iter().map(|n| n.from_instance_id).collect();
-        others.extend(outgoing.iter().filter_map(|n| n.to_instance_id));
-        others.sort_unstable();
-        others.dedup();
-        let mut neighbours = HashMap::new();
-        for other in others {
-            if let Some(row) = checklists::find_instance(c, other).await? {
-                neighbours
-                    .insert(other, format!("{} shift, {}", row.shift.get().title(), format::date(row.checklist_date)));
-            }
-        }
+        let others: Vec<Uuid> = incoming
+            .iter()
+            .map(|n| n.from_instance_id)
+            .chain(outgoing.iter().filter_map(|n| n.to_instance_id))
+            .collect();
+        let neighbours = handover::slots_of(c, others)
+            .await?
+            .into_iter()
+            .map(|(id, shift, date)| (id, format::slot(&shift, date)))
+            .collect();
         Ok(Around { overrides, incoming, outgoing, people, neighbours })
     }
 }

@@ -57,17 +57,9 @@ impl App {
         instance: &InstanceRow,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
-        let shifts = shifts::list(c).await?;
-        let Some(shift) = shift_of_type(&shifts, *instance.shift) else { return Ok(false) };
-        let people = section_people(c, instance.section_id).await?;
         let date = instance.checklist_date;
-        let book = RosterBook::read(c, people.clone(), date, date).await?;
-        let mut added = false;
-        for user_id in people.into_iter().filter(|u| book.day(*u, date).works(shift.id)) {
-            let row = ParticipantRow { id: new_id(), instance_id: instance.id, user_id, joined_at: now };
-            added |= checklists::add_participant(c, row).await?;
-        }
-        Ok(added)
+        let roster = SectionRoster::read(c, instance.section_id, date, date).await?;
+        roster.join(c, instance, now).await
     }
 
     /// After a roster change in a section from `from` (to `to`, or on), adds the newly
@@ -92,17 +84,51 @@ impl App {
             end_date: Some(to),
             ..InstanceFilter::default()
         };
+        let open: Vec<InstanceRow> = checklists::all_instances(c, &filter, MAX_SYNCED_INSTANCES)
+            .await?
+            .into_iter()
+            .filter(|i| !i.status.is_closed())
+            .collect();
+        let Some(last) = open.iter().map(|i| i.checklist_date).max() else { return Ok(()) };
+        // One read of the section's roster for every checklist it reaches.
+        let roster = SectionRoster::read(c, section_id, from, last).await?;
         let now = self.clock.now();
-        for instance in checklists::all_instances(c, &filter, MAX_SYNCED_INSTANCES).await? {
-            if instance.status.is_closed() {
-                continue;
-            }
-            if self.add_rostered_participants(c, &instance, now).await? {
+        for instance in open {
+            if roster.join(c, &instance, now).await? {
                 // The checklist's view names its participants: a new revision.
                 checklists::touch_instance(c, instance.id, now).await?;
             }
         }
         Ok(())
+    }
+}
+
+/// A section's people, the shift definitions and their roster over a range: what
+/// deciding who joins the section's checklists of those days needs.
+struct SectionRoster {
+    shifts: Vec<ShiftRow>,
+    people: Vec<Uuid>,
+    book: RosterBook,
+}
+
+impl SectionRoster {
+    async fn read(c: &impl Conn, section_id: Uuid, from: NaiveDate, to: NaiveDate) -> AppResult<SectionRoster> {
+        let people = section_people(c, section_id).await?;
+        let book = RosterBook::read(c, people.clone(), from, to).await?;
+        Ok(SectionRoster { shifts: shifts::list(c).await?, people, book })
+    }
+
+    /// Adds the people rostered for `instance` (a checklist of the range read) to its
+    /// participants; returns whether anyone was added.
+    async fn join(&self, c: &impl Conn, instance: &InstanceRow, now: DateTime<Utc>) -> AppResult<bool> {
+        let Some(shift) = shift_of_type(&self.shifts, *instance.shift) else { return Ok(false) };
+        let date = instance.checklist_date;
+        let mut added = false;
+        for user_id in self.people.iter().copied().filter(|u| self.book.day(*u, date).works(shift.id)) {
+            let row = ParticipantRow { id: new_id(), instance_id: instance.id, user_id, joined_at: now };
+            added |= checklists::add_participant(c, row).await?;
+        }
+        Ok(added)
     }
 }
 

@@ -96,10 +96,15 @@ pub async fn open_in_section_at(
 
 /// The shift and date of each note's source checklist, in one query.
 async fn origins_of(c: &impl Conn, notes: &[HandoverRow]) -> StoreResult<Vec<Origin>> {
-    let mut sources: Vec<Uuid> = notes.iter().map(|n| n.from_instance_id).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    if sources.is_empty() {
+    slots_of(c, notes.iter().map(|n| n.from_instance_id).collect()).await
+}
+
+/// The shift and date of each of these checklists, in one query (the ones that exist).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn slots_of(c: &impl Conn, mut instance_ids: Vec<Uuid>) -> StoreResult<Vec<Origin>> {
+    instance_ids.sort_unstable();
+    instance_ids.dedup();
+    if instance_ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(instances::Entity::find()
@@ -107,7 +112,7 @@ async fn origins_of(c: &impl Conn, notes: &[HandoverRow]) -> StoreResult<Vec<Ori
         .column(instances::Column::Id)
         .column(instances::Column::Shift)
         .column(instances::Column::ChecklistDate)
-        .filter(instances::Column::Id.is_in(sources))
+        .filter(instances::Column::Id.is_in(instance_ids))
         .into_tuple::<Origin>()
         .all(c)
         .await?)
