@@ -42,6 +42,7 @@ mod ui_admin;
 mod ui_checklist;
 mod ui_dashboard;
 mod ui_performance;
+mod ui_roster;
 mod ui_templates;
 mod ui_weight;
 mod users;

@@ -454,6 +454,7 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/checklists/shift-patterns/{pattern_id}", Section),
         case(M::GET, "/api/v1/checklists/days-off", Signed),
         case(M::GET, "/api/v1/checklists/my-schedule", Signed),
+        case(M::GET, "/api/v1/checklists/on-shift", Section).query(format!("section_id={}", w.section)),
         // PDF reports (the original's paths, now signed in and scoped).
         case(M::GET, "/api/pdf/download/{instance_id}", Section),
         case(M::GET, "/api/pdf/preview/{instance_id}", Section),

@@ -255,3 +255,77 @@ async fn the_rostered_people_are_on_their_checklists() {
     let (_, notes) = w.srv.get("/api/v1/notifications/", w.colleague()).await;
     assert!(notes.to_string().contains("Afternoon shift assigned for 25 Nov 2026"), "{notes}");
 }
+
+#[tokio::test]
+async fn the_roster_says_who_is_on_shift_who_is_reminded_and_who_staffed_the_shift() {
+    let w = world().await;
+    let pattern = weekdays(&w, &w.manager).await["pattern"]["id"].clone();
+    let olu = w.operator.id.to_string();
+    let body = json!({"users": [olu], "pattern_id": pattern, "start_date": "2026-11-23", "section_id": w.section});
+    assert_eq!(w.srv.post("/api/v1/checklists/bulk-assign-shifts", &w.manager, body).await.0, 200);
+    let afternoon = shift_id(&w, "AFTERNOON").await;
+    let ada = w.colleague().id.to_string();
+    let single = json!({"shift_id": afternoon, "user_id": ada, "date": "2026-11-25"});
+    assert_eq!(w.srv.post(ROSTER, &w.manager, single).await.0, 200);
+
+    // Wednesday 10:00: the morning runs with Olu, the afternoon comes next with Ada.
+    let (status, crews) = w.srv.get("/api/v1/checklists/on-shift", &w.operator).await;
+    assert_eq!(status, 200, "{crews}");
+    let summary: Vec<(Value, Value, Vec<Value>)> = crews
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let people = c["people"].as_array().unwrap().iter().map(|p| p["user_id"].clone()).collect();
+            (c["shift"].clone(), c["running"].clone(), people)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![(json!("MORNING"), json!(true), vec![json!(olu)]), (json!("AFTERNOON"), json!(false), vec![json!(ada)])]
+    );
+    assert_eq!(crews[0]["ends_at"], "2026-11-25T15:00:00Z");
+    let other = format!("/api/v1/checklists/on-shift?section_id={}", w.section);
+    assert_eq!(w.srv.get(&other, &w.cards().operator).await.0, 403, "another section's crew is not theirs");
+
+    // A timed item's reminder goes to the rostered operator, not to the manager who
+    // opened the checklist; the staffed shift pays Olu at sign-off, and nobody else.
+    let items = json!([{"title": "Check", "sort_order": 1},
+        {"title": "Noon call", "item_type": "TIMED", "scheduled_time": "10:30", "notify_before_minutes": 15, "sort_order": 2}]);
+    w.template(w.section, "Morning ops", "MORNING", items).await;
+    let (status, created) = w
+        .srv
+        .post("/api/v1/checklists/instances", &w.manager, json!({"shift": "MORNING", "checklist_date": "2026-11-25"}))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let instance = created["instance"].clone();
+    let id = instance["id"].as_str().unwrap().to_owned();
+    w.clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 10, 16, 0).unwrap());
+    assert_eq!(w.srv.app.send_reminders().await.unwrap(), 1);
+    let reminded = |notes: &Value| notes.to_string().contains("SentinelOps Reminder");
+    assert!(reminded(&w.srv.get("/api/v1/notifications/", &w.operator).await.1), "the rostered operator");
+    assert!(!reminded(&w.srv.get("/api/v1/notifications/", &w.manager).await.1), "not the manager");
+
+    for item in instance["items"].as_array().unwrap() {
+        let path = format!("/api/v1/checklists/instances/{id}/items/{}", item["id"].as_str().unwrap());
+        let (status, answer) = w.srv.patch(&path, &w.operator, json!({"status": "COMPLETED"})).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let (status, signed) =
+        w.srv.post(&format!("/api/v1/checklists/instances/{id}/complete"), &w.manager, json!({})).await;
+    assert_eq!(status, 200, "{signed}");
+    let staffed = |rows: &Value| -> Vec<(Value, Value)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] == "SHIFT_STAFFED")
+            .map(|r| (r["state"].clone(), r["points"].clone()))
+            .collect()
+    };
+    let ledger = "/api/v1/gamification/ledger?start_date=2026-11-01&end_date=2026-11-30";
+    let (status, rows) = w.srv.get(ledger, &w.operator).await;
+    assert_eq!(status, 200, "{rows}");
+    let weight = w.srv.app.config.scoring.shift_staffed;
+    assert_eq!(staffed(&rows), vec![(json!("CONFIRMED"), json!(weight))], "{rows}");
+    assert!(staffed(&w.srv.get(ledger, w.colleague()).await.1).is_empty(), "rostered for the afternoon, not this");
+}

@@ -10,6 +10,7 @@ mod dashboard;
 mod performance;
 mod quality;
 mod reports;
+mod roster;
 mod shift;
 mod sign_in;
 mod smoke;

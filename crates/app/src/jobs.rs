@@ -308,10 +308,15 @@ impl App {
             )
         } else {
             let minutes = (d.scheduled_at - now).num_minutes().max(0);
-            let audience = if participants.is_empty() {
-                self.section_managers(&tx, instance.section_id).await?
-            } else {
+            // The people rostered for the shift first; without a roster, whoever joined
+            // the checklist; with neither, the section's managers.
+            let rostered = crate::roster::rostered_for(&tx, &instance).await?;
+            let audience = if !rostered.is_empty() {
+                rostered
+            } else if !participants.is_empty() {
                 participants
+            } else {
+                self.section_managers(&tx, instance.section_id).await?
             };
             (
                 format!("SentinelOps Reminder • {} {what} Due in {minutes} min", instance.shift),

@@ -218,6 +218,7 @@ impl App {
             closed_at: instance.closed_at,
             shift_end: instance.shift_end,
             steps,
+            rostered: crate::roster::rostered_for(tx, instance).await?.into_iter().collect(),
         })
     }
 }

@@ -252,6 +252,23 @@ impl App {
         commit(tx).await?;
         Ok(row)
     }
+
+    /// Takes back a day set by hand: the day follows the roster's other parts again.
+    /// Nothing to take back is a 404.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn clear_shift_exception(&self, actor: &Actor, user_id: Uuid, date: NaiveDate) -> AppResult<()> {
+        let date = validate::date("exception_date", date)?;
+        let tx = self.store.begin_write().await?;
+        let (user, section) = rostered_user(&tx, actor, user_id).await?;
+        if !repo::delete_exception(&tx, user.id, date).await? {
+            return Err(not_found("This day was not set by hand"));
+        }
+        let now = self.clock.now();
+        let payload = json!({ "user_id": user.id, "date": date });
+        record_ops(&tx, now, actor, roster_event("ROSTER_EXCEPTION_CLEARED", user.id, section, payload)).await?;
+        self.roster_to_participants(&tx, section, date, Some(date)).await?;
+        commit(tx).await
+    }
 }
 
 /// "MORNING" → "Morning".

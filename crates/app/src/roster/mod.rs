@@ -7,6 +7,8 @@
 mod assign;
 mod book;
 mod days_off;
+mod grid;
+mod on_shift;
 mod patterns;
 mod schedule;
 
@@ -24,6 +26,8 @@ use sentinelops_store::repo::users::{self, UserFilter};
 
 pub use assign::{BulkAssign, BulkAssigned, ExceptionInput, NewScheduledShift};
 pub use days_off::{DayOffDecision, DayOffInput, DayOffRequested};
+pub use grid::{GridCell, GridRow, RosterGrid};
+pub use on_shift::{Crew, CrewMember};
 pub use patterns::{PATTERN_TYPES, PatternDayInput, PatternInput, PatternView};
 pub use schedule::{MyDay, RosterEntry, RosterQuery};
 pub use sentinelops_store::repo::roster::{DayOffRow, PatternRow};
@@ -118,18 +122,30 @@ impl SectionRoster {
         Ok(SectionRoster { shifts: shifts::list(c).await?, people, book })
     }
 
+    /// The people rostered for `instance` (a checklist of the range read).
+    fn rostered(&self, instance: &InstanceRow) -> Vec<Uuid> {
+        let Some(shift) = shift_of_type(&self.shifts, *instance.shift) else { return Vec::new() };
+        let date = instance.checklist_date;
+        self.people.iter().copied().filter(|u| self.book.day(*u, date).works(shift.id)).collect()
+    }
+
     /// Adds the people rostered for `instance` (a checklist of the range read) to its
     /// participants; returns whether anyone was added.
     async fn join(&self, c: &impl Conn, instance: &InstanceRow, now: DateTime<Utc>) -> AppResult<bool> {
-        let Some(shift) = shift_of_type(&self.shifts, *instance.shift) else { return Ok(false) };
-        let date = instance.checklist_date;
         let mut added = false;
-        for user_id in self.people.iter().copied().filter(|u| self.book.day(*u, date).works(shift.id)) {
+        for user_id in self.rostered(instance) {
             let row = ParticipantRow { id: new_id(), instance_id: instance.id, user_id, joined_at: now };
             added |= checklists::add_participant(c, row).await?;
         }
         Ok(added)
     }
+}
+
+/// The people the roster puts on `instance`'s shift (its section, date and shift):
+/// whom its reminders go to first and who is paid for staffing it.
+pub(crate) async fn rostered_for(c: &impl Conn, instance: &InstanceRow) -> AppResult<Vec<Uuid>> {
+    let date = instance.checklist_date;
+    Ok(SectionRoster::read(c, instance.section_id, date, date).await?.rostered(instance))
 }
 
 /// The shift rows by id.

@@ -42,6 +42,9 @@ pub struct ChecklistFacts {
     pub closed_at: Option<DateTime<Utc>>,
     pub shift_end: DateTime<Utc>,
     pub steps: Vec<StepFacts>,
+    /// The people the roster put on this checklist's shift (issue 20): one of them who
+    /// worked it staffed it.
+    pub rostered: BTreeSet<Uuid>,
 }
 
 /// One thing a checklist pays a user, or refuses them and why.
@@ -205,6 +208,11 @@ fn checklist_awards(
         && facts.steps.iter().filter(|s| !s.is_subitem && s.required).all(|s| s.status == ItemStatus::Completed);
     if clean {
         out.push(Award::paying(user, ScoreKind::ChecklistClean, w.checklist_clean, 1));
+    }
+    if facts.rostered.contains(&user) {
+        // A rostered shift worked: cut like the items when the checklist ended INCOMPLETE.
+        let (points, cuts) = rules::after_cuts(w.shift_staffed, None, facts.shift_end, facts.status, w);
+        out.push(Award { cuts, ..Award::paying(user, ScoreKind::ShiftStaffed, points, 1) });
     }
     if acted.len() > 1 {
         let people = i64::try_from(acted.len()).unwrap_or(i64::MAX);

@@ -33,7 +33,14 @@ fn step(n: u128, status: ItemStatus, by: u128, severity: i32, required: bool) ->
 }
 
 fn closed(status: InstanceStatus, closed_by: u128, steps: Vec<StepFacts>) -> ChecklistFacts {
-    ChecklistFacts { status, closed_by: Some(user(closed_by)), closed_at: Some(t(400)), shift_end: t(480), steps }
+    ChecklistFacts {
+        status,
+        closed_by: Some(user(closed_by)),
+        closed_at: Some(t(400)),
+        shift_end: t(480),
+        steps,
+        rostered: BTreeSet::new(),
+    }
 }
 
 fn total(awards: &[Award], who: u128) -> i32 {
@@ -89,6 +96,25 @@ fn an_incomplete_or_late_checklist_cuts_item_points() {
 }
 
 #[test]
+fn a_rostered_worker_is_paid_for_staffing_the_shift_and_an_absent_one_is_not() {
+    let mut facts = closed(InstanceStatus::Completed, 9, vec![step(1, ItemStatus::Completed, 1, 1, false)]);
+    // 1 worked the shift, 2 was rostered and never came, 3 worked without being rostered.
+    facts.steps.push(step(2, ItemStatus::Completed, 3, 1, false));
+    facts.rostered = [user(1), user(2)].into_iter().collect();
+    let w = ScoringWeights::default();
+    let staffed = |facts: &ChecklistFacts| -> Vec<(Uuid, i32)> {
+        settlement(facts, &w).iter().filter(|a| a.kind == ScoreKind::ShiftStaffed).map(|a| (a.user, a.points)).collect()
+    };
+    assert_eq!(staffed(&facts), vec![(user(1), w.shift_staffed)]);
+    let incomplete = ChecklistFacts { closed_by: None, ..closed(InstanceStatus::Incomplete, 9, facts.steps.clone()) };
+    let incomplete = ChecklistFacts { rostered: facts.rostered.clone(), ..incomplete };
+    assert_eq!(
+        staffed(&incomplete),
+        vec![(user(1), crate::scoring::weights::percent_of(w.shift_staffed, w.incomplete_percent))]
+    );
+}
+
+#[test]
 fn the_sign_off_actor_is_refused_and_told_why() {
     let facts = closed(InstanceStatus::Completed, 1, vec![step(1, ItemStatus::Completed, 1, 2, false)]);
     let awards = settlement(&facts, &ScoringWeights::default());
@@ -137,9 +163,17 @@ fn any_step() -> impl Strategy<Value = StepFacts> {
 }
 
 fn any_checklist() -> impl Strategy<Value = ChecklistFacts> {
-    (any_outcome(), 1u128..5, prop::collection::vec(any_step(), 0..12)).prop_map(|(status, closer, steps)| {
-        ChecklistFacts { status, closed_by: Some(user(closer)), closed_at: Some(t(450)), shift_end: t(480), steps }
-    })
+    let rostered = prop::collection::btree_set((1u128..6).prop_map(user), 0..4);
+    (any_outcome(), 1u128..5, prop::collection::vec(any_step(), 0..12), rostered).prop_map(
+        |(status, closer, steps, rostered)| ChecklistFacts {
+            status,
+            closed_by: Some(user(closer)),
+            closed_at: Some(t(450)),
+            shift_end: t(480),
+            steps,
+            rostered,
+        },
+    )
 }
 
 proptest! {
@@ -166,6 +200,16 @@ proptest! {
             if Some(a.user) == facts.closed_by {
                 prop_assert_eq!((a.points, a.quantity), (0, 0));
             }
+        }
+    }
+
+    #[test]
+    fn only_rostered_people_who_worked_are_paid_for_staffing(facts in any_checklist()) {
+        let worked: BTreeSet<Uuid> =
+            facts.steps.iter().flat_map(|s| [s.started_by, s.completed_by, s.reported_by]).flatten().collect();
+        for a in settlement(&facts, &ScoringWeights::default()).into_iter().filter(|a| a.kind == ScoreKind::ShiftStaffed) {
+            prop_assert!(facts.rostered.contains(&a.user) && worked.contains(&a.user));
+            prop_assert!(Some(a.user) != facts.closed_by);
         }
     }
 

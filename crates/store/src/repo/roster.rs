@@ -223,6 +223,17 @@ pub async fn upsert_exception(c: &impl Conn, row: ExceptionRow) -> StoreResult<(
     rows::insert_all::<exceptions::ActiveModel>(c, vec![row]).await
 }
 
+/// Removes the user's exception for `date`; returns whether there was one.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete_exception(c: &impl Conn, user_id: Uuid, date: NaiveDate) -> StoreResult<bool> {
+    let done = exceptions::Entity::delete_many()
+        .filter(exceptions::Column::UserId.eq(user_id))
+        .filter(exceptions::Column::Date.eq(date))
+        .exec(c)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
 /// The exceptions of these users in `from..=to`.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn exceptions_of(

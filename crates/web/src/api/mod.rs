@@ -13,6 +13,7 @@ pub mod handover;
 pub mod lenient;
 pub mod notification_wire;
 pub mod notifications;
+pub mod on_shift;
 pub mod org;
 pub mod paging;
 pub mod pdf;
@@ -47,4 +48,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(exports::routes())
         .merge(pdf::routes())
         .merge(roster::routes())
+        .merge(on_shift::routes())
 }

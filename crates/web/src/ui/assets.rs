@@ -29,6 +29,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("templates.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/templates.css")),
     ("performance.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/performance.css")),
     ("performance.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/performance.js")),
+    ("roster.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/roster.css")),
     ("reports.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/reports.js")),
 ];
 

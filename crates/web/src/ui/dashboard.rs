@@ -87,6 +87,18 @@ pub struct Day {
     pub start_hint: Option<String>,
     pub attention: Vec<AttentionEntry>,
     pub notes: Vec<IncomingNote>,
+    /// Who the roster puts on the shift running now and on the next one.
+    pub crews: Vec<CrewCard>,
+}
+
+/// A shift's rostered people.
+#[derive(Debug, Clone)]
+pub struct CrewCard {
+    /// "Now: Morning" or "Next: Afternoon".
+    pub title: String,
+    /// "07:00 – 15:00" (the next one's date when it is another day).
+    pub window: String,
+    pub people: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +256,12 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
 
     let notes = day.incoming.into_iter().map(incoming_note).collect();
     let shift_end = day.current.map(|c| c.ends_at);
+    // A member of no section has no roster to show.
+    let crews = if user.is_admin() || user.actor.section_id.is_some() {
+        state.app.on_shift(&user.actor, section).await?.into_iter().map(|c| crew_card(c, day.date, day.tz)).collect()
+    } else {
+        Vec::new()
+    };
     Ok(Day {
         date: long_date(day.date),
         current_shift: current.map(|s| s.title().to_owned()),
@@ -254,7 +272,21 @@ async fn load_day(state: &AppState, user: &UiUser, section: Option<Uuid>) -> Res
         start_hint,
         attention,
         notes,
+        crews,
     })
+}
+
+fn crew_card(crew: sentinelops_app::roster::Crew, today: NaiveDate, tz: Tz) -> CrewCard {
+    let when = if crew.running { "Now" } else { "Next" };
+    let mut window = format!("{} – {}", local_time(crew.starts_at, tz), local_time(crew.ends_at, tz));
+    if crew.date != today {
+        window = format!("{} {window}", crew.date.format("%a %-d %b"));
+    }
+    CrewCard {
+        title: format!("{when}: {}", crew.shift.title()),
+        window,
+        people: crew.people.into_iter().map(|p| p.name).collect(),
+    }
 }
 
 fn card_of(i: &InstanceView, sections: &HashMap<Uuid, String>, current: Option<ShiftType>) -> ChecklistCard {

@@ -38,6 +38,7 @@ pub mod render;
 pub mod report_files;
 pub mod reports_page;
 pub mod roles;
+pub mod roster;
 pub mod session;
 pub mod templates;
 pub mod timefmt;
@@ -61,6 +62,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(checklist::routes())
         .merge(notifications::routes())
         .merge(performance::routes())
+        .merge(roster::routes())
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(reports_page::routes())

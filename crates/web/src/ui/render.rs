@@ -17,7 +17,7 @@ use crate::ui::session::{self, FLASH_COOKIE, UiUser};
 pub struct Layout {
     pub title: String,
     /// The nav entry to mark current: "dashboard", "checklists", "templates",
-    /// "notifications", "performance", "admin", "reports", "audit", "profile", or "" for none.
+    /// "notifications", "roster", "performance", "admin", "reports", "audit", "profile", or "" for none.
     pub nav: &'static str,
     pub user: Option<LayoutUser>,
     /// The CSRF token for forms (`{% call m::csrf(layout.csrf) %}{% endcall %}`, see `macros.html`)

@@ -1,6 +1,7 @@
 //! `/ui/admin/shifts`: the shift definitions and the business time zone. Shifts are
-//! defined once each (MORNING, AFTERNOON, NIGHT); the app has no use case to change
-//! one, so the page only lists and creates them.
+//! defined once each (MORNING, AFTERNOON, NIGHT); their windows and colours can be
+//! changed (checklists created afterwards use the new window) and a shift nothing uses
+//! can be deleted.
 
 use askama::Template;
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use sentinelops_app::settings::TimezoneSetting;
-use sentinelops_app::shifts::{self as app, ShiftInput};
+use sentinelops_app::shifts::{self as app, ShiftChange, ShiftInput};
 
 use crate::api::shifts::ShiftView;
 use sentinelops_domain::shift::ShiftType;
@@ -18,7 +19,7 @@ use sentinelops_domain::shift::ShiftType;
 use super::{AdminPost, FormError, error_for, non_empty};
 use crate::state::AppState;
 use crate::ui::error::UiResult;
-use crate::ui::extract::UiForm;
+use crate::ui::extract::{UiForm, UiPath};
 use crate::ui::outcome::outcome;
 use crate::ui::render::{self, Layout};
 use crate::ui::roles::Admin;
@@ -28,6 +29,8 @@ use crate::ui::timefmt;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ui/admin/shifts", get(shifts_page).post(create_shift))
+        .route("/ui/admin/shifts/{id}", axum::routing::post(update_shift))
+        .route("/ui/admin/shifts/{id}/delete", axum::routing::post(delete_shift))
         .route("/ui/admin/timezone", post(set_timezone))
 }
 
@@ -53,6 +56,11 @@ pub struct ShiftsPage {
 }
 
 impl ShiftsPage {
+    /// "07:00:00" → "07:00", for a time input.
+    pub fn hm<'a>(&self, time: &'a str) -> &'a str {
+        time.get(..5).unwrap_or(time)
+    }
+
     pub fn error_for(&self, form: &str) -> Option<&str> {
         error_for(&self.error, form)
     }
@@ -134,5 +142,37 @@ async fn set_timezone(post: AdminPost, UiForm(form): UiForm<TimezoneForm>) -> Ui
     outcome(headers, result, BACK, done, |status, message| {
         render_page(state, user, status, Some(FormError::new("timezone", message)), draft)
     })
+    .await
+}
+
+async fn update_shift(post: AdminPost, UiPath(id): UiPath<i32>, UiForm(form): UiForm<ShiftForm>) -> UiResult {
+    let AdminPost { state, user, headers, .. } = &post;
+    // Blank time zone or colour clears it; the name is the shift's code and stays.
+    let change = ShiftChange {
+        name: None,
+        start_time: Some(form.start_time),
+        end_time: Some(form.end_time),
+        timezone: Some(form.timezone.trim().to_owned()),
+        color: Some(form.color.trim().to_owned()),
+    };
+    let result = state.app.update_shift(&user.actor, id, change).await;
+    let done =
+        |shift: app::ShiftView| format!("Shift {} changed: checklists created from now on use it.", shift.row.name);
+    outcome(headers, result, BACK, done, |status, message| {
+        render_page(state, user, status, Some(FormError::new("shift", message)), String::new())
+    })
+    .await
+}
+
+async fn delete_shift(post: AdminPost, UiPath(id): UiPath<i32>) -> UiResult {
+    let AdminPost { state, user, headers, .. } = &post;
+    let result = state.app.delete_shift(&user.actor, id).await;
+    outcome(
+        headers,
+        result,
+        BACK,
+        |()| "Shift deleted.".to_owned(),
+        |status, message| render_page(state, user, status, Some(FormError::new("shift", message)), String::new()),
+    )
     .await
 }
