@@ -329,3 +329,39 @@ async fn the_roster_says_who_is_on_shift_who_is_reminded_and_who_staffed_the_shi
     assert_eq!(staffed(&rows), vec![(json!("CONFIRMED"), json!(weight))], "{rows}");
     assert!(staffed(&w.srv.get(ledger, w.colleague()).await.1).is_empty(), "rostered for the afternoon, not this");
 }
+
+#[tokio::test]
+async fn a_night_pattern_runs_over_midnight_and_through_the_autumn_clock_change() {
+    // London: the clocks go back at 02:00 BST on Sunday 25 October 2026.
+    let w =
+        World::builder().at(Utc.with_ymd_and_hms(2026, 10, 20, 10, 0, 0).unwrap()).zone("Europe/London").build().await;
+    let night = shift_id(&w, "NIGHT").await;
+    let days: Vec<Value> = (0..7).map(|d| json!({"day_of_week": d, "shift_id": night, "is_off_day": false})).collect();
+    let (status, created) = w.srv.post(PATTERNS, &w.manager, json!({"name": "Nights", "schedule_days": days})).await;
+    assert_eq!(status, 200, "{created}");
+    let body = json!({"users": [w.operator.id], "pattern_id": created["pattern"]["id"], "start_date": "2026-10-24",
+                      "end_date": "2026-10-26", "section_id": w.section});
+    assert_eq!(w.srv.post("/api/v1/checklists/bulk-assign-shifts", &w.manager, body).await.0, 200);
+
+    let (status, entries) = w.srv.get(&format!("{ROSTER}?start_date=2026-10-23&end_date=2026-10-27"), &w.manager).await;
+    assert_eq!(status, 200, "{entries}");
+    let windows: Vec<(&str, &str, &str)> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["date"].as_str().unwrap(), e["start_ts"].as_str().unwrap(), e["end_ts"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            // 23:00 BST → 07:00 GMT: nine hours, the night the clocks go back.
+            ("2026-10-24", "2026-10-24T22:00:00Z", "2026-10-25T07:00:00Z"),
+            ("2026-10-25", "2026-10-25T23:00:00Z", "2026-10-26T07:00:00Z"),
+            ("2026-10-26", "2026-10-26T23:00:00Z", "2026-10-27T07:00:00Z"),
+        ],
+        "the assignment ends on the 26th; each night ends the next morning"
+    );
+    let mine = my_days(&w, &w.operator, "2026-10-24", "2026-10-27").await;
+    let kinds: Vec<&str> = mine.iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["SHIFT", "SHIFT", "SHIFT", "UNSCHEDULED"]);
+}

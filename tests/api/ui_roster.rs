@@ -90,6 +90,12 @@ async fn a_manager_rosters_a_week_in_the_ui_and_the_grid_follows() {
     assert_eq!(counts.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["2", "2", "2", "2", "2", "0", "0"]);
     assert_eq!(counts.iter().filter(|(_, gap)| *gap).count(), 2, "the weekend is the gap");
 
+    // Five weeks at a glance for a month's rostering; more than six is refused.
+    let month = mary.page("/ui/roster?week=2026-11-23&weeks=5").await;
+    assert_eq!(row_of(&month, &olu).matches("<td class=\"cell").count(), 35);
+    assert_eq!(row_of(&month, &olu).matches("shift-chip").count(), 25, "five weeks of weekdays");
+    assert_eq!(mary.html("/ui/roster?weeks=9").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
     // Olu's Friday off by hand, then back to the plan.
     let day = |what: &'static str| {
         [("user_id", olu.as_str()), ("date", "2026-11-27"), ("what", what), ("reason", "Dentist"), ("back", back)]

@@ -34,14 +34,20 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/roster/days-off/{id}/{decision}", post(decide_day_off))
 }
 
-/// `?section=` (administrators) and `?week=` (any date of the week; default this week).
+/// `?section=` (administrators), `?week=` (any date of the first week; default this
+/// week) and `?weeks=` (1 to 6 weeks shown; default 1 — 5 for a month at a glance).
 #[derive(Debug, Default, Deserialize)]
 pub struct WeekQuery {
     #[serde(default)]
     pub section: Option<String>,
     #[serde(default)]
     pub week: Option<String>,
+    #[serde(default)]
+    pub weeks: Option<String>,
 }
+
+/// The most weeks one grid shows.
+const MAX_WEEKS: u64 = 6;
 
 #[derive(Template)]
 #[template(path = "roster_week.html")]
@@ -61,6 +67,10 @@ pub struct WeekView {
     pub prev: String,
     pub next: String,
     pub this_week: String,
+    /// One week shown (else several: the links say "weeks").
+    pub one_week: bool,
+    pub month_link: String,
+    pub week_link: String,
     /// The link back to this page (forms come back to it).
     pub back: String,
     pub days: Vec<DayHead>,
@@ -134,13 +144,21 @@ async fn week_page(State(state): State<AppState>, user: UiUser, UiQuery(query): 
         None => today,
     };
     let monday = monday_of(week);
+    let weeks = match query.weeks.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_WEEKS).contains(n))
+            .ok_or_else(|| AppError::Validation(format!("The number of weeks must be 1 to {MAX_WEEKS}.")))?,
+        None => 1,
+    };
     // An administrator of no section starts on the first section.
     let all = if user.is_admin() { state.app.list_sections(None).await? } else { Vec::new() };
     let chosen = asked.or(user.actor.section_id).or_else(|| all.first().map(|s| s.id));
     let Some(chosen) = chosen else {
         return Err(AppError::Forbidden("You are not assigned to a section, so you have no roster.".to_owned()).into());
     };
-    let grid = state.app.roster_grid(&user.actor, Some(chosen), monday, 7).await?;
+    let grid = state.app.roster_grid(&user.actor, Some(chosen), monday, 7 * weeks).await?;
     let can_edit = user.is_admin() || (user.is_supervisor() && user.actor.section_id == Some(chosen));
     let patterns = if can_edit {
         let rows = state.app.list_patterns(&user.actor, Some(chosen)).await?;
@@ -176,7 +194,7 @@ async fn week_page(State(state): State<AppState>, user: UiUser, UiQuery(query): 
         layout: user.layout(&state, "Roster", "roster").await,
         csrf: user.csrf.clone(),
         sections,
-        week: week_view(grid, monday, today, patterns, pending, can_edit),
+        week: week_view(grid, Span { monday, weeks, today }, patterns, pending, can_edit),
     };
     Ok(render::page(&page))
 }
@@ -190,15 +208,22 @@ pub fn span(from: NaiveDate, to: NaiveDate) -> String {
     }
 }
 
+/// The weeks a grid shows.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    monday: NaiveDate,
+    weeks: u64,
+    today: NaiveDate,
+}
+
 fn week_view(
     grid: RosterGrid,
-    monday: NaiveDate,
-    today: NaiveDate,
+    Span { monday, weeks, today }: Span,
     patterns: Vec<ShiftOption>,
     pending: Vec<PendingView>,
     can_edit: bool,
 ) -> WeekView {
-    let link = |week: NaiveDate| format!("/ui/roster?section={}&week={week}", grid.section_id);
+    let link = |week: NaiveDate| format!("/ui/roster?section={}&week={week}&weeks={weeks}", grid.section_id);
     let shifts: Vec<ShiftOption> = grid
         .shifts
         .iter()
@@ -249,8 +274,11 @@ fn week_view(
         section_id: grid.section_id.to_string(),
         section_name: grid.section_name.clone(),
         label: span(monday, sunday),
-        prev: link(monday.checked_sub_days(Days::new(7)).unwrap_or(monday)),
-        next: link(monday.checked_add_days(Days::new(7)).unwrap_or(monday)),
+        prev: link(monday.checked_sub_days(Days::new(7 * weeks)).unwrap_or(monday)),
+        next: link(monday.checked_add_days(Days::new(7 * weeks)).unwrap_or(monday)),
+        one_week: weeks == 1,
+        month_link: format!("/ui/roster?section={}&week={monday}&weeks=5", grid.section_id),
+        week_link: format!("/ui/roster?section={}&week={monday}&weeks=1", grid.section_id),
         this_week: link(monday_of(today)),
         back: link(monday),
         days: grid
@@ -258,7 +286,9 @@ fn week_view(
             .iter()
             .map(|d| DayHead {
                 iso: d.to_string(),
-                label: d.format("%a %-d").to_string(),
+                // The month where it changes, and on the first column.
+                label: if d.day() == 1 || *d == monday { d.format("%a %-d %b") } else { d.format("%a %-d") }
+                    .to_string(),
                 today: *d == today,
                 weekend: d.weekday().num_days_from_monday() >= 5,
             })
