@@ -234,3 +234,61 @@ async fn stale_shifts_become_incomplete_and_the_day_is_created_at_the_set_time()
         events["items"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap()).collect();
     assert_eq!(types, ["RETENTION_PURGED"], "only the record of the purge remains");
 }
+
+#[tokio::test]
+async fn a_timed_items_due_state_moves_at_its_instants_through_the_night_the_clocks_go_back() {
+    // London's night of 24 October 2026: the clocks go back at 02:00 BST. The backup
+    // check is due at 03:00 GMT on the 25th (past midnight), reminded 15 minutes before.
+    let items = json!([
+        {"title": "Backups", "item_type": "TIMED", "scheduled_time": "03:00", "notify_before_minutes": 15, "severity": 4},
+        {"title": "Logbook"}
+    ]);
+    let d = desk("Europe/London", at(2026, 10, 24, 22, 0), "NIGHT", items).await;
+    let id = d.instance("NIGHT", "2026-10-24").await["id"].as_str().unwrap().to_owned();
+    let states = |label: &'static str| {
+        let d = &d;
+        let id = id.clone();
+        async move {
+            let (status, view) = d.srv.get(&format!("/api/v1/checklists/instances/{id}"), &d.operator).await;
+            assert_eq!(status, 200, "{label}: {view}");
+            let items = view["items"].as_array().unwrap();
+            let of = |title: &str| items.iter().find(|i| i["title"] == title).unwrap().clone();
+            (of("Backups"), of("Logbook")["due_state"].clone())
+        }
+    };
+    let (backups, logbook) = states("created").await;
+    assert_eq!(backups["scheduled_at"], "2026-10-25T03:00:00Z");
+    assert_eq!((backups["due_state"].clone(), logbook), (json!("UPCOMING"), json!("NOT_TIMED")));
+
+    let live_kinds = || async {
+        live::after(d.srv.app.store.reader(), 0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.payload["kind"] == "ITEM_DUE_STATE")
+            .count()
+    };
+    // Each instant: the job gives the checklist a new revision and tells its channel.
+    for (when, expected, told) in [
+        (at(2026, 10, 25, 2, 44), "UPCOMING", 0),
+        (at(2026, 10, 25, 2, 45), "DUE", 1),
+        (at(2026, 10, 25, 2, 59), "DUE", 1),
+        (at(2026, 10, 25, 3, 0), "OVERDUE", 2),
+        (at(2026, 10, 25, 3, 15), "MISSED", 3),
+        (at(2026, 10, 25, 3, 30), "MISSED", 3),
+    ] {
+        d.clock.set(when);
+        d.srv.app.run_job(Job::DueStates).await.unwrap().expect("lease");
+        assert_eq!(states("tick").await.0["due_state"], expected, "at {when}");
+        assert_eq!(live_kinds().await, told, "at {when}");
+    }
+    // The missed critical item tops the manager's attention list on the dashboard.
+    let manager = sentinelops_testkit::ui::UiSession::with_token(&d.srv, &d.manager).await;
+    let dashboard = manager.page("/ui/dashboard").await;
+    assert!(dashboard.contains("NIGHT missed: Backups"), "{dashboard}");
+    let backups = states("before").await.0;
+    let path = format!("/api/v1/checklists/instances/{id}/items/{}", backups["id"].as_str().unwrap());
+    let (status, answer) = d.srv.patch(&path, &d.operator, json!({"status": "COMPLETED"})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(states("done").await.0["due_state"], "DONE", "late, but done");
+}

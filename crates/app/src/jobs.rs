@@ -41,12 +41,21 @@ pub enum Job {
     Retention,
     /// Mails the daily shift digest once the day's last shift is over.
     DailyDigest,
+    /// Tells the live channels of checklists whose timed steps changed due state.
+    DueStates,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
-    pub const ALL: [Job; 6] =
-        [Job::DailyCreation, Job::Reminders, Job::StaleShifts, Job::DailyDigest, Job::Outbox, Job::Retention];
+    pub const ALL: [Job; 7] = [
+        Job::DailyCreation,
+        Job::Reminders,
+        Job::DueStates,
+        Job::StaleShifts,
+        Job::DailyDigest,
+        Job::Outbox,
+        Job::Retention,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -56,6 +65,7 @@ impl Job {
             Job::Outbox => "outbox",
             Job::Retention => "retention",
             Job::DailyDigest => "daily_digest",
+            Job::DueStates => "due_states",
         }
     }
 }
@@ -86,6 +96,7 @@ impl App {
             Job::Outbox => self.deliver_outbox_once().await.map(|n| (n, None)),
             Job::Retention => self.apply_retention().await.map(|n| (n, None)),
             Job::DailyDigest => self.daily_digest(state).await,
+            Job::DueStates => self.announce_due_changes(state).await,
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());

@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod checklists;
 pub mod config;
 pub mod dashboard;
+pub mod due_states;
 pub mod error;
 pub mod exports;
 pub mod gamification;

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod auth;
 pub mod checklist;
 pub mod clock;
+pub mod due;
 pub mod ids;
 pub mod named;
 pub mod outbox;

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{ItemStatus, completion_percentage, subitems_status};
+use sentinelops_domain::due::{DEFAULT_GRACE, DueState, Timing, due_state};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists;
 pub use sentinelops_store::repo::checklists::{
@@ -46,6 +47,8 @@ pub struct SubitemView {
     pub row: InstanceSubitemRow,
     pub started_by: Option<UserRef>,
     pub completed_by: Option<UserRef>,
+    /// Where it stands against its time when the view was built.
+    pub due: DueState,
 }
 
 /// An item with its children. Its template snapshot is the item row's own template
@@ -62,6 +65,8 @@ pub struct ItemView {
     pub subitems: Vec<SubitemView>,
     pub subitems_status: Option<&'static str>,
     pub scheduled_events: Vec<InstanceEventRow>,
+    /// Where it stands against its time when the view was built.
+    pub due: DueState,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +209,17 @@ impl Surroundings {
     }
 }
 
+/// A step's due state at `now` (the default grace until sections set their own).
+pub fn due_of(
+    now: DateTime<Utc>,
+    scheduled_at: Option<DateTime<Utc>>,
+    remind_at: Option<DateTime<Utc>>,
+    status: ItemStatus,
+) -> DueState {
+    let timing = scheduled_at.map(|scheduled_at| Timing { scheduled_at, remind_at });
+    due_state(now, timing, !ItemStatus::OPEN.contains(&status), DEFAULT_GRACE)
+}
+
 /// Builds the full view from rows already read (no query), moving them into it.
 pub(crate) fn assemble(loaded: Loaded, around: &Surroundings, now: DateTime<Utc>) -> InstanceView {
     let people = &around.people;
@@ -217,7 +233,12 @@ pub(crate) fn assemble(loaded: Loaded, around: &Surroundings, now: DateTime<Utc>
     }
     let mut subitems_of: HashMap<Uuid, Vec<SubitemView>> = HashMap::new();
     for row in subitems {
-        let view = SubitemView { started_by: person(row.started_by), completed_by: person(row.completed_by), row };
+        let view = SubitemView {
+            started_by: person(row.started_by),
+            completed_by: person(row.completed_by),
+            due: due_of(now, row.scheduled_at, row.remind_at, *row.status),
+            row,
+        };
         subitems_of.entry(view.row.instance_item_id).or_default().push(view);
     }
     let mut activities_of: HashMap<Uuid, Vec<ActivityView>> = HashMap::new();
@@ -242,6 +263,7 @@ pub(crate) fn assemble(loaded: Loaded, around: &Surroundings, now: DateTime<Utc>
                 subitems_status: subitems_status(&statuses),
                 subitems,
                 scheduled_events: events_of.remove(&row.id).unwrap_or_default(),
+                due: due_of(now, row.scheduled_at, row.remind_at, *row.status),
                 row,
             }
         })

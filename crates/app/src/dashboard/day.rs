@@ -9,10 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
+use sentinelops_domain::due::DueState;
 use sentinelops_domain::shift::{ShiftType, ShiftWindow};
 use sentinelops_store::repo::{handover, users};
 
-use super::AttentionEntry;
+use super::{AttentionEntry, Tone};
 use crate::App;
 use crate::actor::Actor;
 use crate::checklists::view::InstanceView;
@@ -44,6 +45,27 @@ pub struct DashboardDay {
 pub struct CurrentShift {
     pub shift: ShiftType,
     pub ends_at: DateTime<Utc>,
+}
+
+/// An attention entry for each timed item of these checklists that is OVERDUE (a
+/// warning) or MISSED (critical), as its view says.
+fn late_timed_items(checklists: &[InstanceView], tz: Tz) -> Vec<AttentionEntry> {
+    let mut late = Vec::new();
+    for checklist in checklists.iter().filter(|c| !c.row.status.is_closed()) {
+        for item in checklist.items.iter().filter(|i| i.due.is_late()) {
+            let Some(at) = item.row.scheduled_at else { continue };
+            let (word, tone) =
+                if item.due == DueState::Missed { ("missed", Tone::Critical) } else { ("overdue", Tone::Warning) };
+            late.push(AttentionEntry {
+                id: format!("due-{}", item.row.id),
+                instance_id: checklist.row.id,
+                title: format!("{} {word}: {}", checklist.row.shift, item.row.title),
+                detail: format!("Timed item due at {}", at.with_timezone(&tz).format("%H:%M")),
+                tone,
+            });
+        }
+    }
+    late
 }
 
 /// A handover note as the next shift reads it.
@@ -85,13 +107,20 @@ impl App {
             .collect();
         let section_names = self.list_sections(None).await?.into_iter().map(|s| (s.id, s.name)).collect();
         let visible: HashSet<Uuid> = checklists.iter().map(|i| i.row.id).collect();
-        let attention = self
+        let mut attention: Vec<AttentionEntry> = self
             .dashboard_summary(actor)
             .await?
             .attention_queue
             .into_iter()
             .filter(|entry| visible.contains(&entry.instance_id))
             .collect();
+        // Timed items past their time and not actioned: missed ones first, with the
+        // critical entries above.
+        let late = late_timed_items(&checklists, tz);
+        let critical = attention.iter().take_while(|e| e.tone == Tone::Critical).count();
+        let (missed, overdue): (Vec<_>, Vec<_>) = late.into_iter().partition(|e| e.tone == Tone::Critical);
+        attention.splice(critical..critical, missed);
+        attention.extend(overdue);
 
         let running: Vec<Uuid> = match current {
             Some(now) => checklists.iter().filter(|i| *i.row.shift == now.shift).map(|i| i.row.id).collect(),

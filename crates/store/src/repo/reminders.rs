@@ -138,3 +138,41 @@ pub async fn claim(c: &impl Conn, row: DeliveryRow) -> StoreResult<bool> {
         .await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
+
+/// The checklists with an open timed item or subitem whose due state changed in
+/// (from, to]: its reminder time, its due time or the end of its `grace` falls in it.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn checklists_with_due_changes(
+    c: &impl Conn,
+    scan: Scan,
+    grace: chrono::Duration,
+) -> StoreResult<Vec<uuid::Uuid>> {
+    use sea_orm::Condition;
+    let (from, to) = (scan.from, scan.to);
+    macro_rules! crossing {
+        ($entity:ident) => {{
+            // (lo, hi] on a column.
+            let within = |col: $entity::Column, lo, hi| Condition::all().add(col.gt(lo)).add(col.lte(hi));
+            let crossed = Condition::any()
+                .add(within($entity::Column::RemindAt, from, to))
+                .add(within($entity::Column::ScheduledAt, from, to))
+                .add(within($entity::Column::ScheduledAt, from - grace, to - grace));
+            $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::InstanceId)
+                .filter(crossed)
+                .filter($entity::Column::Status.is_in(names(scan.open_items)))
+                .filter($entity::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
+                .distinct()
+                .limit(scan.limit)
+                .into_tuple::<uuid::Uuid>()
+                .all(c)
+                .await?
+        }};
+    }
+    let mut ids = crossing!(items);
+    ids.extend(crossing!(subitems));
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

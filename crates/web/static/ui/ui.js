@@ -147,7 +147,7 @@
 
   // Live updates: one EventSource per page. The server names each event by its kind.
   var LIVE_KINDS = [
-    "ITEM_UPDATED", "SUBITEM_UPDATED", "INSTANCE_CREATED", "INSTANCE_JOINED", "CHECKLIST_UPDATE",
+    "ITEM_UPDATED", "SUBITEM_UPDATED", "ITEM_DUE_STATE", "INSTANCE_CREATED", "INSTANCE_JOINED", "CHECKLIST_UPDATE",
     "PARTICIPANT_PRESENCE_CHANGED", "HANDOVER_CREATED", "new_notification", "notification_updated", "points_updated", "resync"
   ];
 

@@ -10,6 +10,7 @@ use sentinelops_app::checklists::InstanceView;
 use sentinelops_app::checklists::view::{ActivityView, InstanceSubitemRow, ItemView};
 use sentinelops_app::handover::{InstanceHandover, NoteDirection};
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
+use sentinelops_domain::due::DueState;
 
 /// The whole live region: header, items, supervisor tools, handover notes.
 #[derive(Debug, Clone)]
@@ -68,7 +69,10 @@ pub struct ItemRow {
     pub status_label: String,
     pub status_class: String,
     pub due: Option<String>,
+    /// Past its time and not actioned (OVERDUE or MISSED).
     pub overdue: bool,
+    /// "due now", "overdue", "missed", or empty.
+    pub due_word: &'static str,
     pub skipped_reason: Option<String>,
     pub failure_reason: Option<String>,
     pub final_verdict: Option<String>,
@@ -204,6 +208,16 @@ impl LiveChecklist {
     }
 }
 
+/// The badge's word for a timed item's due state.
+fn due_word(due: DueState) -> &'static str {
+    match due {
+        DueState::Due => "due now",
+        DueState::Overdue => "overdue",
+        DueState::Missed => "missed",
+        DueState::NotTimed | DueState::Upcoming | DueState::Done => "",
+    }
+}
+
 fn item_row(view: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
     let item = &view.row;
     let open = !item.status.is_actioned();
@@ -222,7 +236,8 @@ fn item_row(view: &ItemView, workable: bool, viewer: &Viewer) -> ItemRow {
         status_label: label(item.status.as_str()),
         status_class: status_class(item.status.as_str()),
         due: item.scheduled_at.map(|at| hhmm(at, viewer.tz)),
-        overdue: open && item.scheduled_at.is_some_and(|at| at < viewer.now),
+        overdue: view.due.is_late(),
+        due_word: due_word(view.due),
         skipped_reason: item.skipped_reason.clone(),
         failure_reason: item.failure_reason.clone(),
         final_verdict: item.final_verdict.clone(),

@@ -38,6 +38,7 @@ fn item(status: &str) -> ItemRow {
         status_class: status_class(status),
         due: None,
         overdue: false,
+        due_word: "",
         skipped_reason: None,
         failure_reason: None,
         final_verdict: None,
@@ -84,6 +85,7 @@ fn a_timed_overdue_item_row_with_subitems() {
     row.item_type = "Timed".into();
     row.due = Some("08:00".into());
     row.overdue = true;
+    row.due_word = "overdue";
     let sub = |id: &str, title: &str, status: &str, reason: Option<&str>| SubitemRow {
         id: id.into(),
         title: title.into(),

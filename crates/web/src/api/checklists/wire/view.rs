@@ -85,6 +85,10 @@ pub struct SubitemView {
     pub failure_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub version: i32,
+    /// Where a timed subitem stands against its time: NOT_TIMED, UPCOMING, DUE,
+    /// OVERDUE, MISSED or DONE (beyond the original's fields).
+    #[schema(value_type = String)]
+    pub due_state: &'static str,
 }
 
 /// The template fields of an item, as snapshotted when the instance was created.
@@ -131,6 +135,10 @@ pub struct ItemView {
     pub activities: Vec<ActivityView>,
     pub subitems: Vec<SubitemView>,
     pub subitems_status: Option<&'static str>,
+    /// Where a timed item stands against its time: NOT_TIMED, UPCOMING, DUE, OVERDUE,
+    /// MISSED or DONE (beyond the original's fields).
+    #[schema(value_type = String)]
+    pub due_state: &'static str,
     pub title: String,
     pub description: Option<String>,
     pub item_type: String,
@@ -302,6 +310,7 @@ impl From<view::SubitemView> for SubitemView {
             failure_reason: r.failure_reason,
             created_at: r.created_at,
             version: r.version,
+            due_state: s.due.as_str(),
         }
     }
 }
@@ -355,6 +364,7 @@ impl ItemView {
             activities: all(i.activities),
             subitems: all(i.subitems),
             subitems_status: i.subitems_status,
+            due_state: i.due.as_str(),
             title: r.title,
             description: r.description,
             item_type: r.item_type.as_str().to_owned(),
