@@ -41,12 +41,21 @@ pub enum Job {
     Retention,
     /// Mails the daily shift digest once the day's last shift is over.
     DailyDigest,
+    /// Alerts managers of shifts about to start with fewer people than their minimum.
+    CoverageAlerts,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
-    pub const ALL: [Job; 6] =
-        [Job::DailyCreation, Job::Reminders, Job::StaleShifts, Job::DailyDigest, Job::Outbox, Job::Retention];
+    pub const ALL: [Job; 7] = [
+        Job::DailyCreation,
+        Job::Reminders,
+        Job::StaleShifts,
+        Job::DailyDigest,
+        Job::CoverageAlerts,
+        Job::Outbox,
+        Job::Retention,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -56,6 +65,7 @@ impl Job {
             Job::Outbox => "outbox",
             Job::Retention => "retention",
             Job::DailyDigest => "daily_digest",
+            Job::CoverageAlerts => "coverage_alerts",
         }
     }
 }
@@ -86,6 +96,7 @@ impl App {
             Job::Outbox => self.deliver_outbox_once().await.map(|n| (n, None)),
             Job::Retention => self.apply_retention().await.map(|n| (n, None)),
             Job::DailyDigest => self.daily_digest(state).await,
+            Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());
@@ -159,7 +170,11 @@ impl App {
     }
 
     /// The active managers of a section (or its admins when it has none).
-    async fn section_managers(&self, c: &impl sentinelops_store::Conn, section_id: Uuid) -> AppResult<Vec<Uuid>> {
+    pub(crate) async fn section_managers(
+        &self,
+        c: &impl sentinelops_store::Conn,
+        section_id: Uuid,
+    ) -> AppResult<Vec<Uuid>> {
         let filter = UserFilter { section_id: Some(section_id), role: Some(Role::Manager), active_only: true };
         let managers: Vec<Uuid> = users::list(c, &filter).await?.into_iter().map(|u| u.id).collect();
         if !managers.is_empty() {
