@@ -6,33 +6,11 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{date, integer, pk_uuid, text, timestamp_with_time_zone, uuid, uuid_null};
 
+use super::m20261205_000009_roster::{fk, index};
 use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    table: &'static str,
-    col: &'static str,
-    target: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table, col)
-        .to(target, "id")
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-fn unique(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(format!("idx_{table}_{}", cols.join("_"))).table(table).if_not_exists().unique();
-    for col in cols {
-        index.col(*col);
-    }
-    index
-}
 
 fn minimums() -> TableCreateStatement {
     const T: &str = "coverage_minimums";
@@ -91,10 +69,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(minimums()).await?;
         manager.create_table(alerts()).await?;
-        manager.create_index(unique("coverage_alerts", &["section_id", "date", "shift_id", "threshold"])).await?;
+        manager.create_index(index("coverage_alerts", &["section_id", "date", "shift_id", "threshold"], true)).await?;
         manager.create_table(feeds()).await?;
-        manager.create_index(unique("calendar_feeds", &["user_id", "scope"])).await?;
-        manager.create_index(unique("calendar_feeds", &["token_hash"])).await
+        manager.create_index(index("calendar_feeds", &["user_id", "scope"], true)).await?;
+        manager.create_index(index("calendar_feeds", &["token_hash"], true)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
