@@ -21,7 +21,12 @@ use crate::ui::outcome::{self, Refusal};
 use crate::ui::render::{self, Flash};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(week::routes()).merge(patterns::routes()).merge(me::routes()).merge(colours::routes()).merge(coverage::routes())
+    Router::new()
+        .merge(week::routes())
+        .merge(patterns::routes())
+        .merge(me::routes())
+        .merge(colours::routes())
+        .merge(coverage::routes())
 }
 
 /// A form's answer: back to `back` with the flash `done` writes, or with the refusal
