@@ -65,6 +65,8 @@ fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
     config.jobs.retain_auth_events = days(settings.retain_auth_events_days);
     config.jobs.retain_ops_events = days(settings.retain_ops_events_days);
     config.jobs.retain_notifications = days(settings.retain_notifications_days);
+    config.jobs.coverage_alert_ahead = Duration::hours(settings.coverage_alert_hours.clamp(1, 24 * 14));
+    config.jobs.coverage_alert_final = Duration::minutes(settings.coverage_final_alert_minutes.clamp(1, 24 * 60));
     config.mail.host = settings.smtp_host.clone().filter(|h| !h.trim().is_empty());
     config.mail.port = settings.smtp_port;
     config.mail.username = settings.smtp_username.clone();

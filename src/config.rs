@@ -165,6 +165,12 @@ pub struct Settings {
     pub retain_ops_events_days: i64,
     #[arg(long, env = "SENTINELOPS_RETAIN_NOTIFICATIONS_DAYS", default_value_t = 0, global = true)]
     pub retain_notifications_days: i64,
+    /// Hours before a shift starts that its managers hear it is short of its minimum.
+    #[arg(long, env = "SENTINELOPS_COVERAGE_ALERT_HOURS", default_value_t = 24, global = true)]
+    pub coverage_alert_hours: i64,
+    /// Minutes before a shift starts that they hear again if it is still short.
+    #[arg(long, env = "SENTINELOPS_COVERAGE_FINAL_ALERT_MINUTES", default_value_t = 60, global = true)]
+    pub coverage_final_alert_minutes: i64,
     /// SMTP server for e-mail (none: e-mail is not sent).
     #[arg(long, env = "SENTINELOPS_SMTP_HOST", global = true)]
     pub smtp_host: Option<String>,

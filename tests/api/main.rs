@@ -5,10 +5,12 @@
 mod audit;
 mod auth;
 mod caching;
+mod calendar;
 mod checklists;
 mod cli;
 mod concurrency;
 mod contract;
+mod coverage;
 mod crash;
 mod dashboard_contract;
 mod errors;

@@ -455,6 +455,10 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/checklists/days-off", Signed),
         case(M::GET, "/api/v1/checklists/my-schedule", Signed),
         case(M::GET, "/api/v1/checklists/on-shift", Section).query(format!("section_id={}", w.section)),
+        case(M::GET, "/api/v1/checklists/coverage-minimums", Section).query(format!("section_id={}", w.section)),
+        case(M::GET, "/api/v1/checklists/coverage", Section).query(format!("section_id={}", w.section)),
+        // Each caller's own feed (made on the first ask).
+        case(M::GET, "/api/v1/checklists/calendar-feed", Signed),
         // PDF reports (the original's paths, now signed in and scoped).
         case(M::GET, "/api/pdf/download/{instance_id}", Section),
         case(M::GET, "/api/pdf/preview/{instance_id}", Section),
@@ -510,6 +514,10 @@ fn cases(w: &World) -> Vec<Case> {
             .body(json!({"user_id": w.operator_same_id, "exception_date": "2030-01-12", "is_day_off": true})),
         case(M::POST, "/api/v1/checklists/days-off", Section)
             .body(json!({"user_id": w.operator_same_id, "start_date": "2030-02-01", "end_date": "2030-02-01"})),
+        case(M::PUT, "/api/v1/checklists/coverage-minimums", Supervise)
+            .body(json!({"section_id": w.section, "shift_id": w.shift.parse::<i64>().unwrap(), "minimum": 2})),
+        case(M::POST, "/api/v1/checklists/calendar-feed/rotate", Signed),
+        case(M::DELETE, "/api/v1/checklists/calendar-feed", Signed),
         // Approving: the decision is the last path segment.
         case(M::POST, "/api/v1/checklists/days-off/{day_off_id}/{decision}", Supervise),
         // Templates.

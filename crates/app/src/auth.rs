@@ -82,7 +82,7 @@ async fn enter_lanes(account: &str, ip: Option<&str>) -> Lanes {
 /// Length of an encoded token: 32 bytes in unpadded base64url.
 const TOKEN_LEN: usize = 43;
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

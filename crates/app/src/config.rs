@@ -48,6 +48,10 @@ pub struct JobsConfig {
     pub retain_auth_events: Option<Duration>,
     pub retain_ops_events: Option<Duration>,
     pub retain_notifications: Option<Duration>,
+    /// A shift short of its minimum is reported this long before it starts…
+    pub coverage_alert_ahead: Duration,
+    /// …and again this long before, if still short.
+    pub coverage_alert_final: Duration,
 }
 
 impl Default for JobsConfig {
@@ -61,6 +65,8 @@ impl Default for JobsConfig {
             retain_auth_events: None,
             retain_ops_events: None,
             retain_notifications: None,
+            coverage_alert_ahead: Duration::hours(24),
+            coverage_alert_final: Duration::hours(1),
         }
     }
 }

@@ -43,16 +43,19 @@ pub enum Job {
     DailyDigest,
     /// Tells the live channels of checklists whose timed steps changed due state.
     DueStates,
+    /// Alerts managers of shifts about to start with fewer people than their minimum.
+    CoverageAlerts,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::DailyCreation,
         Job::Reminders,
         Job::DueStates,
         Job::StaleShifts,
         Job::DailyDigest,
+        Job::CoverageAlerts,
         Job::Outbox,
         Job::Retention,
     ];
@@ -66,6 +69,7 @@ impl Job {
             Job::Retention => "retention",
             Job::DailyDigest => "daily_digest",
             Job::DueStates => "due_states",
+            Job::CoverageAlerts => "coverage_alerts",
         }
     }
 }
@@ -97,6 +101,7 @@ impl App {
             Job::Retention => self.apply_retention().await.map(|n| (n, None)),
             Job::DailyDigest => self.daily_digest(state).await,
             Job::DueStates => self.announce_due_changes(state).await,
+            Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());
@@ -170,7 +175,11 @@ impl App {
     }
 
     /// The active managers of a section (or its admins when it has none).
-    async fn section_managers(&self, c: &impl sentinelops_store::Conn, section_id: Uuid) -> AppResult<Vec<Uuid>> {
+    pub(crate) async fn section_managers(
+        &self,
+        c: &impl sentinelops_store::Conn,
+        section_id: Uuid,
+    ) -> AppResult<Vec<Uuid>> {
         let filter = UserFilter { section_id: Some(section_id), role: Some(Role::Manager), active_only: true };
         let managers: Vec<Uuid> = users::list(c, &filter).await?.into_iter().map(|u| u.id).collect();
         if !managers.is_empty() {

@@ -80,6 +80,7 @@ fn emailed(related_entity: &str) -> bool {
             | "checklist_completion"
             | "handover_note"
             | "checklist_reminder"
+            | crate::roster::COVERAGE_ALERT
     )
 }
 

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod activity;
 pub mod auth;
+pub mod calendar;
 pub mod checklist;
 pub mod clock;
+pub mod coverage;
 pub mod due;
 pub mod ids;
 pub mod named;

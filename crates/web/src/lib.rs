@@ -9,6 +9,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod extract;
+mod feeds;
 pub mod idempotency;
 pub mod live;
 pub mod middleware;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     ops::install_recorder();
     let (api, document) = ops::openapi::split(api::routes());
     let routes = Router::new().merge(api).merge(live::routes()).merge(ops::routes(document)).merge(ui::routes(&state));
+    let routes = routes.merge(feeds::routes());
     let routes = match &state.web.static_dir {
         // A frontend build (the original React app, say): files by path, and
         // `index.html` for any other path so client-side routes load the app.

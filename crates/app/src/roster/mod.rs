@@ -6,6 +6,8 @@
 
 mod assign;
 mod book;
+mod calendar;
+mod coverage;
 mod days_off;
 mod grid;
 mod on_shift;
@@ -25,6 +27,8 @@ use sentinelops_store::repo::shifts::{self, ShiftRow};
 use sentinelops_store::repo::users::{self, UserFilter};
 
 pub use assign::{BulkAssign, BulkAssigned, ExceptionInput, NewScheduledShift};
+pub use calendar::{CalendarFeed, FEED_DAYS_AHEAD, FEED_DAYS_BACK, feed_path};
+pub use coverage::{COVERAGE_ALERT, CoverageMinimum, CoverageReport, DEFAULT_COVERAGE_DAYS, SetCoverageMinimum};
 pub use days_off::{DayOffDecision, DayOffInput, DayOffRequested};
 pub use grid::{GridCell, GridRow, RosterGrid};
 pub use on_shift::{Crew, CrewMember};

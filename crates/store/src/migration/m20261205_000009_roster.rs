@@ -22,7 +22,7 @@ fn one_of(col: &'static str, values: &'static [&'static str]) -> ColumnDef {
     text(col).check(Expr::col(col).is_in(values.iter().copied())).take()
 }
 
-fn fk(
+pub(super) fn fk(
     table: &'static str,
     col: &'static str,
     target: &'static str,
@@ -36,7 +36,7 @@ fn fk(
         .to_owned()
 }
 
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+pub(super) fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(format!("idx_{table}_{}", cols.join("_"))).table(table).if_not_exists();
     if unique {

@@ -3,8 +3,10 @@
 
 pub mod auth_events;
 pub mod badge_claims;
+pub mod calendar;
 pub mod checklist_export;
 pub mod checklists;
+pub mod coverage;
 pub mod gamification;
 pub mod gamification_read;
 pub mod gamification_team;

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod audit_export;
 pub mod auth;
+pub mod calendar;
 pub mod checklists;
+pub mod coverage;
 pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
@@ -49,4 +51,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pdf::routes())
         .merge(roster::routes())
         .merge(on_shift::routes())
+        .merge(coverage::routes())
+        .merge(calendar::routes())
 }

@@ -31,6 +31,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("performance.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/performance.js")),
     ("roster.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/roster.css")),
     ("reports.js", "text/javascript; charset=utf-8", include_bytes!("../../static/ui/reports.js")),
+    ("coverage.css", "text/css; charset=utf-8", include_bytes!("../../static/ui/coverage.css")),
 ];
 
 /// Strong ETags, computed once per process from the embedded bytes.

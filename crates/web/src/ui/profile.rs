@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use chrono_tz::Tz;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::users::UserView;
@@ -16,7 +17,7 @@ use sentinelops_domain::auth::SessionState;
 use crate::state::AppState;
 use crate::ui::audit::AuthRow;
 use crate::ui::error::UiResult;
-use crate::ui::extract::UiPath;
+use crate::ui::extract::{UiForm, UiPath};
 use crate::ui::outcome;
 use crate::ui::render::{self, Flash, Layout, role_label};
 use crate::ui::session::{self, UiUser};
@@ -26,7 +27,29 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ui/profile", get(profile_page))
         .route("/ui/profile/sessions/{id}/revoke", post(revoke_session))
+        .route("/ui/profile/calendar/rotate", post(rotate_calendar))
+        .route("/ui/profile/calendar/revoke", post(revoke_calendar))
 }
+
+/// A calendar feed as the page shows it.
+#[derive(Debug, Clone)]
+pub struct FeedBox {
+    /// `None`: my own shifts; else my section's roster.
+    pub section_id: Option<Uuid>,
+    pub active: bool,
+    pub since: String,
+    /// The secret URL, shown once: right after it was made.
+    pub url: Option<String>,
+}
+
+impl FeedBox {
+    pub fn section_value(&self) -> String {
+        self.section_id.map(|s| s.to_string()).unwrap_or_default()
+    }
+}
+
+/// The secret URL just made, to show on the page this once.
+type JustMade = Option<(Option<Uuid>, String)>;
 
 /// Sign-ins listed on the page.
 const RECENT_SIGN_INS: u64 = 20;
@@ -76,9 +99,42 @@ pub struct ProfilePage {
     pub last_sign_in: String,
     pub sessions: Vec<SessionItem>,
     pub sign_ins: Vec<AuthRow>,
+    pub calendar: FeedBox,
+    /// My section's feed (managers and admins with a section).
+    pub section_calendar: Option<FeedBox>,
+    /// Whether I belong to a section (the coverage page is then mine to see).
+    pub has_section: bool,
+}
+
+impl ProfilePage {
+    /// My feed, then my section's.
+    pub fn feeds(&self) -> Vec<&FeedBox> {
+        std::iter::once(&self.calendar).chain(self.section_calendar.as_ref()).collect()
+    }
 }
 
 async fn profile_page(State(state): State<AppState>, user: UiUser) -> UiResult {
+    render_profile(&state, &user, None).await
+}
+
+async fn feed_box(
+    state: &AppState,
+    user: &UiUser,
+    tz: Tz,
+    section_id: Option<Uuid>,
+    made: &JustMade,
+) -> UiResult<FeedBox> {
+    let status = state.app.calendar_feed_status(&user.actor, section_id).await?;
+    let base = state.app.config.mail.public_url.trim_end_matches('/');
+    Ok(FeedBox {
+        section_id,
+        active: status.is_some(),
+        since: status.map(|f| timefmt::minute(tz, f.created_at)).unwrap_or_default(),
+        url: made.as_ref().filter(|(s, _)| *s == section_id).map(|(_, path)| format!("{base}{path}")),
+    })
+}
+
+async fn render_profile(state: &AppState, user: &UiUser, made: JustMade) -> UiResult {
     let tz = state.app.business_timezone().await?;
     let me = state.app.get_user(&user.actor, user.actor.user_id).await?;
     let sessions = state.app.my_sessions(&user.actor).await?;
@@ -86,8 +142,13 @@ async fn profile_page(State(state): State<AppState>, user: UiUser) -> UiResult {
     let now = state.app.clock.now();
     let policy = state.app.config.sessions;
     let live = |s: &SessionRow| policy.state(now, s.revoked_at, s.last_seen_at, s.expires_at) == SessionState::Live;
+    let calendar = feed_box(state, user, tz, None, &made).await?;
+    let section_calendar = match user.actor.section_id {
+        Some(section) if user.is_supervisor() => Some(feed_box(state, user, tz, Some(section), &made).await?),
+        _ => None,
+    };
     let page = ProfilePage {
-        layout: user.layout(&state, "Profile", "profile").await,
+        layout: user.layout(state, "Profile", "profile").await,
         csrf: user.csrf.clone(),
         role: role_label(&me.role),
         last_sign_in: timefmt::minute_or_never(tz, me.last_login_at),
@@ -100,6 +161,9 @@ async fn profile_page(State(state): State<AppState>, user: UiUser) -> UiResult {
             .collect(),
         sign_ins: sign_ins.into_iter().map(|e| AuthRow::new(e, tz)).collect(),
         me,
+        calendar,
+        section_calendar,
+        has_section: user.actor.section_id.is_some(),
     };
     Ok(render::page(&page))
 }
@@ -119,4 +183,41 @@ async fn revoke_session(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FeedForm {
+    /// Empty: my own feed; else my section's.
+    pub section_id: String,
+}
+
+impl FeedForm {
+    fn section(&self) -> Result<Option<Uuid>, AppError> {
+        match self.section_id.trim() {
+            "" => Ok(None),
+            text => text.parse().map(Some).map_err(|_| AppError::Validation("section_id is not a valid id".into())),
+        }
+    }
+}
+
+/// A new secret URL for one of my calendar feeds (made if there was none): the page
+/// again, showing it this once (only its hash is kept).
+async fn rotate_calendar(State(state): State<AppState>, user: UiUser, UiForm(form): UiForm<FeedForm>) -> UiResult {
+    let section = form.section()?;
+    let feed = state.app.rotate_calendar_feed(&user.actor, section).await?;
+    let made = feed.path.map(|path| (section, path));
+    render_profile(&state, &user, made).await
+}
+
+/// Turns one of my calendar feeds off: its URL answers 404 from now on.
+async fn revoke_calendar(
+    State(state): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    UiForm(form): UiForm<FeedForm>,
+) -> UiResult {
+    let section = form.section()?;
+    state.app.revoke_calendar_feed(&user.actor, section).await?;
+    Ok(outcome::saved(&headers, "/ui/profile", "Calendar link turned off: it no longer works."))
 }

@@ -3,6 +3,7 @@
 //! requests (`me`), and the shift colours as a style sheet (`colours`).
 
 pub mod colours;
+pub mod coverage;
 pub mod me;
 pub mod patterns;
 pub mod week;
@@ -20,7 +21,12 @@ use crate::ui::outcome::{self, Refusal};
 use crate::ui::render::{self, Flash};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(week::routes()).merge(patterns::routes()).merge(me::routes()).merge(colours::routes())
+    Router::new()
+        .merge(week::routes())
+        .merge(patterns::routes())
+        .merge(me::routes())
+        .merge(colours::routes())
+        .merge(coverage::routes())
 }
 
 /// A form's answer: back to `back` with the flash `done` writes, or with the refusal
