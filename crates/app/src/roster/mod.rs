@@ -1,6 +1,6 @@
 //! The shift roster (issue 20): who works which shift. Patterns (`patterns`), their
 //! assignment and single shifts and exceptions (`assign`), days off (`days_off`), the
-//! resolved views (`schedule`), read and resolved by `book`. The roster fills the
+//! resolved views (`schedule`), shift swaps (`swaps`), read and resolved by `book`. The roster fills the
 //! participants of checklists: when a checklist is created and whenever the roster of
 //! today or later changes.
 
@@ -9,6 +9,7 @@ mod book;
 mod days_off;
 mod patterns;
 mod schedule;
+mod swaps;
 
 use std::collections::HashMap;
 
@@ -27,6 +28,10 @@ pub use days_off::{DayOffDecision, DayOffInput, DayOffRequested};
 pub use patterns::{PATTERN_TYPES, PatternDayInput, PatternInput, PatternView};
 pub use schedule::{MyDay, RosterEntry, RosterQuery};
 pub use sentinelops_store::repo::roster::{DayOffRow, PatternRow};
+pub use swaps::{
+    OfferableShift, RosterSettings, SWAP_NOTICE, SWAPS_NEED_APPROVAL_DEFAULT, SwapDecision, SwapOffer, SwapQuery,
+    SwapRow, SwapView,
+};
 
 use crate::App;
 use crate::error::AppResult;

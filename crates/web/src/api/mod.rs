@@ -20,6 +20,7 @@ pub mod pdf_data;
 pub mod roster;
 pub mod settings;
 pub mod shifts;
+pub mod swaps;
 pub mod templates;
 pub mod users;
 
@@ -47,4 +48,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(exports::routes())
         .merge(pdf::routes())
         .merge(roster::routes())
+        .merge(swaps::routes())
 }

@@ -38,6 +38,7 @@ pub mod render;
 pub mod report_files;
 pub mod reports_page;
 pub mod roles;
+pub mod roster;
 pub mod session;
 pub mod templates;
 pub mod timefmt;
@@ -67,6 +68,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(report_files::routes())
         .merge(profile::routes())
         .merge(templates::routes())
+        .merge(roster::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), error::error_pages))
