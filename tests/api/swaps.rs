@@ -255,6 +255,14 @@ async fn a_rejected_or_cancelled_swap_changes_nothing_and_tells_the_people_conce
 async fn of_two_racing_accepts_exactly_one_wins() {
     let w = world().await;
     let (_, bea) = w.srv.user_with_token("bea.operator", "user", Some(w.section)).await;
+    // Two racing offers of the same shift: one offer.
+    let morning = json!({"date": "2026-11-27", "shift_id": shift_id(&w, "MORNING").await});
+    let (first, second) =
+        tokio::join!(offer(&w, &w.operator, morning.clone()), offer(&w, &w.operator, morning.clone()));
+    let mut statuses = [first.0.as_u16(), second.0.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{first:?} {second:?}");
+
     let id = offered(&w, "2026-11-26", None).await;
     let ada = w.colleague();
     let (first, second) = tokio::join!(act(&w, &id, "accept", ada), act(&w, &id, "accept", &bea));
@@ -262,7 +270,8 @@ async fn of_two_racing_accepts_exactly_one_wins() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409], "{first:?} {second:?}");
     let winner = if first.0 == 200 { &first.1 } else { &second.1 };
-    let (_, listed) = w.srv.get(SWAPS, &w.manager).await;
+    let (_, listed) = w.srv.get(&format!("{SWAPS}?status=accepted"), &w.manager).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["taken_by"], winner["taken_by"]);
     assert_eq!(event_types(&w).await.iter().filter(|t| *t == "SHIFT_SWAP_ACCEPTED").count(), 1);
 

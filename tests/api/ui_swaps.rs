@@ -77,6 +77,12 @@ async fn offer_take_and_approve_a_shift_from_the_swaps_page() {
     assert!(flash(&response).1.ends_with("is taken: it now waits for a manager's approval."), "{:?}", flash(&response));
     assert_eq!(ada.post(&format!("{PAGE}/{id}/maybe"), &[]).await.status(), StatusCode::NOT_FOUND);
 
+    // Another section's operator is offered nothing; an admin of no section sees every section's swaps.
+    let cara = UiSession::sign_in(&w.srv, "cara.operator").await;
+    assert!(from_id(&cara.page(PAGE).await, "open-title").contains("No colleague is offering a shift."));
+    let admin = UiSession::sign_in(&w.srv, "root.admin").await;
+    assert!(from_id(&admin.page(PAGE).await, "awaiting-title").contains(&format!("{PAGE}/{id}/approve")));
+
     // Mary approves it; the setting is hers to change.
     let page = mary.page(PAGE).await;
     let awaiting = from_id(&page, "awaiting-title");

@@ -349,8 +349,9 @@ impl App {
         {
             return Err(AppError::Conflict(format!("{} {why}", display_name(user))));
         }
+        let offered_already = || AppError::Conflict(format!("You already offered the {} shift on {date}", shift.name));
         if !repo::open_offers_of(&tx, me, date, shift.id).await?.is_empty() {
-            return Err(AppError::Conflict(format!("You already offered the {} shift on {date}", shift.name)));
+            return Err(offered_already());
         }
         let now = self.clock.now();
         let row = SwapRow {
@@ -371,7 +372,10 @@ impl App {
             decided_at: None,
             updated_at: now,
         };
-        repo::insert(&tx, row.clone()).await?;
+        repo::insert(&tx, row.clone()).await.map_err(|e| match e {
+            sentinelops_store::StoreError::Conflict(_) => offered_already(),
+            other => other.into(),
+        })?;
         record_ops(&tx, now, actor, swap_event("SHIFT_SWAP_OFFERED", &row)).await?;
         let offerer = users::find(&tx, me).await?.map(|u| display_name(&u)).unwrap_or_else(|| actor.username.clone());
         let what = format!("the {} shift on {}", title_case(&shift.name), day_words(date));

@@ -92,6 +92,15 @@ impl MigrationTrait for Migration {
         manager.create_index(index("shift_swaps", &["section_id", "date"])).await?;
         manager.create_index(index("shift_swaps", &["offered_by", "date"])).await?;
         manager.create_index(index("shift_swaps", &["taken_by", "date"])).await?;
+        // One open offer per person, date and shift, even for two racing offers (a partial
+        // index: the same statement on SQLite and PostgreSQL).
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX IF NOT EXISTS uq_shift_swaps_open_offer ON shift_swaps (offered_by, date, shift_id) \
+                 WHERE status IN ('OFFERED', 'ACCEPTED')",
+            )
+            .await?;
         manager.create_table(settings()).await
     }
 
