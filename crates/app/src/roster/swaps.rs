@@ -467,12 +467,11 @@ impl App {
             row.accepted_at = Some(now);
         }
         if to.is_final() {
+            // Completed on acceptance: decided by the section's setting, not by anyone.
+            let automatic = decision == SwapDecision::Accept;
             row.decided_at = Some(now);
-            row.decided_by = actor.recorded_id();
-            row.auto_approved = decision == SwapDecision::Accept;
-            if decision == SwapDecision::Accept {
-                row.decided_by = None;
-            }
+            row.decided_by = if automatic { None } else { actor.recorded_id() };
+            row.auto_approved = automatic;
         }
         if matches!(decision, SwapDecision::Reject | SwapDecision::Cancel) {
             row.decision_reason = reason;
