@@ -110,6 +110,8 @@ struct World {
     pattern: String,
     scheduled_shift: String,
     day_off: String,
+    /// A shift swap of section A: offered by `victim`, to be taken by the same-section operator.
+    swap: String,
     /// The admin's notification (the skip alert).
     notification: String,
     operator_same_id: String,
@@ -226,6 +228,11 @@ impl World {
         let (status, _) = srv.post("/api/v1/checklists/days-off", &operator_same, body).await;
         assert_eq!(status, 200);
         let (_, days_off) = srv.get("/api/v1/checklists/days-off", &operator_same).await;
+        let body = json!({"shift_id": night["id"], "user_id": victim_user["id"], "date": "2030-01-15"});
+        assert_eq!(srv.post("/api/v1/checklists/scheduled-shifts", &admin, body).await.0, 200);
+        let body = json!({"date": "2030-01-15", "shift_id": night["id"]});
+        let (status, swap) = srv.post("/api/v1/checklists/shift-swaps", &victim_token, body).await;
+        assert_eq!(status, 200, "{swap}");
 
         let operator_same_spare_token = srv.login("olu.same", PASSWORD).await;
         let (_, sessions) = srv.get("/api/v1/auth/sessions", &operator_same_spare_token).await;
@@ -251,6 +258,7 @@ impl World {
             pattern: id(&pattern["pattern"]["id"]),
             scheduled_shift: id(&scheduled["id"]),
             day_off: id(&days_off[0]["id"]),
+            swap: id(&swap["id"]),
             notification,
             operator_same_id: id(&same_user["id"]),
             operator_same_spare_session: id(&spare_session["id"]),
@@ -318,6 +326,7 @@ impl World {
             .replace("{scheduled_shift_id}", &self.scheduled_shift)
             .replace("{day_off_id}", &self.day_off)
             .replace("{decision}", "approve")
+            .replace("{swap_id}", &self.swap)
     }
 
     /// Ids that someone outside section A must never read (and the notification, which is the admin's).
@@ -459,6 +468,8 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/checklists/coverage", Section).query(format!("section_id={}", w.section)),
         // Each caller's own feed (made on the first ask).
         case(M::GET, "/api/v1/checklists/calendar-feed", Signed),
+        case(M::GET, "/api/v1/checklists/shift-swaps", Section).query(format!("section_id={}", w.section)),
+        case(M::GET, "/api/v1/checklists/roster-settings/{section_id}", Section),
         // PDF reports (the original's paths, now signed in and scoped).
         case(M::GET, "/api/pdf/download/{instance_id}", Section),
         case(M::GET, "/api/pdf/preview/{instance_id}", Section),
@@ -520,6 +531,16 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::DELETE, "/api/v1/checklists/calendar-feed", Signed),
         // Approving: the decision is the last path segment.
         case(M::POST, "/api/v1/checklists/days-off/{day_off_id}/{decision}", Supervise),
+        // Swaps: the same-section operator offers their own shift and takes the victim's;
+        // the admin approves; rejecting and cancelling the approved swap are then conflicts.
+        case(M::POST, "/api/v1/checklists/shift-swaps", Owner(Who::OperatorSame))
+            .body(json!({"date": "2030-01-10", "shift_id": w.shift.parse::<i64>().unwrap()})),
+        case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/accept", Owner(Who::OperatorSame)),
+        case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/approve", Supervise),
+        case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/reject", Supervise).body(json!({"reason": "Matrix"})),
+        case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/cancel", Supervise),
+        case(M::PUT, "/api/v1/checklists/roster-settings/{section_id}", Supervise)
+            .body(json!({"swaps_need_approval": true})),
         // Templates.
         case(M::POST, "/api/v1/checklists/templates/{template_id}/items/reorder", Supervise)
             .body(json!({"item_ids": [w.template_items[2], w.template_items[1], w.template_items[0]]})),

@@ -17,13 +17,13 @@ async fn world() -> World {
     World::builder().at(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()).cards().colleague().build().await
 }
 
-async fn shift_id(w: &World, name: &str) -> i64 {
+pub(crate) async fn shift_id(w: &World, name: &str) -> i64 {
     let (_, shifts) = w.srv.get(SHIFTS, &w.operator).await;
     shifts.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].as_i64().unwrap()
 }
 
 /// Mornings Monday to Friday, weekends off.
-async fn weekdays(w: &World, token: &str) -> Value {
+pub(crate) async fn weekdays(w: &World, token: &str) -> Value {
     let morning = shift_id(w, "MORNING").await;
     let days: Vec<Value> = (0..7)
         .map(|d| {

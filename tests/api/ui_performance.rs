@@ -64,7 +64,7 @@ async fn history(w: &World) {
 }
 
 /// The flash a form's answer leaves for the next page: ("ok"|"error", text).
-fn flash(response: &reqwest::Response) -> (String, String) {
+pub(crate) fn flash(response: &reqwest::Response) -> (String, String) {
     let value = cookie_value(&set_cookie(response.headers(), "sentinelops_flash").expect("a flash"));
     let (kind, hex) = value.split_at(1);
     let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();

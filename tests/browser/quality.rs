@@ -199,6 +199,7 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
         ("/ui/audit/auth", ("main", "root.admin"), "audit-auth"),
         ("/ui/reports", ("main h1", "Reports"), "reports"),
         ("/ui/profile", (".current-session", "This session"), "profile"),
+        ("/ui/roster/swaps", ("main h1", "Shift swaps"), "roster-swaps"),
         (editor.as_str(), ("#template-items", "Card switch"), "template-editor"),
     ];
     probe_the_checks_on(&admin).await;

@@ -81,6 +81,7 @@ fn emailed(related_entity: &str) -> bool {
             | "handover_note"
             | "checklist_reminder"
             | crate::roster::COVERAGE_ALERT
+            | crate::roster::SWAP_NOTICE
     )
 }
 
@@ -111,7 +112,10 @@ pub(crate) async fn enqueue_for(
 ) -> AppResult<()> {
     let mut rows = Vec::new();
     if emailed(draft.related_entity) && !recipients.is_empty() {
-        let link = draft.related_id.map(|id| format!("/checklists/{id}"));
+        let link = match draft.related_entity {
+            crate::roster::SWAP_NOTICE => Some("/ui/roster/swaps".to_owned()),
+            _ => draft.related_id.map(|id| format!("/checklists/{id}")),
+        };
         for (user_id, address) in outbox::email_recipients(c, recipients).await? {
             let payload = mail::compose(
                 &address,
@@ -392,6 +396,7 @@ mod tests {
             "checklist_completion",
             "handover_note",
             "checklist_reminder",
+            "shift_swap",
         ] {
             assert!(emailed(e), "{e}");
         }

@@ -20,6 +20,7 @@ pub mod secret;
 pub mod shift;
 pub mod spreadsheet;
 pub mod step;
+pub mod swap;
 
 pub use account::{Email, InvalidName, Login, Username};
 pub use activity::ActivityAction;

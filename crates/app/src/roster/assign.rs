@@ -67,7 +67,7 @@ async fn rostered_user(c: &impl Conn, actor: &Actor, user_id: Uuid) -> AppResult
     Ok((user, section))
 }
 
-async fn known_shift(c: &impl Conn, shift_id: i32) -> AppResult<ShiftRow> {
+pub(crate) async fn known_shift(c: &impl Conn, shift_id: i32) -> AppResult<ShiftRow> {
     shifts::find(c, shift_id).await?.ok_or_else(|| invalid(format!("shift_id {shift_id} does not exist")))
 }
 

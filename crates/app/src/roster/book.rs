@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use sentinelops_domain::roster::{self, Assignment, DayOff, Exception, Parts, PatternDay, Planned, Scheduled, Week};
+use sentinelops_domain::roster::{
+    self, Assignment, DayOff, Exception, Parts, PatternDay, Planned, Scheduled, Swap, SwapSide, Week,
+};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::roster::{self as repo, AssignmentRow, DayOffRow, ExceptionRow, ScheduledRow};
+use sentinelops_store::repo::swaps::{self, SwapRow};
 
 use crate::error::AppResult;
 
@@ -27,6 +30,8 @@ pub(crate) struct RosterBook {
     pub scheduled: Vec<ScheduledRow>,
     pub days_off: Vec<DayOffRow>,
     pub exceptions: Vec<ExceptionRow>,
+    /// Approved swaps giving or taking a shift of these users.
+    pub swaps: Vec<SwapRow>,
 }
 
 impl RosterBook {
@@ -41,7 +46,8 @@ impl RosterBook {
             weeks,
             scheduled: repo::scheduled_of(c, users.clone(), from, to).await?,
             days_off: repo::days_off_of(c, users.clone(), from, to, &[APPROVED]).await?,
-            exceptions: repo::exceptions_of(c, users, from, to).await?,
+            exceptions: repo::exceptions_of(c, users.clone(), from, to).await?,
+            swaps: swaps::approved_of(c, users, from, to).await?,
         })
     }
 
@@ -79,9 +85,31 @@ impl RosterBook {
             .filter(|e| e.user_id == user && e.date == date)
             .map(|e| Exception { id: e.id, date: e.date, shift_id: e.shift_id, is_day_off: e.is_day_off })
             .collect();
+        let swaps: Vec<Swap> = self
+            .swaps
+            .iter()
+            .filter(|s| s.date == date)
+            .filter_map(|s| {
+                let side = if s.offered_by == user {
+                    SwapSide::Out
+                } else if s.taken_by == Some(user) {
+                    SwapSide::In
+                } else {
+                    return None;
+                };
+                let completed_at = s.decided_at.unwrap_or(s.updated_at);
+                Some(Swap { id: s.id, date: s.date, shift_id: s.shift_id, side, completed_at })
+            })
+            .collect();
         roster::resolve(
             date,
-            &Parts { assignments: &assignments, scheduled: &scheduled, days_off: &days_off, exceptions: &exceptions },
+            &Parts {
+                assignments: &assignments,
+                scheduled: &scheduled,
+                days_off: &days_off,
+                exceptions: &exceptions,
+                swaps: &swaps,
+            },
         )
     }
 }

@@ -106,6 +106,7 @@ impl App {
                         GridCell::Shifts(ids)
                     }
                     Planned::Off(OffBecause::PatternOffDay) => GridCell::RestDay,
+                    Planned::Off(OffBecause::SwappedAway(_)) => GridCell::Off("Swapped away".to_owned()),
                     Planned::Off(OffBecause::DayOff(id)) => GridCell::Off(
                         book.days_off.iter().find(|d| d.id == id).map_or_else(String::new, |d| d.reason.clone()),
                     ),

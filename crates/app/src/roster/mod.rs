@@ -1,6 +1,6 @@
 //! The shift roster (issue 20): who works which shift. Patterns (`patterns`), their
 //! assignment and single shifts and exceptions (`assign`), days off (`days_off`), the
-//! resolved views (`schedule`), read and resolved by `book`. The roster fills the
+//! resolved views (`schedule`), shift swaps (`swaps`), read and resolved by `book`. The roster fills the
 //! participants of checklists: when a checklist is created and whenever the roster of
 //! today or later changes.
 
@@ -13,6 +13,7 @@ mod grid;
 mod on_shift;
 mod patterns;
 mod schedule;
+mod swaps;
 
 use std::collections::HashMap;
 
@@ -35,6 +36,10 @@ pub use on_shift::{Crew, CrewMember};
 pub use patterns::{PATTERN_TYPES, PatternDayInput, PatternInput, PatternView};
 pub use schedule::{MyDay, RosterEntry, RosterQuery};
 pub use sentinelops_store::repo::roster::{DayOffRow, PatternRow};
+pub use swaps::{
+    OfferableShift, RosterSettings, SWAP_NOTICE, SWAPS_NEED_APPROVAL_DEFAULT, SwapDecision, SwapOffer, SwapQuery,
+    SwapRow, SwapView,
+};
 
 use crate::App;
 use crate::error::AppResult;

@@ -17,6 +17,9 @@ use crate::actor::Actor;
 use crate::error::AppResult;
 use crate::{App, validate};
 
+/// The status of a shift taken over, or given away, by a swap.
+const SWAPPED: &str = "SWAPPED";
+
 /// Days a schedule shows when no end is given (the original's 91 days).
 const DEFAULT_DAYS: u64 = 90;
 
@@ -94,6 +97,10 @@ impl App {
                             let row = book.exceptions.iter().find(|e| e.id == id);
                             (id, row.and_then(|r| r.created_by), "ASSIGNED".to_owned())
                         }
+                        Source::Swap(id) => {
+                            let row = book.swaps.iter().find(|s| s.id == id);
+                            (id, row.and_then(|r| r.decided_by), SWAPPED.to_owned())
+                        }
                         Source::Pattern(pattern) => {
                             let assignment =
                                 book.assignments.iter().find(|a| a.pattern_id == pattern && a.user_id == *user);
@@ -167,6 +174,7 @@ impl App {
                                     (id, status.unwrap_or_default())
                                 }
                                 Source::Exception(id) => (id, "ASSIGNED".to_owned()),
+                                Source::Swap(id) => (id, SWAPPED.to_owned()),
                                 Source::Pattern(pattern) => {
                                     (pattern_entry_id(pattern, me, date), "ASSIGNED".to_owned())
                                 }
@@ -194,6 +202,7 @@ impl App {
                             "APPROVED",
                         ),
                         OffBecause::PatternOffDay => ("Rest day".to_owned(), "SCHEDULED"),
+                        OffBecause::SwappedAway(_) => ("Shift swapped to a colleague".to_owned(), SWAPPED),
                     };
                     MyDay::Off { date, reason, status: status.to_owned() }
                 }

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod settings;
 pub mod shifts;
 pub mod stats;
+pub mod swaps;
 pub mod templates;
 pub mod users;
 

@@ -23,6 +23,7 @@ pub mod pdf_data;
 pub mod roster;
 pub mod settings;
 pub mod shifts;
+pub mod swaps;
 pub mod templates;
 pub mod users;
 
@@ -53,4 +54,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(on_shift::routes())
         .merge(coverage::routes())
         .merge(calendar::routes())
+        .merge(swaps::routes())
 }

@@ -110,7 +110,7 @@ pub struct ScheduledShiftInput {
 }
 
 /// A number or a numeric string.
-fn required_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+pub(crate) fn required_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
     opt_int(d)?.ok_or_else(|| serde::de::Error::custom("a number is required"))
 }
 

@@ -1,11 +1,13 @@
 //! The roster in the built-in UI (issue 20): the section's week grid with the manager's
 //! tools (`week`), the pattern editor (`patterns`), one's own schedule with day-off
-//! requests (`me`), and the shift colours as a style sheet (`colours`).
+//! requests (`me`), shift swaps (`swaps`), coverage minimums (`coverage`), and the
+//! shift colours as a style sheet (`colours`).
 
 pub mod colours;
 pub mod coverage;
 pub mod me;
 pub mod patterns;
+pub mod swaps;
 pub mod week;
 
 use axum::Router;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(me::routes())
         .merge(colours::routes())
         .merge(coverage::routes())
+        .merge(swaps::routes())
 }
 
 /// A form's answer: back to `back` with the flash `done` writes, or with the refusal
