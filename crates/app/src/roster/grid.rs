@@ -1,6 +1,7 @@
 //! A section's roster as a grid: its people by days, each cell resolved (the shifts
 //! worked, or why the day is off), days off still waiting for a decision marked, and
-//! each shift's headcount per day — the built-in UI's week grid.
+//! each shift's headcount per day against the section's minimum — the built-in UI's
+//! week grid.
 
 use std::collections::HashMap;
 
@@ -8,10 +9,10 @@ use chrono::{Days, NaiveDate};
 use uuid::Uuid;
 
 use sentinelops_domain::roster::{OffBecause, Planned};
-use sentinelops_store::repo::org;
 use sentinelops_store::repo::roster as repo;
 use sentinelops_store::repo::shifts::{self, ShiftRow};
 use sentinelops_store::repo::users::{self, UserFilter};
+use sentinelops_store::repo::{coverage, org};
 
 use super::assign::check_range;
 use super::book::RosterBook;
@@ -55,6 +56,8 @@ pub struct RosterGrid {
     pub rows: Vec<GridRow>,
     /// Per shift (in `shifts` order), the people on it each day.
     pub headcount: Vec<Vec<usize>>,
+    /// Per shift (in `shifts` order), the section's minimum headcount (0: none set).
+    pub minimums: Vec<usize>,
 }
 
 impl App {
@@ -86,6 +89,14 @@ impl App {
         let book = RosterBook::read(c, ids.clone(), from, to).await?;
         let pending = repo::days_off_of(c, ids, from, to, PENDING).await?;
         let shifts = shifts::list(c).await?;
+        let set = coverage::minimums(c, Some(section_id)).await?;
+        let minimums = shifts
+            .iter()
+            .map(|s| {
+                let minimum = set.iter().find(|m| m.shift_id == s.id).map_or(0, |m| m.minimum);
+                usize::try_from(minimum).unwrap_or(0)
+            })
+            .collect();
         let column: HashMap<i32, usize> = shifts.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let mut headcount = vec![vec![0; dates.len()]; shifts.len()];
 
@@ -131,6 +142,6 @@ impl App {
                 pending,
             });
         }
-        Ok(RosterGrid { section_id, section_name: section.name, days: dates, shifts, rows, headcount })
+        Ok(RosterGrid { section_id, section_name: section.name, days: dates, shifts, rows, headcount, minimums })
     }
 }

@@ -69,7 +69,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(report_files::routes())
         .merge(profile::routes())
         .merge(templates::routes())
-        .merge(roster::routes())
         // Any other `/ui` path: the 404 page (with the layout when signed in).
         .route("/ui/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), error::error_pages))

@@ -110,7 +110,9 @@ pub struct CellView {
 #[derive(Debug, Clone)]
 pub struct CoverageRow {
     pub shift: ShiftOption,
-    /// Per day: the headcount and whether it is a gap (nobody).
+    /// The section's minimum for the shift (0: none set).
+    pub minimum: usize,
+    /// Per day: the headcount and whether it is a gap (short of the minimum, or nobody).
     pub counts: Vec<(usize, bool)>,
 }
 
@@ -264,9 +266,12 @@ fn week_view(
     let coverage = shifts
         .iter()
         .zip(&grid.headcount)
-        .map(|(shift, counts)| CoverageRow {
+        .zip(&grid.minimums)
+        .map(|((shift, counts), minimum)| CoverageRow {
             shift: shift.clone(),
-            counts: counts.iter().map(|n| (*n, *n == 0)).collect(),
+            minimum: *minimum,
+            // Short of the section's minimum; with none set, nobody at all.
+            counts: counts.iter().map(|n| (*n, *n < (*minimum).max(1))).collect(),
         })
         .collect();
     let sunday = grid.days.last().copied().unwrap_or(monday);
