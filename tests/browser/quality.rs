@@ -200,6 +200,10 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
         ("/ui/reports", ("main h1", "Reports"), "reports"),
         ("/ui/profile", (".current-session", "This session"), "profile"),
         ("/ui/roster/swaps", ("main h1", "Shift swaps"), "roster-swaps"),
+        ("/ui/roster?weeks=5", ("main h1", "Roster"), "roster-grid"),
+        ("/ui/roster/patterns", ("main h1", "Shift patterns"), "roster-patterns"),
+        ("/ui/roster/me", ("main h1", "My schedule"), "roster-me"),
+        ("/ui/roster/coverage", ("main h1", ""), "roster-coverage"),
         (editor.as_str(), ("#template-items", "Card switch"), "template-editor"),
     ];
     probe_the_checks_on(&admin).await;
