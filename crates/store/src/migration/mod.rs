@@ -13,6 +13,7 @@ mod m20261205_000006_streak_revision;
 mod m20261205_000007_report_mail_preferences;
 mod m20261205_000008_export_order;
 mod m20261205_000009_roster;
+mod m20261206_000012_performance_indexes;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_report_mail_preferences::Migration),
             Box::new(m20261205_000008_export_order::Migration),
             Box::new(m20261205_000009_roster::Migration),
+            Box::new(m20261206_000012_performance_indexes::Migration),
         ]
     }
 }
