@@ -408,3 +408,57 @@ async fn a_deck_is_never_served_stale_after_a_write_through_another_server() {
     assert_eq!(third["leaderboard"][0]["user_id"], json!(w.manager.id));
     assert_eq!(third["leaderboard"][0]["command_points"], 90);
 }
+
+/// After a write, a deck is recomputed from the parts kept per user where that user's
+/// revision is unchanged: a colleague's points written through another server show on
+/// the next read through this one while the caller's own days and recent events stay
+/// theirs, and the caller's own points show in their windows, trend and recent events.
+#[tokio::test]
+async fn a_recomputed_deck_rereads_each_user_whose_points_changed_and_only_their_parts() {
+    let w = World::new().await;
+    let other = TestServer::start_on(w.srv.database().clone(), Options::default()).await;
+    let (op, mgr) = (w.operator.id, w.manager.id);
+    let today: String = w.srv.operational_today().await;
+    append(&w.srv, vec![award(op, ScoreKind::Item, &today, 20, 1), award(mgr, ScoreKind::Item, &today, 10, 1)]).await;
+    let points = |deck: &Value| -> Vec<(String, i64)> {
+        deck["leaderboard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["username"].as_str().unwrap().to_owned(), e["command_points"].as_i64().unwrap()))
+            .collect()
+    };
+    let recent = |deck: &Value| -> Vec<i64> {
+        deck["recent_events"].as_array().unwrap().iter().map(|e| e["points"].as_i64().unwrap()).collect()
+    };
+    let first = command(&w.srv, &w.operator, "monthly").await;
+    assert_eq!(points(&first), [("olu.operator".to_owned(), 20), ("mary.manager".to_owned(), 10)]);
+    assert_eq!(recent(&first), [20]);
+    // The yearly deck too, so both focus windows have kept parts.
+    assert_eq!(command(&w.srv, &w.operator, "yearly").await["active_window"]["command_points"], 20);
+
+    // A colleague scores through the other server.
+    append(&other, vec![Award { seq: 3, ..award(mgr, ScoreKind::Item, &today, 40, 1) }]).await;
+    let second = command(&w.srv, &w.operator, "monthly").await;
+    assert_eq!(points(&second), [("mary.manager".to_owned(), 50), ("olu.operator".to_owned(), 20)]);
+    assert_eq!(second["active_window"]["rank"], 2);
+    assert_eq!(recent(&second), [20]);
+    assert_eq!(second["trend"], first["trend"]);
+
+    // The caller scores through the other server: every part of theirs is read again.
+    append(&other, vec![Award { seq: 5, ..award(op, ScoreKind::Item, &today, 45, 1) }]).await;
+    let third = command(&w.srv, &w.operator, "monthly").await;
+    assert_eq!(points(&third), [("olu.operator".to_owned(), 65), ("mary.manager".to_owned(), 50)]);
+    assert_eq!(third["active_window"]["items_completed"], 2);
+    assert_eq!(recent(&third), [45, 20]);
+    let trend_points: i64 =
+        third["trend"].as_array().unwrap().iter().map(|t| t["command_points"].as_i64().unwrap()).sum();
+    assert_eq!(trend_points, 65);
+    let yearly = command(&w.srv, &w.operator, "yearly").await;
+    assert_eq!(yearly["active_window"]["command_points"], 65);
+    assert_eq!(recent(&yearly), [45, 20]);
+    // The colleague's own deck through this server agrees.
+    let theirs = command(&w.srv, &w.manager, "monthly").await;
+    assert_eq!(theirs["active_window"]["command_points"], 50);
+    assert_eq!(recent(&theirs), [40, 10]);
+}

@@ -15,7 +15,7 @@ use sentinelops_domain::scoring::{DailyTally, ScoreKind, streak};
 use sentinelops_store::repo::gamification::{DailyRow, LedgerRow, StreakRow, tally_of_day};
 use sentinelops_store::repo::gamification_read::{self as read, Visible, WindowSums};
 
-use super::deck_cache::{self, CachedDeck};
+use super::deck_cache::{self, CachedDeck, OwnDays};
 use super::model::{
     LeaderboardEntry, PerformanceCommand, Profile, RecentEvent, RecentEventType, TrendPoint, WindowSnapshot,
 };
@@ -34,7 +34,7 @@ pub(crate) struct Deck {
     pub visible: Visible,
     pub sums: HashMap<Uuid, WindowSums>,
     /// The caller's daily tallies since the earliest window start.
-    pub days: Vec<(NaiveDate, DailyTally)>,
+    pub days: OwnDays,
 }
 
 /// The earliest day any window reaches (the week may start in the previous year).
@@ -48,17 +48,50 @@ fn index_of(window: Window) -> usize {
 
 impl Deck {
     /// Reads the rest of what the deck needs once the visible users are known: their
-    /// window sums and the caller's days.
+    /// window sums and the caller's days, each reused from `deck_cache` while its
+    /// user's revision and the day are unchanged (only the others are read, in one
+    /// query each).
     pub(crate) async fn read(app: &App, actor: &Actor, today: NaiveDate, visible: Visible) -> AppResult<Deck> {
         let c = app.store.reader();
-        let ids: Vec<Uuid> = visible.users.iter().map(|u| u.id).collect();
-        let starts: Vec<NaiveDate> = Window::ALL.iter().map(|w| w.start(today)).collect();
-        let sums = read::window_sums(c, &ids, &starts, today).await?;
-        let days = read::days_of(c, actor.user_id, earliest_start(today), today)
-            .await?
-            .iter()
-            .map(|d: &DailyRow| (d.activity_date, tally_of_day(d)))
-            .collect();
+        let parts = &app.decks;
+        let mut sums = HashMap::new();
+        let mut missing = Vec::new();
+        for u in &visible.users {
+            match parts.sums.get(&u.id, deck_cache::part_key(today, &visible, u.id)) {
+                Some(Some(kept)) => {
+                    sums.insert(u.id, kept);
+                }
+                Some(None) => {}
+                None => missing.push(u.id),
+            }
+        }
+        if !missing.is_empty() {
+            let starts: Vec<NaiveDate> = Window::ALL.iter().map(|w| w.start(today)).collect();
+            let mut fresh = read::window_sums(c, &missing, &starts, today).await?;
+            for id in missing {
+                let read = fresh.remove(&id);
+                parts.sums.put(id, deck_cache::part_key(today, &visible, id), read.clone());
+                if let Some(read) = read {
+                    sums.insert(id, read);
+                }
+            }
+        }
+        let me = actor.user_id;
+        let key = deck_cache::part_key(today, &visible, me);
+        let days = match parts.days.get(&me, key) {
+            Some(days) => days,
+            None => {
+                let days: OwnDays = Arc::new(
+                    read::days_of(c, me, earliest_start(today), today)
+                        .await?
+                        .iter()
+                        .map(|d: &DailyRow| (d.activity_date, tally_of_day(d)))
+                        .collect(),
+                );
+                parts.days.put(me, key, Arc::clone(&days));
+                days
+            }
+        };
         Ok(Deck { today, visible, sums, days })
     }
 
@@ -340,8 +373,17 @@ impl App {
             grade: yearly.map_or(0, |y| y.operational_grade),
             overdue_open_tasks: 0,
         };
-        let recent =
-            read::recent_paying_rows(self.store.reader(), me, focus.start(today), today, RECENT_EVENTS).await?;
+        let key = deck_cache::part_key(today, &deck.visible, me);
+        let recent = match self.decks.recent.get(&(me, focus), key) {
+            Some(recent) => recent,
+            None => {
+                let rows =
+                    read::recent_paying_rows(self.store.reader(), me, focus.start(today), today, RECENT_EVENTS).await?;
+                let recent: Arc<Vec<RecentEvent>> = Arc::new(rows.iter().filter_map(recent_event).collect());
+                self.decks.recent.put((me, focus), key, Arc::clone(&recent));
+                recent
+            }
+        };
         let user = deck.visible.users.iter().find(|u| u.id == me);
         let section_name =
             user.and_then(|u| u.section_id).and_then(|id| deck.visible.sections.get(&id)).map(|s| s.name.clone());
@@ -363,7 +405,7 @@ impl App {
             leaderboard,
             badges: Vec::new(),
             next_badge: None,
-            recent_events: recent.iter().filter_map(recent_event).collect(),
+            recent_events: recent.as_ref().clone(),
         };
         Ok(CachedDeck { fingerprint, command, facts })
     }

@@ -9,6 +9,7 @@
 mod driver;
 mod fixture;
 pub(crate) mod http;
+mod points;
 pub(crate) mod raw;
 mod report;
 mod scenarios;
@@ -46,7 +47,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1,10,50")]
     concurrency: Vec<usize>,
     /// Scenarios: static, a (rendered), acached, a304, c, d, f, e, b, g, h (performance
-    /// command), i (legacy leaderboard).
+    /// command), hw (h while points arrive, see `--points-every-ms`), i (legacy leaderboard).
     #[arg(long, value_delimiter = ',', default_value = "static,a,acached,a304,c,d,f,e,b,g,h,i")]
     scenarios: Vec<String>,
     /// Skip the in-process raw runs.
@@ -69,6 +70,10 @@ pub struct Args {
     /// instead of the floor's operators.
     #[arg(long)]
     scoring_sections: Option<usize>,
+    /// In `hw`, one paying ledger row is written this often, for the scoring operators
+    /// in turn, so their sections' decks are recomputed rather than reused.
+    #[arg(long, default_value_t = 10)]
+    points_every_ms: u64,
     /// The server's database pool size (`SENTINELOPS_DB_MAX_CONNECTIONS`; 16 is its default).
     #[arg(long, default_value_t = 16)]
     db_max_connections: u32,
@@ -143,9 +148,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let ceiling_clients = (0..max_c).map(|_| Api::new(&ceiling.base)).collect::<anyhow::Result<Vec<_>>>()?;
     let operator_emails: Vec<String> =
         (0..fixture::OPERATORS).map(|i| floor.operator_email.replacen("op00.", &format!("op{i:02}."), 1)).collect();
-    let scorer_tokens = match args.scoring_sections {
-        Some(sections) => scorers(&setup, sections, max_c, &args.manager_password).await?,
-        None => floor.operator_tokens.clone(),
+    let (scorer_tokens, scorer_logins) = match args.scoring_sections {
+        Some(sections) => {
+            let logins = scorer_logins(sections, max_c);
+            let mut tokens = Vec::with_capacity(logins.len());
+            for login in &logins {
+                tokens.push(setup.sign_in(login, &args.manager_password).await?);
+            }
+            (tokens, logins)
+        }
+        None => (floor.operator_tokens.clone(), operator_emails.clone()),
     };
     let targets = Targets {
         clients: Arc::new(clients),
@@ -198,6 +210,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 "e" => scenarios::sign_in(&targets, c, &timing).await,
                 "f" => scenarios::dashboard(&targets, c, &timing).await,
                 "h" => scenarios::performance_command(&targets, c, &timing).await,
+                "hw" => {
+                    let ids =
+                        points::user_ids(&app, scorer_logins.get(..c).unwrap_or(scorer_logins.as_slice())).await?;
+                    let writer = points::start(app.clone(), ids, Duration::from_millis(args.points_every_ms.max(1)));
+                    let mut run = scenarios::performance_command(&targets, c, &timing).await;
+                    let written = writer.stop().await;
+                    run.scenario = format!("hw command, {written} rows written");
+                    run
+                }
                 "i" => scenarios::leaderboard(&targets, c, &timing).await,
                 other => bail!("unknown scenario {other:?}"),
             };
@@ -258,15 +279,15 @@ fn print_run(s: &Stats) {
     );
 }
 
-/// Signs in `count` generated operators, client n being operator n mod 8 + 1 of
+/// The logins of `count` generated operators, client n being operator n mod 8 + 1 of
 /// section n mod `sections` + 1 (the `data` command's users).
-async fn scorers(api: &Api, sections: usize, count: usize, password: &str) -> anyhow::Result<Vec<String>> {
-    let mut tokens = Vec::new();
-    for n in 0..count {
-        let (operator, section) = (n % crate::data::OPERATORS_PER_SECTION + 1, n % sections.max(1) + 1);
-        tokens.push(api.sign_in(&format!("op{operator:02}.s{section:02}@bench.local"), password).await?);
-    }
-    Ok(tokens)
+fn scorer_logins(sections: usize, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|n| {
+            let (operator, section) = (n % crate::data::OPERATORS_PER_SECTION + 1, n % sections.max(1) + 1);
+            format!("op{operator:02}.s{section:02}@bench.local")
+        })
+        .collect()
 }
 
 /// The validator of the checklist as it stands (the 304 scenario sends it back).

@@ -15,6 +15,7 @@ mod m20261205_000008_export_order;
 mod m20261205_000009_roster;
 mod m20261206_000010_shift_swaps;
 mod m20261206_000011_coverage_calendar;
+mod m20261206_000012_performance_indexes;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000009_roster::Migration),
             Box::new(m20261206_000010_shift_swaps::Migration),
             Box::new(m20261206_000011_coverage_calendar::Migration),
+            Box::new(m20261206_000012_performance_indexes::Migration),
         ]
     }
 }
