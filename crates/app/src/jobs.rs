@@ -45,17 +45,23 @@ pub enum Job {
     DueStates,
     /// Alerts managers of shifts about to start with fewer people than their minimum.
     CoverageAlerts,
+    /// Raises alerts for missed critical steps and unsigned checklists, and climbs the
+    /// escalation policy of every open alert whose next step is due.
+    Escalations,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
-    pub const ALL: [Job; 8] = [
+    // Escalations run after the jobs that raise alerts and before the outbox, so a
+    // step's e-mails leave in the same tick.
+    pub const ALL: [Job; 9] = [
         Job::DailyCreation,
         Job::Reminders,
         Job::DueStates,
         Job::StaleShifts,
         Job::DailyDigest,
         Job::CoverageAlerts,
+        Job::Escalations,
         Job::Outbox,
         Job::Retention,
     ];
@@ -70,6 +76,7 @@ impl Job {
             Job::DailyDigest => "daily_digest",
             Job::DueStates => "due_states",
             Job::CoverageAlerts => "coverage_alerts",
+            Job::Escalations => "escalations",
         }
     }
 }
@@ -102,6 +109,7 @@ impl App {
             Job::DailyDigest => self.daily_digest(state).await,
             Job::DueStates => self.announce_due_changes(state).await,
             Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
+            Job::Escalations => self.run_escalations().await.map(|n| (n, None)),
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());

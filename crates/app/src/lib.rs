@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

@@ -38,6 +38,9 @@ pub struct EmailPayload {
     /// A file to render and attach when the mail is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<AttachmentRef>,
+    /// Path of the one-click acknowledge page of an alert e-mail (issue 21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledge: Option<String>,
 }
 
 /// A file named by reference in an outbox row, rendered at delivery.
@@ -99,7 +102,7 @@ pub fn compose(
         title = escape_html(title),
         message = paragraphs.join("<br>\n"),
     );
-    EmailPayload { to: to.trim().to_owned(), user_id, subject, text, html, link, attachment: None }
+    EmailPayload { to: to.trim().to_owned(), user_id, subject, text, html, link, attachment: None, acknowledge: None }
 }
 
 /// The final plain-text and HTML bodies, with the link under `public_url` (none when
@@ -109,12 +112,21 @@ pub fn finish(payload: &EmailPayload, public_url: &str) -> (String, String) {
     let url = payload.link.as_deref().filter(|_| !base.is_empty()).map(|path| format!("{base}{path}"));
     let mut text = payload.text.clone();
     let mut link_html = String::new();
-    if let Some(url) = &url {
-        text.push_str(&format!("\nOpen in SentinelOps: {url}\n"));
+    let acknowledge = payload.acknowledge.as_deref().filter(|_| !base.is_empty()).map(|path| format!("{base}{path}"));
+    if let Some(url) = &acknowledge {
+        text.push_str(&format!("\nAcknowledge (no sign-in needed, works once): {url}\n"));
         link_html = format!(
-            "\n<p style=\"margin:16px 0\"><a href=\"{0}\" style=\"color:#0b5cad\">Open in SentinelOps</a></p>",
+            "\n<p style=\"margin:16px 0\"><a href=\"{0}\" style=\"background:#b42318;color:#fff;padding:8px 14px;\
+             border-radius:4px;text-decoration:none\">Acknowledge</a></p>",
             escape_html(url)
         );
+    }
+    if let Some(url) = &url {
+        text.push_str(&format!("\nOpen in SentinelOps: {url}\n"));
+        link_html.push_str(&format!(
+            "\n<p style=\"margin:16px 0\"><a href=\"{0}\" style=\"color:#0b5cad\">Open in SentinelOps</a></p>",
+            escape_html(url)
+        ));
     }
     text.push_str("\n-- \nSentinelOps. You receive this because e-mail notifications are on in your preferences.\n");
     let html = format!(

@@ -96,6 +96,8 @@ pub fn webhook_class(draft: &Draft) -> Option<&'static str> {
         "handover_note" if draft.title.starts_with("Handover Logged") => None,
         "handover_note" => Some("handover"),
         "checklist_reminder" => Some("reminder"),
+        // An alert's webhooks are its policy's to choose (`alerts::climb`).
+        crate::alerts::ALERT_ENTITY => None,
         _ if draft.priority == Priority::Critical => Some("escalation"),
         _ => None,
     }
@@ -157,6 +159,49 @@ pub(crate) async fn enqueue_for(
     if !rows.is_empty() {
         outbox::enqueue(c, now, rows).await?;
     }
+    Ok(())
+}
+
+/// Queues one e-mail of the given priority with the caller's transaction.
+pub(crate) async fn queue_email(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    _user_id: Option<Uuid>,
+    _priority: Priority,
+    payload: EmailPayload,
+) -> AppResult<()> {
+    let row = NewOutbox {
+        id: new_id(),
+        kind: outbox::EMAIL,
+        dedupe_key: None,
+        payload: serde_json::to_value(payload).map_err(internal)?,
+    };
+    outbox::enqueue(c, now, vec![row]).await?;
+    Ok(())
+}
+
+/// Queues one webhook of `class` with `body` (its `id`, `class` and `created_at` are
+/// added), with the caller's transaction.
+pub(crate) async fn queue_webhook(
+    c: &impl Conn,
+    now: DateTime<Utc>,
+    class: &str,
+    mut body: serde_json::Value,
+) -> AppResult<()> {
+    let id = new_id();
+    if let serde_json::Value::Object(map) = &mut body {
+        map.insert("id".into(), json!(id));
+        map.insert("class".into(), json!(class));
+        map.insert("created_at".into(), json!(now));
+    }
+    let payload = WebhookPayload { class: class.to_owned(), body, delivered: Vec::new() };
+    let row = NewOutbox {
+        id,
+        kind: outbox::WEBHOOK,
+        dedupe_key: None,
+        payload: serde_json::to_value(payload).map_err(internal)?,
+    };
+    outbox::enqueue(c, now, vec![row]).await?;
     Ok(())
 }
 

@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod activity;
+pub mod alert;
 pub mod auth;
 pub mod calendar;
 pub mod checklist;
 pub mod clock;
 pub mod coverage;
 pub mod due;
+pub mod escalation;
 pub mod ids;
 pub mod named;
 pub mod outbox;

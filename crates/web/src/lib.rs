@@ -5,6 +5,7 @@
 //! use-case results into the original's response shapes; `ui/` is the built-in,
 //! server-rendered web UI.
 
+mod alert_link;
 pub mod api;
 pub mod error;
 pub mod export;
@@ -36,7 +37,7 @@ pub fn router(state: AppState) -> Router {
     ops::install_recorder();
     let (api, document) = ops::openapi::split(api::routes());
     let routes = Router::new().merge(api).merge(live::routes()).merge(ops::routes(document)).merge(ui::routes(&state));
-    let routes = routes.merge(feeds::routes());
+    let routes = routes.merge(feeds::routes()).merge(alert_link::routes());
     let routes = match &state.web.static_dir {
         // A frontend build (the original React app, say): files by path, and
         // `index.html` for any other path so client-side routes load the app.

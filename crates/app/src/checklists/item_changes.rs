@@ -222,7 +222,7 @@ impl App {
                 duration_ms,
             })
             .await?;
-        let reached = Reached { id: next.id, title: &next.title, to, reason: reason.as_deref(), is_subitem: false };
+        let reached = Reached { id: next.id, title: &next.title, to, reason: reason.as_deref(), parent: None };
         write.announce(reached).await?;
         if let Some(user) = write.actor.recorded_id() {
             let scene = ActionScene { tx: c, instance: write.instance, user, now };

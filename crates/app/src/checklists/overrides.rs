@@ -154,7 +154,7 @@ impl ChecklistWrite<'_> {
             priority: Priority::High,
             related_entity: "checklist_instance",
         };
-        notify_managers(self.tx, now, instance, actor, notice).await
+        notify_managers(self.tx, now, instance, actor, notice).await.map(|_| ())
     }
 }
 

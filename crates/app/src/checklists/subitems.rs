@@ -132,7 +132,7 @@ impl App {
             })
             .await?;
         let reached =
-            Reached { id: subitem.id, title: &subitem.title, to, reason: reason.as_deref(), is_subitem: true };
+            Reached { id: subitem.id, title: &subitem.title, to, reason: reason.as_deref(), parent: Some(item.id) };
         write.announce(reached).await?;
         if let Some(user) = actor.recorded_id() {
             let scene = ActionScene { tx: &tx, instance: &instance, user, now };

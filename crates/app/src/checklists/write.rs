@@ -6,12 +6,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use sentinelops_domain::ActivityAction;
+use sentinelops_domain::alert::AlertCause;
 use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Tx;
 use sentinelops_store::repo::checklists::{self, ActivityRow, InstanceRow};
 
 use crate::actor::Actor;
+use crate::alerts::Raise;
 use crate::audit::{OpsEvent, record_ops};
 use crate::error::AppResult;
 use crate::notifications::{self, Audience, Draft, Priority};
@@ -78,7 +80,8 @@ pub(crate) struct Reached<'a> {
     pub title: &'a str,
     pub to: ItemStatus,
     pub reason: Option<&'a str>,
-    pub is_subitem: bool,
+    /// The item a subitem belongs to (none for an item).
+    pub parent: Option<Uuid>,
 }
 
 impl ChecklistWrite<'_> {
@@ -113,7 +116,8 @@ impl ChecklistWrite<'_> {
     /// The ops event and manager alerts of an item or subitem reaching a status.
     #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn announce(&self, reached: Reached<'_>) -> AppResult<()> {
-        let Reached { id, title, to, reason, is_subitem } = reached;
+        let Reached { id, title, to, reason, parent } = reached;
+        let is_subitem = parent.is_some();
         let (instance, actor) = (self.instance, self.actor);
         let what = if is_subitem { "Subitem" } else { "Item" };
         let event_type = match to {
@@ -156,9 +160,31 @@ impl ChecklistWrite<'_> {
                 instance.checklist_date,
                 reason.unwrap_or("No reason provided"),
             );
-            let title = format!("{title_line} - {title}");
-            let notice = ManagersNotice { title, message, priority, related_entity: "checklist_manager_alert" };
-            notify_managers(self.tx, self.now, instance, actor, notice).await?;
+            let headline = format!("{title_line} - {title}");
+            let notice = ManagersNotice {
+                title: headline,
+                message: message.clone(),
+                priority,
+                related_entity: "checklist_manager_alert",
+            };
+            let told = notify_managers(self.tx, self.now, instance, actor, notice).await?;
+            if to == ItemStatus::Failed {
+                // A failure also opens (or repeats on) an alert that climbs until someone
+                // owns it; those just told in the app are not told twice.
+                let cause = Raise {
+                    cause: AlertCause::ItemFailed,
+                    subject: id.to_string(),
+                    subject_id: Some(id),
+                    section_id: instance.section_id,
+                    instance_id: Some(instance.id),
+                    item_id: Some(parent.unwrap_or(id)),
+                    subitem_id: parent.map(|_| id),
+                    title: format!("FAILED: {what} '{title}' in {} ({})", instance.template_name, instance.shift),
+                    message,
+                    already_told: told,
+                };
+                crate::alerts::raise(self.tx, self.now, cause).await?;
+            }
         }
         Ok(())
     }
@@ -179,14 +205,14 @@ pub(crate) struct ManagersNotice {
 }
 
 /// Notifies the managers of `instance`'s section and the admins, except `actor`, whose
-/// change it reports.
+/// change it reports; returns who was notified.
 pub(crate) async fn notify_managers(
     tx: &Tx,
     now: DateTime<Utc>,
     instance: &InstanceRow,
     actor: &Actor,
     notice: ManagersNotice,
-) -> AppResult<()> {
+) -> AppResult<Vec<Uuid>> {
     let ManagersNotice { title, message, priority, related_entity } = notice;
     let draft = Draft {
         title,
@@ -198,6 +224,5 @@ pub(crate) async fn notify_managers(
         audience: Audience::SectionManagersAndAdmins { section_id: instance.section_id },
         exclude: actor.recorded_id(),
     };
-    notifications::send(tx, now, draft).await?;
-    Ok(())
+    Ok(notifications::send(tx, now, draft).await?.recipients)
 }

@@ -228,7 +228,16 @@ fn compose_digest(r: &ReportRecipient, date: NaiveDate, lines: &[&DigestLine], p
     if !lines.is_empty() {
         html.push_str("</table>\n");
     }
-    EmailPayload { to: r.email.clone(), user_id: Some(r.user_id), subject, text, html, link: None, attachment: None }
+    EmailPayload {
+        to: r.email.clone(),
+        user_id: Some(r.user_id),
+        subject,
+        text,
+        html,
+        link: None,
+        attachment: None,
+        acknowledge: None,
+    }
 }
 
 #[cfg(test)]

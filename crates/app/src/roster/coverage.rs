@@ -286,7 +286,8 @@ impl App {
             s.shift.name, section.name, s.date, s.rostered, s.minimum
         );
         let audience = self.section_managers(&tx, s.section_id).await?;
-        notifications::send(
+        let alert_text = (title.clone(), message.clone());
+        let sent = notifications::send(
             &tx,
             now,
             Draft {
@@ -301,6 +302,23 @@ impl App {
             },
         )
         .await?;
+        if final_call {
+            // Short an hour before the start: an alert that climbs until someone owns it.
+            let (title, message) = alert_text;
+            let cause = crate::alerts::Raise {
+                cause: sentinelops_domain::alert::AlertCause::CoverageGap,
+                subject: format!("{}:{}:{}", s.section_id, s.date, s.shift.id),
+                subject_id: None,
+                section_id: s.section_id,
+                instance_id: None,
+                item_id: None,
+                subitem_id: None,
+                title,
+                message,
+                already_told: sent.recipients,
+            };
+            crate::alerts::raise(&tx, now, cause).await?;
+        }
         let event = OpsEvent {
             event_type: "COVERAGE_SHORT",
             entity_type: "ROSTER",

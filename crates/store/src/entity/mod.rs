@@ -4,6 +4,9 @@
 //! build the new rows every writer starts from (`item_columns`, `checklist_instances`).
 //! Enum-like columns are plain `String`s here; the database checks their values.
 
+pub mod alert_events;
+pub mod alert_links;
+pub mod alerts;
 pub mod app_settings;
 pub mod auth_events;
 pub mod auth_sessions;
@@ -24,6 +27,7 @@ pub mod coverage_alerts;
 pub mod coverage_minimums;
 pub mod days_off;
 pub mod departments;
+pub mod escalation_policies;
 pub mod gamification_daily;
 pub mod gamification_scores;
 pub mod handover_notes;
@@ -53,6 +57,9 @@ pub mod users;
 
 /// Every `Entity` under a CamelCase name.
 pub mod prelude {
+    pub use super::alert_events::Entity as AlertEvents;
+    pub use super::alert_links::Entity as AlertLinks;
+    pub use super::alerts::Entity as Alerts;
     pub use super::app_settings::Entity as AppSettings;
     pub use super::auth_events::Entity as AuthEvents;
     pub use super::auth_sessions::Entity as AuthSessions;
@@ -73,6 +80,7 @@ pub mod prelude {
     pub use super::coverage_minimums::Entity as CoverageMinimums;
     pub use super::days_off::Entity as DaysOff;
     pub use super::departments::Entity as Departments;
+    pub use super::escalation_policies::Entity as EscalationPolicies;
     pub use super::gamification_daily::Entity as GamificationDaily;
     pub use super::gamification_scores::Entity as GamificationScores;
     pub use super::handover_notes::Entity as HandoverNotes;

@@ -1,6 +1,7 @@
 //! Repositories: one module per feature area, named as in every other layer.
 //! Each function takes any connection or transaction (`&impl Conn`).
 
+pub mod alerts;
 pub mod auth_events;
 pub mod badge_claims;
 pub mod calendar;

@@ -14,9 +14,24 @@ use crate::error::StoreResult;
 use crate::stored::names;
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 
+const ITEM_MISSED: &str = sentinelops_domain::alert::AlertCause::ItemMissed.as_str();
+const CHECKLIST_UNSIGNED: &str = sentinelops_domain::alert::AlertCause::ChecklistUnsigned.as_str();
+
 use super::checklists::{InstanceEventRow, InstanceItemRow, InstanceSubitemRow};
 
 pub type DeliveryRow = deliveries::Model;
+
+/// Subjects (steps, checklists) that ever had an alert of `cause`: a cause nobody's
+/// action reports is raised once, however often the job looks.
+fn alerted(cause: &str) -> SelectStatement {
+    use crate::entity::alerts;
+    Query::select()
+        .column(alerts::Column::SubjectId)
+        .from(alerts::Entity)
+        .and_where(alerts::Column::Cause.eq(cause))
+        .and_where(alerts::Column::SubjectId.is_not_null())
+        .to_owned()
+}
 
 /// What a reminder scan looks at: due times in (from, to], at most `limit` rows, of
 /// items in an `open_items` status on checklists in an `open_checklists` status (the
@@ -105,6 +120,65 @@ pub async fn subitems_overdue(c: &impl Conn, scan: Scan) -> StoreResult<Vec<Inst
         .filter(subitems::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
         .order_by_asc(subitems::Column::ScheduledAt)
         .limit(scan.limit)
+        .all(c)
+        .await?)
+}
+
+/// Open items of at least `min_severity` whose due time falls in (from, to] and that
+/// no alert was raised for yet (the escalation job decides which are past their grace).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn critical_items_due(c: &impl Conn, scan: Scan, min_severity: i32) -> StoreResult<Vec<InstanceItemRow>> {
+    Ok(items::Entity::find()
+        .filter(items::Column::ScheduledAt.gt(scan.from))
+        .filter(items::Column::ScheduledAt.lte(scan.to))
+        .filter(items::Column::Severity.gte(min_severity))
+        .filter(items::Column::Status.is_in(names(scan.open_items)))
+        .filter(items::Column::Id.not_in_subquery(alerted(ITEM_MISSED)))
+        .filter(items::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
+        .order_by_asc(items::Column::ScheduledAt)
+        .limit(scan.limit)
+        .all(c)
+        .await?)
+}
+
+/// As [`critical_items_due`], for subitems.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn critical_subitems_due(
+    c: &impl Conn,
+    scan: Scan,
+    min_severity: i32,
+) -> StoreResult<Vec<InstanceSubitemRow>> {
+    Ok(subitems::Entity::find()
+        .filter(subitems::Column::ScheduledAt.gt(scan.from))
+        .filter(subitems::Column::ScheduledAt.lte(scan.to))
+        .filter(subitems::Column::Severity.gte(min_severity))
+        .filter(subitems::Column::Status.is_in(names(scan.open_items)))
+        .filter(subitems::Column::Id.not_in_subquery(alerted(ITEM_MISSED)))
+        .filter(subitems::Column::InstanceId.in_subquery(open_checklists(scan.open_checklists)))
+        .order_by_asc(subitems::Column::ScheduledAt)
+        .limit(scan.limit)
+        .all(c)
+        .await?)
+}
+
+/// Checklists in one of `unsigned` statuses whose shift ended in (from, to] and that no
+/// alert was raised for yet.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn unsigned_checklists(
+    c: &impl Conn,
+    unsigned: &[InstanceStatus],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<super::checklists::InstanceRow>> {
+    use crate::entity::checklist_instances as instances;
+    Ok(instances::Entity::find()
+        .filter(instances::Column::Status.is_in(names(unsigned)))
+        .filter(instances::Column::ShiftEnd.gt(from))
+        .filter(instances::Column::ShiftEnd.lte(to))
+        .filter(instances::Column::Id.not_in_subquery(alerted(CHECKLIST_UNSIGNED)))
+        .order_by_asc(instances::Column::ShiftEnd)
+        .limit(limit)
         .all(c)
         .await?)
 }

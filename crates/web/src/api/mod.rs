@@ -1,5 +1,6 @@
 //! The JSON API, compatible with the original system's contract.
 
+pub mod alerts;
 pub mod audit;
 pub mod audit_export;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod coverage;
 pub mod dashboard;
 pub mod dashboard_summary;
 pub mod error_responses;
+pub mod escalation_policies;
 pub mod exports;
 pub mod gamification;
 pub mod handover;
@@ -55,4 +57,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(coverage::routes())
         .merge(calendar::routes())
         .merge(swaps::routes())
+        .merge(alerts::routes())
+        .merge(escalation_policies::routes())
 }

@@ -31,6 +31,7 @@ use crate::state::AppState;
         (name = "gamification", description = "Points ledger, performance, badges and adjustments"),
         (name = "reports", description = "Reports and exports: checklists and leaderboard as CSV or Excel, PDF shift records and period reports"),
         (name = "roster", description = "The shift roster: patterns, assignments, scheduled shifts, days off, exceptions, my schedule"),
+        (name = "alerts", description = "Alerts that climb an escalation policy until someone acknowledges them; the sections' policies"),
         (name = "pdf", description = "The original system's PDF endpoints (/api/pdf/*), now signed-in and section-scoped"),
     )
 )]
