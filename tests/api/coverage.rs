@@ -158,14 +158,15 @@ async fn fresh(w: &World, who: &Member) -> String {
     w.srv.login(&who.username, PASSWORD).await
 }
 
-/// The coverage alerts `who` received, newest first.
+/// The coverage notices `who` received, newest first: the heads-up a day ahead, and the
+/// alert (issue 21) still short an hour before.
 async fn alerts(w: &World, who: &Member) -> Vec<String> {
     let (status, list) = w.srv.get("/api/v1/notifications/?unread_only=false&limit=100", &fresh(w, who).await).await;
     assert_eq!(status, 200, "{list}");
     list.as_array()
         .unwrap()
         .iter()
-        .filter(|n| n["related_entity"] == "roster_coverage")
+        .filter(|n| n["related_entity"] == "roster_coverage" || n["related_entity"] == "alert")
         .map(|n| n["title"].as_str().unwrap().to_owned())
         .collect()
 }

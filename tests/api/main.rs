@@ -2,6 +2,7 @@
 //! PostgreSQL when `SENTINELOPS_TEST_DATABASE_URL` is set (CI runs both).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod alerts;
 mod audit;
 mod auth;
 mod caching;

@@ -114,6 +114,8 @@ struct World {
     swap: String,
     /// The admin's notification (the skip alert).
     notification: String,
+    /// Section A's alert (its failed item).
+    alert: String,
     operator_same_id: String,
     /// Another session of the same-section operator (for revoking one's own session).
     operator_same_spare_session: String,
@@ -205,6 +207,17 @@ impl World {
         assert_eq!(status, 200, "{body}");
         let (_, notes) = srv.get("/api/v1/notifications/?include_read=true", &admin).await;
         let notification = id(&notes[0]["id"]);
+        // A failure opens an alert.
+        let (status, body) = srv
+            .patch(
+                &format!("{base}/items/{}", instance_items[2]),
+                &operator_same,
+                json!({"status": "FAILED", "reason": "Batch host down"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (_, alerts) = srv.get("/api/v1/alerts", &admin).await;
+        let alert = id(&alerts["items"][0]["id"]);
 
         let (status, note) = srv
             .post(
@@ -260,6 +273,7 @@ impl World {
             day_off: id(&days_off[0]["id"]),
             swap: id(&swap["id"]),
             notification,
+            alert,
             operator_same_id: id(&same_user["id"]),
             operator_same_spare_session: id(&spare_session["id"]),
             operator_same_spare_token,
@@ -327,6 +341,7 @@ impl World {
             .replace("{day_off_id}", &self.day_off)
             .replace("{decision}", "approve")
             .replace("{swap_id}", &self.swap)
+            .replace("{alert_id}", &self.alert)
     }
 
     /// Ids that someone outside section A must never read (and the notification, which is the admin's).
@@ -341,6 +356,7 @@ impl World {
                 &self.note,
                 &self.operator_same_id,
                 &self.victim,
+                &self.alert,
             ]);
             secrets.extend(self.instance_items.iter().map(String::as_str));
             secrets.extend(self.template_items.iter().map(String::as_str));
@@ -470,6 +486,9 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::GET, "/api/v1/checklists/calendar-feed", Signed),
         case(M::GET, "/api/v1/checklists/shift-swaps", Section).query(format!("section_id={}", w.section)),
         case(M::GET, "/api/v1/checklists/roster-settings/{section_id}", Section),
+        case(M::GET, "/api/v1/alerts", Signed),
+        case(M::GET, "/api/v1/alerts/{alert_id}", Section),
+        case(M::GET, "/api/v1/escalation-policies/{section_id}", Supervise),
         // PDF reports (the original's paths, now signed in and scoped).
         case(M::GET, "/api/pdf/download/{instance_id}", Section),
         case(M::GET, "/api/pdf/preview/{instance_id}", Section),
@@ -539,6 +558,10 @@ fn cases(w: &World) -> Vec<Case> {
         case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/approve", Supervise),
         case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/reject", Supervise).body(json!({"reason": "Matrix"})),
         case(M::POST, "/api/v1/checklists/shift-swaps/{swap_id}/cancel", Supervise),
+        case(M::POST, "/api/v1/alerts/{alert_id}/acknowledge", Supervise),
+        case(M::POST, "/api/v1/alerts/{alert_id}/resolve", Supervise).body(json!({"note": "Matrix"})),
+        case(M::PUT, "/api/v1/escalation-policies/{section_id}", Admin)
+            .body(json!({"levels": [{"delay_minutes": 5, "recipients": {"section_managers": true}}]})),
         case(M::PUT, "/api/v1/checklists/roster-settings/{section_id}", Supervise)
             .body(json!({"swaps_need_approval": true})),
         // Templates.

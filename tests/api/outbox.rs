@@ -48,11 +48,7 @@ pub(crate) async fn desk(configure: impl FnOnce(&mut AppConfig, &TestSmtp, &Http
     let smtp = TestSmtp::start().await;
     let sink = HttpSink::start().await;
     let mut config = test_config();
-    config.mail.host = Some("127.0.0.1".into());
-    config.mail.port = smtp.port();
-    config.mail.security = "none".into();
-    config.mail.from = "SentinelOps <sentinelops@test.local>".into();
-    config.mail.public_url = PUBLIC_URL.into();
+    smtp.configure(&mut config, PUBLIC_URL);
     config.webhooks.targets = vec![("escalation".into(), hook(&sink)), ("skip".into(), hook(&sink))];
     config.webhooks.secret = Some("s3cret".into());
     configure(&mut config, &smtp, &sink);
@@ -125,11 +121,13 @@ async fn an_escalation_is_mailed_and_posted_once_from_the_outbox() {
     assert!(d.sink.requests().is_empty());
     let emails = d.rows("email").await;
     let webhooks = d.rows("webhook").await;
-    assert_eq!(emails.len(), 2, "the section's manager and the admin: {emails:?}");
+    // A failure opens an alert: level 1 of the default policy is the section's managers,
+    // mailed with a one-click acknowledge link (the admins come in at level 2).
+    assert_eq!(emails.len(), 1, "the section's manager: {emails:?}");
     assert_eq!(webhooks.len(), 1);
     assert!(emails.iter().chain(&webhooks).all(|r| r.status == OutboxStatus::Pending && r.attempts == 0));
 
-    assert_eq!(d.deliver().await, 3);
+    assert_eq!(d.deliver().await, 2);
 
     let mails = d.smtp.mailbox("mia.manager@test.local");
     assert_eq!(mails.len(), 1, "{mails:?}");
@@ -142,11 +140,12 @@ async fn an_escalation_is_mailed_and_posted_once_from_the_outbox() {
     assert!(html.contains("Disk at 97% &lt;b&gt;x&lt;/b&gt;"), "{html}");
     assert!(html.contains("Disk check &lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
     assert!(!html.contains("<b>x</b>") && !html.contains("<script>"), "{html}");
-    let link = format!("{PUBLIC_URL}/checklists/{}", d.instance_id());
-    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    let link = format!("{PUBLIC_URL}/ui/alerts/");
+    let acknowledge = format!("{PUBLIC_URL}/alerts/ack/");
+    assert!(html.contains(&format!("href=\"{link}")) && html.contains(&format!("href=\"{acknowledge}")), "{html}");
     let text = mail.text();
-    assert!(text.contains("Disk at 97% <b>x</b>") && text.contains(&link), "{text}");
-    assert_eq!(d.smtp.mailbox("root.admin@test.local").len(), 1);
+    assert!(text.contains("Disk at 97% <b>x</b>") && text.contains(&link) && text.contains(&acknowledge), "{text}");
+    assert!(d.smtp.mailbox("root.admin@test.local").is_empty(), "the admins hear at level 2");
     assert!(d.smtp.mailbox("olu.operator@test.local").is_empty(), "the actor gets no mail");
 
     let requests = d.sink.requests();
@@ -172,7 +171,7 @@ async fn an_escalation_is_mailed_and_posted_once_from_the_outbox() {
 
     // Settled: delivering again sends nothing more.
     assert_eq!(d.deliver().await, 0);
-    assert_eq!(d.smtp.messages().len(), 2);
+    assert_eq!(d.smtp.messages().len(), 1);
     assert_eq!(d.sink.requests().len(), 1);
     for row in d.rows("email").await.iter().chain(&d.rows("webhook").await) {
         assert_eq!((row.status.as_str(), row.attempts, row.sent_at), ("SENT", 1, Some(t0())), "{row:?}");
@@ -228,7 +227,7 @@ async fn a_manager_with_email_off_gets_no_mail() {
     let (status, body) =
         d.srv.put("/api/v1/notifications/preferences", &d.manager, json!({"email_notifications": false})).await;
     assert_eq!(status, 200, "{body}");
-    d.act(0, "FAILED", "Disk at 97%").await;
+    d.act(0, "SKIPPED", "Disk at 97%").await;
     assert_eq!(d.rows("email").await.len(), 1, "only the admin's");
     assert_eq!(d.deliver().await, 2);
     assert!(d.smtp.mailbox("mia.manager@test.local").is_empty());
@@ -394,7 +393,7 @@ async fn two_deliverers_at_once_send_each_row_once() {
 #[tokio::test]
 async fn a_row_claimed_elsewhere_waits_and_a_racing_claim_gets_nothing() {
     let d = desk(|_, _, _| {}).await;
-    d.act(0, "FAILED", "Disk at 97%").await;
+    d.act(0, "SKIPPED", "Disk at 97%").await;
     let store = d.srv.app.store.clone();
     let until = t0() + Duration::minutes(2);
 

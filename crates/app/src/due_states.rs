@@ -1,5 +1,5 @@
 //! The due-state job (issue 21, item 1): a timed item's due state (`domain::due`) moves
-//! at known instants — its reminder, its time, the end of its grace — without anyone
+//! at known instants — its reminder, its time, the end of its section's grace — without anyone
 //! touching it, so each tick gives every checklist with a step that crossed one of them
 //! since the last tick a new revision (its document shows the state: clients that
 //! cache by revision see the change) and tells its live channel.
@@ -8,7 +8,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
-use sentinelops_domain::due::DEFAULT_GRACE;
 use sentinelops_store::repo::checklists;
 use sentinelops_store::repo::reminders::{self, Scan};
 
@@ -43,7 +42,14 @@ impl App {
             open_items: &ItemStatus::OPEN,
             open_checklists: &InstanceStatus::OPEN,
         };
-        let changed = reminders::checklists_with_due_changes(self.store.reader(), scan, DEFAULT_GRACE).await?;
+        // Each section may have its own grace: look at the boundaries of every grace in
+        // use (a checklist told at another section's boundary only gets a spare revision).
+        let mut changed = Vec::new();
+        for grace in crate::alerts::due_graces(self.store.reader()).await? {
+            changed.extend(reminders::checklists_with_due_changes(self.store.reader(), scan, grace).await?);
+        }
+        changed.sort();
+        changed.dedup();
         if !changed.is_empty() {
             let tx = self.store.begin_write().await?;
             let system = Actor::system();

@@ -11,8 +11,9 @@
 //! wave of its batch at that limit plus time to record the results.
 //!
 //! What is queued, decided without configuration (none is at hand inside `send`):
-//! - e-mail, one per recipient with an address, active and with e-mail on, for skip and
-//!   escalation alerts, sign-off requests, completions, handovers and reminders;
+//! - e-mail, one per recipient with an address, active and with e-mail on, for skip
+//!   alerts, sign-off requests, completions, handovers and reminders (a failure is
+//!   e-mailed by the alert it opens, with an acknowledge link: `alerts::climb`);
 //! - one webhook per event (not per recipient) of the classes escalation, skip,
 //!   completion, handover and reminder, queued even when nobody is notified in-app.
 //!
@@ -71,18 +72,21 @@ pub fn backoff(failed_before: i32) -> Duration {
     Duration::seconds(30 * (1_i64 << exponent)).min(Duration::hours(1))
 }
 
-/// Whether a notification of this `related_entity` is also e-mailed.
-fn emailed(related_entity: &str) -> bool {
-    matches!(
-        related_entity,
-        "checklist_manager_alert"
-            | "checklist_manager_review"
-            | "checklist_completion"
-            | "handover_note"
-            | "checklist_reminder"
-            | crate::roster::COVERAGE_ALERT
-            | crate::roster::SWAP_NOTICE
-    )
+/// Whether a notification is also e-mailed. A failure's notice is not: the alert it
+/// opens e-mails its escalation policy's people with a one-click acknowledge link.
+fn emailed(draft: &Draft) -> bool {
+    let failure = draft.related_entity == "checklist_manager_alert" && draft.priority == Priority::Critical;
+    !failure
+        && matches!(
+            draft.related_entity,
+            "checklist_manager_alert"
+                | "checklist_manager_review"
+                | "checklist_completion"
+                | "handover_note"
+                | "checklist_reminder"
+                | crate::roster::COVERAGE_ALERT
+                | crate::roster::SWAP_NOTICE
+        )
 }
 
 /// The webhook class of a notification, if it has one. A handover sends two
@@ -113,7 +117,7 @@ pub(crate) async fn enqueue_for(
     recipients: &[Uuid],
 ) -> AppResult<()> {
     let mut rows = Vec::new();
-    if emailed(draft.related_entity) && !recipients.is_empty() {
+    if emailed(draft) && !recipients.is_empty() {
         let link = match draft.related_entity {
             crate::roster::SWAP_NOTICE => Some("/ui/roster/swaps".to_owned()),
             _ => draft.related_id.map(|id| format!("/checklists/{id}")),
@@ -435,6 +439,7 @@ mod tests {
 
     #[test]
     fn emailed_entities() {
+        let emailed = |e: &'static str| emailed(&draft("X", Priority::High, e));
         for e in [
             "checklist_manager_alert",
             "checklist_manager_review",
@@ -445,8 +450,11 @@ mod tests {
         ] {
             assert!(emailed(e), "{e}");
         }
-        for e in ["checklist_instance", "item_action", "schedule"] {
+        for e in ["checklist_instance", "item_action", "schedule", crate::alerts::ALERT_ENTITY] {
             assert!(!emailed(e), "{e}");
         }
+        // A failure's notice: its alert mails it, with an acknowledge link.
+        assert!(!super::emailed(&draft("CRITICAL: X", Priority::Critical, "checklist_manager_alert")));
+        assert_eq!(webhook_class(&draft("X", Priority::Critical, crate::alerts::ALERT_ENTITY)), None);
     }
 }

@@ -100,7 +100,7 @@ impl Default for Policy {
                 Level { delay_minutes: 30, recipients: admins_and_webhook },
             ],
             repeat: 2,
-            due_grace_minutes: 15,
+            due_grace_minutes: u32::try_from(crate::due::DEFAULT_GRACE.num_minutes()).unwrap_or(15),
             signoff_grace_minutes: 60,
         }
     }
@@ -202,6 +202,7 @@ impl Policy {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
     use proptest::prelude::*;
 

@@ -57,6 +57,16 @@ impl TestSmtp {
         self.addr.port()
     }
 
+    /// Points `config`'s mail at this server (plain SMTP on loopback), sent from
+    /// `sentinelops@test.local`, with links under `public_url`.
+    pub fn configure(&self, config: &mut sentinelops_app::AppConfig, public_url: &str) {
+        config.mail.host = Some("127.0.0.1".into());
+        config.mail.port = self.port();
+        config.mail.security = "none".into();
+        config.mail.from = "SentinelOps <sentinelops@test.local>".into();
+        config.mail.public_url = public_url.into();
+    }
+
     /// Every message received so far, in order.
     pub fn messages(&self) -> Vec<ReceivedMail> {
         self.mails.lock().unwrap().clone()

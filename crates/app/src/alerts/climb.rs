@@ -42,12 +42,13 @@ async fn ids_of(c: &impl Conn, section_id: Option<Uuid>, role: Role) -> AppResul
 /// The users a level names: the section's managers, every admin, named users.
 async fn people_of(c: &impl Conn, alert: &AlertRow, recipients: &super::Recipients) -> AppResult<Vec<Uuid>> {
     let mut people = Vec::new();
-    if recipients.section_managers {
-        people.extend(ids_of(c, Some(alert.section_id), Role::Manager).await?);
-    }
-    if recipients.all_admins {
+    // A section without managers falls to the admins, as every managers' notice does.
+    let managers =
+        if recipients.section_managers { ids_of(c, Some(alert.section_id), Role::Manager).await? } else { Vec::new() };
+    if (recipients.section_managers && managers.is_empty()) || recipients.all_admins {
         people.extend(ids_of(c, None, Role::Admin).await?);
     }
+    people.extend(managers);
     people.extend(recipients.users.iter().copied());
     let mut seen = HashSet::new();
     people.retain(|id| seen.insert(*id));

@@ -23,6 +23,7 @@ use sentinelops_store::repo::alerts as repo;
 
 pub use ownership::LinkView;
 pub use policy::PolicyView;
+pub(crate) use policy::{due_graces, policy_for};
 pub use read::{AlertDetail, AlertQuery};
 pub use sentinelops_domain::escalation::{Level, Policy, Recipients};
 pub use sentinelops_store::repo::alerts::{AlertEventRow, AlertRow};

@@ -41,6 +41,15 @@ pub(crate) async fn policy_for(c: &impl Conn, section_id: Uuid) -> AppResult<Pol
     Ok(repo::policy_of(c, section_id).await?.as_ref().and_then(read).unwrap_or_default())
 }
 
+/// Every grace after a timed step's time that some section uses (the default's too).
+pub(crate) async fn due_graces(c: &impl Conn) -> AppResult<Vec<chrono::Duration>> {
+    let mut graces = vec![Policy::default().due_grace()];
+    graces.extend(repo::all_policies(c).await?.iter().filter_map(read).map(|p| p.due_grace()));
+    graces.sort();
+    graces.dedup();
+    Ok(graces)
+}
+
 fn view_of(section_id: Uuid, row: Option<PolicyRow>) -> PolicyView {
     let stored = row.as_ref().and_then(|r| read(r).map(|p| (p, r.updated_by, r.updated_at)));
     match stored {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{ItemStatus, completion_percentage, subitems_status};
-use sentinelops_domain::due::{DEFAULT_GRACE, DueState, Timing, due_state};
+use sentinelops_domain::due::{DueState, Timing, due_state};
 use sentinelops_store::Conn;
 use sentinelops_store::repo::checklists;
 pub use sentinelops_store::repo::checklists::{
@@ -179,6 +179,8 @@ impl ItemRows {
 /// revision, so a kept copy is read again once it is `SURROUNDINGS_MAX_AGE` old.
 pub(crate) struct Surroundings {
     template: Option<templates::TemplateRow>,
+    /// The section's grace after a timed step's time before it is MISSED.
+    due_grace: chrono::Duration,
     people: HashMap<Uuid, UserRef>,
     online: HashSet<Uuid>,
     read_at: Instant,
@@ -188,18 +190,19 @@ pub(crate) struct Surroundings {
 pub(crate) const SURROUNDINGS_MAX_AGE: Duration = Duration::from_secs(1);
 
 impl Surroundings {
-    /// Reads the surroundings of `loaded` (two queries); `online` is who of its
+    /// Reads the surroundings of `loaded` (three queries); `online` is who of its
     /// participants is online.
     #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn read(c: &impl Conn, loaded: &Loaded, online: HashSet<Uuid>) -> AppResult<Surroundings> {
         let read_at = Instant::now();
         let template = templates::find_template(c, loaded.instance.template_id).await?;
+        let due_grace = crate::alerts::policy_for(c, loaded.instance.section_id).await?.due_grace();
         let people = users::find_many(c, loaded.people_named().into_iter().collect())
             .await?
             .into_iter()
             .map(|u| (u.id, Arc::new(u)))
             .collect();
-        Ok(Surroundings { template, people, online, read_at })
+        Ok(Surroundings { template, due_grace, people, online, read_at })
     }
 
     /// Whether these still describe `loaded`: fresh enough, and naming everyone it names.
@@ -209,15 +212,16 @@ impl Surroundings {
     }
 }
 
-/// A step's due state at `now` (the default grace until sections set their own).
+/// A step's due state at `now`, with its section's `grace`.
 pub fn due_of(
     now: DateTime<Utc>,
     scheduled_at: Option<DateTime<Utc>>,
     remind_at: Option<DateTime<Utc>>,
     status: ItemStatus,
+    grace: chrono::Duration,
 ) -> DueState {
     let timing = scheduled_at.map(|scheduled_at| Timing { scheduled_at, remind_at });
-    due_state(now, timing, !ItemStatus::OPEN.contains(&status), DEFAULT_GRACE)
+    due_state(now, timing, !ItemStatus::OPEN.contains(&status), grace)
 }
 
 /// Builds the full view from rows already read (no query), moving them into it.
@@ -236,7 +240,7 @@ pub(crate) fn assemble(loaded: Loaded, around: &Surroundings, now: DateTime<Utc>
         let view = SubitemView {
             started_by: person(row.started_by),
             completed_by: person(row.completed_by),
-            due: due_of(now, row.scheduled_at, row.remind_at, *row.status),
+            due: due_of(now, row.scheduled_at, row.remind_at, *row.status, around.due_grace),
             row,
         };
         subitems_of.entry(view.row.instance_item_id).or_default().push(view);
@@ -263,7 +267,7 @@ pub(crate) fn assemble(loaded: Loaded, around: &Surroundings, now: DateTime<Utc>
                 subitems_status: subitems_status(&statuses),
                 subitems,
                 scheduled_events: events_of.remove(&row.id).unwrap_or_default(),
-                due: due_of(now, row.scheduled_at, row.remind_at, *row.status),
+                due: due_of(now, row.scheduled_at, row.remind_at, *row.status, around.due_grace),
                 row,
             }
         })

@@ -285,26 +285,10 @@ impl App {
             "The {} shift of {} on {} (starts {starts}) has {} of the {} people it needs: {missing} short. Roster someone or change the minimum.",
             s.shift.name, section.name, s.date, s.rostered, s.minimum
         );
-        let audience = self.section_managers(&tx, s.section_id).await?;
-        let alert_text = (title.clone(), message.clone());
-        let sent = notifications::send(
-            &tx,
-            now,
-            Draft {
-                title,
-                message,
-                priority: if final_call { Priority::High } else { Priority::Medium },
-                related_entity: COVERAGE_ALERT,
-                related_id: None,
-                section_id: Some(s.section_id),
-                audience: Audience::Users(audience),
-                exclude: None,
-            },
-        )
-        .await?;
         if final_call {
-            // Short an hour before the start: an alert that climbs until someone owns it.
-            let (title, message) = alert_text;
+            // Still short an hour before the start: an alert, which notifies the
+            // section's escalation policy (its managers first) and climbs until someone
+            // owns it; its e-mail carries a one-click acknowledge link.
             let cause = crate::alerts::Raise {
                 cause: sentinelops_domain::alert::AlertCause::CoverageGap,
                 subject: format!("{}:{}:{}", s.section_id, s.date, s.shift.id),
@@ -315,9 +299,22 @@ impl App {
                 subitem_id: None,
                 title,
                 message,
-                already_told: sent.recipients,
+                already_told: Vec::new(),
             };
             crate::alerts::raise(&tx, now, cause).await?;
+        } else {
+            let audience = self.section_managers(&tx, s.section_id).await?;
+            let draft = Draft {
+                title,
+                message,
+                priority: Priority::Medium,
+                related_entity: COVERAGE_ALERT,
+                related_id: None,
+                section_id: Some(s.section_id),
+                audience: Audience::Users(audience),
+                exclude: None,
+            };
+            notifications::send(&tx, now, draft).await?;
         }
         let event = OpsEvent {
             event_type: "COVERAGE_SHORT",

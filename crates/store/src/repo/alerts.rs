@@ -137,13 +137,10 @@ pub async fn policy_of(c: &impl Conn, section_id: Uuid) -> StoreResult<Option<Po
     Ok(policies::Entity::find_by_id(section_id).one(c).await?)
 }
 
-/// The stored policies of these sections (sections without one are absent).
+/// Every stored policy (one per section that saved one).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn policies_of(c: &impl Conn, sections: Vec<Uuid>) -> StoreResult<Vec<PolicyRow>> {
-    if sections.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(policies::Entity::find().filter(policies::Column::SectionId.is_in(sections)).all(c).await?)
+pub async fn all_policies(c: &impl Conn) -> StoreResult<Vec<PolicyRow>> {
+    Ok(policies::Entity::find().all(c).await?)
 }
 
 /// Writes a section's policy (a first write inserts its row).
