@@ -45,17 +45,21 @@ pub enum Job {
     DueStates,
     /// Alerts managers of shifts about to start with fewer people than their minimum.
     CoverageAlerts,
+    /// Sends each user the e-mail held during their quiet hours once those end, as one digest.
+    QuietDigest,
 }
 
 impl Job {
-    // The digest runs after the stale-shift job, so it sees the day's final states.
-    pub const ALL: [Job; 8] = [
+    // The digest runs after the stale-shift job, so it sees the day's final states; the
+    // quiet-hours digest just before the outbox, so it goes out in the same tick.
+    pub const ALL: [Job; 9] = [
         Job::DailyCreation,
         Job::Reminders,
         Job::DueStates,
         Job::StaleShifts,
         Job::DailyDigest,
         Job::CoverageAlerts,
+        Job::QuietDigest,
         Job::Outbox,
         Job::Retention,
     ];
@@ -70,6 +74,7 @@ impl Job {
             Job::DailyDigest => "daily_digest",
             Job::DueStates => "due_states",
             Job::CoverageAlerts => "coverage_alerts",
+            Job::QuietDigest => "quiet_digest",
         }
     }
 }
@@ -102,6 +107,7 @@ impl App {
             Job::DailyDigest => self.daily_digest(state).await,
             Job::DueStates => self.announce_due_changes(state).await,
             Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
+            Job::QuietDigest => self.send_quiet_digests().await.map(|n| (n, None)),
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());

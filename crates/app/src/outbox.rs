@@ -12,7 +12,9 @@
 //!
 //! What is queued, decided without configuration (none is at hand inside `send`):
 //! - e-mail, one per recipient with an address, active and with e-mail on, for skip and
-//!   escalation alerts, sign-off requests, completions, handovers and reminders;
+//!   escalation alerts, sign-off requests, completions, handovers and reminders; a
+//!   priority the recipient did not choose is not mailed, and a non-critical one in
+//!   their quiet hours is held for their quiet-hours digest (see `crate::quiet`);
 //! - one webhook per event (not per recipient) of the classes escalation, skip,
 //!   completion, handover and reminder, queued even when nobody is notified in-app.
 //!
@@ -102,7 +104,8 @@ pub fn webhook_class(draft: &Draft) -> Option<&'static str> {
 }
 
 /// Queues the e-mails and the webhook a notification causes, with the caller's
-/// transaction. `recipients` are the resolved in-app recipients.
+/// transaction. `recipients` are the resolved in-app recipients; each one's e-mail
+/// follows their priority choice and quiet hours (`quiet::queue_user_email`).
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn enqueue_for(
     c: &impl Conn,
@@ -125,14 +128,11 @@ pub(crate) async fn enqueue_for(
                 draft.priority.as_str(),
                 link.clone(),
             );
-            rows.push(NewOutbox {
-                id: new_id(),
-                kind: outbox::EMAIL,
-                dedupe_key: None,
-                payload: serde_json::to_value(payload).map_err(internal)?,
-            });
+            crate::quiet::queue_user_email(c, now, user_id, draft.priority, payload).await?;
         }
     }
+    // Not held in quiet hours: a webhook is per event, for the listening systems, not
+    // for a user (see `crate::quiet`).
     if let Some(class) = webhook_class(draft) {
         let id = new_id();
         let body = json!({

@@ -16,6 +16,7 @@ mod m20261205_000009_roster;
 mod m20261206_000010_shift_swaps;
 mod m20261206_000011_coverage_calendar;
 mod m20261206_000012_performance_indexes;
+mod m20261207_000014_quiet_hours;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_shift_swaps::Migration),
             Box::new(m20261206_000011_coverage_calendar::Migration),
             Box::new(m20261206_000012_performance_indexes::Migration),
+            Box::new(m20261207_000014_quiet_hours::Migration),
         ]
     }
 }
