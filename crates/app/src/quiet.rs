@@ -191,15 +191,12 @@ fn compose_digest(
         "<h2 style=\"margin:0 0 12px;font-size:18px\">{}</h2>\n<ol style=\"padding-left:20px\">\n{items}</ol>",
         escape_html(&format!("{count} arrived during your quiet hours")),
     );
-    Some(EmailPayload {
-        to: address.to_owned(),
-        user_id: Some(user_id),
-        subject,
-        text,
-        html,
-        link: Some(DIGEST_LINK.to_owned()),
-        attachment: None,
-    })
+    // Built on a plain notification e-mail, so fields it gains keep their defaults.
+    let mut digest = crate::mail::compose(address, Some(user_id), "", "", "", Some(DIGEST_LINK.to_owned()));
+    digest.subject = subject;
+    digest.text = text;
+    digest.html = html;
+    Some(digest)
 }
 
 impl App {
