@@ -31,6 +31,7 @@ mod ops;
 mod org;
 mod outbox;
 mod pg_restart;
+mod quiet_hours;
 mod report_mail;
 mod reports_pdf;
 mod roster;

@@ -374,6 +374,7 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "quiet_hours_end": null,
         "shift_report_email": false,
         "daily_digest_email": false,
+        "email_priorities": ["low", "medium", "high", "critical"],
     });
     let (status, body) = srv.get("/api/v1/notifications/preferences", &token).await;
     assert_eq!((status.as_u16(), body), (200, defaults.clone()));
@@ -389,6 +390,7 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "quiet_hours_end": "06:30:15",
         "shift_report_email": false,
         "daily_digest_email": false,
+        "email_priorities": ["low", "medium", "high", "critical"],
     });
     assert_eq!((status.as_u16(), body), (200, expected.clone()));
     assert_eq!(srv.get("/api/v1/notifications/preferences", &token).await.1, expected);
@@ -431,6 +433,7 @@ async fn preferences_start_at_the_defaults_and_changes_persist() {
         "quiet_hours_end": null,
         "shift_report_email": false,
         "daily_digest_email": false,
+        "email_priorities": ["low", "medium", "high", "critical"],
     });
     assert_eq!(body, changed);
     let (_, body) = srv.put("/api/v1/notifications/preferences", &token, json!({})).await;

@@ -48,13 +48,15 @@ pub enum Job {
     /// Raises alerts for missed critical steps and unsigned checklists, and climbs the
     /// escalation policy of every open alert whose next step is due.
     Escalations,
+    /// Sends each user the e-mail held during their quiet hours once those end, as one digest.
+    QuietDigest,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
-    // Escalations run after the jobs that raise alerts and before the outbox, so a
-    // step's e-mails leave in the same tick.
-    pub const ALL: [Job; 9] = [
+    // Escalations run after the jobs that raise alerts, and they and the quiet-hours
+    // digest before the outbox, so their e-mails leave in the same tick.
+    pub const ALL: [Job; 10] = [
         Job::DailyCreation,
         Job::Reminders,
         Job::DueStates,
@@ -62,6 +64,7 @@ impl Job {
         Job::DailyDigest,
         Job::CoverageAlerts,
         Job::Escalations,
+        Job::QuietDigest,
         Job::Outbox,
         Job::Retention,
     ];
@@ -77,6 +80,7 @@ impl Job {
             Job::DueStates => "due_states",
             Job::CoverageAlerts => "coverage_alerts",
             Job::Escalations => "escalations",
+            Job::QuietDigest => "quiet_digest",
         }
     }
 }
@@ -110,6 +114,7 @@ impl App {
             Job::DueStates => self.announce_due_changes(state).await,
             Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
             Job::Escalations => self.run_escalations().await.map(|n| (n, None)),
+            Job::QuietDigest => self.send_quiet_digests().await.map(|n| (n, None)),
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());

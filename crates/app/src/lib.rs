@@ -29,6 +29,7 @@ pub mod org;
 pub mod outbox;
 pub mod password;
 pub mod presence;
+pub mod quiet;
 pub mod report_mail;
 pub mod reports;
 pub mod roster;
@@ -85,6 +86,7 @@ pub struct App {
 impl App {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<App> {
+        settings::register_default_timezone(config.default_timezone);
         let hasher = config.password_hashing;
         let dummy_hash = password::hash(hasher, password::random_secret()).await?;
         Ok(App {

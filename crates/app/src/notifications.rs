@@ -39,6 +39,9 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// Lowest first.
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::Low => "low",
@@ -50,9 +53,7 @@ impl Priority {
 
     /// The stored spelling read back (any case); `None` for anything else.
     pub fn parse(text: &str) -> Option<Priority> {
-        [Priority::Low, Priority::Medium, Priority::High, Priority::Critical]
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
+        Priority::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
     /// The level as the original's channels spell it: they know low, medium and high
@@ -174,6 +175,7 @@ fn default_preferences(user_id: Uuid, now: DateTime<Utc>) -> PreferencesRow {
         categories: json!({}),
         shift_report_email: None,
         daily_digest_email: None,
+        email_priorities: None,
         updated_at: now,
     }
 }
@@ -203,6 +205,9 @@ pub struct PreferencesUpdate {
     pub shift_report_email: Option<bool>,
     /// The daily shift digest.
     pub daily_digest_email: Option<bool>,
+    /// The priorities e-mailed ("low", "medium", "high", "critical"); CRITICAL is
+    /// e-mailed whatever the choice while e-mail is on (see `crate::quiet`).
+    pub email_priorities: Option<Vec<String>>,
 }
 
 /// A quiet hour as clients send it: "HH:MM", or "HH:MM:SS" when it has seconds.
@@ -338,6 +343,8 @@ impl App {
         if update.categories.as_ref().is_some_and(|c| !c.is_object()) {
             return Err(invalid("categories must be a JSON object"));
         }
+        let email_priorities =
+            update.email_priorities.as_deref().map(crate::quiet::store_email_priorities).transpose()?;
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
         let base = notifications::get_preferences(&tx, actor.user_id)
@@ -354,6 +361,7 @@ impl App {
             categories: update.categories.unwrap_or(base.categories),
             shift_report_email: update.shift_report_email.or(base.shift_report_email),
             daily_digest_email: update.daily_digest_email.or(base.daily_digest_email),
+            email_priorities: email_priorities.or(base.email_priorities),
             updated_at: now,
         };
         let row = notifications::put_preferences(&tx, row).await?;

@@ -13,7 +13,9 @@
 //! What is queued, decided without configuration (none is at hand inside `send`):
 //! - e-mail, one per recipient with an address, active and with e-mail on, for skip
 //!   alerts, sign-off requests, completions, handovers and reminders (a failure is
-//!   e-mailed by the alert it opens, with an acknowledge link: `alerts::climb`);
+//!   e-mailed by the alert it opens, with an acknowledge link: `alerts::climb`); a
+//!   priority the recipient did not choose is not mailed, and a non-critical one in
+//!   their quiet hours is held for their quiet-hours digest (see `crate::quiet`);
 //! - one webhook per event (not per recipient) of the classes escalation, skip,
 //!   completion, handover and reminder, queued even when nobody is notified in-app.
 //!
@@ -108,7 +110,8 @@ pub fn webhook_class(draft: &Draft) -> Option<&'static str> {
 }
 
 /// Queues the e-mails and the webhook a notification causes, with the caller's
-/// transaction. `recipients` are the resolved in-app recipients.
+/// transaction. `recipients` are the resolved in-app recipients; each one's e-mail
+/// follows their priority choice and quiet hours (`quiet::queue_user_email`).
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn enqueue_for(
     c: &impl Conn,
@@ -116,7 +119,6 @@ pub(crate) async fn enqueue_for(
     draft: &Draft,
     recipients: &[Uuid],
 ) -> AppResult<()> {
-    let mut rows = Vec::new();
     if emailed(draft) && !recipients.is_empty() {
         let link = match draft.related_entity {
             crate::roster::SWAP_NOTICE => Some("/ui/roster/swaps".to_owned()),
@@ -131,57 +133,39 @@ pub(crate) async fn enqueue_for(
                 draft.priority.as_str(),
                 link.clone(),
             );
-            rows.push(NewOutbox {
-                id: new_id(),
-                kind: outbox::EMAIL,
-                dedupe_key: None,
-                payload: serde_json::to_value(payload).map_err(internal)?,
-            });
+            crate::quiet::queue_user_email(c, now, user_id, draft.priority, payload).await?;
         }
     }
+    // Not held in quiet hours: a webhook is per event, for the listening systems, not
+    // for a user (see `crate::quiet`).
     if let Some(class) = webhook_class(draft) {
-        let id = new_id();
         let body = json!({
-            "id": id,
-            "class": class,
             "title": draft.title,
             "message": draft.message,
             "priority": draft.priority.as_str(),
             "related_entity": draft.related_entity,
             "related_id": draft.related_id,
             "section_id": draft.section_id,
-            "created_at": now,
         });
-        let payload = WebhookPayload { class: class.to_owned(), body, delivered: Vec::new() };
-        rows.push(NewOutbox {
-            id,
-            kind: outbox::WEBHOOK,
-            dedupe_key: None,
-            payload: serde_json::to_value(payload).map_err(internal)?,
-        });
-    }
-    if !rows.is_empty() {
-        outbox::enqueue(c, now, rows).await?;
+        queue_webhook(c, now, class, body).await?;
     }
     Ok(())
 }
 
-/// Queues one e-mail of the given priority with the caller's transaction.
+/// Queues one e-mail of the given priority with the caller's transaction: a user's
+/// follows their preferences and quiet hours (`quiet`); an address of no user (an
+/// on-call list) is sent as it is.
 pub(crate) async fn queue_email(
     c: &impl Conn,
     now: DateTime<Utc>,
-    _user_id: Option<Uuid>,
-    _priority: Priority,
+    user_id: Option<Uuid>,
+    priority: Priority,
     payload: EmailPayload,
 ) -> AppResult<()> {
-    let row = NewOutbox {
-        id: new_id(),
-        kind: outbox::EMAIL,
-        dedupe_key: None,
-        payload: serde_json::to_value(payload).map_err(internal)?,
-    };
-    outbox::enqueue(c, now, vec![row]).await?;
-    Ok(())
+    match user_id {
+        Some(user_id) => crate::quiet::queue_user_email(c, now, user_id, priority, payload).await,
+        None => crate::quiet::enqueue_email(c, now, serde_json::to_value(payload).map_err(internal)?).await,
+    }
 }
 
 /// Queues one webhook of `class` with `body` (its `id`, `class` and `created_at` are

@@ -52,6 +52,30 @@ pub struct TimezoneSetting {
     pub server_local: String,
 }
 
+/// The configured default zone of the application built last in this process (one
+/// configuration per process): code without an `App` at hand, such as the e-mail
+/// queueing inside `notifications::send`, falls back to it as `App` methods do.
+static CONFIGURED_DEFAULT: std::sync::RwLock<Tz> = std::sync::RwLock::new(Tz::UTC);
+
+/// Records the configured default zone (`App::new` calls it).
+pub(crate) fn register_default_timezone(zone: Tz) {
+    let mut current = CONFIGURED_DEFAULT.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    *current = zone;
+}
+
+/// The business time zone read through `c`, without an `App`: the stored setting, or
+/// the configured default.
+pub(crate) async fn business_timezone_of(c: &impl sentinelops_store::Conn) -> AppResult<Tz> {
+    let configured = *CONFIGURED_DEFAULT.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(stored_timezone(c).await?.unwrap_or(configured))
+}
+
+/// The stored business time zone, if one was set (and names a known zone).
+async fn stored_timezone(c: &impl sentinelops_store::Conn) -> AppResult<Option<Tz>> {
+    let row = settings::get(c, TIMEZONE_KEY).await?;
+    Ok(row.and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok())))
+}
+
 impl App {
     /// The business time zone in force.
     #[tracing::instrument(level = "debug", skip_all)]
@@ -63,10 +87,7 @@ impl App {
     /// on PostgreSQL a second connection could wait on a pool the transaction holds).
     #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn business_timezone_in(&self, c: &impl sentinelops_store::Conn) -> AppResult<Tz> {
-        let row = settings::get(c, TIMEZONE_KEY).await?;
-        Ok(row
-            .and_then(|r| r.value.as_str().and_then(|name| name.parse::<Tz>().ok()))
-            .unwrap_or(self.config.default_timezone))
+        Ok(stored_timezone(c).await?.unwrap_or(self.config.default_timezone))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

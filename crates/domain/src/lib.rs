@@ -14,6 +14,7 @@ pub mod ids;
 pub mod named;
 pub mod outbox;
 pub mod performance;
+pub mod quiet;
 pub mod reason;
 pub mod role;
 pub mod roster;

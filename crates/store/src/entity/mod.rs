@@ -31,6 +31,7 @@ pub mod escalation_policies;
 pub mod gamification_daily;
 pub mod gamification_scores;
 pub mod handover_notes;
+pub mod held_emails;
 pub mod idempotency_keys;
 pub mod item_columns;
 pub mod job_leases;
@@ -84,6 +85,7 @@ pub mod prelude {
     pub use super::gamification_daily::Entity as GamificationDaily;
     pub use super::gamification_scores::Entity as GamificationScores;
     pub use super::handover_notes::Entity as HandoverNotes;
+    pub use super::held_emails::Entity as HeldEmails;
     pub use super::idempotency_keys::Entity as IdempotencyKeys;
     pub use super::job_leases::Entity as JobLeases;
     pub use super::live_events::Entity as LiveEvents;

@@ -18,6 +18,8 @@ pub struct Model {
     pub shift_report_email: Option<bool>,
     /// The daily shift digest; `None`: off.
     pub daily_digest_email: Option<bool>,
+    /// The priorities e-mailed, a comma list (low,medium,high,critical); `None`: all four.
+    pub email_priorities: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

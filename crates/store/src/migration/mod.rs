@@ -17,6 +17,7 @@ mod m20261206_000010_shift_swaps;
 mod m20261206_000011_coverage_calendar;
 mod m20261206_000012_performance_indexes;
 mod m20261207_000013_alerts;
+mod m20261207_000014_quiet_hours;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_coverage_calendar::Migration),
             Box::new(m20261206_000012_performance_indexes::Migration),
             Box::new(m20261207_000013_alerts::Migration),
+            Box::new(m20261207_000014_quiet_hours::Migration),
         ]
     }
 }

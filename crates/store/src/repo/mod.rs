@@ -12,6 +12,7 @@ pub mod gamification;
 pub mod gamification_read;
 pub mod gamification_team;
 pub mod handover;
+pub mod held_emails;
 pub mod idempotency;
 pub mod jobs;
 pub mod live;

@@ -252,6 +252,7 @@ pub async fn put_preferences(c: &impl Conn, row: PreferencesRow) -> StoreResult<
         categories: Set(row.categories.clone()),
         shift_report_email: Set(row.shift_report_email),
         daily_digest_email: Set(row.daily_digest_email),
+        email_priorities: Set(row.email_priorities.clone()),
         updated_at: Set(row.updated_at),
     };
     prefs::Entity::insert(model)
@@ -267,6 +268,7 @@ pub async fn put_preferences(c: &impl Conn, row: PreferencesRow) -> StoreResult<
                     prefs::Column::Categories,
                     prefs::Column::ShiftReportEmail,
                     prefs::Column::DailyDigestEmail,
+                    prefs::Column::EmailPriorities,
                     prefs::Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -145,6 +145,11 @@ pub struct NotificationPreferences {
     /// One e-mail a day summing up the day's checklists of your section(s) (managers
     /// and administrators; off by default).
     pub daily_digest_email: bool,
+    /// The notification priorities sent to you by e-mail, lowest first (all four by
+    /// default). "critical" is always in it: CRITICAL is e-mailed whenever e-mail is on,
+    /// and also during quiet hours, when other e-mail is held for one digest at their end.
+    #[schema(value_type = Vec<String>, example = json!(["high", "critical"]))]
+    pub email_priorities: Vec<&'static str>,
 }
 
 impl From<app::PreferencesRow> for NotificationPreferences {
@@ -158,6 +163,10 @@ impl From<app::PreferencesRow> for NotificationPreferences {
             quiet_hours_end: p.quiet_hours_end.map(app::format_quiet_hour),
             shift_report_email: p.shift_report_email.unwrap_or(false),
             daily_digest_email: p.daily_digest_email.unwrap_or(false),
+            email_priorities: sentinelops_app::quiet::email_priorities(p.email_priorities.as_deref())
+                .into_iter()
+                .map(app::Priority::as_str)
+                .collect(),
         }
     }
 }
@@ -193,6 +202,9 @@ pub struct PreferencesBody {
     pub shift_report_email: Option<bool>,
     /// The daily shift digest by e-mail (managers and administrators).
     pub daily_digest_email: Option<bool>,
+    /// The priorities to e-mail: any of "low", "medium", "high", "critical" (anything
+    /// else is refused with 422). "critical" is kept whether listed or not.
+    pub email_priorities: Option<Vec<String>>,
 }
 
 /// Change your notification preferences; answers them as stored.
@@ -213,6 +225,7 @@ pub async fn put_preferences(
         categories: body.categories,
         shift_report_email: body.shift_report_email,
         daily_digest_email: body.daily_digest_email,
+        email_priorities: body.email_priorities,
     };
     Ok(Json(state.app.put_notification_preferences(&auth.actor, update).await?.into()))
 }

@@ -263,6 +263,13 @@ pub struct PreferencesForm {
     pub shift_report: Option<String>,
     #[serde(default)]
     pub daily_digest: Option<String>,
+    /// The priorities e-mailed; critical is always e-mailed, so it has no box to submit.
+    #[serde(default)]
+    pub email_low: Option<String>,
+    #[serde(default)]
+    pub email_medium: Option<String>,
+    #[serde(default)]
+    pub email_high: Option<String>,
 }
 
 impl PreferencesForm {
@@ -278,6 +285,9 @@ impl PreferencesForm {
             reports: None,
             shift_report: on(p.shift_report_email),
             daily_digest: on(p.daily_digest_email),
+            email_low: on(p.email_priorities.contains(&"low")),
+            email_medium: on(p.email_priorities.contains(&"medium")),
+            email_high: on(p.email_priorities.contains(&"high")),
         }
     }
 
@@ -293,6 +303,13 @@ impl PreferencesForm {
             categories: None,
             shift_report_email: self.reports.as_ref().map(|_| self.shift_report.is_some()),
             daily_digest_email: self.reports.as_ref().map(|_| self.daily_digest.is_some()),
+            email_priorities: Some(
+                [("low", &self.email_low), ("medium", &self.email_medium), ("high", &self.email_high)]
+                    .into_iter()
+                    .filter(|(_, box_)| box_.is_some())
+                    .map(|(priority, _)| priority.to_owned())
+                    .collect(),
+            ),
         }
     }
 }
