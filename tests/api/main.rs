@@ -44,6 +44,7 @@ mod swaps;
 mod templates;
 mod ui;
 mod ui_admin;
+mod ui_alerts;
 mod ui_checklist;
 mod ui_dashboard;
 mod ui_performance;

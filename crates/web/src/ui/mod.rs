@@ -20,6 +20,7 @@
 //!   its page again with the message beside the form.
 
 pub mod admin;
+pub mod alerts;
 pub mod assets;
 pub mod audit;
 pub mod checklist;
@@ -61,6 +62,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(checklists::routes())
         .merge(checklist::routes())
         .merge(notifications::routes())
+        .merge(alerts::routes())
         .merge(performance::routes())
         .merge(roster::routes())
         .merge(admin::routes())

@@ -10,6 +10,7 @@ use sentinelops_app::AppError;
 
 use crate::error::{InternalFailure, public_message, status_of};
 use crate::state::AppState;
+use crate::ui::alerts::banner::{self, AlertBanner};
 use crate::ui::session::{self, FLASH_COOKIE, UiUser};
 
 /// What `layout.html` needs: every page template has a `layout: Layout` field.
@@ -17,7 +18,7 @@ use crate::ui::session::{self, FLASH_COOKIE, UiUser};
 pub struct Layout {
     pub title: String,
     /// The nav entry to mark current: "dashboard", "checklists", "templates",
-    /// "notifications", "roster", "performance", "admin", "reports", "audit", "profile", or "" for none.
+    /// "notifications", "alerts", "roster", "performance", "admin", "reports", "audit", "profile", or "" for none.
     pub nav: &'static str,
     pub user: Option<LayoutUser>,
     /// The CSRF token for forms (`{% call m::csrf(layout.csrf) %}{% endcall %}`, see `macros.html`)
@@ -25,6 +26,8 @@ pub struct Layout {
     pub csrf: String,
     pub flash: Option<Flash>,
     pub unread: u64,
+    /// A supervisor's unacknowledged-alert banner (see `ui::alerts::banner`).
+    pub alert_banner: Option<AlertBanner>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +48,7 @@ impl Layout {
                 0
             }
         };
+        let alert_banner = banner::for_actor(state, &user.actor).await;
         Layout {
             title,
             nav,
@@ -57,12 +61,21 @@ impl Layout {
             csrf: user.csrf.clone(),
             flash: user.flash.clone(),
             unread,
+            alert_banner,
         }
     }
 
     /// For pages without a signed-in user (sign-in, errors before sign-in).
     pub fn anonymous(title: impl Into<String>, csrf: impl Into<String>) -> Layout {
-        Layout { title: title.into(), nav: "", user: None, csrf: csrf.into(), flash: None, unread: 0 }
+        Layout {
+            title: title.into(),
+            nav: "",
+            user: None,
+            csrf: csrf.into(),
+            flash: None,
+            unread: 0,
+            alert_banner: None,
+        }
     }
 
     /// The bell's text: empty at zero, "99+" at the count's cap.

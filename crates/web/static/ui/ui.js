@@ -148,7 +148,8 @@
   // Live updates: one EventSource per page. The server names each event by its kind.
   var LIVE_KINDS = [
     "ITEM_UPDATED", "SUBITEM_UPDATED", "ITEM_DUE_STATE", "INSTANCE_CREATED", "INSTANCE_JOINED", "CHECKLIST_UPDATE",
-    "PARTICIPANT_PRESENCE_CHANGED", "HANDOVER_CREATED", "new_notification", "notification_updated", "points_updated", "resync"
+    "PARTICIPANT_PRESENCE_CHANGED", "HANDOVER_CREATED", "new_notification", "notification_updated", "points_updated",
+    "ALERT_OPENED", "ALERT_UPDATED", "resync"
   ];
 
   function checklistIdOf(data) {
@@ -164,6 +165,14 @@
     }, 150);
   }
 
+  var bannerTimer = null;
+  function refreshAlertBanner() {
+    var banner = document.getElementById("alert-banner");
+    if (!banner) return;
+    clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(function () { refresh("/ui/alerts/banner", banner); }, 200);
+  }
+
   function onLive(kind, raw) {
     var data = {};
     try { data = raw ? JSON.parse(raw) : {}; } catch (e) { data = {}; }
@@ -173,6 +182,8 @@
     if (data.topic === "notification" || kind === "resync") {
       refresh("/ui/notifications/badge", document.getElementById("bell-count"));
     }
+    // A supervisor's alert banner follows alerts opening and being acknowledged.
+    if (kind.indexOf("ALERT_") === 0 || kind === "resync") refreshAlertBanner();
     if (liveId && (kind === "resync" || checklistIdOf(data) === liveId)) refreshLiveChecklist(liveId);
     document.dispatchEvent(new CustomEvent("sentinel:live", { detail: data }));
   }

@@ -1,8 +1,9 @@
 //! `/ui/admin`: administration for administrators only — users, departments and
-//! sections, shifts and the business time zone. Every page and every POST takes the
-//! `Admin` extractor (403 page for anyone else), and each use case refuses non-admins
-//! again.
+//! sections, shifts and the business time zone, the sections' escalation policies.
+//! Every page and every POST takes the `Admin` extractor (403 page for anyone else),
+//! and each use case refuses non-admins again.
 
+pub mod escalation;
 pub mod org;
 pub mod shifts;
 pub mod users;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(org::routes())
         .merge(shifts::routes())
+        .merge(escalation::routes())
 }
 
 async fn to_users() -> Response {
