@@ -205,7 +205,10 @@ async fn an_admin_edits_the_escalation_policy_and_bad_input_is_refused() {
     assert_eq!(policy["levels"][0]["recipients"]["section_managers"], true);
     let second = &policy["levels"][1]["recipients"];
     assert_eq!(second["users"], json!([mary]), "{policy}");
-    assert_eq!((second["email"].as_str(), second["webhook"].as_str()), (Some("oncall@bank.example"), Some("escalation")));
+    assert_eq!(
+        (second["email"].as_str(), second["webhook"].as_str()),
+        (Some("oncall@bank.example"), Some("escalation"))
+    );
     assert_eq!((policy["repeat"].as_u64(), policy["due_grace_minutes"].as_u64()), (Some(1), Some(10)));
     let page = root.page(&path).await;
     assert!(!page.contains("Default policy") && page.contains("value=\"oncall@bank.example\""), "{page}");

@@ -56,6 +56,8 @@ async fn no_page_weighs_more_than_200_kb_with_its_css_and_js() {
         "/ui/admin/users".to_owned(),
         "/ui/admin/org".to_owned(),
         "/ui/admin/shifts".to_owned(),
+        "/ui/admin/escalation".to_owned(),
+        "/ui/alerts".to_owned(),
         "/ui/audit".to_owned(),
         "/ui/audit/auth".to_owned(),
         "/ui/profile".to_owned(),

@@ -13,7 +13,7 @@ use crate::sign_in::sign_in;
 
 /// A section with an operator, a manager and an active template for every shift.
 /// Returns the operator's API token.
-async fn section_with_templates(srv: &TestServer) -> String {
+pub(crate) async fn section_with_templates(srv: &TestServer) -> String {
     let (_, admin) = srv.user_with_token("root.admin", "admin", None).await;
     let section = srv.create_section("Core Banking").await;
     srv.create_user("mary.manager", "manager", Some(section)).await;
@@ -25,6 +25,18 @@ async fn section_with_templates(srv: &TestServer) -> String {
         assert_eq!(status, 200, "{answer}");
     }
     operator
+}
+
+/// The operator starts the MORNING checklist and fails its item ("Link down") through
+/// the JSON API, as another client would while a page is open.
+pub(crate) async fn fail_an_item(srv: &TestServer, operator: &str) {
+    let (status, created) = srv.post("/api/v1/checklists/instances", operator, json!({"shift": "MORNING"})).await;
+    assert_eq!(status, 200, "{created}");
+    let instance = created["instance"]["id"].as_str().unwrap();
+    let item = created["instance"]["items"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/checklists/instances/{instance}/items/{item}");
+    let (status, body) = srv.patch(&path, operator, json!({"status": "FAILED", "reason": "Link down"})).await;
+    assert_eq!(status, 200, "{body}");
 }
 
 /// The bell's unread count (0 when the badge is empty), once the bell shows one.
@@ -112,13 +124,7 @@ async fn a_managers_inbox_shows_a_new_alert_live_and_marking_it_read_drops_the_b
     manager.wait_for_text("#notification-list", "No notifications").await;
 
     // The operator fails an item through the API; the manager's page is not reloaded.
-    let (status, created) = srv.post("/api/v1/checklists/instances", &operator, json!({"shift": "MORNING"})).await;
-    assert_eq!(status, 200, "{created}");
-    let instance = created["instance"]["id"].as_str().unwrap();
-    let item = created["instance"]["items"][0]["id"].as_str().unwrap();
-    let path = format!("/api/v1/checklists/instances/{instance}/items/{item}");
-    let (status, body) = srv.patch(&path, &operator, json!({"status": "FAILED", "reason": "Link down"})).await;
-    assert_eq!(status, 200, "{body}");
+    fail_an_item(&srv, &operator).await;
 
     manager.wait_for_text("#notification-list .inbox-row.critical", "Escalated").await;
     // The failure may bring more than one alert (the manager's review alert too).

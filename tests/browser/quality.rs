@@ -186,6 +186,9 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
     admin.set_window_size(TABLET.0, TABLET.1).await;
     sign_in(&admin, "root.admin").await;
     let editor = format!("/ui/templates/{}", template);
+    let (status, alerts) = w.srv.get("/api/v1/alerts", &w.admin).await;
+    assert_eq!(status, 200, "{alerts}");
+    let alert = format!("/ui/alerts/{}", alerts["items"][0]["id"].as_str().unwrap());
     let pages = [
         ("/ui/dashboard", ("main h1", ""), "dashboard"),
         ("/ui/checklists", ("main h1", "Checklists"), "timeline-admin"),
@@ -195,6 +198,9 @@ async fn every_main_page_fits_a_tablet_and_labels_its_controls() {
         ("/ui/admin/users", (".users-table", "op.one"), "admin-users"),
         ("/ui/admin/org", ("main", "ICT Operations"), "admin-org"),
         ("/ui/admin/shifts", ("main h2", "Business time zone"), "admin-shifts"),
+        ("/ui/admin/escalation", ("#policy-title", "Escalation policy"), "admin-escalation"),
+        ("/ui/alerts", (".alerts-table", "Update the status board"), "alerts"),
+        (alert.as_str(), (".alert-timeline", "Notified level 1"), "alert"),
         ("/ui/audit", ("main h2", "Operational events"), "audit"),
         ("/ui/audit/auth", ("main", "root.admin"), "audit-auth"),
         ("/ui/reports", ("main h1", "Reports"), "reports"),

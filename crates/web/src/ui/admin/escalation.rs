@@ -248,7 +248,11 @@ pub struct SectionQuery {
     pub section_id: Option<Uuid>,
 }
 
-async fn policy_page(State(state): State<AppState>, Admin(user, ..): Admin, UiQuery(q): UiQuery<SectionQuery>) -> UiResult {
+async fn policy_page(
+    State(state): State<AppState>,
+    Admin(user, ..): Admin,
+    UiQuery(q): UiQuery<SectionQuery>,
+) -> UiResult {
     render_page(&state, &user, q.section_id, StatusCode::OK, None, None).await
 }
 

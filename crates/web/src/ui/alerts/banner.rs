@@ -50,7 +50,10 @@ pub async fn for_actor(state: &AppState, actor: &Actor) -> Option<AlertBanner> {
 
 /// `partials/alert_banner.html` alone, for `#alert-banner`.
 #[derive(Template)]
-#[template(source = "{% if let Some(banner) = banner %}{% include \"partials/alert_banner.html\" %}{% endif %}", ext = "html")]
+#[template(
+    source = "{% if let Some(banner) = banner %}{% include \"partials/alert_banner.html\" %}{% endif %}",
+    ext = "html"
+)]
 pub struct BannerFragment {
     pub banner: Option<AlertBanner>,
     pub token: String,

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use sentinelops_app::AppError;
-use sentinelops_app::alerts::{AlertQuery, AlertRow};
 use sentinelops_app::Window;
+use sentinelops_app::alerts::{AlertQuery, AlertRow};
 use sentinelops_domain::alert::AlertStatus;
 
 use super::cause_words;
