@@ -79,23 +79,27 @@ pub struct PolicyBody {
     pub signoff_grace_minutes: Option<u32>,
 }
 
+impl From<Recipients> for RecipientsDoc {
+    fn from(r: Recipients) -> Self {
+        let Recipients { section_managers, users, all_admins, email, webhook } = r;
+        RecipientsDoc { section_managers, users, all_admins, email, webhook }
+    }
+}
+
+impl From<RecipientsDoc> for Recipients {
+    fn from(r: RecipientsDoc) -> Self {
+        let RecipientsDoc { section_managers, users, all_admins, email, webhook } = r;
+        Recipients { section_managers, users, all_admins, email, webhook }
+    }
+}
+
 impl From<PolicyView> for PolicyDoc {
     fn from(v: PolicyView) -> Self {
         let levels = v
             .policy
             .levels
             .into_iter()
-            .map(|l| {
-                let r = l.recipients;
-                let recipients = RecipientsDoc {
-                    section_managers: r.section_managers,
-                    users: r.users,
-                    all_admins: r.all_admins,
-                    email: r.email,
-                    webhook: r.webhook,
-                };
-                LevelDoc { delay_minutes: l.delay_minutes, recipients }
-            })
+            .map(|l| LevelDoc { delay_minutes: l.delay_minutes, recipients: l.recipients.into() })
             .collect();
         PolicyDoc {
             section_id: v.section_id,
@@ -116,17 +120,7 @@ impl From<PolicyBody> for Policy {
         let levels = b
             .levels
             .into_iter()
-            .map(|l| {
-                let r = l.recipients;
-                let recipients = Recipients {
-                    section_managers: r.section_managers,
-                    users: r.users,
-                    all_admins: r.all_admins,
-                    email: r.email,
-                    webhook: r.webhook,
-                };
-                Level { delay_minutes: l.delay_minutes, recipients }
-            })
+            .map(|l| Level { delay_minutes: l.delay_minutes, recipients: l.recipients.into() })
             .collect();
         Policy {
             levels,
