@@ -117,6 +117,14 @@ pub(crate) async fn announce(
     live::record(c, now, scope, live_kind, actor.recorded_id(), payload).await
 }
 
+/// Counts a repeat of an open alert's cause, on its timeline and the live channels.
+async fn attach_repeat(c: &impl Conn, now: DateTime<Utc>, open: &AlertRow) -> AppResult<Uuid> {
+    repo::count_repeat(c, open.id, now).await?;
+    repo::insert_event(c, timeline_entry(open, now, "REPEATED", None)).await?;
+    announce(c, now, &Actor::system(), open, "ALERT_REPEATED", ALERT_CHANGED).await?;
+    Ok(open.id)
+}
+
 /// Opens an alert for `raise` with the caller's transaction and notifies level 1 of
 /// its section's policy at once; when the cause already has an alert that is not
 /// resolved, counts a repeat on it instead. Returns the alert's id.
@@ -124,10 +132,7 @@ pub(crate) async fn announce(
 pub(crate) async fn raise(c: &impl Conn, now: DateTime<Utc>, raise: Raise) -> AppResult<Uuid> {
     let key = raise.cause.key(&raise.subject);
     if let Some(open) = repo::find_open(c, &key).await? {
-        repo::count_repeat(c, open.id, now).await?;
-        repo::insert_event(c, timeline_entry(&open, now, "REPEATED", None)).await?;
-        announce(c, now, &Actor::system(), &open, "ALERT_REPEATED", ALERT_CHANGED).await?;
-        return Ok(open.id);
+        return attach_repeat(c, now, &open).await;
     }
     let policy = policy::policy_for(c, raise.section_id).await?;
     let raise_told = raise.already_told;
@@ -165,8 +170,7 @@ pub(crate) async fn raise(c: &impl Conn, now: DateTime<Utc>, raise: Raise) -> Ap
         let open = repo::find_open(c, &key)
             .await?
             .ok_or_else(|| crate::AppError::Conflict("The alert changed; try again".into()))?;
-        repo::count_repeat(c, open.id, now).await?;
-        return Ok(open.id);
+        return attach_repeat(c, now, &open).await;
     }
     repo::insert_event(c, timeline_entry(&row, now, "OPENED", None)).await?;
     announce(c, now, &Actor::system(), &row, "ALERT_OPENED", ALERT_OPENED).await?;

@@ -106,6 +106,18 @@ async fn link_actor(c: &impl Conn, user_id: Option<Uuid>) -> AppResult<Option<Ac
     }))
 }
 
+fn invalid_link() -> AppError {
+    not_found("This acknowledge link is not valid")
+}
+
+/// The stored link of a token; malformed and unknown tokens are not found.
+async fn link_of(c: &impl Conn, token: &str) -> AppResult<sentinelops_store::repo::alerts::LinkRow> {
+    if !plausible(token) {
+        return Err(invalid_link());
+    }
+    repo::link_by_hash(c, &token_hash(token)).await?.ok_or_else(invalid_link)
+}
+
 /// A link's token as mailed: 43 characters of base64url; anything else is no link.
 fn plausible(token: &str) -> bool {
     token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -164,12 +176,8 @@ impl App {
     /// are not found.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn alert_link(&self, token: &str) -> AppResult<LinkView> {
-        let invalid_link = || not_found("This acknowledge link is not valid");
-        if !plausible(token) {
-            return Err(invalid_link());
-        }
         let reader = self.store.reader();
-        let link = repo::link_by_hash(reader, &token_hash(token)).await?.ok_or_else(invalid_link)?;
+        let link = link_of(reader, token).await?;
         let alert = repo::find(reader, link.alert_id).await?.ok_or_else(invalid_link)?;
         let now = self.clock.now();
         Ok(LinkView { alert, address: link.address, used: link.used_at.is_some(), expired: link.expires_at <= now })
@@ -179,20 +187,18 @@ impl App {
     /// else acknowledged first is used up all the same, and the answer names the owner.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn acknowledge_by_link(&self, token: &str) -> AppResult<AlertRow> {
-        let view = self.alert_link(token).await?;
-        if view.used {
-            return Err(AppError::Conflict("This acknowledge link was already used".into()));
-        }
-        if view.expired {
-            return Err(AppError::Conflict("This acknowledge link has expired".into()));
-        }
         let tx = self.store.begin_write().await?;
         let now = self.clock.now();
-        let link = repo::link_by_hash(&tx, &token_hash(token))
-            .await?
-            .ok_or_else(|| not_found("This acknowledge link is not valid"))?;
+        let link = link_of(&tx, token).await?;
+        if link.used_at.is_some() {
+            return Err(AppError::Conflict("This acknowledge link was already used".into()));
+        }
+        if link.expires_at <= now {
+            return Err(AppError::Conflict("This acknowledge link has expired".into()));
+        }
         if !repo::use_link(&tx, link.id, now).await? {
-            return Err(AppError::Conflict("This acknowledge link was already used or has expired".into()));
+            // Another click used it first.
+            return Err(AppError::Conflict("This acknowledge link was already used".into()));
         }
         let alert = repo::find(&tx, link.alert_id).await?.ok_or_else(|| not_found("Alert not found"))?;
         let actor = link_actor(&tx, link.user_id).await?;
