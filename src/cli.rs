@@ -12,7 +12,7 @@ use sentinelops_app::{Actor, App, AppConfig, PoolConfig, RequestMeta, Store};
 use sentinelops_domain::SystemClock;
 use sentinelops_web::{AppState, WebConfig};
 
-use crate::config::{Cli, Command, Settings, UserCommand};
+use crate::config::{Cli, Command, DirectoryCommand, Settings, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
@@ -29,6 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => demo(&cli.settings).await,
         Command::ImportLegacy { dir, section, dry_run } => import_legacy(&cli.settings, &dir, &section, dry_run).await,
         Command::User(command) => user(&cli.settings, command).await,
+        Command::Directory(DirectoryCommand::Test { login }) => crate::directory::test(&cli.settings, &login).await,
     }
 }
 
@@ -80,6 +81,7 @@ fn app_config(settings: &Settings) -> anyhow::Result<AppConfig> {
     }
     config.webhooks.secret = settings.webhook_secret.clone();
     config.scoring = crate::config::scoring_weights(&settings.scoring)?;
+    config.directory = crate::directory::directory_config(settings, &config.mail.public_url)?;
     Ok(config)
 }
 

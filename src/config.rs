@@ -38,8 +38,21 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Directory sign-in tools.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Check the LDAP / AD configuration for one person without signing in: connect,
+    /// service bind, search, groups, and the role and section they would get.
+    Test {
+        /// E-mail, uid, sAMAccountName or userPrincipalName, as typed at sign-in.
+        login: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +211,70 @@ pub struct Settings {
     /// `min_seconds_per_item=0,checklist_clean=20` (keys in the README).
     #[arg(long, env = "SENTINELOPS_SCORING", default_value = "", global = true)]
     pub scoring: String,
+    /// LDAP / Active Directory server, `ldap://host:389` or `ldaps://host:636` (directory sign-in is off without it).
+    #[arg(long, env = "SENTINELOPS_LDAP_URL", global = true)]
+    pub ldap_url: Option<String>,
+    /// DN of the service account that searches for users (empty: anonymous search).
+    #[arg(long, env = "SENTINELOPS_LDAP_BIND_DN", default_value = "", global = true)]
+    pub ldap_bind_dn: String,
+    #[arg(long, env = "SENTINELOPS_LDAP_BIND_PASSWORD", hide_env_values = true, global = true)]
+    pub ldap_bind_password: Option<Secret>,
+    /// Where users (and groups) are searched, e.g. `dc=bank,dc=example`.
+    #[arg(long, env = "SENTINELOPS_LDAP_BASE_DN", default_value = "", global = true)]
+    pub ldap_base_dn: String,
+    /// Where groups are searched, when not under the base DN.
+    #[arg(long, env = "SENTINELOPS_LDAP_GROUP_BASE_DN", global = true)]
+    pub ldap_group_base_dn: Option<String>,
+    /// User search filter; `{login}` stands for the typed login (escaped).
+    #[arg(long, env = "SENTINELOPS_LDAP_USER_FILTER", default_value = sentinelops_domain::directory::DEFAULT_USER_FILTER, global = true)]
+    pub ldap_user_filter: String,
+    /// Group DN whose members are administrators (nested groups count).
+    #[arg(long, env = "SENTINELOPS_LDAP_ADMIN_GROUP", global = true)]
+    pub ldap_admin_group: Option<String>,
+    /// Group DN whose members are managers.
+    #[arg(long, env = "SENTINELOPS_LDAP_MANAGER_GROUP", global = true)]
+    pub ldap_manager_group: Option<String>,
+    /// Group DN whose members are operators; a directory user in none of the three cannot sign in.
+    #[arg(long, env = "SENTINELOPS_LDAP_USER_GROUP", global = true)]
+    pub ldap_user_group: Option<String>,
+    /// Attribute of the user whose value is a section's name, e.g. `departmentNumber`.
+    #[arg(long, env = "SENTINELOPS_LDAP_SECTION_ATTRIBUTE", global = true)]
+    pub ldap_section_attribute: Option<String>,
+    /// Sections by group: `SECTION NAME=GROUP DN;…` (a section group wins over the attribute).
+    #[arg(long, env = "SENTINELOPS_LDAP_SECTION_GROUPS", default_value = "", global = true)]
+    pub ldap_section_groups: String,
+    /// Upgrade `ldap://` with StartTLS before any password is sent.
+    #[arg(long, env = "SENTINELOPS_LDAP_STARTTLS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub ldap_starttls: bool,
+    /// PEM file of the CA that signs the directory's certificate (else the system's roots).
+    #[arg(long, env = "SENTINELOPS_LDAP_CA_FILE", global = true)]
+    pub ldap_ca_file: Option<PathBuf>,
+    /// Seconds a connection or one directory operation may take.
+    #[arg(long, env = "SENTINELOPS_LDAP_TIMEOUT_SECONDS", default_value_t = 5, global = true)]
+    pub ldap_timeout_seconds: u64,
+    /// Who may sign in with a SentinelOps password: all, admins (break-glass) or none.
+    #[arg(long, env = "SENTINELOPS_LOCAL_SIGNIN", default_value = "all", global = true)]
+    pub local_signin: String,
+    /// OpenID Connect issuer URL (single sign-on is off without it).
+    #[arg(long, env = "SENTINELOPS_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    #[arg(long, env = "SENTINELOPS_OIDC_CLIENT_ID", default_value = "", global = true)]
+    pub oidc_client_id: String,
+    #[arg(long, env = "SENTINELOPS_OIDC_CLIENT_SECRET", hide_env_values = true, global = true)]
+    pub oidc_client_secret: Option<Secret>,
+    /// Claim whose value(s) give the role (matched against the LDAP group settings and
+    /// the role names admin, manager, user), e.g. `groups` or `roles`.
+    #[arg(long, env = "SENTINELOPS_OIDC_ROLE_CLAIM", default_value = "groups", global = true)]
+    pub oidc_role_claim: String,
+    /// Claim whose value is a section's name.
+    #[arg(long, env = "SENTINELOPS_OIDC_SECTION_CLAIM", global = true)]
+    pub oidc_section_claim: Option<String>,
+    /// Scopes asked for besides `openid`, comma-separated.
+    #[arg(long, env = "SENTINELOPS_OIDC_SCOPES", default_value = "email,profile", global = true)]
+    pub oidc_scopes: String,
+    /// The provider's name on the sign-in button ("Sign in with …").
+    #[arg(long, env = "SENTINELOPS_OIDC_NAME", default_value = "single sign-on", global = true)]
+    pub oidc_name: String,
     /// E-mail of the administrator created on first run.
     #[arg(long, env = "SENTINELOPS_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,

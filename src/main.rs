@@ -3,6 +3,7 @@
 mod allocator;
 mod cli;
 mod config;
+mod directory;
 
 fn main() -> std::process::ExitCode {
     let cli = match config::parse_cli() {

@@ -14,6 +14,7 @@ mod contract;
 mod coverage;
 mod crash;
 mod dashboard_contract;
+
 mod errors;
 mod exports;
 mod gamification_command;

@@ -7,12 +7,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use sentinelops_domain::Login;
 use sentinelops_domain::auth::{AuthEventType, LoginFailureReason, RevokeReason, SessionState};
+use sentinelops_domain::directory::AuthSource;
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::repo::auth_events::{self, Subject};
 use sentinelops_store::repo::sessions::{self, NewSession, SessionRow};
@@ -31,6 +32,35 @@ pub struct SignedIn {
     pub token: String,
     pub user: UserRow,
     pub session: SessionRow,
+    /// Who vouched for the person: SentinelOps' own password, LDAP or OpenID Connect.
+    pub source: AuthSource,
+}
+
+/// One sign-in attempt, as its failure is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt<'a> {
+    /// The username failures count against (the account's, else the typed login).
+    pub subject: &'a str,
+    pub user: Option<&'a UserRow>,
+    pub typed: &'a str,
+    pub source: AuthSource,
+}
+
+/// Who checks a typed password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PasswordRoute {
+    Local,
+    Ldap,
+    Refused(LoginFailureReason),
+}
+
+impl PasswordRoute {
+    fn source(self) -> AuthSource {
+        match self {
+            PasswordRoute::Ldap => AuthSource::Ldap,
+            PasswordRoute::Local | PasswordRoute::Refused(_) => AuthSource::Local,
+        }
+    }
 }
 
 /// Longest password checked (the policy allows 128 characters).
@@ -104,7 +134,8 @@ impl App {
 }
 
 impl App {
-    /// Signs a user in by e-mail or username.
+    /// Signs a user in by e-mail or username, with a password kept by SentinelOps or,
+    /// for directory accounts, checked by the LDAP / AD server.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sign_in(&self, login: &str, password: &str, meta: &RequestMeta) -> AppResult<SignedIn> {
         // What is kept of a typed login is bounded (a password typed into the wrong box
@@ -115,41 +146,91 @@ impl App {
         // of parallel guesses meets the lockout it would otherwise outrun.
         let _lanes = enter_lanes(login, meta.ip.as_deref()).await;
         let now = self.clock.now();
-        let reader = self.store.reader();
-        let user = users::find_by_login(reader, login).await?;
+        let user = users::find_by_login(self.store.reader(), login).await?;
         // Failures are counted against the account's username when it exists, so that
         // signing in by e-mail or by username locks the same account.
         let subject = user.as_ref().map_or(login, |u| u.username.as_str()).to_owned();
+        let route = self.password_route(user.as_ref());
+        let attempt = Attempt { subject: &subject, user: user.as_ref(), typed: login, source: route.source() };
 
         if self.sign_in_locked(&subject, meta, now).await? {
-            self.record_login_failure(&subject, user.as_ref(), login, LoginFailureReason::Locked, meta, now).await?;
+            self.record_login_failure(attempt, LoginFailureReason::Locked, None, meta, now).await?;
             return Err(AuthError::InvalidCredentials.into());
+        }
+        match route {
+            PasswordRoute::Local => {}
+            PasswordRoute::Ldap => return self.sign_in_ldap(attempt, password, meta, now).await,
+            PasswordRoute::Refused(reason) => {
+                // As long as a real check, so the answer's timing says nothing.
+                let _ = password::verify(self.dummy_hash.to_string(), password.to_owned()).await;
+                self.record_login_failure(attempt, reason, None, meta, now).await?;
+                return Err(AuthError::InvalidCredentials.into());
+            }
         }
 
         let stored_hash = user.as_ref().map_or_else(|| self.dummy_hash.to_string(), |u| u.password_hash.clone());
         // No password is longer than this; hashing a huge one would only cost CPU.
         let password_ok =
             password.len() <= MAX_PASSWORD_BYTES && password::verify(stored_hash, password.to_owned()).await?;
-        let user = match user {
+        let user = match user.as_ref() {
             Some(user) if password_ok => user,
             found => {
                 let reason =
                     if found.is_some() { LoginFailureReason::WrongPassword } else { LoginFailureReason::UnknownUser };
-                self.record_login_failure(&subject, found.as_ref(), login, reason, meta, now).await?;
+                self.record_login_failure(attempt, reason, None, meta, now).await?;
                 return Err(AuthError::InvalidCredentials.into());
             }
         };
         if !user.is_active {
             // The same answer as a wrong password: a distinct one would confirm the
             // password to whoever guessed it. The audit log keeps the true cause.
-            self.record_login_failure(&subject, Some(&user), login, LoginFailureReason::Disabled, meta, now).await?;
+            self.record_login_failure(attempt, LoginFailureReason::Disabled, None, meta, now).await?;
             return Err(AuthError::InvalidCredentials.into());
         }
 
-        let token = new_token();
         let tx = self.store.begin_write().await?;
+        let signed_in = self.open_session(&tx, user.clone(), AuthSource::Local, "password", meta, now).await?;
+        commit(tx).await?;
+        Ok(signed_in)
+    }
+
+    /// Who checks a password typed for this account (or for an unknown login).
+    fn password_route(&self, user: Option<&UserRow>) -> PasswordRoute {
+        let directory = &self.config.directory;
+        let ldap = directory.ldap.is_some();
+        match user {
+            Some(u) if *u.auth_source == AuthSource::Local => {
+                if directory.local_sign_in.allows(*u.role) {
+                    PasswordRoute::Local
+                } else if ldap {
+                    // A local account the configuration no longer lets in locally: the
+                    // directory may vouch for the same person (and the account is adopted).
+                    PasswordRoute::Ldap
+                } else {
+                    PasswordRoute::Refused(LoginFailureReason::LocalSignInForbidden)
+                }
+            }
+            Some(u) if *u.auth_source == AuthSource::Ldap && ldap => PasswordRoute::Ldap,
+            Some(_) => PasswordRoute::Refused(LoginFailureReason::WrongSource),
+            None if ldap => PasswordRoute::Ldap,
+            None => PasswordRoute::Local,
+        }
+    }
+
+    /// Opens a session for `user` in `tx`: the session row, the last sign-in time, and
+    /// LOGIN_SUCCESS and SESSION_CREATED, which commit together.
+    pub(crate) async fn open_session(
+        &self,
+        tx: &Tx,
+        user: UserRow,
+        source: AuthSource,
+        login_type: &str,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<SignedIn> {
+        let token = new_token();
         let session = sessions::insert(
-            &tx,
+            tx,
             NewSession {
                 id: new_id(),
                 user_id: user.id,
@@ -161,9 +242,20 @@ impl App {
             },
         )
         .await?;
-        users::set_last_login(&tx, user.id, now).await?;
+        users::set_last_login(tx, user.id, now).await?;
+        let mut metadata = json!({
+            "username": user.username,
+            "email": user.email,
+            "source": source.as_str(),
+            "login_type": login_type,
+        });
+        if source.is_directory()
+            && let Value::Object(map) = &mut metadata
+        {
+            map.insert("directory_answer".into(), json!("ok"));
+        }
         record_auth(
-            &tx,
+            tx,
             now,
             meta,
             AuthEvent {
@@ -171,17 +263,12 @@ impl App {
                 user_id: Some(user.id),
                 username: Some(&user.username),
                 session_id: Some(session.id),
-                metadata: json!({
-                    "username": user.username,
-                    "email": user.email,
-                    "source": "sentinel",
-                    "login_type": "password",
-                }),
+                metadata,
             },
         )
         .await?;
         record_auth(
-            &tx,
+            tx,
             now,
             meta,
             AuthEvent {
@@ -193,22 +280,26 @@ impl App {
             },
         )
         .await?;
-        commit(tx).await?;
-        Ok(SignedIn { token, user, session })
+        Ok(SignedIn { token, user, session, source })
     }
 
     /// True while the account or the client address is locked out. The account's lock
     /// counts the failures that reached the password check: attempts refused because it
     /// was locked do not lengthen it (else a trickle of guesses could keep a named account
     /// locked for ever). The address's lock counts every failure from it.
-    async fn sign_in_locked(&self, subject: &str, meta: &RequestMeta, now: DateTime<Utc>) -> AppResult<bool> {
+    pub(crate) async fn sign_in_locked(
+        &self,
+        subject: &str,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
         let reader = self.store.reader();
         let failure = AuthEventType::LoginFailure.as_str();
         let account = self.config.account_lockout;
         let last_success = auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
         let since = last_success.map_or(now - account.window, |t| t.max(now - account.window));
-        let refused = LoginFailureReason::Locked.as_str();
-        let (failures, last) = auth_events::count_since_except(reader, subject, failure, since, refused).await?;
+        let not_guesses = LoginFailureReason::NOT_GUESSES.map(LoginFailureReason::as_str);
+        let (failures, last) = auth_events::count_since_except(reader, subject, failure, since, &not_guesses).await?;
         if account.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
             return Ok(true);
         }
@@ -223,15 +314,20 @@ impl App {
         Ok(false)
     }
 
-    async fn record_login_failure(
+    /// Records a LOGIN_FAILURE with its reason, the source that was asked and, for a
+    /// directory, its answer class (never a password or a directory's message).
+    pub(crate) async fn record_login_failure(
         &self,
-        subject: &str,
-        user: Option<&UserRow>,
-        typed: &str,
+        attempt: Attempt<'_>,
         reason: LoginFailureReason,
+        directory_answer: Option<&str>,
         meta: &RequestMeta,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
+        let mut metadata = json!({ "email": attempt.typed, "source": attempt.source.as_str() });
+        if let (Some(answer), Value::Object(map)) = (directory_answer, &mut metadata) {
+            map.insert("directory_answer".into(), json!(answer));
+        }
         let tx = self.store.begin_write().await?;
         record_sign_in_failure(
             &tx,
@@ -239,10 +335,10 @@ impl App {
             meta,
             AuthEvent {
                 kind: AuthEventType::LoginFailure,
-                user_id: user.map(|u| u.id),
-                username: Some(subject),
+                user_id: attempt.user.map(|u| u.id),
+                username: Some(attempt.subject),
                 session_id: None,
-                metadata: json!({ "email": typed, "source": "sentinel" }),
+                metadata,
             },
             reason,
         )

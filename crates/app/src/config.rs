@@ -4,6 +4,9 @@ use chrono::Duration;
 use chrono_tz::Tz;
 use sentinelops_domain::auth::{LockoutPolicy, SessionPolicy};
 
+use std::path::PathBuf;
+
+use sentinelops_domain::directory::{GroupMapping, LocalSignIn};
 use sentinelops_domain::secret::Secret;
 
 use crate::password::HashCost;
@@ -28,6 +31,98 @@ pub struct AppConfig {
     pub webhooks: WebhookConfig,
     /// What each scoring action pays (issue 18); the original's numbers by default.
     pub scoring: sentinelops_domain::scoring::ScoringWeights,
+    /// Directory sign-in (LDAP / AD, OpenID Connect) and who may still sign in locally.
+    pub directory: DirectoryConfig,
+}
+
+/// Directory sign-in (issue 22). Both directories are off by default.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryConfig {
+    pub local_sign_in: LocalSignIn,
+    pub ldap: Option<LdapConfig>,
+    pub oidc: Option<OidcConfig>,
+}
+
+/// An LDAP or Active Directory server.
+#[derive(Debug, Clone)]
+pub struct LdapConfig {
+    /// `ldap://host:port` or `ldaps://host:port`.
+    pub url: String,
+    /// The service account that searches for users (empty: anonymous search).
+    pub bind_dn: String,
+    pub bind_password: Option<Secret>,
+    /// Where users (and, unless `group_base_dn` says otherwise, groups) are searched.
+    pub base_dn: String,
+    pub group_base_dn: Option<String>,
+    /// The user search filter; `{login}` stands for the escaped login.
+    pub user_filter: String,
+    pub mapping: GroupMapping,
+    /// Upgrade `ldap://` with StartTLS before any bind.
+    pub starttls: bool,
+    /// PEM file of the CA(s) that sign the server's certificate (else the system's roots).
+    pub ca_file: Option<PathBuf>,
+    /// Longest a connection, or one operation, may take.
+    pub timeout: std::time::Duration,
+    /// How long `/auth/ad/status` reuses its last probe.
+    pub status_ttl: std::time::Duration,
+}
+
+impl LdapConfig {
+    /// A configuration for `url` with the defaults of everything else.
+    pub fn new(url: impl Into<String>, base_dn: impl Into<String>) -> LdapConfig {
+        LdapConfig {
+            url: url.into(),
+            bind_dn: String::new(),
+            bind_password: None,
+            base_dn: base_dn.into(),
+            group_base_dn: None,
+            user_filter: sentinelops_domain::directory::DEFAULT_USER_FILTER.to_owned(),
+            mapping: GroupMapping::default(),
+            starttls: false,
+            ca_file: None,
+            timeout: std::time::Duration::from_secs(5),
+            status_ttl: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// An OpenID Connect provider (Entra ID, Keycloak, Google Workspace, …).
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// The issuer URL; its `/.well-known/openid-configuration` is read at first use.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// The claim whose value (or values) give the role, matched against the group
+    /// settings and the role names; e.g. `groups` or `roles`.
+    pub role_claim: String,
+    /// Role values matched against its groups; its `section_attribute` is the claim
+    /// whose value is a section's name (sections are unmanaged without one).
+    pub mapping: GroupMapping,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The provider's name on the sign-in page ("Sign in with …").
+    pub display_name: String,
+    /// Where the provider sends the browser back: `{public URL}/ui/login/oidc/callback`.
+    pub redirect_url: String,
+    /// Longest a call to the provider may take.
+    pub timeout: std::time::Duration,
+}
+
+impl OidcConfig {
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> OidcConfig {
+        OidcConfig {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            client_secret: None,
+            role_claim: "groups".into(),
+            mapping: GroupMapping::default(),
+            scopes: vec!["email".into(), "profile".into()],
+            display_name: "single sign-on".into(),
+            redirect_url: String::new(),
+            timeout: std::time::Duration::from_secs(10),
+        }
+    }
 }
 
 /// Background jobs (each runs on one instance at a time, under a lease).
@@ -124,6 +219,7 @@ impl Default for AppConfig {
             },
             webhooks: WebhookConfig::default(),
             scoring: sentinelops_domain::scoring::ScoringWeights::default(),
+            directory: DirectoryConfig::default(),
         }
     }
 }

@@ -18,6 +18,19 @@ pub enum AuthError {
     TokenExpired,
     #[error("Session invalid or expired")]
     SessionInvalid,
+    /// The directory (LDAP / AD or the OpenID provider) could not be asked: directory
+    /// accounts cannot sign in until it answers again. Local accounts are unaffected.
+    #[error("The directory cannot be reached, so directory accounts cannot sign in right now. Try again shortly.")]
+    DirectoryUnavailable,
+    /// The directory knows the person, but no SentinelOps group holds them.
+    #[error("Your directory account is not in a SentinelOps group. Ask an administrator for access.")]
+    NotInGroup,
+    /// The directory names a section SentinelOps does not have.
+    #[error("Your directory account names a section SentinelOps does not have. Ask an administrator.")]
+    UnknownSection,
+    /// An OpenID Connect return that failed validation (expired, replayed or forged).
+    #[error("Single sign-on failed: the answer from the identity provider was not valid. Please sign in again.")]
+    SingleSignOnRejected,
 }
 
 impl AuthError {
@@ -28,6 +41,21 @@ impl AuthError {
             AuthError::TokenInvalid => "TOKEN_INVALID",
             AuthError::TokenExpired => "TOKEN_EXPIRED",
             AuthError::SessionInvalid => "SESSION_INVALID",
+            // The original's code for a directory that failed.
+            AuthError::DirectoryUnavailable => "AD_AUTH_FAILED",
+            AuthError::NotInGroup | AuthError::UnknownSection => "ACCESS_DENIED",
+            AuthError::SingleSignOnRejected => "SSO_REJECTED",
+        }
+    }
+
+    /// The HTTP status number: 401 for credentials and tokens, 403 for a person the
+    /// directory vouches for but who may not enter, 502 (the original's) for a
+    /// directory that did not answer.
+    pub fn status(self) -> u16 {
+        match self {
+            AuthError::DirectoryUnavailable => 502,
+            AuthError::NotInGroup | AuthError::UnknownSection => 403,
+            _ => 401,
         }
     }
 }

@@ -50,13 +50,16 @@ pub enum Job {
     Escalations,
     /// Sends each user the e-mail held during their quiet hours once those end, as one digest.
     QuietDigest,
+    /// Asks the directory about the directory accounts signed in: ends the sessions of
+    /// those it no longer lets in and brings roles and sections up to date.
+    DirectoryCheck,
 }
 
 impl Job {
     // The digest runs after the stale-shift job, so it sees the day's final states.
     // Escalations run after the jobs that raise alerts, and they and the quiet-hours
     // digest before the outbox, so their e-mails leave in the same tick.
-    pub const ALL: [Job; 10] = [
+    pub const ALL: [Job; 11] = [
         Job::DailyCreation,
         Job::Reminders,
         Job::DueStates,
@@ -67,6 +70,7 @@ impl Job {
         Job::QuietDigest,
         Job::Outbox,
         Job::Retention,
+        Job::DirectoryCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +85,7 @@ impl Job {
             Job::CoverageAlerts => "coverage_alerts",
             Job::Escalations => "escalations",
             Job::QuietDigest => "quiet_digest",
+            Job::DirectoryCheck => "directory_check",
         }
     }
 }
@@ -115,6 +120,7 @@ impl App {
             Job::CoverageAlerts => self.send_coverage_alerts().await.map(|n| (n, None)),
             Job::Escalations => self.run_escalations().await.map(|n| (n, None)),
             Job::QuietDigest => self.send_quiet_digests().await.map(|n| (n, None)),
+            Job::DirectoryCheck => self.check_directory_accounts(state).await,
         };
         let tx = self.store.begin_write().await?;
         let new_state = result.as_ref().ok().and_then(|(_, s)| s.clone());

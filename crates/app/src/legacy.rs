@@ -501,6 +501,8 @@ impl App {
                         is_active: false,
                         created_by: None,
                         now,
+                        auth_source: sentinelops_domain::directory::AuthSource::Local,
+                        external_id: None,
                     },
                 )
                 .await?;

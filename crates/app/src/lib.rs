@@ -13,6 +13,7 @@ pub mod bootstrap;
 pub mod checklists;
 pub mod config;
 pub mod dashboard;
+pub mod directory;
 pub mod due_states;
 pub mod error;
 pub mod exports;
@@ -78,6 +79,8 @@ pub struct App {
     pub(crate) decks: Arc<gamification::deck_cache::DeckCache>,
     /// The last database check, which `/health` reports without waiting on the database.
     pub(crate) health: health::HealthProbe,
+    /// The directory status probe and the OpenID provider's discovery document.
+    pub(crate) directory: directory::Directories,
     /// A real hash of a random password, verified when the user is unknown so that
     /// a missing account costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -89,7 +92,9 @@ impl App {
         settings::register_default_timezone(config.default_timezone);
         let hasher = config.password_hashing;
         let dummy_hash = password::hash(hasher, password::random_secret()).await?;
+        let directory = directory::Directories::new(&config.directory);
         Ok(App {
+            directory,
             store,
             clock,
             config: Arc::new(config),

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use sentinelops_domain::Role;
 use sentinelops_domain::auth::RevokeReason;
+use sentinelops_domain::directory::AuthSource;
 use sentinelops_domain::ids::new_id;
 use sentinelops_store::Conn;
 use sentinelops_store::repo::org::{self, DepartmentRow, SectionRow};
@@ -38,6 +39,8 @@ pub struct UserView {
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Where the identity lives: `local`, `ldap` or `oidc`.
+    pub auth_source: AuthSource,
 }
 
 /// Department and section names, loaded once per response.
@@ -72,11 +75,21 @@ impl OrgNames {
             is_active: user.is_active,
             created_at: user.created_at,
             last_login_at: user.last_login_at,
+            auth_source: *user.auth_source,
         }
     }
 }
 
 /// Input of user creation (already parsed from JSON; checked here).
+/// What a directory owns of an account (read-only in SentinelOps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectoryOwns {
+    /// Name, e-mail, username, role and password.
+    pub identity: bool,
+    /// Section and department.
+    pub section: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CreateUser {
     pub username: String,
@@ -229,6 +242,8 @@ impl App {
                 is_active: true,
                 created_by: actor.recorded_id(),
                 now,
+                auth_source: sentinelops_domain::directory::AuthSource::Local,
+                external_id: None,
             },
         )
         .await?;
@@ -339,6 +354,12 @@ impl App {
             note("is_active", json!(user.is_active), json!(active));
             user.is_active = active;
         }
+        if let Some(field) = self.directory_owned_field(&before, &changed) {
+            return Err(invalid(format!(
+                "{field} of this account comes from the directory ({}); change it there",
+                before.auth_source.as_str()
+            )));
+        }
         let password_changed = new_hash.is_some();
         if let Some(hash) = new_hash {
             user.password_hash = hash;
@@ -385,6 +406,30 @@ impl App {
         let names = OrgNames::load(&tx).await?;
         self.commit_sessions(tx).await?;
         Ok(names.view(user))
+    }
+
+    /// What the directory of `source` owns of an account: nothing for a local account;
+    /// name, e-mail, role and password for a directory account, and its section too
+    /// unless the mapping leaves sections unmanaged.
+    pub fn directory_owns(&self, source: AuthSource) -> DirectoryOwns {
+        let mapping = match source {
+            AuthSource::Local => return DirectoryOwns { identity: false, section: false },
+            AuthSource::Ldap => self.config.directory.ldap.as_ref().map(|c| &c.mapping),
+            AuthSource::Oidc => self.config.directory.oidc.as_ref().map(|c| &c.mapping),
+        };
+        // A directory no longer configured still owns what it wrote: nobody edits it here.
+        let section = mapping.is_none_or(|m| m.section_attribute.is_some() || !m.section_groups.is_empty());
+        DirectoryOwns { identity: true, section }
+    }
+
+    /// The first changed field the account's directory owns, if any.
+    fn directory_owned_field(&self, user: &UserRow, changed: &[(&str, Value, Value)]) -> Option<&'static str> {
+        const IDENTITY: [&str; 6] = ["username", "email", "first_name", "last_name", "role", "password"];
+        const PLACEMENT: [&str; 2] = ["department_id", "section_id"];
+        let owns = self.directory_owns(*user.auth_source);
+        let owned = IDENTITY.iter().filter(|_| owns.identity).chain(PLACEMENT.iter().filter(|_| owns.section));
+        let owned: Vec<&'static str> = owned.copied().collect();
+        changed.iter().find_map(|(field, _, _)| owned.iter().find(|o| *o == field).copied())
     }
 
     /// Finds a user by username or e-mail (for the command line).

@@ -58,6 +58,8 @@ pub enum RevokeReason {
     Expired,
     /// The user revoked one of their own other sessions.
     User,
+    /// The directory no longer lets the person in (gone, disabled, or in no group).
+    Directory,
 }
 
 impl RevokeReason {
@@ -69,6 +71,7 @@ impl RevokeReason {
             RevokeReason::PasswordChanged => "password_changed",
             RevokeReason::Expired => "expired",
             RevokeReason::User => "user",
+            RevokeReason::Directory => "directory",
         }
     }
 }
@@ -80,15 +83,39 @@ pub enum LoginFailureReason {
     WrongPassword,
     Disabled,
     Locked,
+    /// The directory could not be asked (down, timed out, service bind refused).
+    DirectoryUnavailable,
+    /// The directory knows the person, but none of the configured groups holds them.
+    NoGroup,
+    /// The directory names a section SentinelOps does not have.
+    UnknownSection,
+    /// A local account whose password sign-in the configuration forbids.
+    LocalSignInForbidden,
+    /// A password for an account that signs in elsewhere (OpenID Connect), or the
+    /// directory account of a source that is not configured.
+    WrongSource,
+    /// An OpenID Connect sign-in that failed validation (state, nonce, token, claims).
+    OidcRejected,
 }
 
 impl LoginFailureReason {
+    /// Failures that say nothing about a guessed password: they do not count towards
+    /// an account's lockout (a directory that is down must not lock its users out).
+    pub const NOT_GUESSES: [LoginFailureReason; 3] =
+        [LoginFailureReason::Locked, LoginFailureReason::DirectoryUnavailable, LoginFailureReason::OidcRejected];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LoginFailureReason::UnknownUser => "unknown_user",
             LoginFailureReason::WrongPassword => "invalid_password",
             LoginFailureReason::Disabled => "user_disabled",
             LoginFailureReason::Locked => "locked",
+            LoginFailureReason::DirectoryUnavailable => "directory_unavailable",
+            LoginFailureReason::NoGroup => "no_group",
+            LoginFailureReason::UnknownSection => "unknown_section",
+            LoginFailureReason::LocalSignInForbidden => "local_signin_forbidden",
+            LoginFailureReason::WrongSource => "wrong_source",
+            LoginFailureReason::OidcRejected => "oidc_rejected",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod checklist;
 pub mod clock;
 pub mod coverage;
+pub mod directory;
 pub mod due;
 pub mod escalation;
 pub mod ids;

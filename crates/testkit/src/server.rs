@@ -82,10 +82,15 @@ impl TestServer {
             Some(clock) => Arc::new(clock),
             None => Arc::new(SystemClock),
         };
-        let app = App::new(store, clock, options.config.unwrap_or_else(test_config)).await.expect("build app");
-        let background = app.start_background().await.expect("start live updates");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
+        let mut config = options.config.unwrap_or_else(test_config);
+        // The provider sends the browser back to this server, whose port is known only now.
+        if let Some(oidc) = config.directory.oidc.as_mut().filter(|o| o.redirect_url.is_empty()) {
+            oidc.redirect_url = format!("http://{addr}/ui/login/oidc/callback");
+        }
+        let app = App::new(store, clock, config).await.expect("build app");
+        let background = app.start_background().await.expect("start live updates");
         let state = AppState::new(app.clone(), options.web.unwrap_or_default());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(sentinelops_web::serve(listener, state, async move {

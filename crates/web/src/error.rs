@@ -57,10 +57,12 @@ pub fn detail(status: StatusCode, message: impl Into<String>) -> Response {
 
 /// Every authentication failure is a 401 (a disabled account too: see `App::sign_in`).
 pub fn auth_error(err: AuthError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED);
     let mut response =
-        (StatusCode::UNAUTHORIZED, Json(AuthFailure { code: err.code(), message: err.to_string(), context: None }))
-            .into_response();
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        (status, Json(AuthFailure { code: err.code(), message: err.to_string(), context: None })).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     response
 }
 
@@ -79,7 +81,7 @@ pub fn unavailable(cause: &str) -> Response {
 /// The HTTP status of a use-case error: the one table the API and the UI both answer with.
 pub fn status_of(err: &AppError) -> StatusCode {
     match err {
-        AppError::Auth(_) => StatusCode::UNAUTHORIZED,
+        AppError::Auth(err) => StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED),
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

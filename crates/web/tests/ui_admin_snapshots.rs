@@ -37,11 +37,46 @@ fn a_users_table_row() {
             section_name: section.name.clone(),
             is_active: true,
             last_sign_in: "2026-11-26 07:41".into(),
+            source: "Local",
+            identity_locked: false,
+            section_locked: false,
         },
         sections: vec![section, other],
         roles: ROLES,
     };
     snapshot("admin_user_row", &row.render().unwrap());
+}
+
+/// A directory account: what the directory owns is read-only, and no password is set here.
+#[test]
+fn a_directory_users_table_row() {
+    let section = SectionOption { id: Uuid::from_u128(2), name: "Treasury Ops".into(), department_id: Some(1) };
+    let row = UserRowPartial {
+        csrf: "csrf-token".into(),
+        user: UserItem {
+            id: Uuid::from_u128(4),
+            name: "Dora Directory".into(),
+            first_name: "Dora".into(),
+            last_name: "Directory".into(),
+            email: "dora@bank.example".into(),
+            username: "dora".into(),
+            position: String::new(),
+            role: "manager".into(),
+            section_id: Some(section.id),
+            section_name: section.name.clone(),
+            is_active: true,
+            last_sign_in: "2026-12-06 07:41".into(),
+            source: "Directory (LDAP)",
+            identity_locked: true,
+            section_locked: true,
+        },
+        sections: vec![section],
+        roles: ROLES,
+    };
+    let html = row.render().unwrap();
+    assert!(html.contains(r#"name="username" readonly"#) && html.contains(r#"name="section_id" disabled"#));
+    assert!(!html.contains("Set a new password"));
+    snapshot("admin_directory_user_row", &html);
 }
 
 #[test]

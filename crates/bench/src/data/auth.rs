@@ -63,7 +63,7 @@ impl Writer<'_> {
         let session = self.g.id_at(at);
         let who = (Some(user.id), Some(user.username.as_str()));
         let email = format!("{}@bench.local", user.username.trim_start_matches("bench."));
-        let meta = json!({ "username": user.username, "email": email, "source": "sentinel", "login_type": "password" });
+        let meta = json!({ "username": user.username, "email": email, "source": "local", "login_type": "password" });
         self.push("LOGIN_SUCCESS", at, who, Some(session), client, meta);
         let meta = json!({ "expires_at": at + Duration::hours(24), "idle_minutes": 480 });
         self.push("SESSION_CREATED", at, who, Some(session), client, meta);
@@ -83,12 +83,12 @@ impl Writer<'_> {
 
     fn failure(&mut self, user: &Person, at: DateTime<Utc>, client: &Client) {
         if self.g.chance(0.6) {
-            let meta = json!({ "email": user.username, "reason": "invalid_password", "source": "sentinel" });
+            let meta = json!({ "email": user.username, "reason": "invalid_password", "source": "local" });
             self.push("LOGIN_FAILURE", at, (Some(user.id), Some(&user.username)), None, client, meta);
         } else {
             // A mistyped login names nobody: no user id, only what was typed.
             let typed = format!("{}x", user.username);
-            let meta = json!({ "email": typed, "reason": "unknown_user", "source": "sentinel" });
+            let meta = json!({ "email": typed, "reason": "unknown_user", "source": "local" });
             self.push("LOGIN_FAILURE", at, (None, Some(&typed)), None, client, meta);
         }
     }

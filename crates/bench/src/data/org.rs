@@ -145,6 +145,8 @@ impl Users<'_> {
             updated_at: self.at,
             last_login_at: None,
             password_changed_at: Some(self.at),
+            auth_source: sentinelops_domain::directory::AuthSource::Local.into(),
+            external_id: None,
         }
     }
 }

@@ -39,6 +39,7 @@ pub mod live_events;
 pub mod notification_preferences;
 pub mod notification_receipts;
 pub mod notifications;
+pub mod oidc_flows;
 pub mod ops_events;
 pub mod outbox;
 pub mod presence;

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use sentinelops_domain::Role;
+use sentinelops_domain::directory::AuthSource;
 
 use crate::stored::Stored;
 
@@ -30,6 +31,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
     pub password_changed_at: Option<DateTimeUtc>,
+    /// Where the identity lives; a directory account's password hash is unusable.
+    pub auth_source: Stored<AuthSource>,
+    /// The directory's stable id for the person (unique per source).
+    pub external_id: Option<String>,
 }
 
 impl std::fmt::Debug for Model {
@@ -40,6 +45,7 @@ impl std::fmt::Debug for Model {
             .field("role", &self.role)
             .field("section_id", &self.section_id)
             .field("is_active", &self.is_active)
+            .field("auth_source", &self.auth_source)
             .field("password_hash", &"<redacted>")
             .finish_non_exhaustive()
     }

@@ -18,6 +18,7 @@ mod m20261206_000011_coverage_calendar;
 mod m20261206_000012_performance_indexes;
 mod m20261207_000013_alerts;
 mod m20261207_000014_quiet_hours;
+mod m20261208_000015_directory_accounts;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_performance_indexes::Migration),
             Box::new(m20261207_000013_alerts::Migration),
             Box::new(m20261207_000014_quiet_hours::Migration),
+            Box::new(m20261208_000015_directory_accounts::Migration),
         ]
     }
 }

@@ -75,19 +75,21 @@ pub async fn count_since(
 }
 
 /// As `count_since` for a username's events of a type, leaving out those recorded with
-/// `failure_reason` = `except` (rows without a reason count).
+/// one of the `except` failure reasons (rows without a reason count).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_since_except(
     c: &impl Conn,
     username: &str,
     event_type: &str,
     since: DateTime<Utc>,
-    except: &str,
+    except: &[&str],
 ) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
     count_and_newest(c, || {
-        of_type_since(event_type, since)
-            .filter(Column::Username.eq(username))
-            .filter(Condition::any().add(Column::FailureReason.is_null()).add(Column::FailureReason.ne(except)))
+        of_type_since(event_type, since).filter(Column::Username.eq(username)).filter(
+            Condition::any()
+                .add(Column::FailureReason.is_null())
+                .add(Column::FailureReason.is_not_in(except.iter().copied())),
+        )
     })
     .await
 }

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod live;
 pub mod notifications;
+pub mod oidc_flows;
 pub mod ops_events;
 pub mod org;
 pub mod outbox;

@@ -11,6 +11,7 @@ use crate::Conn;
 use crate::entity::users::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreResult;
 use sentinelops_domain::Role;
+use sentinelops_domain::directory::AuthSource;
 
 pub type UserRow = Model;
 
@@ -30,6 +31,9 @@ pub struct NewUser {
     pub is_active: bool,
     pub created_by: Option<Uuid>,
     pub now: DateTime<Utc>,
+    /// Where the identity lives (`Local` for accounts made in SentinelOps).
+    pub auth_source: AuthSource,
+    pub external_id: Option<String>,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -51,6 +55,8 @@ pub async fn insert(c: &impl Conn, user: NewUser) -> StoreResult<UserRow> {
         updated_at: Set(user.now),
         last_login_at: Set(None),
         password_changed_at: Set(None),
+        auth_source: Set(user.auth_source.into()),
+        external_id: Set(user.external_id),
     };
     Ok(row.insert(c).await?)
 }
@@ -65,6 +71,27 @@ pub async fn save(c: &impl Conn, user: UserRow) -> StoreResult<UserRow> {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(c: &impl Conn, id: Uuid) -> StoreResult<Option<UserRow>> {
     Ok(Entity::find_by_id(id).one(c).await?)
+}
+
+/// The account a directory person signed in to before (by the directory's stable id).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find_by_external_id(c: &impl Conn, source: AuthSource, external_id: &str) -> StoreResult<Option<UserRow>> {
+    Ok(Entity::find()
+        .filter(Column::AuthSource.eq(source.as_str()))
+        .filter(Column::ExternalId.eq(external_id))
+        .one(c)
+        .await?)
+}
+
+/// Active directory accounts of a source (the directory check walks them).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn active_of_source(c: &impl Conn, source: AuthSource) -> StoreResult<Vec<UserRow>> {
+    Ok(Entity::find()
+        .filter(Column::AuthSource.eq(source.as_str()))
+        .filter(Column::IsActive.eq(true))
+        .order_by_asc(Column::Username)
+        .all(c)
+        .await?)
 }
 
 /// Finds a user by e-mail or username (both stored lower-case).

@@ -48,6 +48,8 @@ async fn appended_rows_reach_the_daily_tallies_and_the_streak_row() {
             is_active: true,
             created_by: None,
             now: t0(),
+            auth_source: sentinelops_domain::directory::AuthSource::Local,
+            external_id: None,
         },
     )
     .await

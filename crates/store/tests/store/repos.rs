@@ -42,6 +42,8 @@ fn new_user(username: &str, role: &str) -> NewUser {
         is_active: true,
         created_by: None,
         now: t0(),
+        auth_source: sentinelops_domain::directory::AuthSource::Local,
+        external_id: None,
     }
 }
 
@@ -184,7 +186,7 @@ async fn failures_are_counted_leaving_out_one_reason() {
     commit(tx).await.unwrap();
     let r = db.store.reader();
     let since = t0() - Duration::hours(1);
-    let counted = auth_events::count_since_except(r, "olu", "LOGIN_FAILURE", since, "locked").await.unwrap();
+    let counted = auth_events::count_since_except(r, "olu", "LOGIN_FAILURE", since, &["locked"]).await.unwrap();
     assert_eq!(counted, (3, Some(t0() + Duration::minutes(3))), "rows without a reason count");
     let all = auth_events::count_since(r, Subject::Username("olu"), "LOGIN_FAILURE", since).await.unwrap();
     assert_eq!(all, (5, Some(t0() + Duration::minutes(4))));

@@ -322,6 +322,8 @@ fn user_model(username: &str, role: &str, section_id: Uuid, now: DateTime<Utc>) 
         updated_at: now,
         last_login_at: None,
         password_changed_at: None,
+        auth_source: sentinelops_domain::directory::AuthSource::Local.into(),
+        external_id: None,
     }
 }
 

@@ -60,7 +60,10 @@ pub struct SignInResponse {
 
 /// Sign in with e-mail (or username) and password.
 #[utoipa::path(post, path = "/auth/signin", tag = "auth", request_body = SignInBody,
-    responses((status = 200, body = SignInResponse), SessionErrors, BodyErrors, (status = 401, description = "INVALID_CREDENTIALS", body = AuthFailure)))]
+    responses((status = 200, body = SignInResponse), SessionErrors, BodyErrors,
+        (status = 401, description = "INVALID_CREDENTIALS", body = AuthFailure),
+        (status = 403, description = "ACCESS_DENIED: the directory vouches for the person but no SentinelOps group holds them", body = AuthFailure),
+        (status = 502, description = "AD_AUTH_FAILED: the directory cannot be reached (local accounts are unaffected)", body = AuthFailure)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
@@ -70,7 +73,7 @@ pub async fn sign_in(
     let view = state.app.view_user(signed_in.user).await?;
     Ok(Json(SignInResponse {
         token: signed_in.token,
-        auth_source: "sentinel",
+        auth_source: signed_in.source.wire(),
         user: SignInUser {
             id: view.id,
             username: view.username,
@@ -105,16 +108,28 @@ pub async fn logout(
     Ok(Json(json!({ "detail": "Logged out successfully" })))
 }
 
-/// Active Directory is not part of SentinelOps: always unavailable.
+/// The original's directory status: `available` when the LDAP / AD server answers a
+/// service bind (probed at most every few seconds).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DirectoryStatusView {
+    pub available: bool,
+    /// `active_directory` when a directory is configured, else `sentinel`.
+    pub source: &'static str,
+    pub checked_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// Whether directory (Active Directory / LDAP) sign-in works right now.
 #[utoipa::path(get, path = "/auth/ad/status", tag = "auth",
-    responses((status = 200)))]
-pub async fn ad_status(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({
-        "available": false,
-        "source": "sentinel",
-        "checked_at": state.app.clock.now(),
-        "reason": "Active Directory sign-in is not configured; use your SentinelOps credentials",
-    }))
+    responses((status = 200, body = DirectoryStatusView)))]
+pub async fn ad_status(State(state): State<AppState>) -> Json<DirectoryStatusView> {
+    let status = state.app.directory_status().await;
+    Json(DirectoryStatusView {
+        available: status.available,
+        source: status.source,
+        checked_at: status.checked_at,
+        reason: status.reason,
+    })
 }
 
 pub async fn auth_test() -> Json<Value> {

@@ -51,6 +51,9 @@ pub struct UserView {
     pub last_login_at: Option<DateTime<Utc>>,
     // The original's directory record; always empty here.
     pub raw_user: Value,
+    /// Where the identity lives: `local`, `ldap` or `oidc`. A directory account's name,
+    /// e-mail and role (and its section, when mapped) come from the directory.
+    pub auth_source: &'static str,
 }
 
 impl From<app::UserView> for UserView {
@@ -73,6 +76,7 @@ impl From<app::UserView> for UserView {
             created_at: u.created_at,
             last_login_at: u.last_login_at,
             raw_user: json!({}),
+            auth_source: u.auth_source.as_str(),
         }
     }
 }

@@ -148,7 +148,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Compares without an early exit, so timing does not reveal how much matched.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono_tz::Tz;
+use sentinelops_domain::directory::AuthSource;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -54,11 +55,25 @@ pub struct UserItem {
     pub section_name: String,
     pub is_active: bool,
     pub last_sign_in: String,
+    /// "Local", "Directory (LDAP)" or "Single sign-on".
+    pub source: &'static str,
+    /// The directory owns the name, e-mail, username, role and password (read-only here).
+    pub identity_locked: bool,
+    /// The directory owns the section.
+    pub section_locked: bool,
 }
 
 impl UserItem {
-    pub fn new(user: UserView, tz: Tz) -> UserItem {
+    pub fn new(user: UserView, tz: Tz, app: &sentinelops_app::App) -> UserItem {
+        let owns = app.directory_owns(user.auth_source);
         UserItem {
+            source: match user.auth_source {
+                AuthSource::Local => "Local",
+                AuthSource::Ldap => "Directory (LDAP)",
+                AuthSource::Oidc => "Single sign-on",
+            },
+            identity_locked: owns.identity,
+            section_locked: owns.section,
             id: user.id,
             name: format!("{} {}", user.first_name, user.last_name).trim().to_owned(),
             first_name: user.first_name,
@@ -173,7 +188,7 @@ async fn render_page(
         layout: user.layout(state, "Users", "admin").await,
         tab: "users",
         csrf: user.csrf.clone(),
-        users: users.into_iter().map(|u| UserItem::new(u, tz)).collect(),
+        users: users.into_iter().map(|u| UserItem::new(u, tz, &state.app)).collect(),
         sections: sections.into_iter().map(SectionOption::from).collect(),
         roles: ROLES,
         draft,
@@ -230,14 +245,19 @@ pub struct UpdateUserForm {
     pub username: Option<String>,
     pub position: Option<String>,
     pub role: String,
-    pub section_id: String,
+    /// Absent when the select is disabled (a section the directory owns): left as it is.
+    pub section_id: Option<String>,
     /// A checkbox: present when ticked.
     pub active: Option<String>,
 }
 
 async fn update_user(post: AdminPost, UiPath(id): UiPath<Uuid>, UiForm(form): UiForm<UpdateUserForm>) -> UiResult {
     let AdminPost { state, user, .. } = &post;
-    let result = match placement(state, &form.section_id).await {
+    let placed = match &form.section_id {
+        Some(section_id) => placement(state, section_id).await.map(|(d, s)| (d, Some(s))),
+        None => Ok((None, None)),
+    };
+    let result = match placed {
         Ok((department_id, section_id)) => {
             let patch = UpdateUser {
                 username: form.username,
@@ -247,7 +267,7 @@ async fn update_user(post: AdminPost, UiPath(id): UiPath<Uuid>, UiForm(form): Ui
                 position: form.position,
                 role: non_empty(&form.role).map(str::to_owned),
                 department_id,
-                section_id: Some(section_id),
+                section_id,
                 is_active: Some(form.active.is_some()),
                 ..UpdateUser::default()
             };
