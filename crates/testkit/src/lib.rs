@@ -14,6 +14,7 @@
 pub mod browser;
 mod database;
 pub mod http_sink;
+pub mod ldap;
 pub mod log;
 pub mod pdf;
 pub mod pg_cluster;
