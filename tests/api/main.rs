@@ -14,6 +14,7 @@ mod contract;
 mod coverage;
 mod crash;
 mod dashboard_contract;
+mod directory;
 
 mod errors;
 mod exports;

@@ -354,17 +354,17 @@ impl App {
             note("is_active", json!(user.is_active), json!(active));
             user.is_active = active;
         }
-        if let Some(field) = self.directory_owned_field(&before, &changed) {
-            return Err(invalid(format!(
-                "{field} of this account comes from the directory ({}); change it there",
-                before.auth_source.as_str()
-            )));
-        }
         let password_changed = new_hash.is_some();
         if let Some(hash) = new_hash {
             user.password_hash = hash;
             user.password_changed_at = Some(now);
             changed.push(("password", json!(null), json!("changed")));
+        }
+        if let Some(field) = self.directory_owned_field(&before, &changed) {
+            return Err(invalid(format!(
+                "{field} of this account comes from the directory ({}); change it there",
+                before.auth_source.as_str()
+            )));
         }
 
         let loses_admin =

@@ -58,8 +58,6 @@ pub enum RevokeReason {
     Expired,
     /// The user revoked one of their own other sessions.
     User,
-    /// The directory no longer lets the person in (gone, disabled, or in no group).
-    Directory,
 }
 
 impl RevokeReason {
@@ -71,7 +69,6 @@ impl RevokeReason {
             RevokeReason::PasswordChanged => "password_changed",
             RevokeReason::Expired => "expired",
             RevokeReason::User => "user",
-            RevokeReason::Directory => "directory",
         }
     }
 }

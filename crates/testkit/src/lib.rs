@@ -14,7 +14,9 @@
 pub mod browser;
 mod database;
 pub mod http_sink;
+pub mod ldap;
 pub mod log;
+pub mod oidc;
 pub mod pdf;
 pub mod pg_cluster;
 pub mod process;

@@ -63,7 +63,8 @@ impl App {
             };
             if !keeps_access {
                 let meta = RequestMeta { ip: None, user_agent: Some("directory check".into()) };
-                if revoke_all_sessions(&tx, &account, RevokeReason::Directory, &meta, now).await? > 0 {
+                // Recorded as a deactivation: the directory deactivated them.
+                if revoke_all_sessions(&tx, &account, RevokeReason::Deactivated, &meta, now).await? > 0 {
                     ended += 1;
                 }
             }

@@ -86,6 +86,12 @@ impl App {
                     ldap::LdapFailure::InvalidCredentials => {
                         (LoginFailureReason::WrongPassword, AuthError::InvalidCredentials)
                     }
+                    // A local account the directory does not know: it is the local rule that refuses.
+                    ldap::LdapFailure::NotFound
+                        if attempt.user.is_some_and(|u| *u.auth_source == AuthSource::Local) =>
+                    {
+                        (LoginFailureReason::LocalSignInForbidden, AuthError::InvalidCredentials)
+                    }
                     ldap::LdapFailure::NotFound => (LoginFailureReason::UnknownUser, AuthError::InvalidCredentials),
                 };
                 self.record_login_failure(attempt, reason, Some(failure.class()), meta, now).await?;
