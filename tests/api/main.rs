@@ -28,6 +28,7 @@ mod live;
 mod lockout;
 mod matrix;
 mod notifications;
+mod oidc;
 mod openapi;
 mod ops;
 mod org;

@@ -8,6 +8,7 @@
 mod admin;
 mod alerts;
 mod dashboard;
+mod directory;
 mod performance;
 mod quality;
 mod reports;
