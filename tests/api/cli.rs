@@ -232,3 +232,60 @@ async fn the_database_acquire_timeout_is_a_setting_like_the_others() {
     let (ok, out) = sentinelops(&db, &["--db-acquire-timeout-ms", "soon", "migrate"], None);
     assert!(!ok && out.contains("--db-acquire-timeout-ms"), "{out}");
 }
+
+/// `sentinelops directory test LOGIN` reports what the directory says about one person
+/// (bind, search, groups, role, section) without signing in; a configuration that cannot
+/// work is refused at start.
+#[tokio::test]
+async fn directory_test_reports_the_role_and_section_a_person_would_get() {
+    use sentinelops_testkit::ldap::{DirUser, TestLdap};
+    let ldap = TestLdap::start().await;
+    let dora = DirUser {
+        uid: "dora",
+        mail: "dora@bank.test",
+        given_name: "Dora",
+        surname: "Directory",
+        password: "Directory-Pass-1",
+        department: Some("Core Banking"),
+    };
+    ldap.add_user(dora).await;
+    ldap.add_group("noc-team", &[TestLdap::user_dn("dora")]).await;
+    ldap.add_group("sentinel-managers", &[TestLdap::group_dn("noc-team")]).await;
+    let db = TestDatabase::create().await;
+    let run = |login: &str, extra: &[(&str, &str)]| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["directory", "test", login])
+            .env("DATABASE_URL", &db.url)
+            .env("SENTINELOPS_LDAP_URL", ldap.url())
+            .env("SENTINELOPS_LDAP_BIND_DN", TestLdap::BIND_DN)
+            .env("SENTINELOPS_LDAP_BIND_PASSWORD", TestLdap::BIND_PASSWORD)
+            .env("SENTINELOPS_LDAP_BASE_DN", TestLdap::BASE_DN)
+            .env("SENTINELOPS_LDAP_MANAGER_GROUP", TestLdap::group_dn("sentinel-managers"))
+            .env("SENTINELOPS_LDAP_SECTION_ATTRIBUTE", "departmentNumber")
+            .env("SENTINELOPS_LDAP_STARTTLS", "true")
+            .env("SENTINELOPS_LDAP_CA_FILE", ldap.ca_file())
+            .env_remove("SENTINELOPS_CONFIG");
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        (output.status.success(), text)
+    };
+    let (ok, out) = run("dora@bank.test", &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Connect and service bind: ok"), "{out}");
+    assert!(out.contains("cn=sentinel-managers,ou=groups,dc=bank,dc=test"), "the nested group is listed: {out}");
+    assert!(out.contains("Role: manager") && out.contains("Section: Core Banking"), "{out}");
+    assert!(!out.contains(TestLdap::BIND_PASSWORD), "the service password is never printed: {out}");
+
+    let (ok, out) = run("nobody", &[]);
+    assert!(!ok && out.contains("FAILED"), "{out}");
+    let (ok, out) = run("dora", &[("SENTINELOPS_LDAP_BIND_PASSWORD", "wrong")]);
+    assert!(!ok && out.contains("service bind: FAILED"), "{out}");
+    let (ok, out) = run("dora", &[("SENTINELOPS_LDAP_URL", "http://127.0.0.1:1")]);
+    assert!(!ok && out.contains("must start with ldap://"), "{out}");
+    let (ok, out) = run("dora", &[("SENTINELOPS_LOCAL_SIGNIN", "sometimes")]);
+    assert!(!ok && out.contains("all, admins or none"), "{out}");
+}

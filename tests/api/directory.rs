@@ -64,7 +64,7 @@ async fn world_with(ldap: LdapConfig) -> World {
     config.directory.ldap = Some(ldap);
     // A clock of the test's own, so the periodic check can be walked forward.
     World::builder()
-        .at(chrono::Utc::now())
+        .at(sentinelops_domain::Clock::now(&sentinelops_domain::SystemClock))
         .cards()
         .options(Options { config: Some(config), ..Options::default() })
         .build()

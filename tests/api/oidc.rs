@@ -29,7 +29,7 @@ async fn world_with(oidc: &TestOidc) -> World {
     let mut config = test_config();
     config.directory.oidc = Some(oidc_config(oidc));
     World::builder()
-        .at(chrono::Utc::now())
+        .at(sentinelops_domain::Clock::now(&sentinelops_domain::SystemClock))
         .cards()
         .options(Options { config: Some(config), ..Options::default() })
         .build()
