@@ -75,6 +75,7 @@ async fn single_sign_on_runs_the_whole_code_flow_through_the_providers_page() {
     let session = browser.session("sso").await;
     session.goto("/ui/login").await;
     session.wait_for_text("#single-sign-on", "Sign in with Bank SSO").await;
+    session.screenshot("sign-in-page").await;
     session.click("#single-sign-on").await;
     // The provider's own page, on its own origin.
     session.wait_for(SUB_FIELD).await;
