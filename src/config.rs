@@ -269,6 +269,10 @@ pub struct Settings {
     /// Claim whose value is a section's name.
     #[arg(long, env = "SENTINELOPS_OIDC_SECTION_CLAIM", global = true)]
     pub oidc_section_claim: Option<String>,
+    /// Role of a person whose role claim names none (`user`, say, for Google Workspace,
+    /// which sends no roles); unset refuses them.
+    #[arg(long, env = "SENTINELOPS_OIDC_DEFAULT_ROLE", global = true)]
+    pub oidc_default_role: Option<String>,
     /// Scopes asked for besides `openid`, comma-separated.
     #[arg(long, env = "SENTINELOPS_OIDC_SCOPES", default_value = "email,profile", global = true)]
     pub oidc_scopes: String,

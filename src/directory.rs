@@ -69,6 +69,13 @@ pub fn directory_config(settings: &Settings, public_url: &str) -> anyhow::Result
             let mut config = OidcConfig::new(issuer, settings.oidc_client_id.trim());
             config.client_secret = settings.oidc_client_secret.clone();
             config.role_claim = settings.oidc_role_claim.trim().to_owned();
+            config.default_role = match settings.oidc_default_role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+                None => None,
+                Some(name) => Some(
+                    sentinelops_domain::Role::parse(name)
+                        .ok_or_else(|| anyhow!("the OIDC default role must be admin, manager or user, got {name:?}"))?,
+                ),
+            };
             config.mapping = mapping(settings, settings.oidc_section_claim.clone())?;
             config.scopes =
                 settings.oidc_scopes.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();

@@ -249,3 +249,23 @@ async fn a_tampered_token_a_wrong_nonce_and_a_late_token_fail_validation() {
     let err = w.srv.app.oidc_person_of(&id_token, &nonce).await.unwrap_err();
     assert!(err.to_string().to_lowercase().contains("expire"), "{err}");
 }
+
+#[tokio::test]
+async fn a_provider_name_that_a_local_account_holds_gets_an_account_of_its_own() {
+    let oidc = TestOidc::start().await;
+    // The provider lets people choose their name: this one chose a local operator's.
+    oidc.set_user(
+        "mimic-sub",
+        json!({"email": "mimic@elsewhere.test", "preferred_username": "olu.operator", "sentinel_role": "admin"}),
+    )
+    .await;
+    let w = world_with(&oidc).await;
+    let (url, state) = begin(&w.srv).await;
+    let response = finish(&oidc.authorize(&url, "mimic-sub").await, &state).await;
+    let token = cookie_value(&response, "sentinelops_session").expect("signed in");
+    let (_, me) = w.srv.get("/auth/me", &token).await;
+    assert_eq!((me["username"].as_str(), me["auth_source"].as_str()), (Some("olu.operator-2"), Some("oidc")));
+    assert_ne!(me["id"], json!(w.operator.id), "not the local operator's account");
+    let (_, olu) = w.srv.get("/auth/me", &w.operator).await;
+    assert_eq!((olu["role"].as_str(), olu["auth_source"].as_str()), (Some("user"), Some("local")));
+}

@@ -99,6 +99,9 @@ pub struct OidcConfig {
     /// Role values matched against its groups; its `section_attribute` is the claim
     /// whose value is a section's name (sections are unmanaged without one).
     pub mapping: GroupMapping,
+    /// The role of a person whose role claim names none (Google Workspace sends no
+    /// roles); `None` refuses them.
+    pub default_role: Option<sentinelops_domain::Role>,
     /// Scopes asked for besides `openid`.
     pub scopes: Vec<String>,
     /// The provider's name on the sign-in page ("Sign in with …").
@@ -117,6 +120,7 @@ impl OidcConfig {
             client_secret: None,
             role_claim: "groups".into(),
             mapping: GroupMapping::default(),
+            default_role: None,
             scopes: vec!["email".into(), "profile".into()],
             display_name: "single sign-on".into(),
             redirect_url: String::new(),

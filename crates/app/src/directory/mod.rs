@@ -43,6 +43,9 @@ impl Directories {
 /// the address, not an account).
 const UNKNOWN_OIDC: Attempt<'static> = Attempt { subject: "oidc", user: None, typed: "oidc", source: AuthSource::Oidc };
 
+/// Single sign-ons waiting for their browser at once, at most.
+const MAX_OIDC_FLOWS: u64 = 10_000;
+
 /// How long a browser has between leaving for the provider and coming back.
 const OIDC_FLOW_LIFETIME: Duration = Duration::minutes(10);
 
@@ -161,6 +164,13 @@ impl App {
         })?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
+        // Beginning a flow needs no account, so the number waiting is bounded: a flood of
+        // "Sign in with …" cannot fill the table.
+        if oidc_flows::count_live(&tx, now).await? >= MAX_OIDC_FLOWS {
+            return Err(AppError::Conflict(
+                "Too many single sign-ons are in progress; try again in a few minutes".into(),
+            ));
+        }
         oidc_flows::insert(
             &tx,
             OidcFlowRow {

@@ -175,12 +175,18 @@ impl Provider {
         // groups, a department).
         let mut all = payload(id_token).map_err(|e| rejected("ID token", e))?;
         if let (Some(url), Some(access_token)) = (client.user_info_url(), access_token) {
-            let info = self.user_info(url.url().as_str(), access_token).await?;
-            if info.get("sub").and_then(Value::as_str) != Some(subject.as_str()) {
-                return Err(rejected("userinfo", "its subject is not the ID token's"));
-            }
-            for (key, value) in info {
-                all.entry(key).or_insert(value);
+            // Userinfo only adds claims: a provider whose access token is for another
+            // resource (Entra ID's, for one) may refuse it, and the ID token still stands.
+            match self.user_info(url.url().as_str(), access_token).await {
+                Ok(info) => {
+                    if info.get("sub").and_then(Value::as_str) != Some(subject.as_str()) {
+                        return Err(rejected("userinfo", "its subject is not the ID token's"));
+                    }
+                    for (key, value) in info {
+                        all.entry(key).or_insert(value);
+                    }
+                }
+                Err(failure) => tracing::warn!(cause = %failure, "OpenID Connect: userinfo unread, using the ID token"),
             }
         }
         person(config, &subject, &all)
@@ -257,7 +263,7 @@ fn person(config: &OidcConfig, subject: &str, claims: &Map<String, Value>) -> Re
         email,
         first_name,
         last_name,
-        role: config.mapping.role_for_claim(&role_values),
+        role: config.mapping.role_for_claim(&role_values).or(config.default_role),
         section,
         disabled: false,
     })
@@ -284,6 +290,12 @@ mod tests {
         let unverified = json!({"email": "x@bank.test", "email_verified": false, "roles": "user"});
         let p = person(&config, "sub-2", unverified.as_object().unwrap()).unwrap();
         assert_eq!((p.email, p.username.as_str(), p.section), (None, "sub-2", SectionChoice::None));
+
+        // No role claim: refused, unless a default role is configured.
+        let no_role = json!({"email": "g@bank.test"});
+        assert_eq!(person(&config, "sub-3", no_role.as_object().unwrap()).unwrap().role, None);
+        config.default_role = Some(sentinelops_domain::Role::User);
+        assert_eq!(person(&config, "sub-3", no_role.as_object().unwrap()).unwrap().role, config.default_role);
     }
 
     #[test]

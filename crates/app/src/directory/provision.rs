@@ -68,12 +68,16 @@ impl App {
                 None => None,
             };
         }
-        if existing.is_none() {
+        // A directory's account name is the bank's to give (LDAP); a provider's
+        // `preferred_username` may be the person's own choice, so OpenID Connect adopts by
+        // verified e-mail only.
+        if existing.is_none() && person.source == AuthSource::Ldap {
             existing = users::find_by_login(tx, &person.username).await?;
         }
         let Some(before) = existing else {
+            let username = free_username(tx, &person.username).await?;
             return Ok(Provisioned::Account(Box::new(
-                self.create_directory_account(tx, person, role, placement, now).await?,
+                self.create_directory_account(tx, person, &username, role, placement, now).await?,
             )));
         };
         let same_person =
@@ -136,6 +140,7 @@ impl App {
         &self,
         tx: &Tx,
         person: &DirectoryPerson,
+        username: &str,
         role: sentinelops_domain::Role,
         placement: Placement,
         now: DateTime<Utc>,
@@ -145,7 +150,7 @@ impl App {
             tx,
             NewUser {
                 id: new_id(),
-                username: person.username.clone(),
+                username: username.to_owned(),
                 email: person.email.clone(),
                 first_name: person.first_name.clone(),
                 last_name: person.last_name.clone(),
@@ -178,6 +183,19 @@ impl App {
         .await?;
         Ok(user)
     }
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`, … when another account holds it (an OpenID
+/// person whose name a local account already has).
+async fn free_username(c: &impl Conn, wanted: &str) -> AppResult<String> {
+    let mut candidate = wanted.to_owned();
+    for n in 2..100 {
+        if users::find_by_login(c, &candidate).await?.is_none() {
+            return Ok(candidate);
+        }
+        candidate = format!("{wanted}-{n}");
+    }
+    Ok(format!("{wanted}-{}", new_id().simple()))
 }
 
 /// The fields a refresh changed, as `{field: {from, to}}`.

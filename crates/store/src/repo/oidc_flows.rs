@@ -1,7 +1,7 @@
 //! OpenID Connect sign-ins in flight: saved at the redirect, taken once at the return.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use crate::Conn;
 use crate::entity::oidc_flows::{ActiveModel, Column, Entity, Model};
@@ -23,6 +23,12 @@ pub async fn insert(c: &impl Conn, flow: OidcFlowRow) -> StoreResult<()> {
     };
     row.insert(c).await?;
     Ok(())
+}
+
+/// Flows still waiting for their browser.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn count_live(c: &impl Conn, now: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(Entity::find().filter(Column::ExpiresAt.gt(now)).count(c).await?)
 }
 
 /// Takes the flow of a state: returns it and deletes it, so a second return with the
