@@ -54,6 +54,11 @@ pub fn directory_config(settings: &Settings, public_url: &str) -> anyhow::Result
             config.starttls = settings.ldap_starttls;
             config.ca_file = settings.ldap_ca_file.clone();
             config.timeout = std::time::Duration::from_secs(settings.ldap_timeout_seconds.clamp(1, 60));
+            if url.starts_with("ldap://") && !config.starttls {
+                tracing::warn!(
+                    "the directory is reached over plain LDAP: passwords cross the network unencrypted (set SENTINELOPS_LDAP_STARTTLS or use ldaps://)"
+                );
+            }
             if !config.mapping.has_role_groups() {
                 bail!("directory sign-in needs at least one of the LDAP admin, manager and user groups");
             }
@@ -65,6 +70,9 @@ pub fn directory_config(settings: &Settings, public_url: &str) -> anyhow::Result
         Some(issuer) => {
             if settings.oidc_client_id.trim().is_empty() {
                 bail!("single sign-on needs SENTINELOPS_OIDC_CLIENT_ID");
+            }
+            if issuer.starts_with("http://") {
+                tracing::warn!("the OpenID provider is reached over plain HTTP: use an https:// issuer outside a test");
             }
             let mut config = OidcConfig::new(issuer, settings.oidc_client_id.trim());
             config.client_secret = settings.oidc_client_secret.clone();

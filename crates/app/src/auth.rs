@@ -64,7 +64,7 @@ impl PasswordRoute {
 }
 
 /// Longest password checked (the policy allows 128 characters).
-const MAX_PASSWORD_BYTES: usize = 1024;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Sign-in lanes: a fixed set of locks that attempts are spread over by subject, so
 /// memory stays bounded whatever the number of distinct logins.
@@ -91,7 +91,15 @@ fn lane_of(subject: &str) -> usize {
 /// What an attempt holds while it runs.
 struct Lanes {
     _account: Option<tokio::sync::MutexGuard<'static, ()>>,
-    _address: Option<tokio::sync::SemaphorePermit<'static>>,
+    address: Option<tokio::sync::SemaphorePermit<'static>>,
+}
+
+impl Lanes {
+    /// Gives the address's lane back before a slow directory call, so that a directory
+    /// that hangs cannot queue the local sign-ins of the same office behind it.
+    fn leave_address(&mut self) {
+        self.address = None;
+    }
 }
 
 /// Takes the account's lane (attempts on one account run one at a time, so a burst of
@@ -106,7 +114,7 @@ async fn enter_lanes(account: &str, ip: Option<&str>) -> Lanes {
         Some(lanes) => lanes.acquire().await.ok(),
         None => None,
     };
-    Lanes { _account: account, _address: address }
+    Lanes { _account: account, address }
 }
 
 /// Length of an encoded token: 32 bytes in unpadded base64url.
@@ -144,7 +152,7 @@ impl App {
         let login = typed.as_str();
         // Attempts on one account, or from one address, run one at a time, so a burst
         // of parallel guesses meets the lockout it would otherwise outrun.
-        let _lanes = enter_lanes(login, meta.ip.as_deref()).await;
+        let mut lanes = enter_lanes(login, meta.ip.as_deref()).await;
         let now = self.clock.now();
         let user = users::find_by_login(self.store.reader(), login).await?;
         // Failures are counted against the account's username when it exists, so that
@@ -159,7 +167,10 @@ impl App {
         }
         match route {
             PasswordRoute::Local => {}
-            PasswordRoute::Ldap => return self.sign_in_ldap(attempt, password, meta, now).await,
+            PasswordRoute::Ldap => {
+                lanes.leave_address();
+                return self.sign_in_ldap(attempt, password, meta, now).await;
+            }
             PasswordRoute::Refused(reason) => {
                 // As long as a real check, so the answer's timing says nothing.
                 let _ = password::verify(self.dummy_hash.to_string(), password.to_owned()).await;
@@ -286,7 +297,7 @@ impl App {
     /// True while the account or the client address is locked out. The account's lock
     /// counts the failures that reached the password check: attempts refused because it
     /// was locked do not lengthen it (else a trickle of guesses could keep a named account
-    /// locked for ever). The address's lock counts every failure from it.
+    /// locked for ever). The address's lock counts every guess from it.
     pub(crate) async fn sign_in_locked(
         &self,
         subject: &str,
@@ -295,18 +306,25 @@ impl App {
     ) -> AppResult<bool> {
         let reader = self.store.reader();
         let failure = AuthEventType::LoginFailure.as_str();
+        // Refusals that say nothing about a guessed password count for neither lock
+        // (see NOT_GUESSES); attempts refused by the lock count for the address only.
+        let not_guesses = LoginFailureReason::NOT_GUESSES.map(LoginFailureReason::as_str);
+        let mut not_account_guesses = not_guesses.to_vec();
+        not_account_guesses.push(LoginFailureReason::Locked.as_str());
         let account = self.config.account_lockout;
         let last_success = auth_events::latest_time(reader, subject, AuthEventType::LoginSuccess.as_str()).await?;
         let since = last_success.map_or(now - account.window, |t| t.max(now - account.window));
-        let not_guesses = LoginFailureReason::NOT_GUESSES.map(LoginFailureReason::as_str);
-        let (failures, last) = auth_events::count_since_except(reader, subject, failure, since, &not_guesses).await?;
+        let (failures, last) =
+            auth_events::count_since_except(reader, Subject::Username(subject), failure, since, &not_account_guesses)
+                .await?;
         if account.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
             return Ok(true);
         }
         if let Some(ip) = &meta.ip {
             let per_ip = self.config.ip_lockout;
             let (failures, last) =
-                auth_events::count_since(reader, Subject::Ip(ip), failure, now - per_ip.window).await?;
+                auth_events::count_since_except(reader, Subject::Ip(ip), failure, now - per_ip.window, &not_guesses)
+                    .await?;
             if per_ip.is_locked(now, u32::try_from(failures).unwrap_or(u32::MAX), last) {
                 return Ok(true);
             }

@@ -96,10 +96,19 @@ pub enum LoginFailureReason {
 }
 
 impl LoginFailureReason {
-    /// Failures that say nothing about a guessed password: they do not count towards
-    /// an account's lockout (a directory that is down must not lock its users out).
-    pub const NOT_GUESSES: [LoginFailureReason; 3] =
-        [LoginFailureReason::Locked, LoginFailureReason::DirectoryUnavailable, LoginFailureReason::OidcRejected];
+    /// Failures that say nothing about a guessed password: a directory that is down, a
+    /// provider's answer that failed validation, a right password without a group or
+    /// section, a password for an account that cannot sign in with one. They count for
+    /// neither lock: a directory outage must not lock people (or their office's address)
+    /// out, and nobody can lock a single sign-on account by typing passwords for it.
+    pub const NOT_GUESSES: [LoginFailureReason; 6] = [
+        LoginFailureReason::DirectoryUnavailable,
+        LoginFailureReason::OidcRejected,
+        LoginFailureReason::NoGroup,
+        LoginFailureReason::UnknownSection,
+        LoginFailureReason::WrongSource,
+        LoginFailureReason::LocalSignInForbidden,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

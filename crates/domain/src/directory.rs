@@ -179,14 +179,17 @@ impl GroupMapping {
         }
     }
 
-    /// The role an OpenID Connect role claim gives: each value is matched against the
-    /// configured groups (a provider may send group names or DNs) and read as a role
-    /// name (`admin`, `manager`, `user` and their aliases); the highest wins.
+    /// The role an OpenID Connect role claim gives: with groups configured, each value is
+    /// matched against them (a provider may send group names or DNs) and nothing else
+    /// counts (a company-wide group called "staff" or "admin" must not give a role);
+    /// with none, the values are read as role names (`admin`, `manager`, `user` and their
+    /// aliases), as an app-role claim sends them. The highest wins.
     pub fn role_for_claim(&self, values: &[String]) -> Option<Role> {
-        let groups: Vec<Dn> = values.iter().map(|v| Dn::new(v)).collect();
-        let by_group = self.role_for(&groups);
-        let by_name = values.iter().filter_map(|v| Role::parse(v)).min_by_key(|r| rank(*r));
-        [by_group, by_name].into_iter().flatten().min_by_key(|r| rank(*r))
+        if self.has_role_groups() {
+            let groups: Vec<Dn> = values.iter().map(|v| Dn::new(v)).collect();
+            return self.role_for(&groups);
+        }
+        values.iter().filter_map(|v| Role::parse(v)).min_by_key(|r| rank(*r))
     }
 
     /// Whether any group is configured at all (without one, nobody can sign in).
@@ -229,6 +232,9 @@ pub struct DirectoryPerson {
     /// Our username (lower-case): uid / sAMAccountName, or the OIDC preferred username.
     pub username: String,
     pub email: Option<String>,
+    /// The directory vouches for the e-mail address (LDAP's is the bank's own; a provider
+    /// says so with `email_verified`): only then may it match a SentinelOps account.
+    pub email_verified: bool,
     pub first_name: String,
     pub last_name: String,
     /// `None`: in none of the configured groups (refused).
@@ -339,12 +345,14 @@ mod tests {
     }
 
     #[test]
-    fn a_role_claim_maps_by_group_or_by_role_name() {
+    fn a_role_claim_maps_by_group_when_groups_are_configured_else_by_role_name() {
         let m = mapping();
         assert_eq!(m.role_for_claim(&["CN=Sentinel-Managers,OU=groups,DC=bank,DC=test".into()]), Some(Role::Manager));
-        assert_eq!(m.role_for_claim(&["operator".into(), "Admin".into()]), Some(Role::Admin));
-        assert_eq!(m.role_for_claim(&["staff-canteen".into()]), None);
-        assert_eq!(GroupMapping::default().role_for_claim(&["supervisor".into()]), Some(Role::Manager));
+        assert_eq!(m.role_for_claim(&["staff".into(), "admin".into()]), None, "names count only without groups");
+        let by_name = GroupMapping::default();
+        assert_eq!(by_name.role_for_claim(&["operator".into(), "Admin".into()]), Some(Role::Admin));
+        assert_eq!(by_name.role_for_claim(&["supervisor".into()]), Some(Role::Manager));
+        assert_eq!(by_name.role_for_claim(&["staff-canteen".into()]), None);
     }
 
     #[test]

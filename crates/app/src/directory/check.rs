@@ -44,13 +44,20 @@ impl App {
             if sessions::unrevoked_for_user(self.store.reader(), account.id).await?.is_empty() {
                 continue;
             }
-            let found = match ldap::look_up(config, &account.username).await {
+            let Some(external_id) = account.external_id.as_deref() else {
+                continue;
+            };
+            let found = match ldap::look_up_by_id(config, external_id).await {
                 Ok(found) => Some(found),
                 Err(LdapFailure::NotFound) => None,
-                // A directory that does not answer proves nothing: try again next pass.
                 Err(failure) => {
-                    tracing::warn!(cause = %failure, "directory check: the directory did not answer");
-                    return Ok((ended, state));
+                    // One person's look-up failing proves nothing about them; a directory
+                    // that does not answer a probe either is down: try again next pass.
+                    tracing::warn!(cause = %failure, username = %account.username, "directory check: look-up failed");
+                    if ldap::probe(config).await.is_err() {
+                        return Ok((ended, state));
+                    }
+                    continue;
                 }
             };
             let person = found

@@ -233,6 +233,7 @@ fn person(config: &LdapConfig, entry: &SearchEntry, groups: &[Dn]) -> DirectoryP
         external_id: external_id(entry),
         username,
         email: first(entry, "mail").map(|m| m.to_lowercase()),
+        email_verified: true,
         first_name,
         last_name,
         role: config.mapping.role_for(groups),
@@ -275,8 +276,50 @@ pub async fn authenticate(config: &LdapConfig, login: &str, password: &str) -> R
     within(config, work).await
 }
 
-/// Reads a person without their password (the check of existing accounts, and the
-/// command line's configuration test).
+/// The filter (and base and scope) that finds an entry by the stable id this module
+/// gave it: entryUUID, objectGUID (hex), or the DN itself.
+fn by_id(config: &LdapConfig, external_id: &str) -> (String, Scope, String) {
+    if uuid::Uuid::parse_str(external_id).is_ok() {
+        let filter = format!("(entryUUID={})", directory::escape_filter_value(external_id));
+        return (config.base_dn.clone(), Scope::Subtree, filter);
+    }
+    if external_id.len() == 32 && external_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // objectGUID is binary: each byte written as \xx in the filter.
+        let bytes: String =
+            external_id.as_bytes().chunks(2).map(|pair| format!("\\{}", String::from_utf8_lossy(pair))).collect();
+        return (config.base_dn.clone(), Scope::Subtree, format!("(objectGUID={bytes})"));
+    }
+    (external_id.to_owned(), Scope::Base, "(objectClass=*)".to_owned())
+}
+
+/// Reads the person an account was made for, by the directory's stable id (the periodic
+/// check: a login filter of the bank's own may not match our usernames).
+pub async fn look_up_by_id(config: &LdapConfig, external_id: &str) -> Result<Found, LdapFailure> {
+    let work = async {
+        let mut ldap = connect(config).await?;
+        service_bind(&mut ldap, config).await?;
+        let (base, scope, filter) = by_id(config, external_id);
+        let result = ldap.with_timeout(config.timeout).search(&base, scope, &filter, person_attributes(config)).await;
+        let entries = match result.map(|r| (r.0, r.1.rc)) {
+            Ok((entries, 0)) => entries,
+            // noSuchObject: the DN is gone.
+            Ok((_, 32)) => Vec::new(),
+            Ok((_, rc)) => return Err(LdapFailure::Unavailable(format!("search by id: result code {rc}"))),
+            Err(err) => return Err(unavailable("search by id", err)),
+        };
+        let mut entries = entries.into_iter();
+        let entry = match (entries.next(), entries.next()) {
+            (Some(entry), None) => SearchEntry::construct(entry),
+            _ => return Err(LdapFailure::NotFound),
+        };
+        let groups = groups_of(&mut ldap, config, &entry).await?;
+        let _ = ldap.unbind().await;
+        Ok(Found { person: person(config, &entry, &groups), dn: entry.dn, groups })
+    };
+    within(config, work).await
+}
+
+/// Reads a person without their password (the command line's configuration test).
 pub async fn look_up(config: &LdapConfig, login: &str) -> Result<Found, LdapFailure> {
     let work = async {
         let mut ldap = connect(config).await?;

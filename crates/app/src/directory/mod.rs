@@ -43,8 +43,9 @@ impl Directories {
 /// the address, not an account).
 const UNKNOWN_OIDC: Attempt<'static> = Attempt { subject: "oidc", user: None, typed: "oidc", source: AuthSource::Oidc };
 
-/// Single sign-ons waiting for their browser at once, at most.
-const MAX_OIDC_FLOWS: u64 = 10_000;
+/// Single sign-ons one address may have waiting for their browser at once (a whole
+/// office behind one proxy signs in at shift change; a finished flow no longer counts).
+const MAX_OIDC_FLOWS_PER_ADDRESS: u64 = 100;
 
 /// How long a browser has between leaving for the provider and coming back.
 const OIDC_FLOW_LIFETIME: Duration = Duration::minutes(10);
@@ -78,7 +79,17 @@ impl App {
             return Err(AuthError::InvalidCredentials.into());
         };
         let attempt = Attempt { source: AuthSource::Ldap, ..attempt };
-        match ldap::authenticate(config, attempt.typed, password).await {
+        let answer = if password.len() > crate::auth::MAX_PASSWORD_BYTES {
+            Err(ldap::LdapFailure::InvalidCredentials)
+        } else if self.directory.status.recently_failed(config.status_ttl) {
+            // The directory failed moments ago: answer at once rather than wait out its timeouts.
+            Err(ldap::LdapFailure::Unavailable("failed within the last few seconds".into()))
+        } else {
+            let answer = ldap::authenticate(config, attempt.typed, password).await;
+            self.directory.status.note(!matches!(answer, Err(ldap::LdapFailure::Unavailable(_))));
+            answer
+        };
+        match answer {
             Ok(found) => self.open_directory_session(attempt, found.person, "password", meta, now).await,
             Err(failure) => {
                 let (reason, error) = match &failure {
@@ -154,7 +165,7 @@ impl App {
     /// The first half of an OpenID Connect sign-in: saves the flow's secrets and answers
     /// the provider's authorization URL to send the browser to.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn oidc_begin(&self, next: Option<&str>) -> AppResult<OidcStart> {
+    pub async fn oidc_begin(&self, next: Option<&str>, meta: &RequestMeta) -> AppResult<OidcStart> {
         let (Some(config), Some(provider)) = (self.config.directory.oidc.as_ref(), self.directory.oidc.as_ref()) else {
             return Err(AppError::NotFound("Single sign-on is not configured".into()));
         };
@@ -164,9 +175,9 @@ impl App {
         })?;
         let now = self.clock.now();
         let tx = self.store.begin_write().await?;
-        // Beginning a flow needs no account, so the number waiting is bounded: a flood of
-        // "Sign in with …" cannot fill the table.
-        if oidc_flows::count_live(&tx, now).await? >= MAX_OIDC_FLOWS {
+        // Beginning a flow needs no account, so the number an address has waiting is
+        // bounded: a flood of "Sign in with …" cannot fill the table.
+        if oidc_flows::count_live_from(&tx, meta.ip.as_deref(), now).await? >= MAX_OIDC_FLOWS_PER_ADDRESS {
             return Err(AppError::Conflict(
                 "Too many single sign-ons are in progress; try again in a few minutes".into(),
             ));
@@ -178,6 +189,7 @@ impl App {
                 nonce: begun.nonce,
                 pkce_verifier: begun.pkce_verifier,
                 next: next.map(str::to_owned),
+                ip: meta.ip.clone(),
                 created_at: now,
                 expires_at: now + OIDC_FLOW_LIFETIME,
             },

@@ -240,9 +240,14 @@ fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
 
 /// The person the claims describe, in our terms.
 fn person(config: &OidcConfig, subject: &str, claims: &Map<String, Value>) -> Result<DirectoryPerson, OidcFailure> {
-    // An address the provider says it has not verified is no identity.
-    let verified = claims.get("email_verified").and_then(Value::as_bool) != Some(false);
-    let email = text(claims, "email").filter(|_| verified).map(|e| e.to_lowercase());
+    // An address the provider says it has not verified is not kept; one it vouches for
+    // (true, or "true" as some providers send it) may match an existing account.
+    let email_verified = match claims.get("email_verified") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) => Some(s.eq_ignore_ascii_case("true")),
+        _ => None,
+    };
+    let email = text(claims, "email").filter(|_| email_verified != Some(false)).map(|e| e.to_lowercase());
     let username = text(claims, "preferred_username")
         .or_else(|| email.clone())
         .unwrap_or_else(|| subject.to_owned())
@@ -261,6 +266,7 @@ fn person(config: &OidcConfig, subject: &str, claims: &Map<String, Value>) -> Re
         external_id: subject.to_owned(),
         username,
         email,
+        email_verified: email_verified == Some(true),
         first_name,
         last_name,
         role: config.mapping.role_for_claim(&role_values).or(config.default_role),

@@ -12,9 +12,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::App;
-use crate::actor::Actor;
+use crate::actor::{Actor, RequestMeta};
 use crate::audit::{OpsEvent, record_ops};
+use crate::auth::revoke_all_sessions;
 use crate::error::AppResult;
+use sentinelops_domain::auth::RevokeReason;
 
 /// The password hash of a directory account: not a PHC string, so no password ever
 /// verifies against it (the directory's password is never stored).
@@ -64,8 +66,8 @@ impl App {
         if existing.is_none() {
             // The same person's account from before the directory: by e-mail, then by name.
             existing = match &person.email {
-                Some(email) => users::find_by_login(tx, email).await?,
-                None => None,
+                Some(email) if person.email_verified => users::find_by_login(tx, email).await?,
+                _ => None,
             };
         }
         // A directory's account name is the bank's to give (LDAP); a provider's
@@ -76,6 +78,12 @@ impl App {
         }
         let Some(before) = existing else {
             let username = free_username(tx, &person.username).await?;
+            // An address another account holds stays with it; the new account has none.
+            let email = match &person.email {
+                Some(email) if users::find_by_login(tx, email).await?.is_none() => Some(email.clone()),
+                _ => None,
+            };
+            let person = &DirectoryPerson { email, ..person.clone() };
             return Ok(Provisioned::Account(Box::new(
                 self.create_directory_account(tx, person, &username, role, placement, now).await?,
             )));
@@ -92,6 +100,9 @@ impl App {
             user.auth_source = person.source.into();
             user.external_id = Some(person.external_id.clone());
             user.password_hash = NO_LOCAL_PASSWORD.to_owned();
+            // Sessions opened with the local password end: from now the directory vouches.
+            let meta = RequestMeta { ip: None, user_agent: Some("directory sign-in".into()) };
+            revoke_all_sessions(tx, &before, RevokeReason::PasswordChanged, &meta, now).await?;
         }
         // A new name or address is taken only if no other account holds it.
         if person.username != user.username && users::find_by_login(tx, &person.username).await?.is_none() {

@@ -20,14 +20,29 @@ pub struct DirectoryStatus {
     pub reason: Option<String>,
 }
 
-/// The last probe, and a lock so that one probe runs at a time.
+/// The last probe, a lock so that one probe runs at a time, and when the directory last
+/// failed to answer (a sign-in or a probe).
 #[derive(Debug, Clone, Default)]
 pub struct StatusCache {
     last: Arc<std::sync::Mutex<Option<(Instant, DirectoryStatus)>>>,
     probing: Arc<tokio::sync::Mutex<()>>,
+    failed_at: Arc<std::sync::Mutex<Option<Instant>>>,
 }
 
 impl StatusCache {
+    /// Whether the directory failed to answer within `window`: sign-ins then fail at once
+    /// instead of each waiting out the timeouts of a directory that hangs.
+    pub(crate) fn recently_failed(&self, window: std::time::Duration) -> bool {
+        self.failed_at.lock().ok().and_then(|f| *f).is_some_and(|at| at.elapsed() < window)
+    }
+
+    /// Notes the directory's answer: `false` opens the breaker for a while.
+    pub(crate) fn note(&self, answered: bool) {
+        if let Ok(mut failed_at) = self.failed_at.lock() {
+            *failed_at = if answered { None } else { Some(Instant::now()) };
+        }
+    }
+
     fn fresh(&self, ttl: std::time::Duration) -> Option<DirectoryStatus> {
         let last = self.last.lock().ok()?;
         last.as_ref().filter(|(at, _)| at.elapsed() < ttl).map(|(_, status)| status.clone())
@@ -62,7 +77,9 @@ impl App {
         if let Some(status) = cache.fresh(config.status_ttl) {
             return status;
         }
-        let status = match ldap::probe(config).await {
+        let probe = ldap::probe(config).await;
+        cache.note(probe.is_ok());
+        let status = match probe {
             Ok(()) => DirectoryStatus { available: true, source: "active_directory", checked_at: now, reason: None },
             Err(failure) => {
                 tracing::warn!(cause = %failure, "directory status: the directory did not answer");

@@ -13,6 +13,8 @@ pub struct Model {
     pub pkce_verifier: String,
     /// Where the UI goes after sign-in (a checked local path).
     pub next: Option<String>,
+    /// The client address that began the flow.
+    pub ip: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
 }

@@ -27,6 +27,8 @@ fn oidc_flows() -> TableCreateStatement {
         .col(text("nonce"))
         .col(text("pkce_verifier"))
         .col(text_null("next"))
+        // The client address that began it (flows waiting are bounded per address).
+        .col(text_null("ip"))
         .col(timestamp_with_time_zone("created_at"))
         .col(timestamp_with_time_zone("expires_at"))
         .to_owned()
@@ -53,7 +55,8 @@ impl MigrationTrait for Migration {
         manager.exec_stmt(Query::update().table("users").value("auth_source", "local").to_owned()).await?;
         manager.create_index(index("users", &["auth_source", "external_id"], true)).await?;
         manager.create_table(oidc_flows()).await?;
-        manager.create_index(index("oidc_flows", &["expires_at"], false)).await
+        manager.create_index(index("oidc_flows", &["expires_at"], false)).await?;
+        manager.create_index(index("oidc_flows", &["ip", "expires_at"], false)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

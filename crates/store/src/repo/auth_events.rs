@@ -74,22 +74,26 @@ pub async fn count_since(
     .await
 }
 
-/// As `count_since` for a username's events of a type, leaving out those recorded with
-/// one of the `except` failure reasons (rows without a reason count).
+/// As `count_since`, leaving out the events recorded with one of the `except` failure
+/// reasons (rows without a reason count).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_since_except(
     c: &impl Conn,
-    username: &str,
+    subject: Subject<'_>,
     event_type: &str,
     since: DateTime<Utc>,
     except: &[&str],
 ) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
     count_and_newest(c, || {
-        of_type_since(event_type, since).filter(Column::Username.eq(username)).filter(
+        let query = of_type_since(event_type, since).filter(
             Condition::any()
                 .add(Column::FailureReason.is_null())
                 .add(Column::FailureReason.is_not_in(except.iter().copied())),
-        )
+        );
+        match subject {
+            Subject::Username(name) => query.filter(Column::Username.eq(name)),
+            Subject::Ip(ip) => query.filter(Column::Ip.eq(ip)),
+        }
     })
     .await
 }

@@ -18,6 +18,7 @@ pub async fn insert(c: &impl Conn, flow: OidcFlowRow) -> StoreResult<()> {
         nonce: Set(flow.nonce),
         pkce_verifier: Set(flow.pkce_verifier),
         next: Set(flow.next),
+        ip: Set(flow.ip),
         created_at: Set(flow.created_at),
         expires_at: Set(flow.expires_at),
     };
@@ -25,10 +26,15 @@ pub async fn insert(c: &impl Conn, flow: OidcFlowRow) -> StoreResult<()> {
     Ok(())
 }
 
-/// Flows still waiting for their browser.
+/// Flows an address began that still wait for their browser.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn count_live(c: &impl Conn, now: DateTime<Utc>) -> StoreResult<u64> {
-    Ok(Entity::find().filter(Column::ExpiresAt.gt(now)).count(c).await?)
+pub async fn count_live_from(c: &impl Conn, ip: Option<&str>, now: DateTime<Utc>) -> StoreResult<u64> {
+    let query = Entity::find().filter(Column::ExpiresAt.gt(now));
+    let query = match ip {
+        Some(ip) => query.filter(Column::Ip.eq(ip)),
+        None => query.filter(Column::Ip.is_null()),
+    };
+    Ok(query.count(c).await?)
 }
 
 /// Takes the flow of a state: returns it and deletes it, so a second return with the

@@ -186,7 +186,9 @@ async fn failures_are_counted_leaving_out_one_reason() {
     commit(tx).await.unwrap();
     let r = db.store.reader();
     let since = t0() - Duration::hours(1);
-    let counted = auth_events::count_since_except(r, "olu", "LOGIN_FAILURE", since, &["locked"]).await.unwrap();
+    let counted = auth_events::count_since_except(r, Subject::Username("olu"), "LOGIN_FAILURE", since, &["locked"])
+        .await
+        .unwrap();
     assert_eq!(counted, (3, Some(t0() + Duration::minutes(3))), "rows without a reason count");
     let all = auth_events::count_since(r, Subject::Username("olu"), "LOGIN_FAILURE", since).await.unwrap();
     assert_eq!(all, (5, Some(t0() + Duration::minutes(4))));

@@ -171,11 +171,12 @@ pub struct SingleSignOnQuery {
 /// "Sign in with …": saves the flow and sends the browser to the provider.
 async fn single_sign_on(
     State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
     query: Result<Query<SingleSignOnQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
     let next = query.ok().and_then(|Query(q)| q.next).filter(|n| safe_next(n).is_some());
-    match state.app.oidc_begin(next.as_deref()).await {
+    match state.app.oidc_begin(next.as_deref(), &meta).await {
         Ok(begun) => {
             let mut response = Redirect::to(&begun.authorize_url).into_response();
             let cookie = set_cookie(&headers, OIDC_STATE_COOKIE, &begun.state, OIDC_COOKIE_PATH, Some(600));
