@@ -250,17 +250,42 @@ pub struct Found {
     pub person: DirectoryPerson,
 }
 
-/// Checks `password` for the person `login` names and reads who they are.
-pub async fn authenticate(config: &LdapConfig, login: &str, password: &str) -> Result<Found, LdapFailure> {
+/// A person found for a sign-in, whose password is not checked yet: the caller checks
+/// the lockout against their one username (however they typed their login) first.
+pub struct Pending {
+    ldap: Ldap,
+    entry: SearchEntry,
+    /// Our username for the person (uid / sAMAccountName, lower-case).
+    pub username: String,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").field("dn", &self.entry.dn).field("username", &self.username).finish()
+    }
+}
+
+/// Finds the person `login` names, bound as the service account.
+pub async fn find_for_sign_in(config: &LdapConfig, login: &str) -> Result<Pending, LdapFailure> {
+    let work = async {
+        let mut ldap = connect(config).await?;
+        service_bind(&mut ldap, config).await?;
+        let entry = find_person(&mut ldap, config, login).await?;
+        let username = person(config, &entry, &[]).username;
+        Ok(Pending { ldap, entry, username })
+    };
+    within(config, work).await
+}
+
+/// Checks `password` by binding as the found person, then reads their groups.
+pub async fn check_password(config: &LdapConfig, pending: Pending, password: &str) -> Result<Found, LdapFailure> {
     // An empty password would be an "unauthenticated bind", which many servers accept
     // as anonymous: it must never count as a correct password.
     if password.is_empty() {
         return Err(LdapFailure::InvalidCredentials);
     }
+    let Pending { mut ldap, entry, .. } = pending;
     let work = async {
-        let mut ldap = connect(config).await?;
-        service_bind(&mut ldap, config).await?;
-        let entry = find_person(&mut ldap, config, login).await?;
         match ldap.with_timeout(config.timeout).simple_bind(&entry.dn, password).await {
             Ok(result) if result.rc == 0 => {}
             Ok(result) if result.rc == INVALID_CREDENTIALS => return Err(LdapFailure::InvalidCredentials),

@@ -79,39 +79,59 @@ impl App {
             return Err(AuthError::InvalidCredentials.into());
         };
         let attempt = Attempt { source: AuthSource::Ldap, ..attempt };
-        let answer = if password.len() > crate::auth::MAX_PASSWORD_BYTES {
+        let found = if password.len() > crate::auth::MAX_PASSWORD_BYTES {
             Err(ldap::LdapFailure::InvalidCredentials)
         } else if self.directory.status.recently_failed(config.status_ttl) {
             // The directory failed moments ago: answer at once rather than wait out its timeouts.
             Err(ldap::LdapFailure::Unavailable("failed within the last few seconds".into()))
         } else {
-            let answer = ldap::authenticate(config, attempt.typed, password).await;
-            self.directory.status.note(!matches!(answer, Err(ldap::LdapFailure::Unavailable(_))));
-            answer
+            let found = ldap::find_for_sign_in(config, attempt.typed).await;
+            self.directory.status.note(!matches!(found, Err(ldap::LdapFailure::Unavailable(_))));
+            found
         };
-        match answer {
-            Ok(found) => self.open_directory_session(attempt, found.person, "password", meta, now).await,
-            Err(failure) => {
-                let (reason, error) = match &failure {
-                    ldap::LdapFailure::Unavailable(cause) => {
-                        tracing::warn!(cause = %cause, "LDAP sign-in: the directory did not answer");
-                        (LoginFailureReason::DirectoryUnavailable, AuthError::DirectoryUnavailable)
-                    }
-                    ldap::LdapFailure::InvalidCredentials => {
-                        (LoginFailureReason::WrongPassword, AuthError::InvalidCredentials)
-                    }
-                    // A local account the directory does not know: it is the local rule that refuses.
-                    ldap::LdapFailure::NotFound
-                        if attempt.user.is_some_and(|u| *u.auth_source == AuthSource::Local) =>
-                    {
-                        (LoginFailureReason::LocalSignInForbidden, AuthError::InvalidCredentials)
-                    }
-                    ldap::LdapFailure::NotFound => (LoginFailureReason::UnknownUser, AuthError::InvalidCredentials),
-                };
-                self.record_login_failure(attempt, reason, Some(failure.class()), meta, now).await?;
-                Err(error.into())
-            }
+        let pending = match found {
+            Ok(pending) => pending,
+            Err(failure) => return self.ldap_refusal(attempt, &failure, meta, now).await,
+        };
+        // Failures count against the person's one username, whichever of their e-mail,
+        // account name or principal name was typed, so each spelling is no fresh set of
+        // guesses; the lock is checked again under that name before the password is tried.
+        let username = pending.username.clone();
+        let attempt = Attempt { subject: &username, ..attempt };
+        if username != attempt.typed && self.sign_in_locked(&username, meta, now).await? {
+            self.record_login_failure(attempt, LoginFailureReason::Locked, None, meta, now).await?;
+            return Err(AuthError::InvalidCredentials.into());
         }
+        let checked = ldap::check_password(config, pending, password).await;
+        self.directory.status.note(!matches!(checked, Err(ldap::LdapFailure::Unavailable(_))));
+        match checked {
+            Ok(found) => self.open_directory_session(attempt, found.person, "password", meta, now).await,
+            Err(failure) => self.ldap_refusal(attempt, &failure, meta, now).await,
+        }
+    }
+
+    /// Records a failed LDAP sign-in and answers it.
+    async fn ldap_refusal(
+        &self,
+        attempt: Attempt<'_>,
+        failure: &ldap::LdapFailure,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> AppResult<SignedIn> {
+        let (reason, error) = match failure {
+            ldap::LdapFailure::Unavailable(cause) => {
+                tracing::warn!(cause = %cause, "LDAP sign-in: the directory did not answer");
+                (LoginFailureReason::DirectoryUnavailable, AuthError::DirectoryUnavailable)
+            }
+            ldap::LdapFailure::InvalidCredentials => (LoginFailureReason::WrongPassword, AuthError::InvalidCredentials),
+            // A local account the directory does not know: it is the local rule that refuses.
+            ldap::LdapFailure::NotFound if attempt.user.is_some_and(|u| *u.auth_source == AuthSource::Local) => {
+                (LoginFailureReason::LocalSignInForbidden, AuthError::InvalidCredentials)
+            }
+            ldap::LdapFailure::NotFound => (LoginFailureReason::UnknownUser, AuthError::InvalidCredentials),
+        };
+        self.record_login_failure(attempt, reason, Some(failure.class()), meta, now).await?;
+        Err(error.into())
     }
 
     /// Turns a person the directory vouched for into a session: refuses the disabled
