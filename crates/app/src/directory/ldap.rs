@@ -250,6 +250,14 @@ pub struct Found {
     pub person: DirectoryPerson,
 }
 
+/// Reads the entry's groups (as the service account the connection is bound as), ends
+/// the conversation, and describes the person: the last step of every look-up.
+async fn read_found(mut ldap: Ldap, config: &LdapConfig, entry: SearchEntry) -> Result<Found, LdapFailure> {
+    let groups = groups_of(&mut ldap, config, &entry).await?;
+    let _ = ldap.unbind().await;
+    Ok(Found { person: person(config, &entry, &groups), dn: entry.dn, groups })
+}
+
 /// A person found for a sign-in, whose password is not checked yet: the caller checks
 /// the lockout against their one username (however they typed their login) first.
 pub struct Pending {
@@ -294,9 +302,7 @@ pub async fn check_password(config: &LdapConfig, pending: Pending, password: &st
         }
         // Groups are read as the service account: a person may not read group entries.
         service_bind(&mut ldap, config).await?;
-        let groups = groups_of(&mut ldap, config, &entry).await?;
-        let _ = ldap.unbind().await;
-        Ok(Found { person: person(config, &entry, &groups), dn: entry.dn, groups })
+        read_found(ldap, config, entry).await
     };
     within(config, work).await
 }
@@ -337,9 +343,7 @@ pub async fn look_up_by_id(config: &LdapConfig, external_id: &str) -> Result<Fou
             (Some(entry), None) => SearchEntry::construct(entry),
             _ => return Err(LdapFailure::NotFound),
         };
-        let groups = groups_of(&mut ldap, config, &entry).await?;
-        let _ = ldap.unbind().await;
-        Ok(Found { person: person(config, &entry, &groups), dn: entry.dn, groups })
+        read_found(ldap, config, entry).await
     };
     within(config, work).await
 }
@@ -350,9 +354,7 @@ pub async fn look_up(config: &LdapConfig, login: &str) -> Result<Found, LdapFail
         let mut ldap = connect(config).await?;
         service_bind(&mut ldap, config).await?;
         let entry = find_person(&mut ldap, config, login).await?;
-        let groups = groups_of(&mut ldap, config, &entry).await?;
-        let _ = ldap.unbind().await;
-        Ok(Found { person: person(config, &entry, &groups), dn: entry.dn, groups })
+        read_found(ldap, config, entry).await
     };
     within(config, work).await
 }
