@@ -113,6 +113,10 @@ async fn build_app(settings: &Settings) -> anyhow::Result<App> {
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let web = web_config(settings)?;
+    if let Some(dir) = &settings.report_fonts {
+        let families = sentinelops_reports::use_fonts_in(dir).context("--report-fonts")?;
+        tracing::info!(folder = %dir.display(), families = %families.join(", "), "report fonts added");
+    }
     let app = build_app(settings).await?;
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await

@@ -246,6 +246,11 @@ pub struct Settings {
     /// Upgrade `ldap://` with StartTLS before any password is sent.
     #[arg(long, env = "SENTINELOPS_LDAP_STARTTLS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub ldap_starttls: bool,
+    /// A folder of extra fonts for the PDF reports, read at start (subfolders too): the
+    /// embedded fonts cover Latin, Greek and Cyrillic; add fonts for Arabic, Hebrew, CJK
+    /// or Indic names, e.g. Debian's `/usr/share/fonts/truetype/noto`.
+    #[arg(long, env = "SENTINELOPS_REPORT_FONTS", global = true)]
+    pub report_fonts: Option<PathBuf>,
     /// PEM file of the CA that signs the directory's certificate (else the system's roots).
     #[arg(long, env = "SENTINELOPS_LDAP_CA_FILE", global = true)]
     pub ldap_ca_file: Option<PathBuf>,

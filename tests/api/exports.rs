@@ -21,9 +21,10 @@ const CHECKLIST_HEADER: &str = "checklist_id,date,shift,section,template,checkli
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const RANGE: &str = "from=2026-11-01&to=2026-11-30";
 
-/// Two sections: "ICT Operations" (manager max, operator olu) with a worked checklist
-/// of three items (the first titled like a formula, the second with two subitems), and
-/// "Helpdesk" (operator otto) with a one-item checklist.
+/// Two sections: "ICT Operations" (manager max, operators olu and ada) with a worked
+/// checklist of three items (the first titled like a formula, started by ada and skipped
+/// by olu; the second with two subitems), and "Helpdesk" (operator otto) with a one-item
+/// checklist.
 struct Floor {
     srv: TestServer,
     admin: String,
@@ -57,6 +58,7 @@ impl Floor {
         let (_, manager) = srv.user_with_token("max", "manager", Some(ict)).await;
         let (_, operator) = srv.user_with_token("olu", "user", Some(ict)).await;
         let (_, outsider) = srv.user_with_token("otto", "user", Some(helpdesk)).await;
+        let (_, starter) = srv.user_with_token("ada", "user", Some(ict)).await;
         let items = json!([
             {"title": "=HYPERLINK(\"http://evil.example\",\"x\")", "severity": 2, "sort_order": 1},
             {"title": "Backups", "severity": 5, "sort_order": 2, "subitems": [{"title": "Tape"}, {"title": "Disk"}]},
@@ -73,6 +75,8 @@ impl Floor {
         let sub_path = |s: usize| {
             format!("{}/subitems/{}", item_path(1), ict_view["items"][1]["subitems"][s]["id"].as_str().unwrap())
         };
+        let (status, body) = srv.patch(&item_path(0), &starter, json!({"status": "IN_PROGRESS"})).await;
+        assert_eq!(status, 200, "{body}");
         let (status, body) =
             srv.patch(&item_path(0), &operator, json!({"status": "SKIPPED", "reason": "-vendor down"})).await;
         assert_eq!(status, 200, "{body}");
@@ -165,7 +169,7 @@ async fn checklist_csv_has_a_row_per_item_and_subitem_scoped_by_section() {
     );
     let skipped = ict[0];
     assert_eq!(cell(skipped, "skipped_reason"), "'-vendor down", "a reason starting with - is neutralised");
-    assert_eq!(cell(skipped, "by"), "olu Tester");
+    assert_eq!(cell(skipped, "by"), "olu Tester", "who skipped it, not ada who started it");
     assert_eq!(cell(skipped, "date"), "2026-11-25");
     assert_eq!(cell(skipped, "shift"), "MORNING");
     assert_eq!(cell(skipped, "section"), "ICT Operations");
@@ -267,6 +271,64 @@ async fn checklist_xlsx_reads_back_with_typed_cells() {
     assert_eq!(first[column(&h, "skipped_reason")], Data::String("-vendor down".into()));
     assert_eq!(rows[3][column(&h, "subitem")], Data::String("Tape".into()));
     assert_eq!(rows[1][column(&h, "subitem")], Data::Empty);
+
+    // The header row is bold, frozen, and filters every column over every row.
+    let sheet = xlsx_part(
+        &body_of(&f, &format!("/api/v1/reports/checklists.xlsx?{RANGE}"), &f.operator).await,
+        "xl/worksheets/sheet1.xml",
+    );
+    assert!(sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet}");
+    assert!(sheet.contains(r#"<autoFilter ref="A1:R6"/>"#), "{sheet}");
+    let styles = xlsx_part(
+        &body_of(&f, &format!("/api/v1/reports/checklists.xlsx?{RANGE}"), &f.operator).await,
+        "xl/styles.xml",
+    );
+    assert!(styles.contains("<b/>"), "a bold header font: {styles}");
+}
+
+async fn body_of(f: &Floor, path: &str, token: &str) -> Vec<u8> {
+    let (status, _, body) = f.download(path, token).await;
+    assert_eq!(status, 200, "{path}");
+    body
+}
+
+/// One part (file) of an Excel workbook, as text.
+fn xlsx_part(workbook: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(Cursor::new(workbook)).unwrap();
+    let mut part = archive.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+    text
+}
+
+#[tokio::test]
+async fn a_text_longer_than_an_excel_cell_is_cut_not_a_failed_export() {
+    let f = Floor::new().await;
+    // Force-close and reopen a few times with long reasons: the overrides cell joins them all.
+    let base = format!("/api/v1/checklists/instances/{}", f.ict_checklist);
+    let reason = "r".repeat(2_000);
+    for _ in 0..9 {
+        let (status, body) = f.srv.post(&format!("{base}/force-close"), &f.manager, json!({"reason": reason})).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = f.srv.post(&format!("{base}/reopen"), &f.manager, json!({"reason": reason})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let body = body_of(&f, &format!("/api/v1/reports/checklists.xlsx?{RANGE}"), &f.manager).await;
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    let range = workbook.worksheet_range("checklists").unwrap();
+    let overrides = range.rows().nth(1).unwrap().last().unwrap().to_string();
+    assert!(overrides.starts_with("ONE_TIME_COMPLETION"), "{}", &overrides[..40]);
+    assert!(
+        overrides.ends_with("[cut at Excel's cell limit; the CSV export has it whole]"),
+        "{}",
+        &overrides[overrides.len() - 80..]
+    );
+    assert!(overrides.encode_utf16().count() <= 32_767);
+    // The CSV keeps the whole text.
+    let csv = f.csv(RANGE, &f.manager).await;
+    let whole = csv[1].last().unwrap();
+    assert!(whole.len() > 36_000, "{}", whole.len());
+    assert!(!whole.contains("[cut at"));
 }
 
 #[tokio::test]
@@ -367,10 +429,8 @@ async fn auth_export_streams_past_the_old_cap_without_losing_or_repeating_a_row(
 
     // The UI's export of the same trail is the same stream.
     let ui = UiSession::with_token(&srv, &admin_token).await;
-    let response = ui.get("/ui/audit/auth.csv?download_token=abcdef123456").await;
+    let response = ui.get("/ui/audit/auth.csv").await;
     assert_eq!(response.status(), 200);
-    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("sentinelops_download=abcdef123456"), "{cookie}");
     assert!(records(&response.bytes().await.unwrap()).len() as u64 > total);
 }
 
@@ -396,6 +456,12 @@ async fn ops_export_pages_through_ties_and_stays_in_the_managers_section() {
     assert!(mine.len() > 1);
     assert!(mine[1..].iter().all(|r| r[5] == section), "a manager exports their own section only");
     assert_eq!(ops(&f.operator).await.0, 403);
+    // The sign-in trail is for admins: its CSV too.
+    for (token, expected) in [(&f.manager, 403), (&f.operator, 403), (&String::new(), 401)] {
+        let (status, _, _) = f.download("/api/v1/auth/events?format=csv", token).await;
+        assert_eq!(status, expected, "auth CSV as {token:?}");
+    }
+    assert_eq!(f.download("/api/v1/ops/events?format=csv", "").await.0, 401);
 }
 
 #[tokio::test]
@@ -423,25 +489,41 @@ async fn reports_page_offers_the_forms_and_exports_behind_the_session() {
     assert!(!html.contains("period.pdf") && !html.contains("/ui/audit/ops.csv"));
     assert!(html.contains("formaction=\"/ui/reports/checklists.csv\""));
 
-    let response = operator
-        .get(&format!("/ui/reports/checklists.csv?{RANGE}&section_id=&shift=&status=&download_token=0123456789abcdef"))
-        .await;
+    let response = operator.get(&format!("/ui/reports/checklists.csv?{RANGE}&section_id=&shift=&status=")).await;
     assert_eq!(response.status(), 200);
-    let cookie = response.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-    assert!(cookie.starts_with("sentinelops_download=0123456789abcdef;"), "{cookie}");
     assert_eq!(records(&response.bytes().await.unwrap()).len(), 6);
     let response = operator.get(&format!("/ui/reports/checklists.xlsx?{RANGE}")).await;
     assert_eq!(response.headers()["content-type"], XLSX);
     let response = operator.get("/ui/reports/leaderboard.xlsx?window=weekly").await;
     assert_eq!(response.status(), 200);
 
-    let response =
-        operator.get("/ui/reports/checklists.csv?from=2026-11-30&to=2026-11-01&download_token=0123456789abcdef").await;
+    let response = operator.get("/ui/reports/checklists.csv?from=2026-11-30&to=2026-11-01").await;
     assert_eq!(response.status(), 422);
-    assert!(response.headers().get("set-cookie").is_none(), "no handshake on a refusal");
-    let other = format!("/ui/reports/checklists.csv?{RANGE}&section_id={}", f.helpdesk);
-    assert_eq!(operator.get(&other).await.status(), 403);
-    let anonymous =
-        sentinelops_testkit::ui::client().get(f.srv.url("/ui/reports/checklists.csv")).send().await.unwrap();
-    assert!(anonymous.status().is_redirection(), "to the sign-in page");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("state-error"), "the error page the page's script reads its reason from: {page}");
+    for route in ["checklists.csv", "checklists.xlsx"] {
+        let other = format!("/ui/reports/{route}?{RANGE}&section_id={}", f.helpdesk);
+        assert_eq!(operator.get(&other).await.status(), 403, "{route} of another section");
+    }
+    let period = format!("/ui/reports/period.pdf?section_id={}&period=week&start=2026-11-23", f.helpdesk);
+    assert_eq!(manager.get(&period).await.status(), 403, "a manager of another section gets no period report");
+    assert_eq!(operator.get("/ui/audit/ops.csv").await.status(), 403, "the ops log is for supervisors");
+    assert_eq!(manager.get("/ui/audit/auth.csv").await.status(), 403, "sign-in events are for admins");
+
+    // Every download of the UI needs a session: without one, it is the sign-in page.
+    for path in [
+        format!("/ui/reports/checklists.csv?{RANGE}"),
+        format!("/ui/reports/checklists.xlsx?{RANGE}"),
+        "/ui/reports/leaderboard.csv?window=weekly".to_owned(),
+        "/ui/reports/leaderboard.xlsx?window=weekly".to_owned(),
+        "/ui/reports/period.pdf?period=week&start=2026-11-23".to_owned(),
+        format!("/ui/checklists/{}/report.pdf", f.ict_checklist),
+        "/ui/audit/ops.csv".to_owned(),
+        "/ui/audit/auth.csv".to_owned(),
+    ] {
+        let anonymous = sentinelops_testkit::ui::client().get(f.srv.url(&path)).send().await.unwrap();
+        assert!(anonymous.status().is_redirection(), "{path}: to the sign-in page, not {}", anonymous.status());
+        let location = anonymous.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(location.starts_with("/ui/login"), "{path}: {location}");
+    }
 }

@@ -35,6 +35,7 @@ mod org;
 mod outbox;
 mod pg_restart;
 mod quiet_hours;
+mod report_fonts;
 mod report_mail;
 mod reports_pdf;
 mod roster;

@@ -177,7 +177,14 @@ async fn the_stale_job_mails_the_incomplete_record() {
     let mail = &d.reports_to("mia.manager@test.local")[0];
     assert!(mail.subject().contains("Incomplete"), "{}", mail.subject());
     assert!(mail.text().contains("25% of 4 items completed"), "{}", mail.text());
-    assert!(mail.attachment("application/pdf").unwrap().bytes.starts_with(b"%PDF-"));
+    // Nobody signed it: the record says the system closed it, and when, not "signed off".
+    let pdf = Pdf::new(&mail.attachment("application/pdf").unwrap().bytes);
+    let text = pdf.text();
+    let review = text.split("Review and Sign-off").nth(1).unwrap();
+    let line = |label: &str| review.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_default().to_owned();
+    assert!(line("Reviewed by").contains("Nobody: SentinelOps closed it when the shift ended unsigned"), "{review}");
+    assert!(line("Closed at").contains("25 Nov 2026 17:01"), "{review}");
+    assert!(!review.contains("Signed off at"), "{review}");
 }
 
 #[tokio::test]

@@ -44,7 +44,8 @@ impl Shift {
         assert_eq!(status, 200, "{body}");
 
         let items = json!([
-            {"title": "Backups", "severity": 5, "sort_order": 1, "subitems": [{"title": "Tape"}, {"title": "Disk"}]},
+            {"title": "Backups", "severity": 5, "sort_order": 1, "has_exe_time": true,
+             "subitems": [{"title": "Tape"}, {"title": "Disk"}]},
             {"title": "Printers", "severity": 1, "sort_order": 2},
             {"title": "Firewall", "severity": 4, "sort_order": 3},
         ]);
@@ -145,7 +146,6 @@ async fn the_original_pdf_button_downloads_a_true_record_of_the_shift() {
         // Counted from the items: one skipped and one failed (the original printed 0).
         "Morning shift recorded 1 completed item out of 3.",
         "Exceptions captured: 2 (1 skipped, 1 failed).",
-        "Subitems completed: 1 of 2.",
         "Review outcome: Completed With Exceptions.",
         "1. Backups",
         "2. Printers",
@@ -163,12 +163,34 @@ async fn the_original_pdf_button_downloads_a_true_record_of_the_shift() {
         "Тендай Мойо",
         "max Tester",
         "Signature of the reviewer",
+        // Each step says who moved it and when; a timed one how long it took.
+        "By Тендай Мойо · ",
+        "Execution time 0s",
+        "Subitems completed: 1 of 2 (1 skipped or failed).",
+        // The trail of every move, the overrides, the handover, the signature.
+        "Activity Trail",
+        "Backups › Tape",
+        "Supervisor Overrides",
+        "Handover Notes Passed On",
+        "Handover Notes Received No notes were handed to this shift.",
+        "Review and Sign-off",
     ] {
         assert!(words.contains(expected), "the report lacks {expected:?}:\n{}", pdf.text());
     }
+    let trail = words.split("Activity Trail").nth(1).unwrap().split("Supervisor Overrides").next().unwrap();
+    for action in ["FAILED", "COMPLETED", "SKIPPED", "Mount missing", "Rule push failed"] {
+        assert!(trail.contains(action), "the trail lacks {action:?}: {trail}");
+    }
+    let text = pdf.text();
+    let review = text.split("Review and Sign-off").nth(1).unwrap();
+    let line = |label: &str| review.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_default().to_owned();
+    assert!(line("Reviewed by").contains("max Tester"), "{review}");
+    let signed = line("Signed off at");
+    assert!(signed.trim_start_matches("Signed off at").trim().len() >= "06 Dec 2026 07:15".len(), "{review}");
     let cover = pdf.text().split('\u{c}').next().unwrap().to_owned();
     assert!(!cover.contains("1. Backups"), "the items start after the cover:\n{cover}");
-    assert!(pdf.pages() >= 2, "cover and items");
+    assert_eq!(pdf.pages(), 3, "the cover, then the items, trail, overrides, notes and signature over two more");
+    assert!(pdf.page_size().ends_with("(A4)"), "{}", pdf.page_size());
     pdf.keep(&sentinelops_testkit::artifact_dir("report-pages").join("shift-report"));
 
     // Preview: the same record, shown inline.
@@ -178,6 +200,38 @@ async fn the_original_pdf_button_downloads_a_true_record_of_the_shift() {
     let (headers, pdf) = s.pdf(&format!("{INSTANCES}/{}/report.pdf", s.checklist), &s.admin).await;
     assert_eq!(header(&headers, "content-disposition"), format!("attachment; filename=\"{FILENAME}\""));
     assert!(pdf.words().contains("Тендай Мойо"));
+}
+
+#[tokio::test]
+async fn the_next_shifts_record_lists_the_notes_it_received() {
+    let s = Shift::new().await;
+    // The section also runs afternoons: a note from the morning now reaches that checklist.
+    let items = json!([{"title": "Patch window", "sort_order": 1}]);
+    let body = json!({"name": "Afternoon ops", "shift": "AFTERNOON", "section_id": s.ict, "items": items});
+    let (status, answer) = s.srv.post("/api/v1/checklists/templates", &s.admin, body).await;
+    assert_eq!(status, 200, "{answer}");
+    let body = json!({"shift": "AFTERNOON", "checklist_date": "2026-11-25"});
+    let (status, view) = s.srv.post(INSTANCES, &s.operator, body).await;
+    assert_eq!(status, 200, "{view}");
+    let afternoon = view["instance"]["id"].as_str().unwrap().to_owned();
+    let note = json!({"content": "Ring the vendor about the printers", "priority": 4, "from_instance_id": s.checklist});
+    let (status, answer) = s.srv.post("/api/v1/checklists/handover-notes", &s.operator, note).await;
+    assert_eq!(status, 200, "{answer}");
+
+    let (_, pdf) = s.pdf(&format!("{INSTANCES}/{afternoon}/report.pdf"), &s.operator).await;
+    let words = pdf.words();
+    let received = words.split("Handover Notes Received").nth(1).unwrap();
+    let received = received.split("Handover Notes Passed On").next().unwrap();
+    for expected in ["Ring the vendor about the printers", "Тендай Мойо", "From Morning shift, 25 Nov 2026"] {
+        assert!(received.contains(expected), "the afternoon received {expected:?}: {received}");
+    }
+    assert!(!received.contains("Firewall rule push still pending"), "that note was written before the afternoon ran");
+    // And the morning's record says where it went.
+    let (_, pdf) = s.pdf(&format!("{INSTANCES}/{}/report.pdf", s.checklist), &s.manager).await;
+    let words = pdf.words();
+    let passed = words.split("Handover Notes Passed On").nth(1).unwrap();
+    assert!(passed.contains("Ring the vendor about the printers"), "{passed}");
+    assert!(passed.contains("To Afternoon shift, 25 Nov 2026"), "{passed}");
 }
 
 #[tokio::test]
@@ -262,6 +316,9 @@ async fn a_manager_gets_the_sections_week_and_month_as_one_pdf() {
         "No checklist",
         "Vendor down",
         "Rule push failed",
+        // A failed subitem is listed under its item.
+        "Backups › Tape",
+        "Mount missing",
         "Тендай Мойо",
         // Handed on and never resolved: still open at the end of the week.
         "Firewall rule push still pending",
@@ -299,11 +356,13 @@ async fn the_ui_offers_the_checklists_pdf_and_the_period_report() {
     assert_eq!(response.status(), 403);
 
     let manager = UiSession::with_token(&s.srv, &s.manager).await;
-    let query = format!("section_id={}&period=month&start=2026-11-01&download_token=0123456789abcdef", s.ict);
+    let query = format!("section_id={}&period=month&start=2026-11-01", s.ict);
     let response = manager.get(&format!("/ui/reports/period.pdf?{query}")).await;
     assert_eq!(response.status(), 200);
-    let cookie = header(response.headers(), "set-cookie").to_owned();
-    assert!(cookie.starts_with("sentinelops_download=0123456789abcdef;"), "{cookie}");
+    assert_eq!(
+        header(response.headers(), "content-disposition"),
+        "attachment; filename=\"SentinelOps_ICT_Operations_Month_2026_11_01.pdf\""
+    );
     assert!(Pdf::new(&response.bytes().await.unwrap()).words().contains("November 2026"));
     let response = manager.get("/ui/reports/period.pdf?section_id=&period=month&start=2026-11-01").await;
     assert_eq!(response.status(), 422);

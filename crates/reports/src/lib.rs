@@ -12,9 +12,11 @@
 //! leave all of that layout to us. Its cost is build time, which is why it lives in this
 //! crate of its own.
 
+mod fonts;
 mod model;
 mod world;
 
+pub use fonts::{FontError, use_fonts_in};
 pub use model::{
     ActivityLine, Counts, DayRow, ExceptionLine, HandoverLine, Item, OverrideLine, PeriodReport, PeriodTotals,
     ShiftCell, ShiftReport, Status, Subitem, Tone,

@@ -62,9 +62,12 @@ pub struct ShiftReport {
     pub created_by: String,
     /// Everyone who joined or acted on it, in the order they first did.
     pub worked_by: Vec<String>,
-    /// Who signed it off (or force-closed it), and when; `None` until then.
+    /// Who signed it off (or force-closed it), and when; `None` until then. A checklist
+    /// the system closed INCOMPLETE when its shift ended has a time and no reviewer's
+    /// signature (`signed_off` false), and the report says so.
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
+    pub signed_off: bool,
     pub counts: Counts,
     pub items: Vec<Item>,
     pub activity: Vec<ActivityLine>,
@@ -89,6 +92,8 @@ pub struct Counts {
     pub failed: u32,
     pub subitems: u32,
     pub subitems_completed: u32,
+    /// Skipped and failed subitems (told apart from the item exceptions above).
+    pub subitem_exceptions: u32,
 }
 
 impl Counts {
@@ -111,8 +116,10 @@ pub struct Item {
     pub execution: Option<String>,
     pub skipped_reason: Option<String>,
     pub failure_reason: Option<String>,
-    /// The supervisor's final verdict: "ACCEPTED by Ann Supervisor, 09 Apr 2026 08:10".
+    /// The final verdict's words ("Restored from disk"), who gave it and when.
     pub verdict: Option<String>,
+    pub verdict_by: Option<String>,
+    pub verdict_at: Option<String>,
     pub subitems: Vec<Subitem>,
 }
 

@@ -1,5 +1,6 @@
 //! The typst "world" a report is compiled in: the report's template, the shared
-//! styles, one data file and the embedded fonts. Nothing is read from disk or network.
+//! styles, one data file, the embedded fonts and any configured at start (`fonts`).
+//! Nothing is read from disk or network while a report is made.
 
 use std::sync::LazyLock;
 
@@ -41,7 +42,9 @@ struct Assets {
 }
 
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
+    // The embedded fonts first, so they are preferred; the configured ones fill their gaps.
+    let fonts: Vec<Font> =
+        typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).chain(crate::fonts::extra()).collect();
     let sources = [COMMON, SHIFT, PERIOD]
         .into_iter()
         .filter_map(|(path, text)| Some(Source::new(file_id(path)?, text.to_owned())))

@@ -24,7 +24,9 @@ fn sample_item(n: usize) -> Item {
         execution: Some("4m 10s".into()),
         skipped_reason: None,
         failure_reason: failed.then(|| format!("Backup {n} missing on the vault")),
-        verdict: failed.then(|| "ACCEPTED by Ann Supervisor, 09 Apr 2026 14:50: vendor ticket raised".into()),
+        verdict: failed.then(|| "Accepted: vendor ticket raised".into()),
+        verdict_by: failed.then(|| "Ann Supervisor".into()),
+        verdict_at: failed.then(|| "09 Apr 2026 14:50".into()),
         subitems: vec![
             Subitem {
                 title: "Vault A".into(),
@@ -78,6 +80,7 @@ fn sample_shift(items: usize, activity: usize) -> ShiftReport {
         worked_by: vec!["Tendai Moyo".into(), "Αθηνά Παππά".into(), "Иван Петров".into()],
         reviewed_by: Some("Ann Supervisor".into()),
         reviewed_at: Some("09 Apr 2026 14:55".into()),
+        signed_off: true,
         counts: counts_of(&sampled),
         items: sampled,
         activity: (0..activity)

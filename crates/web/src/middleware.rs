@@ -76,7 +76,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
                 HeaderName::from_static("x-debug-context"),
                 HeaderName::from_static("idempotency-key"),
             ])
-            .expose_headers([header::CONTENT_DISPOSITION])
+            .expose_headers([header::CONTENT_DISPOSITION, header::CONTENT_LENGTH])
             .max_age(Duration::from_secs(600)),
     )
 }

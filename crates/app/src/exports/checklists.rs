@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
-use sentinelops_store::repo::checklist_export::{self, Contents, InstanceCursor};
+use sentinelops_store::repo::checklist_export::{self, Contents, InstanceCursor, Move};
 use sentinelops_store::repo::checklists::{InstanceFilter, InstanceRow, OverrideRow};
 use sentinelops_store::repo::{org, users};
 
@@ -152,6 +152,7 @@ impl App {
             .flat_map(|i| [i.started_by, i.completed_by, i.final_verdict_by])
             .chain(contents.subitems.iter().flat_map(|s| [s.started_by, s.completed_by]))
             .flatten()
+            .chain(contents.exception_moves.iter().map(|a| a.user_id))
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -169,8 +170,8 @@ fn person_name(first: &str, last: &str, username: &str) -> String {
     }
 }
 
-/// Who acted on a step and when: completion, else the skip or failure (recorded by who
-/// started it, at its last change), else the start.
+/// Who acted on a step and when: completion, else the skip or failure (the activity row
+/// that moved it there; without one, who started it at its last change), else the start.
 struct Stamp {
     by: Option<Uuid>,
     at: Option<DateTime<Utc>>,
@@ -180,11 +181,15 @@ fn stamp(
     status: ItemStatus,
     started: (Option<Uuid>, Option<DateTime<Utc>>),
     completed: (Option<Uuid>, Option<DateTime<Utc>>),
+    moved: Option<&Move>,
     updated_at: DateTime<Utc>,
 ) -> Stamp {
     match status {
         ItemStatus::Completed => Stamp { by: completed.0.or(started.0), at: completed.1.or(started.1) },
-        ItemStatus::Skipped | ItemStatus::Failed => Stamp { by: started.0, at: Some(updated_at) },
+        ItemStatus::Skipped | ItemStatus::Failed => match moved {
+            Some(m) => Stamp { by: Some(m.by), at: Some(m.at) },
+            None => Stamp { by: started.0, at: Some(updated_at) },
+        },
         ItemStatus::InProgress => Stamp { by: started.0, at: started.1 },
         ItemStatus::Pending => Stamp { by: None, at: None },
     }
@@ -214,6 +219,7 @@ impl ChecklistExport {
         let items = group(&contents.items, |i| i.instance_id);
         let subitems = group(&contents.subitems, |s| s.instance_item_id);
         let overrides = group(&contents.overrides, |o| o.instance_id);
+        let movers = contents.exception_movers();
         let mut rows = Vec::with_capacity(contents.items.len() + contents.subitems.len());
         for instance in instances {
             let base = ChecklistExportRow {
@@ -241,6 +247,7 @@ impl ChecklistExport {
                     *item.status,
                     (item.started_by, item.started_at),
                     (item.completed_by, item.completed_at),
+                    movers.get(&(item.id, None, item.status.as_str())),
                     item.updated_at,
                 );
                 rows.push(ChecklistExportRow {
@@ -261,6 +268,7 @@ impl ChecklistExport {
                         *sub.status,
                         (sub.started_by, sub.started_at),
                         (sub.completed_by, sub.completed_at),
+                        movers.get(&(item.id, Some(sub.id), sub.status.as_str())),
                         sub.updated_at,
                     );
                     rows.push(ChecklistExportRow {

@@ -258,7 +258,14 @@ mod tests {
             shift,
             checklist: "Ops <main>".into(),
             status,
-            tally: Tally { items: 4, skipped: exceptions, failed: 0, exceptions, completion: 75.0 },
+            tally: Tally {
+                items: 4,
+                skipped: exceptions,
+                failed: 0,
+                exceptions,
+                subitem_exceptions: 0,
+                completion: 75.0,
+            },
             signed_off_by: Some("mia".into()),
             open_handovers: handovers,
         }

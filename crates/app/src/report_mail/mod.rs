@@ -54,14 +54,15 @@ async fn recipients(
     Ok(all.into_iter().filter(wants).collect())
 }
 
-/// What a checklist's items say, as the report mails tell it (exceptions are counted
-/// from the items and subitems, as at sign-off).
+/// What a checklist's items say, as the report mails tell it: the same counts as the
+/// attached PDF (exceptions are skipped and failed items; subitems are told apart).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Tally {
     items: usize,
     skipped: usize,
     failed: usize,
     exceptions: usize,
+    subitem_exceptions: usize,
     /// Completed items in percent (items only, as the original).
     completion: f64,
 }
@@ -73,14 +74,20 @@ impl Tally {
             items: items.len(),
             skipped: count(ItemStatus::Skipped),
             failed: count(ItemStatus::Failed),
-            exceptions: items.iter().chain(subitems).filter(|s| s.is_exception()).count(),
+            exceptions: items.iter().filter(|s| s.is_exception()).count(),
+            subitem_exceptions: subitems.iter().filter(|s| s.is_exception()).count(),
             completion: completion_percentage(items),
         }
     }
 
     fn sentence(&self) -> String {
+        let subitems = match self.subitem_exceptions {
+            0 => String::new(),
+            1 => "; 1 subitem skipped or failed".to_owned(),
+            n => format!("; {n} subitems skipped or failed"),
+        };
         format!(
-            "{}% of {} items completed, {} skipped, {} failed; {} exception(s) in all.",
+            "{}% of {} items completed, {} skipped, {} failed: {} exception(s){subitems}.",
             self.completion, self.items, self.skipped, self.failed, self.exceptions
         )
     }
@@ -113,11 +120,19 @@ mod tests {
     }
 
     #[test]
-    fn exceptions_count_items_and_subitems() {
+    fn exceptions_are_the_items_as_in_the_pdf_and_subitems_are_told_apart() {
         use ItemStatus::*;
         let tally = Tally::of(&[Completed, Skipped, Failed, Completed], &[Failed, Completed]);
-        assert_eq!((tally.items, tally.skipped, tally.failed, tally.exceptions), (4, 1, 1, 3));
-        assert_eq!(tally.sentence(), "50% of 4 items completed, 1 skipped, 1 failed; 3 exception(s) in all.");
+        assert_eq!(
+            (tally.items, tally.skipped, tally.failed, tally.exceptions, tally.subitem_exceptions),
+            (4, 1, 1, 2, 1)
+        );
+        assert_eq!(
+            tally.sentence(),
+            "50% of 4 items completed, 1 skipped, 1 failed: 2 exception(s); 1 subitem skipped or failed."
+        );
+        let clean = Tally::of(&[Completed, Completed], &[Completed]);
+        assert_eq!(clean.sentence(), "100% of 2 items completed, 0 skipped, 0 failed: 0 exception(s).");
     }
 
     #[test]

@@ -177,7 +177,7 @@ impl App {
         let report = self.period_facts(actor, q).await?;
         let filename = format!(
             "SentinelOps_{}_{}_{}.pdf",
-            report.section.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>(),
+            report.section.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect::<String>(),
             match q.period {
                 Period::Week => "Week",
                 Period::Month => "Month",

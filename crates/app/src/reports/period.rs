@@ -10,7 +10,7 @@ use sentinelops_domain::checklist::ItemStatus;
 use sentinelops_domain::shift::ShiftType;
 use sentinelops_reports::{DayRow, ExceptionLine, PeriodReport, PeriodTotals, ShiftCell};
 use sentinelops_store::repo::checklist_export::{self, Contents};
-use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceRow};
+use sentinelops_store::repo::checklists::{self, InstanceFilter, InstanceItemRow, InstanceRow};
 use sentinelops_store::repo::handover::{self, HandoverRow, Origin};
 use sentinelops_store::repo::templates::{self, TemplateFilter};
 use sentinelops_store::repo::{org, users};
@@ -120,7 +120,9 @@ impl App {
             .iter()
             .filter(|i| i.status.is_exception())
             .flat_map(|i| [i.started_by, i.completed_by])
+            .chain(contents.subitems.iter().filter(|s| s.status.is_exception()).map(|s| s.started_by))
             .flatten()
+            .chain(contents.exception_moves.iter().map(|a| a.user_id))
             .collect();
         for n in notes {
             ids.extend([Some(n.created_by), n.acknowledged_by, n.resolved_by].into_iter().flatten());
@@ -206,32 +208,75 @@ impl Facts<'_> {
         totals
     }
 
+    /// The skipped and failed items and subitems of the period, in the order they came.
     fn exceptions(&self) -> Vec<ExceptionLine> {
         let by_id: HashMap<Uuid, &InstanceRow> = self.instances.iter().map(|i| (i.id, i)).collect();
-        let mut lines: Vec<(NaiveDate, DateTime<Utc>, i32, ExceptionLine)> = Vec::new();
-        for item in self.contents.items.iter().filter(|i| i.status.is_exception()) {
-            let Some(instance) = by_id.get(&item.instance_id) else { continue };
-            let reason = match *item.status {
-                ItemStatus::Skipped => item.skipped_reason.clone(),
-                _ => item.failure_reason.clone(),
+        let items: HashMap<Uuid, &InstanceItemRow> = self.contents.items.iter().map(|i| (i.id, i)).collect();
+        let movers = self.contents.exception_movers();
+        let mut lines: Vec<((NaiveDate, DateTime<Utc>, i32, i32), ExceptionLine)> = Vec::new();
+        let mut add = |step: Step<'_>, order: (i32, i32)| {
+            let Some(instance) = by_id.get(&step.instance_id) else { return };
+            let reason = match step.status {
+                ItemStatus::Skipped => step.skipped_reason,
+                _ => step.failure_reason,
             };
+            // Who skipped or failed it, not who started it.
+            let by = movers.get(&(step.item_id, step.subitem_id, step.status.as_str())).map(|m| m.by).or(step.started_by);
             lines.push((
-                instance.checklist_date,
-                instance.shift_start,
-                item.sort_order,
+                (instance.checklist_date, instance.shift_start, order.0, order.1),
                 ExceptionLine {
                     date: format::date(instance.checklist_date),
                     shift: instance.shift.get().title().to_owned(),
-                    item: item.title.clone(),
-                    status: format::item_status(*item.status),
-                    reason: reason.unwrap_or_else(|| "No reason recorded".to_owned()),
-                    by: item.started_by.or(item.completed_by).and_then(|id| self.people.get(&id).cloned()),
+                    item: step.title,
+                    status: format::item_status(step.status),
+                    reason: reason.cloned().unwrap_or_else(|| "No reason recorded".to_owned()),
+                    by: by.and_then(|id| self.people.get(&id).cloned()),
                 },
             ));
+        };
+        for item in self.contents.items.iter().filter(|i| i.status.is_exception()) {
+            let step = Step {
+                instance_id: item.instance_id,
+                item_id: item.id,
+                subitem_id: None,
+                title: item.title.clone(),
+                status: *item.status,
+                skipped_reason: item.skipped_reason.as_ref(),
+                failure_reason: item.failure_reason.as_ref(),
+                started_by: item.started_by,
+            };
+            add(step, (item.sort_order, -1));
         }
-        lines.sort_by_key(|(date, start, order, _)| (*date, *start, *order));
-        lines.into_iter().map(|(_, _, _, line)| line).collect()
+        for sub in self.contents.subitems.iter().filter(|s| s.status.is_exception()) {
+            let Some(item) = items.get(&sub.instance_item_id) else { continue };
+            let step = Step {
+                instance_id: sub.instance_id,
+                item_id: item.id,
+                subitem_id: Some(sub.id),
+                title: format!("{} › {}", item.title, sub.title),
+                status: *sub.status,
+                skipped_reason: sub.skipped_reason.as_ref(),
+                failure_reason: sub.failure_reason.as_ref(),
+                started_by: sub.started_by,
+            };
+            add(step, (item.sort_order, sub.sort_order));
+        }
+        lines.sort_by_key(|(order, _)| *order);
+        lines.into_iter().map(|(_, line)| line).collect()
     }
+}
+
+/// An item or a subitem, as the exceptions list reads it.
+struct Step<'a> {
+    instance_id: Uuid,
+    item_id: Uuid,
+    subitem_id: Option<Uuid>,
+    /// "Backups", or "Backups › Tape" for a subitem.
+    title: String,
+    status: ItemStatus,
+    skipped_reason: Option<&'a String>,
+    failure_reason: Option<&'a String>,
+    started_by: Option<Uuid>,
 }
 
 fn open_notes(

@@ -80,7 +80,11 @@ pub(super) fn shift_report(
         status: format::instance_status(*row.status),
         created_by: view.created_by.as_deref().map(display_name).unwrap_or_else(|| "System".to_owned()),
         worked_by: worked_by(view),
-        reviewed_by: reviewed.and(view.closed_by.as_deref()).map(display_name),
+        reviewed_by: reviewed.map(|_| match view.closed_by.as_deref() {
+            Some(reviewer) => display_name(reviewer),
+            None => "Nobody: SentinelOps closed it when the shift ended unsigned".to_owned(),
+        }),
+        signed_off: reviewed.is_some() && view.closed_by.is_some(),
         reviewed_at: reviewed.map(|t| clock.at(t)),
         counts: counts(view),
         items: view.items.iter().map(|item| report_item(item, clock)).collect(),
@@ -121,6 +125,7 @@ pub fn counts(view: &InstanceView) -> Counts {
         for sub in &item.subitems {
             counts.subitems += 1;
             counts.subitems_completed += u32::from(*sub.row.status == ItemStatus::Completed);
+            counts.subitem_exceptions += u32::from(sub.row.status.is_exception());
         }
     }
     counts
@@ -186,16 +191,9 @@ fn report_item(item: &ItemView, clock: Clock) -> Item {
         execution: execution(row.has_exe_time, row.started_at, row.completed_at),
         skipped_reason: row.skipped_reason.clone().filter(|r| !r.trim().is_empty()),
         failure_reason: row.failure_reason.clone().filter(|r| !r.trim().is_empty()),
-        verdict: row.final_verdict.as_ref().map(|verdict| {
-            let mut text = verdict.clone();
-            if let Some(by) = item.final_verdict_by.as_deref() {
-                text.push_str(&format!(" by {}", display_name(by)));
-            }
-            if let Some(at) = row.final_verdict_at {
-                text.push_str(&format!(", {}", clock.at(at)));
-            }
-            text
-        }),
+        verdict: row.final_verdict.clone(),
+        verdict_by: row.final_verdict.as_ref().and(item.final_verdict_by.as_deref()).map(display_name),
+        verdict_at: row.final_verdict.as_ref().and(row.final_verdict_at).map(|at| clock.at(at)),
         subitems: item.subitems.iter().map(|sub| report_subitem(sub, &item.activities, clock)).collect(),
     }
 }

@@ -5,11 +5,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::checklists::{InstanceFilter, InstanceItemRow, InstanceRow, InstanceSubitemRow, OverrideRow, filtered};
+use std::collections::HashMap;
+
+use super::checklists::{
+    ActivityRow, InstanceFilter, InstanceItemRow, InstanceRow, InstanceSubitemRow, OverrideRow, filtered,
+};
 use crate::Conn;
 use crate::entity::{
     checklist_instance_items as items, checklist_instance_subitems as subitems, checklist_instances as instances,
-    checklist_overrides as overrides,
+    checklist_item_activity as activity, checklist_overrides as overrides,
 };
 use crate::error::StoreResult;
 
@@ -58,9 +62,33 @@ pub struct Contents {
     pub subitems: Vec<InstanceSubitemRow>,
     /// By instance, then time.
     pub overrides: Vec<OverrideRow>,
+    /// The activity rows that moved a step to SKIPPED or FAILED, oldest first: a skip
+    /// or failure is stamped on the row only as a reason, so who made it, and when,
+    /// come from here (the step's `started_by` may be someone else).
+    pub exception_moves: Vec<ActivityRow>,
 }
 
-/// Three queries whatever the number of instances (the caller bounds it by its page).
+/// Who moved a step to its status, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Contents {
+    /// The newest move of each step to SKIPPED or FAILED, by (item, subitem, status).
+    pub fn exception_movers(&self) -> HashMap<(Uuid, Option<Uuid>, &str), Move> {
+        self.exception_moves
+            .iter()
+            .filter_map(|a| {
+                let status = a.to_status.as_deref()?;
+                Some(((a.instance_item_id, a.instance_subitem_id, status), Move { by: a.user_id, at: a.created_at }))
+            })
+            .collect() // oldest first, so a later move replaces an earlier one
+    }
+}
+
+/// Four queries whatever the number of instances (the caller bounds it by its page).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn contents_of(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<Contents> {
     if instance_ids.is_empty() {
@@ -81,10 +109,17 @@ pub async fn contents_of(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<
         .all(c)
         .await?;
     let overrides = overrides::Entity::find()
-        .filter(overrides::Column::InstanceId.is_in(instance_ids))
+        .filter(overrides::Column::InstanceId.is_in(instance_ids.clone()))
         .order_by_asc(overrides::Column::InstanceId)
         .order_by_asc(overrides::Column::CreatedAt)
         .all(c)
         .await?;
-    Ok(Contents { items, subitems, overrides })
+    let exception_moves = activity::Entity::find()
+        .filter(activity::Column::InstanceId.is_in(instance_ids))
+        .filter(activity::Column::ToStatus.is_in(["SKIPPED", "FAILED"]))
+        .order_by_asc(activity::Column::CreatedAt)
+        .order_by_asc(activity::Column::Id)
+        .all(c)
+        .await?;
+    Ok(Contents { items, subitems, overrides, exception_moves })
 }

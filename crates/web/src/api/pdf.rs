@@ -60,10 +60,7 @@ pub fn pdf_response(pdf: &RenderedPdf, disposition: Disposition) -> Response {
     let mut response = pdf.bytes.clone().into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    // The name is ours (shift and date, or the section's name made ASCII): always a valid header.
-    if let Ok(value) = HeaderValue::from_str(&format!("{kind}; filename=\"{}\"", pdf.filename)) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    headers.insert(header::CONTENT_DISPOSITION, crate::export::content_disposition(kind, &pdf.filename));
     headers
         .insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Content-Disposition, Content-Length"));
     for (name, value) in caching {

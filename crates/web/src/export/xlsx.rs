@@ -92,14 +92,59 @@ fn write_header(worksheet: &mut Worksheet, columns: &[Column], formats: &Formats
     Ok(())
 }
 
+/// Excel holds at most 32,767 UTF-16 units in a cell and refuses the whole workbook
+/// otherwise; a longer text (a checklist's many override reasons) is cut with a marker
+/// saying so, rather than failing the export. The CSV export keeps it whole.
+const EXCEL_MAX_CELL_UNITS: usize = 32_767;
+const CUT_MARKER: &str = " … [cut at Excel's cell limit; the CSV export has it whole]";
+
+fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.encode_utf16().count() <= EXCEL_MAX_CELL_UNITS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let budget = EXCEL_MAX_CELL_UNITS - CUT_MARKER.encode_utf16().count();
+    let mut units = 0;
+    let mut end = 0;
+    for (at, ch) in text.char_indices() {
+        if units + ch.len_utf16() > budget {
+            break;
+        }
+        units += ch.len_utf16();
+        end = at + ch.len_utf8();
+    }
+    std::borrow::Cow::Owned(format!("{}{CUT_MARKER}", text.get(..end).unwrap_or_default()))
+}
+
 fn write_cell(worksheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, formats: &Formats) -> Result<(), XlsxError> {
     match cell {
         // Typed string cells: Excel never runs them as formulas.
-        Cell::Text(text) => worksheet.write_string(row, col, text)?,
+        Cell::Text(text) => worksheet.write_string(row, col, fit_cell(text).as_ref())?,
         Cell::Int(n) => worksheet.write_number(row, col, *n as f64)?,
         Cell::Date(d) => worksheet.write_date_with_format(row, col, d, &formats.date)?,
         Cell::DateTime(t) => worksheet.write_datetime_with_format(row, col, t, &formats.datetime)?,
         Cell::Empty => worksheet,
     };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_within_the_limit_is_kept_whole() {
+        let text = "é".repeat(EXCEL_MAX_CELL_UNITS);
+        assert_eq!(fit_cell(&text), text);
+    }
+
+    #[test]
+    fn a_longer_text_is_cut_to_the_limit_with_a_marker() {
+        // '𝄞' is two UTF-16 units: the cut must count units and keep whole characters.
+        let text = "𝄞".repeat(EXCEL_MAX_CELL_UNITS);
+        let cut = fit_cell(&text);
+        assert!(cut.encode_utf16().count() <= EXCEL_MAX_CELL_UNITS);
+        assert!(cut.encode_utf16().count() >= EXCEL_MAX_CELL_UNITS - 1);
+        assert!(cut.ends_with(CUT_MARKER));
+        assert!(cut.trim_end_matches(CUT_MARKER).chars().all(|c| c == '𝄞'));
+    }
 }

@@ -21,7 +21,6 @@ use sentinelops_domain::auth::AuthEventType;
 
 use crate::api::audit_export;
 use crate::state::AppState;
-use crate::ui::download_token::DownloadToken;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
@@ -375,31 +374,15 @@ fn paginate(page: &mut AuditPage, filters: &AuditFilters, base: &str, total: u64
 }
 
 /// Every match, streamed (see `api::audit_export`).
-async fn ops_csv(
-    State(state): State<AppState>,
-    user: UiUser,
-    UiQuery(filters): UiQuery<AuditFilters>,
-    UiQuery(token): UiQuery<DownloadToken>,
-) -> UiResult {
-    let result = async {
-        let tz = state.app.business_timezone().await?;
-        let actor_id = actor_filter(&state, &filters.user).await?;
-        let query = filters.ops_query(tz, actor_id).map_err(AppError::Validation)?;
-        audit_export::ops_events_csv(&state, &user.actor, query).await
-    };
-    Ok(token.mark(result.await?))
+async fn ops_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
+    let tz = state.app.business_timezone().await?;
+    let actor_id = actor_filter(&state, &filters.user).await?;
+    let query = filters.ops_query(tz, actor_id).map_err(AppError::Validation)?;
+    Ok(audit_export::ops_events_csv(&state, &user.actor, query).await?)
 }
 
-async fn auth_csv(
-    State(state): State<AppState>,
-    user: UiUser,
-    UiQuery(filters): UiQuery<AuditFilters>,
-    UiQuery(token): UiQuery<DownloadToken>,
-) -> UiResult {
-    let result = async {
-        let tz = state.app.business_timezone().await?;
-        let query = filters.auth_query(tz).map_err(AppError::Validation)?;
-        audit_export::auth_events_csv(&state, &user.actor, query).await
-    };
-    Ok(token.mark(result.await?))
+async fn auth_csv(State(state): State<AppState>, user: UiUser, UiQuery(filters): UiQuery<AuditFilters>) -> UiResult {
+    let tz = state.app.business_timezone().await?;
+    let query = filters.auth_query(tz).map_err(AppError::Validation)?;
+    Ok(audit_export::auth_events_csv(&state, &user.actor, query).await?)
 }

@@ -26,7 +26,6 @@ pub mod audit;
 pub mod checklist;
 pub mod checklists;
 pub mod dashboard;
-pub mod download_token;
 pub mod error;
 pub mod extract;
 pub mod headers;

@@ -14,7 +14,6 @@ use sentinelops_app::reports::PeriodQuery;
 
 use crate::api::pdf::{Disposition, parse_period, pdf_response};
 use crate::state::AppState;
-use crate::ui::download_token::DownloadToken;
 use crate::ui::error::UiResult;
 use crate::ui::extract::{UiPath, UiQuery};
 use crate::ui::session::UiUser;
@@ -49,12 +48,7 @@ impl PeriodForm {
     }
 }
 
-async fn period_report(
-    State(state): State<AppState>,
-    user: UiUser,
-    UiQuery(form): UiQuery<PeriodForm>,
-    UiQuery(token): UiQuery<DownloadToken>,
-) -> UiResult {
+async fn period_report(State(state): State<AppState>, user: UiUser, UiQuery(form): UiQuery<PeriodForm>) -> UiResult {
     let pdf = state.app.period_report_pdf(&user.actor, form.query()?).await?;
-    Ok(token.mark(pdf_response(&pdf, Disposition::Attachment)))
+    Ok(pdf_response(&pdf, Disposition::Attachment))
 }

@@ -2,7 +2,7 @@
 //! `report_files`' `/ui/reports/period.pdf`), the checklist export (`/ui/reports/checklists.csv`
 //! and `.xlsx`), the leaderboard export and, for supervisors, the audit exports.
 //! Operators export their own section; managers theirs; admins any.
-//! Every export link carries the "Preparing…" handshake (`download_token`).
+//! `static/ui/reports.js` runs each export in the page to show its progress.
 
 use askama::Template;
 use axum::Router;
@@ -21,7 +21,6 @@ use crate::api::exports::parse_window;
 use crate::export::{self, FileType};
 use crate::state::AppState;
 use crate::ui::checklists::Choice;
-use crate::ui::download_token::DownloadToken;
 use crate::ui::error::UiResult;
 use crate::ui::extract::UiQuery;
 use crate::ui::render::{self, Layout};
@@ -117,29 +116,26 @@ async fn checklists(
     state: &AppState,
     user: &UiUser,
     form: &ChecklistExportForm,
-    token: &DownloadToken,
     file_type: FileType,
 ) -> UiResult<Response> {
     let export = state.app.checklist_export(&user.actor, &form.query()?).await?;
-    Ok(token.mark(export::checklists::respond(state, export, file_type).await?))
+    Ok(export::checklists::respond(state, export, file_type).await?)
 }
 
 async fn checklists_csv(
     State(state): State<AppState>,
     user: UiUser,
     UiQuery(form): UiQuery<ChecklistExportForm>,
-    UiQuery(token): UiQuery<DownloadToken>,
 ) -> UiResult {
-    checklists(&state, &user, &form, &token, FileType::Csv).await
+    checklists(&state, &user, &form, FileType::Csv).await
 }
 
 async fn checklists_xlsx(
     State(state): State<AppState>,
     user: UiUser,
     UiQuery(form): UiQuery<ChecklistExportForm>,
-    UiQuery(token): UiQuery<DownloadToken>,
 ) -> UiResult {
-    checklists(&state, &user, &form, &token, FileType::Xlsx).await
+    checklists(&state, &user, &form, FileType::Xlsx).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -148,32 +144,24 @@ pub struct LeaderboardForm {
     pub window: String,
 }
 
-async fn leaderboard(
-    state: &AppState,
-    user: &UiUser,
-    form: &LeaderboardForm,
-    token: &DownloadToken,
-    file_type: FileType,
-) -> UiResult {
+async fn leaderboard(state: &AppState, user: &UiUser, form: &LeaderboardForm, file_type: FileType) -> UiResult {
     let window = parse_window(Some(&form.window))?;
     let board = state.app.leaderboard_export(&user.actor, window).await?;
-    Ok(token.mark(export::leaderboard::respond(board, file_type).await?))
+    Ok(export::leaderboard::respond(board, file_type).await?)
 }
 
 async fn leaderboard_csv(
     State(state): State<AppState>,
     user: UiUser,
     UiQuery(form): UiQuery<LeaderboardForm>,
-    UiQuery(token): UiQuery<DownloadToken>,
 ) -> UiResult {
-    leaderboard(&state, &user, &form, &token, FileType::Csv).await
+    leaderboard(&state, &user, &form, FileType::Csv).await
 }
 
 async fn leaderboard_xlsx(
     State(state): State<AppState>,
     user: UiUser,
     UiQuery(form): UiQuery<LeaderboardForm>,
-    UiQuery(token): UiQuery<DownloadToken>,
 ) -> UiResult {
-    leaderboard(&state, &user, &form, &token, FileType::Xlsx).await
+    leaderboard(&state, &user, &form, FileType::Xlsx).await
 }
