@@ -203,6 +203,37 @@ async fn the_original_pdf_button_downloads_a_true_record_of_the_shift() {
 }
 
 #[tokio::test]
+async fn a_frontend_on_another_origin_can_read_the_files_name_and_length() {
+    // The original frontend may be served from its own origin: CORS must expose both headers.
+    let web = sentinelops_web::WebConfig {
+        cors_origins: vec!["http://frontend.test".to_owned()],
+        ..sentinelops_web::WebConfig::default()
+    };
+    let srv = TestServer::start_with(sentinelops_testkit::Options { web: Some(web), ..Default::default() }).await;
+    let (_, admin) = admin(&srv).await;
+    let section = srv.create_section("ICT Operations").await;
+    let body = json!({"name": "Morning ops", "shift": "MORNING", "section_id": section, "items": [{"title": "Check"}]});
+    assert_eq!(srv.post("/api/v1/checklists/templates", &admin, body).await.0, 200);
+    let (_, operator) = srv.user_with_token("olu", "user", Some(section)).await;
+    let (status, view) =
+        srv.post(INSTANCES, &operator, json!({"shift": "MORNING", "checklist_date": "2026-11-25"})).await;
+    assert_eq!(status, 200, "{view}");
+    let path = format!("/api/pdf/download/{}", view["instance"]["id"].as_str().unwrap());
+    let response = srv
+        .client
+        .get(srv.url(&path))
+        .bearer_auth(&operator)
+        .header("Origin", "http://frontend.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(response.headers(), "access-control-allow-origin"), "http://frontend.test");
+    let exposed = header(response.headers(), "access-control-expose-headers").to_ascii_lowercase();
+    assert!(exposed.contains("content-disposition") && exposed.contains("content-length"), "{exposed}");
+}
+
+#[tokio::test]
 async fn the_next_shifts_record_lists_the_notes_it_received() {
     let s = Shift::new().await;
     // The section also runs afternoons: a note from the morning now reaches that checklist.

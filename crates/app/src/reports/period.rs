@@ -221,7 +221,8 @@ impl Facts<'_> {
                 _ => step.failure_reason,
             };
             // Who skipped or failed it, not who started it.
-            let by = movers.get(&(step.item_id, step.subitem_id, step.status.as_str())).map(|m| m.by).or(step.started_by);
+            let by =
+                movers.get(&(step.item_id, step.subitem_id, step.status.as_str())).map(|m| m.by).or(step.started_by);
             lines.push((
                 (instance.checklist_date, instance.shift_start, order.0, order.1),
                 ExceptionLine {
