@@ -5,7 +5,8 @@
 //! from starting. `.ci/run` installs both font packages.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use sentinelops_testkit::pdf::{Pdf, PlacedWord};
 use sentinelops_testkit::{ServerProcess, TestServer};
@@ -103,15 +104,27 @@ async fn a_folder_of_fonts_prints_chinese_and_arabic_names_in_the_reports() {
     for (folder, reason) in
         [(Path::new("/nonexistent/fonts"), "cannot read /nonexistent/fonts"), (empty.as_path(), "holds no font file")]
     {
-        let output = Command::new(BIN)
+        let mut child = Command::new(BIN)
             .arg("serve")
             .env("DATABASE_URL", &srv.database().url)
             .env("SENTINELOPS_BIND", "127.0.0.1:0")
             .env("SENTINELOPS_JOBS", "false")
             .env("SENTINELOPS_REPORT_FONTS", folder)
             .env_remove("SENTINELOPS_CONFIG")
-            .output()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        // Bounded: a server that starts anyway is killed and the test fails, never hangs.
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("sentinelops started with --report-fonts {}", folder.display());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().unwrap();
         let said = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{said}");
         assert!(said.contains("--report-fonts") && said.contains(reason), "{said}");

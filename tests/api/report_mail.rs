@@ -184,6 +184,7 @@ async fn the_stale_job_mails_the_incomplete_record() {
     let line = |label: &str| review.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_default().to_owned();
     assert!(line("Reviewed by").contains("Nobody: SentinelOps closed it when the shift ended unsigned"), "{review}");
     assert!(line("Closed at").contains("25 Nov 2026 17:01"), "{review}");
+    assert!(text.contains("Closed At"), "the summary says closed, not reviewed: {text}");
     assert!(!review.contains("Signed off at"), "{review}");
 }
 

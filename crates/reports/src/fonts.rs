@@ -26,7 +26,8 @@ pub enum FontError {
 
 /// Loads every font file under `dir` (and its subfolders) for the reports to fall back
 /// on. Answers the family names found, for the start-up log. Call before the first
-/// report: typesetting reads its fonts once.
+/// report: typesetting reads its fonts once. Each file is held in memory for the
+/// process's life, so point this at the fonts needed, not at all of `/usr/share/fonts`.
 pub fn use_fonts_in(dir: &Path) -> Result<Vec<String>, FontError> {
     let mut files = Vec::new();
     font_files(dir, &mut files)?;
@@ -40,6 +41,7 @@ pub fn use_fonts_in(dir: &Path) -> Result<Vec<String>, FontError> {
         return Err(FontError::Empty(dir.to_owned()));
     }
     let mut families: Vec<String> = fonts.iter().map(|f| f.info().family.clone()).collect();
+    families.sort();
     families.dedup();
     EXTRA.set(fonts).map_err(|_| FontError::AlreadySet)?;
     Ok(families)
@@ -53,8 +55,11 @@ pub(crate) fn extra() -> Vec<Font> {
 fn font_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), FontError> {
     let entries = std::fs::read_dir(dir).map_err(|source| FontError::Read { path: dir.to_owned(), source })?;
     for entry in entries {
-        let path = entry.map_err(|source| FontError::Read { path: dir.to_owned(), source })?.path();
-        if path.is_dir() {
+        let entry = entry.map_err(|source| FontError::Read { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        // Subfolders are read, but not through symbolic links (a link back up would loop).
+        let is_folder = entry.file_type().map_err(|source| FontError::Read { path: path.clone(), source })?.is_dir();
+        if is_folder {
             font_files(&path, found)?;
         } else if path
             .extension()

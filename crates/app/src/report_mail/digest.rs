@@ -161,9 +161,13 @@ fn totals(lines: &[&DigestLine]) -> String {
     let incomplete = count(&|l| l.status == InstanceStatus::Incomplete);
     let open = count(&|l| !l.status.is_closed());
     let exceptions: usize = lines.iter().map(|l| l.tally.exceptions).sum();
+    let subitems = match lines.iter().map(|l| l.tally.subitem_exceptions).sum() {
+        0 => String::new(),
+        n => format!(" ({})", super::subitem_phrase(n)),
+    };
     let handovers: usize = lines.iter().map(|l| l.open_handovers).sum();
     format!(
-        "Checklists: {} | Signed off: {signed} | Incomplete: {incomplete} | Still open: {open} | Exceptions: {exceptions} | Open handovers: {handovers}",
+        "Checklists: {} | Signed off: {signed} | Incomplete: {incomplete} | Still open: {open} | Exceptions: {exceptions}{subitems} | Open handovers: {handovers}",
         lines.len()
     )
 }
@@ -195,14 +199,14 @@ fn compose_digest(r: &ReportRecipient, date: NaiveDate, lines: &[&DigestLine], p
     for l in lines {
         let signer = l.signed_off_by.as_deref().unwrap_or("-");
         text.push_str(&format!(
-            "\n{} | {} | {} | {} | {}% of {} items | {} exception(s) | signed off by {signer} | {} open handover(s)\n",
+            "\n{} | {} | {} | {} | {}% of {} items | {} | signed off by {signer} | {} open handover(s)\n",
             l.section,
             l.shift,
             l.checklist,
             l.status.as_str(),
             l.tally.completion,
             l.tally.items,
-            l.tally.exceptions,
+            l.tally.exceptions_phrase(),
             l.open_handovers
         ));
         let name = escape_html(&l.checklist);
@@ -220,7 +224,7 @@ fn compose_digest(r: &ReportRecipient, date: NaiveDate, lines: &[&DigestLine], p
             l.shift,
             l.status.as_str(),
             l.tally.completion,
-            l.tally.exceptions,
+            l.tally.exceptions_cell(),
             escape_html(signer),
             l.open_handovers
         ));
@@ -285,11 +289,20 @@ mod tests {
         };
         let a = line("Core <x>", ShiftType::Morning, InstanceStatus::CompletedWithExceptions, 1, 0);
         let b = line("Core <x>", ShiftType::Night, InstanceStatus::Incomplete, 2, 1);
+        // Only a subitem failed: its line and the totals still say so.
+        let mut c = line("Cards", ShiftType::Afternoon, InstanceStatus::CompletedWithExceptions, 0, 0);
+        c.tally.subitem_exceptions = 1;
         let date = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
-        let mail = compose_digest(&recipient, date, &[&a, &b], "https://ops.example");
-        assert!(mail.text.contains(
-            "Checklists: 2 | Signed off: 1 | Incomplete: 1 | Still open: 0 | Exceptions: 3 | Open handovers: 1"
-        ));
+        let mail = compose_digest(&recipient, date, &[&a, &b, &c], "https://ops.example");
+        assert!(
+            mail.text.contains(
+                "Checklists: 3 | Signed off: 2 | Incomplete: 1 | Still open: 0 | Exceptions: 3 (1 subitem skipped or failed) | Open handovers: 1"
+            ),
+            "{}",
+            mail.text
+        );
+        assert!(mail.text.contains("| 0 exception(s), 1 subitem skipped or failed |"), "{}", mail.text);
+        assert!(mail.html.contains("<td align=\"right\">0 (+1 subitem)</td>"), "{}", mail.html);
         assert!(mail.html.contains("Core &lt;x&gt;") && !mail.html.contains("<x>"), "{}", mail.html);
         assert!(mail.html.contains("href=\"https://ops.example/checklists/"), "{}", mail.html);
         let empty = compose_digest(&recipient, date, &[], "");

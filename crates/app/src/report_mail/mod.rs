@@ -81,16 +81,37 @@ impl Tally {
     }
 
     fn sentence(&self) -> String {
-        let subitems = match self.subitem_exceptions {
-            0 => String::new(),
-            1 => "; 1 subitem skipped or failed".to_owned(),
-            n => format!("; {n} subitems skipped or failed"),
-        };
         format!(
-            "{}% of {} items completed, {} skipped, {} failed: {} exception(s){subitems}.",
-            self.completion, self.items, self.skipped, self.failed, self.exceptions
+            "{}% of {} items completed, {} skipped, {} failed: {}.",
+            self.completion,
+            self.items,
+            self.skipped,
+            self.failed,
+            self.exceptions_phrase()
         )
     }
+
+    /// The exceptions in a line of text: "2 exception(s)", "0 exception(s), 1 subitem skipped or failed".
+    fn exceptions_phrase(&self) -> String {
+        match self.subitem_exceptions {
+            0 => format!("{} exception(s)", self.exceptions),
+            n => format!("{} exception(s), {}", self.exceptions, subitem_phrase(n)),
+        }
+    }
+
+    /// The exceptions as a table cell: "2", or "2 (+1 subitem)".
+    fn exceptions_cell(&self) -> String {
+        match self.subitem_exceptions {
+            0 => self.exceptions.to_string(),
+            1 => format!("{} (+1 subitem)", self.exceptions),
+            n => format!("{} (+{n} subitems)", self.exceptions),
+        }
+    }
+}
+
+/// "1 subitem skipped or failed", "3 subitems skipped or failed".
+fn subitem_phrase(n: usize) -> String {
+    if n == 1 { "1 subitem skipped or failed".to_owned() } else { format!("{n} subitems skipped or failed") }
 }
 
 #[cfg(test)]
@@ -129,10 +150,15 @@ mod tests {
         );
         assert_eq!(
             tally.sentence(),
-            "50% of 4 items completed, 1 skipped, 1 failed: 2 exception(s); 1 subitem skipped or failed."
+            "50% of 4 items completed, 1 skipped, 1 failed: 2 exception(s), 1 subitem skipped or failed."
         );
+        assert_eq!(tally.exceptions_cell(), "2 (+1 subitem)");
         let clean = Tally::of(&[Completed, Completed], &[Completed]);
         assert_eq!(clean.sentence(), "100% of 2 items completed, 0 skipped, 0 failed: 0 exception(s).");
+        assert_eq!(clean.exceptions_cell(), "0");
+        // Only a subitem failed: the checklist has exceptions, and the digest says where.
+        let subitem_only = Tally::of(&[Completed], &[Failed, Skipped]);
+        assert_eq!(subitem_only.exceptions_cell(), "0 (+2 subitems)");
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl Facts<'_> {
         let by_id: HashMap<Uuid, &InstanceRow> = self.instances.iter().map(|i| (i.id, i)).collect();
         let items: HashMap<Uuid, &InstanceItemRow> = self.contents.items.iter().map(|i| (i.id, i)).collect();
         let movers = self.contents.exception_movers();
-        let mut lines: Vec<((NaiveDate, DateTime<Utc>, i32, i32), ExceptionLine)> = Vec::new();
+        let mut lines: Vec<(ExceptionOrder, ExceptionLine)> = Vec::new();
         let mut add = |step: Step<'_>, order: (i32, i32)| {
             let Some(instance) = by_id.get(&step.instance_id) else { return };
             let reason = match step.status {
@@ -266,6 +266,9 @@ impl Facts<'_> {
         lines.into_iter().map(|(_, line)| line).collect()
     }
 }
+
+/// Where an exception falls: its day, its shift's start, its item's place, its subitem's (-1 for the item).
+type ExceptionOrder = (NaiveDate, DateTime<Utc>, i32, i32);
 
 /// An item or a subitem, as the exceptions list reads it.
 struct Step<'a> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use sentinelops_domain::checklist::ItemStatus;
+use sentinelops_domain::checklist::{InstanceStatus, ItemStatus};
 use sentinelops_reports::{ActivityLine, Counts, HandoverLine, Item, OverrideLine, ShiftReport, Subitem};
 use sentinelops_store::repo::checklists::{self, OverrideRow};
 use sentinelops_store::repo::handover::{self, HandoverRow};
@@ -80,9 +80,13 @@ pub(super) fn shift_report(
         status: format::instance_status(*row.status),
         created_by: view.created_by.as_deref().map(display_name).unwrap_or_else(|| "System".to_owned()),
         worked_by: worked_by(view),
-        reviewed_by: reviewed.map(|_| match view.closed_by.as_deref() {
-            Some(reviewer) => display_name(reviewer),
-            None => "Nobody: SentinelOps closed it when the shift ended unsigned".to_owned(),
+        reviewed_by: reviewed.map(|_| match (view.closed_by.as_deref(), *row.status) {
+            (Some(reviewer), _) => display_name(reviewer),
+            // The stale-shift job's closure: nobody signed it.
+            (None, InstanceStatus::Incomplete) => {
+                "Nobody: SentinelOps closed it when the shift ended unsigned".to_owned()
+            }
+            (None, _) => "SentinelOps".to_owned(),
         }),
         signed_off: reviewed.is_some() && view.closed_by.is_some(),
         reviewed_at: reviewed.map(|t| clock.at(t)),

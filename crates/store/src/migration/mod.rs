@@ -19,6 +19,7 @@ mod m20261206_000012_performance_indexes;
 mod m20261207_000013_alerts;
 mod m20261207_000014_quiet_hours;
 mod m20261208_000015_directory_accounts;
+mod m20261209_000016_exception_moves;
 
 /// Runs the migrations in order; `Migrator::up(&db, None)` applies what is pending.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_alerts::Migration),
             Box::new(m20261207_000014_quiet_hours::Migration),
             Box::new(m20261208_000015_directory_accounts::Migration),
+            Box::new(m20261209_000016_exception_moves::Migration),
         ]
     }
 }

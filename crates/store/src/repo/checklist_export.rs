@@ -1,11 +1,12 @@
 //! Reads of the checklist export: instances in keyset pages (date, shift start, id),
 //! and everything inside one page of them in one query per table.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sentinelops_domain::checklist::ItemStatus;
 use uuid::Uuid;
-
-use std::collections::HashMap;
 
 use super::checklists::{
     ActivityRow, InstanceFilter, InstanceItemRow, InstanceRow, InstanceSubitemRow, OverrideRow, filtered,
@@ -116,7 +117,7 @@ pub async fn contents_of(c: &impl Conn, instance_ids: Vec<Uuid>) -> StoreResult<
         .await?;
     let exception_moves = activity::Entity::find()
         .filter(activity::Column::InstanceId.is_in(instance_ids))
-        .filter(activity::Column::ToStatus.is_in(["SKIPPED", "FAILED"]))
+        .filter(activity::Column::ToStatus.is_in([ItemStatus::Skipped.as_str(), ItemStatus::Failed.as_str()]))
         .order_by_asc(activity::Column::CreatedAt)
         .order_by_asc(activity::Column::Id)
         .all(c)

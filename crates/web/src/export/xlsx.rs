@@ -99,7 +99,8 @@ const EXCEL_MAX_CELL_UNITS: usize = 32_767;
 const CUT_MARKER: &str = " … [cut at Excel's cell limit; the CSV export has it whole]";
 
 fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.encode_utf16().count() <= EXCEL_MAX_CELL_UNITS {
+    // UTF-8 never takes fewer bytes than UTF-16 takes units: a short text needs no count.
+    if text.len() <= EXCEL_MAX_CELL_UNITS || text.encode_utf16().count() <= EXCEL_MAX_CELL_UNITS {
         return std::borrow::Cow::Borrowed(text);
     }
     let budget = EXCEL_MAX_CELL_UNITS - CUT_MARKER.encode_utf16().count();

@@ -1,6 +1,6 @@
 //! The PDF downloads of the built-in UI: a checklist's shift record (the "Download PDF"
 //! action on its page) and the Reports page's period report. The same use cases as the
-//! API's, so the same scoping; the period form carries the "Preparing…" handshake.
+//! API's, so the same scoping.
 
 use axum::Router;
 use axum::extract::State;

@@ -1,9 +1,13 @@
-// The Reports page: an export runs in the page, so the page can show how far it has got.
-// A streamed CSV has no length, so the browser's own download bar cannot show progress;
-// here the rows are counted as they arrive ("12,480 rows · 3.1 MB"). An Excel file or a
-// PDF is built whole first ("Preparing… 4 s"), then shows its share of a known length.
-// When the body is complete the file is saved under the server's name. A refusal shows
-// the server's reason next to the form. Without JavaScript the forms download directly.
+// The Reports page: exports run in the page, so the page can show how far they have got.
+// - A CSV export has no row cap and no length (it is streamed as the rows are read). Where
+//   the browser can write a file as it arrives (showSaveFilePicker), the page asks where
+//   to save it first, then writes each chunk there and counts the rows ("12,480 rows ·
+//   3.1 MB"): memory stays flat however long the export. Elsewhere the form downloads
+//   natively and the browser's downloads show the bytes.
+// - An Excel file or a PDF is built whole before its first byte ("Preparing… 4 s"), then
+//   shows its share of a known length and is saved when complete.
+// A refusal shows the server's reason beside the form; a session that ended goes to the
+// sign-in page, which comes back here. Without JavaScript the forms download directly.
 (function () {
   "use strict";
 
@@ -27,7 +31,8 @@
   }
 
   // Counts CSV records across chunks: a newline inside a quoted field is not a new row
-  // (a doubled quote toggles twice, so the parity stays right).
+  // (a doubled quote toggles twice, so the parity stays right). Our CSV ends every
+  // record, the last too, with a newline.
   function recordCounter() {
     var quoted = false;
     var newlines = 0;
@@ -43,16 +48,16 @@
     };
   }
 
-  // The reason of a refusal: the error page's message, or the status.
+  // The reason of a refusal: the server's message (a fragment for the page's scripts).
   function reasonOf(response) {
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
-      var message = page.querySelector(".state-error p");
+      var message = page.querySelector(".error-text, .state-error p");
       return message && message.textContent.trim() ? message.textContent.trim() : "the server answered " + response.status;
     }, function () { return "the server answered " + response.status; });
   }
 
-  function save(blob, name) {
+  function saveBlob(blob, name) {
     var url = URL.createObjectURL(blob);
     var link = document.createElement("a");
     link.href = url;
@@ -61,10 +66,38 @@
     document.body.appendChild(link);
     link.click();
     link.remove();
-    window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    // Long enough for a "Save as" dialog left open a while.
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 600000);
   }
 
-  function run(form, url) {
+  // A sink for the body: a file being written (streamed CSV), or memory saved at the end.
+  function fileSink(writable, name) {
+    return {
+      name: name,
+      write: function (chunk) { return writable.write(chunk); },
+      close: function () { return writable.close(); },
+      abort: function () { return writable.abort().catch(function () { return undefined; }); }
+    };
+  }
+
+  function memorySink() {
+    var chunks = [];
+    var sink = {
+      name: "",
+      type: "application/octet-stream",
+      write: function (chunk) { chunks.push(chunk); return Promise.resolve(); },
+      close: function () {
+        var blob = new Blob(chunks, { type: sink.type });
+        chunks = null; // the Blob holds the bytes now
+        saveBlob(blob, sink.name);
+        return Promise.resolve();
+      },
+      abort: function () { chunks = null; return Promise.resolve(); }
+    };
+    return sink;
+  }
+
+  function run(form, url, sink) {
     var buttons = form.querySelectorAll("button[type=submit]");
     var status = form.querySelector("[data-export-status]");
     var cancel = document.createElement("button");
@@ -92,33 +125,40 @@
       say(text);
     }
 
-    fetch(url, { credentials: "same-origin", signal: abort.signal }).then(function (response) {
+    function refuse(text) {
+      return sink.abort().then(function () { finish(abort.signal.aborted ? "Export cancelled." : "Not exported: " + text); });
+    }
+
+    var request = { credentials: "same-origin", signal: abort.signal, headers: { "X-Requested-With": "fetch" } };
+    fetch(url, request).then(function (response) {
       window.clearInterval(waiting);
-      if (!response.ok) {
-        return reasonOf(response).then(function (reason) { finish("Not exported: " + reason); });
+      var type = response.headers.get("Content-Type") || "";
+      if (response.status === 401 || response.redirected) {
+        // The session ended: sign in again and come back to this page.
+        sink.abort();
+        window.location.assign("/ui/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+        return undefined;
       }
-      var type = response.headers.get("Content-Type") || "application/octet-stream";
+      if (!response.ok) return reasonOf(response).then(refuse);
+      if (type.indexOf("text/html") === 0) return refuse("the server answered a page, not a file");
       var csv = type.indexOf("text/csv") === 0;
       var total = Number(response.headers.get("Content-Length")) || 0;
-      var name = filenameOf(response, "export");
+      if (!sink.name) sink.name = filenameOf(response, "export");
+      sink.type = type;
       var counter = recordCounter();
-      var chunks = [];
       var received = 0;
+      var shown = 0;
       var progress = function () {
         if (csv) return NUMBER.format(counter.rows()) + (counter.rows() === 1 ? " row · " : " rows · ") + size(received);
         if (total) return size(received) + " of " + size(total) + " (" + Math.floor(received * 100 / total) + " %)";
         return size(received);
       };
       var reader = response.body.getReader();
-      var shown = 0;
       var pump = function () {
         return reader.read().then(function (part) {
           if (part.done) {
-            save(new Blob(chunks, { type: type }), name);
-            finish("Saved " + name + ": " + progress() + " in " + seconds() + ".");
-            return undefined;
+            return sink.close().then(function () { finish("Saved " + sink.name + ": " + progress() + " in " + seconds() + "."); });
           }
-          chunks.push(part.value);
           received += part.value.length;
           if (csv) counter.add(part.value);
           // Repaint the figure at most four times a second.
@@ -126,24 +166,44 @@
             shown = Date.now();
             say("Receiving: " + progress());
           }
-          return pump();
+          return sink.write(part.value).then(pump);
         });
       };
       say("Receiving: " + progress());
       return pump();
-    }).catch(function (error) {
-      finish(error && error.name === "AbortError" ? "Export cancelled." : "Not exported: the connection failed.");
+    }).catch(function () {
+      return refuse("the connection failed");
     });
   }
 
   document.querySelectorAll("form[data-export]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.fetch || !window.ReadableStream || !form.querySelector("[data-export-status]")) return;
-      event.preventDefault();
+      var status = form.querySelector("[data-export-status]");
+      if (!window.fetch || !window.ReadableStream || !status) return;
       var submitter = event.submitter;
       var action = submitter && submitter.getAttribute("formaction") ? submitter.getAttribute("formaction") : form.getAttribute("action");
       var query = new URLSearchParams(new FormData(form)).toString();
-      run(form, action + (query ? "?" + query : ""));
+      var url = action + (query ? "?" + query : "");
+      if (!/\.csv$/.test(action)) {
+        event.preventDefault();
+        run(form, url, memorySink());
+        return;
+      }
+      if (!window.showSaveFilePicker) {
+        // No way to write a file as it arrives: the browser downloads it and shows the bytes.
+        status.textContent = "Downloading: your browser's downloads show its progress.";
+        return;
+      }
+      event.preventDefault();
+      // Asked now, while the click still counts as the user's: where to write the rows.
+      var suggested = action.split("/").pop();
+      window.showSaveFilePicker({ suggestedName: suggested, types: [{ description: "CSV", accept: { "text/csv": [".csv"] } }] })
+        .then(function (handle) {
+          return handle.createWritable().then(function (writable) { run(form, url, fileSink(writable, handle.name)); });
+        })
+        .catch(function (error) {
+          status.textContent = error && error.name === "AbortError" ? "Export cancelled." : "Not exported: the file could not be opened.";
+        });
     });
   });
 })();
