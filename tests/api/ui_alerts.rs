@@ -1,7 +1,8 @@
 //! Alerts in the built-in UI over real HTTP (issue 21): an operator fails an item, which
 //! opens an alert; the manager sees it on the Alerts page, on its own page with its
 //! timeline and in the banner on every page; acknowledges it from the banner's form and
-//! resolves it with a note (a note is required); the operator may look but not act; an
+//! resolves it with a note (a note is required); the operator may look but not act unless
+//! the section's escalation policy names her; an
 //! administrator edits the section's escalation policy, and bad input is refused.
 
 use reqwest::StatusCode;
@@ -86,6 +87,12 @@ async fn a_failure_shows_on_the_alert_pages_and_in_the_managers_banner_only() {
     let read_only = olu.page(&format!("/ui/alerts/{alert}")).await;
     assert!(read_only.contains("Notified level 1") && !read_only.contains("/acknowledge\""), "{read_only}");
     assert!(!read_only.contains("/resolve\""), "{read_only}");
+    // Once the section's policy names her, the operator on call gets the forms too.
+    let policy = json!({"levels": [{"delay_minutes": 5, "recipients": {"users": [w.operator.id]}}]});
+    assert_eq!(w.srv.put(&format!("/api/v1/escalation-policies/{}", w.section), &w.admin, policy).await.0, 200);
+    let named = olu.page(&format!("/ui/alerts/{alert}")).await;
+    assert!(named.contains(&format!("action=\"/ui/alerts/{alert}/acknowledge\"")), "{named}");
+    assert!(named.contains(&format!("action=\"/ui/alerts/{alert}/resolve\"")), "{named}");
     // Another section's manager does not see it.
     let carl = UiSession::sign_in(&w.srv, "carl.manager").await;
     assert!(!carl.page("/ui/alerts").await.contains(&alert));

@@ -43,7 +43,7 @@ fn status_of(alert: &AlertRow) -> AppResult<AlertStatus> {
 
 /// Whether `actor` may acknowledge and resolve alerts of the alert's section: its
 /// supervisors, and the users its policy names.
-async fn can_own(c: &impl Conn, actor: &Actor, alert: &AlertRow) -> AppResult<()> {
+pub(super) async fn can_own(c: &impl Conn, actor: &Actor, alert: &AlertRow) -> AppResult<()> {
     can_use_section(actor, alert.section_id)?;
     if SECTION_SUPERVISORS.supervises(actor.role, actor.section_id, alert.section_id) {
         return Ok(());

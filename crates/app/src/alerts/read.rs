@@ -10,7 +10,7 @@ use sentinelops_store::repo::{Page, Window};
 use crate::App;
 use crate::access::{can_use_section, own_section};
 use crate::actor::Actor;
-use crate::error::{AppResult, not_found};
+use crate::error::{AppError, AppResult, not_found};
 
 /// Open alerts a supervisor's banner names, at most.
 const BANNER_ALERTS: u64 = 3;
@@ -30,6 +30,9 @@ pub struct AlertQuery {
 pub struct AlertDetail {
     pub alert: AlertRow,
     pub timeline: Vec<AlertEventRow>,
+    /// Whether the reader may acknowledge and resolve it: a supervisor of its section,
+    /// or someone its escalation policy names (an operator on call, say).
+    pub may_act: bool,
 }
 
 /// The sections an actor may read alerts of (`None`: every section), narrowed to
@@ -60,7 +63,12 @@ impl App {
         let alert = repo::find(reader, id).await?.ok_or_else(|| not_found("Alert not found"))?;
         can_use_section(actor, alert.section_id)?;
         let timeline = repo::events_of(reader, id).await?;
-        Ok(AlertDetail { alert, timeline })
+        let may_act = match super::ownership::can_own(reader, actor, &alert).await {
+            Ok(()) => true,
+            Err(AppError::Forbidden(_)) => false,
+            Err(other) => return Err(other),
+        };
+        Ok(AlertDetail { alert, timeline, may_act })
     }
 
     /// The OPEN alerts a supervisor should see on every page (none for operators, or a

@@ -110,8 +110,9 @@ async fn render_page(
         .map(|s| s.name)
         .unwrap_or_default();
     let status = AlertStatus::parse(&alert.status);
-    // Operators read; the section's supervisors act (the use case checks again).
-    let supervisor = user.is_supervisor();
+    // Everyone of the section reads; its supervisors and the people its policy names act
+    // (the use cases check again).
+    let may_act = detail.may_act;
     let page = AlertPage {
         layout: user.layout(state, alert.title.clone(), "alerts").await,
         csrf: user.csrf.clone(),
@@ -131,8 +132,8 @@ async fn render_page(
             format!("resolved by {who} at {}", timefmt::minute(tz, at))
         }),
         timeline: detail.timeline.into_iter().map(|e| timeline_line(tz, e)).collect(),
-        can_acknowledge: supervisor && status.is_some_and(AlertStatus::can_acknowledge),
-        can_resolve: supervisor && status.is_some_and(AlertStatus::can_resolve),
+        can_acknowledge: may_act && status.is_some_and(AlertStatus::can_acknowledge),
+        can_resolve: may_act && status.is_some_and(AlertStatus::can_resolve),
         resolve_error,
         note,
         alert,
